@@ -1,0 +1,77 @@
+// Semantic analysis: name resolution, shape inference and checking of models, evaluation
+// and checking of tableaux, checking of init blocks. Annotates the AST in place
+// (Expr::shape, IdentExpr::resolved) and returns what later stages need as plain data.
+//
+// Errors go to the DiagnosticEngine as `file:line:col: error: ...`; analysis keeps going
+// after an error to report several, suppressing cascades (an expression whose operand
+// already failed is not reported again).
+#pragma once
+
+#include "init/Prior.h"
+#include "support/Shape.h"
+#include "syntax/AST.h"
+#include "syntax/Diagnostics.h"
+#include "tableau/ButcherTableau.h"
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace odec::sema {
+
+struct StateInfo {
+  std::string name;
+  Shape shape;
+  const ast::StateDecl *decl;
+};
+
+struct ParamInfo {
+  std::string name;
+  Shape shape;
+  Prior prior;
+  const ast::ParamDecl *decl;
+};
+
+/// A model that passed every check: its states and parameters in declaration order, and
+/// its AST (annotated with shapes and resolved names) for lowering.
+struct CheckedModel {
+  std::string name;
+  const ast::ModelBlock *ast;
+  std::vector<StateInfo> states;
+  std::vector<ParamInfo> params;
+};
+
+struct CheckedTableau {
+  ButcherTableau tableau;
+  const ast::TableauBlock *ast; // null for none
+  bool fromPrelude = false;
+};
+
+/// The `init` block's settings, checked. Semantics (sampling, eigenvalues) live in the runtime.
+struct CheckedInit {
+  std::string model;
+  std::string solver;            // a tableau name
+  double step = 0;
+  /// Operating points: for each `at` line, the state's name and its values.
+  std::vector<std::pair<std::string, std::vector<double>>> operatingPoints;
+  double margin = 1.0;           // from `in stability(T, margin = m)`
+  enum class Strategy { Rejection, Placement } strategy = Strategy::Rejection;
+  int64_t maxTries = 10000;
+  const ast::InitBlock *ast;
+};
+
+struct CheckedProgram {
+  std::vector<CheckedModel> models;
+  std::vector<CheckedTableau> tableaux; // prelude first (minus shadowed ones), then the user's
+  std::vector<CheckedInit> inits;
+
+  const CheckedModel *findModel(const std::string &name) const;
+  const CheckedTableau *findTableau(const std::string &name) const;
+};
+
+/// Checks `program` (whose tableaux may shadow the prelude's, with a warning). Returns
+/// false if any error was reported; `out` then holds only what checked cleanly.
+bool check(const ast::Program &program, const ast::Program *prelude, DiagnosticEngine &diags,
+           CheckedProgram &out);
+
+} // namespace odec::sema

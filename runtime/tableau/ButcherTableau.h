@@ -1,0 +1,36 @@
+// A Runge–Kutta method as its Butcher tableau. Coefficients keep their exact rational value
+// when they have one (1//6), so analysis (order conditions, stability function) is exact;
+// irrational ones (Gauss–Legendre's √3) are doubles.
+#pragma once
+
+#include "tableau/Rational.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace odec {
+
+struct Coefficient {
+  double value = 0;
+  std::optional<Rational> exact; // set when the coefficient is rational
+
+  static Coefficient rational(Rational r) { return {r.toDouble(), r}; }
+  static Coefficient real(double v) { return {v, std::nullopt}; }
+};
+
+struct ButcherTableau {
+  std::string name;
+  int stages = 0;
+  std::vector<Coefficient> A; // stages x stages, row-major
+  std::vector<Coefficient> b; // stages
+  std::vector<Coefficient> c; // stages
+
+  double a(int i, int j) const { return A[size_t(i) * stages + j].value; }
+  /// Explicit when A is strictly lower triangular.
+  bool isExplicit() const;
+  /// Every coefficient is rational.
+  bool isExact() const;
+};
+
+} // namespace odec
