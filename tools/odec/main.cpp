@@ -1,1 +1,38 @@
-int main() { return 0; }
+// odec: the command-line driver. Parses arguments, calls the library, maps failures to
+// messages and exit codes (see Commands.h).
+#include "Commands.h"
+
+#include "io/ParamsJson.h"
+#include "syntax/Diagnostics.h"
+
+#include <iostream>
+
+int main(int argc, char **argv) {
+  using namespace odec::cli;
+  CLI::App app{"odec: a compiler and runtime for neural ordinary differential equations"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "odec 0.1.0");
+  int status = kOk;
+  addCheckCommand(app, status);
+  addSimulateCommand(app, status);
+  addEmitLLVMCommand(app, status);
+  try {
+    app.parse(argc, argv);
+    return status;
+  } catch (const CLI::ParseError &e) {
+    int rc = app.exit(e);
+    return rc == 0 ? kOk : kUsage;
+  } catch (const UserError &e) {
+    if (*e.what()) // empty: the diagnostics were printed already
+      std::cerr << "odec: error: " << e.what() << "\n";
+  } catch (const odec::FileError &e) {
+    std::cerr << e.what() << "\n";
+  } catch (const odec::InternalError &e) {
+    std::cerr << "odec: internal error: " << e.what()
+              << "\n(this is a bug in odec; please report it with the input that caused it)\n";
+    return kInternal;
+  } catch (const std::exception &e) {
+    std::cerr << "odec: error: " << e.what() << "\n";
+  }
+  return kUserError;
+}

@@ -1,0 +1,160 @@
+// The host API (include/odec/odec.h): thin handles over Compilation, lowering and the JIT.
+#include "odec/odec.h"
+
+#include "driver/Compilation.h"
+#include "init/SampleParams.h"
+#include "io/ParamsJson.h"
+#include "ir/Printer.h"
+#include "jit/Jit.h"
+#include "lower/LowerModel.h"
+
+namespace odec {
+
+namespace {
+
+std::vector<TensorInfo> publicLayout(const std::vector<TensorSlot> &slots) {
+  std::vector<TensorInfo> out;
+  for (const TensorSlot &s : slots)
+    out.push_back({s.name, s.rank, s.rows, s.cols, s.offset});
+  return out;
+}
+
+void checkSize(const char *what, size_t got, int64_t want) {
+  if (int64_t(got) != want)
+    throw std::invalid_argument(std::string(what) + " has " + std::to_string(got) +
+                                " values, expected " + std::to_string(want));
+}
+
+} // namespace
+
+// ---------------------------------------------------------------------------------------
+// Model
+
+struct Model::Impl {
+  std::shared_ptr<const Compilation> comp;
+  const sema::CheckedModel *checked;
+  std::vector<TensorSlot> stateSlots, paramSlots;
+  std::vector<TensorInfo> states, params;
+  ir::ModelIR ir;
+};
+
+const std::string &Model::name() const { return impl_->checked->name; }
+const std::vector<TensorInfo> &Model::states() const { return impl_->states; }
+const std::vector<TensorInfo> &Model::params() const { return impl_->params; }
+int64_t Model::stateDim() const { return flatSize(impl_->stateSlots); }
+int64_t Model::paramCount() const { return flatSize(impl_->paramSlots); }
+std::vector<std::string> Model::stateColumns() const { return columnNames(impl_->stateSlots); }
+
+std::vector<double> Model::sampleParams(uint64_t seed) const {
+  return odec::sampleParams(impl_->paramSlots, seed);
+}
+std::vector<double> Model::loadParams(const std::string &path) const {
+  return loadParamsJson(path, impl_->paramSlots);
+}
+std::vector<double> Model::parseParams(const std::string &jsonText) const {
+  return parseParamsJson(jsonText, impl_->paramSlots, "<params>");
+}
+std::string Model::paramsToJson(const std::vector<double> &params) const {
+  checkSize("the parameter vector", params.size(), paramCount());
+  return odec::paramsToJson(params, impl_->paramSlots);
+}
+
+std::string Model::fieldToString() const { return ir::toJulia(impl_->ir.field()); }
+
+std::string Model::llvmIR(const std::string &tableau) const {
+  return jit::emitSimulatorLLVM(impl_->ir, impl_->comp->tableau(tableau));
+}
+
+// ---------------------------------------------------------------------------------------
+// Simulator
+
+struct Simulator::Impl {
+  std::shared_ptr<const Model::Impl> model; // keeps the compilation alive
+  std::string tableau;
+  std::unique_ptr<jit::CompiledSimulator> compiled;
+  jit::SimulateFn fn;
+};
+
+Simulator Model::simulator(const std::string &tableau) const {
+  auto impl = std::make_shared<Simulator::Impl>();
+  impl->model = impl_;
+  impl->tableau = tableau;
+  impl->compiled = jit::compileSimulator(impl_->ir, impl_->comp->tableau(tableau));
+  impl->fn = impl->compiled->function();
+  Simulator s;
+  s.impl_ = std::move(impl);
+  return s;
+}
+
+const std::string &Simulator::tableau() const { return impl_->tableau; }
+int64_t Simulator::stateDim() const { return impl_->model->ir.stateDim(); }
+int64_t Simulator::paramCount() const { return impl_->model->ir.paramCount(); }
+
+void Simulator::simulate(const double *params, const double *x0, double *out, int64_t batch,
+                         int64_t steps, double h) const {
+  impl_->fn(params, x0, out, batch, steps, h);
+}
+
+std::vector<double> Simulator::simulate(const std::vector<double> &params,
+                                        const std::vector<double> &x0, int64_t batch,
+                                        int64_t steps, double h) const {
+  if (batch < 1 || steps < 0)
+    throw std::invalid_argument("batch must be >= 1 and steps >= 0");
+  checkSize("the parameter vector", params.size(), paramCount());
+  checkSize("x0", x0.size(), batch * stateDim());
+  // Refuse absurd sizes before allocating: 2^31 doubles is 16 GiB.
+  long double total = (long double)batch * (long double)(steps + 1) * (long double)stateDim();
+  if (total > (long double)(int64_t(1) << 31))
+    throw std::invalid_argument("the trajectory would hold " +
+                                std::to_string((unsigned long long)total) +
+                                " values; the limit is 2^31");
+  std::vector<double> out(size_t(batch * (steps + 1) * stateDim()));
+  simulate(params.data(), x0.data(), out.data(), batch, steps, h);
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------
+// Program
+
+Program Program::checked(std::shared_ptr<const Compilation> comp) {
+  if (!comp->ok)
+    throw CompileError(comp->diags.formatAll());
+  return Program(std::move(comp));
+}
+
+Program Program::fromFile(const std::string &path) { return checked(Compilation::fromFile(path)); }
+Program Program::fromString(const std::string &text, const std::string &name) {
+  return checked(Compilation::fromText(name, text));
+}
+
+std::vector<std::string> Program::modelNames() const {
+  std::vector<std::string> out;
+  for (const sema::CheckedModel &m : comp_->checked.models)
+    out.push_back(m.name);
+  return out;
+}
+
+std::vector<std::string> Program::tableauNames() const {
+  std::vector<std::string> out;
+  for (const sema::CheckedTableau &t : comp_->checked.tableaux)
+    out.push_back(t.tableau.name);
+  return out;
+}
+
+Model Program::model(const std::string &name) const {
+  auto impl = std::make_shared<Model::Impl>();
+  impl->comp = comp_;
+  impl->checked = &comp_->model(name);
+  impl->stateSlots = stateLayout(*impl->checked);
+  impl->paramSlots = paramLayout(*impl->checked);
+  impl->states = publicLayout(impl->stateSlots);
+  impl->params = publicLayout(impl->paramSlots);
+  impl->ir = lowerModel(*impl->checked);
+  Model m;
+  m.impl_ = std::move(impl);
+  return m;
+}
+
+std::string Program::warnings() const { return comp_->diags.formatAll(); }
+
+} // namespace odec

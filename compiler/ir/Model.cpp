@@ -1,0 +1,30 @@
+#include "ir/Model.h"
+
+namespace odec::ir {
+
+namespace {
+int64_t totalSize(const std::vector<ModelIR::Slot> &slots) {
+  int64_t n = 0;
+  for (const ModelIR::Slot &s : slots)
+    n += s.shape.size();
+  return n;
+}
+} // namespace
+
+int64_t ModelIR::stateDim() const { return totalSize(states); }
+int64_t ModelIR::paramCount() const { return totalSize(params); }
+
+Function ModelIR::field() const {
+  Function f;
+  f.name = name;
+  for (const Slot &s : states)
+    f.inputs.push_back(s.var);
+  for (const Slot &p : params)
+    f.inputs.push_back(p.var);
+  f.outputs = ddt;
+  for (const Slot &s : states)
+    f.outputNames.push_back("ddt(" + s.name + ")");
+  return f;
+}
+
+} // namespace odec::ir

@@ -1,0 +1,130 @@
+// odec host API: compile a .node model at run time and call the generated code from C++.
+//
+//   #include <odec/odec.h>
+//
+//   odec::Program prog = odec::Program::fromFile("spiral.node");   // parse + check
+//   odec::Model model = prog.model("Spiral");                     // "" = the only model
+//   std::vector<double> theta = model.sampleParams(/*seed=*/1);   // or model.loadParams("p.json")
+//   odec::Simulator sim = model.simulator("RK4");                 // JIT-compiles the fused solver
+//   std::vector<double> x0 = {1.0, 0.0};                          // batch x stateDim, row-major
+//   std::vector<double> traj = sim.simulate(theta, x0, /*batch=*/1, /*steps=*/100, /*h=*/0.1);
+//   // traj[(b*(steps+1) + n)*stateDim + d] is component d of trajectory b at t = n*h.
+//
+// Layouts. A model's parameters form one flat vector of doubles: the parameters in
+// declaration order, each row-major (Real: 1 value, Vector{n}: n, Matrix{m,n}: m*n).
+// Its states likewise form the flat state vector of length stateDim(). `params()` and
+// `states()` give each tensor's name, shape and offset.
+//
+// Errors. Problems in the .node source throw CompileError, whose what() holds every
+// diagnostic formatted as `file:line:col: error: ...` with the source line and a caret.
+// Bad arguments (sizes, unknown names, files) throw std::invalid_argument or
+// std::runtime_error with a message that names the problem. Handles are cheap to copy and
+// keep what they need alive; a Simulator may be called from several threads at once.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace odec {
+
+class CompileError : public std::runtime_error {
+public:
+  using std::runtime_error::runtime_error;
+};
+
+/// A named tensor inside a flat vector. rank 0 = Real, 1 = Vector{rows}, 2 = Matrix{rows,cols}.
+struct TensorInfo {
+  std::string name;
+  int rank = 0;
+  int rows = 1;
+  int cols = 1;
+  int64_t offset = 0;
+  int64_t size() const { return int64_t(rows) * cols; }
+};
+
+struct Compilation; // internal
+
+/// A JIT-compiled fused solver for one (model, explicit tableau) pair.
+class Simulator {
+public:
+  /// Runs `steps` steps of size h from each of `batch` initial states.
+  /// params: paramCount() values; x0: batch*stateDim() values;
+  /// out: batch*(steps+1)*stateDim() values (caller-owned).
+  void simulate(const double *params, const double *x0, double *out, int64_t batch,
+                int64_t steps, double h) const;
+  /// Same, checking every size and allocating the result.
+  std::vector<double> simulate(const std::vector<double> &params, const std::vector<double> &x0,
+                               int64_t batch, int64_t steps, double h) const;
+
+  const std::string &tableau() const;
+  int64_t stateDim() const;
+  int64_t paramCount() const;
+
+private:
+  friend class Model;
+  struct Impl;
+  std::shared_ptr<const Impl> impl_;
+};
+
+class Model {
+public:
+  const std::string &name() const;
+  const std::vector<TensorInfo> &states() const;
+  const std::vector<TensorInfo> &params() const;
+  int64_t stateDim() const;
+  int64_t paramCount() const;
+
+  /// Column names of the flat state vector: `x[1]`, `x[2]`, `q[1]`, ...
+  std::vector<std::string> stateColumns() const;
+
+  /// One draw of every parameter from its declared prior; the same seed gives bit-identical
+  /// values everywhere.
+  std::vector<double> sampleParams(uint64_t seed) const;
+  /// Reads a parameter JSON file ({"W1": [[...], ...], "k": 1.5}); every parameter must be
+  /// present with its exact shape and finite values.
+  std::vector<double> loadParams(const std::string &path) const;
+  std::vector<double> parseParams(const std::string &jsonText) const;
+  /// The parameter JSON text for a flat vector.
+  std::string paramsToJson(const std::vector<double> &params) const;
+
+  /// JIT-compiles the fused solver for a tableau of the program (built-in or user-defined).
+  /// Throws std::invalid_argument for an unknown or implicit tableau.
+  Simulator simulator(const std::string &tableau) const;
+
+  /// The vector field, printed in Julia syntax after lowering (`ddt(x) = ...`).
+  std::string fieldToString() const;
+  /// The optimized LLVM IR of the fused solver for a tableau.
+  std::string llvmIR(const std::string &tableau) const;
+
+private:
+  friend class Program;
+  struct Impl;
+  std::shared_ptr<const Impl> impl_;
+};
+
+class Program {
+public:
+  /// Parses and checks a .node file. Throws CompileError on any error, std::runtime_error
+  /// when the file cannot be read.
+  static Program fromFile(const std::string &path);
+  /// Parses and checks .node text; `name` is used in diagnostics.
+  static Program fromString(const std::string &text, const std::string &name = "<string>");
+
+  std::vector<std::string> modelNames() const;
+  /// Tableaux available to this program: the built-in prelude's and the file's own.
+  std::vector<std::string> tableauNames() const;
+  /// A model by name; "" picks the only model (an error if there are several or none).
+  Model model(const std::string &name = "") const;
+  /// Warnings produced while checking, formatted (empty when none).
+  std::string warnings() const;
+
+private:
+  explicit Program(std::shared_ptr<const Compilation> comp) : comp_(std::move(comp)) {}
+  static Program checked(std::shared_ptr<const Compilation> comp);
+  std::shared_ptr<const Compilation> comp_;
+};
+
+} // namespace odec

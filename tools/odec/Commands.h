@@ -1,0 +1,23 @@
+// The odec command line: each subcommand registers its options and a handler. Handlers
+// return the process exit status; errors they cannot handle propagate as exceptions and
+// main() turns them into messages and exit codes.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace odec::cli {
+
+/// Exit statuses: 0 success, 1 errors in the user's input (source, data, arguments' values),
+/// 2 command-line usage, 70 an internal error of odec.
+enum Exit { kOk = 0, kUserError = 1, kUsage = 2, kInternal = 70 };
+
+/// A user-facing error without a source location: printed as `odec: error: message`.
+struct UserError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+void addCheckCommand(CLI::App &app, int &status);
+void addSimulateCommand(CLI::App &app, int &status);
+void addEmitLLVMCommand(CLI::App &app, int &status);
+
+} // namespace odec::cli

@@ -1,0 +1,73 @@
+#include "Options.h"
+
+#include "driver/Compilation.h"
+#include "io/AtomicFile.h"
+
+#include <charconv>
+#include <cmath>
+#include <iostream>
+
+namespace odec::cli {
+
+void ModelOptions::add(CLI::App &cmd) {
+  cmd.add_option("file", file, ".node file")->required();
+  cmd.add_option("--model", model, "model name (default: the file's only model)");
+}
+
+Model ModelOptions::load() const {
+  try {
+    Program p = Program::fromFile(file);
+    std::cerr << p.warnings();
+    return p.model(model);
+  } catch (const CompileError &e) {
+    std::cerr << e.what();
+    throw UserError("");
+  }
+}
+
+void ParamOptions::add(CLI::App &cmd) {
+  auto *p = cmd.add_option("--params", paramsFile, "parameter JSON file");
+  auto *s = cmd.add_option("--seed", seed, "sample parameters from their priors with this seed");
+  p->excludes(s);
+}
+
+std::vector<double> ParamOptions::load(const Model &m) const {
+  if (!paramsFile.empty())
+    return m.loadParams(paramsFile);
+  if (seed)
+    return m.sampleParams(*seed);
+  throw UserError("give the parameters with --params P.json, or --seed S to sample them from "
+                  "their priors");
+}
+
+std::vector<double> parseNumberList(const std::string &text, const std::string &what) {
+  std::vector<double> out;
+  size_t start = 0;
+  while (true) {
+    size_t comma = text.find(',', start);
+    std::string field = text.substr(start, comma == std::string::npos ? std::string::npos
+                                                                      : comma - start);
+    size_t b = field.find_first_not_of(" \t"), e = field.find_last_not_of(" \t");
+    field = b == std::string::npos ? "" : field.substr(b, e - b + 1);
+    double v = 0;
+    auto [ptr, ec] = std::from_chars(field.data(), field.data() + field.size(), v);
+    if (field.empty() || ec != std::errc() || ptr != field.data() + field.size())
+      throw UserError(what + ": expected a comma-separated list of numbers, got '" + field + "'");
+    if (!std::isfinite(v))
+      throw UserError(what + ": value '" + field + "' is not finite");
+    out.push_back(v);
+    if (comma == std::string::npos)
+      break;
+    start = comma + 1;
+  }
+  return out;
+}
+
+void writeOutput(const std::string &path, const std::string &text) {
+  if (path.empty())
+    std::cout << text << std::flush;
+  else
+    writeFileAtomic(path, text);
+}
+
+} // namespace odec::cli
