@@ -29,11 +29,6 @@ Expr addOrNull(const Expr &a, const Expr &b) {
   return ir::add(a, b);
 }
 
-/// Julia's `a * b`: a matrix product, or a scaling when either side is a Real.
-Expr product(const Expr &a, const Expr &b) {
-  return a->shape.isScalar() || b->shape.isScalar() ? ir::mul(a, b) : ir::matmul(a, b);
-}
-
 /// s ∘ d: a sensitivity (tangent or adjoint) times an elementwise partial derivative.
 Expr scaled(const Expr &s, const Expr &d) {
   if (!d)
@@ -142,7 +137,7 @@ Expr pushforward(const Expr &y, const std::vector<Expr> &t) {
     Expr sum;
     for (size_t i = 0; i < t.size(); ++i)
       if (t[i])
-        sum = addOrNull(sum, scaled(conform(t[i], n.shape), d[i]));
+        sum = addOrNull(sum, scaled(t[i], d[i])); // arguments are shaped like y
     return sum;
   }
 
@@ -150,8 +145,8 @@ Expr pushforward(const Expr &y, const std::vector<Expr> &t) {
   switch (n.op) {
   case Op::MatMul: { // d(A B) = dA B + A dB
     const Expr &b = n.args[1];
-    return addOrNull(t[0] ? conform(product(t[0], b), n.shape) : nullptr,
-                     t[1] ? conform(product(a, t[1]), n.shape) : nullptr);
+    return addOrNull(t[0] ? conform(ir::matmul(t[0], b), n.shape) : nullptr,
+                     t[1] ? conform(ir::matmul(a, t[1]), n.shape) : nullptr);
   }
   // The remaining ops are linear: the tangent is the op applied to the tangents.
   case Op::Transpose: return conform(ir::transpose(t[0]), n.shape);
@@ -183,22 +178,16 @@ std::vector<Expr> pullback(const Expr &y, const Expr &g, const std::vector<bool>
     auto d = elementwisePartials(y, {wanted[0], wanted.size() > 1 && wanted[1]});
     for (size_t i = 0; i < out.size(); ++i)
       if (wanted[i] && d[i])
-        out[i] = conform(scaled(g, d[i]), n.args[i]->shape);
+        out[i] = scaled(g, d[i]);
     return out;
   }
 
   const Expr &a = n.args[0];
   switch (n.op) {
-  case Op::MatMul: { // d(A B): Ā += Ḡ Bᵀ, B̄ += Aᵀ Ḡ; a Real factor scales: ā += Σ Ḡ ∘ B
+  case Op::MatMul: { // d(A B): Ā += Ḡ Bᵀ, B̄ += Aᵀ Ḡ  (Ḡ is a Real for x' * y: a scaling)
     const Expr &b = n.args[1];
-    give(0, [&] {
-      return a->shape.isScalar() ? ir::sum(ir::mul(g, conform(b, g->shape)))
-                                 : product(g, ir::transpose(b));
-    });
-    give(1, [&] {
-      return b->shape.isScalar() ? ir::sum(ir::mul(conform(a, g->shape), g))
-                                 : product(ir::transpose(a), g);
-    });
+    give(0, [&] { return ir::matmul(g, ir::transpose(b)); });
+    give(1, [&] { return ir::matmul(ir::transpose(a), g); });
     break;
   }
   case Op::Transpose: // d(Aᵀ): Ā += Ḡᵀ

@@ -1,0 +1,122 @@
+// `odec simulate` end to end: numbers against an independent reference, output formats,
+// determinism and the errors a user meets.
+#include "RunOdec.h"
+
+#include "io/Csv.h"
+
+#include <Eigen/Dense>
+#include <gtest/gtest.h>
+
+using odec::CsvTable;
+
+namespace {
+
+// N steps of classical RK4 on ddt(x) = A x is x_N = R(hA)^N x0, R(Z) = I + Z + Z²/2 + Z³/6 + Z⁴/24.
+Eigen::Vector2d rk4Linear(const Eigen::Matrix2d &A, double h, int N, Eigen::Vector2d x) {
+  Eigen::Matrix2d Z = h * A, I = Eigen::Matrix2d::Identity();
+  Eigen::Matrix2d R = I + Z + Z * Z / 2 + Z * Z * Z / 6 + Z * Z * Z * Z / 24;
+  for (int n = 0; n < N; ++n)
+    x = R * x;
+  return x;
+}
+
+} // namespace
+
+TEST(Simulate, OscillatorMatchesExactDiscreteSolution) {
+  TempDir tmp;
+  std::string params = tmp.file("p.json", R"({"k": 1.5})");
+  auto r = runOdec("simulate " + example("oscillator.node") +
+                   " --tableau RK4 --step 0.1 --steps 30 --x0 1,0.25 --params " + params);
+  ASSERT_EQ(r.status, 0) << r.err;
+  CsvTable t = odec::parseCsv(r.out, "stdout");
+  ASSERT_EQ(t.columns, (std::vector<std::string>{"t", "q[1]", "p[1]"}));
+  ASSERT_EQ(t.rows(), 31u);
+  Eigen::Matrix2d A;
+  A << 0, 1, -1.5, -0.1; // ddt(q) = p, ddt(p) = -k q - damping p
+  for (int n : {0, 1, 7, 30}) {
+    Eigen::Vector2d ref = rk4Linear(A, 0.1, n, Eigen::Vector2d(1, 0.25));
+    EXPECT_DOUBLE_EQ(t.at(size_t(n), 0), n * 0.1);
+    EXPECT_NEAR(t.at(size_t(n), 1), ref(0), 1e-13);
+    EXPECT_NEAR(t.at(size_t(n), 2), ref(1), 1e-13);
+  }
+}
+
+TEST(Simulate, BatchFromCsvHasTrajColumn) {
+  TempDir tmp;
+  std::string x0 = tmp.file("x0.csv", "q[1],p[1]\n1,0\n0,1\n");
+  std::string out = tmp.file("traj.csv");
+  auto r = runOdec("simulate " + example("oscillator.node") +
+                   " --tableau Euler --step 0.5 --steps 2 --seed 1 --batch-x0 " + x0 + " --out " + out);
+  ASSERT_EQ(r.status, 0) << r.err;
+  CsvTable t = odec::loadCsv(out);
+  ASSERT_EQ(t.columns, (std::vector<std::string>{"traj", "t", "q[1]", "p[1]"}));
+  ASSERT_EQ(t.rows(), 6u);
+  EXPECT_EQ(t.at(3, 0), 2);
+  EXPECT_EQ(t.at(3, 2), 0); // trajectory 2 starts at (0, 1)
+  EXPECT_EQ(t.at(3, 3), 1);
+  EXPECT_EQ(t.at(4, 2), 0.5); // one Euler step: q += h p
+}
+
+TEST(Simulate, SameSeedSameBits) {
+  std::string cmd = "simulate " + example("spiral.node") +
+                    " --tableau RK4 --step 0.1 --steps 20 --x0 1,0 --seed 11";
+  auto a = runOdec(cmd), b = runOdec(cmd), c = runOdec(cmd + "1");
+  ASSERT_EQ(a.status, 0) << a.err;
+  EXPECT_EQ(a.out, b.out);
+  EXPECT_NE(a.out, c.out);
+}
+
+TEST(Simulate, JsonOutput) {
+  auto r = runOdec("simulate " + example("oscillator.node") +
+                   " --tableau Heun --step 0.1 --steps 1 --x0 1,0 --seed 2 --json");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find(R"("columns":["t","q[1]","p[1]"])"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(R"("rows":[[0.0,1.0,0.0],)"), std::string::npos) << r.out;
+}
+
+TEST(Simulate, UserErrors) {
+  std::string osc = example("oscillator.node");
+  auto r = runOdec("simulate nope.node --tableau RK4 --step 0.1 --steps 3 --x0 1,0 --seed 1");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.err, "odec: error: cannot open 'nope.node': No such file or directory\n");
+
+  r = runOdec("simulate " + osc + " --tableau RK4 --step 0.1 --steps 3 --x0 1,0,2 --seed 1");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.err, "odec: error: --x0 has 3 values; model Oscillator has 2 state components (q[1],p[1])\n");
+
+  r = runOdec("simulate " + osc + " --tableau RK4 --step 0.1 --steps 3 --x0 1,abc --seed 1");
+  EXPECT_EQ(r.err, "odec: error: --x0: expected a comma-separated list of numbers, got 'abc'\n");
+
+  r = runOdec("simulate " + osc + " --tableau RK5 --step 0.1 --steps 3 --x0 1,0 --seed 1");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.err.rfind("odec: error: unknown tableau 'RK5' (known: Euler, Midpoint, ", 0), 0u) << r.err;
+
+  r = runOdec("simulate " + osc + " --tableau ImplicitMidpoint --step 0.1 --steps 3 --x0 1,0 --seed 1");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.err.find("tableau 'ImplicitMidpoint' is implicit"), std::string::npos) << r.err;
+
+  r = runOdec("simulate " + osc + " --tableau RK4 --step -0.1 --steps 3 --x0 1,0 --seed 1");
+  EXPECT_EQ(r.err, "odec: error: --step must be a positive finite number\n");
+
+  r = runOdec("simulate " + osc + " --tableau RK4 --step 0.1 --steps 3 --x0 1,0");
+  EXPECT_EQ(r.err, "odec: error: give the parameters with --params P.json, or --seed S to sample "
+                   "them from their priors\n");
+
+  r = runOdec("simulate " + osc + " --tableau RK4 --step 0.1 --steps 3 --x0 1,0 --seed 1 --params p.json");
+  EXPECT_EQ(r.status, 2); // usage: the two are exclusive
+}
+
+TEST(Simulate, BadParamsFileIsLocated) {
+  TempDir tmp;
+  std::string params = tmp.file("p.json", "{\"k\": 1.5,\n \"k2\": }");
+  auto r = runOdec("simulate " + example("oscillator.node") +
+                   " --tableau RK4 --step 0.1 --steps 3 --x0 1,0 --params " + params);
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.err.rfind(params + ":2:9: error: invalid JSON", 0), 0u) << r.err;
+}
+
+TEST(Check, ExamplesAreClean) {
+  auto r = runOdec("check " + example("oscillator.node"));
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.err, "");
+}
