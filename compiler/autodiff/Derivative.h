@@ -40,8 +40,7 @@ std::vector<ir::Expr> vjp(const std::vector<ir::Expr> &outputs,
 
 /// Forward mode: Σ_j ∂out/∂wrt_j · tangents_j for each output (shaped like the output).
 /// Every wrt_j must be a Variable node; tangents_j has its shape.
-std::vector<ir::Expr> jvp(const std::vector<ir::Expr> &outputs,
-                          const std::vector<ir::Expr> &wrt,
+std::vector<ir::Expr> jvp(const std::vector<ir::Expr> &outputs, const std::vector<ir::Expr> &wrt,
                           const std::vector<ir::Expr> &tangents);
 
 } // namespace odec::ad

@@ -46,17 +46,17 @@ std::array<Expr, 2> elementwisePartials(const Expr &y, std::array<bool, 2> wante
   const Expr &a = n.args[0];
   auto c = [&](double v) { return ir::fill(n.shape, v); };
   switch (n.op) {
-  case Op::Neg: return {c(-1), nullptr};                               // d(−a) = −da
-  case Op::Exp: return {y, nullptr};                                   // exp′ = exp
-  case Op::Log: return {ir::div(c(1), a), nullptr};                    // log′(a) = 1/a
-  case Op::Sin: return {ir::unary(Op::Cos, a), nullptr};               // sin′ = cos
-  case Op::Cos: return {ir::neg(ir::unary(Op::Sin, a)), nullptr};      // cos′ = −sin
-  case Op::Tanh: return {ir::sub(c(1), ir::mul(y, y)), nullptr};       // tanh′ = 1 − tanh²
-  case Op::Sigmoid: return {ir::mul(y, ir::sub(c(1), y)), nullptr};    // σ′ = σ(1 − σ)
-  case Op::Relu: return {ir::unary(Op::Heaviside, a), nullptr};        // relu′ = H
-  case Op::Softplus: return {ir::unary(Op::Sigmoid, a), nullptr};      // log(1 + eᵃ)′ = σ(a)
-  case Op::Sqrt: return {ir::div(c(0.5), y), nullptr};                 // √′(a) = 1/(2√a)
-  case Op::Abs: return {ir::unary(Op::Sign, a), nullptr};              // |a|′ = sign(a)
+  case Op::Neg: return {c(-1), nullptr};                            // d(−a) = −da
+  case Op::Exp: return {y, nullptr};                                // exp′ = exp
+  case Op::Log: return {ir::div(c(1), a), nullptr};                 // log′(a) = 1/a
+  case Op::Sin: return {ir::unary(Op::Cos, a), nullptr};            // sin′ = cos
+  case Op::Cos: return {ir::neg(ir::unary(Op::Sin, a)), nullptr};   // cos′ = −sin
+  case Op::Tanh: return {ir::sub(c(1), ir::mul(y, y)), nullptr};    // tanh′ = 1 − tanh²
+  case Op::Sigmoid: return {ir::mul(y, ir::sub(c(1), y)), nullptr}; // σ′ = σ(1 − σ)
+  case Op::Relu: return {ir::unary(Op::Heaviside, a), nullptr};     // relu′ = H
+  case Op::Softplus: return {ir::unary(Op::Sigmoid, a), nullptr};   // log(1 + eᵃ)′ = σ(a)
+  case Op::Sqrt: return {ir::div(c(0.5), y), nullptr};              // √′(a) = 1/(2√a)
+  case Op::Abs: return {ir::unary(Op::Sign, a), nullptr};           // |a|′ = sign(a)
   case Op::Sign:
   case Op::Heaviside: return {nullptr, nullptr}; // piecewise constant: 0 almost everywhere
   default: break;
@@ -104,8 +104,7 @@ Expr placeInZeros(const Expr &g, int row0, int col0, const Shape &whole) {
     if (before == 0 && after == 0)
       return mid;
     auto zeros = [&](int count) {
-      return ir::fill(axis == 0 ? block(count, mid->shape.cols) : block(mid->shape.rows, count),
-                      0);
+      return ir::fill(axis == 0 ? block(count, mid->shape.cols) : block(mid->shape.rows, count), 0);
     };
     std::vector<Expr> parts;
     if (before > 0)

@@ -120,27 +120,34 @@ Expr binary(Op op, Expr a, Expr b) {
   const Shape s = a->shape;
   switch (op) {
   case Op::Add:
-    if (b->isConstantValue(0)) return a; // x + 0 = x
-    if (a->isConstantValue(0)) return b; // 0 + x = x
+    if (b->isConstantValue(0))
+      return a; // x + 0 = x
+    if (a->isConstantValue(0))
+      return b; // 0 + x = x
     break;
   case Op::Sub:
-    if (b->isConstantValue(0)) return a;      // x - 0 = x
-    if (a->isConstantValue(0)) return neg(b); // 0 - x = -x
+    if (b->isConstantValue(0))
+      return a; // x - 0 = x
+    if (a->isConstantValue(0))
+      return neg(b); // 0 - x = -x
     break;
   case Op::Mul:
-    if (b->isConstantValue(1)) return a; // x * 1 = x
-    if (a->isConstantValue(1)) return b; // 1 * x = x
+    if (b->isConstantValue(1))
+      return a; // x * 1 = x
+    if (a->isConstantValue(1))
+      return b; // 1 * x = x
     if (a->isConstantValue(0) || b->isConstantValue(0))
       return fill(s, 0.0); // x * 0 = 0
     break;
   case Op::Div:
-    if (b->isConstantValue(1)) return a; // x / 1 = x
+    if (b->isConstantValue(1))
+      return a; // x / 1 = x
     break;
   case Op::Pow:
-    if (b->isConstantValue(1)) return a; // x ^ 1 = x
+    if (b->isConstantValue(1))
+      return a; // x ^ 1 = x
     break;
-  default:
-    break;
+  default: break;
   }
   return make({op, s, {std::move(a), std::move(b)}});
 }
@@ -273,9 +280,9 @@ Expr concat(std::vector<Expr> parts, int axis) {
   }
   // vcat of numbers and vectors is a vector and hcat of rows a row, as in Julia; the rest
   // are matrices (`[1 2]` is a 1x2 matrix).
-  Shape s = axis == 0 && allColumns  ? Shape::vector(rows)
-            : axis == 1 && allRows ? Shape::rowVector(cols)
-                                   : Shape::matrix(rows, cols);
+  Shape s = axis == 0 && allColumns ? Shape::vector(rows)
+            : axis == 1 && allRows  ? Shape::rowVector(cols)
+                                    : Shape::matrix(rows, cols);
   checkShape("concat", s);
   Node::Init init{Op::Concat, s, std::move(parts)};
   init.attr0 = axis;

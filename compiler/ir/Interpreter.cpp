@@ -64,8 +64,7 @@ Values evalNode(const Node &n, const std::vector<const Values *> &a, const Varia
     for (size_t i = 0; i < out.size(); ++i)
       out[i] = evalBinary(n.op, (*a[0])[i], (*a[1])[i]);
     return out;
-  case OpCategory::Structural:
-    break;
+  case OpCategory::Structural: break;
   }
   const Shape &s0 = n.args[0]->shape;
   switch (n.op) {
@@ -114,8 +113,7 @@ Values evalNode(const Node &n, const std::vector<const Values *> &a, const Varia
     }
     return out;
   }
-  default:
-    throw InternalError(std::string("evaluate: unhandled op ") + opInfo(n.op).name);
+  default: throw InternalError(std::string("evaluate: unhandled op ") + opInfo(n.op).name);
   }
 }
 

@@ -101,25 +101,29 @@ public:
     const bool dotted = !n.shape.isScalar();
     const std::string dot = dotted ? "." : "";
     switch (n.op) {
-    case Op::Constant:
-      return {literal(n), n.shape.isScalar() && n.values[0] < 0 ? kNeg : kAtom};
-    case Op::Variable:
-      return {n.name, kAtom};
+    case Op::Constant: {
+      // A folded scalar broadcast: inside `.+` and friends the number says it all.
+      bool plain = n.shape.isScalar() || (inBroadcast && n.isConstantValue(n.values[0]));
+      return {plain ? number(n.values[0]) : literal(n), plain && n.values[0] < 0 ? kNeg : kAtom};
+    }
+    case Op::Variable: return {n.name, kAtom};
     case Op::Neg: {
       Text a = print(*n.args[0]);
       return {"-" + paren(a, a.prec <= kNeg), kNeg};
     }
-    case Op::Add: case Op::Sub: case Op::Mul: case Op::Div:
+    case Op::Add:
+    case Op::Sub:
+    case Op::Mul:
+    case Op::Div:
       return infix(n, dot + opInfo(n.op).julia, n.op == Op::Add || n.op == Op::Sub ? kAdd : kMul,
                    true);
-    case Op::Pow:
-      return infix(n, dot + "^", kPow, true);
-    case Op::Max: case Op::Min:
+    case Op::Pow: return infix(n, dot + "^", kPow, true);
+    case Op::Max:
+    case Op::Min:
       return {std::string(opInfo(n.op).julia) + dot + "(" + print(*n.args[0], true).s + ", " +
                   print(*n.args[1], true).s + ")",
               kAtom};
-    case Op::MatMul:
-      return infix(n, "*", kMul, false);
+    case Op::MatMul: return infix(n, "*", kMul, false);
     case Op::Transpose: {
       Text a = print(*n.args[0]);
       return {paren(a, a.prec < kAtom) + "'", kAtom};
@@ -134,10 +138,8 @@ public:
       Text t = print(a);
       return {paren(t, t.prec < kMul) + " .* ones(" + dims(n.shape) + ")", kMul};
     }
-    case Op::SumTo:
-      return sumTo(n);
-    case Op::Slice:
-      return slice(n);
+    case Op::SumTo: return sumTo(n);
+    case Op::Slice: return slice(n);
     case Op::Concat: {
       std::string out = "[";
       for (size_t i = 0; i < n.args.size(); ++i) {

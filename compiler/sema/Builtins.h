@@ -10,14 +10,28 @@ namespace odec::sema {
 
 enum class Builtin {
   // Elementwise on Real (on arrays only as broadcast calls `tanh.(x)`).
-  Tanh, Sigmoid, Relu, Softplus, Exp, Log, Sin, Cos, Sqrt, Abs,
-  Max, Min,          // elementwise, two arguments
-  Sum, Dot, Norm,    // reductions to Real
-  Zeros, Ones,       // zeros(n), zeros(m, n): integer constant sizes
-  Identity,          // I(n)
-  Transpose,         // transpose(x) == x'
-  Vcat,              // vcat(a, b, ...) == [a; b; ...]
-  Gradient, Jacobian // symbolic derivatives, in models only
+  Tanh,
+  Sigmoid,
+  Relu,
+  Softplus,
+  Exp,
+  Log,
+  Sin,
+  Cos,
+  Sqrt,
+  Abs,
+  Max,
+  Min, // elementwise, two arguments
+  Sum,
+  Dot,
+  Norm, // reductions to Real
+  Zeros,
+  Ones,      // zeros(n), zeros(m, n): integer constant sizes
+  Identity,  // I(n)
+  Transpose, // transpose(x) == x'
+  Vcat,      // vcat(a, b, ...) == [a; b; ...]
+  Gradient,
+  Jacobian // symbolic derivatives, in models only
 };
 
 struct BuiltinInfo {

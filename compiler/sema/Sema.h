@@ -8,12 +8,14 @@
 #pragma once
 
 #include "init/Prior.h"
+#include "sema/ConstEval.h"
 #include "support/Shape.h"
 #include "syntax/AST.h"
 #include "syntax/Diagnostics.h"
 #include "tableau/ButcherTableau.h"
 
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -32,6 +34,13 @@ struct ParamInfo {
   const ast::ParamDecl *decl;
 };
 
+/// A `const` of a model, evaluated (lowering inlines it as a Constant).
+struct ConstInfo {
+  std::string name;
+  ConstValue value;
+  const ast::ConstDecl *decl;
+};
+
 /// A model that passed every check: its states and parameters in declaration order, and
 /// its AST (annotated with shapes and resolved names) for lowering.
 struct CheckedModel {
@@ -39,6 +48,7 @@ struct CheckedModel {
   const ast::ModelBlock *ast;
   std::vector<StateInfo> states;
   std::vector<ParamInfo> params;
+  std::vector<ConstInfo> consts; // declaration order
 };
 
 struct CheckedTableau {
@@ -73,5 +83,11 @@ struct CheckedProgram {
 /// false if any error was reported; `out` then holds only what checked cleanly.
 bool check(const ast::Program &program, const ast::Program *prelude, DiagnosticEngine &diags,
            CheckedProgram &out);
+
+/// Parses the embedded prelude (odec::kPreludeText) into `sm` as the buffer `<prelude>`.
+/// Call once per compilation (the Program's locations refer to `sm`) and pass the result to
+/// check(), keeping it alive as long as the CheckedProgram (which points into it). The
+/// prelude is part of odec: a parse error in it throws InternalError.
+std::unique_ptr<ast::Program> parsePrelude(SourceManager &sm, DiagnosticEngine &diags);
 
 } // namespace odec::sema

@@ -37,10 +37,10 @@ int editDistance(std::string_view a8, std::string_view b8) {
 std::string closestName(std::string_view name, const std::vector<std::string> &candidates) {
   int limit = std::min<int>(2, int(codePoints(name).size()) - 1);
   std::string best;
-  int bestDistance = limit + 1;
+  int bestDistance = limit;
   for (const std::string &c : candidates) {
     int d = editDistance(name, c);
-    if (d > 0 && d < bestDistance) {
+    if (d > 0 && d <= bestDistance) {
       bestDistance = d;
       best = c;
     }

@@ -11,7 +11,8 @@ namespace odec::sema {
 int editDistance(std::string_view a, std::string_view b);
 
 /// The candidate closest to `name` if it is at most 2 edits away and shorter than a full
-/// rewrite of `name` (so `x` never suggests `y`); ties go to the earliest candidate.
+/// rewrite of `name` (so `x` never suggests `y`); ties go to the last candidate, which for
+/// declarations in source order is the one nearest the misspelt use.
 /// Returns "" when nothing is close.
 std::string closestName(std::string_view name, const std::vector<std::string> &candidates);
 

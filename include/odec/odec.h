@@ -101,6 +101,7 @@ public:
 
 private:
   friend class Program;
+  friend class Simulator;
   struct Impl;
   std::shared_ptr<const Impl> impl_;
 };

@@ -19,5 +19,8 @@ struct UserError : std::runtime_error {
 void addCheckCommand(CLI::App &app, int &status);
 void addSimulateCommand(CLI::App &app, int &status);
 void addEmitLLVMCommand(CLI::App &app, int &status);
+void addTableauCommand(CLI::App &app, int &status);
+void addStabilityCommand(CLI::App &app, int &status);
+void addDeriveCommand(CLI::App &app, int &status);
 
 } // namespace odec::cli

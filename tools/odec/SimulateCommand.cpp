@@ -2,6 +2,7 @@
 #include "Options.h"
 
 #include "io/Csv.h"
+#include "io/ParamsJson.h"
 
 #include <cmath>
 #include <iostream>

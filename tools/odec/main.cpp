@@ -16,6 +16,9 @@ int main(int argc, char **argv) {
   addCheckCommand(app, status);
   addSimulateCommand(app, status);
   addEmitLLVMCommand(app, status);
+  addTableauCommand(app, status);
+  addStabilityCommand(app, status);
+  addDeriveCommand(app, status);
   try {
     app.parse(argc, argv);
     return status;

@@ -1,0 +1,224 @@
+#include "codegen/AdjointCodegen.h"
+
+#include "autodiff/Derivative.h"
+#include "codegen/BatchChunks.h"
+#include "codegen/Loops.h"
+#include "codegen/RungeKuttaStep.h"
+#include "codegen/SimulatorCodegen.h"
+#include "ir/Builder.h"
+#include "syntax/Diagnostics.h"
+
+namespace odec::codegen {
+
+using llvm::Value;
+
+namespace {
+
+/// The field's vector-Jacobian product: one Cotangent Variable per state (the adjoint of
+/// that state's slope), and Σ_k ⟨cot_k, ∂ddt_k/∂w⟩ for w = every state, then every parameter.
+struct FieldVJP {
+  std::vector<ir::Expr> cotangents;
+  std::vector<ir::Expr> wrtStates, wrtParams;
+  std::vector<ir::Expr> all; // wrtStates then wrtParams
+
+  explicit FieldVJP(const ir::ModelIR &model) {
+    std::vector<ir::Expr> wrt;
+    for (size_t k = 0; k < model.states.size(); ++k) {
+      const ir::ModelIR::Slot &s = model.states[k];
+      cotangents.push_back(ir::variable(s.name + "_cot", ir::VarRole::Cotangent, int(k), s.shape));
+      wrt.push_back(s.var);
+    }
+    for (const ir::ModelIR::Slot &p : model.params)
+      wrt.push_back(p.var);
+    all = ad::vjp(model.ddt, cotangents, wrt);
+    wrtStates.assign(all.begin(), all.begin() + long(model.states.size()));
+    wrtParams.assign(all.begin() + long(model.states.size()), all.end());
+  }
+};
+
+/// Σ over the lanes of v, in lane order.
+Value *sumLanes(llvm::IRBuilder<> &b, Value *v, int width) {
+  Value *sum = b.CreateExtractElement(v, uint64_t(0));
+  for (int l = 1; l < width; ++l)
+    sum = b.CreateFAdd(sum, b.CreateExtractElement(v, uint64_t(l)));
+  return sum;
+}
+
+} // namespace
+
+llvm::Function *emitLossGrad(llvm::Module &m, const ir::ModelIR &model,
+                             const ButcherTableau &tableau, int width, const std::string &name) {
+  requireExplicit(tableau);
+  internalCheck(model.ddt.size() == model.states.size(), "emitLossGrad: one ddt per state");
+  const FieldVJP vjp(model);
+
+  llvm::LLVMContext &ctx = m.getContext();
+  llvm::IRBuilder<> b(ctx);
+  llvm::Type *dbl = b.getDoubleTy(), *i64 = b.getInt64Ty();
+  llvm::Type *ptr = llvm::PointerType::getUnqual(dbl), *iptr = llvm::PointerType::getUnqual(i64);
+  auto *fnTy = llvm::FunctionType::get(
+      dbl, {ptr, ptr, i64, i64, dbl, i64, iptr, ptr, ptr, ptr, ptr, ptr}, false);
+  auto *f = llvm::Function::Create(fnTy, llvm::Function::ExternalLinkage, name, m);
+  f->setDoesNotThrow();
+  const char *argNames[] = {"params",  "x0",           "batch",         "steps",
+                            "h",       "numTargets",   "targetSteps",   "targetWeights",
+                            "targets", "traj",         "gradParams",    "gradX0"};
+  for (unsigned i = 0; i < 12; ++i) {
+    f->getArg(i)->setName(argNames[i]);
+    if (f->getArg(i)->getType()->isPointerTy()) { // distinct buffers, not retained
+      f->addParamAttr(i, llvm::Attribute::NoAlias);
+      f->addParamAttr(i, llvm::Attribute::NoCapture);
+    }
+  }
+  for (unsigned i : {0u, 1u, 6u, 7u, 8u})
+    f->addParamAttr(i, llvm::Attribute::ReadOnly);
+  Value *params = f->getArg(0), *x0 = f->getArg(1), *batch = f->getArg(2),
+        *steps = f->getArg(3), *h = f->getArg(4), *numTargets = f->getArg(5),
+        *targetSteps = f->getArg(6), *targetWeights = f->getArg(7), *targets = f->getArg(8),
+        *traj = f->getArg(9), *gradParams = f->getArg(10), *gradX0 = f->getArg(11);
+  b.SetInsertPoint(llvm::BasicBlock::Create(ctx, "entry", f));
+
+  TensorEmitter te(b, width);
+  std::unordered_set<const ir::Node *> varying;
+  for (const ir::ModelIR::Slot &s : model.states)
+    varying.insert(s.var.get());
+  for (const ir::Expr &c : vjp.cotangents)
+    varying.insert(c.get());
+  std::vector<ir::Expr> roots = model.ddt;
+  roots.insert(roots.end(), vjp.all.begin(), vjp.all.end());
+  ExprEvaluator eval(te, roots, bindParams(te, model, params), varying, "model " + model.name);
+  RungeKuttaStep step(b, te, eval, model, tableau);
+
+  const int s = tableau.stages;
+  const int64_t D = model.stateDim(), P = model.paramCount();
+  const Shape flatState = Shape::vector(int(D));
+  Tensor X = te.allocate(flatState, true, "X"), lambda = te.allocate(flatState, true, "lambda");
+  Tensor kbar = te.allocate(flatState, true, "kbar"), target = te.allocate(flatState, true, "y");
+  std::vector<Tensor> Xbar;
+  for (int i = 0; i < s; ++i)
+    Xbar.push_back(te.allocate(flatState, true, "Xbar"));
+  Tensor thetaBar = te.allocate(Shape::vector(int(std::max<int64_t>(P, 1))), true, "thetaBar");
+  Tensor loss = te.allocate(Shape::scalar(), true, "loss");
+  Value *targetPos = b.CreateAlloca(i64, nullptr, "t"); // the next target to consume, downwards
+  Value *zero = llvm::Constant::getNullValue(te.elementType(true));
+  auto clear = [&](const Tensor &t) {
+    emitLoop(b, t.shape.size(), [&](Value *i) { te.store(t, i, zero); });
+  };
+  clear(thetaBar);
+  clear(loss);
+
+  Value *hv = te.splat(h), *one = te.splat(llvm::ConstantFP::get(dbl, 1.0));
+  Value *Dv = b.getInt64(uint64_t(D));
+  Value *trajStride = b.CreateMul(b.CreateAdd(steps, b.getInt64(1)), Dv);
+  Value *targetStride = b.CreateMul(numTargets, Dv);
+
+  emitChunkLoop(b, te, batch, [&](const BatchChunk &chunk) {
+    auto trajRow = [&](Value *n) { return chunk.rowStart(b, trajStride, b.CreateMul(n, Dv)); };
+
+    // Forward: the simulator's loop, storing every step state.
+    gatherRows(b, te, X, x0, chunk.rowStart(b, Dv, b.getInt64(0)), chunk.mask);
+    scatterRows(b, te, X, traj, trajRow(b.getInt64(0)), chunk.mask);
+    emitLoop(b, steps, [&](Value *n) {
+      step.emitStages(X, hv, true);
+      step.emitUpdate(X, hv);
+      scatterRows(b, te, X, traj, trajRow(b.CreateAdd(n, b.getInt64(1))), chunk.mask);
+    });
+
+    // λ += ∂L/∂x_n = Σ_{t: s_t = n} 2 w_t (x_n − y_t), and the loss, for the targets at step n
+    // (X holds x_n). Targets are sorted, so they are consumed from the last one down.
+    auto inject = [&](Value *n) {
+      auto *head = llvm::BasicBlock::Create(ctx, "target", f);
+      auto *check = llvm::BasicBlock::Create(ctx, "target.check", f);
+      auto *body = llvm::BasicBlock::Create(ctx, "target.inject", f);
+      auto *done = llvm::BasicBlock::Create(ctx, "target.done", f);
+      b.CreateBr(head);
+      b.SetInsertPoint(head);
+      Value *t = b.CreateLoad(i64, targetPos);
+      b.CreateCondBr(b.CreateICmpSGE(t, b.getInt64(0)), check, done);
+      b.SetInsertPoint(check);
+      Value *st = b.CreateLoad(i64, b.CreateInBoundsGEP(i64, targetSteps, t));
+      b.CreateCondBr(b.CreateICmpEQ(st, n), body, done);
+      b.SetInsertPoint(body);
+      Value *w = te.splat(b.CreateLoad(dbl, b.CreateInBoundsGEP(dbl, targetWeights, t)));
+      gatherRows(b, te, target, targets, chunk.rowStart(b, targetStride, b.CreateMul(t, Dv)),
+                 chunk.mask);
+      emitLoop(b, D, [&](Value *d) {
+        Value *diff = b.CreateSelect(
+            chunk.mask, b.CreateFSub(te.load(X, d, true), te.load(target, d, true)), zero);
+        Value *wd = b.CreateFMul(w, diff);
+        Value *l0 = te.index(0);
+        te.store(loss, l0,
+                 b.CreateIntrinsic(llvm::Intrinsic::fmuladd, {wd->getType()},
+                                   {wd, diff, te.load(loss, l0, true)}));
+        te.store(lambda, d, b.CreateIntrinsic(llvm::Intrinsic::fmuladd, {wd->getType()},
+                                              {te.splat(llvm::ConstantFP::get(dbl, 2.0)), wd,
+                                               te.load(lambda, d, true)}));
+      });
+      b.CreateStore(b.CreateSub(t, b.getInt64(1)), targetPos);
+      b.CreateBr(head);
+      b.SetInsertPoint(done);
+    };
+
+    clear(lambda);
+    b.CreateStore(b.CreateSub(numTargets, b.getInt64(1)), targetPos);
+    inject(steps);
+    emitLoop(b, steps, [&](Value *i) {
+      Value *n = b.CreateSub(b.CreateSub(steps, b.getInt64(1)), i);
+      gatherRows(b, te, X, traj, trajRow(n), chunk.mask);
+      step.emitStages(X, hv, false);
+      // live[i]: X̄_i can be nonzero (some coefficient feeding k̄_i is).
+      std::vector<bool> live(size_t(s), false);
+      for (int st = s - 1; st >= 0; --st) {
+        std::vector<double> coef = {tableau.b[size_t(st)].value};
+        std::vector<Tensor> terms = {lambda};
+        bool any = coef[0] != 0;
+        for (int j = st + 1; j < s; ++j) {
+          coef.push_back(live[size_t(j)] ? tableau.a(j, st) : 0.0);
+          terms.push_back(Xbar[size_t(j)]);
+          any = any || coef.back() != 0;
+        }
+        if (!any)
+          continue;
+        live[size_t(st)] = true;
+        emitCombination(b, te, kbar, nullptr, hv, coef, terms);
+        TensorMap bound = step.bindStates(step.stageState(st));
+        for (size_t k = 0; k < model.states.size(); ++k)
+          bound[vjp.cotangents[k].get()] =
+              te.view(kbar, model.states[k].offset, model.states[k].shape);
+        TensorMap values = eval.evaluate(vjp.all, bound);
+        for (size_t k = 0; k < model.states.size(); ++k) {
+          const Tensor &v = values.at(vjp.wrtStates[k].get());
+          Tensor dst = te.view(Xbar[size_t(st)], model.states[k].offset, v.shape);
+          emitLoop(b, v.shape.size(), [&](Value *e) { te.store(dst, e, te.load(v, e, true)); });
+        }
+        for (size_t p = 0; p < model.params.size(); ++p) {
+          if (vjp.wrtParams[p]->isConstantValue(0))
+            continue;
+          const Tensor &v = values.at(vjp.wrtParams[p].get());
+          Tensor acc = te.view(thetaBar, model.params[p].offset, v.shape);
+          emitLoop(b, v.shape.size(), [&](Value *e) {
+            Value *contribution = b.CreateSelect(chunk.mask, te.load(v, e, true), zero);
+            te.store(acc, e, b.CreateFAdd(te.load(acc, e, true), contribution));
+          });
+        }
+      }
+      std::vector<double> ones;
+      for (int st = 0; st < s; ++st)
+        ones.push_back(live[size_t(st)] ? 1.0 : 0.0);
+      emitCombination(b, te, lambda, &lambda, one, ones, Xbar);
+      inject(n); // X still holds x_n: the stages were written to their own buffers
+    });
+    scatterRows(b, te, lambda, gradX0, chunk.rowStart(b, Dv, b.getInt64(0)), chunk.mask);
+  });
+
+  emitLoop(b, P, [&](Value *p) {
+    b.CreateStore(sumLanes(b, te.load(thetaBar, p, true), width),
+                  b.CreateInBoundsGEP(dbl, gradParams, p));
+  });
+  Value *result = sumLanes(b, te.load(loss, te.index(0), true), width);
+  te.freeHeapStorage();
+  b.CreateRet(result);
+  return f;
+}
+
+} // namespace odec::codegen

@@ -1,0 +1,42 @@
+// The fused discrete adjoint as one LLVM function per (model, explicit tableau): a forward
+// solve that stores every step state, the squared-error loss against targets at chosen steps,
+// and the loss's exact gradient by reverse sweep through the steps and their stages.
+//
+//   double name(const double *params, const double *x0, int64_t batch, int64_t steps,
+//               double h, int64_t numTargets, const int64_t *targetSteps,
+//               const double *targetWeights, const double *targets, double *traj,
+//               double *gradParams, double *gradX0)       (the ABI of jit::LossGradFn)
+//
+// Shape of the generated code:
+//   prologue: uniform nodes of the field and of its VJP, once.
+//   for each chunk of W trajectories (tail lanes masked as in the forward solver):
+//     forward: the simulator's loop, storing x_n into traj.
+//     λ = ∂L/∂x_N;  for n = N-1 .. 0:
+//       X = x_n (from traj); recompute the stage states X_i and the slopes they need;
+//       for i = s-1 .. 0:  k̄_i = h (b_i λ + Σ_{j>i} a_ji X̄_j)
+//                          X̄_i = J_x(X_i)ᵀ k̄_i,  θ̄ += J_θ(X_i)ᵀ k̄_i   (one memoized pass
+//                          over the VJP, which reuses the forward subterms it needs)
+//       λ = λ + Σ_i X̄_i + ∂L/∂x_n
+//     gradX0 rows = λ
+//   gradParams = Σ over lanes of θ̄ (one accumulator per lane, summed in lane order at the end:
+//   the result does not depend on thread scheduling and only on W through that order).
+// The VJP expressions come from ad::vjp(field, cotangent Variables (role Cotangent), wrt =
+// states and parameters). Memory besides traj is O(s·D + P) per chunk, independent of N.
+#pragma once
+
+#include "ir/Model.h"
+#include "tableau/ButcherTableau.h"
+
+#include <llvm/IR/Function.h>
+#include <llvm/IR/Module.h>
+
+#include <string>
+
+namespace odec::codegen {
+
+/// Adds the loss-and-gradient function to m. Throws std::invalid_argument for an implicit
+/// tableau and InternalError for a malformed model.
+llvm::Function *emitLossGrad(llvm::Module &m, const ir::ModelIR &model,
+                             const ButcherTableau &tableau, int width, const std::string &name);
+
+} // namespace odec::codegen

@@ -1,0 +1,88 @@
+#include "codegen/ElementwiseMath.h"
+
+#include "syntax/Diagnostics.h"
+
+#include <llvm/IR/Intrinsics.h>
+#include <llvm/IR/Module.h>
+
+#include <string>
+
+namespace odec::codegen {
+
+using llvm::Value;
+
+namespace {
+
+Value *intrinsic(llvm::IRBuilder<> &b, llvm::Intrinsic::ID id, llvm::ArrayRef<Value *> args) {
+  return b.CreateIntrinsic(id, {args[0]->getType()}, args);
+}
+
+Value *constantLike(Value *x, double v) { return llvm::ConstantFP::get(x->getType(), v); }
+
+} // namespace
+
+Value *callLibm(llvm::IRBuilder<> &b, llvm::StringRef name, llvm::ArrayRef<Value *> args) {
+  llvm::Module *m = b.GetInsertBlock()->getModule();
+  llvm::Type *dbl = b.getDoubleTy();
+  llvm::SmallVector<llvm::Type *, 2> params(args.size(), dbl);
+  llvm::FunctionCallee fn =
+      m->getOrInsertFunction(name, llvm::FunctionType::get(dbl, params, false));
+  if (auto *f = llvm::dyn_cast<llvm::Function>(fn.getCallee())) {
+    // errno is never read, so the calls are pure and may be hoisted or dropped.
+    f->setDoesNotThrow();
+    f->setDoesNotAccessMemory();
+  }
+  auto *vt = llvm::dyn_cast<llvm::FixedVectorType>(args[0]->getType());
+  if (!vt)
+    return b.CreateCall(fn, args);
+  Value *out = llvm::UndefValue::get(vt);
+  for (unsigned lane = 0; lane < vt->getNumElements(); ++lane) {
+    llvm::SmallVector<Value *, 2> scalars;
+    for (Value *a : args)
+      scalars.push_back(b.CreateExtractElement(a, lane));
+    out = b.CreateInsertElement(out, b.CreateCall(fn, scalars), lane);
+  }
+  return out;
+}
+
+Value *emitElementwise(llvm::IRBuilder<> &b, ir::Op op, llvm::ArrayRef<Value *> args) {
+  using ir::Op;
+  namespace I = llvm::Intrinsic;
+  Value *x = args[0];
+  Value *zero = constantLike(x, 0.0), *one = constantLike(x, 1.0);
+  switch (op) {
+  case Op::Neg: return b.CreateFNeg(x);
+  case Op::Exp: return intrinsic(b, I::exp, {x});
+  case Op::Log: return intrinsic(b, I::log, {x});
+  case Op::Sin: return intrinsic(b, I::sin, {x});
+  case Op::Cos: return intrinsic(b, I::cos, {x});
+  case Op::Sqrt: return intrinsic(b, I::sqrt, {x});
+  case Op::Abs: return intrinsic(b, I::fabs, {x});
+  case Op::Tanh: return callLibm(b, "tanh", {x});
+  // 1 / (1 + e^-x)
+  case Op::Sigmoid:
+    return b.CreateFDiv(one, b.CreateFAdd(one, intrinsic(b, I::exp, {b.CreateFNeg(x)})));
+  case Op::Relu: return b.CreateSelect(b.CreateFCmpOGT(x, zero), x, zero);
+  // max(x, 0) + log1p(e^-|x|): log(1 + e^x) without overflow.
+  case Op::Softplus: {
+    Value *tail =
+        callLibm(b, "log1p", {intrinsic(b, I::exp, {b.CreateFNeg(intrinsic(b, I::fabs, {x}))})});
+    return b.CreateFAdd(intrinsic(b, I::maxnum, {x, zero}), tail);
+  }
+  case Op::Sign:
+    return b.CreateSelect(b.CreateFCmpOGT(x, zero), one,
+                          b.CreateSelect(b.CreateFCmpOLT(x, zero), constantLike(x, -1.0), zero));
+  case Op::Heaviside: return b.CreateSelect(b.CreateFCmpOGT(x, zero), one, zero);
+  case Op::Add: return b.CreateFAdd(x, args[1]);
+  case Op::Sub: return b.CreateFSub(x, args[1]);
+  case Op::Mul: return b.CreateFMul(x, args[1]);
+  case Op::Div: return b.CreateFDiv(x, args[1]);
+  case Op::Pow: return intrinsic(b, I::pow, {x, args[1]});
+  case Op::Max: return intrinsic(b, I::maxnum, {x, args[1]});
+  case Op::Min: return intrinsic(b, I::minnum, {x, args[1]});
+  default:
+    throw InternalError(std::string("codegen: not an elementwise op: ") + ir::opInfo(op).name);
+  }
+}
+
+} // namespace odec::codegen

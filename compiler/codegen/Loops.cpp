@@ -1,0 +1,39 @@
+#include "codegen/Loops.h"
+
+namespace odec::codegen {
+
+void emitLoop(llvm::IRBuilder<> &b, llvm::Value *count,
+              const std::function<void(llvm::Value *)> &body, int64_t stride) {
+  llvm::Type *i64 = b.getInt64Ty();
+  auto *known = llvm::dyn_cast<llvm::ConstantInt>(count);
+  if (known && known->getSExtValue() <= 0)
+    return;
+  if (known && known->getSExtValue() <= stride) {
+    body(llvm::ConstantInt::get(i64, 0));
+    return;
+  }
+  llvm::Function *f = b.GetInsertBlock()->getParent();
+  llvm::LLVMContext &ctx = b.getContext();
+  auto *header = llvm::BasicBlock::Create(ctx, "loop", f);
+  auto *exit = llvm::BasicBlock::Create(ctx, "loop.end", f);
+  llvm::BasicBlock *entry = b.GetInsertBlock();
+  // A count only known at run time may be zero: test before the first iteration.
+  if (known)
+    b.CreateBr(header);
+  else
+    b.CreateCondBr(b.CreateICmpSGT(count, llvm::ConstantInt::get(i64, 0)), header, exit);
+  b.SetInsertPoint(header);
+  llvm::PHINode *i = b.CreatePHI(i64, 2, "i");
+  i->addIncoming(llvm::ConstantInt::get(i64, 0), entry);
+  body(i);
+  llvm::Value *next = b.CreateAdd(i, llvm::ConstantInt::get(i64, stride), "i.next");
+  i->addIncoming(next, b.GetInsertBlock());
+  b.CreateCondBr(b.CreateICmpSLT(next, count), header, exit);
+  b.SetInsertPoint(exit);
+}
+
+void emitLoop(llvm::IRBuilder<> &b, int64_t count, const std::function<void(llvm::Value *)> &body) {
+  emitLoop(b, llvm::ConstantInt::get(b.getInt64Ty(), count), body);
+}
+
+} // namespace odec::codegen

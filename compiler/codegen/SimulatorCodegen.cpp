@@ -1,0 +1,87 @@
+#include "codegen/SimulatorCodegen.h"
+
+#include "codegen/BatchChunks.h"
+#include "codegen/Loops.h"
+#include "codegen/RungeKuttaStep.h"
+#include "syntax/Diagnostics.h"
+
+#include <llvm/IR/IRBuilder.h>
+
+#include <stdexcept>
+
+namespace odec::codegen {
+
+using llvm::Value;
+
+void requireExplicit(const ButcherTableau &tableau) {
+  if (!tableau.isExplicit())
+    throw std::invalid_argument("tableau '" + tableau.name +
+                                "' is implicit; the fused solvers need an explicit tableau "
+                                "(strictly lower-triangular A)");
+}
+
+TensorMap bindParams(TensorEmitter &te, const ir::ModelIR &model, Value *params) {
+  TensorMap bound;
+  for (const ir::ModelIR::Slot &p : model.params)
+    bound[p.var.get()] = te.view({params, Shape::vector(1), false}, p.offset, p.shape);
+  return bound;
+}
+
+llvm::Function *emitSimulator(llvm::Module &m, const ir::ModelIR &model,
+                              const ButcherTableau &tableau, int width, const std::string &name) {
+  requireExplicit(tableau);
+  internalCheck(model.ddt.size() == model.states.size(), "emitSimulator: one ddt per state");
+  internalCheck(int(tableau.b.size()) == tableau.stages &&
+                    int(tableau.A.size()) == tableau.stages * tableau.stages,
+                "emitSimulator: malformed tableau");
+  llvm::LLVMContext &ctx = m.getContext();
+  llvm::IRBuilder<> b(ctx);
+  llvm::Type *dbl = b.getDoubleTy(), *i64 = b.getInt64Ty();
+  llvm::Type *ptr = llvm::PointerType::getUnqual(dbl);
+  auto *fnTy = llvm::FunctionType::get(b.getVoidTy(), {ptr, ptr, ptr, i64, i64, dbl}, false);
+  auto *f = llvm::Function::Create(fnTy, llvm::Function::ExternalLinkage, name, m);
+  f->setDoesNotThrow();
+  const char *argNames[] = {"params", "x0", "out", "batch", "steps", "h"};
+  for (unsigned i = 0; i < 6; ++i)
+    f->getArg(i)->setName(argNames[i]);
+  for (unsigned i = 0; i < 3; ++i) { // the three buffers are distinct and not retained
+    f->addParamAttr(i, llvm::Attribute::NoAlias);
+    f->addParamAttr(i, llvm::Attribute::NoCapture);
+  }
+  f->addParamAttr(0, llvm::Attribute::ReadOnly);
+  f->addParamAttr(1, llvm::Attribute::ReadOnly);
+  Value *params = f->getArg(0), *x0 = f->getArg(1), *out = f->getArg(2);
+  Value *batch = f->getArg(3), *steps = f->getArg(4), *h = f->getArg(5);
+  b.SetInsertPoint(llvm::BasicBlock::Create(ctx, "entry", f));
+
+  TensorEmitter te(b, width);
+  std::unordered_set<const ir::Node *> states;
+  for (const ir::ModelIR::Slot &s : model.states)
+    states.insert(s.var.get());
+  ExprEvaluator field(te, model.ddt, bindParams(te, model, params), states, "model " + model.name);
+  RungeKuttaStep step(b, te, field, model, tableau);
+
+  const int64_t D = model.stateDim();
+  Tensor X = te.allocate(Shape::vector(int(D)), true, "X");
+  Value *hv = te.splat(h);
+  Value *outStride = b.CreateMul(b.CreateAdd(steps, b.getInt64(1)), b.getInt64(uint64_t(D)));
+  emitChunkLoop(b, te, batch, [&](const BatchChunk &chunk) {
+    gatherRows(b, te, X, x0, chunk.rowStart(b, b.getInt64(uint64_t(D)), b.getInt64(0)),
+               chunk.mask);
+    auto storeStep = [&](Value *n) {
+      Value *row = chunk.rowStart(b, outStride, b.CreateMul(n, b.getInt64(uint64_t(D))));
+      scatterRows(b, te, X, out, row, chunk.mask);
+    };
+    storeStep(b.getInt64(0));
+    emitLoop(b, steps, [&](Value *n) {
+      step.emitStages(X, hv, true);
+      step.emitUpdate(X, hv);
+      storeStep(b.CreateAdd(n, b.getInt64(1)));
+    });
+  });
+  te.freeHeapStorage();
+  b.CreateRetVoid();
+  return f;
+}
+
+} // namespace odec::codegen

@@ -1,0 +1,206 @@
+#include "codegen/TensorEmitter.h"
+
+#include "codegen/ElementwiseMath.h"
+#include "codegen/Loops.h"
+#include "syntax/Diagnostics.h"
+
+#include <llvm/IR/Module.h>
+
+#include <algorithm>
+#include <string>
+
+namespace odec::codegen {
+
+using llvm::Value;
+
+TensorEmitter::TensorEmitter(llvm::IRBuilder<> &b, int width)
+    : b_(b), width_(width), vecTy_(llvm::FixedVectorType::get(b.getDoubleTy(), unsigned(width))) {
+  internalCheck(width >= 1, "TensorEmitter: vector width must be positive");
+}
+
+llvm::Type *TensorEmitter::elementType(bool varying) const {
+  return varying ? static_cast<llvm::Type *>(vecTy_) : b_.getDoubleTy();
+}
+
+Value *TensorEmitter::splat(Value *scalar) {
+  return b_.CreateVectorSplat(unsigned(width_), scalar);
+}
+
+Value *TensorEmitter::index(int64_t i) { return b_.getInt64(uint64_t(i)); }
+
+Tensor TensorEmitter::allocate(const Shape &shape, bool varying, const llvm::Twine &name) {
+  llvm::Function *f = b_.GetInsertBlock()->getParent();
+  llvm::IRBuilder<> entry(&f->getEntryBlock(), f->getEntryBlock().begin());
+  llvm::Type *ty = elementType(varying);
+  const llvm::DataLayout &dl = f->getParent()->getDataLayout();
+  const uint64_t bytes = uint64_t(shape.size()) * dl.getTypeAllocSize(ty).getFixedSize();
+  if (bytes <= kMaxStackTensorBytes && stackBytes_ + bytes <= kStackBudgetBytes) {
+    stackBytes_ += bytes;
+    return {entry.CreateAlloca(ty, index(shape.size()), name), shape, varying};
+  }
+  // Vector loads and stores assume the type's alignment; aligned_alloc wants a size that is a
+  // multiple of it.
+  const uint64_t align = std::max<uint64_t>(64, dl.getPrefTypeAlign(ty).value());
+  llvm::Type *ptrTy = llvm::PointerType::getUnqual(b_.getInt8Ty());
+  llvm::FunctionCallee alloc = f->getParent()->getOrInsertFunction(
+      "aligned_alloc", ptrTy, b_.getInt64Ty(), b_.getInt64Ty());
+  llvm::Value *raw = entry.CreateCall(
+      alloc, {index(int64_t(align)), index(int64_t((bytes + align - 1) / align * align))}, name);
+  heap_.push_back(raw);
+  return {entry.CreateBitCast(raw, llvm::PointerType::getUnqual(ty)), shape, varying};
+}
+
+void TensorEmitter::freeHeapStorage() {
+  if (heap_.empty())
+    return;
+  llvm::Module *m = b_.GetInsertBlock()->getModule();
+  llvm::FunctionCallee release = m->getOrInsertFunction(
+      "free", b_.getVoidTy(), llvm::PointerType::getUnqual(b_.getInt8Ty()));
+  for (llvm::Value *p : heap_)
+    b_.CreateCall(release, {p});
+}
+
+Value *TensorEmitter::load(const Tensor &t, Value *i, bool asVarying) {
+  llvm::Type *ty = elementType(t.varying);
+  Value *v = b_.CreateLoad(ty, b_.CreateInBoundsGEP(ty, t.ptr, i));
+  return asVarying && !t.varying ? splat(v) : v;
+}
+
+void TensorEmitter::store(const Tensor &t, Value *i, Value *value) {
+  b_.CreateStore(value, b_.CreateInBoundsGEP(elementType(t.varying), t.ptr, i));
+}
+
+Tensor TensorEmitter::view(const Tensor &t, int64_t offset, const Shape &shape) {
+  return {b_.CreateInBoundsGEP(elementType(t.varying), t.ptr, index(offset)), shape, t.varying};
+}
+
+Value *TensorEmitter::flat(Value *r, int64_t cols, Value *c) {
+  return b_.CreateAdd(b_.CreateMul(r, index(cols)), c);
+}
+
+void TensorEmitter::forEachElement(const Tensor &out,
+                                   const std::function<Value *(Value *, Value *)> &value) {
+  const int64_t cols = out.shape.cols;
+  emitLoop(b_, out.shape.rows, [&](Value *r) {
+    emitLoop(b_, cols, [&](Value *c) { store(out, flat(r, cols, c), value(r, c)); });
+  });
+}
+
+Tensor TensorEmitter::constant(const ir::Node &n) {
+  llvm::Module *m = b_.GetInsertBlock()->getModule();
+  auto *ty = llvm::ArrayType::get(b_.getDoubleTy(), n.values.size());
+  auto *init = llvm::ConstantDataArray::get(b_.getContext(), llvm::ArrayRef<double>(n.values));
+  auto *g = new llvm::GlobalVariable(*m, ty, /*isConstant=*/true, llvm::GlobalValue::PrivateLinkage,
+                                     init, "const");
+  g->setUnnamedAddr(llvm::GlobalValue::UnnamedAddr::Global);
+  // A constant expression, so the address is valid in every block.
+  return {llvm::ConstantExpr::getInBoundsGetElementPtr(
+              ty, g, llvm::ArrayRef<llvm::Constant *>{b_.getInt64(0), b_.getInt64(0)}),
+          n.shape, false};
+}
+
+void TensorEmitter::matmul(const Tensor &out, const Tensor &a, const Tensor &bt) {
+  // out[r, c] = sum_j a[r, j] * b[j, c], accumulated in place with fused multiply-adds.
+  const int64_t inner = a.shape.cols, cols = out.shape.cols;
+  const bool v = out.varying;
+  emitLoop(b_, out.shape.rows, [&](Value *r) {
+    emitLoop(b_, cols, [&](Value *c) {
+      Value *at = flat(r, cols, c);
+      store(out, at, llvm::ConstantFP::get(elementType(v), 0.0));
+      emitLoop(b_, inner, [&](Value *j) {
+        Value *x = load(a, flat(r, inner, j), v), *y = load(bt, flat(j, cols, c), v);
+        Value *acc = load(out, at, v);
+        store(out, at, b_.CreateIntrinsic(llvm::Intrinsic::fmuladd, {x->getType()}, {x, y, acc}));
+      });
+    });
+  });
+}
+
+void TensorEmitter::sumTo(const Tensor &out, const Tensor &a) {
+  // Zero the result, then add every input element into the cell it collapses onto, in
+  // row-major order like the interpreter.
+  const bool v = out.varying;
+  emitLoop(b_, out.shape.size(),
+           [&](Value *i) { store(out, i, llvm::ConstantFP::get(elementType(v), 0.0)); });
+  const Shape &s = a.shape, &t = out.shape;
+  emitLoop(b_, s.rows, [&](Value *r) {
+    emitLoop(b_, s.cols, [&](Value *c) {
+      Value *dst = flat(t.rows == 1 ? index(0) : r, t.cols, t.cols == 1 ? index(0) : c);
+      store(out, dst, b_.CreateFAdd(load(out, dst, v), load(a, flat(r, s.cols, c), v)));
+    });
+  });
+}
+
+Tensor TensorEmitter::emit(const ir::Node &n, const std::vector<Tensor> &args) {
+  using ir::Op;
+  if (n.is(Op::Constant)) { // a global: one per node, whichever stage meets it first
+    auto [it, fresh] = storage_.try_emplace(&n);
+    if (fresh)
+      it->second = constant(n);
+    return it->second;
+  }
+  internalCheck(!n.is(Op::Variable), "TensorEmitter: variables are bound by the caller");
+  bool varying = false;
+  for (const Tensor &a : args)
+    varying = varying || a.varying;
+  auto it = storage_.find(&n);
+  if (it == storage_.end() || it->second.varying != varying)
+    it = storage_.insert_or_assign(&n, allocate(n.shape, varying, ir::opInfo(n.op).name)).first;
+  const Tensor out = it->second;
+  const Shape &s = n.shape;
+
+  switch (ir::opInfo(n.op).category) {
+  case ir::OpCategory::Unary:
+  case ir::OpCategory::Binary:
+    emitLoop(b_, s.size(), [&](Value *i) {
+      std::vector<Value *> xs;
+      for (const Tensor &a : args)
+        xs.push_back(load(a, i, varying));
+      store(out, i, emitElementwise(b_, n.op, xs));
+    });
+    return out;
+  case ir::OpCategory::Leaf:
+  case ir::OpCategory::Structural: break;
+  }
+  const Tensor &a = args[0];
+  const Shape &as = a.shape;
+  switch (n.op) {
+  case Op::MatMul: matmul(out, a, args[1]); break;
+  case Op::Transpose:
+    forEachElement(out, [&](Value *r, Value *c) { return load(a, flat(c, as.cols, r), varying); });
+    break;
+  case Op::Broadcast:
+    forEachElement(out, [&](Value *r, Value *c) {
+      return load(a, flat(as.rows == 1 ? index(0) : r, as.cols, as.cols == 1 ? index(0) : c),
+                  varying);
+    });
+    break;
+  case Op::SumTo: sumTo(out, a); break;
+  case Op::Slice:
+    forEachElement(out, [&](Value *r, Value *c) {
+      return load(a,
+                  flat(b_.CreateAdd(r, index(n.attr0)), as.cols, b_.CreateAdd(c, index(n.attr1))),
+                  varying);
+    });
+    break;
+  case Op::Concat: {
+    int64_t offset = 0; // rows (axis 0) or columns (axis 1) already filled
+    for (const Tensor &part : args) {
+      const Shape &ps = part.shape;
+      emitLoop(b_, ps.rows, [&](Value *r) {
+        emitLoop(b_, ps.cols, [&](Value *c) {
+          Value *dst = n.attr0 == 0 ? flat(b_.CreateAdd(r, index(offset)), s.cols, c)
+                                    : flat(r, s.cols, b_.CreateAdd(c, index(offset)));
+          store(out, dst, load(part, flat(r, ps.cols, c), varying));
+        });
+      });
+      offset += n.attr0 == 0 ? ps.rows : ps.cols;
+    }
+    break;
+  }
+  default: throw InternalError(std::string("TensorEmitter: unhandled op ") + ir::opInfo(n.op).name);
+  }
+  return out;
+}
+
+} // namespace odec::codegen

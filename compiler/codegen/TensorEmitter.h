@@ -1,0 +1,76 @@
+// LLVM IR for one IR node at a time. Every value lives in memory as a dense row-major array
+// (an alloca in the entry block, a global for constants, or a pointer into the caller's
+// buffers), and every node becomes loops over its elements; LLVM's SROA, unrolling and
+// vectorizer turn the small ones into registers.
+//
+// An element is either a double ("uniform": the same for every trajectory of a batch chunk,
+// because it depends only on parameters and constants) or a <W x double> ("varying": one lane
+// per trajectory). Uniform elements are splatted where they meet varying ones.
+#pragma once
+
+#include "ir/IR.h"
+
+#include <llvm/IR/IRBuilder.h>
+
+#include <cstdint>
+#include <functional>
+#include <unordered_map>
+#include <vector>
+
+namespace odec::codegen {
+
+/// A tensor in generated code: the address of element 0 and how to read it.
+struct Tensor {
+  llvm::Value *ptr = nullptr;
+  Shape shape;
+  bool varying = false; // elements are <W x double> (else double)
+};
+
+class TensorEmitter {
+public:
+  /// Emits at b's insertion point; allocas go to the entry block of b's function.
+  TensorEmitter(llvm::IRBuilder<> &b, int width);
+
+  /// Computes n (any op but Variable, which the caller binds) from its arguments' tensors.
+  /// The result is varying when any argument is. Its storage belongs to n and is reused when
+  /// n is emitted again (once per RK stage): an evaluation overwrites the previous one.
+  Tensor emit(const ir::Node &n, const std::vector<Tensor> &args);
+
+  /// Fresh storage, allocated in the entry block (on the stack or the heap, see above).
+  Tensor allocate(const Shape &shape, bool varying, const llvm::Twine &name = "");
+  /// Frees the heap buffers allocate() made; call it at the insertion point right before each
+  /// return of the function.
+  void freeHeapStorage();
+
+  static constexpr uint64_t kMaxStackTensorBytes = 16 * 1024;
+  static constexpr uint64_t kStackBudgetBytes = 256 * 1024;
+
+  /// Element `index` (an i64) of t, splatted to a vector when asVarying and t is uniform.
+  llvm::Value *load(const Tensor &t, llvm::Value *index, bool asVarying);
+  void store(const Tensor &t, llvm::Value *index, llvm::Value *value);
+  /// &t[offset], a tensor of the given shape that aliases t's storage.
+  Tensor view(const Tensor &t, int64_t offset, const Shape &shape);
+
+  llvm::Type *elementType(bool varying) const;
+  llvm::Value *splat(llvm::Value *scalar);
+  llvm::Value *index(int64_t i);
+  int width() const { return width_; }
+
+private:
+  Tensor constant(const ir::Node &n);
+  void matmul(const Tensor &out, const Tensor &a, const Tensor &b);
+  void sumTo(const Tensor &out, const Tensor &a);
+  /// for r < rows, c < cols: out[r*cols + c] = value(r, c).
+  void forEachElement(const Tensor &out,
+                      const std::function<llvm::Value *(llvm::Value *r, llvm::Value *c)> &value);
+  llvm::Value *flat(llvm::Value *r, int64_t cols, llvm::Value *c);
+
+  llvm::IRBuilder<> &b_;
+  int width_;
+  llvm::VectorType *vecTy_;
+  std::unordered_map<const ir::Node *, Tensor> storage_;
+  uint64_t stackBytes_ = 0;
+  std::vector<llvm::Value *> heap_; // buffers to free before returning
+};
+
+} // namespace odec::codegen

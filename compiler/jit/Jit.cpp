@@ -1,0 +1,187 @@
+#include "jit/Jit.h"
+
+#include "codegen/AdjointCodegen.h"
+#include "codegen/FunctionCodegen.h"
+#include "codegen/Optimize.h"
+#include "codegen/SimulatorCodegen.h"
+#include "syntax/Diagnostics.h"
+
+#include <llvm/ExecutionEngine/Orc/ExecutionUtils.h>
+#include <llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h>
+#include <llvm/ExecutionEngine/Orc/LLJIT.h>
+#include <llvm/IR/Verifier.h>
+#include <llvm/Support/TargetSelect.h>
+#include <llvm/Support/raw_ostream.h>
+
+#include <cctype>
+#include <functional>
+#include <initializer_list>
+#include <mutex>
+#include <utility>
+
+namespace odec::jit {
+
+namespace {
+
+void initializeNativeTarget() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    llvm::InitializeNativeTarget();
+    llvm::InitializeNativeTargetAsmPrinter();
+    llvm::InitializeNativeTargetAsmParser();
+  });
+}
+
+/// The value of an llvm::Expected, or an InternalError with LLVM's message.
+template <typename T> T take(llvm::Expected<T> e, const char *what) {
+  if (!e)
+    throw InternalError(std::string(what) + ": " + llvm::toString(e.takeError()));
+  return std::move(*e);
+}
+
+llvm::orc::JITTargetMachineBuilder hostMachine(const CompileOptions &opt) {
+  initializeNativeTarget();
+  auto jtmb = take(llvm::orc::JITTargetMachineBuilder::detectHost(), "detecting the host");
+  jtmb.setCodeGenOptLevel(opt.optLevel <= 0   ? llvm::CodeGenOpt::None
+                          : opt.optLevel == 1 ? llvm::CodeGenOpt::Less
+                          : opt.optLevel == 2 ? llvm::CodeGenOpt::Default
+                                              : llvm::CodeGenOpt::Aggressive);
+  return jtmb;
+}
+
+/// A C identifier from parts joined by '_', e.g. `simulate_Spiral_RK4`.
+std::string symbolName(std::initializer_list<std::string> parts) {
+  std::string s;
+  for (const std::string &p : parts)
+    s += (s.empty() ? "" : "_") + p;
+  for (char &ch : s)
+    if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '_')
+      ch = '_';
+  return s;
+}
+
+/// Adds a function to a module.
+using EmitFn = std::function<void(llvm::Module &)>;
+
+/// Generates (through emit), verifies and optimizes a module.
+std::unique_ptr<llvm::Module> buildModule(llvm::LLVMContext &ctx, const EmitFn &emit,
+                                          const CompileOptions &opt, llvm::TargetMachine &tm,
+                                          const std::string &name) {
+  auto m = std::make_unique<llvm::Module>(name, ctx);
+  m->setDataLayout(tm.createDataLayout());
+  m->setTargetTriple(tm.getTargetTriple().str());
+  emit(*m);
+  std::string err;
+  llvm::raw_string_ostream os(err);
+  if (llvm::verifyModule(*m, &os))
+    throw InternalError("generated LLVM IR for '" + name + "' is invalid: " + os.str());
+  codegen::optimizeModule(*m, tm, opt.optLevel);
+  return m;
+}
+
+/// The JIT that owns a compiled function's machine code, and the function's address.
+struct Jitted {
+  std::unique_ptr<llvm::orc::LLJIT> jit;
+  uintptr_t address;
+};
+
+Jitted jitCompile(const EmitFn &emit, const CompileOptions &options, const std::string &name) {
+  llvm::orc::JITTargetMachineBuilder jtmb = hostMachine(options);
+  auto tm = take(jtmb.createTargetMachine(), "creating the target machine");
+  auto ctx = std::make_unique<llvm::LLVMContext>();
+  std::unique_ptr<llvm::Module> m = buildModule(*ctx, emit, options, *tm, name);
+
+  auto jit =
+      take(llvm::orc::LLJITBuilder().setJITTargetMachineBuilder(jtmb).create(), "creating the JIT");
+  // libm (tanh, log1p, ...) and the allocator resolve from the running process.
+  jit->getMainJITDylib().addGenerator(
+      take(llvm::orc::DynamicLibrarySearchGenerator::GetForCurrentProcess(
+               jit->getDataLayout().getGlobalPrefix()),
+           "opening the process's symbols"));
+  if (llvm::Error e = jit->addIRModule(llvm::orc::ThreadSafeModule(std::move(m), std::move(ctx))))
+    throw InternalError("adding '" + name + "' to the JIT: " + llvm::toString(std::move(e)));
+  auto sym = take(jit->lookup(name), "looking up the compiled function");
+  return {std::move(jit), static_cast<uintptr_t>(sym.getAddress())};
+}
+
+std::string optimizedText(const EmitFn &emit, const CompileOptions &options,
+                          const std::string &name) {
+  auto tm = take(hostMachine(options).createTargetMachine(), "creating the target machine");
+  llvm::LLVMContext ctx;
+  std::unique_ptr<llvm::Module> m = buildModule(ctx, emit, options, *tm, name);
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  m->print(os, nullptr);
+  return os.str();
+}
+
+/// A compiled object of kind Base whose function pointer points into the JIT it owns.
+template <typename Base> class JitOwned final : public Base {
+public:
+  template <typename... Args>
+  explicit JitOwned(Jitted j, Args... extra)
+      : Base(reinterpret_cast<decltype(std::declval<Base>().function())>(j.address), extra...),
+        jit_(std::move(j.jit)) {}
+
+private:
+  std::unique_ptr<llvm::orc::LLJIT> jit_;
+};
+
+EmitFn simulatorEmitter(const ir::ModelIR &model, const ButcherTableau &tableau,
+                        const CompileOptions &options, const std::string &name) {
+  return [&, name](llvm::Module &m) {
+    codegen::emitSimulator(m, model, tableau, options.vectorWidth, name);
+  };
+}
+
+EmitFn lossGradEmitter(const ir::ModelIR &model, const ButcherTableau &tableau,
+                       const CompileOptions &options, const std::string &name) {
+  return [&, name](llvm::Module &m) {
+    codegen::emitLossGrad(m, model, tableau, options.vectorWidth, name);
+  };
+}
+
+} // namespace
+
+std::unique_ptr<CompiledSimulator> compileSimulator(const ir::ModelIR &model,
+                                                    const ButcherTableau &tableau,
+                                                    const CompileOptions &options) {
+  codegen::requireExplicit(tableau); // before any LLVM work
+  const std::string name = symbolName({"simulate", model.name, tableau.name});
+  return std::make_unique<JitOwned<CompiledSimulator>>(
+      jitCompile(simulatorEmitter(model, tableau, options, name), options, name));
+}
+
+std::string emitSimulatorLLVM(const ir::ModelIR &model, const ButcherTableau &tableau,
+                              const CompileOptions &options) {
+  codegen::requireExplicit(tableau);
+  const std::string name = symbolName({"simulate", model.name, tableau.name});
+  return optimizedText(simulatorEmitter(model, tableau, options, name), options, name);
+}
+
+std::unique_ptr<CompiledLossGrad> compileLossGrad(const ir::ModelIR &model,
+                                                  const ButcherTableau &tableau,
+                                                  const CompileOptions &options) {
+  codegen::requireExplicit(tableau);
+  const std::string name = symbolName({"lossgrad", model.name, tableau.name});
+  return std::make_unique<JitOwned<CompiledLossGrad>>(
+      jitCompile(lossGradEmitter(model, tableau, options, name), options, name));
+}
+
+std::string emitLossGradLLVM(const ir::ModelIR &model, const ButcherTableau &tableau,
+                             const CompileOptions &options) {
+  codegen::requireExplicit(tableau);
+  const std::string name = symbolName({"lossgrad", model.name, tableau.name});
+  return optimizedText(lossGradEmitter(model, tableau, options, name), options, name);
+}
+
+std::unique_ptr<CompiledFunction> compileFunction(const ir::Function &f,
+                                                  const CompileOptions &options) {
+  const std::string name = symbolName({"point", f.name});
+  auto emit = [&](llvm::Module &m) { codegen::emitPointFunction(m, f, name); };
+  return std::make_unique<JitOwned<CompiledFunction>>(jitCompile(emit, options, name),
+                                                      codegen::totalElements(f.inputs),
+                                                      codegen::totalElements(f.outputs));
+}
+
+} // namespace odec::jit

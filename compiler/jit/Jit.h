@@ -1,0 +1,181 @@
+// JIT compilation of fused Runge–Kutta solvers, of their discrete adjoints and of point
+// evaluations of IR functions. The one public face of LLVM in odec: this header includes no
+// LLVM headers, so the driver and the tools build without them.
+//
+// compileSimulator generates one LLVM function per (model, tableau) (see
+// codegen/SimulatorCodegen.h for its shape), optimizes it for the host CPU and JIT-compiles it
+// through ORC's LLJIT; compileLossGrad (codegen/AdjointCodegen.h) and compileFunction
+// (codegen/FunctionCodegen.h) do the same for their functions. Every generated function is
+// reentrant: its working state lives in its own stack frame, or in heap buffers it allocates
+// on entry and frees on return (large tensors), so one compiled object may be called from
+// several threads at once.
+#pragma once
+
+#include "ir/Model.h"
+#include "tableau/ButcherTableau.h"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace odec::jit {
+
+/// ABI of a fused forward solver: N steps of an explicit RK method over a batch of B
+/// trajectories. params: flat parameter vector (ModelIR::params concatenated, each row-major);
+/// x0: B x D row-major (D = ModelIR::stateDim(), states concatenated in declaration order);
+/// out: B x (N+1) x D row-major, out[(b*(N+1) + n)*D + d]; out[b][0] = x0[b].
+using SimulateFn = void (*)(const double *params, const double *x0, double *out, int64_t batch,
+                            int64_t steps, double h);
+
+struct CompileOptions {
+  int optLevel = 2;    // 0..3, LLVM's -O levels
+  int vectorWidth = 4; // W: trajectories per SIMD chunk, each state element a <W x double>
+};
+
+/// A JIT-compiled simulator. Owns the JIT (and with it the machine code); non-copyable.
+class CompiledSimulator {
+public:
+  virtual ~CompiledSimulator() = default;
+  CompiledSimulator(const CompiledSimulator &) = delete;
+  CompiledSimulator &operator=(const CompiledSimulator &) = delete;
+
+  SimulateFn function() const { return fn_; }
+
+protected:
+  explicit CompiledSimulator(SimulateFn fn) : fn_(fn) {}
+
+private:
+  SimulateFn fn_;
+};
+
+/// Throws odec::InternalError (Diagnostics.h) on a verifier failure, std::invalid_argument with a
+/// clear message for an implicit tableau ("tableau 'X' is implicit; the fused solvers need an
+/// explicit tableau (strictly lower-triangular A)").
+std::unique_ptr<CompiledSimulator> compileSimulator(const ir::ModelIR &model,
+                                                    const ButcherTableau &tableau,
+                                                    const CompileOptions &options = {});
+
+/// The optimized LLVM IR text of the same function (for `odec emit-llvm`).
+std::string emitSimulatorLLVM(const ir::ModelIR &model, const ButcherTableau &tableau,
+                              const CompileOptions &options = {});
+
+// ---------------------------------------------------------------------------------------
+// Point evaluation of an IR function.
+
+/// ABI of a compiled ir::Function: inputs = the Function's inputs concatenated in order (each
+/// row-major), outputs likewise (each output row-major, in order).
+using PointFn = void (*)(const double *inputs, double *outputs);
+
+class CompiledFunction {
+public:
+  virtual ~CompiledFunction() = default;
+  CompiledFunction(const CompiledFunction &) = delete;
+  CompiledFunction &operator=(const CompiledFunction &) = delete;
+
+  PointFn function() const { return fn_; }
+  int64_t inputSize() const { return inputSize_; }   // elements of `inputs`
+  int64_t outputSize() const { return outputSize_; } // elements of `outputs`
+
+protected:
+  CompiledFunction(PointFn fn, int64_t inputSize, int64_t outputSize)
+      : fn_(fn), inputSize_(inputSize), outputSize_(outputSize) {}
+
+private:
+  PointFn fn_;
+  int64_t inputSize_, outputSize_;
+};
+
+/// Variables of every role may be inputs; an output that uses a Variable missing from
+/// f.inputs is an InternalError. (options.vectorWidth is irrelevant here.)
+std::unique_ptr<CompiledFunction> compileFunction(const ir::Function &f,
+                                                  const CompileOptions &options = {});
+
+// ---------------------------------------------------------------------------------------
+// Exact gradients through the solve.
+
+/// Forward solve storing every step state into traj (B x (N+1) x D, the simulate layout), then
+/// the loss L = Σ_t w_t Σ_{b,d} (x_{b, s_t, d} − y_{b, t, d})² over T target steps s_t (sorted
+/// ascending, 0 ≤ s_t ≤ N; duplicates allowed), and its exact gradient by the discrete adjoint
+/// (reverse sweep through steps and stages): gradParams (P values, overwritten), gradX0 (B x D,
+/// overwritten). targets: B x T x D. Returns L.
+///
+/// params, x0 and h as in SimulateFn; batch = B, steps = N, numTargets = T; targetSteps and
+/// targetWeights have T entries (unread when T = 0). All buffers are distinct. The gradient is
+/// that of the computed discrete loss, to rounding (what finite differences of simulate
+/// approach); memory besides traj is O(s·D + P) per SIMD chunk, independent of N (stage values
+/// are recomputed from the stored step states, never stored). The mean-squared error is
+/// w_t = 1/(T·B·D) for every t.
+using LossGradFn = double (*)(const double *params, const double *x0, int64_t batch, int64_t steps,
+                              double h, int64_t numTargets, const int64_t *targetSteps,
+                              const double *targetWeights, const double *targets, double *traj,
+                              double *gradParams, double *gradX0);
+
+/// A loss-and-gradient evaluator with the LossGradFn contract: the compiled discrete adjoint
+/// or the host-composed continuous one.
+class LossGradient {
+public:
+  virtual ~LossGradient() = default;
+  LossGradient(const LossGradient &) = delete;
+  LossGradient &operator=(const LossGradient &) = delete;
+
+  virtual double operator()(const double *params, const double *x0, int64_t batch, int64_t steps,
+                            double h, int64_t numTargets, const int64_t *targetSteps,
+                            const double *targetWeights, const double *targets, double *traj,
+                            double *gradParams, double *gradX0) const = 0;
+
+protected:
+  LossGradient() = default;
+};
+
+/// The JIT-compiled discrete adjoint: one LLVM function (codegen/AdjointCodegen.h).
+class CompiledLossGrad : public LossGradient {
+public:
+  LossGradFn function() const { return fn_; }
+  double operator()(const double *params, const double *x0, int64_t batch, int64_t steps, double h,
+                    int64_t numTargets, const int64_t *targetSteps, const double *targetWeights,
+                    const double *targets, double *traj, double *gradParams,
+                    double *gradX0) const override {
+    return fn_(params, x0, batch, steps, h, numTargets, targetSteps, targetWeights, targets, traj,
+               gradParams, gradX0);
+  }
+
+protected:
+  explicit CompiledLossGrad(LossGradFn fn) : fn_(fn) {}
+
+private:
+  LossGradFn fn_;
+};
+
+/// Errors as for compileSimulator.
+std::unique_ptr<CompiledLossGrad> compileLossGrad(const ir::ModelIR &model,
+                                                  const ButcherTableau &tableau,
+                                                  const CompileOptions &options = {});
+
+/// The optimized LLVM IR text of the discrete adjoint (for `odec emit-llvm`).
+std::string emitLossGradLLVM(const ir::ModelIR &model, const ButcherTableau &tableau,
+                             const CompileOptions &options = {});
+
+/// The continuous adjoint's augmented field, with states [x..., λ..., θ̄...] in that order
+/// (λ_k shaped like state k, named "lambda_<x>"; θ̄_p shaped like parameter p, matrices
+/// included, named "<p>_bar") and the model's parameters:
+///   ẋ = f(x, θ),   λ̇ = −J_x(x, θ)ᵀ λ,   θ̄̇ = −J_θ(x, θ)ᵀ λ.
+ir::ModelIR continuousAdjointModel(const ir::ModelIR &model);
+
+/// The continuous adjoint, with the LossGradFn contract: traj and L come from the forward
+/// solve as in the discrete adjoint; then the augmented state [x_N, ∂L/∂x_N, 0] is integrated
+/// from t_N back to 0 with the same tableau and step −h (compileSimulator on
+/// continuousAdjointModel, composed on the host segment by segment), λ jumping by ∂L/∂x_n at
+/// each target step; gradX0 = λ(0), gradParams = Σ_b θ̄_b(0).
+///
+/// How it differs from the discrete adjoint: it is a discretization of the gradient of the
+/// continuous problem, so it is O(h^p) away from the exact gradient of the loss that was
+/// computed (p = the tableau's order), not equal to it to rounding. x is re-integrated backward
+/// from x_N rather than read from traj, which amplifies errors for dissipative fields (their
+/// backward flow is expanding) and can be unstable. It stores only the state of the current
+/// segment (memory O(B·(2D+P)) besides traj), at the cost of one extra field evaluation per
+/// stage for x and of integrating θ̄ per trajectory.
+std::unique_ptr<LossGradient> compileContinuousAdjoint(const ir::ModelIR &model,
+                                                       const ButcherTableau &tableau,
+                                                       const CompileOptions &options = {});
+
+} // namespace odec::jit

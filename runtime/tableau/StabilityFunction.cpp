@@ -1,0 +1,67 @@
+#include "tableau/StabilityFunction.h"
+
+#include "tableau/NumericTableau.h"
+
+#include <limits>
+#include <type_traits>
+
+namespace odec {
+
+std::complex<double> StabilityFunction::operator()(std::complex<double> z) const {
+  std::complex<double> p = numerator(z), q = denominator(z);
+  if (q == 0.0)
+    return p == 0.0 ? std::complex<double>(std::numeric_limits<double>::quiet_NaN())
+                    : std::complex<double>(std::numeric_limits<double>::infinity());
+  return p / q;
+}
+
+// det(I − zM) for the s x s row-major M. Faddeev–LeVerrier: with χ(λ) = Σ c_k λ^k, c_s = 1,
+//   M_0 = 0,  M_k = M M_{k−1} + c_{s−k+1} I,  c_{s−k} = −tr(M M_k) / k,
+// and det(I − zM) = Σ_j c_{s−j} z^j.
+template <class T> static Polynomial<T> detIMinusZM(const std::vector<T> &M, size_t s) {
+  std::vector<T> Mk(s * s, T(0)), MMk(s * s, T(0));
+  std::vector<T> coeffs{T(1)}; // coeffs[j] = c_{s−j}
+  for (size_t k = 1; k <= s; ++k) {
+    // Mk <- M·Mk + c_{s−k+1} I (M·M_{k−1} is MMk from the previous round).
+    for (size_t i = 0; i < s * s; ++i)
+      Mk[i] = MMk[i];
+    for (size_t i = 0; i < s; ++i)
+      Mk[i * s + i] += coeffs.back();
+    T trace(0);
+    for (size_t i = 0; i < s; ++i)
+      for (size_t j = 0; j < s; ++j) {
+        T sum(0);
+        for (size_t l = 0; l < s; ++l)
+          sum += M[i * s + l] * Mk[l * s + j];
+        MMk[i * s + j] = sum;
+        if (i == j)
+          trace += sum;
+      }
+    coeffs.push_back(-trace / T(int64_t(k)));
+  }
+  return Polynomial<T>(std::move(coeffs));
+}
+
+template <class T> static StabilityFunction compute(const NumericTableau<T> &t) {
+  const size_t s = size_t(t.s);
+  std::vector<T> AminusOneB = t.A; // A − 1bᵀ: subtract b_j from every row's column j
+  for (size_t i = 0; i < s; ++i)
+    for (size_t j = 0; j < s; ++j)
+      AminusOneB[i * s + j] -= t.b[j];
+  Polynomial<T> P = detIMinusZM(AminusOneB, s), Q = detIMinusZM(t.A, s);
+  StabilityFunction R;
+  if constexpr (std::is_same_v<T, Rational>) {
+    R.exact = true;
+    R.numeratorExact = P;
+    R.denominatorExact = Q;
+  }
+  R.numerator = P.toDouble();
+  R.denominator = Q.toDouble();
+  return R;
+}
+
+StabilityFunction stabilityFunction(const ButcherTableau &t) {
+  return exactOrDouble(t, [](const auto &n) { return compute(n); });
+}
+
+} // namespace odec

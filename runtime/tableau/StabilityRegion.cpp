@@ -1,0 +1,192 @@
+#include "tableau/StabilityRegion.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace odec {
+
+static constexpr double kInf = std::numeric_limits<double>::infinity();
+static constexpr int kSamplesPerSide = 65536;
+
+double amplification(const StabilityFunction &R, std::complex<double> z) {
+  // IEEE division: +inf at a pole, NaN (never "inside") where P and Q share a root.
+  return std::abs(R.numerator(z)) / std::abs(R.denominator(z));
+}
+
+bool inside(const StabilityFunction &R, std::complex<double> z, double margin) {
+  return amplification(R, z) <= margin;
+}
+
+// Runs f(P, Q) on the exact polynomials when R has them, else (or on overflow) on doubles.
+template <class F> static auto withPolynomials(const StabilityFunction &R, F &&f) {
+  if (R.exact) {
+    try {
+      return f(R.numeratorExact, R.denominatorExact);
+    } catch (const RationalOverflow &) {
+    }
+  }
+  return f(R.numerator, R.denominator);
+}
+
+template <class T> static int sign(const T &x) { return isNegligible(x) ? 0 : (T(0) < x ? 1 : -1); }
+
+// |p(iy)|² as a polynomial in y: with p(iy) = a(y) + i b(y), a collects the even powers
+// (signs alternating from +), b the odd ones.
+template <class T> static Polynomial<T> squaredModulusOnImaginaryAxis(const Polynomial<T> &p) {
+  Polynomial<T> re, im;
+  re.coeffs.assign(p.coeffs.size(), T(0));
+  im.coeffs.assign(p.coeffs.size(), T(0));
+  for (size_t k = 0; k < p.coeffs.size(); ++k) {
+    T c = (k / 2) % 2 == 0 ? p.coeffs[k] : -p.coeffs[k]; // i^k = ±1 or ±i
+    (k % 2 == 0 ? re : im).coeffs[k] = c;
+  }
+  re.trim();
+  im.trim();
+  return re * re + im * im;
+}
+
+// f along one axis direction, with what exact arithmetic knows about its sign.
+struct AxisPolynomial {
+  Polynomial<double> f;
+  bool identicallyZero = false;
+  int lowestSign = 0;  // sign of the lowest nonzero coefficient
+  int lowestPower = 0; // its power
+  int leadingSign = 0;
+  bool allNonnegative = false;
+};
+
+template <class T> static AxisPolynomial describe(const Polynomial<T> &f) {
+  AxisPolynomial a;
+  a.f = f.toDouble();
+  a.identicallyZero = f.isZero();
+  if (a.identicallyZero)
+    return a;
+  a.leadingSign = sign(f.coeffs.back());
+  a.allNonnegative = true;
+  for (size_t k = 0; k < f.coeffs.size(); ++k) {
+    int sg = sign(f.coeffs[k]);
+    if (sg != 0 && a.lowestSign == 0) {
+      a.lowestSign = sg;
+      a.lowestPower = int(k);
+    }
+    a.allNonnegative = a.allNonnegative && sg >= 0;
+  }
+  return a;
+}
+
+static AxisPolynomial realAxisPolynomial(const StabilityFunction &R) {
+  return withPolynomials(R, [](const auto &P, const auto &Q) { return describe(Q * Q - P * P); });
+}
+
+static AxisPolynomial imaginaryAxisPolynomial(const StabilityFunction &R) {
+  return withPolynomials(R, [](const auto &P, const auto &Q) {
+    return describe(squaredModulusOnImaginaryAxis(Q) - squaredModulusOnImaginaryAxis(P));
+  });
+}
+
+// f(x) ≥ 0 up to rounding: the tolerance is relative to the size of the terms summed.
+static bool nonnegative(const Polynomial<double> &f, double x) {
+  double value = 0, magnitude = 0;
+  for (size_t k = f.coeffs.size(); k-- > 0;) {
+    value = value * x + f.coeffs[k];
+    magnitude = magnitude * std::abs(x) + std::abs(f.coeffs[k]);
+  }
+  return value >= -kTableauTolerance * magnitude;
+}
+
+// How far f ≥ 0 extends from 0 in direction dir (±1): the distance to the first point where
+// f turns negative, or +inf.
+static double stableReach(const AxisPolynomial &a, int dir) {
+  if (a.identicallyZero)
+    return kInf;
+  int signNextToZero = a.lowestSign * (a.lowestPower % 2 == 1 ? dir : 1);
+  if (signNextToZero < 0)
+    return 0;
+  const std::vector<double> &c = a.f.coeffs;
+  if (c.size() <= 1) // a nonzero constant, positive by now
+    return kInf;
+  double bound = 0; // Cauchy: every root has |x| < 1 + max |c_k / c_n|
+  for (size_t k = 0; k + 1 < c.size(); ++k)
+    bound = std::max(bound, std::abs(c[k] / c.back()));
+  bound += 1;
+  double lo = 0, hi = 0;
+  bool found = false;
+  for (int j = 1; j <= kSamplesPerSide && !found; ++j) {
+    double x = bound * j / kSamplesPerSide;
+    if (nonnegative(a.f, dir * x))
+      lo = x;
+    else {
+      hi = x;
+      found = true;
+    }
+  }
+  if (!found) // no root lies beyond the bound, so f keeps its sign there
+    return kInf;
+  // The tolerance served to ignore rounding-level dips at touching roots while scanning; the
+  // crossing itself is located by the exact sign of f, so the tolerance does not move it.
+  while (hi - lo > 1e-13) {
+    double mid = 0.5 * (lo + hi);
+    if (mid <= lo || mid >= hi)
+      break;
+    (a.f(dir * mid) >= 0 ? lo : hi) = mid;
+  }
+  return 0.5 * (lo + hi);
+}
+
+RealInterval realStabilityInterval(const StabilityFunction &R) {
+  AxisPolynomial F = realAxisPolynomial(R);
+  return {0.0 - stableReach(F, -1), stableReach(F, +1)}; // 0.0 −: no "-0"
+}
+
+double imaginaryExtent(const StabilityFunction &R) {
+  return stableReach(imaginaryAxisPolynomial(R), +1);
+}
+
+// Routh–Hurwitz: every root of p has Re < 0 iff the first column of the Routh array is
+// nonzero and of one sign (a zero entry means roots on or right of the imaginary axis).
+template <class T> static bool isHurwitz(const Polynomial<T> &p) {
+  const int n = p.degree();
+  if (n <= 0)
+    return true;
+  const size_t width = size_t(n) / 2 + 2;
+  std::vector<std::vector<T>> rows(2, std::vector<T>(width, T(0)));
+  for (int k = n, j = 0; k >= 0; --k, ++j)
+    rows[size_t(j % 2)][size_t(j / 2)] = p.coeffs[size_t(k)];
+  for (int r = 2; r <= n; ++r) {
+    const std::vector<T> &up = rows[size_t(r - 2)], &prev = rows[size_t(r - 1)];
+    if (isNegligible(prev[0]))
+      return false;
+    std::vector<T> row(width, T(0));
+    for (size_t j = 0; j + 1 < width; ++j)
+      row[j] = (prev[0] * up[j + 1] - up[0] * prev[j + 1]) / prev[0];
+    rows.push_back(std::move(row));
+  }
+  int s = sign(rows[0][0]);
+  for (const std::vector<T> &row : rows)
+    if (sign(row[0]) != s)
+      return false;
+  return true;
+}
+
+static bool allPolesInRightHalfPlane(const StabilityFunction &R) {
+  return withPolynomials(R, [](const auto &, const auto &Q) {
+    auto reflected = Q; // Q(−z): its roots are those of Q mirrored through the imaginary axis
+    for (size_t k = 1; k < reflected.coeffs.size(); k += 2)
+      reflected.coeffs[k] = -reflected.coeffs[k];
+    return isHurwitz(reflected);
+  });
+}
+
+bool isAStable(const StabilityFunction &R) {
+  if (!allPolesInRightHalfPlane(R))
+    return false;
+  AxisPolynomial E = imaginaryAxisPolynomial(R);
+  if (E.identicallyZero || E.allNonnegative)
+    return true;
+  if (E.lowestSign < 0 || E.leadingSign < 0)
+    return false;
+  return stableReach(E, +1) == kInf;
+}
+
+} // namespace odec

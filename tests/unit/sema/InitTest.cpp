@@ -1,0 +1,102 @@
+// Init blocks: settings, operating points, the stability constraint, strategies.
+#include "SemaTestUtil.h"
+
+using namespace odec::test;
+using Errors = std::vector<std::string>;
+
+namespace {
+const char *kModel = "model M\n"                // 1
+                     "    state x::Vector{2}\n" // 2
+                     "    state s::Real\n"      // 3
+                     "    ddt(x) = -x\n"        // 4
+                     "    ddt(s) = s\n"         // 5
+                     "end\n";                   // 6
+
+/// kModel plus `init M` whose statements start on line 8.
+std::unique_ptr<SemaRun> init(const std::string &body) {
+  return runSema(std::string(kModel) + "init M\n" + body + "end\n");
+}
+} // namespace
+
+TEST(SemaInit, Settings) {
+  auto r =
+      init("    solver = Kutta3\n"
+           "    step = 1//20\n"
+           "    at x = [1, 2]\n"
+           "    at s = 3\n"
+           "    require eigvals(step * jacobian(ddt(x), x)) in stability(Kutta3, margin = 0.5)\n"
+           "    strategy = rejection(max_tries = 50)\n");
+  ASSERT_TRUE(r->ok) << r->diags.formatAll();
+  ASSERT_EQ(r->checked.inits.size(), 1u);
+  const auto &i = r->checked.inits[0];
+  EXPECT_EQ(i.model, "M");
+  EXPECT_EQ(i.solver, "Kutta3");
+  EXPECT_EQ(i.step, 0.05);
+  ASSERT_EQ(i.operatingPoints.size(), 2u);
+  EXPECT_EQ(i.operatingPoints[0].first, "x");
+  EXPECT_EQ(i.operatingPoints[0].second, (std::vector<double>{1, 2}));
+  EXPECT_EQ(i.operatingPoints[1].second, (std::vector<double>{3}));
+  EXPECT_EQ(i.margin, 0.5);
+  EXPECT_EQ(i.strategy, odec::sema::CheckedInit::Strategy::Rejection);
+  EXPECT_EQ(i.maxTries, 50);
+}
+
+TEST(SemaInit, Placement) {
+  auto r = init("    solver = RK4\n"
+                "    strategy = placement()\n");
+  ASSERT_TRUE(r->ok) << r->diags.formatAll();
+  EXPECT_EQ(r->checked.inits[0].strategy, odec::sema::CheckedInit::Strategy::Placement);
+}
+
+TEST(SemaInit, UnknownModelAndSolver) {
+  auto r = runSema(std::string(kModel) + "init N\n    solver = RK5\nend\n");
+  EXPECT_EQ(r->errors(), Errors{"t.node:7:6: error: unknown model 'N'"});
+  EXPECT_EQ(init("    solver = RK5\n")->errors(),
+            Errors{"t.node:8:14: error: unknown tableau 'RK5'; did you mean 'RK4'?"});
+  EXPECT_EQ(init("    step = 0.1\n")->errors(),
+            Errors{"t.node:7:6: error: init block for 'M' sets no solver"});
+}
+
+TEST(SemaInit, BadSettings) {
+  EXPECT_EQ(init("    solver = RK4\n    tol = 1\n")->errors(),
+            Errors{"t.node:9:5: error: unknown init setting 'tol'; known settings are solver, step "
+                   "and strategy (and the statements at and require)"});
+  EXPECT_EQ(init("    solver = RK4\n    step = -0.1\n")->errors(),
+            Errors{"t.node:9:12: error: step must be positive, got -0.1"});
+  EXPECT_EQ(init("    solver = RK4\n    solver = Euler\n")->errors(),
+            Errors{"t.node:9:5: error: duplicate setting 'solver' (first set at line 8)"});
+  EXPECT_EQ(init("    solver = RK4\n    strategy = random()\n")->errors(),
+            Errors{"t.node:9:16: error: unknown strategy; expected rejection(max_tries = n) or "
+                   "placement()"});
+  EXPECT_EQ(init("    solver = RK4\n    strategy = rejection(max_tries = 0)\n")->errors(),
+            Errors{"t.node:9:38: error: max_tries must be positive, got 0"});
+}
+
+TEST(SemaInit, OperatingPoints) {
+  EXPECT_EQ(init("    solver = RK4\n    at y = 1\n")->errors(),
+            Errors{"t.node:9:8: error: 'y' is not a state of model 'M'"});
+  EXPECT_EQ(init("    solver = RK4\n    at x = zeros(3)\n")->errors(),
+            Errors{"t.node:9:12: error: the operating point of 'x' is Vector{3}, but the state is "
+                   "Vector{2}"});
+}
+
+TEST(SemaInit, Require) {
+  const std::string head = "    solver = RK4\n    step = 0.1\n";
+  EXPECT_EQ(
+      init(head +
+           "    require eigvals(step * jacobian(ddt(x), x)) in stability(RK4, margin = 1.5)\n")
+          ->errors(),
+      Errors{"t.node:10:76: error: margin must be in (0, 1], got 1.5"});
+  EXPECT_EQ(
+      init(head + "    require eigvals(step * jacobian(ddt(x), s)) in stability(RK4)\n")->errors(),
+      Errors{"t.node:10:45: error: the jacobian must be of ddt(x) with respect to 'x'"});
+  EXPECT_EQ(init(head + "    require eigvals(jacobian(ddt(x), x)) in stability(RK4)\n")->errors(),
+            Errors{"t.node:10:21: error: require must read: eigvals(step * jacobian(ddt(x), x)) in "
+                   "stability(T, margin = m)"});
+  EXPECT_EQ(
+      init(head + "    require eigvals(step * jacobian(ddt(s), s)) in stability(RK4)\n")->errors(),
+      Errors{"t.node:10:41: error: the jacobian needs a Vector state; 's' is Real"});
+  EXPECT_EQ(
+      init(head + "    require eigvals(step * jacobian(ddt(x), x)) in stability(RK9)\n")->errors(),
+      Errors{"t.node:10:62: error: unknown tableau 'RK9'; did you mean 'RK4'?"});
+}
