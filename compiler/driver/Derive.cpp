@@ -75,7 +75,7 @@ std::string describeDerivatives(const ir::ModelIR &m, DeriveWhat what) {
   static const char *const titles[] = {"the vector field", "the Jacobian ∂f/∂x",
                                        "vector–Jacobian products λᵀ∂f/∂x, λᵀ∂f/∂θ",
                                        "Jacobian–vector products ∂f/∂x · v"};
-  return "# " + m.name + ": " + titles[int(what)] + "\n" + ir::toJulia(deriveFunction(m, what));
+  return "# " + m.name + ": " + titles[int(what)] + "\n" + ir::toJulia(deriveFunction(m, what)) + "\n";
 }
 
 } // namespace odec

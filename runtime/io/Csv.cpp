@@ -53,7 +53,7 @@ CsvTable parseCsv(const std::string &text, const std::string &file) {
       for (auto &[f, col] : fields) {
         std::string_view name = trim(f);
         if (name.empty())
-          throw FileError(file, lineNo, col, "empty column name in the header");
+          throw FileError(file, lineNo, col, "empty column name in the header", text);
         table.columns.emplace_back(name);
       }
       haveHeader = true;
@@ -62,15 +62,16 @@ CsvTable parseCsv(const std::string &text, const std::string &file) {
     if (fields.size() != table.columns.size())
       throw FileError(file, lineNo, 1,
                       "row has " + std::to_string(fields.size()) + " fields, the header has " +
-                          std::to_string(table.columns.size()));
+                          std::to_string(table.columns.size()),
+                      text);
     for (auto &[f, col] : fields) {
       std::string_view v = trim(f);
       double d = 0;
       auto [ptr, ec] = std::from_chars(v.data(), v.data() + v.size(), d);
       if (v.empty() || ec != std::errc() || ptr != v.data() + v.size())
-        throw FileError(file, lineNo, col, "expected a number, got '" + std::string(v) + "'");
+        throw FileError(file, lineNo, col, "expected a number, got '" + std::string(v) + "'", text);
       if (!std::isfinite(d))
-        throw FileError(file, lineNo, col, "non-finite value '" + std::string(v) + "'");
+        throw FileError(file, lineNo, col, "non-finite value '" + std::string(v) + "'", text);
       table.values.push_back(d);
     }
   }

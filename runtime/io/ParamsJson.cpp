@@ -9,9 +9,37 @@
 
 namespace odec {
 
-FileError::FileError(const std::string &file, int line, int col, const std::string &msg)
+namespace {
+
+// "    <line text>\n    <spaces>^" for a 1-based line and column (columns count code points).
+std::string caretLines(const std::string &text, int line, int col) {
+  size_t start = 0;
+  for (int l = 1; l < line && start != std::string::npos; ++l) {
+    start = text.find('\n', start);
+    if (start != std::string::npos)
+      ++start;
+  }
+  if (start == std::string::npos || start > text.size())
+    return "";
+  size_t end = text.find('\n', start);
+  std::string lineText = text.substr(start, end == std::string::npos ? std::string::npos : end - start);
+  if (!lineText.empty() && lineText.back() == '\r')
+    lineText.pop_back();
+  std::string caret;
+  for (int cp = 1, i = 0; i < int(lineText.size()) && cp < col; ++i)
+    if ((static_cast<unsigned char>(lineText[i]) & 0xC0) != 0x80) {
+      caret += lineText[i] == '\t' ? '\t' : ' ';
+      ++cp;
+    }
+  return "\n    " + lineText + "\n    " + caret + "^";
+}
+
+} // namespace
+
+FileError::FileError(const std::string &file, int line, int col, const std::string &msg,
+                     const std::string &text)
     : std::runtime_error(file + ":" + std::to_string(line) + ":" + std::to_string(col) +
-                         ": error: " + msg) {}
+                         ": error: " + msg + (text.empty() ? "" : caretLines(text, line, col))) {}
 FileError::FileError(const std::string &file, const std::string &msg)
     : std::runtime_error(file + ": error: " + msg) {}
 
@@ -88,7 +116,8 @@ std::vector<double> parseParamsJson(const std::string &text, const std::vector<T
     // nlohmann's message is "[json.exception.parse_error.101] parse error at line 1, column 2: ..."
     auto colon = msg.find(": ", msg.find("parse error"));
     throw FileError(file, line, col,
-                    "invalid JSON: " + (colon == std::string::npos ? msg : msg.substr(colon + 2)));
+                    "invalid JSON: " + (colon == std::string::npos ? msg : msg.substr(colon + 2)),
+                    text);
   }
   if (!doc.is_object())
     throw FileError(file, "expected a JSON object mapping parameter names to values");

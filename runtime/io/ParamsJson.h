@@ -14,7 +14,10 @@ namespace odec {
 /// A problem in a parameter or data file, with the file name and, where it is known, a
 /// line and column: formats as `file:line:col: error: message`.
 struct FileError : std::runtime_error {
-  FileError(const std::string &file, int line, int col, const std::string &msg);
+  /// With the file's text, the message also shows the offending line and a caret under
+  /// the column, like the compiler's diagnostics.
+  FileError(const std::string &file, int line, int col, const std::string &msg,
+            const std::string &text = "");
   FileError(const std::string &file, const std::string &msg);
 };
 

@@ -112,7 +112,8 @@ TEST(Simulate, BadParamsFileIsLocated) {
   auto r = runOdec("simulate " + example("oscillator.node") +
                    " --tableau RK4 --step 0.1 --steps 3 --x0 1,0 --params " + params);
   EXPECT_EQ(r.status, 1);
-  EXPECT_EQ(r.err.rfind(params + ":2:9: error: invalid JSON", 0), 0u) << r.err;
+  EXPECT_EQ(r.err.rfind(params + ":2:8: error: invalid JSON", 0), 0u) << r.err;
+  EXPECT_NE(r.err.find("\n     \"k2\": }\n           ^\n"), std::string::npos) << r.err;
 }
 
 TEST(Check, ExamplesAreClean) {

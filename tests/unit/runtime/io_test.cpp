@@ -75,11 +75,11 @@ TEST(Csv, ParsesAndFormats) {
 
 TEST(Csv, ReportsPreciseErrors) {
   EXPECT_EQ(errorOf([] { parseCsv("a,b\n1,2\n3\n", "d.csv"); }),
-            "d.csv:3:1: error: row has 1 fields, the header has 2");
+            "d.csv:3:1: error: row has 1 fields, the header has 2\n    3\n    ^");
   EXPECT_EQ(errorOf([] { parseCsv("a,b\n1,zz\n", "d.csv"); }),
-            "d.csv:2:3: error: expected a number, got 'zz'");
+            "d.csv:2:3: error: expected a number, got 'zz'\n    1,zz\n      ^");
   EXPECT_EQ(errorOf([] { parseCsv("a,b\n1,nan\n", "d.csv"); }),
-            "d.csv:2:3: error: non-finite value 'nan'");
+            "d.csv:2:3: error: non-finite value 'nan'\n    1,nan\n      ^");
   EXPECT_EQ(errorOf([] { parseCsv("", "d.csv"); }),
             "d.csv: error: empty file: expected a header line of column names");
 }
