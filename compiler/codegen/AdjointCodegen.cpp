@@ -60,9 +60,9 @@ llvm::Function *emitLossGrad(llvm::Module &m, const ir::ModelIR &model,
       dbl, {ptr, ptr, i64, i64, dbl, i64, iptr, ptr, ptr, ptr, ptr, ptr}, false);
   auto *f = llvm::Function::Create(fnTy, llvm::Function::ExternalLinkage, name, m);
   f->setDoesNotThrow();
-  const char *argNames[] = {"params",  "x0",           "batch",         "steps",
-                            "h",       "numTargets",   "targetSteps",   "targetWeights",
-                            "targets", "traj",         "gradParams",    "gradX0"};
+  const char *argNames[] = {"params",  "x0",         "batch",       "steps",
+                            "h",       "numTargets", "targetSteps", "targetWeights",
+                            "targets", "traj",       "gradParams",  "gradX0"};
   for (unsigned i = 0; i < 12; ++i) {
     f->getArg(i)->setName(argNames[i]);
     if (f->getArg(i)->getType()->isPointerTy()) { // distinct buffers, not retained
@@ -72,10 +72,10 @@ llvm::Function *emitLossGrad(llvm::Module &m, const ir::ModelIR &model,
   }
   for (unsigned i : {0u, 1u, 6u, 7u, 8u})
     f->addParamAttr(i, llvm::Attribute::ReadOnly);
-  Value *params = f->getArg(0), *x0 = f->getArg(1), *batch = f->getArg(2),
-        *steps = f->getArg(3), *h = f->getArg(4), *numTargets = f->getArg(5),
-        *targetSteps = f->getArg(6), *targetWeights = f->getArg(7), *targets = f->getArg(8),
-        *traj = f->getArg(9), *gradParams = f->getArg(10), *gradX0 = f->getArg(11);
+  Value *params = f->getArg(0), *x0 = f->getArg(1), *batch = f->getArg(2), *steps = f->getArg(3),
+        *h = f->getArg(4), *numTargets = f->getArg(5), *targetSteps = f->getArg(6),
+        *targetWeights = f->getArg(7), *targets = f->getArg(8), *traj = f->getArg(9),
+        *gradParams = f->getArg(10), *gradX0 = f->getArg(11);
   b.SetInsertPoint(llvm::BasicBlock::Create(ctx, "entry", f));
 
   TensorEmitter te(b, width);
@@ -99,7 +99,10 @@ llvm::Function *emitLossGrad(llvm::Module &m, const ir::ModelIR &model,
     Xbar.push_back(te.allocate(flatState, true, "Xbar"));
   Tensor thetaBar = te.allocate(Shape::vector(int(std::max<int64_t>(P, 1))), true, "thetaBar");
   Tensor loss = te.allocate(Shape::scalar(), true, "loss");
-  Value *targetPos = b.CreateAlloca(i64, nullptr, "t"); // the next target to consume, downwards
+  // The next target to consume, downwards; in the entry block (the prologue may have left the
+  // builder elsewhere), so mem2reg promotes it.
+  Value *targetPos =
+      llvm::IRBuilder<>(&f->getEntryBlock(), f->getEntryBlock().begin()).CreateAlloca(i64);
   Value *zero = llvm::Constant::getNullValue(te.elementType(true));
   auto clear = [&](const Tensor &t) {
     emitLoop(b, t.shape.size(), [&](Value *i) { te.store(t, i, zero); });
@@ -150,9 +153,10 @@ llvm::Function *emitLossGrad(llvm::Module &m, const ir::ModelIR &model,
         te.store(loss, l0,
                  b.CreateIntrinsic(llvm::Intrinsic::fmuladd, {wd->getType()},
                                    {wd, diff, te.load(loss, l0, true)}));
-        te.store(lambda, d, b.CreateIntrinsic(llvm::Intrinsic::fmuladd, {wd->getType()},
-                                              {te.splat(llvm::ConstantFP::get(dbl, 2.0)), wd,
-                                               te.load(lambda, d, true)}));
+        te.store(lambda, d,
+                 b.CreateIntrinsic(
+                     llvm::Intrinsic::fmuladd, {wd->getType()},
+                     {te.splat(llvm::ConstantFP::get(dbl, 2.0)), wd, te.load(lambda, d, true)}));
       });
       b.CreateStore(b.CreateSub(t, b.getInt64(1)), targetPos);
       b.CreateBr(head);

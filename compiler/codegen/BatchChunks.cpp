@@ -46,8 +46,8 @@ void gatherRows(llvm::IRBuilder<> &b, TensorEmitter &te, const Tensor &dst, Valu
   llvm::Type *vecTy = te.elementType(true);
   emitLoop(b, dst.shape.size(), [&](Value *d) {
     te.store(dst, d,
-             b.CreateMaskedGather(vecTy, lanePointers(b, te, base, rowStart, d), kDoubleAlign,
-                                  mask, llvm::Constant::getNullValue(vecTy)));
+             b.CreateMaskedGather(vecTy, lanePointers(b, te, base, rowStart, d), kDoubleAlign, mask,
+                                  llvm::Constant::getNullValue(vecTy)));
   });
 }
 

@@ -34,7 +34,8 @@ llvm::Function *emitPointFunction(llvm::Module &m, const ir::Function &fn,
 
   TensorEmitter te(b, 1);
   TensorMap inputs;
-  const Tensor in{f->getArg(0), Shape::vector(1), false}, out{f->getArg(1), Shape::vector(1), false};
+  const Tensor in{f->getArg(0), Shape::vector(1), false},
+      out{f->getArg(1), Shape::vector(1), false};
   int64_t offset = 0;
   for (const ir::Expr &v : fn.inputs) {
     internalCheck(v->is(ir::Op::Variable), "emitPointFunction: an input is not a Variable");

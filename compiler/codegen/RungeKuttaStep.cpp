@@ -6,8 +6,8 @@ namespace odec::codegen {
 
 using llvm::Value;
 
-void emitCombination(llvm::IRBuilder<> &b, TensorEmitter &te, const Tensor &dst,
-                     const Tensor *base, Value *scale, const std::vector<double> &coef,
+void emitCombination(llvm::IRBuilder<> &b, TensorEmitter &te, const Tensor &dst, const Tensor *base,
+                     Value *scale, const std::vector<double> &coef,
                      const std::vector<Tensor> &terms) {
   emitLoop(b, dst.shape.size(), [&](Value *d) {
     Value *sum = nullptr;
@@ -20,10 +20,10 @@ void emitCombination(llvm::IRBuilder<> &b, TensorEmitter &te, const Tensor &dst,
                 : b.CreateFMul(c, k);
     }
     Value *x = base ? te.load(*base, d, true) : nullptr;
-    Value *result = !sum ? x
-                    : x  ? b.CreateIntrinsic(llvm::Intrinsic::fmuladd, {sum->getType()},
-                                             {scale, sum, x})
-                         : b.CreateFMul(scale, sum);
+    Value *result =
+        !sum ? x
+        : x  ? b.CreateIntrinsic(llvm::Intrinsic::fmuladd, {sum->getType()}, {scale, sum, x})
+             : b.CreateFMul(scale, sum);
     te.store(dst, d, result ? result : llvm::Constant::getNullValue(te.elementType(true)));
   });
 }
@@ -51,7 +51,8 @@ void RungeKuttaStep::emitField(const Tensor &X, const Tensor &K) {
   for (size_t k = 0; k < model_.ddt.size(); ++k) {
     const Tensor &value = values.at(model_.ddt[k].get());
     Tensor dst = te_.view(K, model_.states[k].offset, value.shape);
-    emitLoop(b_, value.shape.size(), [&](Value *i) { te_.store(dst, i, te_.load(value, i, true)); });
+    emitLoop(b_, value.shape.size(),
+             [&](Value *i) { te_.store(dst, i, te_.load(value, i, true)); });
   }
 }
 

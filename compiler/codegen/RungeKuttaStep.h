@@ -15,8 +15,8 @@ namespace odec::codegen {
 
 /// dst[d] = base[d] + scale * Σ_j coef[j] * terms[j][d] for d < dst's size, with base = 0
 /// when null; zero coefficients are skipped. Everything varying; scale is a <W x double>.
-void emitCombination(llvm::IRBuilder<> &b, TensorEmitter &te, const Tensor &dst,
-                     const Tensor *base, llvm::Value *scale, const std::vector<double> &coef,
+void emitCombination(llvm::IRBuilder<> &b, TensorEmitter &te, const Tensor &dst, const Tensor *base,
+                     llvm::Value *scale, const std::vector<double> &coef,
                      const std::vector<Tensor> &terms);
 
 class RungeKuttaStep {

@@ -66,8 +66,7 @@ llvm::Function *emitSimulator(llvm::Module &m, const ir::ModelIR &model,
   Value *hv = te.splat(h);
   Value *outStride = b.CreateMul(b.CreateAdd(steps, b.getInt64(1)), b.getInt64(uint64_t(D)));
   emitChunkLoop(b, te, batch, [&](const BatchChunk &chunk) {
-    gatherRows(b, te, X, x0, chunk.rowStart(b, b.getInt64(uint64_t(D)), b.getInt64(0)),
-               chunk.mask);
+    gatherRows(b, te, X, x0, chunk.rowStart(b, b.getInt64(uint64_t(D)), b.getInt64(0)), chunk.mask);
     auto storeStep = [&](Value *n) {
       Value *row = chunk.rowStart(b, outStride, b.CreateMul(n, b.getInt64(uint64_t(D))));
       scatterRows(b, te, X, out, row, chunk.mask);

@@ -42,8 +42,8 @@ Tensor TensorEmitter::allocate(const Shape &shape, bool varying, const llvm::Twi
   // multiple of it.
   const uint64_t align = std::max<uint64_t>(64, dl.getPrefTypeAlign(ty).value());
   llvm::Type *ptrTy = llvm::PointerType::getUnqual(b_.getInt8Ty());
-  llvm::FunctionCallee alloc = f->getParent()->getOrInsertFunction(
-      "aligned_alloc", ptrTy, b_.getInt64Ty(), b_.getInt64Ty());
+  llvm::FunctionCallee alloc =
+      f->getParent()->getOrInsertFunction("aligned_alloc", ptrTy, b_.getInt64Ty(), b_.getInt64Ty());
   llvm::Value *raw = entry.CreateCall(
       alloc, {index(int64_t(align)), index(int64_t((bytes + align - 1) / align * align))}, name);
   heap_.push_back(raw);
@@ -54,8 +54,8 @@ void TensorEmitter::freeHeapStorage() {
   if (heap_.empty())
     return;
   llvm::Module *m = b_.GetInsertBlock()->getModule();
-  llvm::FunctionCallee release = m->getOrInsertFunction(
-      "free", b_.getVoidTy(), llvm::PointerType::getUnqual(b_.getInt8Ty()));
+  llvm::FunctionCallee release =
+      m->getOrInsertFunction("free", b_.getVoidTy(), llvm::PointerType::getUnqual(b_.getInt8Ty()));
   for (llvm::Value *p : heap_)
     b_.CreateCall(release, {p});
 }

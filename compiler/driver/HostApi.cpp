@@ -2,7 +2,10 @@
 #include "odec/odec.h"
 
 #include "driver/Compilation.h"
+#include "driver/ModelInit.h"
 #include "init/SampleParams.h"
+#include "init/Spectrum.h"
+#include "init/StabilityInit.h"
 #include "io/ParamsJson.h"
 #include "ir/Printer.h"
 #include "jit/Jit.h"
@@ -63,6 +66,76 @@ std::string Model::fieldToString() const { return ir::toJulia(impl_->ir.field())
 
 std::string Model::llvmIR(const std::string &tableau) const {
   return jit::emitSimulatorLLVM(impl_->ir, impl_->comp->tableau(tableau));
+}
+
+// ---------------------------------------------------------------------------------------
+// Stability-informed initialization
+
+namespace {
+
+InitResult runInitialization(const StabilityInitProblem &problem, uint64_t seed) {
+  StabilityInitResult r;
+  try {
+    r = stabilityInitialize(problem, seed);
+  } catch (const InitFailure &e) {
+    throw InitError(e.what());
+  }
+  InitResult out;
+  out.params = std::move(r.params);
+  out.strategy = strategyName(r.strategy);
+  out.tableau = problem.solver;
+  out.step = problem.step;
+  out.margin = problem.margin;
+  out.tries = r.tries;
+  out.acceptanceRate = r.acceptanceRate;
+  out.eigenvalues = std::move(r.spectrum.eigenvalues);
+  out.maxAbsR = r.spectrum.maxAbsR;
+  out.targetEigenvalues = std::move(r.targets);
+  out.placedParameter = std::move(r.placedParameter);
+  return out;
+}
+
+} // namespace
+
+InitResult Model::initialize(uint64_t seed) const {
+  const sema::CheckedInit *init = findInit(*impl_->comp, name());
+  if (!init)
+    throw std::invalid_argument("the program has no init block for model " + name());
+  return runInitialization(initBlockProblem(*impl_->comp, *impl_->checked, impl_->ir, *init), seed);
+}
+
+InitResult Model::initialize(uint64_t seed, const InitSettings &s) const {
+  StabilityInitProblem p = modelInitProblem(*impl_->checked, impl_->ir);
+  p.operatingPoints = s.operatingPoints;
+  if (p.operatingPoints.empty())
+    p.operatingPoints.assign(1, std::vector<double>(size_t(stateDim()), 0.0));
+  p.step = s.step;
+  p.solver = s.tableau;
+  p.R = stabilityFunction(impl_->comp->tableau(s.tableau));
+  p.margin = s.margin;
+  p.strategy = s.strategy == InitSettings::Strategy::Rejection ? InitStrategy::Rejection
+                                                               : InitStrategy::Placement;
+  p.maxTries = s.maxTries;
+  return runInitialization(p, seed);
+}
+
+std::vector<std::vector<std::complex<double>>>
+Model::eigenvalues(const std::vector<double> &params,
+                   const std::vector<std::vector<double>> &points) const {
+  checkSize("the parameter vector", params.size(), paramCount());
+  StabilityInitProblem p = modelInitProblem(*impl_->checked, impl_->ir);
+  p.operatingPoints = points;
+  if (p.operatingPoints.empty()) {
+    const sema::CheckedInit *init = findInit(*impl_->comp, name());
+    p.operatingPoints = {init ? initOperatingPoint(*impl_->checked, *init)
+                              : std::vector<double>(size_t(stateDim()), 0.0)};
+  }
+  for (const std::vector<double> &x : p.operatingPoints)
+    checkSize("an operating point", x.size(), stateDim());
+  std::vector<std::vector<std::complex<double>>> out;
+  for (const Eigen::MatrixXd &J : p.jacobians(params))
+    out.push_back(sortedEigenvalues(J));
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------

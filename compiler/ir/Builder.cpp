@@ -213,6 +213,8 @@ Expr transpose(Expr a) {
   if (a->is(Op::Transpose)) // (x')' = x
     return a->args[0];
   Shape s = transposed(a->shape);
+  if (a->is(Op::Broadcast) && a->args[0]->shape.isScalar()) // fill(v, m, n)' = fill(v, n, m)
+    return broadcast(a->args[0], s);
   return make({Op::Transpose, s, {std::move(a)}});
 }
 
@@ -254,6 +256,8 @@ Expr slice(Expr a, int row0, int col0, Shape result) {
                             std::to_string(col0) + ") is outside " + s.str());
   if (result == s)
     return a;
+  if (a->is(Op::Broadcast) && a->args[0]->shape.isScalar()) // any block of fill(v, ...) is fill(v, ...)
+    return broadcast(a->args[0], result);
   Node::Init init{Op::Slice, result, {std::move(a)}};
   init.attr0 = row0;
   init.attr1 = col0;

@@ -4,7 +4,8 @@
 //   constant folding of any op whose arguments are all constants,
 //   x + 0 = x, 0 + x = x, x - 0 = x, x * 1 = x, x * 0 = 0 (zeros of the result shape),
 //   x / 1 = x, -(-x) = x, (x')' = x, transpose of a scalar/constant, broadcast to the same
-//   shape = x, sumTo the same shape = x, 0 * A = 0 and A * 0 = 0 for matmul.
+//   shape = x, sumTo the same shape = x, 0 * A = 0 and A * 0 = 0 for matmul, and the transpose
+//   or any slice of a broadcast scalar is that scalar broadcast to the new shape.
 #pragma once
 
 #include "ir/IR.h"

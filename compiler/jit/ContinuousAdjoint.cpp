@@ -66,8 +66,8 @@ public:
       for (; t >= 0 && targetSteps[t] == n; --t)
         for (int64_t b = 0; b < batch; ++b)
           for (int64_t d = 0; d < D_; ++d) {
-            double diff = traj[(b * (steps + 1) + n) * D_ + d] -
-                          targets[(b * numTargets + t) * D_ + d];
+            double diff =
+                traj[(b * (steps + 1) + n) * D_ + d] - targets[(b * numTargets + t) * D_ + d];
             loss += targetWeights[t] * diff * diff;
             aug[size_t(b * A + D_ + d)] += 2 * targetWeights[t] * diff;
           }

@@ -22,6 +22,7 @@
 // keep what they need alive; a Simulator may be called from several threads at once.
 #pragma once
 
+#include <complex>
 #include <cstdint>
 #include <memory>
 #include <stdexcept>
@@ -46,6 +47,46 @@ struct TensorInfo {
 };
 
 struct Compilation; // internal
+
+/// Stability-informed initialization could not meet its constraint; what() says how close it
+/// came and what to try.
+class InitError : public std::runtime_error {
+public:
+  using std::runtime_error::runtime_error;
+};
+
+/// The settings of stability-informed initialization, as an `init` block states them: find
+/// parameters such that every eigenvalue λ of ∂f/∂x at every operating point satisfies
+/// |R(hλ)| ≤ margin for the stability function R of the solver that will train the model.
+struct InitSettings {
+  std::string tableau;  // the training solver, e.g. "RK4"
+  double step = 0;      // its step h
+  double margin = 1;    // in (0, 1]
+  enum class Strategy {
+    Rejection, // draw from the priors until the constraint holds (up to maxTries draws)
+    Placement  // draw, then move the Jacobian's affine parameter (e.g. the output layer)
+               // so that its eigenvalues are sampled points inside the region
+  } strategy = Strategy::Rejection;
+  int64_t maxTries = 10000;
+  /// Flat states (stateDim() values each) at which ∂f/∂x is constrained; empty: the origin.
+  std::vector<std::vector<double>> operatingPoints;
+};
+
+struct InitResult {
+  std::vector<double> params; // flat parameter vector
+  std::string strategy;       // "rejection" or "placement"
+  std::string tableau;
+  double step = 0, margin = 1;
+  int64_t tries = 0;          // parameter draws evaluated (placement: 1)
+  double acceptanceRate = 0;  // accepted draws / tries
+  /// eigenvalues[k]: the eigenvalues λ of ∂f/∂x at operating point k — not scaled by the step;
+  /// the stability constraint is on hλ. Sorted by real part, then imaginary part.
+  std::vector<std::vector<std::complex<double>>> eigenvalues;
+  double maxAbsR = 0; // max |R(hλ)| over every point and eigenvalue (≤ margin)
+  /// Placement only: the eigenvalues λ placed, and the parameter that was moved.
+  std::vector<std::complex<double>> targetEigenvalues;
+  std::string placedParameter;
+};
 
 /// A JIT-compiled fused solver for one (model, explicit tableau) pair.
 class Simulator {
@@ -89,6 +130,18 @@ public:
   std::vector<double> parseParams(const std::string &jsonText) const;
   /// The parameter JSON text for a flat vector.
   std::string paramsToJson(const std::vector<double> &params) const;
+
+  /// Stability-informed initialization with the settings of the program's `init` block for
+  /// this model (std::invalid_argument when there is none), drawing from `seed`: the same seed
+  /// gives bit-identical parameters. Throws InitError when the constraint cannot be met.
+  InitResult initialize(uint64_t seed) const;
+  /// The same with explicit settings (the init block, if any, is ignored).
+  InitResult initialize(uint64_t seed, const InitSettings &settings) const;
+  /// The eigenvalues λ of ∂f/∂x for `params` at each flat state of `points`; with no points, at
+  /// the init block's operating point, or at the origin when there is no init block.
+  std::vector<std::vector<std::complex<double>>>
+  eigenvalues(const std::vector<double> &params,
+              const std::vector<std::vector<double>> &points = {}) const;
 
   /// JIT-compiles the fused solver for a tableau of the program (built-in or user-defined).
   /// Throws std::invalid_argument for an unknown or implicit tableau.

@@ -57,6 +57,7 @@ CsvTable parseCsv(const std::string &text, const std::string &file) {
         table.columns.emplace_back(name);
       }
       haveHeader = true;
+      table.headerLine = lineNo;
       continue;
     }
     if (fields.size() != table.columns.size())
@@ -74,6 +75,7 @@ CsvTable parseCsv(const std::string &text, const std::string &file) {
         throw FileError(file, lineNo, col, "non-finite value '" + std::string(v) + "'", text);
       table.values.push_back(d);
     }
+    table.rowLines.push_back(lineNo);
   }
   if (!haveHeader)
     throw FileError(file, "empty file: expected a header line of column names");

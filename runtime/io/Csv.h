@@ -10,6 +10,8 @@ namespace odec {
 struct CsvTable {
   std::vector<std::string> columns;
   std::vector<double> values; // rows x columns, row-major
+  int headerLine = 0;         // 1-based source line of the header, when parsed
+  std::vector<int> rowLines;  // 1-based source line of each row, when parsed (for messages)
   size_t rows() const { return columns.empty() ? 0 : values.size() / columns.size(); }
   double at(size_t r, size_t c) const { return values[r * columns.size() + c]; }
 };

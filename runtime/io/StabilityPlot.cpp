@@ -1,6 +1,7 @@
 #include "io/StabilityPlot.h"
 
 #include "io/AtomicFile.h"
+#include "io/Svg.h"
 #include "tableau/StabilityRegion.h"
 
 #include <algorithm>
@@ -13,49 +14,9 @@ namespace odec {
 
 namespace {
 
-constexpr const char *kPalette[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
-                                    "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"};
 constexpr double kPlotSide = 560; // the longer side of the plot area, px
 constexpr double kLeft = 64, kTop = 48, kBottom = 56, kRight = 190; // margins, px
 constexpr double kClamp = 30; // |log|R|| beyond this carries no shape information
-
-std::string fmt2(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.2f", v);
-  return buf;
-}
-
-std::string xmlEscape(const std::string &s) {
-  std::string out;
-  for (char ch : s) {
-    switch (ch) {
-    case '&':
-      out += "&amp;";
-      break;
-    case '<':
-      out += "&lt;";
-      break;
-    case '>':
-      out += "&gt;";
-      break;
-    case '"':
-      out += "&quot;";
-      break;
-    default:
-      out += ch;
-    }
-  }
-  return out;
-}
-
-// Appends a path command and its point: "M12.00 34.50". (Appending piecewise, not
-// "M" + std::string, also keeps GCC 12's false -Wrestrict positive away.)
-void pathPoint(std::string &d, char command, double X, double Y) {
-  d += command;
-  d += fmt2(X);
-  d += ' ';
-  d += fmt2(Y);
-}
 
 // Maps the complex plane window onto SVG pixels with equal scales (circles stay round).
 struct Frame {
@@ -83,13 +44,13 @@ void emitPolygon(const std::vector<Point> &poly, const Frame &f, std::string &fi
   if (poly.size() < 3)
     return;
   for (size_t k = 0; k < poly.size(); ++k)
-    pathPoint(fill, k ? 'L' : 'M', f.X(poly[k].x), f.Y(poly[k].y));
+    svg::pathPoint(fill, k ? 'L' : 'M', f.X(poly[k].x), f.Y(poly[k].y));
   fill += 'Z';
   for (size_t k = 0; k < poly.size(); ++k) {
     const Point &p = poly[k], &q = poly[(k + 1) % poly.size()];
     if (p.crossing && q.crossing) {
-      pathPoint(outline, 'M', f.X(p.x), f.Y(p.y));
-      pathPoint(outline, 'L', f.X(q.x), f.Y(q.y));
+      svg::pathPoint(outline, 'M', f.X(p.x), f.Y(p.y));
+      svg::pathPoint(outline, 'L', f.X(q.x), f.Y(q.y));
     }
   }
 }
@@ -166,67 +127,53 @@ void regionPaths(const StabilityFunction &R, const StabilityPlotOptions &o, cons
   }
 }
 
-// A "nice" tick step (1, 2 or 5 times a power of ten) giving about 6–10 ticks over `span`.
-double tickStep(double span) {
-  double raw = span / 8, p = std::pow(10.0, std::floor(std::log10(raw)));
-  for (double m : {1.0, 2.0, 5.0, 10.0})
-    if (m * p >= raw)
-      return m * p;
-  return 10 * p;
-}
-
-std::string tickLabel(double v, double step) {
-  char buf[32];
-  int decimals = std::max(0, int(-std::floor(std::log10(step) + 1e-9)));
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, std::abs(v) < step * 1e-6 ? 0.0 : v);
-  return buf;
-}
-
 void axes(const StabilityPlotOptions &o, const Frame &f, std::string &svg) {
   const double x0 = f.X(o.xmin), x1 = f.X(o.xmax), y0 = f.Y(o.ymax), y1 = f.Y(o.ymin);
   svg += "<g class=\"grid\" stroke=\"#e4e4e4\" stroke-width=\"1\">\n";
   std::string ticks, labels;
-  double sx = tickStep(o.xmax - o.xmin), sy = tickStep(o.ymax - o.ymin);
+  double sx = svg::niceStep(o.xmax - o.xmin), sy = svg::niceStep(o.ymax - o.ymin);
   for (double x = std::ceil(o.xmin / sx) * sx; x <= o.xmax + 1e-9 * sx; x += sx) {
-    svg += "<line x1=\"" + fmt2(f.X(x)) + "\" y1=\"" + fmt2(y0) + "\" x2=\"" + fmt2(f.X(x)) +
-           "\" y2=\"" + fmt2(y1) + "\"/>\n";
-    pathPoint(ticks, 'M', f.X(x), y1);
+    svg += "<line x1=\"" + svg::num(f.X(x)) + "\" y1=\"" + svg::num(y0) + "\" x2=\"" +
+           svg::num(f.X(x)) + "\" y2=\"" + svg::num(y1) + "\"/>\n";
+    svg::pathPoint(ticks, 'M', f.X(x), y1);
     ticks += "v6";
-    labels += "<text x=\"" + fmt2(f.X(x)) + "\" y=\"" + fmt2(y1 + 20) +
-              "\" text-anchor=\"middle\">" + tickLabel(x, sx) + "</text>\n";
+    labels += "<text x=\"" + svg::num(f.X(x)) + "\" y=\"" + svg::num(y1 + 20) +
+              "\" text-anchor=\"middle\">" + svg::tickLabel(x, sx) + "</text>\n";
   }
   for (double y = std::ceil(o.ymin / sy) * sy; y <= o.ymax + 1e-9 * sy; y += sy) {
-    svg += "<line x1=\"" + fmt2(x0) + "\" y1=\"" + fmt2(f.Y(y)) + "\" x2=\"" + fmt2(x1) +
-           "\" y2=\"" + fmt2(f.Y(y)) + "\"/>\n";
-    pathPoint(ticks, 'M', x0, f.Y(y));
+    svg += "<line x1=\"" + svg::num(x0) + "\" y1=\"" + svg::num(f.Y(y)) + "\" x2=\"" +
+           svg::num(x1) + "\" y2=\"" + svg::num(f.Y(y)) + "\"/>\n";
+    svg::pathPoint(ticks, 'M', x0, f.Y(y));
     ticks += "h-6";
-    labels += "<text x=\"" + fmt2(x0 - 9) + "\" y=\"" + fmt2(f.Y(y) + 4) +
-              "\" text-anchor=\"end\">" + tickLabel(y, sy) + "</text>\n";
+    labels += "<text x=\"" + svg::num(x0 - 9) + "\" y=\"" + svg::num(f.Y(y) + 4) +
+              "\" text-anchor=\"end\">" + svg::tickLabel(y, sy) + "</text>\n";
   }
   svg += "</g>\n";
   svg += "<path class=\"ticks\" d=\"" + ticks + "\" stroke=\"#000\" stroke-width=\"1\"/>\n";
   svg += "<g class=\"tick-labels\" font-size=\"12\">\n" + labels + "</g>\n";
-  svg += "<text x=\"" + fmt2((x0 + x1) / 2) + "\" y=\"" + fmt2(y1 + 42) +
+  svg += "<text x=\"" + svg::num((x0 + x1) / 2) + "\" y=\"" + svg::num(y1 + 42) +
          "\" text-anchor=\"middle\" font-size=\"14\">Re(z)</text>\n";
-  svg += "<text x=\"" + fmt2(x0 - 46) + "\" y=\"" + fmt2((y0 + y1) / 2) +
-         "\" text-anchor=\"middle\" font-size=\"14\" transform=\"rotate(-90 " + fmt2(x0 - 46) +
-         " " + fmt2((y0 + y1) / 2) + ")\">Im(z)</text>\n";
+  svg += "<text x=\"" + svg::num(x0 - 46) + "\" y=\"" + svg::num((y0 + y1) / 2) +
+         "\" text-anchor=\"middle\" font-size=\"14\" transform=\"rotate(-90 " + svg::num(x0 - 46) +
+         " " + svg::num((y0 + y1) / 2) + ")\">Im(z)</text>\n";
 }
 
 // The real and imaginary axes themselves, over the regions, where they are in the window.
 void axisLines(const StabilityPlotOptions &o, const Frame &f, std::string &svg) {
   const std::string style = "\" stroke=\"#000\" stroke-width=\"1\" stroke-dasharray=\"4 3\"/>\n";
   if (o.ymin <= 0 && 0 <= o.ymax)
-    svg += "<line class=\"real-axis\" x1=\"" + fmt2(f.X(o.xmin)) + "\" y1=\"" + fmt2(f.Y(0)) +
-           "\" x2=\"" + fmt2(f.X(o.xmax)) + "\" y2=\"" + fmt2(f.Y(0)) + style;
+    svg += "<line class=\"real-axis\" x1=\"" + svg::num(f.X(o.xmin)) + "\" y1=\"" +
+           svg::num(f.Y(0)) + "\" x2=\"" + svg::num(f.X(o.xmax)) + "\" y2=\"" + svg::num(f.Y(0)) +
+           style;
   if (o.xmin <= 0 && 0 <= o.xmax)
-    svg += "<line class=\"imaginary-axis\" x1=\"" + fmt2(f.X(0)) + "\" y1=\"" + fmt2(f.Y(o.ymax)) +
-           "\" x2=\"" + fmt2(f.X(0)) + "\" y2=\"" + fmt2(f.Y(o.ymin)) + style;
+    svg += "<line class=\"imaginary-axis\" x1=\"" + svg::num(f.X(0)) + "\" y1=\"" +
+           svg::num(f.Y(o.ymax)) + "\" x2=\"" + svg::num(f.X(0)) + "\" y2=\"" +
+           svg::num(f.Y(o.ymin)) + style;
 }
 
 std::string marker(double X, double Y) {
-  return "<path d=\"M" + fmt2(X - 4) + " " + fmt2(Y - 4) + "l8 8M" + fmt2(X - 4) + " " +
-         fmt2(Y + 4) + "l8 -8\"/>\n";
+  return "<path d=\"M" + svg::num(X - 4) + " " + svg::num(Y - 4) + "l8 8M" + svg::num(X - 4) + " " +
+         svg::num(Y + 4) + "l8 -8\"/>\n";
 }
 
 } // namespace
@@ -264,33 +211,26 @@ std::string stabilityPlotSvg(const std::vector<PlotRegion> &regions,
   f.width = kLeft + dx * f.scale + kRight;
   f.height = kTop + dy * f.scale + kBottom;
 
-  std::string svg = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-                    "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" +
-                    fmt2(f.width) + "\" height=\"" + fmt2(f.height) + "\" viewBox=\"0 0 " +
-                    fmt2(f.width) + " " + fmt2(f.height) + "\" font-family=\"sans-serif\">\n";
-  svg += "<title>" + xmlEscape(o.title) + "</title>\n";
-  svg += "<rect width=\"100%\" height=\"100%\" fill=\"#fff\"/>\n";
-  svg += "<text x=\"" + fmt2(f.width / 2) + "\" y=\"28\" text-anchor=\"middle\" font-size=\"16\">" +
-         xmlEscape(o.title) + "</text>\n";
+  std::string svg = svg::open(f.width, f.height, o.title);
   axes(o, f, svg);
 
   std::string legend;
   double ly = kTop + 10, lx = f.X(o.xmax) + 20;
   for (size_t k = 0; k < regions.size(); ++k) {
-    const char *colour = kPalette[k % std::size(kPalette)];
+    const char *colour = svg::colour(k);
     std::string fill, outline;
     regionPaths(regions[k].R, o, f, fill, outline);
-    svg += "<g class=\"region\" data-tableau=\"" + xmlEscape(regions[k].name) + "\">\n";
+    svg += "<g class=\"region\" data-tableau=\"" + svg::escape(regions[k].name) + "\">\n";
     svg +=
         "<path d=\"" + fill + "\" fill=\"" + colour + "\" fill-opacity=\"0.3\" stroke=\"none\"/>\n";
     svg += "<path d=\"" + outline + "\" fill=\"none\" stroke=\"" + colour +
            "\" stroke-width=\"1.5\"/>\n";
     svg += "</g>\n";
-    legend += "<rect x=\"" + fmt2(lx) + "\" y=\"" + fmt2(ly) +
+    legend += "<rect x=\"" + svg::num(lx) + "\" y=\"" + svg::num(ly) +
               "\" width=\"14\" height=\"14\" fill=\"" + colour +
               "\" fill-opacity=\"0.3\" stroke=\"" + colour + "\" stroke-width=\"1.5\"/>\n";
-    legend += "<text x=\"" + fmt2(lx + 22) + "\" y=\"" + fmt2(ly + 12) + "\">" +
-              xmlEscape(regions[k].name) + "</text>\n";
+    legend += "<text x=\"" + svg::num(lx + 22) + "\" y=\"" + svg::num(ly + 12) + "\">" +
+              svg::escape(regions[k].name) + "</text>\n";
     ly += 22;
   }
   axisLines(o, f, svg);
@@ -301,11 +241,11 @@ std::string stabilityPlotSvg(const std::vector<PlotRegion> &regions,
         svg += marker(f.X(z.real()), f.Y(z.imag()));
     svg += "</g>\n";
     legend += "<g stroke=\"#000\" stroke-width=\"1.5\">\n" + marker(lx + 7, ly + 7) + "</g>\n";
-    legend += "<text x=\"" + fmt2(lx + 22) + "\" y=\"" + fmt2(ly + 12) + "\">" +
-              xmlEscape(o.pointsLabel) + "</text>\n";
+    legend += "<text x=\"" + svg::num(lx + 22) + "\" y=\"" + svg::num(ly + 12) + "\">" +
+              svg::escape(o.pointsLabel) + "</text>\n";
   }
-  svg += "<rect class=\"frame\" x=\"" + fmt2(f.X(o.xmin)) + "\" y=\"" + fmt2(f.Y(o.ymax)) +
-         "\" width=\"" + fmt2(dx * f.scale) + "\" height=\"" + fmt2(dy * f.scale) +
+  svg += "<rect class=\"frame\" x=\"" + svg::num(f.X(o.xmin)) + "\" y=\"" + svg::num(f.Y(o.ymax)) +
+         "\" width=\"" + svg::num(dx * f.scale) + "\" height=\"" + svg::num(dy * f.scale) +
          "\" fill=\"none\" stroke=\"#000\"/>\n";
   svg += "<g class=\"legend\" font-size=\"13\">\n" + legend + "</g>\n";
   svg += "</svg>\n";

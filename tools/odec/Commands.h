@@ -8,8 +8,9 @@
 namespace odec::cli {
 
 /// Exit statuses: 0 success, 1 errors in the user's input (source, data, arguments' values),
-/// 2 command-line usage, 70 an internal error of odec.
-enum Exit { kOk = 0, kUserError = 1, kUsage = 2, kInternal = 70 };
+/// 2 command-line usage, 70 an internal error of odec, 130 stopped by Ctrl-C (128 + SIGINT,
+/// the shell's convention) after saving what is needed to resume.
+enum Exit { kOk = 0, kUserError = 1, kUsage = 2, kInternal = 70, kInterrupted = 130 };
 
 /// A user-facing error without a source location: printed as `odec: error: message`.
 struct UserError : std::runtime_error {
@@ -22,5 +23,13 @@ void addEmitLLVMCommand(CLI::App &app, int &status);
 void addTableauCommand(CLI::App &app, int &status);
 void addStabilityCommand(CLI::App &app, int &status);
 void addDeriveCommand(CLI::App &app, int &status);
+void addInitCommand(CLI::App &app, int &status);
+void addTrainCommand(CLI::App &app, int &status);
+void addGenerateCommand(CLI::App &app, int &status);
+
+/// The command line as typed, words shell-quoted where needed (recorded by main before
+/// parsing), for records such as a training run's summary.json.
+void recordInvocation(int argc, char **argv);
+const std::string &invocation();
 
 } // namespace odec::cli

@@ -1,9 +1,14 @@
 // odec stability NAME... [--file FILE] --svg out.svg [--xlim a,b] [--ylim a,b]: draws the
-// stability regions of tableaux in the complex plane as SVG.
+// stability regions of tableaux in the complex plane as SVG. With --params P.json --step h
+// [--model M], the model of FILE is linearized (at its init block's operating point, or the
+// origin) and the eigenvalues of ∂f/∂x, scaled to hλ, are drawn as markers.
 #include "Options.h"
 #include "TableauSource.h"
 
 #include "io/StabilityPlot.h"
+
+#include <algorithm>
+#include <cmath>
 
 namespace odec::cli {
 
@@ -15,7 +20,32 @@ struct StabilityOptions {
   std::string svg;
   std::string xlim, ylim;
   int grid = StabilityPlotOptions{}.grid;
+  std::string model, params; // the model whose hλ are drawn
+  double step = 0;
 };
+
+// The model's scaled eigenvalues hλ; the window grows to show them unless limits were given.
+void addModelPoints(const StabilityOptions &o, StabilityPlotOptions &plot) {
+  if (o.file.empty())
+    throw UserError("--params needs --file, the .node file that defines the model");
+  if (!(o.step > 0) || !std::isfinite(o.step))
+    throw UserError("--step must be a positive finite number");
+  Model m = ModelOptions{o.file, o.model}.load();
+  for (const auto &point : m.eigenvalues(m.loadParams(o.params)))
+    for (std::complex<double> lambda : point)
+      plot.points.push_back(o.step * lambda);
+  constexpr double kPad = 0.25;
+  for (std::complex<double> z : plot.points) {
+    if (o.xlim.empty()) {
+      plot.xmin = std::min(plot.xmin, z.real() - kPad);
+      plot.xmax = std::max(plot.xmax, z.real() + kPad);
+    }
+    if (o.ylim.empty()) {
+      plot.ymin = std::min(plot.ymin, z.imag() - kPad);
+      plot.ymax = std::max(plot.ymax, z.imag() + kPad);
+    }
+  }
+}
 
 // "a,b" with a < b, for --xlim / --ylim.
 void parseLimits(const std::string &text, const std::string &what, double &lo, double &hi) {
@@ -36,8 +66,8 @@ int run(const StabilityOptions &o) {
   if (!o.ylim.empty())
     parseLimits(o.ylim, "--ylim", plot.ymin, plot.ymax);
   plot.grid = o.grid; // the plot checks its range
-  // Markers for a model's hλ (--params P.json --model M --step h) go into plot.points once
-  // the runtime can linearize a model; the plot draws them already.
+  if (!o.params.empty())
+    addModelPoints(o, plot);
   writeStabilityPlot(o.svg, regions, plot);
   return kOk;
 }
@@ -53,6 +83,13 @@ void addStabilityCommand(CLI::App &app, int &status) {
   cmd->add_option("--xlim", o->xlim, "real-axis range a,b (default: fits the regions)");
   cmd->add_option("--ylim", o->ylim, "imaginary-axis range a,b (default: fits the regions)");
   cmd->add_option("--grid", o->grid, "grid cells along the longer axis (8..2000)");
+  auto *params = cmd->add_option("--params", o->params,
+                                 "parameter JSON of the --file model: draw its eigenvalues hλ");
+  auto *step = cmd->add_option("--step", o->step, "step h scaling the eigenvalues");
+  auto *model = cmd->add_option("--model", o->model, "model of --file (default: the only one)");
+  params->needs(step);
+  step->needs(params);
+  model->needs(params);
   cmd->callback([o, &status] { status = run(*o); });
 }
 

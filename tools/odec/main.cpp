@@ -19,6 +19,10 @@ int main(int argc, char **argv) {
   addTableauCommand(app, status);
   addStabilityCommand(app, status);
   addDeriveCommand(app, status);
+  addInitCommand(app, status);
+  addTrainCommand(app, status);
+  addGenerateCommand(app, status);
+  recordInvocation(argc, argv);
   try {
     app.parse(argc, argv);
     return status;

@@ -75,13 +75,12 @@ struct LossAndGradient {
 
 inline LossAndGradient runAdjoint(const jit::LossGradient &lg, const LossProblem &p,
                                   const std::vector<double> &params) {
-  LossAndGradient r{0,
-                    std::vector<double>(size_t(p.batch * (p.steps + 1) * p.D)),
+  LossAndGradient r{0, std::vector<double>(size_t(p.batch * (p.steps + 1) * p.D)),
                     std::vector<double>(params.size(), 12345.0),
                     std::vector<double>(size_t(p.batch * p.D), 12345.0)};
-  r.loss = lg(params.data(), p.x0.data(), p.batch, p.steps, p.h, p.numTargets(),
-              p.targetSteps.data(), p.weights.data(), p.targets.data(), r.traj.data(),
-              r.gradParams.data(), r.gradX0.data());
+  r.loss =
+      lg(params.data(), p.x0.data(), p.batch, p.steps, p.h, p.numTargets(), p.targetSteps.data(),
+         p.weights.data(), p.targets.data(), r.traj.data(), r.gradParams.data(), r.gradX0.data());
   return r;
 }
 

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <utility>
 
 using namespace odec;
 using namespace odec::testing;
@@ -23,29 +24,33 @@ TEST(ContinuousAdjoint, AugmentedFieldHasMatrixShapedParameterAdjoints) {
 }
 
 TEST(ContinuousAdjoint, ConvergesToTheDiscreteGradientAtTheMethodsOrder) {
-  // Fixed horizon t = 1.2 with targets at t = 0, 0.6, 0.6, 1.2; halving h should divide the
-  // distance between the two gradients by about 2^p.
+  // Fixed horizon t = 1.2 with targets at t = 0, 0.6, 0.6, 1.2; halving h divides the distance
+  // between the two gradients by 2^q, with q the method's order p or more: Heun's two
+  // adjoints agree to third order (measured ratios: Euler 2.0, Heun 8.0, Kutta3 8.0, RK4 16.1).
   const ir::ModelIR m = spiralModel();
   const std::vector<double> params = randomVector(size_t(m.paramCount()), 13, 0.6);
-  for (int which : {0, 2, 4, 6}) { // Euler, Heun, Kutta3, RK4
+  const std::pair<int, int> cases[] = {{0, 1}, {2, 3}, {4, 3}, {6, 4}}; // tableau, q
+  for (auto [which, q] : cases) {
     const NamedTableau nt = explicitTableaux()[size_t(which)];
     SCOPED_TRACE(nt.tableau.name);
+    ASSERT_GE(q, nt.order);
     auto discrete = jit::compileLossGrad(m, nt.tableau);
     auto continuous = jit::compileContinuousAdjoint(m, nt.tableau);
     std::vector<double> errors;
     for (int64_t N : {12, 24, 48}) {
-      const LossProblem p = makeProblem(5, N, 1.2 / double(N), m.stateDim(), {0, N / 2, N / 2, N}, 3);
+      const LossProblem p =
+          makeProblem(5, N, 1.2 / double(N), m.stateDim(), {0, N / 2, N / 2, N}, 3);
       const LossAndGradient d = runAdjoint(*discrete, p, params);
       const LossAndGradient c = runAdjoint(*continuous, p, params);
       EXPECT_NEAR(c.loss, d.loss, 1e-12 * d.loss) << "the loss is the forward solve's";
       errors.push_back(relativeError(c.gradParams, c.gradX0, d.gradParams, d.gradX0));
     }
-    const double expected = std::pow(2.0, nt.order);
+    const double expected = std::pow(2.0, q);
     for (size_t i = 0; i + 1 < errors.size(); ++i) {
       const double ratio = errors[i] / errors[i + 1];
-      EXPECT_GT(ratio, 0.7 * expected) << "errors " << errors[i] << " -> " << errors[i + 1];
-      EXPECT_LT(ratio, 0.0) << "errors " << errors[i] << " -> " << errors[i + 1];
+      EXPECT_GT(ratio, 0.75 * expected) << "errors " << errors[i] << " -> " << errors[i + 1];
+      EXPECT_LT(ratio, 1.3 * expected) << "errors " << errors[i] << " -> " << errors[i + 1];
     }
-    EXPECT_LT(errors.back(), 0.05);
+    EXPECT_LT(errors.back(), 0.02);
   }
 }

@@ -20,9 +20,7 @@ struct FiniteDifferenceGradient {
 
 FiniteDifferenceGradient finiteDifferences(const jit::CompiledSimulator &sim, LossProblem p,
                                            std::vector<double> params) {
-  auto loss = [&] {
-    return p.loss(simulate(sim, params, p.x0, p.batch, p.steps, p.h, p.D));
-  };
+  auto loss = [&] { return p.loss(simulate(sim, params, p.x0, p.batch, p.steps, p.h, p.D)); };
   auto central = [&](double &v) {
     const double saved = v, eps = 1e-6 * std::max(1.0, std::fabs(v));
     v = saved + eps;
@@ -76,8 +74,8 @@ TEST(DiscreteAdjoint, VectorWidthOnlyChangesTheSummationOrder) {
   const std::vector<double> params = randomVector(size_t(m.paramCount()), 5, 0.8);
   const LossProblem p = makeProblem(11, 9, 0.1, m.stateDim(), {2, 9}, 8);
   const LossAndGradient ref = runAdjoint(*jit::compileLossGrad(m, rk4), p, params);
-  for (jit::CompileOptions opt : {jit::CompileOptions{0, 4}, jit::CompileOptions{2, 1},
-                                  jit::CompileOptions{3, 8}}) {
+  for (jit::CompileOptions opt :
+       {jit::CompileOptions{0, 4}, jit::CompileOptions{2, 1}, jit::CompileOptions{3, 8}}) {
     SCOPED_TRACE("O" + std::to_string(opt.optLevel) + " W=" + std::to_string(opt.vectorWidth));
     const LossAndGradient r = runAdjoint(*jit::compileLossGrad(m, rk4, opt), p, params);
     EXPECT_NEAR(r.loss, ref.loss, 1e-13 * ref.loss);
@@ -89,8 +87,8 @@ TEST(DiscreteAdjoint, NoTargetsGivesZeroLossAndGradient) {
   const ir::ModelIR m = hamiltonianModel();
   const std::vector<double> params = randomVector(size_t(m.paramCount()), 2, 0.8);
   const LossProblem p = makeProblem(3, 4, 0.1, m.stateDim(), {}, 3);
-  const LossAndGradient r = runAdjoint(*jit::compileLossGrad(m, explicitTableaux()[1].tableau), p,
-                                       params);
+  const LossAndGradient r =
+      runAdjoint(*jit::compileLossGrad(m, explicitTableaux()[1].tableau), p, params);
   EXPECT_EQ(r.loss, 0.0);
   for (double g : r.gradParams)
     EXPECT_EQ(g, 0.0);
@@ -123,8 +121,7 @@ TEST(DiscreteAdjoint, LinearFieldGradientIsExact) {
 }
 
 TEST(DiscreteAdjoint, EmitsOneFunctionWithTheLossGradAbi) {
-  const std::string ir =
-      jit::emitLossGradLLVM(spiralModel(), explicitTableaux()[6].tableau);
+  const std::string ir = jit::emitLossGradLLVM(spiralModel(), explicitTableaux()[6].tableau);
   EXPECT_NE(ir.find("define double @lossgrad_Spiral_RK4(double* noalias nocapture readonly "
                     "%params, double* noalias nocapture readonly %x0, i64 %batch, i64 %steps, "
                     "double %h, i64 %numTargets"),

@@ -1,0 +1,37 @@
+#include "train/Interrupt.h"
+
+#include <csignal>
+#include <stdexcept>
+
+namespace odec {
+
+namespace {
+
+volatile std::sig_atomic_t gInterrupted = 0;
+bool gInstalled = false;
+struct sigaction gPrevious;
+
+extern "C" void onSigint(int) { gInterrupted = 1; }
+
+} // namespace
+
+InterruptGuard::InterruptGuard() {
+  if (gInstalled)
+    throw std::logic_error("only one InterruptGuard may be alive at a time");
+  struct sigaction sa = {};
+  sa.sa_handler = onSigint;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = SA_RESETHAND; // the second Ctrl-C gets the default action: terminate
+  gInterrupted = 0;
+  sigaction(SIGINT, &sa, &gPrevious);
+  gInstalled = true;
+}
+
+InterruptGuard::~InterruptGuard() {
+  sigaction(SIGINT, &gPrevious, nullptr);
+  gInstalled = false;
+}
+
+bool InterruptGuard::requested() const { return gInterrupted != 0; }
+
+} // namespace odec

@@ -1,0 +1,57 @@
+// The directory a training run writes (`odec train --out run/`), every file atomically:
+//   params.json       the parameters after the last completed epoch
+//   best_params.json  the parameters after the epoch with the lowest loss (validation loss
+//                     when there is validation data, else training loss)
+//   history.csv       epoch,train_loss,val_loss,seconds (val_loss empty without validation)
+//   loss.svg          the loss curves (train/LossPlot.h)
+//   summary.json      model, tableau, step, horizon, epochs, best epoch and loss, final loss,
+//                     wall seconds and the exact command line
+//   checkpoint.json   everything needed to resume bit-identically (train/Checkpoint.h)
+// The checkpoint and the results are saved separately: each atomic write costs a disk sync,
+// so a caller with many short epochs may save the results less often than the checkpoint.
+#pragma once
+
+#include "io/Layout.h"
+#include "train/Trainer.h"
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace odec {
+
+struct RunInfo {
+  std::string model, tableau;
+  double step = 0;
+  int64_t horizon = 0;
+  std::string commandLine;
+  std::vector<TensorSlot> paramLayout;
+  /// The settings a resumed run must share (stored in the checkpoint).
+  nlohmann::ordered_json settings = nlohmann::ordered_json::object();
+};
+
+class RunDirectory {
+public:
+  /// Creates the directory (and its parents) when missing. Throws std::runtime_error when it
+  /// cannot.
+  RunDirectory(std::string path, RunInfo info);
+
+  const std::string &path() const { return path_; }
+  std::string file(const std::string &name) const;
+
+  /// Every file but the checkpoint: the parameters, history, plot and summary.
+  void saveResults(const TrainState &s) const;
+  /// The checkpoint (every epoch, and after an interruption between mini-batches).
+  void saveCheckpoint(const TrainState &s) const;
+
+  /// The state saved in the directory's checkpoint. Throws FileError (io/ParamsJson.h) when it
+  /// is missing or malformed, or when its settings differ from info.settings in a key other
+  /// than those in `mayDiffer`.
+  TrainState resume(const std::vector<std::string> &mayDiffer) const;
+
+private:
+  std::string path_;
+  RunInfo info_;
+};
+
+} // namespace odec

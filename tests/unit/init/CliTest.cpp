@@ -1,0 +1,123 @@
+// `odec init` (and the eigenvalue markers of `odec stability`) end to end through the binary.
+#include "../cli/RunOdec.h"
+#include "Models.h"
+
+#include <nlohmann/json.hpp>
+
+using namespace odec;
+using namespace odec::inittest;
+
+TEST(InitCommand, JsonReportAndParamsFile) {
+  TempDir tmp;
+  std::string out = tmp.file("params.json");
+  auto r = runOdec("init " + example("spiral.node") + " --seed 3 --out " + out + " --json");
+  ASSERT_EQ(r.status, 0) << r.err;
+  auto doc = nlohmann::json::parse(r.out);
+  for (const char *key : {"tries", "strategy", "eigenvalues", "scaled_eigenvalues", "max_abs_R",
+                          "acceptance_rate", "solver", "step", "margin"})
+    EXPECT_TRUE(doc.contains(key)) << key;
+  EXPECT_EQ(doc["strategy"], "rejection");
+  EXPECT_EQ(doc["solver"], "RK4");
+  EXPECT_EQ(doc["step"], 0.1);
+  EXPECT_EQ(doc["margin"], 0.9);
+
+  // The file holds exactly the host API's result for the same seed.
+  Model m = Program::fromFile(example("spiral.node")).model("Spiral");
+  InitResult api = m.initialize(3);
+  EXPECT_EQ(m.loadParams(out), api.params);
+  EXPECT_EQ(doc["tries"], api.tries);
+  EXPECT_EQ(doc["max_abs_R"].get<double>(), api.maxAbsR);
+
+  // λ and hλ, and max |R(hλ)| recomputed from the listed hλ with RK4's polynomial.
+  ASSERT_EQ(doc["eigenvalues"].size(), 2u);
+  double worst = 0;
+  for (size_t k = 0; k < 2; ++k) {
+    Complex l(doc["eigenvalues"][k][0].get<double>(), doc["eigenvalues"][k][1].get<double>());
+    Complex hl(doc["scaled_eigenvalues"][k][0].get<double>(),
+               doc["scaled_eigenvalues"][k][1].get<double>());
+    EXPECT_EQ(hl, 0.1 * l);
+    worst = std::max(worst, absR(4, hl));
+  }
+  EXPECT_NEAR(worst, doc["max_abs_R"].get<double>(), 1e-12);
+  EXPECT_LE(worst, 0.9);
+  // Only the parameter file was written (no temporary left behind).
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(tmp.path),
+                          std::filesystem::directory_iterator()),
+            1);
+}
+
+TEST(InitCommand, HumanReport) {
+  TempDir tmp;
+  std::string out = tmp.file("p.json");
+  auto r = runOdec("init " + example("spiral.node") + " --seed 3 --out " + out);
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("initialized Spiral for RK4 (step 0.1, margin 0.9) by rejection"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("tries: "), std::string::npos);
+  EXPECT_NE(r.out.find("eigenvalues hλ: "), std::string::npos);
+  EXPECT_NE(r.out.find("max |R(hλ)|: "), std::string::npos);
+}
+
+TEST(InitCommand, PlacementStrategyFromTheInitBlock) {
+  TempDir tmp;
+  std::string src = spiralSource();
+  src.replace(src.find("rejection(max_tries = 10_000)"),
+              std::string("rejection(max_tries = 10_000)").size(), "placement()");
+  std::string file = tmp.file("placed.node", src), out = tmp.file("p.json");
+  auto r = runOdec("init " + file + " --seed 4 --out " + out + " --json");
+  ASSERT_EQ(r.status, 0) << r.err;
+  auto doc = nlohmann::json::parse(r.out);
+  EXPECT_EQ(doc["strategy"], "placement");
+  EXPECT_EQ(doc["placed_parameter"], "W2");
+  EXPECT_EQ(doc["target_eigenvalues"].size(), 2u);
+}
+
+TEST(InitCommand, FailureExitsOneAndLeavesTheOldFile) {
+  TempDir tmp;
+  std::string file = tmp.file("linear.node", kImpossible);
+  std::string out = tmp.file("p.json", "old contents\n");
+  auto r = runOdec("init " + file + " --seed 1 --out " + out);
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.err.find("odec: error: no parameter draw put every eigenvalue"), std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("try strategy = placement() or a smaller step"), std::string::npos);
+  EXPECT_EQ(slurp(out), "old contents\n");
+}
+
+TEST(InitCommand, NoInitBlock) {
+  TempDir tmp;
+  auto r = runOdec("init " + example("oscillator.node") + " --seed 1 --out " + tmp.file("p.json"));
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.err.find("no init block for model Oscillator"), std::string::npos) << r.err;
+}
+
+namespace {
+size_t count(const std::string &text, const std::string &what) {
+  size_t n = 0;
+  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1))
+    ++n;
+  return n;
+}
+} // namespace
+
+TEST(StabilityCommand, DrawsTheModelsScaledEigenvalues) {
+  TempDir tmp;
+  std::string params = tmp.file("p.json"), svg = tmp.file("plot.svg");
+  ASSERT_EQ(runOdec("init " + example("spiral.node") + " --seed 3 --out " + params).status, 0);
+  // Markers are drawn as "l8 8M" paths: one per point plus the legend's.
+  for (const char *step : {"0.1", "10"}) { // at h = 10, hλ ≈ −12: the window must grow
+    auto r = runOdec("stability RK4 --file " + example("spiral.node") +
+                     " --model Spiral --params " + params + " --step " + step + " --svg " + svg);
+    ASSERT_EQ(r.status, 0) << r.err;
+    std::string text = slurp(svg);
+    EXPECT_EQ(count(text, "l8 8M"), 3u) << step;
+    EXPECT_NE(text.find(">hλ</text>"), std::string::npos);
+  }
+  auto plain = runOdec("stability RK4 --svg " + svg);
+  ASSERT_EQ(plain.status, 0) << plain.err;
+  EXPECT_EQ(count(slurp(svg), "l8 8M"), 0u);
+  auto noStep = runOdec("stability RK4 --file " + example("spiral.node") + " --params " + params +
+                        " --svg " + svg);
+  EXPECT_EQ(noStep.status, 2) << noStep.err; // usage: --params needs --step
+}

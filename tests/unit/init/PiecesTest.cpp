@@ -1,0 +1,93 @@
+// The runtime's building blocks on their own: Haar-orthogonal factors, real matrices with
+// given eigenvalues, poles sampled inside a stability region, problem validation.
+#include "InitTestSupport.h"
+
+#include "init/HaarOrthogonal.h"
+#include "init/InitProblem.h"
+#include "init/TargetSpectrum.h"
+#include "tableau/StabilityFunction.h"
+
+using namespace odec;
+using namespace odec::inittest;
+
+namespace {
+StabilityFunction stabilityOf(const std::string &name) {
+  auto c = Compilation::fromText("<empty>", "");
+  return stabilityFunction(c->tableau(name));
+}
+} // namespace
+
+TEST(HaarOrthogonal, IsOrthogonalAndSeeded) {
+  Random a(3), b(3), c(4);
+  Eigen::MatrixXd Q = haarOrthogonal(5, a);
+  EXPECT_LT((Q.transpose() * Q - Eigen::MatrixXd::Identity(5, 5)).norm(), 1e-13);
+  EXPECT_EQ(Q, haarOrthogonal(5, b));
+  EXPECT_NE(Q, haarOrthogonal(5, c));
+}
+
+TEST(HaarOrthogonal, FirstEntryIsSymmetricAroundZero) {
+  // Without the sign correction, Q(0,0) = G(0,0)/|G.col(0)| · sign would be biased: with
+  // Householder QR, R(0,0) = −sign(G(0,0))|G.col(0)|, making Q(0,0) always negative.
+  Random rng(1);
+  int positive = 0;
+  for (int i = 0; i < 2000; ++i)
+    positive += haarOrthogonal(3, rng)(0, 0) > 0;
+  EXPECT_GT(positive, 900);
+  EXPECT_LT(positive, 1100);
+}
+
+TEST(TargetSpectrum, RealMatrixHasTheEigenvalues) {
+  Random rng(8);
+  std::vector<Complex> want = {{-1, 2}, {-1, -2}, {-0.5, 0}, {-3, 0.25}, {-3, -0.25}};
+  Eigen::MatrixXd J = realMatrixWithEigenvalues(want, haarOrthogonal(5, rng));
+  EXPECT_LT(worstMiss(want, eigenvaluesOf(J)), 1e-12);
+  EXPECT_THROW(realMatrixWithEigenvalues({{-1, 2}, {-1, 2}}, Eigen::MatrixXd::Identity(2, 2)),
+               std::invalid_argument);
+}
+
+TEST(TargetSpectrum, PolesLieInsideWithTheMargin) {
+  for (auto [name, order] : {std::pair<const char *, int>{"Euler", 1}, {"RK4", 4}}) {
+    StabilityFunction R = stabilityOf(name);
+    Random rng(2);
+    for (int n : {1, 4, 7}) {
+      std::vector<Complex> z = sampleStablePoles(R, 0.8, n, rng);
+      ASSERT_EQ(z.size(), size_t(n));
+      for (size_t k = 0; k + 1 < z.size(); k += 2)
+        EXPECT_EQ(z[k + 1], std::conj(z[k]));
+      EXPECT_EQ(z.back().imag() == 0, n % 2 == 1) << name << " " << n;
+      for (Complex p : z) {
+        EXPECT_LE(absR(order, p), 0.8 * 0.999) << name;
+        EXPECT_LT(p.real(), 0);
+      }
+    }
+  }
+}
+
+TEST(TargetSpectrum, PolesCoverTheRegionsHeight) {
+  // RK4's region reaches |Im z| ≈ 2.83 near the imaginary axis, and well above 2 with margin
+  // 0.9: the sampling box must be found tall enough to draw poles up there.
+  StabilityFunction R = stabilityOf("RK4");
+  Random rng(5);
+  double top = 0;
+  for (Complex p : sampleStablePoles(R, 0.9, 400, rng))
+    top = std::max(top, std::abs(p.imag()));
+  EXPECT_GT(top, 2.0);
+}
+
+TEST(InitProblem, ValidateNamesTheProblem) {
+  StabilityInitProblem p;
+  p.stateDim = 2;
+  p.step = 0.1;
+  p.operatingPoints = {{0, 0}};
+  p.jacobian = [](const double *, const double *, double *J) { J[0] = J[1] = J[2] = J[3] = 0; };
+  EXPECT_NO_THROW(p.validate());
+  p.operatingPoints = {{0, 0, 0}};
+  try {
+    p.validate();
+    FAIL();
+  } catch (const std::invalid_argument &e) {
+    EXPECT_STREQ(e.what(), "operating point 1 has 3 values; the state has 2");
+  }
+  p.operatingPoints = {};
+  EXPECT_THROW(p.validate(), std::invalid_argument);
+}
