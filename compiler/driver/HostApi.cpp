@@ -64,8 +64,9 @@ std::string Model::paramsToJson(const std::vector<double> &params) const {
 
 std::string Model::fieldToString() const { return ir::toJulia(impl_->ir.field()); }
 
-std::string Model::llvmIR(const std::string &tableau) const {
-  return jit::emitSimulatorLLVM(impl_->ir, impl_->comp->tableau(tableau));
+std::string Model::llvmIR(const std::string &tableau, bool adjoint) const {
+  const ButcherTableau &t = impl_->comp->tableau(tableau);
+  return adjoint ? jit::emitLossGradLLVM(impl_->ir, t) : jit::emitSimulatorLLVM(impl_->ir, t);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -184,6 +185,71 @@ std::vector<double> Simulator::simulate(const std::vector<double> &params,
   std::vector<double> out(size_t(batch * (steps + 1) * stateDim()));
   simulate(params.data(), x0.data(), out.data(), batch, steps, h);
   return out;
+}
+
+// ---------------------------------------------------------------------------------------
+// LossGradient
+
+struct LossGradient::Impl {
+  std::shared_ptr<const Model::Impl> model;
+  std::string tableau;
+  Adjoint adjoint;
+  std::unique_ptr<jit::LossGradient> compiled;
+};
+
+LossGradient Model::lossGradient(const std::string &tableau, Adjoint adjoint) const {
+  auto impl = std::make_shared<LossGradient::Impl>();
+  impl->model = impl_;
+  impl->tableau = tableau;
+  impl->adjoint = adjoint;
+  const ButcherTableau &t = impl_->comp->tableau(tableau);
+  if (adjoint == Adjoint::Discrete)
+    impl->compiled = jit::compileLossGrad(impl_->ir, t);
+  else
+    impl->compiled = jit::compileContinuousAdjoint(impl_->ir, t);
+  LossGradient g;
+  g.impl_ = std::move(impl);
+  return g;
+}
+
+const std::string &LossGradient::tableau() const { return impl_->tableau; }
+Adjoint LossGradient::adjoint() const { return impl_->adjoint; }
+
+double LossGradient::operator()(const double *params, const double *x0, int64_t batch,
+                                int64_t steps, double h, int64_t numTargets,
+                                const int64_t *targetSteps, const double *targetWeights,
+                                const double *targets, double *traj, double *gradParams,
+                                double *gradX0) const {
+  return (*impl_->compiled)(params, x0, batch, steps, h, numTargets, targetSteps, targetWeights,
+                            targets, traj, gradParams, gradX0);
+}
+
+LossGradient::Result LossGradient::meanSquaredError(const std::vector<double> &params,
+                                                    const std::vector<double> &x0, int64_t batch,
+                                                    int64_t steps, double h,
+                                                    const std::vector<int64_t> &targetSteps,
+                                                    const std::vector<double> &targets) const {
+  const ir::ModelIR &m = impl_->model->ir;
+  const int64_t D = m.stateDim(), T = int64_t(targetSteps.size());
+  if (batch < 1 || steps < 0 || T < 1)
+    throw std::invalid_argument("batch must be >= 1, steps >= 0 and there must be a target");
+  checkSize("the parameter vector", params.size(), m.paramCount());
+  checkSize("x0", x0.size(), batch * D);
+  checkSize("targets", targets.size(), batch * T * D);
+  for (int64_t t = 0; t < T; ++t)
+    if (targetSteps[size_t(t)] < 0 || targetSteps[size_t(t)] > steps ||
+        (t > 0 && targetSteps[size_t(t)] < targetSteps[size_t(t - 1)]))
+      throw std::invalid_argument("target steps must be sorted and within 0.." +
+                                  std::to_string(steps));
+  std::vector<double> weights(size_t(T), 1.0 / double(T * batch * D));
+  std::vector<double> traj(size_t(batch * (steps + 1) * D));
+  Result r;
+  r.gradParams.resize(size_t(m.paramCount()));
+  r.gradX0.resize(size_t(batch * D));
+  r.loss = (*this)(params.data(), x0.data(), batch, steps, h, T, targetSteps.data(),
+                   weights.data(), targets.data(), traj.data(), r.gradParams.data(),
+                   r.gradX0.data());
+  return r;
 }
 
 // ---------------------------------------------------------------------------------------

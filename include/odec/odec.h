@@ -110,6 +110,52 @@ private:
   std::shared_ptr<const Impl> impl_;
 };
 
+/// Which gradient `Model::lossGradient` computes.
+enum class Adjoint {
+  /// The exact gradient of the discrete solve (backpropagation through the RK scheme),
+  /// computed by one fused JIT-compiled function; equal to finite differences of `simulate`
+  /// up to rounding.
+  Discrete,
+  /// The adjoint ODE solved backward with the same tableau: the gradient of the continuous
+  /// problem, O(h^p) away from the discrete one, and unstable for strongly dissipative fields.
+  Continuous
+};
+
+/// A loss over a batch of simulated trajectories and its gradient with respect to the
+/// parameters and the initial states.
+///
+/// The loss is L = Σ_t w_t Σ_{b,d} (x_{b, s_t, d} − y_{b, t, d})² over T target steps s_t
+/// (sorted ascending, 0 ≤ s_t ≤ steps, duplicates allowed) with targets y laid out
+/// batch x T x stateDim. The mean squared error over all targets is w_t = 1/(T·batch·stateDim).
+class LossGradient {
+public:
+  struct Result {
+    double loss = 0;
+    std::vector<double> gradParams; // paramCount() values, the parameter layout
+    std::vector<double> gradX0;     // batch x stateDim
+  };
+
+  /// Caller-owned memory: traj (batch*(steps+1)*stateDim, filled with the forward solve),
+  /// gradParams (paramCount, overwritten), gradX0 (batch*stateDim, overwritten). Returns L.
+  double operator()(const double *params, const double *x0, int64_t batch, int64_t steps,
+                    double h, int64_t numTargets, const int64_t *targetSteps,
+                    const double *targetWeights, const double *targets, double *traj,
+                    double *gradParams, double *gradX0) const;
+  /// The mean squared error against `targets` at `targetSteps`, with every size checked.
+  Result meanSquaredError(const std::vector<double> &params, const std::vector<double> &x0,
+                          int64_t batch, int64_t steps, double h,
+                          const std::vector<int64_t> &targetSteps,
+                          const std::vector<double> &targets) const;
+
+  const std::string &tableau() const;
+  Adjoint adjoint() const;
+
+private:
+  friend class Model;
+  struct Impl;
+  std::shared_ptr<const Impl> impl_;
+};
+
 class Model {
 public:
   const std::string &name() const;
@@ -146,15 +192,19 @@ public:
   /// JIT-compiles the fused solver for a tableau of the program (built-in or user-defined).
   /// Throws std::invalid_argument for an unknown or implicit tableau.
   Simulator simulator(const std::string &tableau) const;
+  /// JIT-compiles loss-and-gradient for a tableau (see LossGradient).
+  LossGradient lossGradient(const std::string &tableau, Adjoint adjoint = Adjoint::Discrete) const;
 
   /// The vector field, printed in Julia syntax after lowering (`ddt(x) = ...`).
   std::string fieldToString() const;
-  /// The optimized LLVM IR of the fused solver for a tableau.
-  std::string llvmIR(const std::string &tableau) const;
+  /// The optimized LLVM IR of the fused solver (or, with adjoint, of the fused forward +
+  /// discrete adjoint) for a tableau.
+  std::string llvmIR(const std::string &tableau, bool adjoint = false) const;
 
 private:
   friend class Program;
   friend class Simulator;
+  friend class LossGradient;
   struct Impl;
   std::shared_ptr<const Impl> impl_;
 };

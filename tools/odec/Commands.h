@@ -26,6 +26,7 @@ void addDeriveCommand(CLI::App &app, int &status);
 void addInitCommand(CLI::App &app, int &status);
 void addTrainCommand(CLI::App &app, int &status);
 void addGenerateCommand(CLI::App &app, int &status);
+void addGradCommand(CLI::App &app, int &status);
 
 /// The command line as typed, words shell-quoted where needed (recorded by main before
 /// parsing), for records such as a training run's summary.json.

@@ -22,6 +22,7 @@ int main(int argc, char **argv) {
   addInitCommand(app, status);
   addTrainCommand(app, status);
   addGenerateCommand(app, status);
+  addGradCommand(app, status);
   recordInvocation(argc, argv);
   try {
     app.parse(argc, argv);
