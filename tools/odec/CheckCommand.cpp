@@ -44,7 +44,7 @@ void addCheckCommand(CLI::App &app, int &status) {
         status = kUserError;
         continue;
       }
-      std::cerr << c->diags.formatAll();
+      printDiagnostics(c->diags.formatAll(), !c->ok);
       if (!c->ok)
         status = kUserError;
       emit(*c, *emitWhat);

@@ -17,9 +17,16 @@ struct UserError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+/// Prints diagnostics text to stderr, unless warnings were silenced with `-w` and the text
+/// holds no error.
+void printDiagnostics(const std::string &text, bool hasErrors);
+/// Set by the global `-w` / `--no-warnings` flag.
+extern bool gNoWarnings;
+
 void addCheckCommand(CLI::App &app, int &status);
 void addSimulateCommand(CLI::App &app, int &status);
 void addEmitLLVMCommand(CLI::App &app, int &status);
+void addEmitCppCommand(CLI::App &app, int &status);
 void addTableauCommand(CLI::App &app, int &status);
 void addStabilityCommand(CLI::App &app, int &status);
 void addDeriveCommand(CLI::App &app, int &status);
@@ -27,6 +34,7 @@ void addInitCommand(CLI::App &app, int &status);
 void addTrainCommand(CLI::App &app, int &status);
 void addGenerateCommand(CLI::App &app, int &status);
 void addGradCommand(CLI::App &app, int &status);
+void addBenchCommand(CLI::App &app, int &status);
 
 /// The command line as typed, words shell-quoted where needed (recorded by main before
 /// parsing), for records such as a training run's summary.json.

@@ -26,7 +26,7 @@ void addDeriveCommand(CLI::App &app, int &status) {
       ->check(CLI::IsMember({"field", "jacobian", "vjp", "jvp"}));
   cmd->callback([o, whats, &status] {
     auto c = Compilation::fromFile(o->file);
-    std::cerr << c->diags.formatAll();
+    printDiagnostics(c->diags.formatAll(), !c->ok);
     if (!c->ok)
       throw UserError("");
     std::cout << describeDerivatives(lowerModel(c->model(o->model)), whats.at(o->what));

@@ -9,6 +9,13 @@
 
 namespace odec::cli {
 
+bool gNoWarnings = false;
+
+void printDiagnostics(const std::string &text, bool hasErrors) {
+  if (hasErrors || !gNoWarnings)
+    std::cerr << text;
+}
+
 void ModelOptions::add(CLI::App &cmd) {
   cmd.add_option("file", file, ".node file")->required();
   cmd.add_option("--model", model, "model name (default: the file's only model)");
@@ -17,7 +24,7 @@ void ModelOptions::add(CLI::App &cmd) {
 Model ModelOptions::load() const {
   try {
     Program p = Program::fromFile(file);
-    std::cerr << p.warnings();
+    printDiagnostics(p.warnings(), false);
     return p.model(model);
   } catch (const CompileError &e) {
     std::cerr << e.what();

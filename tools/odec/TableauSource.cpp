@@ -12,7 +12,7 @@ std::vector<ButcherTableau> loadTableaux(const std::string &file,
                                          const std::vector<std::string> &names) {
   std::shared_ptr<Compilation> c =
       file.empty() ? Compilation::fromText("<none>", "") : Compilation::fromFile(file);
-  std::cerr << c->diags.formatAll();
+  printDiagnostics(c->diags.formatAll(), !c->ok);
   if (!c->ok)
     throw UserError(""); // the diagnostics say why
   std::vector<ButcherTableau> out;

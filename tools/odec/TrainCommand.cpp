@@ -67,7 +67,7 @@ std::vector<double> initialParams(const TrainOptions &o, const sema::CheckedMode
 int run(const TrainOptions &o) {
   validate(o);
   auto c = Compilation::fromFile(o.file);
-  std::cerr << c->diags.formatAll();
+  printDiagnostics(c->diags.formatAll(), !c->ok);
   if (!c->ok)
     throw UserError("");
   const sema::CheckedModel &model = c->model(o.model);

@@ -12,10 +12,12 @@ int main(int argc, char **argv) {
   CLI::App app{"odec: a compiler and runtime for neural ordinary differential equations"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "odec 0.1.0");
+  app.add_flag("-w,--no-warnings", gNoWarnings, "do not print warnings (errors are always printed)");
   int status = kOk;
   addCheckCommand(app, status);
   addSimulateCommand(app, status);
   addEmitLLVMCommand(app, status);
+  addEmitCppCommand(app, status);
   addTableauCommand(app, status);
   addStabilityCommand(app, status);
   addDeriveCommand(app, status);
@@ -23,6 +25,7 @@ int main(int argc, char **argv) {
   addTrainCommand(app, status);
   addGenerateCommand(app, status);
   addGradCommand(app, status);
+  addBenchCommand(app, status);
   recordInvocation(argc, argv);
   try {
     app.parse(argc, argv);

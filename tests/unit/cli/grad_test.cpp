@@ -1,0 +1,101 @@
+// `odec grad` end to end: its gradient against central finite differences of the loss,
+// computed here from the host API's forward simulation (independent of the adjoint code).
+#include "RunOdec.h"
+
+#include "odec/odec.h"
+
+#include <cmath>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+namespace {
+
+// Mean over target rows and components of (x_n − y)², x from a forward simulation.
+double mseLoss(const odec::Simulator &sim, const std::vector<double> &theta,
+               const std::vector<double> &x0, int steps, double h,
+               const std::vector<int> &targetSteps, const std::vector<double> &targets) {
+  std::vector<double> traj = sim.simulate(theta, x0, 1, steps, h);
+  size_t D = x0.size();
+  double sum = 0;
+  for (size_t t = 0; t < targetSteps.size(); ++t)
+    for (size_t d = 0; d < D; ++d) {
+      double e = traj[size_t(targetSteps[t]) * D + d] - targets[t * D + d];
+      sum += e * e;
+    }
+  return sum / double(targetSteps.size() * D);
+}
+
+} // namespace
+
+TEST(Grad, MatchesFiniteDifferencesOfTheSolve) {
+  TempDir tmp;
+  odec::Model model = odec::Program::fromFile(example("spiral.node")).model();
+  std::vector<double> theta = model.sampleParams(5);
+  std::string params = tmp.file("p.json", model.paramsToJson(theta));
+  // Targets at steps 0, 4 and 10 (out of order in the file: the loss must not care).
+  std::vector<int> steps = {10, 0, 4};
+  std::vector<double> targets = {0.3, -0.2, 1.0, 0.0, 0.5, 0.5};
+  std::string csv = "t,x[1],x[2]\n1,0.3,-0.2\n0,1,0\n0.4,0.5,0.5\n";
+  std::string target = tmp.file("target.csv", csv);
+  auto r = runOdec("grad " + example("spiral.node") + " --tableau Ralston --step 0.1 --steps 10 " +
+                   "--x0 0.9,0.1 --params " + params + " --target " + target + " --json");
+  ASSERT_EQ(r.status, 0) << r.err;
+  auto doc = nlohmann::json::parse(r.out);
+
+  odec::Simulator sim = model.simulator("Ralston");
+  std::vector<double> x0 = {0.9, 0.1};
+  double loss = mseLoss(sim, theta, x0, 10, 0.1, steps, targets);
+  EXPECT_NEAR(doc["loss"].get<double>(), loss, 1e-14 * loss);
+
+  // Parameter gradient: W1 (16x2), then the others; compare every entry of W1 and b2.
+  const double eps = 1e-6;
+  auto fd = [&](std::vector<double> &v, size_t i) {
+    double keep = v[i];
+    v[i] = keep + eps;
+    double up = mseLoss(sim, theta, x0, 10, 0.1, steps, targets);
+    v[i] = keep - eps;
+    double down = mseLoss(sim, theta, x0, 10, 0.1, steps, targets);
+    v[i] = keep;
+    return (up - down) / (2 * eps);
+  };
+  for (int i = 0; i < 16; ++i)
+    for (int j = 0; j < 2; ++j) {
+      double g = doc["gradients"]["W1"][i][j].get<double>();
+      EXPECT_NEAR(g, fd(theta, size_t(2 * i + j)), 1e-7 * std::max(1.0, std::abs(g)));
+    }
+  const odec::TensorInfo &b2 = model.params()[3];
+  for (int i = 0; i < 2; ++i)
+    EXPECT_NEAR(doc["gradients"]["b2"][i].get<double>(), fd(theta, size_t(b2.offset + i)), 1e-7);
+  for (size_t d = 0; d < 2; ++d)
+    EXPECT_NEAR(doc["x0_gradient"][d].get<double>(), fd(x0, d), 1e-7);
+}
+
+TEST(Grad, ContinuousAdjointApproachesDiscrete) {
+  TempDir tmp;
+  std::string target = tmp.file("target.csv", "t,q[1],p[1]\n1,0.5,0.5\n");
+  auto grad = [&](const std::string &kind, double h, int n) {
+    auto r = runOdec("grad " + example("oscillator.node") + " --tableau RK4 --step " +
+                     std::to_string(h) + " --steps " + std::to_string(n) + " --x0 1,0 --seed 3" +
+                     " --target " + target + " --adjoint " + kind + " --json");
+    EXPECT_EQ(r.status, 0) << r.err;
+    return nlohmann::json::parse(r.out)["gradients"]["k"].get<double>();
+  };
+  double coarse = std::abs(grad("continuous", 0.1, 10) - grad("discrete", 0.1, 10));
+  double fine = std::abs(grad("continuous", 0.05, 20) - grad("discrete", 0.05, 20));
+  EXPECT_GT(coarse, 0);
+  EXPECT_LT(fine, coarse / 8); // RK4: the gap shrinks like h^4 (16x); 8x leaves room
+}
+
+TEST(Grad, TargetErrors) {
+  TempDir tmp;
+  std::string osc = example("oscillator.node");
+  std::string offGrid = tmp.file("a.csv", "t,q[1],p[1]\n0.25,1,0\n");
+  auto r = runOdec("grad " + osc + " --tableau RK4 --step 0.1 --steps 5 --x0 1,0 --seed 1 --target " + offGrid);
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.err, offGrid + ": error: row 2: t = 0.25 is not one of the steps 0, h, ..., N·h "
+                             "(h = 0.1, N = 5)\n");
+  std::string badHeader = tmp.file("b.csv", "t,x,y\n0,1,0\n");
+  r = runOdec("grad " + osc + " --tableau RK4 --step 0.1 --steps 5 --x0 1,0 --seed 1 --target " + badHeader);
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.err.rfind(badHeader + ":1:1: error: expected the header 't,q[1],p[1]'", 0), 0u) << r.err;
+}
