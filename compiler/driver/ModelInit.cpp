@@ -3,6 +3,8 @@
 #include "driver/StateJacobian.h"
 #include "tableau/StabilityFunction.h"
 
+#include <algorithm>
+
 namespace odec {
 
 const sema::CheckedInit *findInit(const Compilation &c, const std::string &model) {
@@ -12,14 +14,25 @@ const sema::CheckedInit *findInit(const Compilation &c, const std::string &model
   return nullptr;
 }
 
-std::vector<double> initOperatingPoint(const sema::CheckedModel &m, const sema::CheckedInit &init) {
+std::vector<std::vector<double>> initOperatingPoints(const sema::CheckedModel &m,
+                                                     const sema::CheckedInit &init) {
   std::vector<TensorSlot> states = stateLayout(m);
-  std::vector<double> x(size_t(flatSize(states)), 0.0);
-  for (const auto &[name, values] : init.operatingPoints)
+  const std::vector<double> origin(size_t(flatSize(states)), 0.0);
+  std::vector<std::vector<double>> points;
+  std::vector<std::string> named; // states the current point has set
+  for (const auto &[name, values] : init.operatingPoints) {
+    if (points.empty() || std::find(named.begin(), named.end(), name) != named.end()) {
+      points.push_back(origin);
+      named.clear();
+    }
+    named.push_back(name);
     for (const TensorSlot &s : states)
       if (s.name == name)
-        std::copy(values.begin(), values.end(), x.begin() + s.offset);
-  return x;
+        std::copy(values.begin(), values.end(), points.back().begin() + s.offset);
+  }
+  if (points.empty())
+    points.push_back(origin);
+  return points;
 }
 
 StabilityInitProblem modelInitProblem(const sema::CheckedModel &m, const ir::ModelIR &ir) {
@@ -33,7 +46,7 @@ StabilityInitProblem modelInitProblem(const sema::CheckedModel &m, const ir::Mod
 StabilityInitProblem initBlockProblem(const Compilation &c, const sema::CheckedModel &m,
                                       const ir::ModelIR &ir, const sema::CheckedInit &init) {
   StabilityInitProblem p = modelInitProblem(m, ir);
-  p.operatingPoints = {initOperatingPoint(m, init)};
+  p.operatingPoints = initOperatingPoints(m, init);
   p.step = init.step;
   p.solver = init.solver;
   p.R = stabilityFunction(c.tableau(init.solver));

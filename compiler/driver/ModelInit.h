@@ -12,8 +12,10 @@ namespace odec {
 /// The init block for `model`, or null when the program has none.
 const sema::CheckedInit *findInit(const Compilation &c, const std::string &model);
 
-/// The flat state at the init block's `at` lines; states without one are zero.
-std::vector<double> initOperatingPoint(const sema::CheckedModel &m, const sema::CheckedInit &init);
+/// The flat operating points of the init block's `at` lines (see CheckedInit::operatingPoints);
+/// the origin when there are none.
+std::vector<std::vector<double>> initOperatingPoints(const sema::CheckedModel &m,
+                                                     const sema::CheckedInit &init);
 
 /// What is fixed by the model alone: parameter layout, state dimension and Jacobian. The
 /// solver settings and operating points are the caller's to fill.

@@ -170,11 +170,6 @@ private:
         diags_.error(s.nameRange, "'" + s.name + "' is not a state of model '" + b_.model + "'");
       return;
     }
-    for (const auto &[name, values] : out_.operatingPoints)
-      if (name == s.name) {
-        diags_.error(s.nameRange, "duplicate operating point for '" + s.name + "'");
-        return;
-      }
     if (v && v->shape != st->shape) {
       diags_.error(s.value->range, "the operating point of '" + s.name + "' is " + v->shape.str() +
                                        ", but the state is " + st->shape.str());

@@ -62,7 +62,9 @@ struct CheckedInit {
   std::string model;
   std::string solver;            // a tableau name
   double step = 0;
-  /// Operating points: for each `at` line, the state's name and its values.
+  /// The `at` lines in order: the state's name and its values. Consecutive lines naming
+  /// different states build one operating point; naming a state again starts the next point
+  /// (so `at x = a` / `at x = b` are two points). States a point does not name are zero.
   std::vector<std::pair<std::string, std::vector<double>>> operatingPoints;
   double margin = 1.0;           // from `in stability(T, margin = m)`
   enum class Strategy { Rejection, Placement } strategy = Strategy::Rejection;

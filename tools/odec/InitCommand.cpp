@@ -10,6 +10,8 @@
 #include "Options.h"
 
 #include "io/AtomicFile.h"
+#include "io/Csv.h"
+#include "io/ParamsJson.h"
 
 #include <fmt/format.h>
 #include <iostream>
@@ -23,6 +25,7 @@ struct InitOptions {
   ModelOptions model;
   uint64_t seed = 0;
   std::string out;
+  std::string atFile;
   bool json = false;
 };
 
@@ -62,15 +65,36 @@ void printReport(const Model &m, const InitResult &r, const std::string &out) {
   std::cout << fmt::format("wrote {}\n", out);
 }
 
+// A CSV whose header names the state columns (`x[1],x[2]`); each row is an operating point.
+std::vector<std::vector<double>> operatingPointsFromFile(const std::string &path, const Model &m) {
+  CsvTable t = loadCsv(path);
+  if (t.columns != m.stateColumns()) {
+    std::string header;
+    for (const std::string &c : m.stateColumns())
+      header += (header.empty() ? "" : ",") + c;
+    throw FileError(path, 1, 1, "expected the header '" + header + "'");
+  }
+  if (t.rows() == 0)
+    throw FileError(path, "no operating points (the file has only a header)");
+  std::vector<std::vector<double>> points;
+  for (size_t r = 0; r < t.rows(); ++r)
+    points.emplace_back(t.values.begin() + long(r * t.columns.size()),
+                        t.values.begin() + long((r + 1) * t.columns.size()));
+  return points;
+}
+
 int run(const InitOptions &o) {
   Model m = o.model.load();
-  InitResult r = m.initialize(o.seed);
+  InitSettings settings = m.initSettings();
+  if (!o.atFile.empty())
+    settings.operatingPoints = operatingPointsFromFile(o.atFile, m);
+  InitResult r = m.initialize(o.seed, settings);
   writeFileAtomic(o.out, m.paramsToJson(r.params));
   if (!o.json) {
     printReport(m, r, o.out);
     return kOk;
   }
-  // The init block has one operating point; the lists are its eigenvalues.
+  // Eigenvalues of every operating point, in order (one list; points are concatenated).
   Eigenvalues lambda;
   for (const Eigenvalues &point : r.eigenvalues)
     lambda.insert(lambda.end(), point.begin(), point.end());
@@ -82,6 +106,7 @@ int run(const InitOptions &o) {
   doc["strategy"] = r.strategy;
   doc["tries"] = r.tries;
   doc["acceptance_rate"] = r.acceptanceRate;
+  doc["operating_points"] = r.eigenvalues.size();
   doc["eigenvalues"] = pairs(lambda, 1);
   doc["scaled_eigenvalues"] = pairs(lambda, r.step);
   doc["max_abs_R"] = r.maxAbsR;
@@ -107,6 +132,8 @@ void addInitCommand(CLI::App &app, int &status) {
   cmd->add_option("--out", o->out, "write the parameters here (params JSON, atomically)")
       ->required();
   cmd->add_flag("--json", o->json, "print the report as JSON");
+  cmd->add_option("--at-file", o->atFile,
+                  "CSV of operating points (header: the state columns), replacing the block's `at` lines");
   cmd->callback([o, &status] { status = run(*o); });
 }
 
