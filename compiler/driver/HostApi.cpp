@@ -1,6 +1,7 @@
 // The host API (include/odec/odec.h): thin handles over Compilation, lowering and the JIT.
 #include "odec/odec.h"
 
+#include "codegen/CppEmitter.h"
 #include "driver/Compilation.h"
 #include "driver/ModelInit.h"
 #include "init/SampleParams.h"
@@ -69,6 +70,18 @@ std::string Model::llvmIR(const std::string &tableau, bool adjoint) const {
   return adjoint ? jit::emitLossGradLLVM(impl_->ir, t) : jit::emitSimulatorLLVM(impl_->ir, t);
 }
 
+std::string Model::cppHeader(const std::string &tableau, const CppExportOptions &options) const {
+  if (!options.params.empty())
+    checkSize("the parameter vector", options.params.size(), paramCount());
+  codegen::CppOptions o;
+  o.sourceFile = options.sourceFile;
+  o.params = options.params;
+  o.singlePrecision = options.singlePrecision;
+  o.withMain = options.withMain;
+  o.stateColumns = stateColumns();
+  return codegen::emitCpp(impl_->ir, impl_->comp->tableau(tableau), o);
+}
+
 // ---------------------------------------------------------------------------------------
 // Stability-informed initialization
 
@@ -98,12 +111,23 @@ InitResult runInitialization(const StabilityInitProblem &problem, uint64_t seed)
 
 } // namespace
 
-InitResult Model::initialize(uint64_t seed) const {
+InitSettings Model::initSettings() const {
   const sema::CheckedInit *init = findInit(*impl_->comp, name());
   if (!init)
     throw std::invalid_argument("the program has no init block for model " + name());
-  return runInitialization(initBlockProblem(*impl_->comp, *impl_->checked, impl_->ir, *init), seed);
+  InitSettings s;
+  s.tableau = init->solver;
+  s.step = init->step;
+  s.margin = init->margin;
+  s.strategy = init->strategy == sema::CheckedInit::Strategy::Rejection
+                   ? InitSettings::Strategy::Rejection
+                   : InitSettings::Strategy::Placement;
+  s.maxTries = init->maxTries;
+  s.operatingPoints = initOperatingPoints(*impl_->checked, *init);
+  return s;
 }
+
+InitResult Model::initialize(uint64_t seed) const { return initialize(seed, initSettings()); }
 
 InitResult Model::initialize(uint64_t seed, const InitSettings &s) const {
   StabilityInitProblem p = modelInitProblem(*impl_->checked, impl_->ir);
@@ -128,8 +152,8 @@ Model::eigenvalues(const std::vector<double> &params,
   p.operatingPoints = points;
   if (p.operatingPoints.empty()) {
     const sema::CheckedInit *init = findInit(*impl_->comp, name());
-    p.operatingPoints = {init ? initOperatingPoint(*impl_->checked, *init)
-                              : std::vector<double>(size_t(stateDim()), 0.0)};
+    p.operatingPoints = init ? initOperatingPoints(*impl_->checked, *init)
+                             : std::vector<std::vector<double>>{std::vector<double>(size_t(stateDim()), 0.0)};
   }
   for (const std::vector<double> &x : p.operatingPoints)
     checkSize("an operating point", x.size(), stateDim());

@@ -156,6 +156,14 @@ private:
   std::shared_ptr<const Impl> impl_;
 };
 
+/// What `Model::cppHeader` puts into the generated header.
+struct CppExportOptions {
+  std::vector<double> params; // baked-in parameter values (paramCount), or empty: zeros
+  bool singlePrecision = false; // Real = float instead of double
+  bool withMain = false;        // add main(): --step H --steps N --x0 a,b,... prints the CSV
+  std::string sourceFile;       // named in the header comment
+};
+
 class Model {
 public:
   const std::string &name() const;
@@ -181,6 +189,9 @@ public:
   /// this model (std::invalid_argument when there is none), drawing from `seed`: the same seed
   /// gives bit-identical parameters. Throws InitError when the constraint cannot be met.
   InitResult initialize(uint64_t seed) const;
+  /// The settings of the program's init block for this model (to adjust before
+  /// `initialize(seed, settings)`); throws std::invalid_argument when there is none.
+  InitSettings initSettings() const;
   /// The same with explicit settings (the init block, if any, is ignored).
   InitResult initialize(uint64_t seed, const InitSettings &settings) const;
   /// The eigenvalues λ of ∂f/∂x for `params` at each flat state of `points`; with no points, at
@@ -200,6 +211,10 @@ public:
   /// The optimized LLVM IR of the fused solver (or, with adjoint, of the fused forward +
   /// discrete adjoint) for a tableau.
   std::string llvmIR(const std::string &tableau, bool adjoint = false) const;
+  /// One self-contained C++17 header (standard library only) with the parameters, the field,
+  /// its Jacobian, the fused solver and the discrete adjoint for an explicit tableau, in a
+  /// namespace named after the model (`odec emit-cpp`; codegen/CppEmitter.h lists its API).
+  std::string cppHeader(const std::string &tableau, const CppExportOptions &options = {}) const;
 
 private:
   friend class Program;

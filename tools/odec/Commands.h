@@ -34,6 +34,7 @@ void addInitCommand(CLI::App &app, int &status);
 void addTrainCommand(CLI::App &app, int &status);
 void addGenerateCommand(CLI::App &app, int &status);
 void addGradCommand(CLI::App &app, int &status);
+void addImdeCommand(CLI::App &app, int &status);
 void addBenchCommand(CLI::App &app, int &status);
 
 /// The command line as typed, words shell-quoted where needed (recorded by main before

@@ -25,6 +25,7 @@ int main(int argc, char **argv) {
   addTrainCommand(app, status);
   addGenerateCommand(app, status);
   addGradCommand(app, status);
+  addImdeCommand(app, status);
   addBenchCommand(app, status);
   recordInvocation(argc, argv);
   try {

@@ -1,0 +1,616 @@
+#include "codegen/CppEmitter.h"
+
+#include "autodiff/Derivative.h"
+#include "codegen/CppNames.h"
+#include "ir/Builder.h"
+#include "syntax/Diagnostics.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <functional>
+#include <sstream>
+#include <stdexcept>
+#include <unordered_map>
+
+namespace odec::codegen {
+
+namespace {
+
+/// A literal of type Real that round-trips the double exactly.
+std::string literal(double v) {
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%.17g", v);
+  std::string s = buf;
+  if (s == "inf" || s == "-inf")
+    return std::string(s[0] == '-' ? "-" : "") + "std::numeric_limits<Real>::infinity()";
+  if (s == "nan" || s == "-nan")
+    return "std::numeric_limits<Real>::quiet_NaN()";
+  if (s.find_first_of(".e") == std::string::npos)
+    s += ".0";
+  return "Real(" + s + ")";
+}
+
+// Index arithmetic as readable text: lin("r", 3, "c") = "r * 3 + c", with 0 and 1 folded.
+std::string plus(const std::string &a, int64_t k) {
+  if (k == 0)
+    return a;
+  return a == "0" ? std::to_string(k) : a + " + " + std::to_string(k);
+}
+std::string lin(const std::string &row, int64_t cols, const std::string &col) {
+  if (row == "0")
+    return col;
+  const bool number = row.find_first_not_of("0123456789") == std::string::npos;
+  const bool compound = row.find(' ') != std::string::npos; // "r + 2": parenthesize
+  std::string r = cols == 1 ? row
+                  : number  ? std::to_string(std::stoll(row) * cols)
+                  : (compound ? "(" + row + ")" : row) + " * " + std::to_string(cols);
+  return col == "0" ? r : r + " + " + col;
+}
+
+/// The C++ of an elementwise op on operand expressions (each a variable or an element access,
+/// so repeating one is free). Same formulas as ir::evalUnary / ir::evalBinary.
+std::string elementwise(ir::Op op, const std::string &a, const std::string &b) {
+  using ir::Op;
+  switch (op) {
+  case Op::Neg: return "-" + a;
+  case Op::Exp: return "std::exp(" + a + ")";
+  case Op::Log: return "std::log(" + a + ")";
+  case Op::Sin: return "std::sin(" + a + ")";
+  case Op::Cos: return "std::cos(" + a + ")";
+  case Op::Tanh: return "std::tanh(" + a + ")";
+  case Op::Sigmoid: return "Real(1) / (Real(1) + std::exp(-" + a + "))";
+  case Op::Relu: return a + " > Real(0) ? " + a + " : Real(0)";
+  // log(1 + e^x) without overflow for large x.
+  case Op::Softplus:
+    return "std::fmax(" + a + ", Real(0)) + std::log1p(std::exp(-std::fabs(" + a + ")))";
+  case Op::Sqrt: return "std::sqrt(" + a + ")";
+  case Op::Abs: return "std::fabs(" + a + ")";
+  case Op::Sign: return a + " > Real(0) ? Real(1) : (" + a + " < Real(0) ? Real(-1) : Real(0))";
+  case Op::Heaviside: return a + " > Real(0) ? Real(1) : Real(0)";
+  case Op::Add: return a + " + " + b;
+  case Op::Sub: return a + " - " + b;
+  case Op::Mul: return a + " * " + b;
+  case Op::Div: return a + " / " + b;
+  case Op::Pow: return "std::pow(" + a + ", " + b + ")";
+  case Op::Max: return "std::fmax(" + a + ", " + b + ")";
+  case Op::Min: return "std::fmin(" + a + ", " + b + ")";
+  default: throw InternalError(std::string("emitCpp: not elementwise: ") + ir::opInfo(op).name);
+  }
+}
+
+/// A computed or bound tensor: `scalar` values are plain expressions, the others arrays
+/// (or pointers) indexed row-major.
+struct CppValue {
+  std::string expr;
+  bool scalar;
+  std::string at(const std::string &index) const { return scalar ? expr : expr + "[" + index + "]"; }
+};
+
+/// Writes the body of one C++ function that evaluates IR expressions: one local per node,
+/// in topological order, each computed once.
+class BodyWriter {
+public:
+  BodyWriter(std::ostream &out, CppNameScope &names) : out_(out), names_(names) {}
+
+  void bind(const ir::Expr &var, CppValue v) { memo_[var.get()] = std::move(v); }
+
+  const CppValue &evaluate(const ir::Expr &e) {
+    for (const ir::Node *n : ir::topologicalOrder({e}))
+      if (!memo_.count(n))
+        memo_[n] = emit(*n);
+    return memo_.at(e.get());
+  }
+
+  /// Emits `dst[offset + i] op= e[i]` for every element of e.
+  void store(const ir::Expr &e, const CppValue &dst, int64_t offset, const char *op = "=") {
+    const CppValue &v = evaluate(e);
+    const int64_t n = e->shape.size();
+    if (n == 1) {
+      out_ << "  " << dst.at(std::to_string(offset)) << " " << op << " " << v.at("0") << ";\n";
+      return;
+    }
+    out_ << "  for (int i = 0; i < " << n << "; ++i)\n    " << dst.at(plus("i", offset)) << " "
+         << op << " " << v.at("i") << ";\n";
+  }
+
+  /// Emits the matrix e into rows row0.. and columns col0.. of dst, `stride` columns wide.
+  void storeBlock(const ir::Expr &e, const std::string &dst, int64_t row0, int64_t col0,
+                  int64_t stride) {
+    const CppValue &v = evaluate(e);
+    const int R = e->shape.rows, C = e->shape.cols;
+    const auto at = [&](const std::string &r, const std::string &c) {
+      return dst + "[" + lin(plus(r, row0), stride, plus(c, col0)) + "]";
+    };
+    if (R * C == 1) {
+      out_ << "  " << at("0", "0") << " = " << v.at("0") << ";\n";
+      return;
+    }
+    out_ << "  for (int r = 0; r < " << R << "; ++r)\n    for (int c = 0; c < " << C
+         << "; ++c)\n      " << at("r", "c") << " = " << v.at(lin("r", C, "c")) << ";\n";
+  }
+
+private:
+  std::ostream &out_;
+  CppNameScope &names_;
+  std::unordered_map<const ir::Node *, CppValue> memo_;
+
+  const CppValue &arg(const ir::Node &n, size_t i) { return memo_.at(n.args[i].get()); }
+
+  /// Declares the node's local and returns it; size-1 results are scalars.
+  CppValue declare(const ir::Node &n, bool zeroed) {
+    const std::string name = names_.claim("t");
+    const int64_t size = n.shape.size();
+    if (size == 1)
+      out_ << "  Real " << name << (zeroed ? " = Real(0)" : "");
+    else
+      out_ << "  Real " << name << "[" << size << "]" << (zeroed ? " = {}" : "");
+    return {name, size == 1};
+  }
+
+  /// Loops over the result's elements (r, c) and assigns element(r, c) to each.
+  CppValue tabulate(const ir::Node &n,
+                    const std::function<std::string(std::string, std::string)> &element) {
+    const int R = n.shape.rows, C = n.shape.cols;
+    if (R * C == 1) {
+      const std::string name = names_.claim("t");
+      out_ << "  const Real " << name << " = " << element("0", "0") << ";\n";
+      return {name, true};
+    }
+    CppValue v = declare(n, false);
+    out_ << ";\n";
+    if (R > 1 && C > 1)
+      out_ << "  for (int r = 0; r < " << R << "; ++r)\n    for (int c = 0; c < " << C
+           << "; ++c)\n      " << v.at(lin("r", C, "c")) << " = " << element("r", "c") << ";\n";
+    else
+      out_ << "  for (int i = 0; i < " << R * C << "; ++i)\n    " << v.at("i") << " = "
+           << element(R > 1 ? "i" : "0", C > 1 ? "i" : "0") << ";\n";
+    return v;
+  }
+
+  CppValue emit(const ir::Node &n) {
+    using ir::Op;
+    const int R = n.shape.rows, C = n.shape.cols;
+    switch (ir::opInfo(n.op).category) {
+    case ir::OpCategory::Leaf: {
+      if (n.op != Op::Constant)
+        throw InternalError("emitCpp: unbound variable '" + n.name + "'");
+      if (n.shape.size() == 1)
+        return {literal(n.values[0]), true};
+      const std::string name = names_.claim("lit");
+      out_ << "  constexpr Real " << name << "[" << n.values.size() << "] = {";
+      for (size_t i = 0; i < n.values.size(); ++i)
+        out_ << (i ? ", " : "") << literal(n.values[i]);
+      out_ << "};\n";
+      return {name, false};
+    }
+    case ir::OpCategory::Unary:
+      return tabulate(n, [&](const std::string &r, const std::string &c) {
+        return elementwise(n.op, arg(n, 0).at(lin(r, C, c)), "");
+      });
+    case ir::OpCategory::Binary:
+      return tabulate(n, [&](const std::string &r, const std::string &c) {
+        return elementwise(n.op, arg(n, 0).at(lin(r, C, c)), arg(n, 1).at(lin(r, C, c)));
+      });
+    case ir::OpCategory::Structural: break;
+    }
+    const Shape &s0 = n.args[0]->shape;
+    switch (n.op) {
+    case Op::MatMul: {
+      const int K = s0.cols;
+      const CppValue &a = arg(n, 0), &b = arg(n, 1);
+      CppValue v = declare(n, true);
+      out_ << ";\n";
+      std::string indent = "  ";
+      std::string r = "0", c = "0";
+      if (R > 1) {
+        out_ << indent << "for (int r = 0; r < " << R << "; ++r)\n";
+        indent += "  ";
+        r = "r";
+      }
+      if (C > 1) {
+        out_ << indent << "for (int c = 0; c < " << C << "; ++c)\n";
+        indent += "  ";
+        c = "c";
+      }
+      out_ << indent << "for (int k = 0; k < " << K << "; ++k)\n"
+           << indent << "  " << v.at(lin(r, C, c)) << " += " << a.at(lin(r, K, "k")) << " * "
+           << b.at(lin("k", C, c)) << ";\n";
+      return v;
+    }
+    case Op::Transpose:
+      return tabulate(n, [&](const std::string &r, const std::string &c) {
+        return arg(n, 0).at(lin(c, s0.cols, r));
+      });
+    case Op::Broadcast:
+      return tabulate(n, [&](const std::string &r, const std::string &c) {
+        return arg(n, 0).at(lin(s0.rows == 1 ? "0" : r, s0.cols, s0.cols == 1 ? "0" : c));
+      });
+    case Op::Slice:
+      return tabulate(n, [&](const std::string &r, const std::string &c) {
+        return arg(n, 0).at(lin(plus(r, n.attr0), s0.cols, plus(c, n.attr1)));
+      });
+    case Op::SumTo: {
+      CppValue v = declare(n, true);
+      out_ << ";\n";
+      out_ << "  for (int r = 0; r < " << s0.rows << "; ++r)\n    for (int c = 0; c < "
+           << s0.cols << "; ++c)\n      " << v.at(lin(R == 1 ? "0" : "r", C, C == 1 ? "0" : "c"))
+           << " += " << arg(n, 0).at(lin("r", s0.cols, "c")) << ";\n";
+      return v;
+    }
+    case Op::Concat: {
+      CppValue v = declare(n, false);
+      out_ << ";\n";
+      int offset = 0; // rows (axis 0) or columns (axis 1) already filled
+      for (size_t p = 0; p < n.args.size(); ++p) {
+        const Shape &ps = n.args[p]->shape;
+        const std::string row = n.attr0 == 0 ? plus("r", offset) : "r";
+        const std::string col = n.attr0 == 0 ? "c" : plus("c", offset);
+        out_ << "  for (int r = 0; r < " << ps.rows << "; ++r)\n    for (int c = 0; c < "
+             << ps.cols << "; ++c)\n      " << v.at(lin(row, C, col)) << " = "
+             << arg(n, p).at(lin("r", ps.cols, "c")) << ";\n";
+        offset += n.attr0 == 0 ? ps.rows : ps.cols;
+      }
+      return v;
+    }
+    default: throw InternalError(std::string("emitCpp: unhandled op ") + ir::opInfo(n.op).name);
+    }
+  }
+};
+
+/// A C++ function's names: the loop indices and arguments generated code uses are claimed
+/// before any user identifier, which then gets a suffix if it would shadow one.
+CppNameScope functionScope(std::initializer_list<const char *> arguments) {
+  CppNameScope scope;
+  for (const char *n : {"i", "r", "c", "k"})
+    scope.claim(n);
+  for (const char *n : arguments)
+    scope.claim(n);
+  return scope;
+}
+
+/// Σ_j coef[j] · term(j) over the nonzero coefficients, as text.
+std::string combination(const std::vector<double> &coef,
+                        const std::function<std::string(size_t)> &term) {
+  std::string sum;
+  for (size_t j = 0; j < coef.size(); ++j)
+    if (coef[j] != 0)
+      sum += (sum.empty() ? "" : " + ") + literal(coef[j]) + " * " + term(j);
+  return sum.empty() ? "Real(0)" : sum;
+}
+
+class HeaderWriter {
+public:
+  HeaderWriter(const ir::ModelIR &model, const ButcherTableau &tableau, const CppOptions &options)
+      : m_(model), t_(tableau), o_(options), D_(model.stateDim()) {
+    CppNameScope members;
+    for (const ir::ModelIR::Slot &p : m_.params)
+      members_.push_back(members.claim(p.name));
+    std::vector<ir::Expr> wrt;
+    for (size_t k = 0; k < m_.states.size(); ++k) {
+      const ir::ModelIR::Slot &s = m_.states[k];
+      vjpCot_.push_back(ir::variable(s.name + "_cot", ir::VarRole::Cotangent, int(k), s.shape));
+      wrt.push_back(s.var);
+    }
+    for (const ir::ModelIR::Slot &p : m_.params)
+      wrt.push_back(p.var);
+    vjp_ = ad::vjp(m_.ddt, vjpCot_, wrt);
+  }
+
+  std::string write() {
+    prologue();
+    params();
+    field();
+    jacobian();
+    fieldVJP();
+    solver();
+    lossGrad();
+    out_ << "} // namespace " << namespace_ << "\n";
+    if (o_.withMain)
+      mainFunction();
+    return out_.str();
+  }
+
+private:
+  const ir::ModelIR &m_;
+  const ButcherTableau &t_;
+  const CppOptions &o_;
+  std::vector<ir::Expr> vjpCot_, vjp_; // cotangent Variables; vjp_ = state parts, then params
+  int64_t D_;
+  std::vector<std::string> members_; // Params' member per parameter
+  std::string namespace_ = cppIdentifier(m_.name);
+  std::ostringstream out_;
+
+  std::string member(size_t p, const std::string &object) const {
+    return object + "." + members_[p];
+  }
+
+  void prologue() {
+    out_ << "// " << m_.name << " with tableau " << t_.name << " ("
+         << (o_.singlePrecision ? "float" : "double") << "), generated by odec 0.1.0 "
+         << "(odec emit-cpp) from " << (o_.sourceFile.empty() ? "<string>" : o_.sourceFile)
+         << ".\n// Do not edit: regenerate it from the source. C++17, standard library only.\n"
+         << "// Flat layouts: states in declaration order, then parameters likewise, each "
+            "row-major.\n"
+         << (o_.withMain ? "" : "#pragma once\n") << "\n#include <array>\n#include <cmath>\n#include <cstddef>\n#include "
+            "<cstdint>\n#include <limits>\n\nnamespace "
+         << namespace_ << " {\n\nusing Real = " << (o_.singlePrecision ? "float" : "double")
+         << ";\ninline constexpr int kStateDim = " << D_ << ";\ninline constexpr int kParamCount = "
+         << m_.paramCount() << ";\ninline constexpr int kStages = " << t_.stages
+         << ";\nusing State = std::array<Real, kStateDim>;\n\n";
+  }
+
+  void params() {
+    const bool baked = !o_.params.empty();
+    out_ << "/// The parameters; defaults: " << (baked ? "the values of the params file" : "zeros")
+         << ".\nstruct Params {\n";
+    for (size_t p = 0; p < m_.params.size(); ++p) {
+      const ir::ModelIR::Slot &s = m_.params[p];
+      const int64_t n = s.shape.size();
+      auto value = [&](int64_t i) {
+        return literal(baked ? o_.params[size_t(s.offset + i)] : 0.0);
+      };
+      if (s.shape.isScalar()) {
+        out_ << "  Real " << members_[p] << " = " << value(0) << "; // " << s.name << "::Real\n";
+        continue;
+      }
+      out_ << "  std::array<Real, " << n << "> " << members_[p] << " = {";
+      for (int64_t i = 0; i < n; ++i)
+        out_ << (i ? ", " : "") << value(i);
+      out_ << "}; // " << s.name << "::" << s.shape.str() << "\n";
+    }
+    out_ << "};\n\n/// Every parameter zero (a gradient accumulator).\ninline void zero("
+         << (m_.params.empty() ? "[[maybe_unused]] " : "") << "Params &g) {\n";
+    for (size_t p = 0; p < m_.params.size(); ++p)
+      out_ << "  " << member(p, "g")
+           << (m_.params[p].shape.isScalar() ? " = Real(0);\n" : ".fill(Real(0));\n");
+    out_ << "}\n\n/// The flat parameter vector (kParamCount values) as Params.\ninline Params "
+            "unflatten("
+         << (m_.params.empty() ? "[[maybe_unused]] " : "") << "const Real *flat) {\n  Params p;\n";
+    forEachParamElement("  p", " = flat[", "];\n");
+    out_ << "  return p;\n}\n\ninline void flatten("
+         << (m_.params.empty() ? "[[maybe_unused]] const Params &p, [[maybe_unused]] " : "const Params &p, ")
+         << "Real *flat) {\n";
+    for (size_t p = 0; p < m_.params.size(); ++p) {
+      const ir::ModelIR::Slot &s = m_.params[p];
+      if (s.shape.isScalar())
+        out_ << "  flat[" << s.offset << "] = " << member(p, "p") << ";\n";
+      else
+        out_ << "  for (int i = 0; i < " << s.shape.size() << "; ++i)\n    flat["
+             << plus("i", s.offset) << "] = " << member(p, "p") << "[i];\n";
+    }
+    out_ << "}\n\n";
+  }
+
+  /// `object.member[i] <mid> offset + i <end>` for every parameter element (unflatten).
+  void forEachParamElement(const std::string &object, const char *mid, const char *end) {
+    for (size_t p = 0; p < m_.params.size(); ++p) {
+      const ir::ModelIR::Slot &s = m_.params[p];
+      if (s.shape.isScalar())
+        out_ << object << "." << members_[p] << mid << s.offset << end;
+      else
+        out_ << "  for (int i = 0; i < " << s.shape.size() << "; ++i)\n  " << object << "."
+             << members_[p] << "[i]" << mid << plus("i", s.offset) << end;
+    }
+  }
+
+  /// Binds the parameters (as members of p) and those states and cotangents that roots use
+  /// (as pointers into `state` and `cot`, named after the user's identifiers).
+  void bindInputs(BodyWriter &w, CppNameScope &scope, const std::vector<ir::Expr> &roots) {
+    for (size_t p = 0; p < m_.params.size(); ++p)
+      w.bind(m_.params[p].var, {member(p, "p"), m_.params[p].shape.isScalar()});
+    std::unordered_map<const ir::Node *, bool> used;
+    for (const ir::Node *n : ir::topologicalOrder(roots))
+      used[n] = true;
+    for (size_t k = 0; k < m_.states.size(); ++k) {
+      const ir::ModelIR::Slot &s = m_.states[k];
+      for (const auto &[var, base] : {std::pair{s.var, "state"}, std::pair{vjpCot_[k], "cot"}}) {
+        if (!used.count(var.get()))
+          continue;
+        const std::string name = scope.claim(var->name);
+        out_ << "  const Real *" << name << " = " << plus(base, s.offset) << ";\n";
+        w.bind(var, {name, false});
+      }
+    }
+  }
+
+  void field() {
+    out_ << "/// dxdt = f(state; p), the vector field.\ninline void field([[maybe_unused]] const "
+            "Params &p, [[maybe_unused]] const Real *state, Real *dxdt) {\n";
+    CppNameScope scope = functionScope({"p", "state", "dxdt"});
+    BodyWriter w(out_, scope);
+    bindInputs(w, scope, m_.ddt);
+    for (size_t k = 0; k < m_.states.size(); ++k)
+      w.store(m_.ddt[k], {"dxdt", false}, m_.states[k].offset);
+    out_ << "}\n\n";
+  }
+
+  void jacobian() {
+    for (const ir::ModelIR::Slot &s : m_.states)
+      if (!s.shape.isScalar() && !s.shape.isVector()) {
+        out_ << "// No jacobian(): state " << s.name << " is a matrix.\n\n";
+        return;
+      }
+    std::vector<ir::Expr> blocks;
+    for (const ir::Expr &f : m_.ddt)
+      for (const ir::ModelIR::Slot &s : m_.states)
+        blocks.push_back(ad::jacobian(f, s.var));
+    out_ << "/// J = ∂f/∂x at state, kStateDim x kStateDim, row-major.\ninline void "
+            "jacobian([[maybe_unused]] const Params &p, [[maybe_unused]] const Real *state, "
+            "Real *J) {\n";
+    CppNameScope scope = functionScope({"p", "state", "J"});
+    BodyWriter w(out_, scope);
+    bindInputs(w, scope, blocks);
+    size_t b = 0;
+    for (const ir::ModelIR::Slot &si : m_.states)
+      for (const ir::ModelIR::Slot &sj : m_.states)
+        w.storeBlock(blocks[b++], "J", si.offset, sj.offset, D_);
+    out_ << "}\n\n";
+  }
+
+  void fieldVJP() {
+    out_ << "/// stateBar = ⟨cot, ∂f/∂x⟩ (overwritten) and paramsBar += ⟨cot, ∂f/∂θ⟩ at state.\n"
+            "inline void fieldVJP([[maybe_unused]] const Params &p, [[maybe_unused]] const Real "
+            "*state, [[maybe_unused]] const Real *cot, Real *stateBar, [[maybe_unused]] Params "
+            "&paramsBar) {\n";
+    CppNameScope scope = functionScope({"p", "state", "cot", "stateBar", "paramsBar"});
+    BodyWriter w(out_, scope);
+    bindInputs(w, scope, vjp_);
+    for (size_t k = 0; k < m_.states.size(); ++k)
+      w.store(vjp_[k], {"stateBar", false}, m_.states[k].offset);
+    for (size_t p = 0; p < m_.params.size(); ++p) {
+      const ir::Expr &g = vjp_[m_.states.size() + p];
+      if (!g->isConstantValue(0))
+        w.store(g, {member(p, "paramsBar"), m_.params[p].shape.isScalar()}, 0, "+=");
+    }
+    out_ << "}\n\n";
+  }
+
+  void solver() {
+    const int S = t_.stages;
+    out_ << "/// One step's stage states (where each slope is evaluated) and slopes.\nstruct "
+            "Stages {\n  std::array<State, kStages> state, slope;\n};\n\n"
+         << "/// The stages of one step of " << t_.name << " from x; the last slope only when "
+         << "lastSlope.\ninline void stages(const Params &p, const Real *x, Real h, Stages &s, "
+            "[[maybe_unused]] bool lastSlope) {\n";
+    for (int i = 0; i < S; ++i) {
+      std::vector<double> a;
+      for (int j = 0; j < i; ++j)
+        a.push_back(t_.a(i, j));
+      // A stage with no earlier slopes evaluates the field at x itself.
+      std::string value = "x[d]";
+      if (std::any_of(a.begin(), a.end(), [](double v) { return v != 0; }))
+        value = "x[d] + h * (" +
+                combination(a, [](size_t j) { return "s.slope[" + std::to_string(j) + "][d]"; }) +
+                ")";
+      out_ << "  for (int d = 0; d < kStateDim; ++d)\n    s.state[" << i << "][d] = " << value
+           << ";\n"
+           << (i == S - 1 ? "  if (lastSlope)\n  " : "") << "  field(p, s.state[" << i
+           << "].data(), s.slope[" << i << "].data());\n";
+    }
+    std::vector<double> b;
+    for (const Coefficient &c : t_.b)
+      b.push_back(c.value);
+    out_ << "}\n\n/// x ← x + h Σ b_i k_i.\ninline void step(const Params &p, Real *x, Real h) {\n"
+         << "  Stages s{};\n  stages(p, x, h, s, true);\n  for (int d = 0; d < kStateDim; ++d)\n"
+         << "    x[d] = x[d] + h * ("
+         << combination(b, [](size_t j) { return "s.slope[" + std::to_string(j) + "][d]"; })
+         << ");\n}\n\n"
+         << "/// steps steps of size h from each of batch initial states x0 (batch x kStateDim);\n"
+         << "/// out[(b * (steps + 1) + n) * kStateDim + d] is component d at t = n h.\n"
+         << "inline void simulate(const Params &p, const Real *x0, Real *out, std::int64_t "
+            "batch, std::int64_t steps, Real h) {\n"
+         << "  for (std::int64_t b = 0; b < batch; ++b) {\n"
+         << "    Real *row = out + b * (steps + 1) * kStateDim;\n    State x;\n"
+         << "    for (int d = 0; d < kStateDim; ++d)\n"
+         << "      row[d] = x[d] = x0[b * kStateDim + d];\n"
+         << "    for (std::int64_t n = 0; n < steps; ++n) {\n      step(p, x.data(), h);\n"
+         << "      for (int d = 0; d < kStateDim; ++d)\n"
+         << "        row[(n + 1) * kStateDim + d] = x[d];\n    }\n  }\n}\n\n";
+  }
+
+  void lossGrad() {
+    const int S = t_.stages;
+    out_ << "/// The discrete adjoint: simulate into traj, L = Σ_t w_t Σ_{b,d} (x_{b,s_t,d} − "
+            "y_{b,t,d})²\n/// over numTargets sorted target steps s_t (targets: batch x "
+            "numTargets x kStateDim),\n/// and its exact gradient (gradParams, gradX0: "
+            "overwritten). Returns L.\n"
+         << "inline Real lossGrad(const Params &p, const Real *x0, std::int64_t batch, "
+            "std::int64_t steps, Real h,\n                     std::int64_t numTargets, const "
+            "std::int64_t *targetSteps, const Real *targetWeights,\n                     const "
+            "Real *targets, Real *traj, Params &gradParams, Real *gradX0) {\n"
+         << "  simulate(p, x0, traj, batch, steps, h);\n  zero(gradParams);\n"
+         << "  Real loss = Real(0);\n  for (std::int64_t b = 0; b < batch; ++b) {\n"
+         << "    const Real *row = traj + b * (steps + 1) * kStateDim;\n"
+         << "    const Real *y = targets + b * numTargets * kStateDim;\n"
+         << "    State lambda{}, kbar{};\n    std::array<State, kStages> xbar{};\n"
+         << "    std::int64_t t = numTargets - 1;\n"
+         << "    // λ += ∂L/∂x_n for the targets at step n (consumed from the last one down).\n"
+         << "    auto inject = [&](std::int64_t n) {\n"
+         << "      for (; t >= 0 && targetSteps[t] == n; --t)\n"
+         << "        for (int d = 0; d < kStateDim; ++d) {\n"
+         << "          const Real diff = row[n * kStateDim + d] - y[t * kStateDim + d];\n"
+         << "          const Real wd = targetWeights[t] * diff;\n"
+         << "          loss += wd * diff;\n          lambda[d] += Real(2) * wd;\n"
+         << "        }\n    };\n    inject(steps);\n"
+         << "    for (std::int64_t n = steps - 1; n >= 0; --n) {\n      Stages s{};\n"
+         << "      stages(p, row + n * kStateDim, h, s, false);\n";
+    std::vector<bool> live(size_t(S), false);
+    for (int i = S - 1; i >= 0; --i) {
+      std::vector<double> coef = {t_.b[size_t(i)].value};
+      for (int j = i + 1; j < S; ++j)
+        coef.push_back(live[size_t(j)] ? t_.a(j, i) : 0.0);
+      const std::string sum = combination(coef, [i](size_t j) {
+        return j == 0 ? std::string("lambda[d]")
+                      : "xbar[" + std::to_string(i + int(j)) + "][d]";
+      });
+      if (sum == "Real(0)")
+        continue;
+      live[size_t(i)] = true;
+      out_ << "      // stage " << i << ": k̄ = h (b λ + Σ_j a_j" << i << " X̄_j), X̄ = J_xᵀ k̄, θ̄ += J_θᵀ k̄\n"
+           << "      for (int d = 0; d < kStateDim; ++d)\n        kbar[d] = h * ("
+           << sum << ");\n      fieldVJP(p, s.state[" << i << "].data(), kbar.data(), xbar["
+           << i << "].data(), gradParams);\n";
+    }
+    std::vector<double> ones;
+    for (int i = 0; i < S; ++i)
+      ones.push_back(live[size_t(i)] ? 1.0 : 0.0);
+    out_ << "      for (int d = 0; d < kStateDim; ++d)\n        lambda[d] = "
+            "lambda[d] + ("
+         << combination(ones, [](size_t j) {
+              return "xbar[" + std::to_string(j) + "][d]";
+            })
+         << ");\n      inject(n);\n    }\n    for (int d = 0; d < kStateDim; ++d)\n"
+         << "      gradX0[b * kStateDim + d] = lambda[d];\n  }\n  return loss;\n}\n\n";
+  }
+
+  void mainFunction() {
+    std::string header = "t";
+    for (const std::string &c : o_.stateColumns)
+      header += "," + c;
+    out_ << "\n#include <cstdio>\n#include <cstdlib>\n#include <string>\n#include <vector>\n\n"
+         << "/// " << m_.name << " as a program: --step H --steps N --x0 a,b,... prints the "
+         << "trajectory as CSV.\nint main(int argc, char **argv) {\n"
+         << "  namespace model = " << namespace_ << ";\n  double h = 0;\n"
+         << "  long long steps = -1;\n  std::vector<model::Real> x0;\n"
+         << "  for (int i = 1; i + 1 < argc; i += 2) {\n"
+         << "    const std::string option = argv[i];\n    const char *value = argv[i + 1];\n"
+         << "    if (option == \"--step\")\n      h = std::strtod(value, nullptr);\n"
+         << "    else if (option == \"--steps\")\n      steps = std::strtoll(value, nullptr, 10);\n"
+         << "    else if (option == \"--x0\")\n"
+         << "      for (char *end = nullptr;; value = end + 1) {\n"
+         << "        x0.push_back(model::Real(std::strtod(value, &end)));\n"
+         << "        if (*end != ',')\n          break;\n      }\n"
+         << "    else\n      argc = 0; // unknown option: print the usage\n  }\n"
+         << "  if (argc % 2 == 0 || !(h > 0) || steps < 0 || x0.size() != "
+            "std::size_t(model::kStateDim)) {\n"
+         << "    std::fprintf(stderr, \"usage: %s --step H --steps N --x0 " << header.substr(2)
+         << "\\n\", argc ? argv[0] : \"" << namespace_ << "\");\n    return 2;\n  }\n"
+         << "  std::vector<model::Real> traj(std::size_t(steps + 1) * model::kStateDim);\n"
+         << "  model::simulate(model::Params{}, x0.data(), traj.data(), 1, steps, "
+            "model::Real(h));\n"
+         << "  std::printf(\"" << header << "\\n\");\n"
+         << "  for (long long n = 0; n <= steps; ++n) {\n"
+         << "    std::printf(\"%.17g\", double(n) * h);\n"
+         << "    for (int d = 0; d < model::kStateDim; ++d)\n"
+         << "      std::printf(\",%.17g\", double(traj[std::size_t(n) * model::kStateDim + "
+            "std::size_t(d)]));\n    std::printf(\"\\n\");\n  }\n  return 0;\n}\n";
+  }
+};
+
+} // namespace
+
+std::string emitCpp(const ir::ModelIR &model, const ButcherTableau &tableau,
+                    const CppOptions &options) {
+  if (!tableau.isExplicit())
+    throw std::invalid_argument("tableau '" + tableau.name +
+                                "' is implicit; emit-cpp needs an explicit tableau "
+                                "(strictly lower-triangular A)");
+  if (!options.params.empty() && int64_t(options.params.size()) != model.paramCount())
+    throw std::invalid_argument("emit-cpp: " + std::to_string(options.params.size()) +
+                                " parameter values for model " + model.name + ", which has " +
+                                std::to_string(model.paramCount()));
+  internalCheck(model.ddt.size() == model.states.size(), "emitCpp: one ddt per state");
+  return HeaderWriter(model, tableau, options).write();
+}
+
+} // namespace odec::codegen
