@@ -1,5 +1,7 @@
 #include "codegen/ElementwiseMath.h"
 
+#include "codegen/VectorMath.h"
+
 #include "syntax/Diagnostics.h"
 
 #include <llvm/IR/Intrinsics.h>
@@ -52,21 +54,21 @@ Value *emitElementwise(llvm::IRBuilder<> &b, ir::Op op, llvm::ArrayRef<Value *> 
   Value *zero = constantLike(x, 0.0), *one = constantLike(x, 1.0);
   switch (op) {
   case Op::Neg: return b.CreateFNeg(x);
-  case Op::Exp: return intrinsic(b, I::exp, {x});
+  case Op::Exp: return emitExp(b, x);
   case Op::Log: return intrinsic(b, I::log, {x});
   case Op::Sin: return intrinsic(b, I::sin, {x});
   case Op::Cos: return intrinsic(b, I::cos, {x});
   case Op::Sqrt: return intrinsic(b, I::sqrt, {x});
   case Op::Abs: return intrinsic(b, I::fabs, {x});
-  case Op::Tanh: return callLibm(b, "tanh", {x});
+  case Op::Tanh: return emitTanh(b, x);
   // 1 / (1 + e^-x)
   case Op::Sigmoid:
-    return b.CreateFDiv(one, b.CreateFAdd(one, intrinsic(b, I::exp, {b.CreateFNeg(x)})));
+    return b.CreateFDiv(one, b.CreateFAdd(one, emitExp(b, b.CreateFNeg(x))));
   case Op::Relu: return b.CreateSelect(b.CreateFCmpOGT(x, zero), x, zero);
   // max(x, 0) + log1p(e^-|x|): log(1 + e^x) without overflow.
   case Op::Softplus: {
     Value *tail =
-        callLibm(b, "log1p", {intrinsic(b, I::exp, {b.CreateFNeg(intrinsic(b, I::fabs, {x}))})});
+        callLibm(b, "log1p", {emitExp(b, b.CreateFNeg(intrinsic(b, I::fabs, {x})))});
     return b.CreateFAdd(intrinsic(b, I::maxnum, {x, zero}), tail);
   }
   case Op::Sign:

@@ -1,9 +1,11 @@
 // The scalar semantics of IR's elementwise ops (ir::evalUnary / ir::evalBinary) as LLVM IR,
 // on a double or on a <W x double> across the trajectories of a batch chunk.
 //
-// Functions with an LLVM intrinsic (exp, log, sin, cos, sqrt, fabs, pow, maxnum, minnum) use
-// it; the rest (tanh, log1p) call the C library once per lane. Everything that calls libm goes
-// through callLibm, the one place a vectorized implementation (SLEEF-style) would replace.
+// exp and tanh (and sigmoid and softplus's exponential through them) are inline IR from
+// codegen/VectorMath.h, vectorized across the lanes, with the error bounds documented there.
+// Functions with an LLVM intrinsic (log, sin, cos, sqrt, fabs, pow, maxnum, minnum) use it
+// (on vectors LLVM scalarizes log/sin/cos/pow into libm calls); log1p calls the C library
+// once per lane through callLibm.
 #pragma once
 
 #include "ir/IR.h"

@@ -1,0 +1,89 @@
+#include "codegen/VectorMath.h"
+
+#include <llvm/IR/Intrinsics.h>
+
+#include <initializer_list>
+
+namespace odec::codegen {
+
+using llvm::Value;
+
+namespace {
+
+Value *constant(Value *like, double v) { return llvm::ConstantFP::get(like->getType(), v); }
+
+Value *unary(llvm::IRBuilder<> &b, llvm::Intrinsic::ID id, Value *x) {
+  return b.CreateIntrinsic(id, {x->getType()}, {x});
+}
+
+/// c[0]·zⁿ + c[1]·zⁿ⁻¹ + … + c[n] by Horner's rule, each step one fused multiply-add.
+Value *polynomial(llvm::IRBuilder<> &b, Value *z, std::initializer_list<double> c) {
+  auto it = c.begin();
+  Value *acc = constant(z, *it++);
+  for (; it != c.end(); ++it)
+    acc = b.CreateIntrinsic(llvm::Intrinsic::fma, {z->getType()}, {acc, z, constant(z, *it)});
+  return acc;
+}
+
+/// 2^n for integral n with -1022 ≤ n ≤ 1023, built in the exponent field.
+Value *powerOfTwo(llvm::IRBuilder<> &b, Value *n) {
+  llvm::Type *dbl = n->getType();
+  llvm::Type *i64 = b.getInt64Ty();
+  if (auto *vt = llvm::dyn_cast<llvm::FixedVectorType>(dbl))
+    i64 = llvm::FixedVectorType::get(i64, vt->getNumElements());
+  Value *biased = b.CreateAdd(b.CreateFPToSI(n, i64), llvm::ConstantInt::get(i64, 1023));
+  return b.CreateBitCast(b.CreateShl(biased, llvm::ConstantInt::get(i64, 52)), dbl);
+}
+
+} // namespace
+
+// e^x = 2^n · e^r with n = rint(x / ln 2) and r = x − n·ln 2 (|r| ≤ ln2 / 2), ln 2 split in
+// two so that n·C1 is exact. e^r = 1 + 2r·P(r²) / (Q(r²) − r·P(r²)) (Cephes exp.c). x is
+// clamped to [−746, 710] first, beyond which e^x is 0 or inf anyway; 2^n is applied as two
+// factors 2^⌊n/2⌋ · 2^(n−⌊n/2⌋), each in the normal range, so overflow gives inf and results
+// in the subnormal range are rounded once, by the last multiplication.
+Value *emitExp(llvm::IRBuilder<> &b, Value *x) {
+  namespace I = llvm::Intrinsic;
+  Value *xc = b.CreateIntrinsic(I::minnum, {x->getType()},
+                                {b.CreateIntrinsic(I::maxnum, {x->getType()}, {x, constant(x, -746.0)}),
+                                 constant(x, 710.0)});
+  Value *n = unary(b, I::rint, b.CreateFMul(xc, constant(x, 1.4426950408889634073599)));
+  Value *r = b.CreateIntrinsic(I::fma, {x->getType()}, {n, constant(x, -6.93145751953125E-1), xc});
+  r = b.CreateIntrinsic(I::fma, {x->getType()}, {n, constant(x, -1.42860682030941723212E-6), r});
+  Value *rr = b.CreateFMul(r, r);
+  Value *p = b.CreateFMul(
+      r, polynomial(b, rr, {1.26177193074810590878E-4, 3.02994407707441961300E-2,
+                            9.99999999999999999910E-1}));
+  Value *q = polynomial(b, rr, {3.00198505138664455042E-6, 2.52448340349684104192E-3,
+                                2.27265548208155028766E-1, 2.00000000000000000009E0});
+  Value *er = b.CreateFAdd(constant(x, 1.0),
+                           b.CreateFMul(constant(x, 2.0), b.CreateFDiv(p, b.CreateFSub(q, p))));
+  Value *half = unary(b, I::floor, b.CreateFMul(n, constant(x, 0.5)));
+  Value *scaled = b.CreateFMul(b.CreateFMul(er, powerOfTwo(b, half)),
+                               powerOfTwo(b, b.CreateFSub(n, half)));
+  // The clamp replaced NaN by a bound; give it back.
+  return b.CreateSelect(b.CreateFCmpUNO(x, x), x, scaled);
+}
+
+// tanh(x) = sign(x)·t(|x|). For |x| < 0.625, t = |x| + |x|·z·P(z)/Q(z) with z = x² (Cephes tanh.c);
+// above, t = 1 − 2/(e^{2|x|} + 1), whose cancellation is harmless there (t ≥ 0.55) and which
+// saturates to exactly 1 once e^{2|x|} overflows or 2/(e+1) drops below half an ulp of 1.
+Value *emitTanh(llvm::IRBuilder<> &b, Value *x) {
+  namespace I = llvm::Intrinsic;
+  Value *a = unary(b, I::fabs, x);
+  Value *z = b.CreateFMul(x, x);
+  Value *p = polynomial(b, z, {-9.64399179425052238628E-1, -9.92877231001918586564E1,
+                               -1.61468768441708447952E3});
+  Value *q = polynomial(b, z, {1.0, 1.12811678491632931402E2, 2.23548839060100448583E3,
+                               4.84406305325125486048E3});
+  Value *small = b.CreateIntrinsic(I::fma, {x->getType()},
+                                   {b.CreateFMul(a, z), b.CreateFDiv(p, q), a});
+  Value *e = emitExp(b, b.CreateFAdd(a, a));
+  Value *large = b.CreateFSub(constant(x, 1.0),
+                              b.CreateFDiv(constant(x, 2.0), b.CreateFAdd(e, constant(x, 1.0))));
+  // On |x| both branches are ≥ +0, so copysign restores the sign, that of −0 included.
+  Value *t = b.CreateSelect(b.CreateFCmpOLT(a, constant(x, 0.625)), small, large);
+  return b.CreateIntrinsic(I::copysign, {x->getType()}, {t, x});
+}
+
+} // namespace odec::codegen
