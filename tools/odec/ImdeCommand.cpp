@@ -1,0 +1,153 @@
+// odec imde: the inverse modified differential equation of a model's field for
+// a tableau (what training with that solver learns), or with --invert the field
+// whose IMDE is the model's (the true field recovered from a learned one);
+// printed term by term and optionally evaluated at a point.
+#include "Options.h"
+
+#include "driver/Compilation.h"
+#include "imde/Imde.h"
+#include "io/Csv.h"
+#include "ir/Interpreter.h"
+#include "ir/Printer.h"
+#include "lower/LowerModel.h"
+
+#include <cmath>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+namespace odec::cli {
+
+namespace {
+
+struct ImdeOptions {
+  ModelOptions model;
+  ParamOptions params;
+  std::string tableau, at;
+  double step = 0;
+  int order = 0;
+  bool invert = false, json = false;
+};
+
+// The values of h^k f_k at the point (flat, the state layout), k = 0..K.
+std::vector<std::vector<double>> evaluateTerms(const ImdeOptions &o, const Model &model,
+                                               const ir::ModelIR &m, const imde::ImdeSeries &s) {
+  std::vector<double> x = parseNumberList(o.at, "--at");
+  if (int64_t(x.size()) != m.stateDim())
+    throw UserError("--at: expected " + std::to_string(m.stateDim()) +
+                    " numbers (the flat state), got " + std::to_string(x.size()));
+  std::vector<double> theta;
+  if (!m.params.empty())
+    theta = o.params.load(model);
+  std::vector<std::vector<double>> inputs;
+  auto split = [&](const std::vector<ir::ModelIR::Slot> &slots, const std::vector<double> &flat) {
+    for (const auto &slot : slots) {
+      auto first = flat.begin() + slot.offset;
+      inputs.emplace_back(first, first + slot.shape.rows * slot.shape.cols);
+    }
+  };
+  split(m.states, x);
+  split(m.params, theta);
+  std::vector<std::vector<double>> terms;
+  for (int k = 0; k <= o.order; ++k) {
+    std::vector<double> flat;
+    for (const auto &v : ir::evaluate(imde::termFunction(m, s, k), inputs))
+      for (double e : v)
+        flat.push_back(std::pow(o.step, k) * e);
+    terms.push_back(std::move(flat));
+  }
+  return terms;
+}
+
+std::string vectorText(const std::vector<double> &v) {
+  std::string s = "[";
+  for (size_t i = 0; i < v.size(); ++i)
+    s += (i ? ", " : "") + formatNumber(v[i]);
+  return s + "]";
+}
+
+int run(const ImdeOptions &o) {
+  // The host API reports the file's diagnostics and gives the parameters; the
+  // compilation (already known to be clean) gives the field's IR.
+  Model model = o.model.load();
+  auto c = Compilation::fromFile(o.model.file);
+  if (!(o.step > 0) || !std::isfinite(o.step))
+    throw UserError("--step must be a positive number");
+  ir::ModelIR m = lowerModel(c->model(o.model.model));
+  imde::Direction dir = o.invert ? imde::Direction::Inverse : imde::Direction::Forward;
+  imde::ImdeSeries s = imde::imdeSeries(m, c->tableau(o.tableau), o.order, dir);
+
+  std::vector<std::vector<double>> terms;
+  std::vector<double> sum;
+  if (!o.at.empty()) {
+    terms = evaluateTerms(o, model, m, s);
+    sum.assign(terms[0].size(), 0.0);
+    for (const auto &t : terms)
+      for (size_t i = 0; i < t.size(); ++i)
+        sum[i] += t[i];
+  }
+
+  if (o.json) {
+    nlohmann::ordered_json doc;
+    doc["model"] = m.name;
+    doc["tableau"] = o.tableau;
+    doc["step"] = o.step;
+    doc["order"] = o.order;
+    doc["invert"] = o.invert;
+    doc["exact"] = s.exact;
+    doc["formulas"] = s.formulas;
+    doc["julia"] = nlohmann::json::array();
+    for (int k = 0; k <= o.order; ++k)
+      doc["julia"].push_back(ir::toJulia(imde::termFunction(m, s, k)));
+    if (!o.at.empty()) {
+      doc["at"] = parseNumberList(o.at, "--at");
+      doc["terms"] = terms;
+      doc["sum"] = sum;
+    }
+    std::cout << doc.dump(2) << "\n";
+    return kOk;
+  }
+  std::ostringstream out;
+  out << "# " << (o.invert ? "field whose IMDE is " + m.name + "'s" : "IMDE of " + m.name)
+      << " for " << o.tableau << ": f_h = f_0";
+  for (int k = 1; k <= o.order; ++k)
+    out << " + h" << (k > 1 ? "^" + std::to_string(k) : "") << " f_" << k;
+  out << " + O(h^" << o.order + 1 << ")"
+      << (s.exact ? ""
+                  : "  (coefficients in floating point: the tableau is not "
+                    "rational)")
+      << "\n";
+  for (int k = 0; k <= o.order; ++k)
+    out << "\n# f_" << k << " = " << s.formulas[size_t(k)] << "\n"
+        << ir::toJulia(imde::termFunction(m, s, k));
+  if (!o.at.empty()) {
+    out << "\n# at x = " << o.at << ", h = " << formatNumber(o.step) << "\n";
+    for (int k = 0; k <= o.order; ++k)
+      out << "h^" << k << " f_" << k << " = " << vectorText(terms[size_t(k)]) << "\n";
+    out << "sum = " << vectorText(sum) << "\n";
+  }
+  std::cout << out.str();
+  return kOk;
+}
+
+} // namespace
+
+void addImdeCommand(CLI::App &app, int &status) {
+  auto o = std::make_shared<ImdeOptions>();
+  auto *cmd = app.add_subcommand("imde", "Inverse modified differential equation of a "
+                                         "model's field for a tableau");
+  o->model.add(*cmd);
+  o->params.add(*cmd);
+  cmd->add_option("--tableau", o->tableau, "Runge–Kutta tableau (explicit or implicit)")
+      ->required();
+  cmd->add_option("--step", o->step, "step size h")->required();
+  cmd->add_option("--order", o->order, "highest power K of h")
+      ->required()
+      ->check(CLI::Range(0, imde::maxImdeOrder()));
+  cmd->add_option("--at", o->at, "evaluate the terms at this flat state, e.g. 1,0");
+  cmd->add_flag("--invert", o->invert, "the field whose IMDE is the model's, instead");
+  cmd->add_flag("--json", o->json, "JSON output");
+  cmd->callback([o, &status] { status = run(*o); });
+}
+
+} // namespace odec::cli
