@@ -63,8 +63,7 @@ double seconds(std::chrono::steady_clock::time_point since) {
 int run(const BenchOptions &o) {
   if (o.precision == "float")
     throw UserError("--float float is not supported: odec generates double-precision code only");
-  if (!(o.step > 0) || !std::isfinite(o.step))
-    throw UserError("--step must be a positive finite number");
+  requirePositive(o.step, "--step");
   if (o.steps < 1 || o.batch < 1 || o.threads < 1 || o.repeats < 1)
     throw UserError("--steps, --batch, --threads and --repeats must be at least 1");
   if (o.threads > o.batch)

@@ -26,18 +26,7 @@ struct GradOptions {
 // step times; each row's t must be a step n·h with 0 ≤ n ≤ N (to 1e-9 relative).
 void readTargets(const GradOptions &o, const Model &m, std::vector<int64_t> &steps,
                  std::vector<double> &values) {
-  CsvTable t = loadCsv(o.target);
-  std::vector<std::string> want = {"t"};
-  for (const std::string &c : m.stateColumns())
-    want.push_back(c);
-  if (t.columns != want) {
-    std::string header;
-    for (const std::string &c : want)
-      header += (header.empty() ? "" : ",") + c;
-    throw FileError(o.target, 1, 1, "expected the header '" + header + "'");
-  }
-  if (t.rows() == 0)
-    throw FileError(o.target, "no targets (the file has only a header)");
+  CsvTable t = loadStateCsv(o.target, m, /*withTime=*/true);
   std::vector<std::pair<int64_t, size_t>> order;
   for (size_t r = 0; r < t.rows(); ++r) {
     double time = t.at(r, 0), n = std::round(time / o.step);
@@ -58,10 +47,7 @@ void readTargets(const GradOptions &o, const Model &m, std::vector<int64_t> &ste
 }
 
 int run(const GradOptions &o) {
-  if (!(o.step > 0) || !std::isfinite(o.step))
-    throw UserError("--step must be a positive finite number");
-  if (o.steps < 0 || o.steps > 100'000'000)
-    throw UserError("--steps must be between 0 and 100000000");
+  checkSteps(o.step, o.steps);
   Model m = o.model.load();
   std::vector<double> params = o.params.load(m);
   std::vector<double> x0 = parseNumberList(o.x0, "--x0");

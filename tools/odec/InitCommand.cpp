@@ -67,15 +67,7 @@ void printReport(const Model &m, const InitResult &r, const std::string &out) {
 
 // A CSV whose header names the state columns (`x[1],x[2]`); each row is an operating point.
 std::vector<std::vector<double>> operatingPointsFromFile(const std::string &path, const Model &m) {
-  CsvTable t = loadCsv(path);
-  if (t.columns != m.stateColumns()) {
-    std::string header;
-    for (const std::string &c : m.stateColumns())
-      header += (header.empty() ? "" : ",") + c;
-    throw FileError(path, 1, 1, "expected the header '" + header + "'");
-  }
-  if (t.rows() == 0)
-    throw FileError(path, "no operating points (the file has only a header)");
+  CsvTable t = loadStateCsv(path, m, /*withTime=*/false);
   std::vector<std::vector<double>> points;
   for (size_t r = 0; r < t.rows(); ++r)
     points.emplace_back(t.values.begin() + long(r * t.columns.size()),

@@ -2,6 +2,7 @@
 
 #include "driver/Compilation.h"
 #include "io/AtomicFile.h"
+#include "io/ParamsJson.h"
 
 #include <charconv>
 #include <cmath>
@@ -45,6 +46,35 @@ std::vector<double> ParamOptions::load(const Model &m) const {
     return m.sampleParams(*seed);
   throw UserError("give the parameters with --params P.json, or --seed S to sample them from "
                   "their priors");
+}
+
+CsvTable loadStateCsv(const std::string &path, const Model &m, bool withTime) {
+  std::vector<std::string> want;
+  if (withTime)
+    want.push_back("t");
+  for (const std::string &c : m.stateColumns())
+    want.push_back(c);
+  CsvTable t = loadCsv(path);
+  if (t.columns != want) {
+    std::string header;
+    for (const std::string &c : want)
+      header += (header.empty() ? "" : ",") + c;
+    throw FileError(path, 1, 1, "expected the header '" + header + "'");
+  }
+  if (t.rows() == 0)
+    throw FileError(path, "no rows (the file has only a header)");
+  return t;
+}
+
+void requirePositive(double value, const char *option) {
+  if (!(value > 0) || !std::isfinite(value))
+    throw UserError(std::string(option) + " must be a positive finite number");
+}
+
+void checkSteps(double step, int64_t steps) {
+  requirePositive(step, "--step");
+  if (steps < 0 || steps > 100'000'000)
+    throw UserError("--steps must be between 0 and 100000000");
 }
 
 std::vector<double> parseNumberList(const std::string &text, const std::string &what) {

@@ -3,6 +3,7 @@
 
 #include "Commands.h"
 
+#include "io/Csv.h"
 #include "odec/odec.h"
 
 #include <optional>
@@ -28,6 +29,16 @@ struct ParamOptions {
   void add(CLI::App &cmd);
   std::vector<double> load(const Model &m) const;
 };
+
+/// A CSV whose header is exactly the model's state columns (`x[1],x[2]`), preceded by `t`
+/// when withTime; at least one row. Otherwise a FileError naming the expected header.
+CsvTable loadStateCsv(const std::string &path, const Model &m, bool withTime);
+
+/// Throws UserError("<option> must be a positive finite number") unless value is.
+void requirePositive(double value, const char *option);
+
+/// Validates --step (positive, finite) and --steps (0 .. 10^8).
+void checkSteps(double step, int64_t steps);
 
 /// "1,0,2.5" -> numbers, each finite; `what` names the option in messages.
 std::vector<double> parseNumberList(const std::string &text, const std::string &what);

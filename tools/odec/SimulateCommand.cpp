@@ -43,20 +43,13 @@ std::vector<double> initialStates(const SimulateOptions &o, const Model &m, int6
   if (o.batchX0.empty())
     throw UserError("give the initial state with --x0 " + expected +
                     " values, or many with --batch-x0 FILE.csv");
-  CsvTable t = loadCsv(o.batchX0);
-  if (t.columns != cols)
-    throw FileError(o.batchX0, 1, 1, "expected the header '" + expected + "'");
-  if (t.rows() == 0)
-    throw FileError(o.batchX0, "no initial states (the file has only a header)");
+  CsvTable t = loadStateCsv(o.batchX0, m, /*withTime=*/false);
   batch = int64_t(t.rows());
   return t.values;
 }
 
 int run(const SimulateOptions &o) {
-  if (!(o.step > 0) || !std::isfinite(o.step))
-    throw UserError("--step must be a positive finite number");
-  if (o.steps < 0 || o.steps > 100'000'000)
-    throw UserError("--steps must be between 0 and 100000000");
+  checkSteps(o.step, o.steps);
   Model m = o.model.load();
   std::vector<double> params = o.params.load(m);
   int64_t batch = 0;

@@ -28,8 +28,7 @@ struct StabilityOptions {
 void addModelPoints(const StabilityOptions &o, StabilityPlotOptions &plot) {
   if (o.file.empty())
     throw UserError("--params needs --file, the .node file that defines the model");
-  if (!(o.step > 0) || !std::isfinite(o.step))
-    throw UserError("--step must be a positive finite number");
+  requirePositive(o.step, "--step");
   Model m = ModelOptions{o.file, o.model}.load();
   for (const auto &point : m.eigenvalues(m.loadParams(o.params)))
     for (std::complex<double> lambda : point)

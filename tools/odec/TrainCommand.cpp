@@ -44,10 +44,8 @@ nlohmann::ordered_json settingsOf(const TrainOptions &o, const std::string &mode
 }
 
 void validate(const TrainOptions &o) {
-  if (!(o.step > 0) || !std::isfinite(o.step))
-    throw UserError("--step must be a positive finite number");
-  if (!(o.lr > 0) || !std::isfinite(o.lr))
-    throw UserError("--lr must be a positive finite number");
+  requirePositive(o.step, "--step");
+  requirePositive(o.lr, "--lr");
   if (!(o.clip >= 0) || !std::isfinite(o.clip))
     throw UserError("--clip must be a finite number >= 0 (0: no clipping)");
   if (o.epochs < 0)
