@@ -158,8 +158,11 @@ std::string str(const TypeExpr &t) {
   if (t.dims.empty())
     return s;
   s += '{';
-  for (size_t i = 0; i < t.dims.size(); ++i)
-    s += (i ? "," : "") + str(*t.dims[i]);
+  for (size_t i = 0; i < t.dims.size(); ++i) {
+    if (i)
+      s += ',';
+    s += str(*t.dims[i]);
+  }
   return s + '}';
 }
 

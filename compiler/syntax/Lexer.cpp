@@ -363,12 +363,15 @@ std::string describeToken(const Token &t, std::string_view buffer) {
   // Long names are cut (at a character boundary) to keep messages on one line.
   constexpr size_t kMaxShown = 32;
   std::string_view text = t.text(buffer);
+  // Quoted by appending, not `"'" + std::string(...)`: GCC 12 warns falsely on the latter
+  // (-Wrestrict, GCC bug 105329).
+  std::string quoted = "'";
   if (text.size() <= kMaxShown)
-    return "'" + std::string(text) + "'";
+    return quoted.append(text).append("'");
   size_t cut = kMaxShown;
   while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80)
     --cut;
-  return "'" + std::string(text.substr(0, cut)) + "...'";
+  return quoted.append(text.substr(0, cut)).append("...'");
 }
 
 std::string dumpTokens(const SourceManager &sm, uint32_t file, const std::vector<Token> &tokens) {
@@ -376,9 +379,10 @@ std::string dumpTokens(const SourceManager &sm, uint32_t file, const std::vector
   std::string_view buffer = sm.text(file);
   for (const Token &t : tokens) {
     LineCol lc = sm.lineCol({file, t.offset});
-    out += std::to_string(lc.line) + ":" + std::to_string(lc.col) + " " + tokenKindName(t.kind);
+    out.append(std::to_string(lc.line)).append(":").append(std::to_string(lc.col)).append(" ");
+    out.append(tokenKindName(t.kind));
     if (t.is(TokenKind::Identifier) || t.is(TokenKind::Number) || t.is(TokenKind::Error))
-      out += " " + std::string(t.text(buffer));
+      out.append(" ").append(t.text(buffer));
     out += "\n";
   }
   return out;
