@@ -29,7 +29,7 @@ using SimulateFn = void (*)(const double *params, const double *x0, double *out,
 
 struct CompileOptions {
   int optLevel = 2;    // 0..3, LLVM's -O levels
-  int vectorWidth = 4; // W: trajectories per SIMD chunk, each state element a <W x double>
+  int vectorWidth = 8; // W: trajectories per SIMD chunk, each state element a <W x double>
 };
 
 /// A JIT-compiled simulator. Owns the JIT (and with it the machine code); non-copyable.
