@@ -127,5 +127,7 @@ TEST(DiscreteAdjoint, EmitsOneFunctionWithTheLossGradAbi) {
                     "double %h, i64 %numTargets"),
             std::string::npos)
       << ir.substr(0, 2000);
-  EXPECT_NE(ir.find("<4 x double>"), std::string::npos);
+  // Each state element of a chunk is one vector of the default lane count.
+  const std::string lanes = "<" + std::to_string(jit::CompileOptions{}.vectorWidth) + " x double>";
+  EXPECT_NE(ir.find(lanes), std::string::npos) << lanes;
 }

@@ -167,7 +167,9 @@ TEST(JitMlp, ImplicitTableauIsRejected) {
 TEST(JitMlp, EmitsOneFusedVectorFunction) {
   const std::string ir = jit::emitSimulatorLLVM(spiralModel(), explicitTableaux()[6].tableau);
   EXPECT_NE(ir.find("define void @simulate_Spiral_RK4("), std::string::npos);
-  EXPECT_NE(ir.find("<4 x double>"), std::string::npos);
+  // Each state element of a chunk is one vector of the default lane count.
+  const std::string lanes = "<" + std::to_string(jit::CompileOptions{}.vectorWidth) + " x double>";
+  EXPECT_NE(ir.find(lanes), std::string::npos) << lanes;
   EXPECT_EQ(ir.find("define", ir.find("define") + 1), std::string::npos) << "one function only";
 }
 
