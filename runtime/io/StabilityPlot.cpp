@@ -151,11 +151,7 @@ void axes(const StabilityPlotOptions &o, const Frame &f, std::string &svg) {
   svg += "</g>\n";
   svg += "<path class=\"ticks\" d=\"" + ticks + "\" stroke=\"#000\" stroke-width=\"1\"/>\n";
   svg += "<g class=\"tick-labels\" font-size=\"12\">\n" + labels + "</g>\n";
-  svg += "<text x=\"" + svg::num((x0 + x1) / 2) + "\" y=\"" + svg::num(y1 + 42) +
-         "\" text-anchor=\"middle\" font-size=\"14\">Re(z)</text>\n";
-  svg += "<text x=\"" + svg::num(x0 - 46) + "\" y=\"" + svg::num((y0 + y1) / 2) +
-         "\" text-anchor=\"middle\" font-size=\"14\" transform=\"rotate(-90 " + svg::num(x0 - 46) +
-         " " + svg::num((y0 + y1) / 2) + ")\">Im(z)</text>\n";
+  svg += svg::axisTitles(x0, x1, y0, y1, 46, "Re(z)", "Im(z)");
 }
 
 // The real and imaginary axes themselves, over the regions, where they are in the window.

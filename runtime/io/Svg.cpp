@@ -74,4 +74,13 @@ std::string open(double width, double height, const std::string &title) {
          "</text>\n";
 }
 
+std::string axisTitles(double x0, double x1, double y0, double y1, double yGap,
+                       const std::string &xTitle, const std::string &yTitle) {
+  std::string ym = num((y0 + y1) / 2), yx = num(x0 - yGap);
+  return "<text x=\"" + num((x0 + x1) / 2) + "\" y=\"" + num(y1 + 42) +
+         "\" text-anchor=\"middle\" font-size=\"14\">" + escape(xTitle) + "</text>\n" +
+         "<text x=\"" + yx + "\" y=\"" + ym + "\" text-anchor=\"middle\" font-size=\"14\" " +
+         "transform=\"rotate(-90 " + yx + " " + ym + ")\">" + escape(yTitle) + "</text>\n";
+}
+
 } // namespace odec::svg

@@ -31,4 +31,9 @@ std::string tickLabel(double v, double step);
 /// a white background and the title text centred at the top.
 std::string open(double width, double height, const std::string &title);
 
+/// The two axis titles of a plot whose frame spans [x0, x1] × [y0, y1] (pixels): `xTitle`
+/// centred below the frame, `yTitle` rotated and centred `yGap` pixels left of it.
+std::string axisTitles(double x0, double x1, double y0, double y1, double yGap,
+                       const std::string &xTitle, const std::string &yTitle);
+
 } // namespace odec::svg

@@ -87,11 +87,7 @@ std::string lossPlotSvg(const std::vector<EpochRecord> &history, const std::stri
   out += "<g class=\"grid\" stroke=\"#e4e4e4\" stroke-width=\"1\">\n" + grid + "</g>\n";
   out += "<path class=\"ticks\" d=\"" + ticks + "\" stroke=\"#000\" stroke-width=\"1\"/>\n";
   out += "<g class=\"tick-labels\" font-size=\"12\">\n" + labels + "</g>\n";
-  out += "<text x=\"" + svg::num((x0 + x1) / 2) + "\" y=\"" + svg::num(y1 + 42) +
-         "\" text-anchor=\"middle\" font-size=\"14\">epoch</text>\n";
-  out += "<text x=\"" + svg::num(x0 - 60) + "\" y=\"" + svg::num((y0 + y1) / 2) +
-         "\" text-anchor=\"middle\" font-size=\"14\" transform=\"rotate(-90 " + svg::num(x0 - 60) +
-         " " + svg::num((y0 + y1) / 2) + ")\">loss (log scale)</text>\n";
+  out += svg::axisTitles(x0, x1, y0, y1, 60, "epoch", "loss (log scale)");
 
   // Curves and legend.
   std::string legend;
