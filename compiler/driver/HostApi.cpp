@@ -2,7 +2,10 @@
 #include "odec/odec.h"
 
 #include "codegen/CppEmitter.h"
+#include "cxx/CAbi.h"
+#include "cxx/CppSolver.h"
 #include "driver/Compilation.h"
+#include "driver/ImplicitSolver.h"
 #include "driver/ModelInit.h"
 #include "init/SampleParams.h"
 #include "init/Spectrum.h"
@@ -70,17 +73,36 @@ std::string Model::llvmIR(const std::string &tableau, bool adjoint) const {
   return adjoint ? jit::emitLossGradLLVM(impl_->ir, t) : jit::emitSimulatorLLVM(impl_->ir, t);
 }
 
-std::string Model::cppHeader(const std::string &tableau, const CppExportOptions &options) const {
+namespace {
+
+codegen::CppOptions cppOptions(const Model &m, const CppExportOptions &options) {
   if (!options.params.empty())
-    checkSize("the parameter vector", options.params.size(), paramCount());
+    checkSize("the parameter vector", options.params.size(), m.paramCount());
   codegen::CppOptions o;
   o.sourceFile = options.sourceFile;
   o.params = options.params;
   o.singlePrecision = options.singlePrecision;
   o.withMain = options.withMain;
-  o.stateColumns = stateColumns();
-  return codegen::emitCpp(impl_->ir, impl_->comp->tableau(tableau), o);
+  o.stateColumns = m.stateColumns();
+  return o;
 }
+
+} // namespace
+
+std::string Model::cppHeader(const std::string &tableau, const CppExportOptions &options) const {
+  return codegen::emitCpp(impl_->ir, impl_->comp->tableau(tableau), cppOptions(*this, options));
+}
+
+std::string Model::objectCode(const std::string &tableau, const CppExportOptions &options) const {
+  return cxx::buildCppObject(impl_->ir, impl_->comp->tableau(tableau), cppOptions(*this, options));
+}
+
+void Model::buildSharedLibrary(const std::string &path, const std::string &tableau,
+                               const CppExportOptions &options) const {
+  cxx::linkSharedLibrary(objectCode(tableau, options), path);
+}
+
+std::string Model::cSymbolPrefix() const { return cxx::cSymbol(name(), ""); }
 
 // ---------------------------------------------------------------------------------------
 // Stability-informed initialization
@@ -166,36 +188,104 @@ Model::eigenvalues(const std::vector<double> &params,
 // ---------------------------------------------------------------------------------------
 // Simulator
 
+// Exactly one of compiled (explicit tableau), cpp (explicit, CodePath::Cpp; fn points into
+// it) and implicit is set.
 struct Simulator::Impl {
   std::shared_ptr<const Model::Impl> model; // keeps the compilation alive
   std::string tableau;
   std::unique_ptr<jit::CompiledSimulator> compiled;
-  jit::SimulateFn fn;
+  jit::SimulateFn fn = nullptr;
+  std::shared_ptr<const ImplicitRungeKutta> implicit;
+  std::unique_ptr<cxx::LoadedCode> cpp;
+
+  NewtonStats run(const double *params, const double *x0, double *out, int64_t batch,
+                  int64_t steps, double h) const {
+    if (implicit)
+      return implicit->simulate(params, x0, out, batch, steps, h);
+    fn(params, x0, out, batch, steps, h);
+    return {};
+  }
 };
 
 Simulator Model::simulator(const std::string &tableau) const {
   auto impl = std::make_shared<Simulator::Impl>();
   impl->model = impl_;
   impl->tableau = tableau;
-  impl->compiled = jit::compileSimulator(impl_->ir, impl_->comp->tableau(tableau));
-  impl->fn = impl->compiled->function();
+  const ButcherTableau &t = impl_->comp->tableau(tableau);
+  if (t.isExplicit()) {
+    impl->compiled = jit::compileSimulator(impl_->ir, t);
+    impl->fn = impl->compiled->function();
+  } else {
+    impl->implicit = compileImplicitSolver(impl_->ir, t);
+  }
+  Simulator s;
+  s.impl_ = std::move(impl);
+  return s;
+}
+
+namespace {
+
+/// The explicit tableau that CodePath::Cpp needs (the emitted C++ has no Newton solver).
+const ButcherTableau &cppPathTableau(const Compilation &comp, const std::string &name) {
+  const ButcherTableau &t = comp.tableau(name);
+  if (!t.isExplicit())
+    throw std::invalid_argument("tableau '" + name +
+                                "' is implicit; the C++ code path needs an explicit tableau");
+  return t;
+}
+
+/// The C++ path's discrete adjoint behind the interface of the LLVM path's.
+class CppLossGrad final : public jit::LossGradient {
+public:
+  explicit CppLossGrad(cxx::CppSolver solver) : solver_(std::move(solver)) {}
+  double operator()(const double *params, const double *x0, int64_t batch, int64_t steps, double h,
+                    int64_t numTargets, const int64_t *targetSteps, const double *targetWeights,
+                    const double *targets, double *traj, double *gradParams,
+                    double *gradX0) const override {
+    return solver_.lossGrad(params, x0, batch, steps, h, numTargets, targetSteps, targetWeights,
+                            targets, traj, gradParams, gradX0);
+  }
+
+private:
+  cxx::CppSolver solver_;
+};
+
+} // namespace
+
+Simulator Model::simulator(const std::string &tableau, CodePath path) const {
+  if (path == CodePath::LLVM)
+    return simulator(tableau);
+  auto impl = std::make_shared<Simulator::Impl>();
+  impl->model = impl_;
+  impl->tableau = tableau;
+  cxx::CppSolver solver = cxx::loadCppSolver(impl_->ir, cppPathTableau(*impl_->comp, tableau));
+  impl->fn = solver.simulate;
+  impl->cpp = std::move(solver.code);
   Simulator s;
   s.impl_ = std::move(impl);
   return s;
 }
 
 const std::string &Simulator::tableau() const { return impl_->tableau; }
+bool Simulator::isImplicit() const { return impl_->implicit != nullptr; }
 int64_t Simulator::stateDim() const { return impl_->model->ir.stateDim(); }
 int64_t Simulator::paramCount() const { return impl_->model->ir.paramCount(); }
 
 void Simulator::simulate(const double *params, const double *x0, double *out, int64_t batch,
                          int64_t steps, double h) const {
-  impl_->fn(params, x0, out, batch, steps, h);
+  impl_->run(params, x0, out, batch, steps, h);
 }
 
 std::vector<double> Simulator::simulate(const std::vector<double> &params,
                                         const std::vector<double> &x0, int64_t batch,
                                         int64_t steps, double h) const {
+  NewtonSummary ignored;
+  return simulate(params, x0, batch, steps, h, ignored);
+}
+
+std::vector<double> Simulator::simulate(const std::vector<double> &params,
+                                        const std::vector<double> &x0, int64_t batch,
+                                        int64_t steps, double h, NewtonSummary &newton) const {
   if (batch < 1 || steps < 0)
     throw std::invalid_argument("batch must be >= 1 and steps >= 0");
   checkSize("the parameter vector", params.size(), paramCount());
@@ -207,7 +297,8 @@ std::vector<double> Simulator::simulate(const std::vector<double> &params,
                                 std::to_string((unsigned long long)total) +
                                 " values; the limit is 2^31");
   std::vector<double> out(size_t(batch * (steps + 1) * stateDim()));
-  simulate(params.data(), x0.data(), out.data(), batch, steps, h);
+  NewtonStats stats = impl_->run(params.data(), x0.data(), out.data(), batch, steps, h);
+  newton = {stats.solves, stats.totalIterations, stats.maxIterations, stats.maxResidual};
   return out;
 }
 
@@ -228,9 +319,30 @@ LossGradient Model::lossGradient(const std::string &tableau, Adjoint adjoint) co
   impl->adjoint = adjoint;
   const ButcherTableau &t = impl_->comp->tableau(tableau);
   if (adjoint == Adjoint::Discrete)
-    impl->compiled = jit::compileLossGrad(impl_->ir, t);
-  else
+    impl->compiled = compileDiscreteLossGrad(impl_->ir, t);
+  else if (t.isExplicit())
     impl->compiled = jit::compileContinuousAdjoint(impl_->ir, t);
+  else
+    throw std::invalid_argument("tableau '" + t.name +
+                                "' is implicit; the continuous adjoint needs an explicit tableau "
+                                "(the discrete adjoint supports implicit ones)");
+  LossGradient g;
+  g.impl_ = std::move(impl);
+  return g;
+}
+
+LossGradient Model::lossGradient(const std::string &tableau, Adjoint adjoint,
+                                 CodePath path) const {
+  if (path == CodePath::LLVM)
+    return lossGradient(tableau, adjoint);
+  if (adjoint != Adjoint::Discrete)
+    throw std::invalid_argument("the C++ code path offers the discrete adjoint only");
+  auto impl = std::make_shared<LossGradient::Impl>();
+  impl->model = impl_;
+  impl->tableau = tableau;
+  impl->adjoint = adjoint;
+  impl->compiled = std::make_unique<CppLossGrad>(
+      cxx::loadCppSolver(impl_->ir, cppPathTableau(*impl_->comp, tableau)));
   LossGradient g;
   g.impl_ = std::move(impl);
   return g;

@@ -88,7 +88,19 @@ struct InitResult {
   std::string placedParameter;
 };
 
-/// A JIT-compiled fused solver for one (model, explicit tableau) pair.
+/// Newton statistics of a solve with an implicit tableau (all zero for an explicit one).
+struct NewtonSummary {
+  int64_t solves = 0;     // stage solves: one per step and trajectory
+  int64_t iterations = 0; // Newton iterations over all solves
+  int maxIterations = 0;  // the most one solve needed
+  double maxResidual = 0; // max over solves of the final stage-equation residual (∞-norm)
+};
+
+/// A compiled solver for one (model, tableau) pair. An explicit tableau runs one fused
+/// JIT-compiled function; an implicit one (full A: ImplicitMidpoint, GaussLegendre2/3,
+/// RadauIIA3/5, BackwardEuler, ...) solves each step's stage equations by Newton's method with
+/// the exact symbolic Jacobian (tolerance ‖ΔZ‖∞ ≤ 1e-12 + 1e-12‖Z‖∞, at most 20 iterations)
+/// and throws std::runtime_error naming the step and trajectory when Newton fails.
 class Simulator {
 public:
   /// Runs `steps` steps of size h from each of `batch` initial states.
@@ -99,6 +111,12 @@ public:
   /// Same, checking every size and allocating the result.
   std::vector<double> simulate(const std::vector<double> &params, const std::vector<double> &x0,
                                int64_t batch, int64_t steps, double h) const;
+  /// Same, also reporting the Newton statistics of an implicit tableau.
+  std::vector<double> simulate(const std::vector<double> &params, const std::vector<double> &x0,
+                               int64_t batch, int64_t steps, double h,
+                               NewtonSummary &newton) const;
+  /// The tableau is implicit (solved by Newton's method rather than a fused function).
+  bool isImplicit() const;
 
   const std::string &tableau() const;
   int64_t stateDim() const;
@@ -113,12 +131,25 @@ private:
 /// Which gradient `Model::lossGradient` computes.
 enum class Adjoint {
   /// The exact gradient of the discrete solve (backpropagation through the RK scheme),
-  /// computed by one fused JIT-compiled function; equal to finite differences of `simulate`
-  /// up to rounding.
+  /// computed by one fused JIT-compiled function for an explicit tableau, and for an implicit
+  /// one by the implicit function theorem on each step's stage equations (one sD×sD linear
+  /// solve per step, stages recomputed by Newton); equal to finite differences of `simulate`
+  /// up to rounding (and the Newton tolerance).
   Discrete,
   /// The adjoint ODE solved backward with the same tableau: the gradient of the continuous
   /// problem, O(h^p) away from the discrete one, and unstable for strongly dissipative fields.
+  /// Explicit tableaux only.
   Continuous
+};
+
+/// Which of odec's two code generators compiles a model's solvers. Both run in this process
+/// through LLVM's ORC JIT and compute the same numbers (to ~1e-12 relative, tested).
+enum class CodePath {
+  /// odec's LLVM IR generator (the default): SIMD over the batch, fastest.
+  LLVM,
+  /// The C++ of `cppHeader` compiled by in-process Clang 14: the deployment path, run here to
+  /// cross-check it. Needs Clang's builtin headers (libclang-common-14-dev) at run time.
+  Cpp
 };
 
 /// A loss over a batch of simulated trajectories and its gradient with respect to the
@@ -200,21 +231,44 @@ public:
   eigenvalues(const std::vector<double> &params,
               const std::vector<std::vector<double>> &points = {}) const;
 
-  /// JIT-compiles the fused solver for a tableau of the program (built-in or user-defined).
-  /// Throws std::invalid_argument for an unknown or implicit tableau.
+  /// JIT-compiles the solver for a tableau of the program (built-in or user-defined, explicit
+  /// or implicit; see Simulator). Throws std::invalid_argument for an unknown tableau, or for
+  /// an implicit one when a state is a matrix (Newton needs the state Jacobian).
   Simulator simulator(const std::string &tableau) const;
-  /// JIT-compiles loss-and-gradient for a tableau (see LossGradient).
+  /// JIT-compiles loss-and-gradient for a tableau (see LossGradient and Adjoint); the
+  /// continuous adjoint rejects implicit tableaux with std::invalid_argument.
   LossGradient lossGradient(const std::string &tableau, Adjoint adjoint = Adjoint::Discrete) const;
+  /// The same through a chosen code generator. CodePath::Cpp needs an explicit tableau and
+  /// offers the discrete adjoint only (std::invalid_argument otherwise).
+  Simulator simulator(const std::string &tableau, CodePath path) const;
+  LossGradient lossGradient(const std::string &tableau, Adjoint adjoint, CodePath path) const;
 
   /// The vector field, printed in Julia syntax after lowering (`ddt(x) = ...`).
   std::string fieldToString() const;
   /// The optimized LLVM IR of the fused solver (or, with adjoint, of the fused forward +
-  /// discrete adjoint) for a tableau.
+  /// discrete adjoint) for an explicit tableau.
   std::string llvmIR(const std::string &tableau, bool adjoint = false) const;
   /// One self-contained C++17 header (standard library only) with the parameters, the field,
   /// its Jacobian, the fused solver and the discrete adjoint for an explicit tableau, in a
   /// namespace named after the model (`odec emit-cpp`; codegen/CppEmitter.h lists its API).
   std::string cppHeader(const std::string &tableau, const CppExportOptions &options = {}) const;
+
+  /// `odec build`: cppHeader(tableau, options) plus an extern "C" adapter, compiled by
+  /// in-process Clang for the host CPU into a relocatable ELF object (returned as its bytes).
+  /// With N = cSymbolPrefix() (`odec_<model>_`, e.g. `odec_Spiral_`) it defines, in double
+  /// whatever options.singlePrecision says (a float build converts at the boundary):
+  ///   void    Nsimulate(params, x0, out, batch, steps, h)   // Simulator::simulate's contract
+  ///   double  Nloss_grad(params, x0, batch, steps, h, numTargets, targetSteps,
+  ///                      targetWeights, targets, traj, gradParams, gradX0) // LossGradient's
+  ///   void    Ndefault_params(double *out)  // the baked-in parameters (paramCount values)
+  ///   int64_t Nstate_dim(void), Nparam_count(void)
+  /// The object needs only libm and libc.
+  std::string objectCode(const std::string &tableau, const CppExportOptions &options = {}) const;
+  /// objectCode linked into the shared library `path` by the system linker `ld`.
+  void buildSharedLibrary(const std::string &path, const std::string &tableau,
+                          const CppExportOptions &options = {}) const;
+  /// The prefix of objectCode's symbols: `odec_` + the model's C++ identifier + `_`.
+  std::string cSymbolPrefix() const;
 
 private:
   friend class Program;

@@ -124,8 +124,17 @@ std::string linePlotSvg(const LinePlotSpec &spec, const std::vector<LineSeries> 
   out += "<clipPath id=\"plot-area\"><rect x=\"" + svg::num(x0) + "\" y=\"" + svg::num(y0) +
          "\" width=\"" + svg::num(kWidth) + "\" height=\"" + svg::num(kHeight) +
          "\"/></clipPath>\n<g clip-path=\"url(#plot-area)\">\n";
+  // The legend's box fits its longest label (about 7 px per character at 13 px).
+  size_t longest = 0;
+  for (const LineSeries &s : series)
+    longest = std::max(longest, s.name.size());
+  const double boxWidth = 44 + 7.0 * double(longest), boxLeft = x1 - boxWidth - 8;
   std::string legend;
-  double ly = kTop + 12;
+  if (!series.empty())
+    legend += "<rect x=\"" + svg::num(boxLeft) + "\" y=\"" + svg::num(y0 + 6) + "\" width=\"" +
+              svg::num(boxWidth) + "\" height=\"" + svg::num(20.0 * double(series.size()) + 8) +
+              "\" fill=\"#fff\" fill-opacity=\"0.85\" stroke=\"#bbb\"/>\n";
+  double ly = y0 + 20;
   for (size_t k = 0; k < series.size(); ++k) {
     const LineSeries &s = series[k];
     const std::string colour = svg::colour(k);
@@ -137,10 +146,10 @@ std::string linePlotSvg(const LinePlotSpec &spec, const std::vector<LineSeries> 
         if (std::isfinite(s.x[i]) && drawable(s.y[i], f.logY))
           out += "<circle cx=\"" + svg::num(f.X(s.x[i])) + "\" cy=\"" + svg::num(f.Y(s.y[i])) +
                  "\" r=\"3.5\" fill=\"" + colour + "\"/>\n";
-    legend += "<line x1=\"" + svg::num(x1 - 190) + "\" y1=\"" + svg::num(ly) + "\" x2=\"" +
-              svg::num(x1 - 166) + "\" y2=\"" + svg::num(ly) + "\" stroke=\"" + colour +
+    legend += "<line x1=\"" + svg::num(boxLeft + 8) + "\" y1=\"" + svg::num(ly) + "\" x2=\"" +
+              svg::num(boxLeft + 32) + "\" y2=\"" + svg::num(ly) + "\" stroke=\"" + colour +
               "\" stroke-width=\"2" + dash + "\"/>\n";
-    legend += "<text x=\"" + svg::num(x1 - 158) + "\" y=\"" + svg::num(ly + 4) + "\">" +
+    legend += "<text x=\"" + svg::num(boxLeft + 40) + "\" y=\"" + svg::num(ly + 4) + "\">" +
               svg::escape(s.name) + "</text>\n";
     ly += 20;
   }

@@ -25,6 +25,8 @@ extern bool gNoWarnings;
 
 void addCheckCommand(CLI::App &app, int &status);
 void addSimulateCommand(CLI::App &app, int &status);
+void addJitCommand(CLI::App &app, int &status);
+void addBuildCommand(CLI::App &app, int &status);
 void addEmitLLVMCommand(CLI::App &app, int &status);
 void addEmitCppCommand(CLI::App &app, int &status);
 void addTableauCommand(CLI::App &app, int &status);

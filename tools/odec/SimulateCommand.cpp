@@ -1,10 +1,13 @@
-// odec simulate: JIT-compile the fused solver for (model, tableau) and print trajectories.
+// odec simulate: JIT-compile the solver for (model, tableau) and print trajectories. An
+// implicit tableau's Newton statistics go to stderr as a note (silenced by -w).
+// `odec jit` is the same command with --via llvm|cpp choosing the code generator.
 #include "Options.h"
 
 #include "io/Csv.h"
 #include "io/ParamsJson.h"
 
 #include <cmath>
+#include <fmt/format.h>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -22,6 +25,7 @@ struct SimulateOptions {
   std::string batchX0;
   std::string out;
   bool json = false;
+  std::string via = "llvm"; // odec jit --via llvm|cpp
 };
 
 // Initial states: one from --x0, or one per row of --batch-x0 (whose header must name the
@@ -54,8 +58,12 @@ int run(const SimulateOptions &o) {
   std::vector<double> params = o.params.load(m);
   int64_t batch = 0;
   std::vector<double> x0 = initialStates(o, m, batch);
-  Simulator sim = m.simulator(o.tableau);
-  std::vector<double> traj = sim.simulate(params, x0, batch, o.steps, o.step);
+  Simulator sim = m.simulator(o.tableau, o.via == "cpp" ? CodePath::Cpp : CodePath::LLVM);
+  NewtonSummary newton;
+  std::vector<double> traj = sim.simulate(params, x0, batch, o.steps, o.step, newton);
+  if (sim.isImplicit() && !gNoWarnings)
+    std::cerr << "note: Newton: ≤" << newton.maxIterations << " iterations per step, max residual "
+              << fmt::format("{:.1e}", newton.maxResidual) << "\n";
 
   const int64_t D = m.stateDim(), N = o.steps;
   CsvTable table;
@@ -95,11 +103,10 @@ int run(const SimulateOptions &o) {
   return kOk;
 }
 
-} // namespace
-
-void addSimulateCommand(CLI::App &app, int &status) {
-  auto o = std::make_shared<SimulateOptions>();
-  auto *cmd = app.add_subcommand("simulate", "Simulate a model with a fused, JIT-compiled solver");
+// The options of `simulate`, which `jit` shares.
+CLI::App *addSimulateOptions(CLI::App &app, const char *name, const char *description,
+                             const std::shared_ptr<SimulateOptions> &o, int &status) {
+  auto *cmd = app.add_subcommand(name, description);
   o->model.add(*cmd);
   cmd->add_option("--tableau", o->tableau, "Runge–Kutta tableau (e.g. RK4)")->required();
   cmd->add_option("--step", o->step, "step size h")->required();
@@ -111,6 +118,24 @@ void addSimulateCommand(CLI::App &app, int &status) {
   cmd->add_option("--out", o->out, "write the CSV here (atomically) instead of stdout");
   cmd->add_flag("--json", o->json, "print the trajectories as JSON");
   cmd->callback([o, &status] { status = run(*o); });
+  return cmd;
+}
+
+} // namespace
+
+void addSimulateCommand(CLI::App &app, int &status) {
+  addSimulateOptions(app, "simulate", "Simulate a model with a fused, JIT-compiled solver",
+                     std::make_shared<SimulateOptions>(), status);
+}
+
+void addJitCommand(CLI::App &app, int &status) {
+  auto o = std::make_shared<SimulateOptions>();
+  auto *cmd = addSimulateOptions(
+      app, "jit", "Simulate like `simulate`, through a chosen code generator (--via)", o, status);
+  cmd->add_option("--via", o->via,
+                  "code generator: llvm (odec's LLVM IR) or cpp (the emitted C++ through "
+                  "in-process Clang)")
+      ->check(CLI::IsMember({"llvm", "cpp"}));
 }
 
 } // namespace odec::cli

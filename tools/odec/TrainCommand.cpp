@@ -3,12 +3,14 @@
 //   [--out run/] [--resume run/] [--json]
 // Fits a model's parameters to observed trajectories: multiple-shooting windows of K+1
 // samples (train/Windows.h), Adam on their mean squared error with exact gradients from the
-// JIT-compiled discrete adjoint, a run directory of results and checkpoints
+// discrete adjoint (fused JIT for explicit tableaux, driver/ImplicitSolver.h for implicit
+// ones), a run directory of results and checkpoints
 // (train/RunDirectory.h). Ctrl-C stops after the current mini-batch with a checkpoint (exit
 // 130); --resume continues bit-identically.
 #include "Options.h"
 
 #include "driver/Compilation.h"
+#include "driver/ImplicitSolver.h"
 #include "init/SampleParams.h"
 #include "io/TrajectoryData.h"
 #include "jit/Jit.h"
@@ -81,8 +83,8 @@ int run(const TrainOptions &o) {
                       " steps, the training data every " + std::to_string(trainWindows.stride));
   }
 
-  auto compiled = jit::compileLossGrad(lowerModel(model), tableau);
-  const jit::LossGradFn fn = compiled->function();
+  std::unique_ptr<jit::LossGradient> compiled = compileDiscreteLossGrad(lowerModel(model), tableau);
+  const LossGradCallback fn = [&compiled](auto... args) { return (*compiled)(args...); };
 
   const std::string dir = o.resume.empty() ? (o.out.empty() ? "run" : o.out) : o.resume;
   RunInfo info{model.name,
@@ -118,16 +120,25 @@ int run(const TrainOptions &o) {
   hooks.onBatch = [&](const TrainState &s, int64_t done, int64_t total) {
     progress.batch(s, done, total);
   };
-  // The checkpoint every epoch; the results at most every two seconds and at the end (each
-  // file costs a disk sync, which would dominate short epochs).
-  auto lastResults = std::chrono::steady_clock::now();
+  // The checkpoint at most every second, the results at most every two, both at the end: each
+  // file costs a disk sync, which would dominate short epochs (a thousand epochs of a small
+  // model take a second). An interrupt saves the checkpoint at once (below), so only a killed
+  // process loses work, at most a second of it.
+  const auto start = std::chrono::steady_clock::now();
+  auto lastCheckpoint = start, lastResults = start;
+  auto due = [](auto &last, std::chrono::seconds every) {
+    auto now = std::chrono::steady_clock::now();
+    if (now - last < every)
+      return false;
+    last = now;
+    return true;
+  };
   hooks.onEpoch = [&](const TrainState &s) {
-    runDir.saveCheckpoint(s);
-    if (s.epoch == o.epochs ||
-        std::chrono::steady_clock::now() - lastResults >= std::chrono::seconds(2)) {
+    const bool last = s.epoch == o.epochs;
+    if (due(lastCheckpoint, std::chrono::seconds(1)) || last)
+      runDir.saveCheckpoint(s);
+    if (due(lastResults, std::chrono::seconds(2)) || last)
       runDir.saveResults(s);
-      lastResults = std::chrono::steady_clock::now();
-    }
     progress.epoch(s);
   };
   hooks.stopRequested = [&] { return interrupt.requested(); };

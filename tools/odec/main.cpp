@@ -16,6 +16,8 @@ int main(int argc, char **argv) {
   int status = kOk;
   addCheckCommand(app, status);
   addSimulateCommand(app, status);
+  addJitCommand(app, status);
+  addBuildCommand(app, status);
   addEmitLLVMCommand(app, status);
   addEmitCppCommand(app, status);
   addTableauCommand(app, status);

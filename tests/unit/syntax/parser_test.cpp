@@ -265,7 +265,7 @@ TEST(ParserFiles, OscillatorExample) {
 TEST(ParserFiles, Prelude) {
   ParseResult r(readFile(ODEC_SOURCE_DIR "/compiler/prelude/prelude.node"), "<prelude>");
   EXPECT_EQ(r.errors(), "");
-  ASSERT_EQ(r.program->tableaux.size(), 11u);
+  ASSERT_EQ(r.program->tableaux.size(), 14u);
   EXPECT_TRUE(r.program->models.empty());
   // The rows `-1//3 1 0 0` and `1    -1 1 0` of RK38 each have four elements; `-1//3` is
   // `(-1)//3` since unary minus binds tighter than `//`.

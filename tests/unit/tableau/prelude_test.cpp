@@ -21,7 +21,8 @@ TEST(PreludeTableaux, OrdersAndStabilityAsDocumented) {
         Case{"Kutta3", 3, true, false, false}, Case{"SSPRK3", 3, true, false, false},
         Case{"RK4", 4, true, false, false}, Case{"RK38", 4, true, false, false},
         Case{"BackwardEuler", 1, true, true, false}, Case{"ImplicitMidpoint", 2, true, true, true},
-        Case{"GaussLegendre2", 4, false, true, true}}) {
+        Case{"GaussLegendre2", 4, false, true, true}, Case{"GaussLegendre3", 6, false, true, true},
+        Case{"RadauIIA3", 3, true, true, false}, Case{"RadauIIA5", 5, false, true, false}}) {
     TableauReport r = analyzeTableau(c->tableau(k.name));
     EXPECT_EQ(r.order.order, k.order) << k.name;
     EXPECT_EQ(r.exact, k.exact) << k.name;

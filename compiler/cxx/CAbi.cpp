@@ -1,0 +1,113 @@
+#include "cxx/CAbi.h"
+
+#include "codegen/CppNames.h"
+
+namespace odec::cxx {
+
+namespace {
+
+// Real-typed views of the caller's double arrays: the arrays themselves when Real is double,
+// malloc'ed copies otherwise (In copies in on construction, Out copies back on destruction).
+// malloc rather than new: the object must need nothing beyond libc and libm.
+const char *const kBuffers = R"(
+#include <cstdlib>
+#include <type_traits>
+
+#ifndef ODEC_C_ABI_BUFFERS
+#define ODEC_C_ABI_BUFFERS
+namespace odec_c_abi {
+template <class Real> Real *allocate(std::int64_t n) {
+  return static_cast<Real *>(std::malloc(sizeof(Real) * std::size_t(n > 0 ? n : 1)));
+}
+template <class Real> struct In {
+  const Real *p;
+  Real *own = nullptr;
+  In(const double *src, std::int64_t n) {
+    if constexpr (std::is_same<Real, double>::value) {
+      p = src;
+    } else {
+      own = allocate<Real>(n);
+      for (std::int64_t i = 0; i < n; ++i)
+        own[i] = Real(src[i]);
+      p = own;
+    }
+  }
+  ~In() { std::free(own); }
+  In(const In &) = delete;
+  In &operator=(const In &) = delete;
+};
+template <class Real> struct Out {
+  Real *p;
+  double *dst;
+  std::int64_t n;
+  Out(double *d, std::int64_t count) : dst(d), n(count) {
+    if constexpr (std::is_same<Real, double>::value)
+      p = d;
+    else
+      p = allocate<Real>(n);
+  }
+  ~Out() {
+    if constexpr (!std::is_same<Real, double>::value) {
+      for (std::int64_t i = 0; i < n; ++i)
+        dst[i] = double(p[i]);
+      std::free(p);
+    }
+  }
+  Out(const Out &) = delete;
+  Out &operator=(const Out &) = delete;
+};
+} // namespace odec_c_abi
+#endif
+)";
+
+} // namespace
+
+std::string cSymbol(const std::string &modelName, const std::string &function) {
+  // A mangled keyword ends in `_` already (`class_`); `__` would be a reserved name.
+  const std::string id = codegen::cppIdentifier(modelName);
+  return "odec_" + id + (id.back() == '_' ? "" : "_") + function;
+}
+
+std::string cppWithCAbi(const ir::ModelIR &model, const ButcherTableau &tableau,
+                        const codegen::CppOptions &options) {
+  const std::string ns = codegen::cppIdentifier(model.name);
+  const std::string abi = "odec_c_abi_" + ns; // the adapter's own namespace
+  auto sym = [&](const char *f) { return cSymbol(model.name, f); };
+  std::string s = codegen::emitCpp(model, tableau, options);
+  s += "\n// The C ABI (odec build, odec jit --via cpp): jit::SimulateFn and jit::LossGradFn.\n";
+  s += kBuffers;
+  s += "\nnamespace " + abi + " {\nnamespace m = ::" + ns +
+       ";\nusing In = odec_c_abi::In<m::Real>;\nusing Out = odec_c_abi::Out<m::Real>;\n"
+       "constexpr std::int64_t D = m::kStateDim, P = m::kParamCount;\n} // namespace " +
+       abi + "\n\n";
+  const std::string use = "  using namespace " + abi + ";\n";
+  s += "extern \"C\" void " + sym("simulate") +
+       "(const double *params, const double *x0, double *out, std::int64_t batch,\n"
+       "    std::int64_t steps, double h) {\n" +
+       use +
+       "  const In theta(params, P), x(x0, batch * D);\n"
+       "  const Out traj(out, batch * (steps + 1) * D);\n"
+       "  m::simulate(m::unflatten(theta.p), x.p, traj.p, batch, steps, m::Real(h));\n}\n\n";
+  s += "extern \"C\" double " + sym("loss_grad") +
+       "(const double *params, const double *x0, std::int64_t batch,\n"
+       "    std::int64_t steps, double h, std::int64_t numTargets, const std::int64_t "
+       "*targetSteps,\n"
+       "    const double *targetWeights, const double *targets, double *traj, double "
+       "*gradParams,\n"
+       "    double *gradX0) {\n" +
+       use +
+       "  const In theta(params, P), x(x0, batch * D), w(targetWeights, numTargets),\n"
+       "      y(targets, batch * numTargets * D);\n"
+       "  const Out tr(traj, batch * (steps + 1) * D), gp(gradParams, P), gx(gradX0, batch * D);\n"
+       "  m::Params grad;\n"
+       "  const m::Real loss = m::lossGrad(m::unflatten(theta.p), x.p, batch, steps, m::Real(h),\n"
+       "      numTargets, targetSteps, w.p, y.p, tr.p, grad, gx.p);\n"
+       "  m::flatten(grad, gp.p);\n  return double(loss);\n}\n\n";
+  s += "extern \"C\" void " + sym("default_params") + "(double *out) {\n" + use +
+       "  const Out flat(out, P);\n  m::flatten(m::Params{}, flat.p);\n}\n\n";
+  s += "extern \"C\" std::int64_t " + sym("state_dim") + "(void) { return " + abi + "::D; }\n";
+  s += "extern \"C\" std::int64_t " + sym("param_count") + "(void) { return " + abi + "::P; }\n";
+  return s;
+}
+
+} // namespace odec::cxx

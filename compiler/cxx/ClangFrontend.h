@@ -1,0 +1,22 @@
+// Internal to compiler/cxx (includes LLVM headers): the steps InProcessClang.h composes.
+#pragma once
+
+#include "cxx/InProcessClang.h"
+
+#include <llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h>
+#include <llvm/IR/LLVMContext.h>
+#include <llvm/IR/Module.h>
+
+#include <memory>
+
+namespace odec::cxx {
+
+/// Source → optimized module in `context` (Clang's -O pipeline has run). Initializes the
+/// native target first: Clang's optimizer needs its cost model to vectorize.
+std::unique_ptr<llvm::Module> compileToModule(const Source &source, const CompileOptions &options,
+                                              llvm::LLVMContext &context);
+
+/// The host CPU with its features, position-independent code, the given -O level.
+llvm::orc::JITTargetMachineBuilder hostMachine(int optLevel);
+
+} // namespace odec::cxx

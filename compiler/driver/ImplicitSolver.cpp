@@ -1,0 +1,74 @@
+#include "driver/ImplicitSolver.h"
+
+#include "driver/Derive.h"
+#include "driver/StateJacobian.h"
+
+#include <algorithm>
+#include <vector>
+
+namespace odec {
+
+namespace {
+
+// ImplicitRungeKutta::lossGradient behind the interface the host API and the trainer use.
+class ImplicitLossGrad : public jit::LossGradient {
+public:
+  explicit ImplicitLossGrad(std::shared_ptr<const ImplicitRungeKutta> solver)
+      : solver_(std::move(solver)) {}
+  double operator()(const double *params, const double *x0, int64_t batch, int64_t steps, double h,
+                    int64_t numTargets, const int64_t *targetSteps, const double *targetWeights,
+                    const double *targets, double *traj, double *gradParams,
+                    double *gradX0) const override {
+    return solver_->lossGradient(params, x0, batch, steps, h, numTargets, targetSteps,
+                                 targetWeights, targets, traj, gradParams, gradX0);
+  }
+
+private:
+  std::shared_ptr<const ImplicitRungeKutta> solver_;
+};
+
+} // namespace
+
+PointField compilePointField(const ir::ModelIR &model) {
+  const int64_t D = model.stateDim(), P = model.paramCount();
+  PointField pf;
+  pf.stateDim = D;
+  pf.paramCount = P;
+  pf.jacobian = stateJacobian(model);
+  // Both compiled functions take the states, then the parameters (ir::ModelIR::field); the
+  // VJP then the cotangents, and returns x̄ (D values) followed by θ̄ (P values).
+  std::shared_ptr<const jit::CompiledFunction> field = jit::compileFunction(model.field());
+  pf.field = [field, D, P](const double *params, const double *x, double *xdot) {
+    std::vector<double> in(size_t(D + P));
+    std::copy(x, x + D, in.begin());
+    std::copy(params, params + P, in.begin() + D);
+    field->function()(in.data(), xdot);
+  };
+  std::shared_ptr<const jit::CompiledFunction> vjp =
+      jit::compileFunction(deriveFunction(model, DeriveWhat::Vjp));
+  pf.vjp = [vjp, D, P](const double *params, const double *x, const double *lambda, double *xBar,
+                       double *thetaBar) {
+    std::vector<double> in(size_t(2 * D + P)), out(size_t(D + P));
+    std::copy(x, x + D, in.begin());
+    std::copy(params, params + P, in.begin() + D);
+    std::copy(lambda, lambda + D, in.begin() + D + P);
+    vjp->function()(in.data(), out.data());
+    std::copy(out.begin(), out.begin() + D, xBar);
+    std::copy(out.begin() + D, out.end(), thetaBar);
+  };
+  return pf;
+}
+
+std::shared_ptr<const ImplicitRungeKutta> compileImplicitSolver(const ir::ModelIR &model,
+                                                                const ButcherTableau &tableau) {
+  return std::make_shared<const ImplicitRungeKutta>(compilePointField(model), tableau);
+}
+
+std::unique_ptr<jit::LossGradient> compileDiscreteLossGrad(const ir::ModelIR &model,
+                                                           const ButcherTableau &tableau) {
+  if (tableau.isExplicit())
+    return jit::compileLossGrad(model, tableau);
+  return std::make_unique<ImplicitLossGrad>(compileImplicitSolver(model, tableau));
+}
+
+} // namespace odec

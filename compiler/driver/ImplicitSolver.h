@@ -1,0 +1,31 @@
+// Implicit Runge–Kutta tableaux for a lowered model: the model's point functions (field,
+// state Jacobian, vector–Jacobian products) JIT-compiled one by one with jit::compileFunction
+// and handed to the runtime's Newton-based solver and its exact adjoint
+// (solve/ImplicitRungeKutta.h). The fused solvers (jit/Jit.h) stay explicit-only; this is the
+// path every solving entry point takes when the tableau is implicit.
+#pragma once
+
+#include "ir/Model.h"
+#include "jit/Jit.h"
+#include "solve/ImplicitRungeKutta.h"
+
+#include <memory>
+
+namespace odec {
+
+/// f, ∂f/∂x (driver/StateJacobian.h) and λᵀ∂f/∂x, λᵀ∂f/∂θ (DeriveWhat::Vjp) of the model as
+/// runtime callbacks; they keep the compiled code alive and are reentrant. Throws
+/// std::invalid_argument when a state is a matrix (no state Jacobian).
+PointField compilePointField(const ir::ModelIR &model);
+
+/// The Newton-based solver for (model, tableau); any tableau works, explicit ones included.
+std::shared_ptr<const ImplicitRungeKutta> compileImplicitSolver(const ir::ModelIR &model,
+                                                                const ButcherTableau &tableau);
+
+/// The exact discrete gradient with the jit::LossGradFn contract for any tableau: the fused
+/// JIT-compiled adjoint (jit::compileLossGrad) for an explicit tableau, the implicit solver's
+/// adjoint by the implicit function theorem otherwise.
+std::unique_ptr<jit::LossGradient> compileDiscreteLossGrad(const ir::ModelIR &model,
+                                                           const ButcherTableau &tableau);
+
+} // namespace odec

@@ -1,0 +1,76 @@
+// Runge–Kutta solvers for any tableau, implicit ones included, and the exact gradient of
+// their discrete solve, over the callbacks of a PointField.
+//
+// Forward step (NewtonStages.h solves the stage equations): from x_n with stages
+// Y_i = x_n + Z_i, k_i = f(Y_i), the step is x_{n+1} = x_n + h Σ_i b_i k_i — the k-form for
+// every tableau (no special Z-based update for stiffly accurate ones), so one adjoint fits
+// all. Newton starts from the previous step's increments (zeros at the first step).
+//
+// Adjoint (the implicit function theorem on the stage equations k_i = f(x + h Σ_j a_ij k_j)):
+// given x̄_{n+1} = ∂L/∂x_{n+1}, solve the sD×sD linear system
+//
+//   μ_i − h Σ_j a_ji J(Y_j)ᵀ μ_j = h b_i x̄_{n+1}        (i = 1..s)
+//
+// (the transposed Jacobian of the stage equations in k, with the step's cotangent on each
+// k_i), then x̄_n = x̄_{n+1} + Σ_j J(Y_j)ᵀ μ_j (+ ∂L/∂x_n), θ̄ += Σ_j (∂f/∂θ(Y_j))ᵀ μ_j, the
+// two products taken by PointField::vjp. The stages of step n are recomputed by Newton from
+// the stored x_n during the reverse sweep, never stored. The result is the exact gradient of
+// the discrete map with converged stages, i.e. what finite differences of the solve approach.
+#pragma once
+
+#include "solve/NewtonStages.h"
+#include "solve/PointField.h"
+#include "tableau/ButcherTableau.h"
+
+#include <stdexcept>
+#include <string>
+
+namespace odec {
+
+/// Newton's method failed on one step. what():
+///   "Newton's method did not converge at step 3 of trajectory 1 (tableau RadauIIA5, 20
+///    iterations, residual 4.1e+02); reduce the step h"
+/// or "... produced non-finite values at step 3 ...". Steps and trajectories count from 1:
+/// step n is the step from x_{n−1} to x_n.
+class NewtonFailure : public std::runtime_error {
+public:
+  NewtonFailure(const std::string &tableau, int64_t step, int64_t trajectory,
+                const StageSolve &solve);
+  int64_t step, trajectory;
+  double residual;
+};
+
+class ImplicitRungeKutta {
+public:
+  /// The field's callbacks must stay callable from several threads if this object is used
+  /// from several threads; the object itself keeps no mutable state.
+  ImplicitRungeKutta(PointField field, ButcherTableau tableau, NewtonTolerances tolerances = {});
+
+  /// The simulate contract of jit::SimulateFn: out is batch x (steps+1) x D, out[b][0] = x0[b].
+  /// Throws NewtonFailure.
+  NewtonStats simulate(const double *params, const double *x0, double *out, int64_t batch,
+                       int64_t steps, double h) const;
+
+  /// The contract of jit::LossGradFn / odec::LossGradCallback: forward solve into traj, the
+  /// loss L = Σ_t w_t Σ_{b,d} (x_{b,s_t,d} − y_{b,t,d})², its gradient by the adjoint above
+  /// into gradParams (P) and gradX0 (batch x D), both overwritten. Returns L. Newton
+  /// statistics (forward and recomputation) are added to *stats when given.
+  double lossGradient(const double *params, const double *x0, int64_t batch, int64_t steps,
+                      double h, int64_t numTargets, const int64_t *targetSteps,
+                      const double *targetWeights, const double *targets, double *traj,
+                      double *gradParams, double *gradX0, NewtonStats *stats = nullptr) const;
+
+  const ButcherTableau &tableau() const { return tableau_; }
+  const PointField &field() const { return field_; }
+
+private:
+  // One trajectory forward from x0 into out ((steps+1) x D).
+  void forward(NewtonStages &stages, const double *params, const double *x0, double *out,
+               int64_t steps, double h, int64_t trajectory, NewtonStats &stats) const;
+
+  PointField field_;
+  ButcherTableau tableau_;
+  NewtonTolerances tolerances_;
+};
+
+} // namespace odec
