@@ -8,8 +8,9 @@ void emitLoop(llvm::IRBuilder<> &b, llvm::Value *count,
   auto *known = llvm::dyn_cast<llvm::ConstantInt>(count);
   if (known && known->getSExtValue() <= 0)
     return;
-  if (known && known->getSExtValue() <= stride) {
-    body(llvm::ConstantInt::get(i64, 0));
+  if (known && known->getSExtValue() <= kStraightLineIterations * stride) {
+    for (int64_t i = 0; i < known->getSExtValue(); i += stride)
+      body(llvm::ConstantInt::get(i64, i));
     return;
   }
   llvm::Function *f = b.GetInsertBlock()->getParent();
@@ -28,7 +29,14 @@ void emitLoop(llvm::IRBuilder<> &b, llvm::Value *count,
   body(i);
   llvm::Value *next = b.CreateAdd(i, llvm::ConstantInt::get(i64, stride), "i.next");
   i->addIncoming(next, b.GetInsertBlock());
-  b.CreateCondBr(b.CreateICmpSLT(next, count), header, exit);
+  llvm::BranchInst *latch = b.CreateCondBr(b.CreateICmpSLT(next, count), header, exit);
+  if (known && known->getSExtValue() < kUnrollableIterations * stride) {
+    // loop ID = !{self, !{"llvm.loop.unroll.disable"}}
+    llvm::Metadata *disable = llvm::MDString::get(ctx, "llvm.loop.unroll.disable");
+    llvm::MDNode *id = llvm::MDNode::getDistinct(ctx, {nullptr, llvm::MDNode::get(ctx, disable)});
+    id->replaceOperandWith(0, id);
+    latch->setMetadata(llvm::LLVMContext::MD_loop, id);
+  }
   b.SetInsertPoint(exit);
 }
 

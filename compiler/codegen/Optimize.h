@@ -1,4 +1,4 @@
-// LLVM's standard optimization pipeline (new pass manager) for generated modules.
+// The optimization pipeline (new pass manager) for generated modules.
 #pragma once
 
 #include <llvm/IR/Module.h>
@@ -6,9 +6,15 @@
 
 namespace odec::codegen {
 
-/// Runs the -O<level> module pipeline (level 0..3) with tm's cost model, so the loop and SLP
-/// vectorizers know the host's vector width. Sets every defined function's target-cpu and
-/// target-features to tm's first, for the same reason.
+/// Optimizes m with tm's cost model. Sets every defined function's target-cpu and
+/// target-features to tm's first, so that cost models and instruction selection know the host.
+///
+/// level 0: LLVM's -O0 pipeline. Levels 1 and 2: kGeneratedCodePipeline, a short pipeline for
+/// the code TensorEmitter writes (see Optimize.cpp for why these passes). Level 3: LLVM's full
+/// -O3 pipeline.
 void optimizeModule(llvm::Module &m, llvm::TargetMachine &tm, int level);
+
+/// The textual pass pipeline of levels 1 and 2 (as `opt -passes=` reads it).
+extern const char *const kGeneratedCodePipeline;
 
 } // namespace odec::codegen

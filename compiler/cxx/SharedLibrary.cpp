@@ -21,7 +21,9 @@ void linkSharedLibrary(const std::string &object, const std::string &path) {
     if (!out)
       throw std::runtime_error("cannot write " + objectPath);
   }
-  std::vector<std::string> words = {"ld",  "-shared", "-o", path,         objectPath,
+  // Linked beside its destination, then renamed over it: a reader never sees half a library.
+  const std::string linkedPath = path + ".tmp";
+  std::vector<std::string> words = {"ld",  "-shared", "-o", linkedPath,   objectPath,
                                     "-lm", "-lc",     "-z", "noexecstack"};
   std::vector<char *> argv;
   for (std::string &w : words)
@@ -37,9 +39,17 @@ void linkSharedLibrary(const std::string &object, const std::string &path) {
     throw std::runtime_error("linking a shared library needs the system linker `ld` (package "
                              "binutils), which could not be run; an object file (-o *.o) "
                              "needs no linker");
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    std::filesystem::remove(linkedPath);
     throw std::runtime_error("the system linker `ld` failed to link " + path + " (status " +
                              std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : -1) + ")");
+  }
+  std::error_code error;
+  std::filesystem::rename(linkedPath, path, error);
+  if (error) {
+    std::filesystem::remove(linkedPath);
+    throw std::runtime_error("cannot write " + path + ": " + error.message());
+  }
 }
 
 } // namespace odec::cxx

@@ -14,6 +14,7 @@
 #include <llvm/Support/raw_ostream.h>
 
 #include <cctype>
+#include <chrono>
 #include <functional>
 #include <initializer_list>
 #include <mutex>
@@ -63,6 +64,24 @@ std::string symbolName(std::initializer_list<std::string> parts) {
 /// Adds a function to a module.
 using EmitFn = std::function<void(llvm::Module &)>;
 
+/// Adds the seconds from construction to each lap() into a CompileOptions::phaseTimes field
+/// (nothing when the caller asked for no times).
+class PhaseClock {
+public:
+  explicit PhaseClock(const CompileOptions &opt) : times_(opt.phaseTimes) {}
+  void lap(double CompilePhaseTimes::*phase) {
+    const auto now = std::chrono::steady_clock::now();
+    if (times_)
+      times_->*phase += std::chrono::duration<double>(now - start_).count();
+    start_ = now;
+  }
+  void restart() { start_ = std::chrono::steady_clock::now(); }
+
+private:
+  CompilePhaseTimes *times_;
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+};
+
 /// Generates (through emit), verifies and optimizes a module.
 std::unique_ptr<llvm::Module> buildModule(llvm::LLVMContext &ctx, const EmitFn &emit,
                                           const CompileOptions &opt, llvm::TargetMachine &tm,
@@ -70,12 +89,15 @@ std::unique_ptr<llvm::Module> buildModule(llvm::LLVMContext &ctx, const EmitFn &
   auto m = std::make_unique<llvm::Module>(name, ctx);
   m->setDataLayout(tm.createDataLayout());
   m->setTargetTriple(tm.getTargetTriple().str());
+  PhaseClock clock(opt);
   emit(*m);
   std::string err;
   llvm::raw_string_ostream os(err);
   if (llvm::verifyModule(*m, &os))
     throw InternalError("generated LLVM IR for '" + name + "' is invalid: " + os.str());
+  clock.lap(&CompilePhaseTimes::emit);
   codegen::optimizeModule(*m, tm, opt.optLevel);
+  clock.lap(&CompilePhaseTimes::optimize);
   return m;
 }
 
@@ -86,11 +108,14 @@ struct Jitted {
 };
 
 Jitted jitCompile(const EmitFn &emit, const CompileOptions &options, const std::string &name) {
+  PhaseClock clock(options);
   llvm::orc::JITTargetMachineBuilder jtmb = hostMachine(options);
   auto tm = take(jtmb.createTargetMachine(), "creating the target machine");
+  clock.lap(&CompilePhaseTimes::jitSetup);
   auto ctx = std::make_unique<llvm::LLVMContext>();
   std::unique_ptr<llvm::Module> m = buildModule(*ctx, emit, options, *tm, name);
 
+  clock.restart(); // buildModule recorded its own phases
   auto jit =
       take(llvm::orc::LLJITBuilder().setJITTargetMachineBuilder(jtmb).create(), "creating the JIT");
   // libm (tanh, log1p, ...) and the allocator resolve from the running process.
@@ -98,9 +123,11 @@ Jitted jitCompile(const EmitFn &emit, const CompileOptions &options, const std::
       take(llvm::orc::DynamicLibrarySearchGenerator::GetForCurrentProcess(
                jit->getDataLayout().getGlobalPrefix()),
            "opening the process's symbols"));
+  clock.lap(&CompilePhaseTimes::jitSetup);
   if (llvm::Error e = jit->addIRModule(llvm::orc::ThreadSafeModule(std::move(m), std::move(ctx))))
     throw InternalError("adding '" + name + "' to the JIT: " + llvm::toString(std::move(e)));
   auto sym = take(jit->lookup(name), "looking up the compiled function");
+  clock.lap(&CompilePhaseTimes::machineCode);
   return {std::move(jit), static_cast<uintptr_t>(sym.getAddress())};
 }
 

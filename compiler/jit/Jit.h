@@ -27,9 +27,18 @@ namespace odec::jit {
 using SimulateFn = void (*)(const double *params, const double *x0, double *out, int64_t batch,
                             int64_t steps, double h);
 
+/// Wall-clock seconds spent in each phase of compiling (bench/jit_latency.cpp reads them).
+struct CompilePhaseTimes {
+  double emit = 0;        // generating and verifying LLVM IR (the adjoint's VJP included)
+  double optimize = 0;    // LLVM's pass pipeline
+  double jitSetup = 0;    // target machine and JIT objects
+  double machineCode = 0; // instruction selection, object emission and linking (ORC)
+};
+
 struct CompileOptions {
   int optLevel = 2;    // 0..3, LLVM's -O levels
   int vectorWidth = 8; // W: trajectories per SIMD chunk, each state element a <W x double>
+  CompilePhaseTimes *phaseTimes = nullptr; // when set, each compile adds its phases' times
 };
 
 /// A JIT-compiled simulator. Owns the JIT (and with it the machine code); non-copyable.

@@ -9,14 +9,18 @@
 // conventional matrix-product count, comparable across implementations.
 #include "Options.h"
 #include "TableauSource.h"
+#include "jit/Jit.h"
 
 #include <sys/resource.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <condition_variable>
 #include <cstdio>
+#include <functional>
 #include <iostream>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <random>
@@ -35,26 +39,76 @@ struct BenchOptions {
   bool json = false;
 };
 
-/// [begin, end) of slice i of k over the batch, each slice a multiple of the SIMD chunk (4)
-/// except the last, so no thread runs a partial chunk in the middle of the batch.
+/// [begin, end) of slice i of k over the batch, each slice a whole number of SIMD chunks of
+/// the generated code except the last, so no thread runs a partial chunk in the middle of the
+/// batch and the chunks are spread as evenly as whole chunks allow.
 std::pair<int64_t, int64_t> slice(int64_t batch, int64_t k, int64_t i) {
-  const int64_t chunks = (batch + 3) / 4;
-  auto edge = [&](int64_t j) { return std::min(batch, 4 * (chunks * j / k)); };
+  const int64_t w = jit::CompileOptions{}.vectorWidth, chunks = (batch + w - 1) / w;
+  auto edge = [&](int64_t j) { return std::min(batch, w * (chunks * j / k)); };
   return {edge(i), edge(i + 1)};
 }
 
-/// Runs body(begin, end, i) on k threads (inline when k = 1, so one thread pays no spawn).
-template <class Body> void parallel(int64_t batch, int64_t k, Body body) {
-  if (k == 1)
-    return body(0, batch, 0);
-  std::vector<std::thread> pool;
-  for (int64_t i = 0; i < k; ++i) {
-    auto [begin, end] = slice(batch, k, i);
-    pool.emplace_back([=, &body] { body(begin, end, i); });
+/// Runs body(begin, end, i) for the k slices of the batch: slice 0 on the calling thread, the
+/// others on k − 1 workers started once, so a timed call pays a wake-up, not a thread creation.
+class SliceWorkers {
+public:
+  using Body = std::function<void(int64_t begin, int64_t end, int64_t slice)>;
+
+  SliceWorkers(int64_t batch, int64_t k, Body body) : batch_(batch), k_(k), body_(std::move(body)) {
+    for (int64_t i = 1; i < k; ++i)
+      workers_.emplace_back([this, i] { work(i); });
   }
-  for (std::thread &t : pool)
-    t.join();
-}
+  ~SliceWorkers() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      stop_ = true;
+    }
+    wake_.notify_all();
+    for (std::thread &t : workers_)
+      t.join();
+  }
+
+  /// One call of body per slice; returns when all have finished.
+  void run() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      ++generation_;
+      pending_ = k_ - 1;
+    }
+    wake_.notify_all();
+    auto [begin, end] = slice(batch_, k_, 0);
+    body_(begin, end, 0);
+    std::unique_lock<std::mutex> lock(mutex_);
+    done_.wait(lock, [&] { return pending_ == 0; });
+  }
+
+private:
+  void work(int64_t i) {
+    const auto [begin, end] = slice(batch_, k_, i);
+    int64_t seen = 0;
+    for (;;) {
+      {
+        std::unique_lock<std::mutex> lock(mutex_);
+        wake_.wait(lock, [&] { return stop_ || generation_ != seen; });
+        if (stop_)
+          return;
+        seen = generation_;
+      }
+      body_(begin, end, i);
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (--pending_ == 0)
+        done_.notify_one();
+    }
+  }
+
+  int64_t batch_, k_;
+  Body body_;
+  std::mutex mutex_;
+  std::condition_variable wake_, done_;
+  int64_t generation_ = 0, pending_ = 0;
+  bool stop_ = false;
+  std::vector<std::thread> workers_;
+};
 
 double seconds(std::chrono::steady_clock::time_point since) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
@@ -94,16 +148,16 @@ int run(const BenchOptions &o) {
   const int64_t targetStep = N;
   const double weight = 1.0;
 
+  SliceWorkers workers(B, K, [&](int64_t begin, int64_t end, int64_t i) {
+    const double *x = x0.data() + begin * D;
+    double *out = traj.data() + begin * (N + 1) * D;
+    if (!adjoint)
+      return sim.simulate(params.data(), x, out, end - begin, N, o.step);
+    (*lg)(params.data(), x, end - begin, N, o.step, 1, &targetStep, &weight,
+          targets.data() + begin * D, out, sliceGrads[size_t(i)].data(), gradX0.data() + begin * D);
+  });
   auto once = [&] {
-    parallel(B, K, [&](int64_t begin, int64_t end, int64_t i) {
-      const double *x = x0.data() + begin * D;
-      double *out = traj.data() + begin * (N + 1) * D;
-      if (!adjoint)
-        return sim.simulate(params.data(), x, out, end - begin, N, o.step);
-      (*lg)(params.data(), x, end - begin, N, o.step, 1, &targetStep, &weight,
-            targets.data() + begin * D, out, sliceGrads[size_t(i)].data(),
-            gradX0.data() + begin * D);
-    });
+    workers.run();
     if (adjoint) { // summed in slice order: the result does not depend on thread timing
       std::fill(gradParams.begin(), gradParams.end(), 0.0);
       for (const std::vector<double> &g : sliceGrads)

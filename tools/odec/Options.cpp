@@ -100,6 +100,21 @@ std::vector<double> parseNumberList(const std::string &text, const std::string &
   return out;
 }
 
+void CppExportFlags::add(CLI::App &cmd, const char *floatHelp) {
+  cmd.add_option("--tableau", tableau, "Runge–Kutta tableau (explicit)")->required();
+  cmd.add_option("--params", params, "parameter JSON baked in as the defaults");
+  cmd.add_option("--float", precision, floatHelp)->check(CLI::IsMember({"double", "float"}));
+}
+
+CppExportOptions CppExportFlags::options(const Model &m, const std::string &sourceFile) const {
+  CppExportOptions o;
+  if (!params.empty())
+    o.params = m.loadParams(params);
+  o.singlePrecision = precision == "float";
+  o.sourceFile = sourceFile;
+  return o;
+}
+
 void writeOutput(const std::string &path, const std::string &text) {
   if (path.empty())
     std::cout << text << std::flush;

@@ -22,6 +22,15 @@ struct ModelOptions {
   Model load() const;
 };
 
+/// The options of the commands that emit a model's C++ (emit-cpp, build): --tableau, --params
+/// (baked in as the defaults) and --float.
+struct CppExportFlags {
+  std::string tableau, params, precision = "double";
+  void add(CLI::App &cmd, const char *floatHelp);
+  /// The export options for a loaded model (reads the params file, if any).
+  CppExportOptions options(const Model &m, const std::string &sourceFile) const;
+};
+
 /// Parameters from `--params P.json` or `--seed S` (exactly one).
 struct ParamOptions {
   std::string paramsFile;

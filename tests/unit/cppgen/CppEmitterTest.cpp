@@ -1,6 +1,7 @@
 // odec emit-cpp: the generated header compiles warning-free with g++ and clang++ and computes
 // what the JIT computes (trajectories, loss, gradients) for every example model; identifiers
 // that are C++ keywords or not ASCII are mangled.
+#include "../RelativeError.h"
 #include "codegen/CppNames.h"
 #include "odec/odec.h"
 
@@ -69,16 +70,7 @@ std::string list(const std::vector<double> &v) {
   return "{" + s.str() + "}";
 }
 
-/// max |a − b| / max |b|: the error relative to the result's scale.
-double relativeError(const std::vector<double> &a, const std::vector<double> &b) {
-  EXPECT_EQ(a.size(), b.size());
-  double err = 0, scale = 1e-300;
-  for (size_t i = 0; i < std::min(a.size(), b.size()); ++i) {
-    err = std::max(err, std::fabs(a[i] - b[i]));
-    scale = std::max(scale, std::fabs(b[i]));
-  }
-  return err / scale;
-}
+using odec::test::relativeError;
 
 struct Problem {
   int64_t batch = 3, steps = 7;

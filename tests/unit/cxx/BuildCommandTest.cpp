@@ -1,5 +1,6 @@
 // `odec build` (object files and shared libraries with the documented C symbols, loaded and
 // called here) and `odec jit --via` (simulate's output through either code generator).
+#include "../RelativeError.h"
 #include "../cli/RunOdec.h"
 #include "ElfSymbols.h"
 
@@ -12,15 +13,7 @@
 
 namespace {
 
-double relativeError(const std::vector<double> &a, const std::vector<double> &b) {
-  EXPECT_EQ(a.size(), b.size());
-  double err = 0, scale = 1e-300;
-  for (size_t i = 0; i < std::min(a.size(), b.size()); ++i) {
-    err = std::max(err, std::fabs(a[i] - b[i]));
-    scale = std::max(scale, std::fabs(b[i]));
-  }
-  return err / scale;
-}
+using odec::test::relativeError;
 
 /// Spiral with parameters drawn from seed 7, written as a params file.
 struct SpiralFixture : ::testing::Test {

@@ -1,5 +1,6 @@
 // The C++ code path (emitted C++ through in-process Clang into ORC) against the LLVM path:
 // trajectories, losses and gradients of every example model agree to 1e-12 relative.
+#include "../RelativeError.h"
 #include "odec/odec.h"
 
 #include <gtest/gtest.h>
@@ -13,16 +14,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-/// max |a − b| / max |b|: the error relative to the result's scale.
-double relativeError(const std::vector<double> &a, const std::vector<double> &b) {
-  EXPECT_EQ(a.size(), b.size());
-  double err = 0, scale = 1e-300;
-  for (size_t i = 0; i < std::min(a.size(), b.size()); ++i) {
-    err = std::max(err, std::fabs(a[i] - b[i]));
-    scale = std::max(scale, std::fabs(b[i]));
-  }
-  return err / scale;
-}
+using odec::test::relativeError;
 
 /// Every .node file under examples/ (the teacher/student, forecasting and IMDE ones
 /// included), and the model with identifiers that are C++ keywords or not ASCII.

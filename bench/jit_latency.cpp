@@ -1,0 +1,154 @@
+// JIT latency: from .node text to a callable fused forward solver and discrete adjoint, phase by
+// phase, for one model and tableau (the performance issue's target: examples/spiral.node, RK4,
+// forward + adjoint ≤ 50 ms median).
+//
+// Each run starts from the text: parse + check (Compilation::fromText), lowering to the tensor
+// IR, then jit::compileSimulator and jit::compileLossGrad with CompileOptions::phaseTimes
+// (LLVM IR emission, the pass pipeline, JIT setup, machine code). The adjoint's emission
+// includes its symbolic VJP, which is also timed on its own (ad::vjp of the same field, as
+// codegen/AdjointCodegen.cpp forms it) and shown as a part of that row. Both functions are
+// called once at the end of each run so that a run ends with code that has been executed.
+// The first run of the process also pays one-time initialization (LLVM's target registry,
+// the process's symbol table); it is printed on its own and left out of the medians.
+//
+// Usage: bench_jit_latency FILE.node [MODEL] [TABLEAU] [RUNS]   (defaults: "", RK4, 7)
+#include "autodiff/Derivative.h"
+#include "driver/Compilation.h"
+#include "ir/Builder.h"
+#include "jit/Jit.h"
+#include "lower/LowerModel.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+using namespace odec;
+
+namespace {
+
+/// One run's seconds per phase, forward and adjoint separately.
+struct RunTimes {
+  double frontend = 0, lower = 0, vjp = 0, total = 0;
+  jit::CompilePhaseTimes forward, adjoint;
+};
+
+double since(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+}
+
+/// The VJP of the field w.r.t. every state and parameter, as codegen/AdjointCodegen.cpp forms it.
+void fieldVJP(const ir::ModelIR &model) {
+  std::vector<ir::Expr> cotangents, wrt;
+  for (size_t k = 0; k < model.states.size(); ++k) {
+    const ir::ModelIR::Slot &s = model.states[k];
+    cotangents.push_back(ir::variable(s.name + "_cot", ir::VarRole::Cotangent, int(k), s.shape));
+    wrt.push_back(s.var);
+  }
+  for (const ir::ModelIR::Slot &p : model.params)
+    wrt.push_back(p.var);
+  ad::vjp(model.ddt, cotangents, wrt);
+}
+
+RunTimes runOnce(const std::string &text, const std::string &modelName,
+                 const std::string &tableauName) {
+  RunTimes t;
+  const auto start = std::chrono::steady_clock::now();
+  auto phase = start;
+  std::shared_ptr<Compilation> comp = Compilation::fromText("input.node", text);
+  if (!comp->ok)
+    throw std::runtime_error(comp->diags.formatAll());
+  t.frontend = since(phase);
+  phase = std::chrono::steady_clock::now();
+  const ir::ModelIR model = lowerModel(comp->model(modelName));
+  t.lower = since(phase);
+  const ButcherTableau &tableau = comp->tableau(tableauName);
+
+  jit::CompileOptions forwardOptions, adjointOptions;
+  forwardOptions.phaseTimes = &t.forward;
+  adjointOptions.phaseTimes = &t.adjoint;
+  auto sim = jit::compileSimulator(model, tableau, forwardOptions);
+  auto grad = jit::compileLossGrad(model, tableau, adjointOptions);
+  t.total = since(start);
+
+  // Call both once: a batch of one, one step, loss on the final state.
+  const int64_t D = model.stateDim(), one = 1;
+  std::vector<double> params(size_t(model.paramCount()), 0.1), x0(size_t(D), 0.5),
+      traj(size_t(2 * D), 0.0), targets(size_t(D), 0.0), gParams(params.size(), 0.0),
+      gX0(size_t(D), 0.0);
+  const double weight = 1;
+  sim->function()(params.data(), x0.data(), traj.data(), 1, 1, 0.1);
+  grad->function()(params.data(), x0.data(), 1, 1, 0.1, 1, &one, &weight, targets.data(),
+                   traj.data(), gParams.data(), gX0.data());
+
+  phase = std::chrono::steady_clock::now();
+  fieldVJP(model);
+  t.vjp = since(phase);
+  return t;
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const size_t n = v.size();
+  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  if (argc < 2) {
+    std::fprintf(stderr, "usage: %s FILE.node [MODEL] [TABLEAU] [RUNS]\n", argv[0]);
+    return 2;
+  }
+  std::ifstream in(argv[1]);
+  std::stringstream text;
+  text << in.rdbuf();
+  if (!in) {
+    std::fprintf(stderr, "cannot read %s\n", argv[1]);
+    return 2;
+  }
+  const std::string modelName = argc > 2 ? argv[2] : "", tableauName = argc > 3 ? argv[3] : "RK4";
+  const int runs = argc > 4 ? std::max(1, std::atoi(argv[4])) : 7;
+
+  const RunTimes cold = runOnce(text.str(), modelName, tableauName);
+  std::vector<RunTimes> warm;
+  for (int r = 0; r < runs; ++r)
+    warm.push_back(runOnce(text.str(), modelName, tableauName));
+
+  // A row: its value in the cold run, the median and the minimum over the warm runs, in
+  // milliseconds (the minimum shows what a shared machine's load added to the median).
+  auto row = [&](const char *name, auto get) {
+    std::vector<double> v;
+    for (const RunTimes &t : warm)
+      v.push_back(get(t));
+    std::printf("| %-42s | %8.2f | %8.2f | %8.2f |\n", name, 1e3 * get(cold), 1e3 * median(v),
+                1e3 * *std::min_element(v.begin(), v.end()));
+  };
+  std::printf("%s, tableau %s: milliseconds, first run of the process, then median and minimum "
+              "of %d more\n\n",
+              argv[1], tableauName.c_str(), runs);
+  std::printf("| %-42s | %8s | %8s | %8s |\n|---|---|---|---|\n", "phase", "first", "median",
+              "min");
+  row("parse + check", [](const RunTimes &t) { return t.frontend; });
+  row("lower to tensor IR", [](const RunTimes &t) { return t.lower; });
+  using P = jit::CompilePhaseTimes;
+  const std::pair<const char *, double P::*> phases[] = {{"LLVM IR emission", &P::emit},
+                                                         {"LLVM optimization", &P::optimize},
+                                                         {"target machine + LLJIT", &P::jitSetup},
+                                                         {"machine code (ORC)", &P::machineCode}};
+  for (const char *which : {"forward", "adjoint"}) {
+    const bool adjoint = which[0] == 'a';
+    for (const auto &[name, field] : phases) {
+      const std::string label = std::string(which) + ": " + name;
+      row(label.c_str(),
+          [&](const RunTimes &t) { return (adjoint ? t.adjoint : t.forward).*field; });
+      if (adjoint && field == &P::emit)
+        row("  of which symbolic VJP", [](const RunTimes &t) { return t.vjp; });
+    }
+  }
+  row("total: text to callable forward + adjoint", [](const RunTimes &t) { return t.total; });
+  return 0;
+}

@@ -1,0 +1,56 @@
+// The JIT's compile pipeline: the phase timings it reports (CompileOptions::phaseTimes) and the
+// loop shapes its code generator leaves to LLVM (codegen/Loops.h, codegen/Optimize.h).
+#include "JitTestSupport.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+
+using namespace odec;
+using namespace odec::testing;
+
+namespace {
+
+const ButcherTableau &rk4() {
+  static const ButcherTableau t = [] {
+    for (const NamedTableau &n : explicitTableaux())
+      if (n.tableau.name == "RK4")
+        return n.tableau;
+    throw std::logic_error("no RK4 among the test tableaux");
+  }();
+  return t;
+}
+
+TEST(CompilePipeline, PhaseTimesCoverTheCompileAndAccumulate) {
+  jit::CompilePhaseTimes times;
+  jit::CompileOptions options;
+  options.phaseTimes = &times;
+  const auto start = std::chrono::steady_clock::now();
+  auto sim = jit::compileSimulator(spiralModel(), rk4(), options);
+  const double wall =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  for (double phase : {times.emit, times.optimize, times.jitSetup, times.machineCode})
+    EXPECT_GT(phase, 0.0);
+  const double sum = times.emit + times.optimize + times.jitSetup + times.machineCode;
+  EXPECT_LE(sum, wall);
+  EXPECT_GE(sum, 0.5 * wall) << "the phases should account for most of the compile";
+
+  const jit::CompilePhaseTimes first = times;
+  auto grad = jit::compileLossGrad(spiralModel(), rk4(), options);
+  EXPECT_GT(times.machineCode, first.machineCode);
+  EXPECT_GT(times.optimize, first.optimize);
+}
+
+TEST(CompilePipeline, ShortLoopsStayRolled) {
+  // Spiral: the 16-wide hidden-layer loops stay loops, marked not to unroll (the optimizer
+  // keeps the marks on the loops it keeps).
+  const std::string ir = jit::emitSimulatorLLVM(spiralModel(), rk4());
+  EXPECT_NE(ir.find("!{!\"llvm.loop.unroll.disable\"}"), std::string::npos);
+  // With the level-3 pipeline (LLVM's O3) the same code still compiles and carries the marks.
+  jit::CompileOptions o3;
+  o3.optLevel = 3;
+  EXPECT_NE(jit::emitSimulatorLLVM(spiralModel(), rk4(), o3).find("llvm.loop.unroll.disable"),
+            std::string::npos);
+}
+
+} // namespace
