@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job, end to end, on examples/spiral.node:
 #   check → analyse the solver → stability-informed initialization → teacher data →
-#   training with the fused discrete adjoint → simulate the trained model → derivatives.
+#   training with the fused discrete adjoint → simulate the trained model → deploy it as a
+#   standalone C++ program → derivatives.
 # Outputs go to demo-out/.
 set -euo pipefail
 odec=${1:-build/tools/odec/odec}
@@ -45,6 +46,17 @@ step "simulate the trained model from x0 = (1, 0)"
 odec simulate "$spiral" --tableau RK4 --step 0.1 --steps 50 --x0 1,0 \
   --params "$out/run/best_params.json" --out "$out/trained_traj.csv"
 head -n 3 "$out/trained_traj.csv"; echo "   ... $(wc -l < "$out/trained_traj.csv") lines in $out/trained_traj.csv"
+
+step "deploy: the trained model as a standalone C++17 program (odec emit-cpp --main)"
+odec emit-cpp "$spiral" --tableau RK4 --params "$out/run/best_params.json" --main \
+  -o "$out/spiral_trained.hpp"
+c++ -std=c++17 -O2 -x c++ "$out/spiral_trained.hpp" -o "$out/spiral_trained"
+"$out/spiral_trained" --step 0.1 --steps 50 --x0 1,0 > "$out/deployed_traj.csv"
+# The deployed program must reproduce the JIT's trajectory (to rounding: ≤ 1e-12).
+paste -d, "$out/deployed_traj.csv" "$out/trained_traj.csv" | awk -F, 'NR > 1 {
+    for (i = 1; i <= 3; ++i) { d = $i - $(i + 3); if (d < 0) d = -d; if (d > m) m = d } }
+  END { printf "largest difference from odec simulate: %.3g\n", m; exit !(m <= 1e-12) }'
+echo "header: $out/spiral_trained.hpp (standard library only), program: $out/spiral_trained"
 
 step "what odec differentiates: odec derive --what vjp"
 odec derive "$spiral" --what vjp
