@@ -1,8 +1,13 @@
 // The performance issue's suite: workloads W1–W3 (bench/workloads.node) for Euler, RK4 and the
 // 3/8 rule, forward and forward + discrete adjoint of L = sum(x_N.^2), one thread. Contenders in
-// the same run: odec's JIT (through the host API) and the hand-written Eigen + SLEEF reference
-// (EigenReference.h). Each contender's results are checked to agree (relative 1e-9) before
-// timing; the timed runs interleave the contenders, 7 repeats each after a warm-up, medians.
+// the same run: odec's JIT, the C++ that `odec emit-cpp` writes compiled with -O3 -march=native
+// (EmittedSolvers.h), and the hand-written Eigen + SLEEF reference (EigenReference.h). Each
+// contender's results are checked to agree with the reference (relative 1e-9) before timing;
+// the timed runs interleave the contenders, 7 repeats each after a warm-up, medians.
+//
+// The JIT is compiled for the batch (jit::optionsForBatch): B = 1 runs 1-lane chunks rather
+// than leave 7 of the default 8 lanes idle. The host API's Model::simulator compiles before it
+// knows the batch, so this program lowers the model and calls the JIT itself.
 //
 // FLOPs (stated): 2 per weight-matrix element per trajectory per field evaluation,
 // 2·(2·H·D)·s·N·B forward; forward + adjoint counts 4× (stages recomputed, two products per
@@ -10,6 +15,10 @@
 //
 // Usage: bench_mlp WORKLOADS.node [results.json]   (or `make bench` from the build directory)
 #include "EigenReference.h"
+#include "EmittedSolvers.h"
+#include "driver/Compilation.h"
+#include "jit/Jit.h"
+#include "lower/LowerModel.h"
 #include "odec/odec.h"
 
 #include <sys/resource.h>
@@ -21,6 +30,7 @@
 #include <fstream>
 #include <functional>
 #include <iostream>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <random>
 
@@ -77,11 +87,15 @@ int main(int argc, char **argv) {
     return 2;
   }
   odec::Program program = odec::Program::fromFile(argv[1]);
+  const std::shared_ptr<odec::Compilation> compilation = odec::Compilation::fromFile(argv[1]);
   nlohmann::ordered_json rows = nlohmann::ordered_json::array();
-  std::printf("%-3s %-6s %-8s %12s %12s %8s %9s %9s %10s %10s\n", "W", "tab", "mode", "odec ms",
-              "eigen ms", "ratio", "odec GF/s", "eigen GF/s", "jit ms", "RSS MiB");
+  std::printf("%-3s %-6s %-8s %10s %10s %10s %6s %6s %8s %8s %8s %5s %8s %8s\n", "W", "tab",
+              "mode", "odec ms", "cpp ms", "eigen ms", "odec×", "cpp×", "odec GF", "cpp GF",
+              "eigen GF", "lanes", "jit ms", "RSS MiB");
   for (const Workload &w : kWorkloads) {
     odec::Model model = program.model(w.name);
+    const odec::ir::ModelIR ir = odec::lowerModel(compilation->model(w.name));
+    const odec::jit::CompileOptions jitOptions = odec::jit::optionsForBatch(w.B);
     std::vector<double> params = model.sampleParams(1);
     std::vector<double> x0(size_t(w.B * w.D));
     std::mt19937_64 rng(7);
@@ -94,66 +108,84 @@ int main(int argc, char **argv) {
     const size_t trajSize = size_t(w.B) * (w.steps + 1) * w.D;
     for (const bench::Tableau &t : kTableaux) {
       for (bool adjoint : {false, true}) {
+        const odec::ButcherTableau &tableau = compilation->tableau(t.name);
         double t0 = now();
-        odec::Simulator sim = model.simulator(t.name);
-        std::optional<odec::LossGradient> lg;
+        std::unique_ptr<odec::jit::CompiledSimulator> sim;
+        std::unique_ptr<odec::jit::CompiledLossGrad> lg;
         if (adjoint)
-          lg = model.lossGradient(t.name);
+          lg = odec::jit::compileLossGrad(ir, tableau, jitOptions);
+        else
+          sim = odec::jit::compileSimulator(ir, tableau, jitOptions);
         const double jit = now() - t0;
+        const bench::EmittedSolver &cpp = bench::emittedSolver(w.name, t.name);
         std::vector<double> traj(trajSize), gP(params.size()), gX(x0.size()), zeros(x0.size(), 0.0),
-            refGP;
+            cppTraj(trajSize), cppGP(params.size()), cppGX(x0.size()), refGP;
         Eigen::MatrixXd X, refGX;
         const int64_t last = w.steps;
         const double one = 1;
-        std::function<void()> runOdec, runEigen;
+        std::function<void()> runOdec, runCpp, runEigen;
         if (!adjoint) {
-          runOdec = [&] { sim.simulate(params.data(), x0.data(), traj.data(), w.B, w.steps, w.h); };
+          runOdec = [&] {
+            sim->function()(params.data(), x0.data(), traj.data(), w.B, w.steps, w.h);
+          };
+          runCpp = [&] { cpp.simulate(params.data(), x0.data(), cppTraj.data(), w.B, w.steps, w.h); };
           runEigen = [&] {
             X = X0;
             bench::forward(mlp, t, X, w.steps, w.h);
           };
         } else {
           runOdec = [&] {
-            (*lg)(params.data(), x0.data(), w.B, w.steps, w.h, 1, &last, &one, zeros.data(),
-                  traj.data(), gP.data(), gX.data());
+            lg->function()(params.data(), x0.data(), w.B, w.steps, w.h, 1, &last, &one,
+                           zeros.data(), traj.data(), gP.data(), gX.data());
+          };
+          runCpp = [&] {
+            cpp.lossGrad(params.data(), x0.data(), w.B, w.steps, w.h, 1, &last, &one, zeros.data(),
+                         cppTraj.data(), cppGP.data(), cppGX.data());
           };
           runEigen = [&] { bench::lossGradient(mlp, t, X0, w.steps, w.h, refGP, refGX); };
         }
         runOdec();
+        runCpp();
         runEigen();
-        // Agreement: final states (forward) or every gradient (adjoint).
-        double diff = 0;
-        if (!adjoint) {
+        // Agreement with the reference: final states (forward) or every gradient (adjoint).
+        auto difference = [&](const std::vector<double> &trajectory, const std::vector<double> &gradP,
+                              const std::vector<double> &gradX) {
+          if (adjoint)
+            return std::max(maxRelativeDifference(gradP.data(), refGP.data(), gradP.size()),
+                            maxRelativeDifference(gradX.data(), refGX.data(), gradX.size()));
           std::vector<double> finals;
           for (int b = 0; b < w.B; ++b)
             for (int d = 0; d < w.D; ++d)
-              finals.push_back(traj[(size_t(b) * (w.steps + 1) + w.steps) * w.D + d]);
-          diff = maxRelativeDifference(finals.data(), X.data(), finals.size());
-        } else {
-          diff = std::max(maxRelativeDifference(gP.data(), refGP.data(), gP.size()),
-                          maxRelativeDifference(gX.data(), refGX.data(), gX.size()));
-        }
-        if (!(diff <= 1e-9)) {
-          std::fprintf(stderr, "%s %s %s: odec and Eigen disagree (max relative difference %g)\n",
-                       w.name, t.name, adjoint ? "adjoint" : "forward", diff);
-          return 1;
-        }
-        std::vector<double> odecTimes, eigenTimes;
+              finals.push_back(trajectory[(size_t(b) * (w.steps + 1) + w.steps) * w.D + d]);
+          return maxRelativeDifference(finals.data(), X.data(), finals.size());
+        };
+        const double diff = difference(traj, gP, gX), cppDiff = difference(cppTraj, cppGP, cppGX);
+        for (auto [who, d] : {std::pair{"odec", diff}, std::pair{"emitted C++", cppDiff}})
+          if (!(d <= 1e-9)) {
+            std::fprintf(stderr, "%s %s %s: %s and Eigen disagree (max relative difference %g)\n",
+                         w.name, t.name, adjoint ? "adjoint" : "forward", who, d);
+            return 1;
+          }
+        std::vector<double> odecTimes, cppTimes, eigenTimes;
+        auto timed = [](const std::function<void()> &f, std::vector<double> &times) {
+          const double s = now();
+          f();
+          times.push_back(now() - s);
+        };
         for (int r = 0; r < kRepeats; ++r) {
-          double s = now();
-          runOdec();
-          odecTimes.push_back(now() - s);
-          s = now();
-          runEigen();
-          eigenTimes.push_back(now() - s);
+          timed(runOdec, odecTimes);
+          timed(runCpp, cppTimes);
+          timed(runEigen, eigenTimes);
         }
         const double flops =
             2.0 * (2.0 * w.H * w.D) * t.stages * w.steps * w.B * (adjoint ? 4 : 1);
-        const double mo = median(odecTimes), me = median(eigenTimes);
+        const double mo = median(odecTimes), mc = median(cppTimes), me = median(eigenTimes);
         const int64_t rss = peakRss();
-        std::printf("%-3s %-6s %-8s %12.4f %12.4f %8.2f %9.2f %9.2f %10.2f %10.1f\n", w.name,
-                    t.name, adjoint ? "fwd+adj" : "forward", mo * 1e3, me * 1e3, me / mo,
-                    flops / mo / 1e9, flops / me / 1e9, jit * 1e3, double(rss) / (1 << 20));
+        std::printf("%-3s %-6s %-8s %10.4f %10.4f %10.4f %6.2f %6.2f %8.2f %8.2f %8.2f %5d %8.2f "
+                    "%8.1f\n",
+                    w.name, t.name, adjoint ? "fwd+adj" : "forward", mo * 1e3, mc * 1e3, me * 1e3,
+                    me / mo, me / mc, flops / mo / 1e9, flops / mc / 1e9, flops / me / 1e9,
+                    jitOptions.vectorWidth, jit * 1e3, double(rss) / (1 << 20));
         std::fflush(stdout);
         rows.push_back({{"workload", w.name},
                         {"tableau", t.name},
@@ -168,7 +200,12 @@ int main(int argc, char **argv) {
                         {"eigen_gflops", flops / me / 1e9},
                         {"odec_jit_seconds", jit},
                         {"max_relative_difference", diff},
-                        {"peak_rss_bytes", rss}});
+                        {"peak_rss_bytes", rss},
+                        {"lanes", jitOptions.vectorWidth},
+                        {"cpp_median_seconds", mc},
+                        {"cpp_speedup_vs_eigen", me / mc},
+                        {"cpp_gflops", flops / mc / 1e9},
+                        {"cpp_max_relative_difference", cppDiff}});
       }
     }
   }

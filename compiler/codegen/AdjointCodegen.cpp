@@ -36,18 +36,19 @@ struct FieldVJP {
   }
 };
 
-/// Σ over the lanes of v, in lane order.
-Value *sumLanes(llvm::IRBuilder<> &b, Value *v, int width) {
-  Value *sum = b.CreateExtractElement(v, uint64_t(0));
-  for (int l = 1; l < width; ++l)
-    sum = b.CreateFAdd(sum, b.CreateExtractElement(v, uint64_t(l)));
+/// Σ over the lanes of v, in lane order, in double.
+Value *sumLanes(llvm::IRBuilder<> &b, TensorEmitter &te, Value *v) {
+  Value *sum = te.toDouble(b.CreateExtractElement(v, uint64_t(0)));
+  for (int l = 1; l < te.width(); ++l)
+    sum = b.CreateFAdd(sum, te.toDouble(b.CreateExtractElement(v, uint64_t(l))));
   return sum;
 }
 
 } // namespace
 
 llvm::Function *emitLossGrad(llvm::Module &m, const ir::ModelIR &model,
-                             const ButcherTableau &tableau, int width, const std::string &name) {
+                             const ButcherTableau &tableau, int width, Precision precision,
+                             const std::string &name) {
   requireExplicit(tableau);
   internalCheck(model.ddt.size() == model.states.size(), "emitLossGrad: one ddt per state");
   const FieldVJP vjp(model);
@@ -78,7 +79,7 @@ llvm::Function *emitLossGrad(llvm::Module &m, const ir::ModelIR &model,
         *gradParams = f->getArg(10), *gradX0 = f->getArg(11);
   b.SetInsertPoint(llvm::BasicBlock::Create(ctx, "entry", f));
 
-  TensorEmitter te(b, width);
+  TensorEmitter te(b, width, precision);
   std::unordered_set<const ir::Node *> varying;
   for (const ir::ModelIR::Slot &s : model.states)
     varying.insert(s.var.get());
@@ -110,7 +111,7 @@ llvm::Function *emitLossGrad(llvm::Module &m, const ir::ModelIR &model,
   clear(thetaBar);
   clear(loss);
 
-  Value *hv = te.splat(h), *one = te.splat(llvm::ConstantFP::get(dbl, 1.0));
+  Value *hv = te.splat(te.toReal(h)), *one = te.splat(te.real(1.0));
   Value *Dv = b.getInt64(uint64_t(D));
   Value *trajStride = b.CreateMul(b.CreateAdd(steps, b.getInt64(1)), Dv);
   Value *targetStride = b.CreateMul(numTargets, Dv);
@@ -142,7 +143,8 @@ llvm::Function *emitLossGrad(llvm::Module &m, const ir::ModelIR &model,
       Value *st = b.CreateLoad(i64, b.CreateInBoundsGEP(i64, targetSteps, t));
       b.CreateCondBr(b.CreateICmpEQ(st, n), body, done);
       b.SetInsertPoint(body);
-      Value *w = te.splat(b.CreateLoad(dbl, b.CreateInBoundsGEP(dbl, targetWeights, t)));
+      Value *w =
+          te.splat(te.toReal(b.CreateLoad(dbl, b.CreateInBoundsGEP(dbl, targetWeights, t))));
       gatherRows(b, te, target, targets, chunk.rowStart(b, targetStride, b.CreateMul(t, Dv)),
                  chunk.mask);
       emitLoop(b, D, [&](Value *d) {
@@ -156,7 +158,7 @@ llvm::Function *emitLossGrad(llvm::Module &m, const ir::ModelIR &model,
         te.store(lambda, d,
                  b.CreateIntrinsic(
                      llvm::Intrinsic::fmuladd, {wd->getType()},
-                     {te.splat(llvm::ConstantFP::get(dbl, 2.0)), wd, te.load(lambda, d, true)}));
+                     {te.splat(te.real(2.0)), wd, te.load(lambda, d, true)}));
       });
       b.CreateStore(b.CreateSub(t, b.getInt64(1)), targetPos);
       b.CreateBr(head);
@@ -216,10 +218,10 @@ llvm::Function *emitLossGrad(llvm::Module &m, const ir::ModelIR &model,
   });
 
   emitLoop(b, P, [&](Value *p) {
-    b.CreateStore(sumLanes(b, te.load(thetaBar, p, true), width),
+    b.CreateStore(sumLanes(b, te, te.load(thetaBar, p, true)),
                   b.CreateInBoundsGEP(dbl, gradParams, p));
   });
-  Value *result = sumLanes(b, te.load(loss, te.index(0), true), width);
+  Value *result = sumLanes(b, te, te.load(loss, te.index(0), true));
   te.freeHeapStorage();
   b.CreateRet(result);
   return f;

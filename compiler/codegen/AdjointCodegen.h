@@ -22,8 +22,11 @@
 //   the result does not depend on thread scheduling and only on W through that order).
 // The VJP expressions come from ad::vjp(field, cotangent Variables (role Cotangent), wrt =
 // states and parameters). Memory besides traj is O(s·D + P) per chunk, independent of N.
+// In Float code (codegen/Precision.h) all of this runs in float, the buffers stay double, and
+// the per-lane sums of θ̄ and of the loss are widened to double before they are added up.
 #pragma once
 
+#include "codegen/Precision.h"
 #include "ir/Model.h"
 #include "tableau/ButcherTableau.h"
 
@@ -37,6 +40,7 @@ namespace odec::codegen {
 /// Adds the loss-and-gradient function to m. Throws std::invalid_argument for an implicit
 /// tableau and InternalError for a malformed model.
 llvm::Function *emitLossGrad(llvm::Module &m, const ir::ModelIR &model,
-                             const ButcherTableau &tableau, int width, const std::string &name);
+                             const ButcherTableau &tableau, int width, Precision precision,
+                             const std::string &name);
 
 } // namespace odec::codegen

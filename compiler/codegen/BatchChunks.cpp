@@ -43,19 +43,20 @@ void emitChunkLoop(llvm::IRBuilder<> &b, TensorEmitter &te, Value *batch,
 
 void gatherRows(llvm::IRBuilder<> &b, TensorEmitter &te, const Tensor &dst, Value *base,
                 Value *rowStart, Value *mask) {
-  llvm::Type *vecTy = te.elementType(true);
+  auto *vecTy = llvm::FixedVectorType::get(b.getDoubleTy(), unsigned(te.width()));
   emitLoop(b, dst.shape.size(), [&](Value *d) {
     te.store(dst, d,
-             b.CreateMaskedGather(vecTy, lanePointers(b, te, base, rowStart, d), kDoubleAlign, mask,
-                                  llvm::Constant::getNullValue(vecTy)));
+             te.toReal(b.CreateMaskedGather(vecTy, lanePointers(b, te, base, rowStart, d),
+                                            kDoubleAlign, mask,
+                                            llvm::Constant::getNullValue(vecTy))));
   });
 }
 
 void scatterRows(llvm::IRBuilder<> &b, TensorEmitter &te, const Tensor &src, Value *base,
                  Value *rowStart, Value *mask) {
   emitLoop(b, src.shape.size(), [&](Value *d) {
-    b.CreateMaskedScatter(te.load(src, d, true), lanePointers(b, te, base, rowStart, d),
-                          kDoubleAlign, mask);
+    b.CreateMaskedScatter(te.toDouble(te.load(src, d, true)),
+                          lanePointers(b, te, base, rowStart, d), kDoubleAlign, mask);
   });
 }
 

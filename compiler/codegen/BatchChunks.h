@@ -1,6 +1,7 @@
 // The loop over a batch in chunks of W trajectories, one per SIMD lane, and the masked row
-// transfers between the caller's row-major buffers and the chunk's SoA tensors. The last
-// chunk may be partial: its missing lanes are masked off, never read nor written.
+// transfers between the caller's row-major buffers (always double: the ABI) and the chunk's
+// SoA tensors (of the emitter's real type, converted on the way). The last chunk may be
+// partial: its missing lanes are masked off, never read nor written.
 #pragma once
 
 #include "codegen/TensorEmitter.h"

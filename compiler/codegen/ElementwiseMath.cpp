@@ -25,10 +25,11 @@ Value *constantLike(Value *x, double v) { return llvm::ConstantFP::get(x->getTyp
 
 Value *callLibm(llvm::IRBuilder<> &b, llvm::StringRef name, llvm::ArrayRef<Value *> args) {
   llvm::Module *m = b.GetInsertBlock()->getModule();
-  llvm::Type *dbl = b.getDoubleTy();
-  llvm::SmallVector<llvm::Type *, 2> params(args.size(), dbl);
+  llvm::Type *real = args[0]->getType()->getScalarType();
+  const std::string symbol = (name + (real->isFloatTy() ? "f" : "")).str();
+  llvm::SmallVector<llvm::Type *, 2> params(args.size(), real);
   llvm::FunctionCallee fn =
-      m->getOrInsertFunction(name, llvm::FunctionType::get(dbl, params, false));
+      m->getOrInsertFunction(symbol, llvm::FunctionType::get(real, params, false));
   if (auto *f = llvm::dyn_cast<llvm::Function>(fn.getCallee())) {
     // errno is never read, so the calls are pure and may be hoisted or dropped.
     f->setDoesNotThrow();

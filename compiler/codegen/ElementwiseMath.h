@@ -1,5 +1,6 @@
 // The scalar semantics of IR's elementwise ops (ir::evalUnary / ir::evalBinary) as LLVM IR,
-// on a double or on a <W x double> across the trajectories of a batch chunk.
+// on a real or on a <W x real> across the trajectories of a batch chunk (real = double or
+// float, read from the arguments' type).
 //
 // exp and tanh (and sigmoid and softplus's exponential through them) are inline IR from
 // codegen/VectorMath.h, vectorized across the lanes, with the error bounds documented there.
@@ -19,7 +20,8 @@ namespace odec::codegen {
 /// op applied to args (one for unary ops, two for binary ones), all of the same type.
 llvm::Value *emitElementwise(llvm::IRBuilder<> &b, ir::Op op, llvm::ArrayRef<llvm::Value *> args);
 
-/// Calls the C library's double function `name` on each lane of args.
+/// Calls the C library's function `name` on each lane of args: the double one, or for float
+/// arguments its float twin `name`f (log1pf, ...).
 llvm::Value *callLibm(llvm::IRBuilder<> &b, llvm::StringRef name,
                       llvm::ArrayRef<llvm::Value *> args);
 

@@ -14,7 +14,7 @@ void emitCombination(llvm::IRBuilder<> &b, TensorEmitter &te, const Tensor &dst,
     for (size_t j = 0; j < coef.size(); ++j) {
       if (coef[j] == 0)
         continue;
-      Value *c = te.splat(llvm::ConstantFP::get(b.getDoubleTy(), coef[j]));
+      Value *c = te.splat(te.real(coef[j]));
       Value *k = te.load(terms[j], d, true);
       sum = sum ? b.CreateIntrinsic(llvm::Intrinsic::fmuladd, {k->getType()}, {c, k, sum})
                 : b.CreateFMul(c, k);

@@ -14,7 +14,7 @@
 namespace odec::codegen {
 
 /// dst[d] = base[d] + scale * Σ_j coef[j] * terms[j][d] for d < dst's size, with base = 0
-/// when null; zero coefficients are skipped. Everything varying; scale is a <W x double>.
+/// when null; zero coefficients are skipped. Everything varying; scale is a <W x real>.
 void emitCombination(llvm::IRBuilder<> &b, TensorEmitter &te, const Tensor &dst, const Tensor *base,
                      llvm::Value *scale, const std::vector<double> &coef,
                      const std::vector<Tensor> &terms);
@@ -27,7 +27,7 @@ public:
 
   /// The stage states of the step from X and their slopes; the last stage's slope only when
   /// lastSlope (the step's update needs it, the adjoint's recomputation does not). h is a
-  /// <W x double>.
+  /// <W x real>.
   void emitStages(const Tensor &X, llvm::Value *h, bool lastSlope);
   /// X = X + h Σ_i b_i K_i, after emitStages(X, h, true).
   void emitUpdate(const Tensor &X, llvm::Value *h);

@@ -21,14 +21,27 @@ void requireExplicit(const ButcherTableau &tableau) {
 }
 
 TensorMap bindParams(TensorEmitter &te, const ir::ModelIR &model, Value *params) {
+  Tensor flat{params, Shape::vector(1), false};
+  const int64_t P = model.paramCount();
+  if (te.precision() != Precision::Double && P > 0) {
+    // Converted once per call: the uniform nodes computed from them are then reals too.
+    llvm::IRBuilder<> &b = te.builder();
+    Tensor converted = te.allocate(Shape::vector(int(P)), false, "params.real");
+    emitLoop(b, P, [&](Value *i) {
+      Value *d = b.CreateLoad(b.getDoubleTy(), b.CreateInBoundsGEP(b.getDoubleTy(), params, i));
+      te.store(converted, i, te.toReal(d));
+    });
+    flat = converted;
+  }
   TensorMap bound;
   for (const ir::ModelIR::Slot &p : model.params)
-    bound[p.var.get()] = te.view({params, Shape::vector(1), false}, p.offset, p.shape);
+    bound[p.var.get()] = te.view(flat, p.offset, p.shape);
   return bound;
 }
 
 llvm::Function *emitSimulator(llvm::Module &m, const ir::ModelIR &model,
-                              const ButcherTableau &tableau, int width, const std::string &name) {
+                              const ButcherTableau &tableau, int width, Precision precision,
+                              const std::string &name) {
   requireExplicit(tableau);
   internalCheck(model.ddt.size() == model.states.size(), "emitSimulator: one ddt per state");
   internalCheck(int(tableau.b.size()) == tableau.stages &&
@@ -54,7 +67,7 @@ llvm::Function *emitSimulator(llvm::Module &m, const ir::ModelIR &model,
   Value *batch = f->getArg(3), *steps = f->getArg(4), *h = f->getArg(5);
   b.SetInsertPoint(llvm::BasicBlock::Create(ctx, "entry", f));
 
-  TensorEmitter te(b, width);
+  TensorEmitter te(b, width, precision);
   std::unordered_set<const ir::Node *> states;
   for (const ir::ModelIR::Slot &s : model.states)
     states.insert(s.var.get());
@@ -63,7 +76,7 @@ llvm::Function *emitSimulator(llvm::Module &m, const ir::ModelIR &model,
 
   const int64_t D = model.stateDim();
   Tensor X = te.allocate(Shape::vector(int(D)), true, "X");
-  Value *hv = te.splat(h);
+  Value *hv = te.splat(te.toReal(h));
   Value *outStride = b.CreateMul(b.CreateAdd(steps, b.getInt64(1)), b.getInt64(uint64_t(D)));
   emitChunkLoop(b, te, batch, [&](const BatchChunk &chunk) {
     gatherRows(b, te, X, x0, chunk.rowStart(b, b.getInt64(uint64_t(D)), b.getInt64(0)), chunk.mask);

@@ -5,15 +5,16 @@
 //
 // Shape of the generated code:
 //   prologue: every "uniform" node (one that depends on parameters and constants only) is
-//             computed once, as doubles.
+//             computed once, as reals (the parameters converted first in Float code).
 //   for each chunk of W trajectories (the last one may be partial; its missing lanes are
 //       masked off, never read from x0 nor written to out):
-//     X = x0 rows of the chunk, kept SoA: X[d] is a <W x double>; out[., 0] = X
+//     X = x0 rows of the chunk, kept SoA: X[d] is a <W x real>; out[., 0] = X
 //     for n in 0..steps-1:
 //       for each stage i:  X_i = X + h * sum_j a_ij K_j ;  K_i = field(X_i)   (field inlined,
 //                          each node emitted once per stage)
 //       X = X + h * sum_i b_i K_i ;  out[., n+1] = X
-// Zero tableau coefficients generate no code.
+// Zero tableau coefficients generate no code. The real type is double or float
+// (codegen/Precision.h); the ABI is double either way.
 #pragma once
 
 #include "codegen/ExprEvaluator.h"
@@ -30,13 +31,16 @@ namespace odec::codegen {
 /// Throws std::invalid_argument unless the tableau's A is strictly lower triangular.
 void requireExplicit(const ButcherTableau &tableau);
 
-/// The model's parameters as uniform inputs: views of the flat parameter vector `params`.
+/// The model's parameters as uniform inputs: views of the flat parameter vector `params`
+/// (doubles), or in Float code of a float copy of it made at the insertion point.
 TensorMap bindParams(TensorEmitter &te, const ir::ModelIR &model, llvm::Value *params);
 
-/// Adds the solver to m, named `name`, with `width` trajectories per SIMD chunk. Throws
+/// Adds the solver to m, named `name`, with `width` trajectories per SIMD chunk and
+/// arithmetic in `precision`. Throws
 /// std::invalid_argument for an implicit tableau and InternalError for a malformed model (a
 /// field that uses a variable that is neither one of its states nor one of its parameters).
 llvm::Function *emitSimulator(llvm::Module &m, const ir::ModelIR &model,
-                              const ButcherTableau &tableau, int width, const std::string &name);
+                              const ButcherTableau &tableau, int width, Precision precision,
+                              const std::string &name);
 
 } // namespace odec::codegen

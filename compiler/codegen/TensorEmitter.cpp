@@ -13,13 +13,36 @@ namespace odec::codegen {
 
 using llvm::Value;
 
-TensorEmitter::TensorEmitter(llvm::IRBuilder<> &b, int width)
-    : b_(b), width_(width), vecTy_(llvm::FixedVectorType::get(b.getDoubleTy(), unsigned(width))) {
+TensorEmitter::TensorEmitter(llvm::IRBuilder<> &b, int width, Precision precision)
+    : b_(b), width_(width), precision_(precision),
+      realTy_(precision == Precision::Float ? b.getFloatTy() : b.getDoubleTy()),
+      vecTy_(llvm::FixedVectorType::get(realTy_, unsigned(width))) {
   internalCheck(width >= 1, "TensorEmitter: vector width must be positive");
 }
 
 llvm::Type *TensorEmitter::elementType(bool varying) const {
-  return varying ? static_cast<llvm::Type *>(vecTy_) : b_.getDoubleTy();
+  return varying ? static_cast<llvm::Type *>(vecTy_) : realTy_;
+}
+
+Value *TensorEmitter::real(double v) { return llvm::ConstantFP::get(realTy_, v); }
+
+namespace {
+
+/// t with its scalar type replaced by s (vectors keep their length).
+llvm::Type *withScalar(llvm::Type *t, llvm::Type *s) {
+  if (auto *vt = llvm::dyn_cast<llvm::FixedVectorType>(t))
+    return llvm::FixedVectorType::get(s, vt->getNumElements());
+  return s;
+}
+
+} // namespace
+
+Value *TensorEmitter::toReal(Value *d) {
+  return b_.CreateFPCast(d, withScalar(d->getType(), realTy_));
+}
+
+Value *TensorEmitter::toDouble(Value *r) {
+  return b_.CreateFPCast(r, withScalar(r->getType(), b_.getDoubleTy()));
 }
 
 Value *TensorEmitter::splat(Value *scalar) {
@@ -88,8 +111,13 @@ void TensorEmitter::forEachElement(const Tensor &out,
 
 Tensor TensorEmitter::constant(const ir::Node &n) {
   llvm::Module *m = b_.GetInsertBlock()->getModule();
-  auto *ty = llvm::ArrayType::get(b_.getDoubleTy(), n.values.size());
-  auto *init = llvm::ConstantDataArray::get(b_.getContext(), llvm::ArrayRef<double>(n.values));
+  auto *ty = llvm::ArrayType::get(realTy_, n.values.size());
+  llvm::Constant *init =
+      precision_ == Precision::Float
+          ? llvm::ConstantDataArray::get(b_.getContext(),
+                                         llvm::ArrayRef<float>(std::vector<float>(
+                                             n.values.begin(), n.values.end())))
+          : llvm::ConstantDataArray::get(b_.getContext(), llvm::ArrayRef<double>(n.values));
   auto *g = new llvm::GlobalVariable(*m, ty, /*isConstant=*/true, llvm::GlobalValue::PrivateLinkage,
                                      init, "const");
   g->setUnnamedAddr(llvm::GlobalValue::UnnamedAddr::Global);

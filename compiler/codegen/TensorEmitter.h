@@ -3,11 +3,14 @@
 // buffers), and every node becomes loops over its elements; LLVM's SROA, unrolling and
 // vectorizer turn the small ones into registers.
 //
-// An element is either a double ("uniform": the same for every trajectory of a batch chunk,
-// because it depends only on parameters and constants) or a <W x double> ("varying": one lane
-// per trajectory). Uniform elements are splatted where they meet varying ones.
+// An element is either a real ("uniform": the same for every trajectory of a batch chunk,
+// because it depends only on parameters and constants) or a <W x real> ("varying": one lane
+// per trajectory). Uniform elements are splatted where they meet varying ones. The real type
+// is double or float (codegen/Precision.h); buffers at the ABI boundary are always double, and
+// toReal/toDouble convert at the loads and stores that cross it.
 #pragma once
 
+#include "codegen/Precision.h"
 #include "ir/IR.h"
 
 #include <llvm/IR/IRBuilder.h>
@@ -23,13 +26,13 @@ namespace odec::codegen {
 struct Tensor {
   llvm::Value *ptr = nullptr;
   Shape shape;
-  bool varying = false; // elements are <W x double> (else double)
+  bool varying = false; // elements are <W x real> (else real)
 };
 
 class TensorEmitter {
 public:
   /// Emits at b's insertion point; allocas go to the entry block of b's function.
-  TensorEmitter(llvm::IRBuilder<> &b, int width);
+  TensorEmitter(llvm::IRBuilder<> &b, int width, Precision precision = Precision::Double);
 
   /// Computes n (any op but Variable, which the caller binds) from its arguments' tensors.
   /// The result is varying when any argument is. Its storage belongs to n and is reused when
@@ -55,6 +58,15 @@ public:
   llvm::Value *splat(llvm::Value *scalar);
   llvm::Value *index(int64_t i);
   int width() const { return width_; }
+  llvm::IRBuilder<> &builder() { return b_; }
+  Precision precision() const { return precision_; }
+
+  /// The real constant v (rounded to float in Float code).
+  llvm::Value *real(double v);
+  /// A double, or vector of doubles, from the ABI as the real type (a rounding in Float code).
+  llvm::Value *toReal(llvm::Value *d);
+  /// A real, or vector of reals, widened to double for the ABI (exact).
+  llvm::Value *toDouble(llvm::Value *r);
 
 private:
   Tensor constant(const ir::Node &n);
@@ -67,6 +79,8 @@ private:
 
   llvm::IRBuilder<> &b_;
   int width_;
+  Precision precision_;
+  llvm::Type *realTy_;
   llvm::VectorType *vecTy_;
   std::unordered_map<const ir::Node *, Tensor> storage_;
   uint64_t stackBytes_ = 0;

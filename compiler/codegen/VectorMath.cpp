@@ -25,39 +25,60 @@ Value *polynomial(llvm::IRBuilder<> &b, Value *z, std::initializer_list<double> 
   return acc;
 }
 
-/// 2^n for integral n with -1022 ≤ n ≤ 1023, built in the exponent field.
+bool isFloat(Value *x) { return x->getType()->getScalarType()->isFloatTy(); }
+
+/// 2^n for integral n in the normal exponent range (double: −1022 ≤ n ≤ 1023, float:
+/// −126 ≤ n ≤ 127), built in the exponent field.
 Value *powerOfTwo(llvm::IRBuilder<> &b, Value *n) {
-  llvm::Type *dbl = n->getType();
-  llvm::Type *i64 = b.getInt64Ty();
-  if (auto *vt = llvm::dyn_cast<llvm::FixedVectorType>(dbl))
-    i64 = llvm::FixedVectorType::get(i64, vt->getNumElements());
-  Value *biased = b.CreateAdd(b.CreateFPToSI(n, i64), llvm::ConstantInt::get(i64, 1023));
-  return b.CreateBitCast(b.CreateShl(biased, llvm::ConstantInt::get(i64, 52)), dbl);
+  llvm::Type *real = n->getType();
+  const bool f = isFloat(n);
+  llvm::Type *bits = f ? b.getInt32Ty() : b.getInt64Ty();
+  if (auto *vt = llvm::dyn_cast<llvm::FixedVectorType>(real))
+    bits = llvm::FixedVectorType::get(bits, vt->getNumElements());
+  Value *biased = b.CreateAdd(b.CreateFPToSI(n, bits), llvm::ConstantInt::get(bits, f ? 127 : 1023));
+  return b.CreateBitCast(b.CreateShl(biased, llvm::ConstantInt::get(bits, f ? 23 : 52)), real);
 }
 
-} // namespace
-
-// e^x = 2^n · e^r with n = rint(x / ln 2) and r = x − n·ln 2 (|r| ≤ ln2 / 2), ln 2 split in
-// two so that n·C1 is exact. e^r = 1 + 2r·P(r²) / (Q(r²) − r·P(r²)) (Cephes exp.c). x is
-// clamped to [−746, 710] first, beyond which e^x is 0 or inf anyway; 2^n is applied as two
-// factors 2^⌊n/2⌋ · 2^(n−⌊n/2⌋), each in the normal range, so overflow gives inf and results
-// in the subnormal range are rounded once, by the last multiplication.
-Value *emitExp(llvm::IRBuilder<> &b, Value *x) {
-  namespace I = llvm::Intrinsic;
-  Value *xc = b.CreateIntrinsic(I::minnum, {x->getType()},
-                                {b.CreateIntrinsic(I::maxnum, {x->getType()}, {x, constant(x, -746.0)}),
-                                 constant(x, 710.0)});
-  Value *n = unary(b, I::rint, b.CreateFMul(xc, constant(x, 1.4426950408889634073599)));
-  Value *r = b.CreateIntrinsic(I::fma, {x->getType()}, {n, constant(x, -6.93145751953125E-1), xc});
-  r = b.CreateIntrinsic(I::fma, {x->getType()}, {n, constant(x, -1.42860682030941723212E-6), r});
+/// e^r for |r| ≤ ln2/2 in double: 1 + 2r·P(r²) / (Q(r²) − r·P(r²)) (Cephes exp.c).
+Value *expReducedDouble(llvm::IRBuilder<> &b, Value *r) {
   Value *rr = b.CreateFMul(r, r);
   Value *p = b.CreateFMul(
       r, polynomial(b, rr, {1.26177193074810590878E-4, 3.02994407707441961300E-2,
                             9.99999999999999999910E-1}));
   Value *q = polynomial(b, rr, {3.00198505138664455042E-6, 2.52448340349684104192E-3,
                                 2.27265548208155028766E-1, 2.00000000000000000009E0});
-  Value *er = b.CreateFAdd(constant(x, 1.0),
-                           b.CreateFMul(constant(x, 2.0), b.CreateFDiv(p, b.CreateFSub(q, p))));
+  return b.CreateFAdd(constant(r, 1.0),
+                      b.CreateFMul(constant(r, 2.0), b.CreateFDiv(p, b.CreateFSub(q, p))));
+}
+
+/// e^r for |r| ≤ ln2/2 in float: 1 + r + r²·P(r) (Cephes expf.c), no division.
+Value *expReducedFloat(llvm::IRBuilder<> &b, Value *r) {
+  Value *p = polynomial(b, r, {1.9875691500E-4, 1.3981999507E-3, 8.3334519073E-3,
+                               4.1665795894E-2, 1.6666665459E-1, 5.0000001201E-1});
+  Value *sum = b.CreateIntrinsic(llvm::Intrinsic::fma, {r->getType()}, {p, b.CreateFMul(r, r), r});
+  return b.CreateFAdd(sum, constant(r, 1.0));
+}
+
+} // namespace
+
+// e^x = 2^n · e^r with n = rint(x / ln 2) and r = x − n·ln 2 (|r| ≤ ln2 / 2), ln 2 split in
+// two (C1 + C2, C1 with few significant bits) so that n·C1 is exact. x is clamped first to
+// where e^x is still finite and nonzero (double [−746, 710], float [−104, 89]); 2^n is applied
+// as two factors 2^⌊n/2⌋ · 2^(n−⌊n/2⌋), each in the normal range, so overflow gives inf and
+// results in the subnormal range are rounded once, by the last multiplication.
+Value *emitExp(llvm::IRBuilder<> &b, Value *x) {
+  namespace I = llvm::Intrinsic;
+  const bool f = isFloat(x);
+  const double lo = f ? -104.0 : -746.0, hi = f ? 89.0 : 710.0;
+  const double c1 = f ? 0.693359375 : 6.93145751953125E-1;
+  const double c2 = f ? -2.12194440E-4 : 1.42860682030941723212E-6;
+  Value *xc = b.CreateIntrinsic(I::minnum, {x->getType()},
+                                {b.CreateIntrinsic(I::maxnum, {x->getType()}, {x, constant(x, lo)}),
+                                 constant(x, hi)});
+  Value *n = unary(b, I::rint, b.CreateFMul(xc, constant(x, 1.4426950408889634073599)));
+  Value *r = b.CreateIntrinsic(I::fma, {x->getType()}, {n, constant(x, -c1), xc});
+  r = b.CreateIntrinsic(I::fma, {x->getType()}, {n, constant(x, -c2), r});
+  Value *er = f ? expReducedFloat(b, r) : expReducedDouble(b, r);
   Value *half = unary(b, I::floor, b.CreateFMul(n, constant(x, 0.5)));
   Value *scaled = b.CreateFMul(b.CreateFMul(er, powerOfTwo(b, half)),
                                powerOfTwo(b, b.CreateFSub(n, half)));
@@ -65,19 +86,23 @@ Value *emitExp(llvm::IRBuilder<> &b, Value *x) {
   return b.CreateSelect(b.CreateFCmpUNO(x, x), x, scaled);
 }
 
-// tanh(x) = sign(x)·t(|x|). For |x| < 0.625, t = |x| + |x|·z·P(z)/Q(z) with z = x² (Cephes tanh.c);
-// above, t = 1 − 2/(e^{2|x|} + 1), whose cancellation is harmless there (t ≥ 0.55) and which
+// tanh(x) = sign(x)·t(|x|). For |x| < 0.625, t = |x| + |x|·z·R(z) with z = x², R = P(z)/Q(z)
+// in double (Cephes tanh.c) and a polynomial in float (Cephes tanhf.c); above,
+// t = 1 − 2/(e^{2|x|} + 1), whose cancellation is harmless there (t ≥ 0.55) and which
 // saturates to exactly 1 once e^{2|x|} overflows or 2/(e+1) drops below half an ulp of 1.
 Value *emitTanh(llvm::IRBuilder<> &b, Value *x) {
   namespace I = llvm::Intrinsic;
   Value *a = unary(b, I::fabs, x);
   Value *z = b.CreateFMul(x, x);
-  Value *p = polynomial(b, z, {-9.64399179425052238628E-1, -9.92877231001918586564E1,
-                               -1.61468768441708447952E3});
-  Value *q = polynomial(b, z, {1.0, 1.12811678491632931402E2, 2.23548839060100448583E3,
-                               4.84406305325125486048E3});
-  Value *small = b.CreateIntrinsic(I::fma, {x->getType()},
-                                   {b.CreateFMul(a, z), b.CreateFDiv(p, q), a});
+  Value *ratio =
+      isFloat(x)
+          ? polynomial(b, z, {-5.70498872745E-3, 2.06390887954E-2, -5.37397155531E-2,
+                              1.33314422036E-1, -3.33332819422E-1})
+          : b.CreateFDiv(polynomial(b, z, {-9.64399179425052238628E-1, -9.92877231001918586564E1,
+                                           -1.61468768441708447952E3}),
+                         polynomial(b, z, {1.0, 1.12811678491632931402E2,
+                                           2.23548839060100448583E3, 4.84406305325125486048E3}));
+  Value *small = b.CreateIntrinsic(I::fma, {x->getType()}, {b.CreateFMul(a, z), ratio, a});
   Value *e = emitExp(b, b.CreateFAdd(a, a));
   Value *large = b.CreateFSub(constant(x, 1.0),
                               b.CreateFDiv(constant(x, 2.0), b.CreateFAdd(e, constant(x, 1.0))));

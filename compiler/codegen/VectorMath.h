@@ -1,6 +1,7 @@
-// exp and tanh as straight-line LLVM IR on a double or a <W x double>, so that the fused
-// solvers keep every lane in SIMD registers instead of calling libm once per lane (which
-// scalarizes the whole chunk: the main cost of an MLP field before this module existed).
+// exp and tanh as straight-line LLVM IR on a real or a <W x real> (double or float, read from
+// the value's type), so that the fused solvers keep every lane in SIMD registers instead of
+// calling libm once per lane (which scalarizes the whole chunk: the main cost of an MLP field
+// before this module existed).
 //
 // Both are branch-free (selects, no calls) and handle every input: ±inf, NaN (propagated),
 // overflow to +inf, underflow through the subnormals to 0, and signed zero.
@@ -10,8 +11,13 @@
 //   emitExp:  x in [−708, 709.7] (normal results): ≤ 2 ulp (measured max 2 ulp, 3.1e-16
 //             relative); subnormal results within 2·2^−1074 absolute;
 //   emitTanh: every x: ≤ 3 ulp asserted (measured max 2 ulp, 2.9e-16 relative).
-// Both use Cephes' rational approximations (S. L. Moshier, Cephes Math Library), whose
-// coefficients are minimax-fitted for exactly these reduced ranges.
+// On float (or <W x float>) values, in float ulps against glibc's expf/tanhf:
+//   emitExp:  x in [−87.3, 88.72] (normal results): ≤ 2 ulp asserted (measured max 1 ulp,
+//             1.2e-7 relative); subnormal results within 2·2^−149 absolute;
+//   emitTanh: every x: ≤ 3 ulp asserted (measured max 2 ulp, 1.6e-7 relative).
+// Both use Cephes' approximations (S. L. Moshier, Cephes Math Library: exp.c and tanh.c for
+// double, expf.c and tanhf.c for float), whose coefficients are minimax-fitted for exactly
+// these reduced ranges.
 #pragma once
 
 #include <llvm/IR/IRBuilder.h>

@@ -208,12 +208,34 @@ struct Simulator::Impl {
 };
 
 Simulator Model::simulator(const std::string &tableau) const {
+  return simulator(tableau, Precision::Double);
+}
+
+namespace {
+
+/// The JIT options for a precision; float code needs an explicit tableau (the implicit
+/// solvers' Newton iteration is double-only).
+jit::CompileOptions precisionOptions(Precision precision, const ButcherTableau &t) {
+  jit::CompileOptions o;
+  if (precision == Precision::Float) {
+    if (!t.isExplicit())
+      throw std::invalid_argument("tableau '" + t.name +
+                                  "' is implicit; float precision needs an explicit tableau");
+    o.precision = jit::Precision::Float;
+  }
+  return o;
+}
+
+} // namespace
+
+Simulator Model::simulator(const std::string &tableau, Precision precision) const {
   auto impl = std::make_shared<Simulator::Impl>();
   impl->model = impl_;
   impl->tableau = tableau;
   const ButcherTableau &t = impl_->comp->tableau(tableau);
+  const jit::CompileOptions options = precisionOptions(precision, t);
   if (t.isExplicit()) {
-    impl->compiled = jit::compileSimulator(impl_->ir, t);
+    impl->compiled = jit::compileSimulator(impl_->ir, t, options);
     impl->fn = impl->compiled->function();
   } else {
     impl->implicit = compileImplicitSolver(impl_->ir, t);
@@ -313,15 +335,23 @@ struct LossGradient::Impl {
 };
 
 LossGradient Model::lossGradient(const std::string &tableau, Adjoint adjoint) const {
+  return lossGradient(tableau, adjoint, Precision::Double);
+}
+
+LossGradient Model::lossGradient(const std::string &tableau, Adjoint adjoint,
+                                 Precision precision) const {
   auto impl = std::make_shared<LossGradient::Impl>();
   impl->model = impl_;
   impl->tableau = tableau;
   impl->adjoint = adjoint;
   const ButcherTableau &t = impl_->comp->tableau(tableau);
-  if (adjoint == Adjoint::Discrete)
+  const jit::CompileOptions options = precisionOptions(precision, t);
+  if (adjoint == Adjoint::Discrete && t.isExplicit())
+    impl->compiled = jit::compileLossGrad(impl_->ir, t, options);
+  else if (adjoint == Adjoint::Discrete) // implicit: the IFT adjoint, double only
     impl->compiled = compileDiscreteLossGrad(impl_->ir, t);
   else if (t.isExplicit())
-    impl->compiled = jit::compileContinuousAdjoint(impl_->ir, t);
+    impl->compiled = jit::compileContinuousAdjoint(impl_->ir, t, options);
   else
     throw std::invalid_argument("tableau '" + t.name +
                                 "' is implicit; the continuous adjoint needs an explicit tableau "

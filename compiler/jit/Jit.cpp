@@ -157,14 +157,14 @@ private:
 EmitFn simulatorEmitter(const ir::ModelIR &model, const ButcherTableau &tableau,
                         const CompileOptions &options, const std::string &name) {
   return [&, name](llvm::Module &m) {
-    codegen::emitSimulator(m, model, tableau, options.vectorWidth, name);
+    codegen::emitSimulator(m, model, tableau, lanesPerChunk(options), options.precision, name);
   };
 }
 
 EmitFn lossGradEmitter(const ir::ModelIR &model, const ButcherTableau &tableau,
                        const CompileOptions &options, const std::string &name) {
   return [&, name](llvm::Module &m) {
-    codegen::emitLossGrad(m, model, tableau, options.vectorWidth, name);
+    codegen::emitLossGrad(m, model, tableau, lanesPerChunk(options), options.precision, name);
   };
 }
 

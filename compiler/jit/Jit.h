@@ -11,6 +11,7 @@
 // several threads at once.
 #pragma once
 
+#include "codegen/Precision.h"
 #include "ir/Model.h"
 #include "tableau/ButcherTableau.h"
 
@@ -35,11 +36,38 @@ struct CompilePhaseTimes {
   double machineCode = 0; // instruction selection, object emission and linking (ORC)
 };
 
+using codegen::Precision;
+
 struct CompileOptions {
   int optLevel = 2;    // 0..3, LLVM's -O levels
-  int vectorWidth = 8; // W: trajectories per SIMD chunk, each state element a <W x double>
+  int vectorWidth = 8; // W: trajectories per SIMD chunk of double code, a <W x double> each
   CompilePhaseTimes *phaseTimes = nullptr; // when set, each compile adds its phases' times
+  /// The arithmetic of the fused solvers and the discrete adjoint (compileFunction is always
+  /// double). The ABI stays double; Float code converts on load and store, and its chunks hold
+  /// 2W trajectories (see lanesPerChunk), so a chunk fills the same registers.
+  Precision precision = Precision::Double;
 };
+
+/// Trajectories per SIMD chunk of the code compiled with `options`: vectorWidth for double,
+/// twice that for float (half the bytes per lane). A batch split into slices of whole chunks
+/// (as `odec bench --threads` does) runs no partial chunk except the last.
+inline int lanesPerChunk(const CompileOptions &options) {
+  return options.precision == Precision::Float ? 2 * options.vectorWidth : options.vectorWidth;
+}
+
+/// Options for a batch size known before compiling: the chunk holds the smallest power of two
+/// ≥ min(batch, the default chunk) trajectories, so a small batch (B = 1) runs narrow vectors
+/// instead of mostly idle full-width ones (docs/performance.md, section 7).
+inline CompileOptions optionsForBatch(int64_t batch, Precision precision = Precision::Double) {
+  CompileOptions options;
+  options.precision = precision;
+  const int full = lanesPerChunk(options), perWidth = full / options.vectorWidth;
+  int chunk = perWidth; // float code holds two trajectories per unit of vectorWidth
+  while (chunk < full && chunk < batch)
+    chunk *= 2;
+  options.vectorWidth = chunk / perWidth;
+  return options;
+}
 
 /// A JIT-compiled simulator. Owns the JIT (and with it the machine code); non-copyable.
 class CompiledSimulator {

@@ -152,6 +152,17 @@ enum class CodePath {
   Cpp
 };
 
+/// The arithmetic of the LLVM path's fused solvers and adjoints. The interface is double
+/// either way (parameters, states, trajectories, gradients); float code converts on load and
+/// store.
+enum class Precision {
+  Double,
+  /// float arithmetic with twice the trajectories per SIMD register: faster on batched fields
+  /// (measured in docs/performance.md), results within ~1e-6 relative of double on the tested
+  /// MLP fields (tests/unit/adjoint/FloatPrecisionTest.cpp). Explicit tableaux only.
+  Float
+};
+
 /// A loss over a batch of simulated trajectories and its gradient with respect to the
 /// parameters and the initial states.
 ///
@@ -242,6 +253,11 @@ public:
   /// offers the discrete adjoint only (std::invalid_argument otherwise).
   Simulator simulator(const std::string &tableau, CodePath path) const;
   LossGradient lossGradient(const std::string &tableau, Adjoint adjoint, CodePath path) const;
+  /// The same on the LLVM path in a chosen precision; Precision::Float needs an explicit
+  /// tableau (std::invalid_argument otherwise).
+  Simulator simulator(const std::string &tableau, Precision precision) const;
+  LossGradient lossGradient(const std::string &tableau, Adjoint adjoint,
+                            Precision precision) const;
 
   /// The vector field, printed in Julia syntax after lowering (`ddt(x) = ...`).
   std::string fieldToString() const;

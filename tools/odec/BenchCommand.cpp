@@ -9,7 +9,9 @@
 // conventional matrix-product count, comparable across implementations.
 #include "Options.h"
 #include "TableauSource.h"
+#include "driver/Compilation.h"
 #include "jit/Jit.h"
+#include "lower/LowerModel.h"
 
 #include <sys/resource.h>
 
@@ -40,10 +42,10 @@ struct BenchOptions {
 };
 
 /// [begin, end) of slice i of k over the batch, each slice a whole number of SIMD chunks of
-/// the generated code except the last, so no thread runs a partial chunk in the middle of the
+/// `lanes` trajectories except the last, so no thread runs a partial chunk in the middle of the
 /// batch and the chunks are spread as evenly as whole chunks allow.
-std::pair<int64_t, int64_t> slice(int64_t batch, int64_t k, int64_t i) {
-  const int64_t w = jit::CompileOptions{}.vectorWidth, chunks = (batch + w - 1) / w;
+std::pair<int64_t, int64_t> slice(int64_t batch, int64_t lanes, int64_t k, int64_t i) {
+  const int64_t w = lanes, chunks = (batch + w - 1) / w;
   auto edge = [&](int64_t j) { return std::min(batch, w * (chunks * j / k)); };
   return {edge(i), edge(i + 1)};
 }
@@ -54,7 +56,8 @@ class SliceWorkers {
 public:
   using Body = std::function<void(int64_t begin, int64_t end, int64_t slice)>;
 
-  SliceWorkers(int64_t batch, int64_t k, Body body) : batch_(batch), k_(k), body_(std::move(body)) {
+  SliceWorkers(int64_t batch, int64_t lanes, int64_t k, Body body)
+      : batch_(batch), lanes_(lanes), k_(k), body_(std::move(body)) {
     for (int64_t i = 1; i < k; ++i)
       workers_.emplace_back([this, i] { work(i); });
   }
@@ -76,7 +79,7 @@ public:
       pending_ = k_ - 1;
     }
     wake_.notify_all();
-    auto [begin, end] = slice(batch_, k_, 0);
+    auto [begin, end] = slice(batch_, lanes_, k_, 0);
     body_(begin, end, 0);
     std::unique_lock<std::mutex> lock(mutex_);
     done_.wait(lock, [&] { return pending_ == 0; });
@@ -84,7 +87,7 @@ public:
 
 private:
   void work(int64_t i) {
-    const auto [begin, end] = slice(batch_, k_, i);
+    const auto [begin, end] = slice(batch_, lanes_, k_, i);
     int64_t seen = 0;
     for (;;) {
       {
@@ -101,7 +104,7 @@ private:
     }
   }
 
-  int64_t batch_, k_;
+  int64_t batch_, lanes_, k_;
   Body body_;
   std::mutex mutex_;
   std::condition_variable wake_, done_;
@@ -115,23 +118,53 @@ double seconds(std::chrono::steady_clock::time_point since) {
 }
 
 int run(const BenchOptions &o) {
-  if (o.precision == "float")
-    throw UserError("--float float is not supported: odec generates double-precision code only");
   requirePositive(o.step, "--step");
   if (o.steps < 1 || o.batch < 1 || o.threads < 1 || o.repeats < 1)
     throw UserError("--steps, --batch, --threads and --repeats must be at least 1");
   if (o.threads > o.batch)
     throw UserError("--threads must not exceed --batch (each thread needs a trajectory)");
   Model m = o.model.load();
-  const int stages = loadTableaux(o.model.file, {o.tableau}).at(0).stages;
+  const ButcherTableau tableau = loadTableaux(o.model.file, {o.tableau}).at(0);
+  const int stages = tableau.stages;
   const int64_t D = m.stateDim(), P = m.paramCount(), B = o.batch, N = o.steps, K = o.threads;
   const bool adjoint = o.mode == "adjoint";
 
+  // The timed function (the simulator, or the adjoint with its forward solve), with
+  // jit::SimulateFn's and jit::LossGradFn's arguments.
+  std::function<void(const double *, const double *, double *, int64_t, int64_t, double)> simulate;
+  std::function<double(const double *, const double *, int64_t, int64_t, double, int64_t,
+                       const int64_t *, const double *, const double *, double *, double *,
+                       double *)>
+      lossGrad;
+  const bool isFloat = o.precision == "float";
+  const jit::CompileOptions jitOptions =
+      jit::optionsForBatch(B, isFloat ? jit::Precision::Float : jit::Precision::Double);
+  const std::shared_ptr<Compilation> source =
+      tableau.isExplicit() ? Compilation::fromFile(o.model.file) : nullptr;
+  const std::optional<ir::ModelIR> ir =
+      source ? std::optional(lowerModel(source->model(o.model.model))) : std::nullopt;
+  // Trajectories per chunk of the timed code (the implicit path keeps the default width).
+  const int64_t lanes = jit::lanesPerChunk(ir ? jitOptions : jit::CompileOptions{});
+
   auto compileStart = std::chrono::steady_clock::now();
-  Simulator sim = m.simulator(o.tableau);
-  std::optional<LossGradient> lg;
-  if (adjoint)
-    lg = m.lossGradient(o.tableau);
+  if (ir) {
+    // Compiled for the batch (optionsForBatch), which the host API's Model::simulator does
+    // not know, so explicit tableaux go to the JIT directly.
+    if (adjoint)
+      lossGrad = [c = std::shared_ptr(jit::compileLossGrad(*ir, tableau, jitOptions))](
+                     auto... args) { return c->function()(args...); };
+    else
+      simulate = [c = std::shared_ptr(jit::compileSimulator(*ir, tableau, jitOptions))](
+                     auto... args) { c->function()(args...); };
+  } else { // implicit: the host API's Newton solver (which rejects float)
+    const Precision precision = isFloat ? Precision::Float : Precision::Double;
+    if (adjoint)
+      lossGrad = [lg = m.lossGradient(o.tableau, Adjoint::Discrete, precision)](auto... args) {
+        return lg(args...);
+      };
+    else
+      simulate = [sim = m.simulator(o.tableau, precision)](auto... args) { sim.simulate(args...); };
+  }
   const double jitSeconds = seconds(compileStart);
 
   std::vector<double> params = m.sampleParams(o.seed), x0(size_t(B * D));
@@ -148,13 +181,14 @@ int run(const BenchOptions &o) {
   const int64_t targetStep = N;
   const double weight = 1.0;
 
-  SliceWorkers workers(B, K, [&](int64_t begin, int64_t end, int64_t i) {
+  SliceWorkers workers(B, lanes, K, [&](int64_t begin, int64_t end, int64_t i) {
     const double *x = x0.data() + begin * D;
     double *out = traj.data() + begin * (N + 1) * D;
     if (!adjoint)
-      return sim.simulate(params.data(), x, out, end - begin, N, o.step);
-    (*lg)(params.data(), x, end - begin, N, o.step, 1, &targetStep, &weight,
-          targets.data() + begin * D, out, sliceGrads[size_t(i)].data(), gradX0.data() + begin * D);
+      return simulate(params.data(), x, out, end - begin, N, o.step);
+    lossGrad(params.data(), x, end - begin, N, o.step, 1, &targetStep, &weight,
+             targets.data() + begin * D, out, sliceGrads[size_t(i)].data(),
+             gradX0.data() + begin * D);
   });
   auto once = [&] {
     workers.run();
@@ -191,14 +225,15 @@ int run(const BenchOptions &o) {
   doc["jit_seconds"] = jitSeconds;
   doc["gflops"] = flops / median / 1e9;
   doc["peak_rss_bytes"] = peakRss;
+  doc["lanes"] = lanes;
   if (o.json) {
     std::cout << doc.dump() << "\n";
   } else {
-    std::printf("%s, %s, %s, B = %lld, N = %lld, %lld thread(s), %lld repeats\n"
+    std::printf("%s, %s, %s, B = %lld, N = %lld, %lld thread(s), %lld repeats, %lld lanes\n"
                 "  median %.4g ms (min %.4g, max %.4g)\n  JIT compile %.4g ms\n"
                 "  %.3g GFLOP/s (matrix multiply-adds)\n  peak RSS %.1f MiB\n",
                 m.name().c_str(), o.tableau.c_str(), o.mode.c_str(), (long long)B, (long long)N,
-                (long long)K, (long long)o.repeats, median * 1e3, times.front() * 1e3,
+                (long long)K, (long long)o.repeats, (long long)lanes, median * 1e3, times.front() * 1e3,
                 times.back() * 1e3, jitSeconds * 1e3, flops / median / 1e9,
                 double(peakRss) / (1 << 20));
   }
@@ -219,13 +254,14 @@ void addBenchCommand(CLI::App &app, int &status) {
   cmd->add_option("--mode", o->mode, "forward, or adjoint: forward + discrete adjoint of sum(x_N.^2)")
       ->check(CLI::IsMember({"forward", "adjoint"}));
   cmd->add_option("--threads", o->threads, "threads, each running a slice of the batch");
-  cmd->add_option("--float", o->precision, "arithmetic precision")
+  cmd->add_option("--float", o->precision,
+                  "arithmetic precision of the generated code (float: explicit tableaux only)")
       ->check(CLI::IsMember({"double", "float"}));
   cmd->add_option("--repeats", o->repeats, "timed repeats after one warm-up");
   cmd->add_option("--seed", o->seed, "seed of the parameter draw and the initial states");
   cmd->add_flag("--json", o->json,
                 "print {median_seconds, min_seconds, max_seconds, jit_seconds, gflops, "
-                "peak_rss_bytes}");
+                "peak_rss_bytes, lanes}");
   cmd->callback([o, &status] { status = run(*o); });
 }
 

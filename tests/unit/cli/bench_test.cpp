@@ -42,13 +42,38 @@ TEST(Bench, AdjointOnTwoThreads) {
                  4 * kSpiralRk4FlopsPerStepAndTrajectory * 20 * 10);
 }
 
-TEST(Bench, RejectsFloatAndMoreThreadsThanTrajectories) {
+TEST(Bench, FloatForwardAndAdjoint) {
+  const std::string base = "bench " + example("spiral.node") +
+                           " --tableau RK4 --step 0.1 --steps 20 --batch 40 --float float "
+                           "--repeats 3 --seed 1 --json";
+  expectContract(runOdec(base), kSpiralRk4FlopsPerStepAndTrajectory * 20 * 40);
+  expectContract(runOdec(base + " --mode adjoint --threads 2"),
+                 4 * kSpiralRk4FlopsPerStepAndTrajectory * 20 * 40);
+}
+
+TEST(Bench, RejectsFloatImplicitAndMoreThreadsThanTrajectories) {
   const std::string base =
-      "bench " + example("spiral.node") + " --tableau RK4 --step 0.1 --steps 5 --batch 2";
-  OdecResult f = runOdec(base + " --float float");
+      "bench " + example("spiral.node") + " --step 0.1 --steps 5 --batch 2";
+  OdecResult f = runOdec(base + " --tableau GaussLegendre2 --float float");
   EXPECT_EQ(f.status, 1);
-  EXPECT_NE(f.err.find("--float float is not supported"), std::string::npos) << f.err;
-  OdecResult t = runOdec(base + " --threads 3");
+  EXPECT_NE(f.err.find("float precision needs an explicit tableau"), std::string::npos) << f.err;
+  OdecResult t = runOdec(base + " --tableau RK4 --threads 3");
   EXPECT_EQ(t.status, 1);
   EXPECT_NE(t.err.find("--threads must not exceed --batch"), std::string::npos) << t.err;
+}
+
+TEST(Bench, LanesFollowTheBatch) {
+  // The smallest power of two ≥ min(B, 8) doubles per chunk (float: ≥ min(B, 16) from 2).
+  auto lanes = [](const std::string &args) {
+    OdecResult r = runOdec("bench " + example("spiral.node") +
+                           " --tableau RK4 --step 0.1 --steps 2 --repeats 1 --seed 1 --json " +
+                           args);
+    EXPECT_EQ(r.status, 0) << r.err;
+    return r.status == 0 ? int(nlohmann::json::parse(r.out)["lanes"]) : -1;
+  };
+  EXPECT_EQ(lanes("--batch 1"), 1);
+  EXPECT_EQ(lanes("--batch 3"), 4);
+  EXPECT_EQ(lanes("--batch 256"), 8);
+  EXPECT_EQ(lanes("--batch 1 --float float"), 2);
+  EXPECT_EQ(lanes("--batch 9 --float float"), 16);
 }

@@ -2,7 +2,9 @@
 // sweeps and at the special values. The values come out of a compiled simulator, so what is
 // measured is the vectorized code the solvers run (one trajectory per SIMD lane): with states
 // (x, y), ddt(x) = 0, ddt(y) = op(x), and y0 = 0, one Euler step of size 1 gives y1 = op(x0)
-// exactly (0 + 1·v = v). The bounds asserted here are the ones VectorMath.h documents.
+// exactly (0 + 1·v = v). The bounds asserted here are the ones VectorMath.h documents. Float
+// code (jit::Precision::Float) rounds its input to float and widens its result exactly, so
+// its results are compared with glibc's expf/tanhf of the rounded input, in float ulps.
 #include "JitTestSupport.h"
 
 #include <gtest/gtest.h>
@@ -20,13 +22,15 @@ namespace {
 /// op applied lane-wise by JIT-compiled solver code.
 class VectorKernel {
 public:
-  explicit VectorKernel(ir::Op op) {
+  explicit VectorKernel(ir::Op op, jit::Precision precision = jit::Precision::Double) {
     ir::ModelIR m;
     m.name = "Elementwise";
     m.states = {odec::testing::slot("x", ir::VarRole::State, 0, Shape::scalar(), 0),
                 odec::testing::slot("y", ir::VarRole::State, 1, Shape::scalar(), 1)};
     m.ddt = {ir::zerosLike(m.states[0].var), ir::unary(op, m.states[0].var)};
-    sim_ = jit::compileSimulator(m, odec::testing::explicitTableaux()[0].tableau);
+    jit::CompileOptions options;
+    options.precision = precision;
+    sim_ = jit::compileSimulator(m, odec::testing::explicitTableaux()[0].tableau, options);
   }
 
   std::vector<double> operator()(const std::vector<double> &xs) const {
@@ -135,4 +139,91 @@ TEST(VectorMath, TanhSpecialValues) {
   EXPECT_EQ(got[7], -1.0);
   EXPECT_TRUE(std::isnan(got[8]));
   EXPECT_EQ(got[9], 5e-324);
+}
+
+// ---------------------------------------------------------------------------------------
+// Float code: the same algorithms with Cephes' single-precision coefficients (expf.c, tanhf.c).
+
+namespace {
+
+/// Distance in float ulps between two finite floats of the same sign.
+int64_t floatUlps(float a, float b) {
+  return std::abs(int64_t(std::bit_cast<int32_t>(a)) - int64_t(std::bit_cast<int32_t>(b)));
+}
+
+/// The worst float-ulp distance of k's float results from ref at the float-rounded inputs.
+Worst compareFloat(const VectorKernel &k, const std::vector<double> &xs, float (*ref)(float)) {
+  const std::vector<double> got = k(xs);
+  Worst w;
+  for (size_t i = 0; i < xs.size(); ++i) {
+    const float want = ref(float(xs[i]));
+    EXPECT_EQ(double(float(got[i])), got[i]) << "not a float result at x = " << xs[i];
+    const int64_t u = floatUlps(float(got[i]), want);
+    if (u > w.ulps)
+      w = {u, std::abs(got[i] - double(want)) / std::abs(double(want)), xs[i]};
+  }
+  return w;
+}
+
+constexpr double kFloatSubnormal = 1.4012984643248171e-45; // 2^-149
+
+} // namespace
+
+TEST(VectorMath, FloatExpWithinTwoUlpOverTheNormalRange) {
+  VectorKernel exp(ir::Op::Exp, jit::Precision::Float);
+  std::vector<double> xs = linspace(-87.3, 88.72, 2'000'001);
+  for (double x : linspace(-1, 1, 200'001))
+    xs.push_back(x);
+  const Worst w = compareFloat(exp, xs, expf);
+  EXPECT_LE(w.ulps, 2) << "at x = " << w.at;
+  EXPECT_LE(w.relative, 2.4e-7);
+}
+
+TEST(VectorMath, FloatExpSpecialValues) {
+  VectorKernel exp(ir::Op::Exp, jit::Precision::Float);
+  const std::vector<double> got = exp({0.0, -0.0, 88.8, 1e300, kInf, -104.0, -1e300, -kInf,
+                                       std::nan(""), -95.0, -102.5, 1e-30});
+  EXPECT_EQ(got[0], 1.0);
+  EXPECT_EQ(got[1], 1.0);
+  EXPECT_EQ(got[2], kInf); // above log(FLT_MAX) ≈ 88.72: overflows in float
+  EXPECT_EQ(got[3], kInf);
+  EXPECT_EQ(got[4], kInf);
+  EXPECT_EQ(got[5], 0.0);
+  EXPECT_EQ(got[6], 0.0);
+  EXPECT_EQ(got[7], 0.0);
+  EXPECT_TRUE(std::isnan(got[8]));
+  // Subnormal float results: within two units of the subnormal spacing 2^-149.
+  EXPECT_LE(std::abs(got[9] - double(expf(-95.0f))), 2 * kFloatSubnormal);
+  EXPECT_LE(std::abs(got[10] - double(expf(-102.5f))), 2 * kFloatSubnormal);
+  EXPECT_EQ(got[11], 1.0);
+}
+
+TEST(VectorMath, FloatTanhWithinThreeUlpEverywhere) {
+  VectorKernel tanh(ir::Op::Tanh, jit::Precision::Float);
+  std::vector<double> xs = linspace(-12, 12, 2'000'001);
+  for (double x : linspace(-0.7, 0.7, 400'001)) // both sides of the 0.625 switch, densely
+    xs.push_back(x);
+  for (int e = -44; e <= -1; ++e) // tiny arguments, subnormal floats included: tanh x = x
+    for (double m : {1.0, 1.7, 3.3, 7.9})
+      xs.insert(xs.end(), {m * std::pow(10.0, e), -m * std::pow(10.0, e)});
+  const Worst w = compareFloat(tanh, xs, tanhf);
+  EXPECT_LE(w.ulps, 3) << "at x = " << w.at;
+  EXPECT_LE(w.relative, 3.6e-7);
+}
+
+TEST(VectorMath, FloatTanhSpecialValues) {
+  VectorKernel tanh(ir::Op::Tanh, jit::Precision::Float);
+  const std::vector<double> got =
+      tanh({0.0, -0.0, 9.5, -9.5, 400.0, -1e300, kInf, -kInf, std::nan(""), 1e-40});
+  EXPECT_EQ(got[0], 0.0);
+  EXPECT_FALSE(std::signbit(got[0]));
+  EXPECT_EQ(got[1], 0.0); // (−0's sign does not survive the harness's 0 + 1·v)
+  EXPECT_EQ(got[2], 1.0);
+  EXPECT_EQ(got[3], -1.0);
+  EXPECT_EQ(got[4], 1.0);
+  EXPECT_EQ(got[5], -1.0);
+  EXPECT_EQ(got[6], 1.0);
+  EXPECT_EQ(got[7], -1.0);
+  EXPECT_TRUE(std::isnan(got[8]));
+  EXPECT_EQ(got[9], double(1e-40f)); // a subnormal float, returned unchanged
 }
