@@ -38,9 +38,10 @@ struct FieldVJP {
 
 /// Σ over the lanes of v, in lane order, in double.
 Value *sumLanes(llvm::IRBuilder<> &b, TensorEmitter &te, Value *v) {
-  Value *sum = te.toDouble(b.CreateExtractElement(v, uint64_t(0)));
+  Value *lanes = te.toLanes(v);
+  Value *sum = te.toDouble(b.CreateExtractElement(lanes, uint64_t(0)));
   for (int l = 1; l < te.width(); ++l)
-    sum = b.CreateFAdd(sum, te.toDouble(b.CreateExtractElement(v, uint64_t(l))));
+    sum = b.CreateFAdd(sum, te.toDouble(b.CreateExtractElement(lanes, uint64_t(l))));
   return sum;
 }
 
@@ -118,6 +119,7 @@ llvm::Function *emitLossGrad(llvm::Module &m, const ir::ModelIR &model,
 
   emitChunkLoop(b, te, batch, [&](const BatchChunk &chunk) {
     auto trajRow = [&](Value *n) { return chunk.rowStart(b, trajStride, b.CreateMul(n, Dv)); };
+    Value *inBatch = te.fromLanes(chunk.mask); // selects on varying values take its shape
 
     // Forward: the simulator's loop, storing every step state.
     gatherRows(b, te, X, x0, chunk.rowStart(b, Dv, b.getInt64(0)), chunk.mask);
@@ -149,7 +151,7 @@ llvm::Function *emitLossGrad(llvm::Module &m, const ir::ModelIR &model,
                  chunk.mask);
       emitLoop(b, D, [&](Value *d) {
         Value *diff = b.CreateSelect(
-            chunk.mask, b.CreateFSub(te.load(X, d, true), te.load(target, d, true)), zero);
+            inBatch, b.CreateFSub(te.load(X, d, true), te.load(target, d, true)), zero);
         Value *wd = b.CreateFMul(w, diff);
         Value *l0 = te.index(0);
         te.store(loss, l0,
@@ -203,7 +205,7 @@ llvm::Function *emitLossGrad(llvm::Module &m, const ir::ModelIR &model,
           const Tensor &v = values.at(vjp.wrtParams[p].get());
           Tensor acc = te.view(thetaBar, model.params[p].offset, v.shape);
           emitLoop(b, v.shape.size(), [&](Value *e) {
-            Value *contribution = b.CreateSelect(chunk.mask, te.load(v, e, true), zero);
+            Value *contribution = b.CreateSelect(inBatch, te.load(v, e, true), zero);
             te.store(acc, e, b.CreateFAdd(te.load(acc, e, true), contribution));
           });
         }

@@ -46,16 +46,16 @@ void gatherRows(llvm::IRBuilder<> &b, TensorEmitter &te, const Tensor &dst, Valu
   auto *vecTy = llvm::FixedVectorType::get(b.getDoubleTy(), unsigned(te.width()));
   emitLoop(b, dst.shape.size(), [&](Value *d) {
     te.store(dst, d,
-             te.toReal(b.CreateMaskedGather(vecTy, lanePointers(b, te, base, rowStart, d),
-                                            kDoubleAlign, mask,
-                                            llvm::Constant::getNullValue(vecTy))));
+             te.toReal(te.fromLanes(b.CreateMaskedGather(
+                 vecTy, lanePointers(b, te, base, rowStart, d), kDoubleAlign, mask,
+                 llvm::Constant::getNullValue(vecTy)))));
   });
 }
 
 void scatterRows(llvm::IRBuilder<> &b, TensorEmitter &te, const Tensor &src, Value *base,
                  Value *rowStart, Value *mask) {
   emitLoop(b, src.shape.size(), [&](Value *d) {
-    b.CreateMaskedScatter(te.toDouble(te.load(src, d, true)),
+    b.CreateMaskedScatter(te.toDouble(te.toLanes(te.load(src, d, true))),
                           lanePointers(b, te, base, rowStart, d), kDoubleAlign, mask);
   });
 }

@@ -24,7 +24,49 @@ const char *const kGeneratedCodePipeline =
     "function(sroa,early-cse,simplifycfg,loop-mssa(licm),instcombine,"
     "loop-unroll<O2;full-unroll-max=4>,gvn,dse,simplifycfg)";
 
-void optimizeModule(llvm::Module &m, llvm::TargetMachine &tm, int level) {
+// One lane (a batch of one trajectory): nothing is vectorized across the batch, so the loops
+// over a tensor's elements (a 16-wide tanh, the rows of a matrix-vector product) are what can
+// fill the SIMD units. Same passes, plus the loop and SLP vectorizers once GVN has forwarded
+// the accumulators' stores, before partial unrolling (which would hide the loops' structure).
+const char *const kElementVectorizingPipeline =
+    "function(sroa,early-cse,simplifycfg,loop-mssa(licm),instcombine,gvn,"
+    "loop-vectorize,slp-vectorizer,instcombine,"
+    "loop-unroll<O2;full-unroll-max=4>,gvn,dse,simplifycfg)";
+
+namespace {
+
+/// Adds llvm.loop.vectorize.enable to every loop that has a loop ID (the element loops
+/// emitLoop marks, codegen/Loops.h). Why forced: the JIT's host CPU may be one LLVM 14 does
+/// not know (this project's machine, an AMD family 1Ah, is "generic"), and with the generic
+/// tuning the loop vectorizer's cost model keeps even a 16-wide tanh loop scalar; forced, it
+/// still picks the cheapest vector width. The hint also lets it reorder floating-point
+/// reductions (a matrix-vector product's row sums become vector partial sums), so one-lane
+/// results differ from wider code's in the last bits (measured in docs/performance.md).
+void requestVectorization(llvm::Module &m) {
+  llvm::LLVMContext &ctx = m.getContext();
+  llvm::Metadata *enable[] = {
+      llvm::MDString::get(ctx, "llvm.loop.vectorize.enable"),
+      llvm::ConstantAsMetadata::get(llvm::ConstantInt::getTrue(ctx))};
+  llvm::MDNode *hint = llvm::MDNode::get(ctx, enable);
+  for (llvm::Function &f : m)
+    for (llvm::BasicBlock &bb : f) {
+      llvm::Instruction *latch = bb.getTerminator();
+      llvm::MDNode *id = latch ? latch->getMetadata(llvm::LLVMContext::MD_loop) : nullptr;
+      if (!id)
+        continue;
+      llvm::SmallVector<llvm::Metadata *, 4> ops{nullptr};
+      for (unsigned i = 1; i < id->getNumOperands(); ++i)
+        ops.push_back(id->getOperand(i));
+      ops.push_back(hint);
+      llvm::MDNode *newId = llvm::MDNode::getDistinct(ctx, ops);
+      newId->replaceOperandWith(0, newId);
+      latch->setMetadata(llvm::LLVMContext::MD_loop, newId);
+    }
+}
+
+} // namespace
+
+void optimizeModule(llvm::Module &m, llvm::TargetMachine &tm, int level, int vectorWidth) {
   for (llvm::Function &f : m)
     if (!f.isDeclaration()) {
       f.addFnAttr("target-cpu", tm.getTargetCPU());
@@ -41,11 +83,14 @@ void optimizeModule(llvm::Module &m, llvm::TargetMachine &tm, int level) {
   pb.registerLoopAnalyses(lam);
   pb.crossRegisterProxies(lam, fam, cgam, mam);
   llvm::ModulePassManager mpm;
+  if (vectorWidth == 1 && (level == 1 || level == 2))
+    requestVectorization(m);
   if (level <= 0) {
     mpm = pb.buildO0DefaultPipeline(llvm::OptimizationLevel::O0);
   } else if (level >= 3) {
     mpm = pb.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O3);
-  } else if (llvm::Error e = pb.parsePassPipeline(mpm, kGeneratedCodePipeline)) {
+  } else if (llvm::Error e = pb.parsePassPipeline(
+                 mpm, vectorWidth == 1 ? kElementVectorizingPipeline : kGeneratedCodePipeline)) {
     throw InternalError("the generated-code pass pipeline does not parse: " +
                         llvm::toString(std::move(e)));
   }

@@ -11,10 +11,14 @@ namespace odec::codegen {
 ///
 /// level 0: LLVM's -O0 pipeline. Levels 1 and 2: kGeneratedCodePipeline, a short pipeline for
 /// the code TensorEmitter writes (see Optimize.cpp for why these passes). Level 3: LLVM's full
-/// -O3 pipeline.
-void optimizeModule(llvm::Module &m, llvm::TargetMachine &tm, int level);
+/// -O3 pipeline. vectorWidth is the code's trajectories per batch chunk: with one lane (scalar
+/// code, TensorEmitter.h) levels 1 and 2 run kElementVectorizingPipeline instead, which lets
+/// LLVM's vectorizers vectorize over tensor elements.
+void optimizeModule(llvm::Module &m, llvm::TargetMachine &tm, int level, int vectorWidth);
 
-/// The textual pass pipeline of levels 1 and 2 (as `opt -passes=` reads it).
+/// The textual pass pipelines of levels 1 and 2 (as `opt -passes=` reads them): for code
+/// vectorized across the batch, and for one-lane code.
 extern const char *const kGeneratedCodePipeline;
+extern const char *const kElementVectorizingPipeline;
 
 } // namespace odec::codegen

@@ -5,7 +5,10 @@
 //
 // An element is either a real ("uniform": the same for every trajectory of a batch chunk,
 // because it depends only on parameters and constants) or a <W x real> ("varying": one lane
-// per trajectory). Uniform elements are splatted where they meet varying ones. The real type
+// per trajectory). With one lane (W = 1) a varying element is a plain real instead of a
+// <1 x real>: LLVM's loop and SLP vectorizers leave vector-typed code alone, and with scalars
+// they can vectorize over a tensor's elements (the hidden dimension) instead of the batch.
+// Uniform elements are splatted where they meet varying ones. The real type
 // is double or float (codegen/Precision.h); buffers at the ABI boundary are always double, and
 // toReal/toDouble convert at the loads and stores that cross it.
 #pragma once
@@ -47,6 +50,8 @@ public:
 
   static constexpr uint64_t kMaxStackTensorBytes = 16 * 1024;
   static constexpr uint64_t kStackBudgetBytes = 256 * 1024;
+  /// Rows of a matrix product computed together in batch-vectorized code (see matmul).
+  static constexpr int64_t kMatMulRowBlock = 4;
 
   /// Element `index` (an i64) of t, splatted to a vector when asVarying and t is uniform.
   llvm::Value *load(const Tensor &t, llvm::Value *index, bool asVarying);
@@ -63,6 +68,10 @@ public:
 
   /// The real constant v (rounded to float in Float code).
   llvm::Value *real(double v);
+  /// A varying value from the <W x T> vector of its lanes (the one element when W = 1).
+  llvm::Value *fromLanes(llvm::Value *lanes);
+  /// The <W x T> vector of a varying value's lanes (inverse of fromLanes).
+  llvm::Value *toLanes(llvm::Value *v);
   /// A double, or vector of doubles, from the ABI as the real type (a rounding in Float code).
   llvm::Value *toReal(llvm::Value *d);
   /// A real, or vector of reals, widened to double for the ABI (exact).
@@ -81,7 +90,7 @@ private:
   int width_;
   Precision precision_;
   llvm::Type *realTy_;
-  llvm::VectorType *vecTy_;
+  llvm::Type *varyingTy_; // <W x real>, or real when W = 1
   std::unordered_map<const ir::Node *, Tensor> storage_;
   uint64_t stackBytes_ = 0;
   std::vector<llvm::Value *> heap_; // buffers to free before returning

@@ -96,7 +96,7 @@ std::unique_ptr<llvm::Module> buildModule(llvm::LLVMContext &ctx, const EmitFn &
   if (llvm::verifyModule(*m, &os))
     throw InternalError("generated LLVM IR for '" + name + "' is invalid: " + os.str());
   clock.lap(&CompilePhaseTimes::emit);
-  codegen::optimizeModule(*m, tm, opt.optLevel);
+  codegen::optimizeModule(*m, tm, opt.optLevel, lanesPerChunk(opt));
   clock.lap(&CompilePhaseTimes::optimize);
   return m;
 }
