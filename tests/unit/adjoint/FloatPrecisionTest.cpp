@@ -14,6 +14,7 @@
 // trajectory's scale) and ≤ 3.1e-7 (gradient, normwise) over every case below. Asserted: 2e-6;
 // a mistake in precision handling (a coefficient or input rounded wrongly, lanes mixed up)
 // shows at ≥ 1e-4, and an accidental double computation fails the "> 0" check.
+#include "../RelativeError.h"
 #include "AdjointTestSupport.h"
 
 #include <gtest/gtest.h>
@@ -28,36 +29,10 @@ namespace {
 
 constexpr double kFloatTolerance = 2e-6;
 
-/// ddt(x) = W2 * tanh.(W1 * x .+ b1) .+ b2 with x of size D, hidden width H.
-ir::ModelIR mlpModel(int D, int H) {
-  using ir::VarRole;
-  ir::ModelIR m;
-  m.name = "Mlp";
-  m.states = {slot("x", VarRole::State, 0, Shape::vector(D), 0)};
-  m.params = {slot("W1", VarRole::Param, 0, Shape::matrix(H, D), 0),
-              slot("b1", VarRole::Param, 1, Shape::vector(H), H * D),
-              slot("W2", VarRole::Param, 2, Shape::matrix(D, H), H * D + H),
-              slot("b2", VarRole::Param, 3, Shape::vector(D), 2 * H * D + H)};
-  ir::Expr h = ir::unary(ir::Op::Tanh,
-                         ir::add(ir::matmul(m.params[0].var, m.states[0].var), m.params[1].var));
-  m.ddt = {ir::add(ir::matmul(m.params[2].var, h), m.params[3].var)};
-  return m;
-}
-
 jit::CompileOptions floatOptions() {
   jit::CompileOptions o;
   o.precision = jit::Precision::Float;
   return o;
-}
-
-/// max |a − b| / max |b|: the deviation relative to the reference's scale.
-double scaledDeviation(const std::vector<double> &a, const std::vector<double> &b) {
-  double dev = 0, scale = 0;
-  for (size_t i = 0; i < b.size(); ++i) {
-    dev = std::max(dev, std::abs(a[i] - b[i]));
-    scale = std::max(scale, std::abs(b[i]));
-  }
-  return dev / scale;
 }
 
 /// Every value of v is a float widened to double (float code really ran in float).
@@ -75,7 +50,7 @@ void expectFloatMatchesDouble(const ir::ModelIR &model, unsigned seed) {
     const auto simF = jit::compileSimulator(model, nt.tableau, floatOptions());
     const std::vector<double> trajD = simulate(*simD, params, p.x0, p.batch, p.steps, p.h, p.D);
     const std::vector<double> trajF = simulate(*simF, params, p.x0, p.batch, p.steps, p.h, p.D);
-    const double forward = scaledDeviation(trajF, trajD);
+    const double forward = odec::test::relativeError(trajF, trajD);
     EXPECT_LE(forward, kFloatTolerance);
     EXPECT_GT(forward, 0) << "float code computed in double";
     EXPECT_TRUE(allFloats(trajF));

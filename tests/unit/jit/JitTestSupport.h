@@ -90,13 +90,11 @@ inline ir::ModelIR linearModel(const Eigen::MatrixXd &A, bool asParam) {
 
 constexpr int kSpiralD = 2, kSpiralH = 16;
 
-/// The spiral model: ddt(x) = W2 * tanh.(W1 * x .+ b1) .+ b2, x of size kSpiralD, hidden
-/// width kSpiralH.
-inline ir::ModelIR spiralModel() {
+/// An MLP field ddt(x) = W2 * tanh.(W1 * x .+ b1) .+ b2 with x of size D, hidden width H.
+inline ir::ModelIR mlpModel(int D, int H, const char *name = "Mlp") {
   using ir::VarRole;
-  constexpr int D = kSpiralD, H = kSpiralH;
   ir::ModelIR m;
-  m.name = "Spiral";
+  m.name = name;
   m.states = {slot("x", VarRole::State, 0, Shape::vector(D), 0)};
   m.params = {slot("W1", VarRole::Param, 0, Shape::matrix(H, D), 0),
               slot("b1", VarRole::Param, 1, Shape::vector(H), H * D),
@@ -107,6 +105,9 @@ inline ir::ModelIR spiralModel() {
   m.ddt = {ir::add(ir::matmul(m.params[2].var, h), m.params[3].var)};
   return m;
 }
+
+/// The spiral model: the MLP field with x of size kSpiralD, hidden width kSpiralH.
+inline ir::ModelIR spiralModel() { return mlpModel(kSpiralD, kSpiralH, "Spiral"); }
 
 /// n values uniform in [-scale, scale], reproducible from seed.
 inline std::vector<double> randomVector(size_t n, unsigned seed, double scale) {
