@@ -2,6 +2,7 @@
 // libstdc++'s headers are); the frontend then runs that invocation on the in-memory source
 // and CodeGen's EmitLLVMOnlyAction hands over the optimized module.
 #include "cxx/ClangFrontend.h"
+#include "jit/NativeTarget.h"
 
 #include "syntax/Diagnostics.h"
 
@@ -16,11 +17,9 @@
 #include <clang/Frontend/CompilerInvocation.h>
 #include <llvm/Support/Host.h>
 #include <llvm/Support/MemoryBuffer.h>
-#include <llvm/Support/TargetSelect.h>
 
 #include <cstdlib>
 #include <filesystem>
-#include <mutex>
 #include <stdexcept>
 
 namespace odec::cxx {
@@ -67,15 +66,6 @@ public:
                       "):\n" + errors);
 }
 
-void initializeNativeTarget() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    llvm::InitializeNativeTarget();
-    llvm::InitializeNativeTargetAsmPrinter();
-    llvm::InitializeNativeTargetAsmParser();
-  });
-}
-
 } // namespace
 
 std::string clangResourceDir() {
@@ -91,7 +81,7 @@ std::string clangResourceDir() {
 
 std::unique_ptr<llvm::Module> compileToModule(const Source &source, const CompileOptions &options,
                                               llvm::LLVMContext &context) {
-  initializeNativeTarget();
+  jit::initializeNativeTarget();
   const std::string resourceDir = clangResourceDir();
   const std::string opt = "-O" + std::to_string(options.optLevel);
   // Host CPU; position-independent (the object may go into a .so); no errno from libm, so
@@ -141,7 +131,7 @@ std::unique_ptr<llvm::Module> compileToModule(const Source &source, const Compil
 }
 
 llvm::orc::JITTargetMachineBuilder hostMachine(int optLevel) {
-  initializeNativeTarget();
+  jit::initializeNativeTarget();
   llvm::Expected<llvm::orc::JITTargetMachineBuilder> host =
       llvm::orc::JITTargetMachineBuilder::detectHost();
   if (!host)

@@ -1,4 +1,5 @@
 #include "jit/Jit.h"
+#include "jit/NativeTarget.h"
 
 #include "codegen/AdjointCodegen.h"
 #include "codegen/FunctionCodegen.h"
@@ -10,28 +11,17 @@
 #include <llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h>
 #include <llvm/ExecutionEngine/Orc/LLJIT.h>
 #include <llvm/IR/Verifier.h>
-#include <llvm/Support/TargetSelect.h>
 #include <llvm/Support/raw_ostream.h>
 
 #include <cctype>
 #include <chrono>
 #include <functional>
 #include <initializer_list>
-#include <mutex>
 #include <utility>
 
 namespace odec::jit {
 
 namespace {
-
-void initializeNativeTarget() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    llvm::InitializeNativeTarget();
-    llvm::InitializeNativeTargetAsmPrinter();
-    llvm::InitializeNativeTargetAsmParser();
-  });
-}
 
 /// The value of an llvm::Expected, or an InternalError with LLVM's message.
 template <typename T> T take(llvm::Expected<T> e, const char *what) {
