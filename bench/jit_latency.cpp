@@ -5,14 +5,14 @@
 // Each run starts from the text: parse + check (Compilation::fromText), lowering to the tensor
 // IR, then jit::compileSimulator and jit::compileLossGrad with CompileOptions::phaseTimes
 // (LLVM IR emission, the pass pipeline, JIT setup, machine code). The adjoint's emission
-// includes its symbolic VJP, which is also timed on its own (ad::vjp of the same field, as
+// includes its symbolic VJP, which is also timed on its own (ad::fieldVjp of the same field, as
 // codegen/AdjointCodegen.cpp forms it) and shown as a part of that row. Both functions are
 // called once at the end of each run so that a run ends with code that has been executed.
 // The first run of the process also pays one-time initialization (LLVM's target registry,
 // the process's symbol table); it is printed on its own and left out of the medians.
 //
 // Usage: bench_jit_latency FILE.node [MODEL] [TABLEAU] [RUNS]   (defaults: "", RK4, 7)
-#include "autodiff/Derivative.h"
+#include "autodiff/FieldVjp.h"
 #include "driver/Compilation.h"
 #include "ir/Builder.h"
 #include "jit/Jit.h"
@@ -41,17 +41,7 @@ double since(std::chrono::steady_clock::time_point t) {
 }
 
 /// The VJP of the field w.r.t. every state and parameter, as codegen/AdjointCodegen.cpp forms it.
-void fieldVJP(const ir::ModelIR &model) {
-  std::vector<ir::Expr> cotangents, wrt;
-  for (size_t k = 0; k < model.states.size(); ++k) {
-    const ir::ModelIR::Slot &s = model.states[k];
-    cotangents.push_back(ir::variable(s.name + "_cot", ir::VarRole::Cotangent, int(k), s.shape));
-    wrt.push_back(s.var);
-  }
-  for (const ir::ModelIR::Slot &p : model.params)
-    wrt.push_back(p.var);
-  ad::vjp(model.ddt, cotangents, wrt);
-}
+void fieldVJP(const ir::ModelIR &model) { ad::fieldVjp(model, "", "_cot"); }
 
 RunTimes runOnce(const std::string &text, const std::string &modelName,
                  const std::string &tableauName) {

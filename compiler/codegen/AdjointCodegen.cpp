@@ -1,6 +1,6 @@
 #include "codegen/AdjointCodegen.h"
 
-#include "autodiff/Derivative.h"
+#include "autodiff/FieldVjp.h"
 #include "codegen/BatchChunks.h"
 #include "codegen/Loops.h"
 #include "codegen/RungeKuttaStep.h"
@@ -13,28 +13,6 @@ namespace odec::codegen {
 using llvm::Value;
 
 namespace {
-
-/// The field's vector-Jacobian product: one Cotangent Variable per state (the adjoint of
-/// that state's slope), and Σ_k ⟨cot_k, ∂ddt_k/∂w⟩ for w = every state, then every parameter.
-struct FieldVJP {
-  std::vector<ir::Expr> cotangents;
-  std::vector<ir::Expr> wrtStates, wrtParams;
-  std::vector<ir::Expr> all; // wrtStates then wrtParams
-
-  explicit FieldVJP(const ir::ModelIR &model) {
-    std::vector<ir::Expr> wrt;
-    for (size_t k = 0; k < model.states.size(); ++k) {
-      const ir::ModelIR::Slot &s = model.states[k];
-      cotangents.push_back(ir::variable(s.name + "_cot", ir::VarRole::Cotangent, int(k), s.shape));
-      wrt.push_back(s.var);
-    }
-    for (const ir::ModelIR::Slot &p : model.params)
-      wrt.push_back(p.var);
-    all = ad::vjp(model.ddt, cotangents, wrt);
-    wrtStates.assign(all.begin(), all.begin() + long(model.states.size()));
-    wrtParams.assign(all.begin() + long(model.states.size()), all.end());
-  }
-};
 
 /// Σ over the lanes of v, in lane order, in double.
 Value *sumLanes(llvm::IRBuilder<> &b, TensorEmitter &te, Value *v) {
@@ -52,7 +30,7 @@ llvm::Function *emitLossGrad(llvm::Module &m, const ir::ModelIR &model,
                              const std::string &name) {
   requireExplicit(tableau);
   internalCheck(model.ddt.size() == model.states.size(), "emitLossGrad: one ddt per state");
-  const FieldVJP vjp(model);
+  const ad::FieldVjp vjp = ad::fieldVjp(model, "", "_cot");
 
   llvm::LLVMContext &ctx = m.getContext();
   llvm::IRBuilder<> b(ctx);

@@ -1,6 +1,7 @@
 #include "codegen/CppEmitter.h"
 
 #include "autodiff/Derivative.h"
+#include "autodiff/FieldVjp.h"
 #include "codegen/CppNames.h"
 #include "ir/Builder.h"
 #include "syntax/Diagnostics.h"
@@ -285,15 +286,9 @@ public:
     CppNameScope members;
     for (const ir::ModelIR::Slot &p : m_.params)
       members_.push_back(members.claim(p.name));
-    std::vector<ir::Expr> wrt;
-    for (size_t k = 0; k < m_.states.size(); ++k) {
-      const ir::ModelIR::Slot &s = m_.states[k];
-      vjpCot_.push_back(ir::variable(s.name + "_cot", ir::VarRole::Cotangent, int(k), s.shape));
-      wrt.push_back(s.var);
-    }
-    for (const ir::ModelIR::Slot &p : m_.params)
-      wrt.push_back(p.var);
-    vjp_ = ad::vjp(m_.ddt, vjpCot_, wrt);
+    ad::FieldVjp vjp = ad::fieldVjp(m_, "", "_cot");
+    vjpCot_ = std::move(vjp.cotangents);
+    vjp_ = std::move(vjp.all);
   }
 
   std::string write() {

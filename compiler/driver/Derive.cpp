@@ -1,6 +1,7 @@
 #include "driver/Derive.h"
 
 #include "autodiff/Derivative.h"
+#include "autodiff/FieldVjp.h"
 #include "ir/Builder.h"
 #include "ir/CSE.h"
 #include "ir/Printer.h"
@@ -44,17 +45,14 @@ ir::Function deriveFunction(const ir::ModelIR &m, DeriveWhat what) {
   }
   case DeriveWhat::Vjp: {
     f.name = m.name + "_vjp";
-    std::vector<ir::Expr> cot = perStateVars(m, "λ_", ir::VarRole::Cotangent);
-    std::vector<ir::Expr> wrt = stateVars(m);
-    for (const auto &p : m.params)
-      wrt.push_back(p.var);
-    f.outputs = ad::vjp(m.ddt, cot, wrt);
+    ad::FieldVjp vjp = ad::fieldVjp(m, "λ_", "");
+    f.outputs = vjp.all;
     f.outputNames.clear();
     for (const auto &s : m.states)
       f.outputNames.push_back("x̄_" + s.name);
     for (const auto &p : m.params)
       f.outputNames.push_back("θ̄_" + p.name);
-    f.inputs.insert(f.inputs.end(), cot.begin(), cot.end());
+    f.inputs.insert(f.inputs.end(), vjp.cotangents.begin(), vjp.cotangents.end());
     break;
   }
   case DeriveWhat::Jvp: {

@@ -80,6 +80,25 @@ Worst compare(const VectorKernel &k, const std::vector<double> &xs, double (*ref
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
+/// tanh at ±0, beyond saturation (±big, ±1e300, ±inf), NaN and a tiny subnormal (returned
+/// unchanged).
+void expectTanhSpecialValues(jit::Precision precision, double big, double tiny) {
+  VectorKernel tanh(ir::Op::Tanh, precision);
+  const std::vector<double> got =
+      tanh({0.0, -0.0, big, -big, 400.0, -1e300, kInf, -kInf, std::nan(""), tiny});
+  EXPECT_EQ(got[0], 0.0);
+  EXPECT_FALSE(std::signbit(got[0]));
+  EXPECT_EQ(got[1], 0.0); // (−0's sign does not survive the harness's 0 + 1·v)
+  EXPECT_EQ(got[2], 1.0);
+  EXPECT_EQ(got[3], -1.0);
+  EXPECT_EQ(got[4], 1.0);
+  EXPECT_EQ(got[5], -1.0);
+  EXPECT_EQ(got[6], 1.0);
+  EXPECT_EQ(got[7], -1.0);
+  EXPECT_TRUE(std::isnan(got[8]));
+  EXPECT_EQ(got[9], tiny);
+}
+
 } // namespace
 
 TEST(VectorMath, ExpWithinTwoUlpOverTheNormalRange) {
@@ -124,22 +143,7 @@ TEST(VectorMath, TanhWithinThreeUlpEverywhere) {
   EXPECT_LE(w.relative, 4e-16);
 }
 
-TEST(VectorMath, TanhSpecialValues) {
-  VectorKernel tanh(ir::Op::Tanh);
-  const std::vector<double> got =
-      tanh({0.0, -0.0, 19.5, -19.5, 400.0, -1e300, kInf, -kInf, std::nan(""), 5e-324});
-  EXPECT_EQ(got[0], 0.0);
-  EXPECT_FALSE(std::signbit(got[0]));
-  EXPECT_EQ(got[1], 0.0); // (−0's sign does not survive the harness's 0 + 1·v)
-  EXPECT_EQ(got[2], 1.0);
-  EXPECT_EQ(got[3], -1.0);
-  EXPECT_EQ(got[4], 1.0);
-  EXPECT_EQ(got[5], -1.0);
-  EXPECT_EQ(got[6], 1.0);
-  EXPECT_EQ(got[7], -1.0);
-  EXPECT_TRUE(std::isnan(got[8]));
-  EXPECT_EQ(got[9], 5e-324);
-}
+TEST(VectorMath, TanhSpecialValues) { expectTanhSpecialValues(jit::Precision::Double, 19.5, 5e-324); }
 
 // ---------------------------------------------------------------------------------------
 // Float code: the same algorithms with Cephes' single-precision coefficients (expf.c, tanhf.c).
@@ -212,18 +216,6 @@ TEST(VectorMath, FloatTanhWithinThreeUlpEverywhere) {
 }
 
 TEST(VectorMath, FloatTanhSpecialValues) {
-  VectorKernel tanh(ir::Op::Tanh, jit::Precision::Float);
-  const std::vector<double> got =
-      tanh({0.0, -0.0, 9.5, -9.5, 400.0, -1e300, kInf, -kInf, std::nan(""), 1e-40});
-  EXPECT_EQ(got[0], 0.0);
-  EXPECT_FALSE(std::signbit(got[0]));
-  EXPECT_EQ(got[1], 0.0); // (−0's sign does not survive the harness's 0 + 1·v)
-  EXPECT_EQ(got[2], 1.0);
-  EXPECT_EQ(got[3], -1.0);
-  EXPECT_EQ(got[4], 1.0);
-  EXPECT_EQ(got[5], -1.0);
-  EXPECT_EQ(got[6], 1.0);
-  EXPECT_EQ(got[7], -1.0);
-  EXPECT_TRUE(std::isnan(got[8]));
-  EXPECT_EQ(got[9], double(1e-40f)); // a subnormal float, returned unchanged
+  // 1e-40 is a subnormal float.
+  expectTanhSpecialValues(jit::Precision::Float, 9.5, double(1e-40f));
 }
