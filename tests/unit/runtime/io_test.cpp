@@ -1,4 +1,5 @@
 // Parameter JSON, CSV and atomic files: round trips and exact error messages.
+#include "../ErrorOf.h"
 #include "init/SampleParams.h"
 #include "io/AtomicFile.h"
 #include "io/Csv.h"
@@ -23,14 +24,7 @@ std::vector<TensorSlot> spiralLayout() {
   return l;
 }
 
-std::string errorOf(const std::function<void()> &f) {
-  try {
-    f();
-  } catch (const std::exception &e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+using odec::test::errorOf;
 
 } // namespace
 

@@ -1,5 +1,6 @@
 // Loading training data: the CSV and NPY layouts, the uniform-grid checks against the
 // training step (with strides), and the exact message of every kind of bad file.
+#include "../ErrorOf.h"
 #include "io/ParamsJson.h"
 #include "io/TrajectoryData.h"
 
@@ -17,14 +18,7 @@ TrajectoryGrid grid2(double h = 0.1, int64_t minSamples = 2) {
   return {{"x[1]", "x[2]"}, h, minSamples};
 }
 
-std::string errorOf(const std::function<void()> &f) {
-  try {
-    f();
-  } catch (const std::exception &e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+using odec::test::errorOf;
 
 std::string csvError(const std::string &text, const TrajectoryGrid &g = grid2()) {
   return errorOf([&] { parseTrajectoryCsv(text, "d.csv", g); });

@@ -1,5 +1,6 @@
 // What a run leaves on disk: the run directory's files, the exact checkpoint format, resume
 // checks, and the loss plot's log scale.
+#include "../ErrorOf.h"
 #include "train/RunDirectory.h"
 #include "io/AtomicFile.h"
 #include "io/ParamsJson.h"
@@ -42,14 +43,7 @@ TrainState sampleState() {
   return s;
 }
 
-std::string errorOf(const std::function<void()> &f) {
-  try {
-    f();
-  } catch (const std::exception &e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+using odec::test::errorOf;
 
 } // namespace
 
