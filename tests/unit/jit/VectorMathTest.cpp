@@ -80,6 +80,29 @@ Worst compare(const VectorKernel &k, const std::vector<double> &xs, double (*ref
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
+/// exp at ±0 (1), overflow (`over`, 1e300, inf → inf), underflow (`under`, −1e300, −inf → 0),
+/// NaN, two arguments with subnormal results (within two units of the subnormal spacing of
+/// `ref`'s precision) and a tiny argument (1).
+void expectExpSpecialValues(jit::Precision precision, double over, double under,
+                            std::pair<double, double> subnormal, double tiny, double (*ref)(double),
+                            double spacing) {
+  VectorKernel exp(ir::Op::Exp, precision);
+  const std::vector<double> got = exp({0.0, -0.0, over, 1e300, kInf, under, -1e300, -kInf,
+                                       std::nan(""), subnormal.first, subnormal.second, tiny});
+  EXPECT_EQ(got[0], 1.0);
+  EXPECT_EQ(got[1], 1.0);
+  EXPECT_EQ(got[2], kInf);
+  EXPECT_EQ(got[3], kInf);
+  EXPECT_EQ(got[4], kInf);
+  EXPECT_EQ(got[5], 0.0);
+  EXPECT_EQ(got[6], 0.0);
+  EXPECT_EQ(got[7], 0.0);
+  EXPECT_TRUE(std::isnan(got[8]));
+  EXPECT_LE(std::abs(got[9] - ref(subnormal.first)), 2 * spacing);
+  EXPECT_LE(std::abs(got[10] - ref(subnormal.second)), 2 * spacing);
+  EXPECT_EQ(got[11], 1.0);
+}
+
 /// tanh at ±0, beyond saturation (±big, ±1e300, ±inf), NaN and a tiny subnormal (returned
 /// unchanged).
 void expectTanhSpecialValues(jit::Precision precision, double big, double tiny) {
@@ -112,22 +135,9 @@ TEST(VectorMath, ExpWithinTwoUlpOverTheNormalRange) {
 }
 
 TEST(VectorMath, ExpSpecialValues) {
-  VectorKernel exp(ir::Op::Exp);
-  const std::vector<double> got = exp({0.0, -0.0, 710.0, 1e300, kInf, -746.0, -1e300, -kInf,
-                                       std::nan(""), -720.0, -740.0, 1e-300});
-  EXPECT_EQ(got[0], 1.0);
-  EXPECT_EQ(got[1], 1.0);
-  EXPECT_EQ(got[2], kInf);
-  EXPECT_EQ(got[3], kInf);
-  EXPECT_EQ(got[4], kInf);
-  EXPECT_EQ(got[5], 0.0);
-  EXPECT_EQ(got[6], 0.0);
-  EXPECT_EQ(got[7], 0.0);
-  EXPECT_TRUE(std::isnan(got[8]));
-  // Subnormal results: within one unit of the subnormal spacing 2^-1074.
-  EXPECT_LE(std::abs(got[9] - std::exp(-720.0)), 2 * 4.9406564584124654e-324);
-  EXPECT_LE(std::abs(got[10] - std::exp(-740.0)), 2 * 4.9406564584124654e-324);
-  EXPECT_EQ(got[11], 1.0);
+  // exp(−720) and exp(−740) are subnormal doubles (spacing 2^-1074).
+  expectExpSpecialValues(jit::Precision::Double, 710.0, -746.0, {-720.0, -740.0}, 1e-300,
+                         [](double x) { return std::exp(x); }, 4.9406564584124654e-324);
 }
 
 TEST(VectorMath, TanhWithinThreeUlpEverywhere) {
@@ -184,22 +194,10 @@ TEST(VectorMath, FloatExpWithinTwoUlpOverTheNormalRange) {
 }
 
 TEST(VectorMath, FloatExpSpecialValues) {
-  VectorKernel exp(ir::Op::Exp, jit::Precision::Float);
-  const std::vector<double> got = exp({0.0, -0.0, 88.8, 1e300, kInf, -104.0, -1e300, -kInf,
-                                       std::nan(""), -95.0, -102.5, 1e-30});
-  EXPECT_EQ(got[0], 1.0);
-  EXPECT_EQ(got[1], 1.0);
-  EXPECT_EQ(got[2], kInf); // above log(FLT_MAX) ≈ 88.72: overflows in float
-  EXPECT_EQ(got[3], kInf);
-  EXPECT_EQ(got[4], kInf);
-  EXPECT_EQ(got[5], 0.0);
-  EXPECT_EQ(got[6], 0.0);
-  EXPECT_EQ(got[7], 0.0);
-  EXPECT_TRUE(std::isnan(got[8]));
-  // Subnormal float results: within two units of the subnormal spacing 2^-149.
-  EXPECT_LE(std::abs(got[9] - double(expf(-95.0f))), 2 * kFloatSubnormal);
-  EXPECT_LE(std::abs(got[10] - double(expf(-102.5f))), 2 * kFloatSubnormal);
-  EXPECT_EQ(got[11], 1.0);
+  // 88.8 is above log(FLT_MAX) ≈ 88.72, so it overflows in float; exp(−95) and exp(−102.5) are
+  // subnormal floats (spacing 2^-149).
+  expectExpSpecialValues(jit::Precision::Float, 88.8, -104.0, {-95.0, -102.5}, 1e-30,
+                         [](double x) { return double(expf(float(x))); }, kFloatSubnormal);
 }
 
 TEST(VectorMath, FloatTanhWithinThreeUlpEverywhere) {
