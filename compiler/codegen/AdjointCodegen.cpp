@@ -8,6 +8,8 @@
 #include "ir/Builder.h"
 #include "syntax/Diagnostics.h"
 
+#include <algorithm>
+
 namespace odec::codegen {
 
 using llvm::Value;
@@ -22,6 +24,36 @@ Value *sumLanes(llvm::IRBuilder<> &b, TensorEmitter &te, Value *v) {
     sum = b.CreateFAdd(sum, te.toDouble(b.CreateExtractElement(lanes, uint64_t(l))));
   return sum;
 }
+
+/// The summands of e's tree of additions (e itself when it is no sum).
+void addTerms(const ir::Expr &e, std::vector<ir::Expr> &out) {
+  if (e->is(ir::Op::Add)) {
+    addTerms(e->args[0], out);
+    addTerms(e->args[1], out);
+  } else {
+    out.push_back(e);
+  }
+}
+
+/// The tensor a product's factor reads: a transposed vector has its argument's layout, so its
+/// argument serves without the copy a Transpose node makes.
+ir::Expr factorSource(const ir::Expr &f) {
+  const bool vector = f->shape.rows == 1 || f->shape.cols == 1;
+  return f->is(ir::Op::Transpose) && vector ? f->args[0] : f;
+}
+
+/// A summand A·B of some parameter's θ̄ (θ̄_W = λ hᵀ for every product W h in the field),
+/// accumulated once per step instead of once per stage: each live stage stores its factors
+/// as one slot of Ā = [A_1 … A_L] (columns) and B̄ = [B_1; …; B_L] (rows), and after the
+/// step's stages θ̄_W += Ā·B̄. Adding each stage's product as it comes reads and writes all of
+/// θ̄_W (one <W x real> per element) per stage, and materializes the product first; this way
+/// θ̄_W is read and written once per step with L fused multiply-adds per element in between.
+struct DeferredProduct {
+  ir::Expr a, b; // the factors' sources (factorSource)
+  Tensor acc;    // θ̄_W's part of θ̄
+  Tensor slotsA, slotsB;
+  int64_t inner; // A's columns
+};
 
 } // namespace
 
@@ -90,6 +122,44 @@ llvm::Function *emitLossGrad(llvm::Module &m, const ir::ModelIR &model,
   clear(thetaBar);
   clear(loss);
 
+  // live[i]: X̄_i can be nonzero (some coefficient feeding k̄_i is); it depends on the tableau
+  // alone.
+  std::vector<bool> live(size_t(s), false);
+  for (int st = s - 1; st >= 0; --st) {
+    bool any = tableau.b[size_t(st)].value != 0;
+    for (int j = st + 1; j < s; ++j)
+      any = any || (live[size_t(j)] && tableau.a(j, st) != 0);
+    live[size_t(st)] = any;
+  }
+  const int64_t liveStages = std::count(live.begin(), live.end(), true);
+
+  // θ̄'s summands: products deferred to the end of each step, the rest added per stage.
+  std::vector<DeferredProduct> deferred;
+  std::vector<std::pair<ir::Expr, Tensor>> immediate; // summand, its part of θ̄
+  std::vector<ir::Expr> stageRoots = vjp.wrtStates;   // what each stage's VJP pass evaluates
+  for (size_t p = 0; p < model.params.size(); ++p) {
+    if (vjp.wrtParams[p]->isConstantValue(0))
+      continue;
+    std::vector<ir::Expr> terms;
+    addTerms(vjp.wrtParams[p], terms);
+    for (const ir::Expr &t : terms) {
+      Tensor acc = te.view(thetaBar, model.params[p].offset, t->shape);
+      if (!t->is(ir::Op::MatMul)) {
+        immediate.emplace_back(t, acc);
+        stageRoots.push_back(t);
+        continue;
+      }
+      const Shape &as = t->args[0]->shape, &bs = t->args[1]->shape;
+      const int64_t slots = as.cols * liveStages;
+      deferred.push_back({factorSource(t->args[0]), factorSource(t->args[1]), acc,
+                          te.allocate(Shape::matrix(as.rows, int(slots)), true, "slotsA"),
+                          te.allocate(Shape::matrix(int(slots), bs.cols), true, "slotsB"),
+                          as.cols});
+      stageRoots.push_back(deferred.back().a);
+      stageRoots.push_back(deferred.back().b);
+    }
+  }
+
   Value *hv = te.splat(te.toReal(h)), *one = te.splat(te.real(1.0));
   Value *Dv = b.getInt64(uint64_t(D));
   Value *trajStride = b.CreateMul(b.CreateAdd(steps, b.getInt64(1)), Dv);
@@ -152,42 +222,55 @@ llvm::Function *emitLossGrad(llvm::Module &m, const ir::ModelIR &model,
       Value *n = b.CreateSub(b.CreateSub(steps, b.getInt64(1)), i);
       gatherRows(b, te, X, traj, trajRow(n), chunk.mask);
       step.emitStages(X, hv, false);
-      // live[i]: X̄_i can be nonzero (some coefficient feeding k̄_i is).
-      std::vector<bool> live(size_t(s), false);
+      int64_t slot = 0; // of the deferred products, per live stage
       for (int st = s - 1; st >= 0; --st) {
+        if (!live[size_t(st)])
+          continue;
         std::vector<double> coef = {tableau.b[size_t(st)].value};
         std::vector<Tensor> terms = {lambda};
-        bool any = coef[0] != 0;
         for (int j = st + 1; j < s; ++j) {
           coef.push_back(live[size_t(j)] ? tableau.a(j, st) : 0.0);
           terms.push_back(Xbar[size_t(j)]);
-          any = any || coef.back() != 0;
         }
-        if (!any)
-          continue;
-        live[size_t(st)] = true;
         emitCombination(b, te, kbar, nullptr, hv, coef, terms);
         TensorMap bound = step.bindStates(step.stageState(st));
         for (size_t k = 0; k < model.states.size(); ++k)
           bound[vjp.cotangents[k].get()] =
               te.view(kbar, model.states[k].offset, model.states[k].shape);
-        TensorMap values = eval.evaluate(vjp.all, bound);
+        TensorMap values = eval.evaluate(stageRoots, bound);
         for (size_t k = 0; k < model.states.size(); ++k) {
           const Tensor &v = values.at(vjp.wrtStates[k].get());
           Tensor dst = te.view(Xbar[size_t(st)], model.states[k].offset, v.shape);
           emitLoop(b, v.shape.size(), [&](Value *e) { te.store(dst, e, te.load(v, e, true)); });
         }
-        for (size_t p = 0; p < model.params.size(); ++p) {
-          if (vjp.wrtParams[p]->isConstantValue(0))
-            continue;
-          const Tensor &v = values.at(vjp.wrtParams[p].get());
-          Tensor acc = te.view(thetaBar, model.params[p].offset, v.shape);
+        // Lanes past the batch contribute nothing: their factors are stored as zeros (both,
+        // so that no inf or NaN in a masked lane survives the product).
+        auto masked = [&](const Tensor &t, Value *e) {
+          return b.CreateSelect(inBatch, te.load(t, e, true), zero);
+        };
+        for (const auto &[term, acc] : immediate) {
+          const Tensor &v = values.at(term.get());
           emitLoop(b, v.shape.size(), [&](Value *e) {
-            Value *contribution = b.CreateSelect(inBatch, te.load(v, e, true), zero);
-            te.store(acc, e, b.CreateFAdd(te.load(acc, e, true), contribution));
+            te.store(acc, e, b.CreateFAdd(te.load(acc, e, true), masked(v, e)));
           });
         }
+        for (const DeferredProduct &d : deferred) {
+          const Tensor &fa = values.at(d.a.get()), &fb = values.at(d.b.get());
+          const int64_t rows = d.slotsA.shape.rows, cols = d.slotsB.shape.cols, k = d.inner;
+          emitLoop(b, rows, [&](Value *r) {
+            emitLoop(b, k, [&](Value *j) {
+              Value *dst = b.CreateAdd(b.CreateMul(r, te.index(k * liveStages)),
+                                       b.CreateAdd(j, te.index(slot * k)));
+              te.store(d.slotsA, dst, masked(fa, b.CreateAdd(b.CreateMul(r, te.index(k)), j)));
+            });
+          });
+          Tensor rowsB = te.view(d.slotsB, slot * k * cols, Shape::matrix(int(k), int(cols)));
+          emitLoop(b, k * cols, [&](Value *e) { te.store(rowsB, e, masked(fb, e)); });
+        }
+        ++slot;
       }
+      for (const DeferredProduct &d : deferred)
+        te.addProduct(d.acc, d.slotsA, d.slotsB);
       std::vector<double> ones;
       for (int st = 0; st < s; ++st)
         ones.push_back(live[size_t(st)] ? 1.0 : 0.0);

@@ -135,8 +135,8 @@ Tensor TensorEmitter::constant(const ir::Node &n) {
           n.shape, false};
 }
 
-void TensorEmitter::matmul(const Tensor &out, const Tensor &a, const Tensor &bt) {
-  // out[r, c] = sum_j a[r, j] * b[j, c], accumulated in place with fused multiply-adds in the
+void TensorEmitter::matmul(const Tensor &out, const Tensor &a, const Tensor &bt, bool accumulate) {
+  // out[r, c] (+)= sum_j a[r, j] * b[j, c], accumulated in place with fused multiply-adds in the
   // order of j. Batch-vectorized code computes kMatMulRowBlock rows at a time (register
   // blocking): each b[j, c] load then feeds that many FMAs, and the rows' sums are independent
   // dependency chains, where one row at a time is one chain bound by the FMA's latency.
@@ -153,7 +153,8 @@ void TensorEmitter::matmul(const Tensor &out, const Tensor &a, const Tensor &bt)
       std::vector<Value *> at; // out[r0 + i, c]
       for (int64_t i = 0; i < n; ++i) {
         at.push_back(flat(b_.CreateAdd(r0, index(i)), cols, c));
-        store(out, at.back(), llvm::ConstantFP::get(elementType(v), 0.0));
+        if (!accumulate)
+          store(out, at.back(), llvm::ConstantFP::get(elementType(v), 0.0));
       }
       emitLoop(b_, inner, [&](Value *j) {
         Value *y = load(bt, flat(j, cols, c), v);
@@ -168,6 +169,13 @@ void TensorEmitter::matmul(const Tensor &out, const Tensor &a, const Tensor &bt)
   };
   emitLoop(b_, index(blocked), [&](Value *r0) { rowBlock(r0, block); }, block);
   emitLoop(b_, rows - blocked, [&](Value *r) { rowBlock(b_.CreateAdd(r, index(blocked)), 1); });
+}
+
+void TensorEmitter::addProduct(const Tensor &out, const Tensor &a, const Tensor &b) {
+  internalCheck(a.shape.rows == out.shape.rows && a.shape.cols == b.shape.rows &&
+                    b.shape.cols == out.shape.cols && (out.varying || !(a.varying || b.varying)),
+                "TensorEmitter::addProduct: shapes do not match");
+  matmul(out, a, b, true);
 }
 
 void TensorEmitter::sumTo(const Tensor &out, const Tensor &a) {
@@ -219,7 +227,7 @@ Tensor TensorEmitter::emit(const ir::Node &n, const std::vector<Tensor> &args) {
   const Tensor &a = args[0];
   const Shape &as = a.shape;
   switch (n.op) {
-  case Op::MatMul: matmul(out, a, args[1]); break;
+  case Op::MatMul: matmul(out, a, args[1], false); break;
   case Op::Transpose:
     forEachElement(out, [&](Value *r, Value *c) { return load(a, flat(c, as.cols, r), varying); });
     break;

@@ -56,6 +56,9 @@ public:
   /// Element `index` (an i64) of t, splatted to a vector when asVarying and t is uniform.
   llvm::Value *load(const Tensor &t, llvm::Value *index, bool asVarying);
   void store(const Tensor &t, llvm::Value *index, llvm::Value *value);
+  /// out += a·b (a matrix product accumulated into out's current values, in the same order
+  /// of the inner index as emit() computes a MatMul).
+  void addProduct(const Tensor &out, const Tensor &a, const Tensor &b);
   /// &t[offset], a tensor of the given shape that aliases t's storage.
   Tensor view(const Tensor &t, int64_t offset, const Shape &shape);
 
@@ -79,7 +82,7 @@ public:
 
 private:
   Tensor constant(const ir::Node &n);
-  void matmul(const Tensor &out, const Tensor &a, const Tensor &b);
+  void matmul(const Tensor &out, const Tensor &a, const Tensor &b, bool accumulate);
   void sumTo(const Tensor &out, const Tensor &a);
   /// for r < rows, c < cols: out[r*cols + c] = value(r, c).
   void forEachElement(const Tensor &out,

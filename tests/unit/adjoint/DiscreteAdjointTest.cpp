@@ -1,6 +1,7 @@
 // The fused discrete adjoint against central finite differences of the discrete loss
-// computed with the forward solver alone, for every explicit prelude tableau, two fields
-// (an MLP; a Hamiltonian network whose adjoint needs second derivatives), full and partial
+// computed with the forward solver alone, for every explicit prelude tableau, three fields
+// (an MLP; a Hamiltonian network whose adjoint needs second derivatives; a matrix state with
+// a weight used twice), full and partial
 // SIMD chunks and targets at step 0, in the middle, duplicated and at the end.
 #include "AdjointTestSupport.h"
 
@@ -58,6 +59,21 @@ void expectGradientsMatchFiniteDifferences(const ir::ModelIR &model, unsigned se
   }
 }
 
+/// ddt(X) = A * tanh.(A * X) * B with a 2x3 matrix state: A is used twice, so θ̄_A is a sum of
+/// two products, and the products' inner dimensions (2, 3) are not 1, so their factors are
+/// matrices rather than a vector and a transposed vector (the adjoint's deferred products).
+ir::ModelIR sharedWeightModel() {
+  ir::ModelIR m;
+  m.name = "SharedWeight";
+  m.states = {slot("X", ir::VarRole::State, 0, Shape::matrix(2, 3), 0)};
+  m.params = {slot("A", ir::VarRole::Param, 0, Shape::matrix(2, 2), 0),
+              slot("B", ir::VarRole::Param, 1, Shape::matrix(3, 3), 4)};
+  const ir::Expr &A = m.params[0].var;
+  ir::Expr inner = ir::unary(ir::Op::Tanh, ir::matmul(A, m.states[0].var));
+  m.ddt = {ir::matmul(ir::matmul(A, inner), m.params[1].var)};
+  return m;
+}
+
 } // namespace
 
 TEST(DiscreteAdjoint, SpiralMlpMatchesFiniteDifferences) {
@@ -66,6 +82,10 @@ TEST(DiscreteAdjoint, SpiralMlpMatchesFiniteDifferences) {
 
 TEST(DiscreteAdjoint, HamiltonianNetworkMatchesFiniteDifferences) {
   expectGradientsMatchFiniteDifferences(hamiltonianModel(), 47);
+}
+
+TEST(DiscreteAdjoint, SharedWeightMatrixStateMatchesFiniteDifferences) {
+  expectGradientsMatchFiniteDifferences(sharedWeightModel(), 53);
 }
 
 TEST(DiscreteAdjoint, VectorWidthOnlyChangesTheSummationOrder) {
