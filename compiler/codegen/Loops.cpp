@@ -3,12 +3,13 @@
 namespace odec::codegen {
 
 void emitLoop(llvm::IRBuilder<> &b, llvm::Value *count,
-              const std::function<void(llvm::Value *)> &body, int64_t stride) {
+              const std::function<void(llvm::Value *)> &body, int64_t stride,
+              bool straightLine) {
   llvm::Type *i64 = b.getInt64Ty();
   auto *known = llvm::dyn_cast<llvm::ConstantInt>(count);
   if (known && known->getSExtValue() <= 0)
     return;
-  if (known && known->getSExtValue() <= kStraightLineIterations * stride) {
+  if (known && straightLine && known->getSExtValue() <= kStraightLineIterations * stride) {
     for (int64_t i = 0; i < known->getSExtValue(); i += stride)
       body(llvm::ConstantInt::get(i64, i));
     return;

@@ -22,9 +22,10 @@ constexpr int64_t kUnrollableIterations = 32;
 /// for (i = 0; i < count; i += stride) body(i), with i an i64. The body may create blocks;
 /// it must leave the builder at the end of the block that continues the iteration. A constant
 /// count of at most kStraightLineIterations strides emits the body once per iteration with a
-/// constant i, without a loop.
+/// constant i, without a loop, unless straightLine is false (a body too big to repeat).
 void emitLoop(llvm::IRBuilder<> &b, llvm::Value *count,
-              const std::function<void(llvm::Value *)> &body, int64_t stride = 1);
+              const std::function<void(llvm::Value *)> &body, int64_t stride = 1,
+              bool straightLine = true);
 void emitLoop(llvm::IRBuilder<> &b, int64_t count, const std::function<void(llvm::Value *)> &body);
 
 } // namespace odec::codegen

@@ -178,6 +178,54 @@ void TensorEmitter::addProduct(const Tensor &out, const Tensor &a, const Tensor 
   matmul(out, a, b, true);
 }
 
+Value *TensorEmitter::concatenate(std::vector<Value *> parts) {
+  // Pairwise, since a shuffle joins two vectors of one type.
+  internalCheck(!parts.empty() && (parts.size() & (parts.size() - 1)) == 0,
+                "TensorEmitter::concatenate: the count must be a power of two");
+  while (parts.size() > 1) {
+    std::vector<Value *> joined;
+    for (size_t k = 0; k + 1 < parts.size(); k += 2) {
+      const auto n = llvm::cast<llvm::FixedVectorType>(parts[k]->getType())->getNumElements();
+      std::vector<int> lanes;
+      for (unsigned l = 0; l < 2 * n; ++l)
+        lanes.push_back(int(l));
+      joined.push_back(b_.CreateShuffleVector(parts[k], parts[k + 1], lanes));
+    }
+    parts = joined;
+  }
+  return parts[0];
+}
+
+bool TensorEmitter::hasLongChain(ir::Op op) {
+  return op == ir::Op::Tanh || op == ir::Op::Exp || op == ir::Op::Sigmoid;
+}
+
+void TensorEmitter::elementGroups(const Tensor &out, const Tensor &a, ir::Op op) {
+  // exp's polynomial is a chain of dependent fused multiply-adds, and one element's chain
+  // alone leaves the FMA units idle for most of its latency; the out-of-order window holds
+  // too few of the next elements' instructions to fill the gaps. kChainGroup elements as one
+  // <G·W x real> value: LLVM splits every instruction into G adjacent register-sized ones, so
+  // the G chains are interleaved instruction by instruction. The group loop stays rolled
+  // (straight-line copies of it cost instruction selection far more than they gain).
+  const int G = kChainGroup;
+  const int64_t size = out.shape.size(), groups = size / G;
+  auto group = [&](Value *i, int g) {
+    std::vector<Value *> parts;
+    for (int k = 0; k < g; ++k)
+      parts.push_back(load(a, b_.CreateAdd(i, index(k)), true));
+    Value *y = emitElementwise(b_, op, {concatenate(parts)});
+    for (int k = 0; k < g; ++k) {
+      std::vector<int> lanes;
+      for (int l = 0; l < width_; ++l)
+        lanes.push_back(k * width_ + l);
+      store(out, b_.CreateAdd(i, index(k)), g == 1 ? y : b_.CreateShuffleVector(y, lanes));
+    }
+  };
+  emitLoop(b_, index(G * groups), [&](Value *i) { group(i, G); }, G, false);
+  for (int64_t k = G * groups; k < size; ++k)
+    group(index(k), 1);
+}
+
 void TensorEmitter::sumTo(const Tensor &out, const Tensor &a) {
   // Zero the result, then add every input element into the cell it collapses onto, in
   // row-major order like the interpreter.
@@ -213,6 +261,11 @@ Tensor TensorEmitter::emit(const ir::Node &n, const std::vector<Tensor> &args) {
 
   switch (ir::opInfo(n.op).category) {
   case ir::OpCategory::Unary:
+    if (varying && width_ > 1 && hasLongChain(n.op) && s.size() >= kChainGroup) {
+      elementGroups(out, args[0], n.op);
+      return out;
+    }
+    [[fallthrough]];
   case ir::OpCategory::Binary:
     emitLoop(b_, s.size(), [&](Value *i) {
       std::vector<Value *> xs;

@@ -52,6 +52,9 @@ public:
   static constexpr uint64_t kStackBudgetBytes = 256 * 1024;
   /// Rows of a matrix product computed together in batch-vectorized code (see matmul).
   static constexpr int64_t kMatMulRowBlock = 4;
+  /// Elements of exp, tanh and sigmoid computed together in batch-vectorized code (see
+  /// elementGroups).
+  static constexpr int kChainGroup = 4;
 
   /// Element `index` (an i64) of t, splatted to a vector when asVarying and t is uniform.
   llvm::Value *load(const Tensor &t, llvm::Value *index, bool asVarying);
@@ -84,6 +87,13 @@ private:
   Tensor constant(const ir::Node &n);
   void matmul(const Tensor &out, const Tensor &a, const Tensor &b, bool accumulate);
   void sumTo(const Tensor &out, const Tensor &a);
+  /// Whether op's code is a long chain of dependent instructions (see elementGroups).
+  static bool hasLongChain(ir::Op op);
+  /// One vector of the lanes of parts (vectors of one type, a power-of-two count), in order.
+  llvm::Value *concatenate(std::vector<llvm::Value *> parts);
+  /// out = op(a) elementwise for a varying a, kChainGroup elements per instruction sequence.
+  /// Needs W > 1.
+  void elementGroups(const Tensor &out, const Tensor &a, ir::Op op);
   /// for r < rows, c < cols: out[r*cols + c] = value(r, c).
   void forEachElement(const Tensor &out,
                       const std::function<llvm::Value *(llvm::Value *r, llvm::Value *c)> &value);
