@@ -221,7 +221,9 @@ llvm::Function *emitLossGrad(llvm::Module &m, const ir::ModelIR &model,
     emitLoop(b, steps, [&](Value *i) {
       Value *n = b.CreateSub(b.CreateSub(steps, b.getInt64(1)), i);
       gatherRows(b, te, X, traj, trajRow(n), chunk.mask);
-      step.emitStages(X, hv, false);
+      // Each stage's field values are kept: its VJP pass reuses them (tanh.(W1*x .+ b1)
+      // for an MLP) instead of evaluating them again.
+      step.emitStages(X, hv, false, true);
       int64_t slot = 0; // of the deferred products, per live stage
       for (int st = s - 1; st >= 0; --st) {
         if (!live[size_t(st)])
@@ -233,7 +235,9 @@ llvm::Function *emitLossGrad(llvm::Module &m, const ir::ModelIR &model,
           terms.push_back(Xbar[size_t(j)]);
         }
         emitCombination(b, te, kbar, nullptr, hv, coef, terms);
-        TensorMap bound = step.bindStates(step.stageState(st));
+        TensorMap bound = step.fieldValues(st);
+        for (const auto &[var, t] : step.bindStates(step.stageState(st)))
+          bound[var] = t;
         for (size_t k = 0; k < model.states.size(); ++k)
           bound[vjp.cotangents[k].get()] =
               te.view(kbar, model.states[k].offset, model.states[k].shape);

@@ -46,7 +46,7 @@ TensorMap RungeKuttaStep::bindStates(const Tensor &X) {
   return bound;
 }
 
-void RungeKuttaStep::emitField(const Tensor &X, const Tensor &K) {
+TensorMap RungeKuttaStep::emitField(const Tensor &X, const Tensor &K) {
   TensorMap values = field_.evaluate(model_.ddt, bindStates(X));
   for (size_t k = 0; k < model_.ddt.size(); ++k) {
     const Tensor &value = values.at(model_.ddt[k].get());
@@ -54,10 +54,13 @@ void RungeKuttaStep::emitField(const Tensor &X, const Tensor &K) {
     emitLoop(b_, value.shape.size(),
              [&](Value *i) { te_.store(dst, i, te_.load(value, i, true)); });
   }
+  return values;
 }
 
-void RungeKuttaStep::emitStages(const Tensor &X, Value *h, bool lastSlope) {
+void RungeKuttaStep::emitStages(const Tensor &X, Value *h, bool lastSlope, bool keepFieldValues) {
   const int s = tableau_.stages;
+  fieldValues_.assign(size_t(s), {});
+  const int scope = te_.storageScope();
   for (int i = 0; i < s; ++i) {
     std::vector<double> a;
     bool any = false;
@@ -69,8 +72,12 @@ void RungeKuttaStep::emitStages(const Tensor &X, Value *h, bool lastSlope) {
     stageState_[size_t(i)] = any ? stageX_[size_t(i)] : X;
     if (any)
       emitCombination(b_, te_, stageX_[size_t(i)], &X, h, a, K_);
-    if (i < s - 1 || lastSlope)
-      emitField(stageState_[size_t(i)], K_[size_t(i)]);
+    if (i < s - 1 || lastSlope) {
+      if (keepFieldValues)
+        te_.setStorageScope(i + 1);
+      fieldValues_[size_t(i)] = emitField(stageState_[size_t(i)], K_[size_t(i)]);
+      te_.setStorageScope(scope);
+    }
   }
 }
 

@@ -27,20 +27,24 @@ public:
 
   /// The stage states of the step from X and their slopes; the last stage's slope only when
   /// lastSlope (the step's update needs it, the adjoint's recomputation does not). h is a
-  /// <W x real>.
-  void emitStages(const Tensor &X, llvm::Value *h, bool lastSlope);
+  /// <W x real>. With keepFieldValues, stage i's field is evaluated in storage scope i + 1
+  /// (TensorEmitter::setStorageScope), so every stage's values stay valid afterwards.
+  void emitStages(const Tensor &X, llvm::Value *h, bool lastSlope, bool keepFieldValues = false);
   /// X = X + h Σ_i b_i K_i, after emitStages(X, h, true).
   void emitUpdate(const Tensor &X, llvm::Value *h);
 
   /// The state of stage i (X itself for a stage with no earlier slopes) and its slope.
   const Tensor &stageState(int i) const { return stageState_[size_t(i)]; }
   const Tensor &slope(int i) const { return K_[size_t(i)]; }
+  /// Every node value of stage i's field evaluation (empty for a stage whose slope was not
+  /// computed), valid after emitStages(…, keepFieldValues = true) until the next call.
+  const TensorMap &fieldValues(int i) const { return fieldValues_[size_t(i)]; }
   /// The field's state Variables bound to views of the flat state X.
   TensorMap bindStates(const Tensor &X);
 
 private:
-  /// K = f(X), the ddt of every state packed into the flat K.
-  void emitField(const Tensor &X, const Tensor &K);
+  /// K = f(X), the ddt of every state packed into the flat K; returns every node's value.
+  TensorMap emitField(const Tensor &X, const Tensor &K);
 
   llvm::IRBuilder<> &b_;
   TensorEmitter &te_;
@@ -48,6 +52,7 @@ private:
   const ir::ModelIR &model_;
   const ButcherTableau &tableau_;
   std::vector<Tensor> K_, stageX_, stageState_;
+  std::vector<TensorMap> fieldValues_;
 };
 
 } // namespace odec::codegen

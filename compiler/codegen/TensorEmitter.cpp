@@ -75,6 +75,8 @@ Tensor TensorEmitter::allocate(const Shape &shape, bool varying, const llvm::Twi
   llvm::Type *ptrTy = llvm::PointerType::getUnqual(b_.getInt8Ty());
   llvm::FunctionCallee alloc =
       f->getParent()->getOrInsertFunction("aligned_alloc", ptrTy, b_.getInt64Ty(), b_.getInt64Ty());
+  // Distinct buffers: alias analysis may then keep values in registers across stores to others.
+  llvm::cast<llvm::Function>(alloc.getCallee())->addRetAttr(llvm::Attribute::NoAlias);
   llvm::Value *raw = entry.CreateCall(
       alloc, {index(int64_t(align)), index(int64_t((bytes + align - 1) / align * align))}, name);
   heap_.push_back(raw);
@@ -244,7 +246,7 @@ void TensorEmitter::sumTo(const Tensor &out, const Tensor &a) {
 Tensor TensorEmitter::emit(const ir::Node &n, const std::vector<Tensor> &args) {
   using ir::Op;
   if (n.is(Op::Constant)) { // a global: one per node, whichever stage meets it first
-    auto [it, fresh] = storage_.try_emplace(&n);
+    auto [it, fresh] = storage_.try_emplace({&n, 0});
     if (fresh)
       it->second = constant(n);
     return it->second;
@@ -253,9 +255,10 @@ Tensor TensorEmitter::emit(const ir::Node &n, const std::vector<Tensor> &args) {
   bool varying = false;
   for (const Tensor &a : args)
     varying = varying || a.varying;
-  auto it = storage_.find(&n);
+  const std::pair<const ir::Node *, int> key{&n, varying ? scope_ : 0};
+  auto it = storage_.find(key);
   if (it == storage_.end() || it->second.varying != varying)
-    it = storage_.insert_or_assign(&n, allocate(n.shape, varying, ir::opInfo(n.op).name)).first;
+    it = storage_.insert_or_assign(key, allocate(n.shape, varying, ir::opInfo(n.op).name)).first;
   const Tensor out = it->second;
   const Shape &s = n.shape;
 

@@ -20,6 +20,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <unordered_map>
 #include <vector>
 
@@ -41,6 +42,12 @@ public:
   /// The result is varying when any argument is. Its storage belongs to n and is reused when
   /// n is emitted again (once per RK stage): an evaluation overwrites the previous one.
   Tensor emit(const ir::Node &n, const std::vector<Tensor> &args);
+
+  /// Storage of varying results is per (node, scope); emit() uses the current scope, 0 unless
+  /// set. Evaluations in distinct scopes keep each other's values (the adjoint keeps each
+  /// recomputed stage's field values for its VJP pass).
+  void setStorageScope(int scope) { scope_ = scope; }
+  int storageScope() const { return scope_; }
 
   /// Fresh storage, allocated in the entry block (on the stack or the heap, see above).
   Tensor allocate(const Shape &shape, bool varying, const llvm::Twine &name = "");
@@ -104,7 +111,8 @@ private:
   Precision precision_;
   llvm::Type *realTy_;
   llvm::Type *varyingTy_; // <W x real>, or real when W = 1
-  std::unordered_map<const ir::Node *, Tensor> storage_;
+  std::map<std::pair<const ir::Node *, int>, Tensor> storage_; // by node and scope
+  int scope_ = 0;
   uint64_t stackBytes_ = 0;
   std::vector<llvm::Value *> heap_; // buffers to free before returning
 };
