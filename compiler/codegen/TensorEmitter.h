@@ -58,7 +58,7 @@ public:
   static constexpr uint64_t kMaxStackTensorBytes = 16 * 1024;
   static constexpr uint64_t kStackBudgetBytes = 256 * 1024;
   /// Rows of a matrix product computed together in batch-vectorized code (see matmul).
-  static constexpr int64_t kMatMulRowBlock = 4;
+  static constexpr int64_t kMatMulRowBlock = 8;
   /// Elements of exp, tanh and sigmoid computed together in batch-vectorized code (see
   /// elementGroups).
   static constexpr int kChainGroup = 4;
