@@ -59,40 +59,49 @@ Value *estrin(llvm::IRBuilder<> &b, Value *z, std::vector<Value *> c) {
   return c[0];
 }
 
-/// e^r for |r| ≤ ln2/2 in double: its Taylor polynomial of degree 13 (truncation error below
-/// (ln2/2)^14/14! < 4.2e-18 relative) as 1 + (r + r²·S(r)), S by Estrin's scheme; r + r²S
-/// is at most 0.42, so S's and that sum's roundings weigh little beside the last addition's.
-/// Fourteen fused multiply-adds cost less than the one division of Cephes' rational form,
-/// which the divider serializes.
-Value *expReducedDouble(llvm::IRBuilder<> &b, Value *r) {
+/// r + r²·(1/2! + r/3! + … + r^(d−2)/d!), e^r − 1 by its Taylor polynomial of degree d, the
+/// tail by Estrin's scheme. Fused multiply-adds cost less than the one division of Cephes'
+/// rational form, which the divider serializes.
+Value *expm1Taylor(llvm::IRBuilder<> &b, Value *r, int degree) {
   std::vector<Value *> c;
-  for (double v : {0.5, 0.16666666666666666, 0.041666666666666664, 0.008333333333333333, 0.001388888888888889, 0.0001984126984126984, 2.48015873015873e-05, 2.7557319223985893e-06, 2.755731922398589e-07, 2.505210838544172e-08, 2.08767569878681e-09, 1.6059043836821613e-10})
-    c.push_back(constant(r, v));
-  Value *tail = b.CreateIntrinsic(llvm::Intrinsic::fma, {r->getType()},
-                                  {b.CreateFMul(r, r), estrin(b, r, c), r});
-  return b.CreateFAdd(constant(r, 1.0), tail);
+  double factorial = 2;
+  for (int k = 2; k <= degree; factorial *= ++k)
+    c.push_back(constant(r, 1.0 / factorial));
+  return b.CreateIntrinsic(llvm::Intrinsic::fma, {r->getType()},
+                           {b.CreateFMul(r, r), estrin(b, r, c), r});
 }
 
-/// e^r for |r| ≤ ln2/2 in float: 1 + r + r²·P(r) (Cephes expf.c), no division.
-Value *expReducedFloat(llvm::IRBuilder<> &b, Value *r) {
+/// e^r − 1 for |r| ≤ ln2/2 in float: r + r²·P(r) (Cephes expf.c), no division.
+Value *expm1CephesFloat(llvm::IRBuilder<> &b, Value *r) {
   Value *p = polynomial(b, r, {1.9875691500E-4, 1.3981999507E-3, 8.3334519073E-3,
                                4.1665795894E-2, 1.6666665459E-1, 5.0000001201E-1});
-  Value *sum = b.CreateIntrinsic(llvm::Intrinsic::fma, {r->getType()}, {p, b.CreateFMul(r, r), r});
-  return b.CreateFAdd(sum, constant(r, 1.0));
+  return b.CreateIntrinsic(llvm::Intrinsic::fma, {r->getType()}, {p, b.CreateFMul(r, r), r});
 }
 
-/// e^x for x already clamped to where the result is finite (NaN not handled): 2^n · e^r with
-/// n = rint(x / ln 2) and r = x − n·ln 2 (|r| ≤ ln2 / 2), ln 2 split in two (C1 + C2, C1
-/// with few significant bits) so that n·C1 is exact. Returns e^r and n.
-std::pair<Value *, Value *> expReduced(llvm::IRBuilder<> &b, Value *x) {
+/// How exp's argument is reduced to x = n·ln 2 + r.
+enum class Reduction {
+  Nearest, // n = rint(x / ln 2), |r| ≤ ln2/2: the shortest polynomial
+  Floor,   // n = ⌊x / ln 2⌋, 0 ≤ r < ln 2: e^r − 1 ≥ 0, so 2^n·(e^r − 1) + (2^n − 1) adds
+           // two non-negative terms (no cancellation in e^x − 1)
+};
+
+/// For x already clamped to where e^x is finite (NaN passes through): n and e^r − 1 with
+/// x = n·ln 2 + r, so that e^x = 2^n · (1 + (e^r − 1)). ln 2 is split in two (C1 + C2, C1 of
+/// few significant bits) so that n·C1 is exact. Polynomials, by Taylor's bound
+/// |r|^(d+1)/(d+1)!: double Nearest degree 13 (< 4.2e-18 relative), Floor degree 16
+/// (< 5.5e-18); float Nearest Cephes' expf.c, Floor degree 9 (< 7e-9).
+std::pair<Value *, Value *> expm1Reduced(llvm::IRBuilder<> &b, Value *x, Reduction reduction) {
   namespace I = llvm::Intrinsic;
-  const bool f = isFloat(x);
+  const bool f = isFloat(x), nearest = reduction == Reduction::Nearest;
   const double c1 = f ? 0.693359375 : 6.93145751953125E-1;
   const double c2 = f ? -2.12194440E-4 : 1.42860682030941723212E-6;
-  Value *n = unary(b, I::rint, b.CreateFMul(x, constant(x, 1.4426950408889634073599)));
+  Value *n = unary(b, nearest ? I::rint : I::floor,
+                   b.CreateFMul(x, constant(x, 1.4426950408889634073599)));
   Value *r = b.CreateIntrinsic(I::fma, {x->getType()}, {n, constant(x, -c1), x});
   r = b.CreateIntrinsic(I::fma, {x->getType()}, {n, constant(x, -c2), r});
-  return {f ? expReducedFloat(b, r) : expReducedDouble(b, r), n};
+  if (f && nearest)
+    return {expm1CephesFloat(b, r), n};
+  return {expm1Taylor(b, r, f ? 9 : nearest ? 13 : 16), n};
 }
 
 Value *isNaN(llvm::IRBuilder<> &b, Value *x) { return b.CreateFCmpUNO(x, x); }
@@ -110,7 +119,8 @@ Value *emitExp(llvm::IRBuilder<> &b, Value *x) {
   Value *xc = b.CreateIntrinsic(I::minnum, {x->getType()},
                                 {b.CreateIntrinsic(I::maxnum, {x->getType()}, {x, constant(x, lo)}),
                                  constant(x, hi)});
-  auto [er, n] = expReduced(b, xc);
+  auto [em1, n] = expm1Reduced(b, xc, Reduction::Nearest);
+  Value *er = b.CreateFAdd(constant(x, 1.0), em1);
   Value *half = unary(b, I::floor, b.CreateFMul(n, constant(x, 0.5)));
   Value *scaled = b.CreateFMul(b.CreateFMul(er, powerOfTwo(b, half)),
                                powerOfTwo(b, b.CreateFSub(n, half)));
@@ -118,46 +128,28 @@ Value *emitExp(llvm::IRBuilder<> &b, Value *x) {
   return b.CreateSelect(isNaN(b, x), x, scaled);
 }
 
-// tanh(x) = sign(x)·t(|x|). For |x| < 0.625, t = |x| + |x|·z·R(z) with z = x², R = P(z)/Q(z)
-// in double (Cephes tanh.c) and a polynomial in float (Cephes tanhf.c); above,
-// t = 1 − 2/(e^{2|x|} + 1), whose cancellation is harmless there (t ≥ 0.55). Both branches
-// are computed (no branches in vector code); in double they share one division, by selecting
-// its numerator and denominator first. 2|x| is clamped to 40, where 2/(e^40 + 1) < 2^−57 is
-// below half an ulp of 1 in either precision, so t saturates to exactly 1 and e^{2|x|} stays
-// in the normal range (one power-of-two factor suffices). NaN is not tested for: it survives
-// every step (NaN·2^n, NaN/NaN) and comes out as a NaN.
+// tanh(x) = sign(x)·t(|x|) with t(a) = m / (m + 2), m = e^{2a} − 1 = 2^n·(e^r − 1) + (2^n − 1)
+// (Reduction::Floor): for n = 0 (2a < ln 2) m is e^r − 1 itself, accurate however small a is
+// (down to the subnormals, where m = 2a and t = a), and for n ≥ 1 the fused multiply-add
+// rounds once a sum of two non-negative terms. One division, and no branch between small and
+// large |x| (Cephes' tanh.c needs a rational approximation below 0.625 and two divisions).
+// 2a is clamped to 40, where 2/(e^40 + 1) < 2^−57 is below half an ulp of 1 in either
+// precision, so t saturates to exactly 1 and 2^n stays in the normal range. NaN is not tested
+// for: it survives every step and comes out as a NaN.
 Value *emitTanh(llvm::IRBuilder<> &b, Value *x) {
   namespace I = llvm::Intrinsic;
   Value *a = unary(b, I::fabs, x);
-  Value *z = b.CreateFMul(x, x);
-  Value *isSmall = b.CreateFCmpOLT(a, constant(x, 0.625));
   // min(2|x|, 40) with NaN kept (the compare is false for NaN), which x86's min instruction
-  // computes in one; NaN then propagates through every operation below to the result.
+  // computes in one.
   Value *twoA = b.CreateFAdd(a, a), *bound = constant(x, 40.0);
-  auto [er, n] = expReduced(b, b.CreateSelect(b.CreateFCmpOGT(twoA, bound), bound, twoA));
-  Value *denLarge = b.CreateFAdd(b.CreateFMul(er, powerOfTwo(b, n)), constant(x, 1.0));
-  Value *ratio, *quotient; // R(z) and, in double, 2/(e^{2|x|} + 1): one of the two is used
-  if (isFloat(x)) {
-    ratio = polynomial(b, z, {-5.70498872745E-3, 2.06390887954E-2, -5.37397155531E-2,
-                              1.33314422036E-1, -3.33332819422E-1});
-    quotient = b.CreateFDiv(constant(x, 2.0), denLarge);
-  } else {
-    Value *num = b.CreateSelect(
-        isSmall,
-        polynomial(b, z, {-9.64399179425052238628E-1, -9.92877231001918586564E1,
-                          -1.61468768441708447952E3}),
-        constant(x, 2.0));
-    Value *den = b.CreateSelect(isSmall,
-                                polynomial(b, z, {1.0, 1.12811678491632931402E2,
-                                                  2.23548839060100448583E3,
-                                                  4.84406305325125486048E3}),
-                                denLarge);
-    ratio = quotient = b.CreateFDiv(num, den);
-  }
-  Value *small = b.CreateIntrinsic(I::fma, {x->getType()}, {b.CreateFMul(a, z), ratio, a});
-  Value *large = b.CreateFSub(constant(x, 1.0), quotient);
-  // On |x| both branches are ≥ +0, so copysign restores the sign, that of −0 included.
-  return b.CreateIntrinsic(I::copysign, {x->getType()}, {b.CreateSelect(isSmall, small, large), x});
+  auto [em1, n] = expm1Reduced(b, b.CreateSelect(b.CreateFCmpOGT(twoA, bound), bound, twoA),
+                               Reduction::Floor);
+  Value *scale = powerOfTwo(b, n);
+  Value *m = b.CreateIntrinsic(I::fma, {x->getType()},
+                               {scale, em1, b.CreateFSub(scale, constant(x, 1.0))});
+  Value *t = b.CreateFDiv(m, b.CreateFAdd(m, constant(x, 2.0)));
+  // t ≥ +0, so copysign restores the sign, that of −0 included.
+  return b.CreateIntrinsic(I::copysign, {x->getType()}, {t, x});
 }
 
 } // namespace odec::codegen
