@@ -42,6 +42,14 @@ ir::Expr factorSource(const ir::Expr &f) {
   return f->is(ir::Op::Transpose) && vector ? f->args[0] : f;
 }
 
+/// Whether e depends on one of the inputs (a state or cotangent Variable).
+bool dependsOn(const ir::Expr &e, const std::unordered_set<const ir::Node *> &inputs) {
+  for (const ir::Node *n : ir::topologicalOrder({e}))
+    if (inputs.count(n))
+      return true;
+  return false;
+}
+
 /// A summand A·B of some parameter's θ̄ (θ̄_W = λ hᵀ for every product W h in the field),
 /// accumulated once per step instead of once per stage: each live stage stores its factors
 /// as one slot of Ā = [A_1 … A_L] (columns) and B̄ = [B_1; …; B_L] (rows), and after the
@@ -144,7 +152,10 @@ llvm::Function *emitLossGrad(llvm::Module &m, const ir::ModelIR &model,
     addTerms(vjp.wrtParams[p], terms);
     for (const ir::Expr &t : terms) {
       Tensor acc = te.view(thetaBar, model.params[p].offset, t->shape);
-      if (!t->is(ir::Op::MatMul)) {
+      // Only products of two varying factors: a constant factor (θ̄_b = Wᵀλ for a bias
+      // inside a product) would be copied into the slots at every stage.
+      if (!t->is(ir::Op::MatMul) || !dependsOn(t->args[0], varying) ||
+          !dependsOn(t->args[1], varying)) {
         immediate.emplace_back(t, acc);
         stageRoots.push_back(t);
         continue;
