@@ -12,6 +12,7 @@
 #include "init/StabilityInit.h"
 #include "io/ParamsJson.h"
 #include "ir/Printer.h"
+#include "jit/BatchVariants.h"
 #include "jit/Jit.h"
 #include "lower/LowerModel.h"
 
@@ -193,16 +194,17 @@ Model::eigenvalues(const std::vector<double> &params,
 struct Simulator::Impl {
   std::shared_ptr<const Model::Impl> model; // keeps the compilation alive
   std::string tableau;
-  std::unique_ptr<jit::CompiledSimulator> compiled;
-  jit::SimulateFn fn = nullptr;
+  // One of: the LLVM path's code per batch width, the implicit solver, the C++ path's code.
+  std::unique_ptr<jit::BatchVariants<jit::CompiledSimulator>> compiled;
   std::shared_ptr<const ImplicitRungeKutta> implicit;
+  jit::SimulateFn fn = nullptr;
   std::unique_ptr<cxx::LoadedCode> cpp;
 
   NewtonStats run(const double *params, const double *x0, double *out, int64_t batch,
                   int64_t steps, double h) const {
     if (implicit)
       return implicit->simulate(params, x0, out, batch, steps, h);
-    fn(params, x0, out, batch, steps, h);
+    (compiled ? compiled->forBatch(batch).function() : fn)(params, x0, out, batch, steps, h);
     return {};
   }
 };
@@ -235,8 +237,11 @@ Simulator Model::simulator(const std::string &tableau, Precision precision) cons
   const ButcherTableau &t = impl_->comp->tableau(tableau);
   const jit::CompileOptions options = precisionOptions(precision, t);
   if (t.isExplicit()) {
-    impl->compiled = jit::compileSimulator(impl_->ir, t, options);
-    impl->fn = impl->compiled->function();
+    impl->compiled = std::make_unique<jit::BatchVariants<jit::CompiledSimulator>>(
+        [model = impl_, &t](const jit::CompileOptions &o) {
+          return jit::compileSimulator(model->ir, t, o);
+        },
+        options);
   } else {
     impl->implicit = compileImplicitSolver(impl_->ir, t);
   }
@@ -327,6 +332,33 @@ std::vector<double> Simulator::simulate(const std::vector<double> &params,
 // ---------------------------------------------------------------------------------------
 // LossGradient
 
+namespace {
+
+/// A JIT-compiled loss gradient per batch width (jit/BatchVariants.h).
+class LossGradByBatch : public jit::LossGradient {
+public:
+  template <class Compile>
+  LossGradByBatch(Compile compile, const jit::CompileOptions &options)
+      : variants_(
+            [compile](const jit::CompileOptions &o) -> std::unique_ptr<jit::LossGradient> {
+              return compile(o);
+            },
+            options) {}
+
+  double operator()(const double *params, const double *x0, int64_t batch, int64_t steps,
+                    double h, int64_t numTargets, const int64_t *targetSteps,
+                    const double *targetWeights, const double *targets, double *traj,
+                    double *gradParams, double *gradX0) const override {
+    return variants_.forBatch(batch)(params, x0, batch, steps, h, numTargets, targetSteps,
+                                     targetWeights, targets, traj, gradParams, gradX0);
+  }
+
+private:
+  jit::BatchVariants<jit::LossGradient> variants_;
+};
+
+} // namespace
+
 struct LossGradient::Impl {
   std::shared_ptr<const Model::Impl> model;
   std::string tableau;
@@ -347,11 +379,19 @@ LossGradient Model::lossGradient(const std::string &tableau, Adjoint adjoint,
   const ButcherTableau &t = impl_->comp->tableau(tableau);
   const jit::CompileOptions options = precisionOptions(precision, t);
   if (adjoint == Adjoint::Discrete && t.isExplicit())
-    impl->compiled = jit::compileLossGrad(impl_->ir, t, options);
+    impl->compiled = std::make_unique<LossGradByBatch>(
+        [model = impl_, &t](const jit::CompileOptions &o) {
+          return jit::compileLossGrad(model->ir, t, o);
+        },
+        options);
   else if (adjoint == Adjoint::Discrete) // implicit: the IFT adjoint, double only
     impl->compiled = compileDiscreteLossGrad(impl_->ir, t);
   else if (t.isExplicit())
-    impl->compiled = jit::compileContinuousAdjoint(impl_->ir, t, options);
+    impl->compiled = std::make_unique<LossGradByBatch>(
+        [model = impl_, &t](const jit::CompileOptions &o) {
+          return jit::compileContinuousAdjoint(model->ir, t, o);
+        },
+        options);
   else
     throw std::invalid_argument("tableau '" + t.name +
                                 "' is implicit; the continuous adjoint needs an explicit tableau "

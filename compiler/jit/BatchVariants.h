@@ -1,0 +1,57 @@
+// Compiled code per chunk width, chosen by the batch of each call: for callers that compile
+// before they know the batch (the host API's Model::simulator and Model::lossGradient).
+//
+// The full width (CompileOptions::vectorWidth) is compiled up front. A call whose batch is
+// smaller than one full chunk runs the code jit::optionsForBatch picks for it (1, 2 or 4
+// trajectories per chunk; float 2, 4 or 8), compiled on the first such call: one trajectory
+// in an 8-lane chunk leaves 7 lanes idle, and one-lane code vectorizes over the field's
+// elements instead (docs/performance.md, sections 7 and 9). Results differ between widths
+// only in the order of a few sums (≤ 3e-16 relative on the tested fields).
+//
+// Thread-safe: concurrent calls may share it; a narrow variant is compiled once (a compile
+// that throws is retried by the next call that needs it).
+#pragma once
+
+#include "jit/Jit.h"
+
+#include <array>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <utility>
+
+namespace odec::jit {
+
+template <class Code> class BatchVariants {
+public:
+  using Compile = std::function<std::unique_ptr<Code>(const CompileOptions &)>;
+
+  BatchVariants(Compile compile, const CompileOptions &full)
+      : compile_(std::move(compile)), full_(full), fullCode_(compile_(full)) {}
+
+  /// The code for a call with this batch.
+  const Code &forBatch(int64_t batch) const {
+    CompileOptions options = full_;
+    options.vectorWidth = optionsForBatch(batch, full_.precision).vectorWidth;
+    if (options.vectorWidth >= full_.vectorWidth)
+      return *fullCode_;
+    int slot = 0;
+    while ((1 << slot) < options.vectorWidth)
+      ++slot;
+    Narrow &n = narrow_[size_t(slot)];
+    std::call_once(n.once, [&] { n.code = compile_(options); });
+    return *n.code;
+  }
+
+private:
+  struct Narrow {
+    std::once_flag once;
+    std::unique_ptr<Code> code;
+  };
+  Compile compile_;
+  CompileOptions full_;
+  std::unique_ptr<Code> fullCode_;
+  mutable std::array<Narrow, 4> narrow_; // vectorWidth 1, 2, 4, 8 (below the full width)
+};
+
+} // namespace odec::jit
