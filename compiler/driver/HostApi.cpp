@@ -332,33 +332,6 @@ std::vector<double> Simulator::simulate(const std::vector<double> &params,
 // ---------------------------------------------------------------------------------------
 // LossGradient
 
-namespace {
-
-/// A JIT-compiled loss gradient per batch width (jit/BatchVariants.h).
-class LossGradByBatch : public jit::LossGradient {
-public:
-  template <class Compile>
-  LossGradByBatch(Compile compile, const jit::CompileOptions &options)
-      : variants_(
-            [compile](const jit::CompileOptions &o) -> std::unique_ptr<jit::LossGradient> {
-              return compile(o);
-            },
-            options) {}
-
-  double operator()(const double *params, const double *x0, int64_t batch, int64_t steps,
-                    double h, int64_t numTargets, const int64_t *targetSteps,
-                    const double *targetWeights, const double *targets, double *traj,
-                    double *gradParams, double *gradX0) const override {
-    return variants_.forBatch(batch)(params, x0, batch, steps, h, numTargets, targetSteps,
-                                     targetWeights, targets, traj, gradParams, gradX0);
-  }
-
-private:
-  jit::BatchVariants<jit::LossGradient> variants_;
-};
-
-} // namespace
-
 struct LossGradient::Impl {
   std::shared_ptr<const Model::Impl> model;
   std::string tableau;
@@ -378,16 +351,10 @@ LossGradient Model::lossGradient(const std::string &tableau, Adjoint adjoint,
   impl->adjoint = adjoint;
   const ButcherTableau &t = impl_->comp->tableau(tableau);
   const jit::CompileOptions options = precisionOptions(precision, t);
-  if (adjoint == Adjoint::Discrete && t.isExplicit())
-    impl->compiled = std::make_unique<LossGradByBatch>(
-        [model = impl_, &t](const jit::CompileOptions &o) {
-          return jit::compileLossGrad(model->ir, t, o);
-        },
-        options);
-  else if (adjoint == Adjoint::Discrete) // implicit: the IFT adjoint, double only
-    impl->compiled = compileDiscreteLossGrad(impl_->ir, t);
+  if (adjoint == Adjoint::Discrete) // implicit: the IFT adjoint, double only
+    impl->compiled = compileDiscreteLossGrad(impl_->ir, t, options);
   else if (t.isExplicit())
-    impl->compiled = std::make_unique<LossGradByBatch>(
+    impl->compiled = std::make_unique<jit::LossGradientByBatch>(
         [model = impl_, &t](const jit::CompileOptions &o) {
           return jit::compileContinuousAdjoint(model->ir, t, o);
         },

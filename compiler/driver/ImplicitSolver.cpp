@@ -2,6 +2,7 @@
 
 #include "driver/Derive.h"
 #include "driver/StateJacobian.h"
+#include "jit/BatchVariants.h"
 
 #include <algorithm>
 #include <vector>
@@ -65,9 +66,14 @@ std::shared_ptr<const ImplicitRungeKutta> compileImplicitSolver(const ir::ModelI
 }
 
 std::unique_ptr<jit::LossGradient> compileDiscreteLossGrad(const ir::ModelIR &model,
-                                                           const ButcherTableau &tableau) {
+                                                           const ButcherTableau &tableau,
+                                                           const jit::CompileOptions &options) {
   if (tableau.isExplicit())
-    return jit::compileLossGrad(model, tableau);
+    return std::make_unique<jit::LossGradientByBatch>(
+        [model, tableau](const jit::CompileOptions &o) {
+          return jit::compileLossGrad(model, tableau, o);
+        },
+        options);
   return std::make_unique<ImplicitLossGrad>(compileImplicitSolver(model, tableau));
 }
 

@@ -23,9 +23,12 @@ std::shared_ptr<const ImplicitRungeKutta> compileImplicitSolver(const ir::ModelI
                                                                 const ButcherTableau &tableau);
 
 /// The exact discrete gradient with the jit::LossGradFn contract for any tableau: the fused
-/// JIT-compiled adjoint (jit::compileLossGrad) for an explicit tableau, the implicit solver's
-/// adjoint by the implicit function theorem otherwise.
+/// JIT-compiled adjoint (jit::compileLossGrad with `options`, and narrower variants for small
+/// batches, jit/BatchVariants.h) for an explicit tableau, the implicit solver's adjoint by the
+/// implicit function theorem otherwise (double; `options` unused). Keeps its own copies of
+/// model and tableau.
 std::unique_ptr<jit::LossGradient> compileDiscreteLossGrad(const ir::ModelIR &model,
-                                                           const ButcherTableau &tableau);
+                                                           const ButcherTableau &tableau,
+                                                           const jit::CompileOptions &options = {});
 
 } // namespace odec

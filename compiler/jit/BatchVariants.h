@@ -54,4 +54,22 @@ private:
   mutable std::array<Narrow, 4> narrow_; // vectorWidth 1, 2, 4, 8 (below the full width)
 };
 
+/// A loss gradient per batch width: every call runs the variant for its batch.
+class LossGradientByBatch : public LossGradient {
+public:
+  LossGradientByBatch(BatchVariants<LossGradient>::Compile compile, const CompileOptions &full)
+      : variants_(std::move(compile), full) {}
+
+  double operator()(const double *params, const double *x0, int64_t batch, int64_t steps,
+                    double h, int64_t numTargets, const int64_t *targetSteps,
+                    const double *targetWeights, const double *targets, double *traj,
+                    double *gradParams, double *gradX0) const override {
+    return variants_.forBatch(batch)(params, x0, batch, steps, h, numTargets, targetSteps,
+                                     targetWeights, targets, traj, gradParams, gradX0);
+  }
+
+private:
+  BatchVariants<LossGradient> variants_;
+};
+
 } // namespace odec::jit
