@@ -51,11 +51,15 @@ bool dependsOn(const ir::Expr &e, const std::unordered_set<const ir::Node *> &in
 }
 
 /// A summand A·B of some parameter's θ̄ (θ̄_W = λ hᵀ for every product W h in the field),
-/// accumulated once per step instead of once per stage: each live stage stores its factors
-/// as one slot of Ā = [A_1 … A_L] (columns) and B̄ = [B_1; …; B_L] (rows), and after the
-/// step's stages θ̄_W += Ā·B̄. Adding each stage's product as it comes reads and writes all of
-/// θ̄_W (one <W x real> per element) per stage, and materializes the product first; this way
-/// θ̄_W is read and written once per step with L fused multiply-adds per element in between.
+/// accumulated a few stages at a time instead of once per stage: each live stage stores its
+/// factors as one slot of Ā = [A_1 … A_L] (columns) and B̄ = [B_1; …; B_L] (rows), and every
+/// kDeferredSlots slots (after whole steps: one step of RK4, four of Euler; with W > 1)
+/// θ̄_W += Ā·B̄.
+/// Adding each stage's product as it comes reads and writes all of θ̄_W (one <W x real> per
+/// element) per stage, and materializes the product first; this way θ̄_W is read and written
+/// once per flush with L fused multiply-adds per element in between.
+constexpr int64_t kDeferredSlots = 4;
+
 struct DeferredProduct {
   ir::Expr a, b; // the factors' sources (factorSource)
   Tensor acc;    // θ̄_W's part of θ̄
@@ -140,6 +144,11 @@ llvm::Function *emitLossGrad(llvm::Module &m, const ir::ModelIR &model,
     live[size_t(st)] = any;
   }
   const int64_t liveStages = std::count(live.begin(), live.end(), true);
+  // Steps whose deferred products are gathered before they are added (see DeferredProduct).
+  // One step with one lane: its θ̄ is a lane's worth, small enough to stay in cache, and a
+  // flush every few steps cost more in branches and bookkeeping than it saved (W3 Euler).
+  const int64_t stepsPerFlush = width == 1 ? 1 : std::max<int64_t>(1, kDeferredSlots / liveStages);
+  const int64_t slotsPerFlush = liveStages * stepsPerFlush;
 
   // θ̄'s summands: products deferred to the end of each step, the rest added per stage.
   std::vector<DeferredProduct> deferred;
@@ -161,7 +170,7 @@ llvm::Function *emitLossGrad(llvm::Module &m, const ir::ModelIR &model,
         continue;
       }
       const Shape &as = t->args[0]->shape, &bs = t->args[1]->shape;
-      const int64_t slots = as.cols * liveStages;
+      const int64_t slots = as.cols * slotsPerFlush;
       deferred.push_back({factorSource(t->args[0]), factorSource(t->args[1]), acc,
                           te.allocate(Shape::matrix(as.rows, int(slots)), true, "slotsA"),
                           te.allocate(Shape::matrix(int(slots), bs.cols), true, "slotsB"),
@@ -229,12 +238,22 @@ llvm::Function *emitLossGrad(llvm::Module &m, const ir::ModelIR &model,
     clear(lambda);
     b.CreateStore(b.CreateSub(numTargets, b.getInt64(1)), targetPos);
     inject(steps);
+    // A flush that comes before its steps filled every slot (the last one) adds zeros.
+    auto clearSlots = [&] {
+      if (stepsPerFlush > 1)
+        for (const DeferredProduct &d : deferred) {
+          clear(d.slotsA);
+          clear(d.slotsB);
+        }
+    };
+    clearSlots();
     emitLoop(b, steps, [&](Value *i) {
       Value *n = b.CreateSub(b.CreateSub(steps, b.getInt64(1)), i);
       gatherRows(b, te, X, traj, trajRow(n), chunk.mask);
       // Each stage's field values are kept: its VJP pass reuses them (tanh.(W1*x .+ b1)
       // for an MLP) instead of evaluating them again.
       step.emitStages(X, hv, false, true);
+      Value *stepInFlush = stepsPerFlush == 1 ? te.index(0) : b.CreateURem(i, te.index(stepsPerFlush));
       int64_t slot = 0; // of the deferred products, per live stage
       for (int st = s - 1; st >= 0; --st) {
         if (!live[size_t(st)])
@@ -269,23 +288,46 @@ llvm::Function *emitLossGrad(llvm::Module &m, const ir::ModelIR &model,
             te.store(acc, e, b.CreateFAdd(te.load(acc, e, true), masked(v, e)));
           });
         }
+        // This stage's slot: slot of the step, after the flush's earlier steps.
+        Value *q = b.CreateAdd(b.CreateMul(stepInFlush, te.index(liveStages)), te.index(slot));
         for (const DeferredProduct &d : deferred) {
           const Tensor &fa = values.at(d.a.get()), &fb = values.at(d.b.get());
           const int64_t rows = d.slotsA.shape.rows, cols = d.slotsB.shape.cols, k = d.inner;
+          Value *col = b.CreateMul(q, te.index(k)); // first column of the slot in Ā
           emitLoop(b, rows, [&](Value *r) {
             emitLoop(b, k, [&](Value *j) {
-              Value *dst = b.CreateAdd(b.CreateMul(r, te.index(k * liveStages)),
-                                       b.CreateAdd(j, te.index(slot * k)));
+              Value *dst = b.CreateAdd(b.CreateMul(r, te.index(k * slotsPerFlush)),
+                                       b.CreateAdd(col, j));
               te.store(d.slotsA, dst, masked(fa, b.CreateAdd(b.CreateMul(r, te.index(k)), j)));
             });
           });
-          Tensor rowsB = te.view(d.slotsB, slot * k * cols, Shape::matrix(int(k), int(cols)));
-          emitLoop(b, k * cols, [&](Value *e) { te.store(rowsB, e, masked(fb, e)); });
+          Value *row0 = b.CreateMul(col, te.index(cols)); // the slot's rows of B̄
+          emitLoop(b, k * cols, [&](Value *e) {
+            te.store(d.slotsB, b.CreateAdd(row0, e), masked(fb, e));
+          });
         }
         ++slot;
       }
-      for (const DeferredProduct &d : deferred)
-        te.addProduct(d.acc, d.slotsA, d.slotsB);
+      auto flush = [&] {
+        for (const DeferredProduct &d : deferred)
+          te.addProduct(d.acc, d.slotsA, d.slotsB);
+        clearSlots();
+      };
+      if (stepsPerFlush == 1 || deferred.empty()) {
+        flush();
+      } else { // after the flush's last step, and after the chunk's last step
+        Value *next = b.CreateAdd(i, te.index(1));
+        Value *due = b.CreateOr(
+            b.CreateICmpEQ(b.CreateURem(next, te.index(stepsPerFlush)), te.index(0)),
+            b.CreateICmpEQ(next, steps));
+        auto *flushBlock = llvm::BasicBlock::Create(ctx, "flush", f);
+        auto *after = llvm::BasicBlock::Create(ctx, "flush.done", f);
+        b.CreateCondBr(due, flushBlock, after);
+        b.SetInsertPoint(flushBlock);
+        flush();
+        b.CreateBr(after);
+        b.SetInsertPoint(after);
+      }
       std::vector<double> ones;
       for (int st = 0; st < s; ++st)
         ones.push_back(live[size_t(st)] ? 1.0 : 0.0);

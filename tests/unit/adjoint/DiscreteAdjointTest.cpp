@@ -47,7 +47,7 @@ void expectGradientsMatchFiniteDifferences(const ir::ModelIR &model, unsigned se
     for (int batch : {1, 5}) {
       SCOPED_TRACE(model.name + ", " + nt.tableau.name + ", batch " + std::to_string(batch));
       const LossProblem p =
-          makeProblem(batch, 12, 0.08, model.stateDim(), {0, 3, 3, 7, 12}, seed + unsigned(batch));
+          makeProblem(batch, 13, 0.08, model.stateDim(), {0, 3, 3, 7, 12}, seed + unsigned(batch));
       const LossAndGradient r = runAdjoint(*lossGrad, p, params);
       const std::vector<double> traj = simulate(*sim, params, p.x0, p.batch, p.steps, p.h, p.D);
       for (size_t i = 0; i < traj.size(); ++i)
