@@ -27,22 +27,27 @@ const char *const kGeneratedCodePipeline =
 // One lane (a batch of one trajectory): nothing is vectorized across the batch, so the loops
 // over a tensor's elements (a 16-wide tanh, the rows of a matrix-vector product) are what can
 // fill the SIMD units. Same passes, plus the loop and SLP vectorizers once GVN has forwarded
-// the accumulators' stores, before partial unrolling (which would hide the loops' structure).
+// the accumulators' stores, before partial unrolling (which would hide the loops' structure);
+// then SROA again, on the tensors whose loops unrolling made straight-line.
 const char *const kElementVectorizingPipeline =
     "function(sroa,early-cse,simplifycfg,loop-mssa(licm),instcombine,gvn,"
     "loop-vectorize,slp-vectorizer,instcombine,"
-    "loop-unroll<O2;full-unroll-max=4>,gvn,dse,simplifycfg)";
+    "loop-unroll<O2;full-unroll-max=4>,sroa,gvn,dse,simplifycfg)";
 
 namespace {
 
 /// Adds llvm.loop.vectorize.enable to every loop that has a loop ID (the element loops
-/// emitLoop marks, codegen/Loops.h). Why forced: the JIT's host CPU may be one LLVM 14 does
+/// emitLoop marks, codegen/Loops.h) and drops their llvm.loop.unroll.disable: vectorized, a
+/// 16-element loop has two iterations, and unrolled, SROA keeps the tensors it writes in
+/// registers; rolled, every node's value went through memory, a store-to-load forwarding on
+/// the one trajectory's critical path at each node (W3 RK4 forward + adjoint 1.3x faster
+/// unrolled, docs/performance.md section 10). Why forced: the JIT's host CPU may be one LLVM 14 does
 /// not know (this project's machine, an AMD family 1Ah, is "generic"), and with the generic
 /// tuning the loop vectorizer's cost model keeps even a 16-wide tanh loop scalar; forced, it
 /// still picks the cheapest vector width. The hint also lets it reorder floating-point
 /// reductions (a matrix-vector product's row sums become vector partial sums), so one-lane
 /// results differ from wider code's in the last bits (measured in docs/performance.md).
-void requestVectorization(llvm::Module &m) {
+void prepareElementLoops(llvm::Module &m) {
   llvm::LLVMContext &ctx = m.getContext();
   llvm::Metadata *enable[] = {
       llvm::MDString::get(ctx, "llvm.loop.vectorize.enable"),
@@ -55,8 +60,13 @@ void requestVectorization(llvm::Module &m) {
       if (!id)
         continue;
       llvm::SmallVector<llvm::Metadata *, 4> ops{nullptr};
-      for (unsigned i = 1; i < id->getNumOperands(); ++i)
-        ops.push_back(id->getOperand(i));
+      for (unsigned i = 1; i < id->getNumOperands(); ++i) {
+        auto *md = llvm::dyn_cast<llvm::MDNode>(id->getOperand(i));
+        auto *name =
+            md && md->getNumOperands() ? llvm::dyn_cast<llvm::MDString>(md->getOperand(0)) : nullptr;
+        if (!name || name->getString() != "llvm.loop.unroll.disable")
+          ops.push_back(id->getOperand(i));
+      }
       ops.push_back(hint);
       llvm::MDNode *newId = llvm::MDNode::getDistinct(ctx, ops);
       newId->replaceOperandWith(0, newId);
@@ -84,7 +94,7 @@ void optimizeModule(llvm::Module &m, llvm::TargetMachine &tm, int level, int vec
   pb.crossRegisterProxies(lam, fam, cgam, mam);
   llvm::ModulePassManager mpm;
   if (vectorWidth == 1 && (level == 1 || level == 2))
-    requestVectorization(m);
+    prepareElementLoops(m);
   if (level <= 0) {
     mpm = pb.buildO0DefaultPipeline(llvm::OptimizationLevel::O0);
   } else if (level >= 3) {
