@@ -3,6 +3,7 @@
 #include "autodiff/FieldVjp.h"
 #include "codegen/BatchChunks.h"
 #include "codegen/Loops.h"
+#include "codegen/ParamGradient.h"
 #include "codegen/RungeKuttaStep.h"
 #include "codegen/SimulatorCodegen.h"
 #include "ir/Builder.h"
@@ -24,48 +25,6 @@ Value *sumLanes(llvm::IRBuilder<> &b, TensorEmitter &te, Value *v) {
     sum = b.CreateFAdd(sum, te.toDouble(b.CreateExtractElement(lanes, uint64_t(l))));
   return sum;
 }
-
-/// The summands of e's tree of additions (e itself when it is no sum).
-void addTerms(const ir::Expr &e, std::vector<ir::Expr> &out) {
-  if (e->is(ir::Op::Add)) {
-    addTerms(e->args[0], out);
-    addTerms(e->args[1], out);
-  } else {
-    out.push_back(e);
-  }
-}
-
-/// The tensor a product's factor reads: a transposed vector has its argument's layout, so its
-/// argument serves without the copy a Transpose node makes.
-ir::Expr factorSource(const ir::Expr &f) {
-  const bool vector = f->shape.rows == 1 || f->shape.cols == 1;
-  return f->is(ir::Op::Transpose) && vector ? f->args[0] : f;
-}
-
-/// Whether e depends on one of the inputs (a state or cotangent Variable).
-bool dependsOn(const ir::Expr &e, const std::unordered_set<const ir::Node *> &inputs) {
-  for (const ir::Node *n : ir::topologicalOrder({e}))
-    if (inputs.count(n))
-      return true;
-  return false;
-}
-
-/// A summand A·B of some parameter's θ̄ (θ̄_W = λ hᵀ for every product W h in the field),
-/// accumulated a few stages at a time instead of once per stage: each live stage stores its
-/// factors as one slot of Ā = [A_1 … A_L] (columns) and B̄ = [B_1; …; B_L] (rows), and every
-/// kDeferredSlots slots (after whole steps: one step of RK4, four of Euler; with W > 1)
-/// θ̄_W += Ā·B̄.
-/// Adding each stage's product as it comes reads and writes all of θ̄_W (one <W x real> per
-/// element) per stage, and materializes the product first; this way θ̄_W is read and written
-/// once per flush with L fused multiply-adds per element in between.
-constexpr int64_t kDeferredSlots = 4;
-
-struct DeferredProduct {
-  ir::Expr a, b; // the factors' sources (factorSource)
-  Tensor acc;    // θ̄_W's part of θ̄
-  Tensor slotsA, slotsB;
-  int64_t inner; // A's columns
-};
 
 } // namespace
 
@@ -143,42 +102,10 @@ llvm::Function *emitLossGrad(llvm::Module &m, const ir::ModelIR &model,
       any = any || (live[size_t(j)] && tableau.a(j, st) != 0);
     live[size_t(st)] = any;
   }
-  const int64_t liveStages = std::count(live.begin(), live.end(), true);
-  // Steps whose deferred products are gathered before they are added (see DeferredProduct).
-  // One step with one lane: its θ̄ is a lane's worth, small enough to stay in cache, and a
-  // flush every few steps cost more in branches and bookkeeping than it saved (W3 Euler).
-  const int64_t stepsPerFlush = width == 1 ? 1 : std::max<int64_t>(1, kDeferredSlots / liveStages);
-  const int64_t slotsPerFlush = liveStages * stepsPerFlush;
-
-  // θ̄'s summands: products deferred to the end of each step, the rest added per stage.
-  std::vector<DeferredProduct> deferred;
-  std::vector<std::pair<ir::Expr, Tensor>> immediate; // summand, its part of θ̄
-  std::vector<ir::Expr> stageRoots = vjp.wrtStates;   // what each stage's VJP pass evaluates
-  for (size_t p = 0; p < model.params.size(); ++p) {
-    if (vjp.wrtParams[p]->isConstantValue(0))
-      continue;
-    std::vector<ir::Expr> terms;
-    addTerms(vjp.wrtParams[p], terms);
-    for (const ir::Expr &t : terms) {
-      Tensor acc = te.view(thetaBar, model.params[p].offset, t->shape);
-      // Only products of two varying factors: a constant factor (θ̄_b = Wᵀλ for a bias
-      // inside a product) would be copied into the slots at every stage.
-      if (!t->is(ir::Op::MatMul) || !dependsOn(t->args[0], varying) ||
-          !dependsOn(t->args[1], varying)) {
-        immediate.emplace_back(t, acc);
-        stageRoots.push_back(t);
-        continue;
-      }
-      const Shape &as = t->args[0]->shape, &bs = t->args[1]->shape;
-      const int64_t slots = as.cols * slotsPerFlush;
-      deferred.push_back({factorSource(t->args[0]), factorSource(t->args[1]), acc,
-                          te.allocate(Shape::matrix(as.rows, int(slots)), true, "slotsA"),
-                          te.allocate(Shape::matrix(int(slots), bs.cols), true, "slotsB"),
-                          as.cols});
-      stageRoots.push_back(deferred.back().a);
-      stageRoots.push_back(deferred.back().b);
-    }
-  }
+  ParamGradient thetaGrad(te, model, vjp, varying, thetaBar,
+                          std::count(live.begin(), live.end(), true));
+  std::vector<ir::Expr> stageRoots = vjp.wrtStates; // what each stage's VJP pass evaluates
+  stageRoots.insert(stageRoots.end(), thetaGrad.roots().begin(), thetaGrad.roots().end());
 
   Value *hv = te.splat(te.toReal(h)), *one = te.splat(te.real(1.0));
   Value *Dv = b.getInt64(uint64_t(D));
@@ -238,23 +165,14 @@ llvm::Function *emitLossGrad(llvm::Module &m, const ir::ModelIR &model,
     clear(lambda);
     b.CreateStore(b.CreateSub(numTargets, b.getInt64(1)), targetPos);
     inject(steps);
-    // A flush that comes before its steps filled every slot (the last one) adds zeros.
-    auto clearSlots = [&] {
-      if (stepsPerFlush > 1)
-        for (const DeferredProduct &d : deferred) {
-          clear(d.slotsA);
-          clear(d.slotsB);
-        }
-    };
-    clearSlots();
+    thetaGrad.beginSweep();
     emitLoop(b, steps, [&](Value *i) {
       Value *n = b.CreateSub(b.CreateSub(steps, b.getInt64(1)), i);
       gatherRows(b, te, X, traj, trajRow(n), chunk.mask);
       // Each stage's field values are kept: its VJP pass reuses them (tanh.(W1*x .+ b1)
       // for an MLP) instead of evaluating them again.
       step.emitStages(X, hv, false, true);
-      Value *stepInFlush = stepsPerFlush == 1 ? te.index(0) : b.CreateURem(i, te.index(stepsPerFlush));
-      int64_t slot = 0; // of the deferred products, per live stage
+      int64_t liveStage = 0;
       for (int st = s - 1; st >= 0; --st) {
         if (!live[size_t(st)])
           continue;
@@ -277,57 +195,9 @@ llvm::Function *emitLossGrad(llvm::Module &m, const ir::ModelIR &model,
           Tensor dst = te.view(Xbar[size_t(st)], model.states[k].offset, v.shape);
           emitLoop(b, v.shape.size(), [&](Value *e) { te.store(dst, e, te.load(v, e, true)); });
         }
-        // Lanes past the batch contribute nothing: their factors are stored as zeros (both,
-        // so that no inf or NaN in a masked lane survives the product).
-        auto masked = [&](const Tensor &t, Value *e) {
-          return b.CreateSelect(inBatch, te.load(t, e, true), zero);
-        };
-        for (const auto &[term, acc] : immediate) {
-          const Tensor &v = values.at(term.get());
-          emitLoop(b, v.shape.size(), [&](Value *e) {
-            te.store(acc, e, b.CreateFAdd(te.load(acc, e, true), masked(v, e)));
-          });
-        }
-        // This stage's slot: slot of the step, after the flush's earlier steps.
-        Value *q = b.CreateAdd(b.CreateMul(stepInFlush, te.index(liveStages)), te.index(slot));
-        for (const DeferredProduct &d : deferred) {
-          const Tensor &fa = values.at(d.a.get()), &fb = values.at(d.b.get());
-          const int64_t rows = d.slotsA.shape.rows, cols = d.slotsB.shape.cols, k = d.inner;
-          Value *col = b.CreateMul(q, te.index(k)); // first column of the slot in Ā
-          emitLoop(b, rows, [&](Value *r) {
-            emitLoop(b, k, [&](Value *j) {
-              Value *dst = b.CreateAdd(b.CreateMul(r, te.index(k * slotsPerFlush)),
-                                       b.CreateAdd(col, j));
-              te.store(d.slotsA, dst, masked(fa, b.CreateAdd(b.CreateMul(r, te.index(k)), j)));
-            });
-          });
-          Value *row0 = b.CreateMul(col, te.index(cols)); // the slot's rows of B̄
-          emitLoop(b, k * cols, [&](Value *e) {
-            te.store(d.slotsB, b.CreateAdd(row0, e), masked(fb, e));
-          });
-        }
-        ++slot;
+        thetaGrad.addStage(values, inBatch, i, liveStage++);
       }
-      auto flush = [&] {
-        for (const DeferredProduct &d : deferred)
-          te.addProduct(d.acc, d.slotsA, d.slotsB);
-        clearSlots();
-      };
-      if (stepsPerFlush == 1 || deferred.empty()) {
-        flush();
-      } else { // after the flush's last step, and after the chunk's last step
-        Value *next = b.CreateAdd(i, te.index(1));
-        Value *due = b.CreateOr(
-            b.CreateICmpEQ(b.CreateURem(next, te.index(stepsPerFlush)), te.index(0)),
-            b.CreateICmpEQ(next, steps));
-        auto *flushBlock = llvm::BasicBlock::Create(ctx, "flush", f);
-        auto *after = llvm::BasicBlock::Create(ctx, "flush.done", f);
-        b.CreateCondBr(due, flushBlock, after);
-        b.SetInsertPoint(flushBlock);
-        flush();
-        b.CreateBr(after);
-        b.SetInsertPoint(after);
-      }
+      thetaGrad.endStep(i, steps);
       std::vector<double> ones;
       for (int st = 0; st < s; ++st)
         ones.push_back(live[size_t(st)] ? 1.0 : 0.0);

@@ -15,10 +15,10 @@
 //       X = x_n (from traj); recompute the stage states X_i and the slopes they need;
 //       for i = s-1 .. 0:  k̄_i = h (b_i λ + Σ_{j>i} a_ji X̄_j)
 //                          X̄_i = J_x(X_i)ᵀ k̄_i,  θ̄ += J_θ(X_i)ᵀ k̄_i   (one memoized pass
-//                          over the VJP, which reuses the forward subterms it needs; the
-//                          summands of θ̄ that are products, λ hᵀ for a weight matrix, only
-//                          store their factors here)
-//       θ̄ += the step's products, all stages in one pass over θ̄
+//                          over the VJP, which starts from the recomputed stage's field values;
+//                          the summands of θ̄ that are products, λ hᵀ for a weight matrix, only
+//                          store their factors here: codegen/ParamGradient.h)
+//       every few steps: θ̄ += the stored products, in one pass over θ̄
 //       λ = λ + Σ_i X̄_i + ∂L/∂x_n
 //     gradX0 rows = λ
 //   gradParams = Σ over lanes of θ̄ (one accumulator per lane, summed in lane order at the end:

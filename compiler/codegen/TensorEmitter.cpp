@@ -150,10 +150,11 @@ void TensorEmitter::matmul(const Tensor &out, const Tensor &a, const Tensor &bt,
   // FMAs (W2's adjoint 3-5 % faster).
   const int64_t rows = out.shape.rows, inner = a.shape.cols, cols = out.shape.cols;
   const bool v = out.varying;
-  const int64_t block = width_ == 1                          ? 1
-                        : inner > kStraightLineIterations       ? std::min(kMatMulRowBlock, rows)
-                        : accumulate && cols >= kUnrollableIterations ? std::min<int64_t>(4, rows)
-                                                                : 1;
+  int64_t block = 1;
+  if (width_ > 1 && inner > kStraightLineIterations)
+    block = std::min(kMatMulRowBlock, rows);
+  else if (width_ > 1 && accumulate && cols >= kUnrollableIterations)
+    block = std::min(kShortSumRowBlock, rows);
   const int64_t blocked = rows / block * block;
   auto rowBlock = [&](Value *r0, int64_t n) {
     emitLoop(b_, cols, [&](Value *c) {

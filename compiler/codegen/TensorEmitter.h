@@ -59,6 +59,8 @@ public:
   static constexpr uint64_t kStackBudgetBytes = 256 * 1024;
   /// Rows of a matrix product computed together in batch-vectorized code (see matmul).
   static constexpr int64_t kMatMulRowBlock = 8;
+  /// The same for a short sum (≤ kStraightLineIterations terms) accumulated into long rows.
+  static constexpr int64_t kShortSumRowBlock = 4;
   /// Elements of exp, tanh and sigmoid computed together in batch-vectorized code (see
   /// elementGroups).
   static constexpr int kChainGroup = 4;

@@ -1,0 +1,150 @@
+#include "codegen/ParamGradient.h"
+
+#include "codegen/Loops.h"
+
+#include <algorithm>
+
+namespace odec::codegen {
+
+using llvm::Value;
+
+namespace {
+
+constexpr int64_t kDeferredSlots = 4;
+
+/// The summands of e's tree of additions (e itself when it is no sum).
+void addTerms(const ir::Expr &e, std::vector<ir::Expr> &out) {
+  if (e->is(ir::Op::Add)) {
+    addTerms(e->args[0], out);
+    addTerms(e->args[1], out);
+  } else {
+    out.push_back(e);
+  }
+}
+
+/// The tensor a product's factor reads: a transposed vector has its argument's layout, so its
+/// argument serves without the copy a Transpose node makes.
+ir::Expr factorSource(const ir::Expr &f) {
+  const bool vector = f->shape.rows == 1 || f->shape.cols == 1;
+  return f->is(ir::Op::Transpose) && vector ? f->args[0] : f;
+}
+
+/// Whether e depends on one of the inputs.
+bool dependsOn(const ir::Expr &e, const std::unordered_set<const ir::Node *> &inputs) {
+  for (const ir::Node *n : ir::topologicalOrder({e}))
+    if (inputs.count(n))
+      return true;
+  return false;
+}
+
+} // namespace
+
+ParamGradient::ParamGradient(TensorEmitter &te, const ir::ModelIR &model, const ad::FieldVjp &vjp,
+                             const std::unordered_set<const ir::Node *> &varyingInputs,
+                             const Tensor &thetaBar, int64_t liveStages)
+    : te_(te), liveStages_(liveStages),
+      // One lane: its θ̄ is small enough to stay in cache, and a flush every few steps cost
+      // more in branches and bookkeeping than it saved (W3 Euler).
+      stepsPerFlush_(te.width() == 1 ? 1 : std::max<int64_t>(1, kDeferredSlots / liveStages)) {
+  for (size_t p = 0; p < model.params.size(); ++p) {
+    if (vjp.wrtParams[p]->isConstantValue(0))
+      continue;
+    std::vector<ir::Expr> terms;
+    addTerms(vjp.wrtParams[p], terms);
+    for (const ir::Expr &t : terms) {
+      Tensor acc = te.view(thetaBar, model.params[p].offset, t->shape);
+      if (!t->is(ir::Op::MatMul) || !dependsOn(t->args[0], varyingInputs) ||
+          !dependsOn(t->args[1], varyingInputs)) {
+        immediate_.emplace_back(t, acc);
+        roots_.push_back(t);
+        continue;
+      }
+      const Shape &as = t->args[0]->shape, &bs = t->args[1]->shape;
+      const int slots = int(as.cols * liveStages * stepsPerFlush_);
+      deferred_.push_back({factorSource(t->args[0]), factorSource(t->args[1]), acc,
+                           te.allocate(Shape::matrix(as.rows, slots), true, "slotsA"),
+                           te.allocate(Shape::matrix(slots, bs.cols), true, "slotsB"),
+                           as.cols});
+      roots_.push_back(deferred_.back().a);
+      roots_.push_back(deferred_.back().b);
+    }
+  }
+}
+
+void ParamGradient::clear(const Tensor &t) {
+  Value *zero = llvm::Constant::getNullValue(te_.elementType(true));
+  emitLoop(te_.builder(), t.shape.size(), [&](Value *e) { te_.store(t, e, zero); });
+}
+
+void ParamGradient::beginSweep() {
+  // A flush that comes before its steps filled every slot (the sweep's last) adds zeros.
+  if (stepsPerFlush_ > 1)
+    for (const Deferred &d : deferred_) {
+      clear(d.slotsA);
+      clear(d.slotsB);
+    }
+}
+
+void ParamGradient::addStage(const TensorMap &values, Value *inBatch, Value *i,
+                             int64_t liveStage) {
+  llvm::IRBuilder<> &b = te_.builder();
+  // Both factors of a product are stored as zeros in masked lanes, so that no inf or NaN
+  // there survives the product.
+  Value *zero = llvm::Constant::getNullValue(te_.elementType(true));
+  auto masked = [&](const Tensor &t, Value *e) {
+    return b.CreateSelect(inBatch, te_.load(t, e, true), zero);
+  };
+  for (const auto &[term, acc] : immediate_) {
+    const Tensor &v = values.at(term.get());
+    emitLoop(b, v.shape.size(), [&](Value *e) {
+      te_.store(acc, e, b.CreateFAdd(te_.load(acc, e, true), masked(v, e)));
+    });
+  }
+  // The stage's slot: after those of the flush's earlier steps.
+  Value *stepInFlush =
+      stepsPerFlush_ == 1 ? te_.index(0) : b.CreateURem(i, te_.index(stepsPerFlush_));
+  Value *slot =
+      b.CreateAdd(b.CreateMul(stepInFlush, te_.index(liveStages_)), te_.index(liveStage));
+  for (const Deferred &d : deferred_) {
+    const Tensor &fa = values.at(d.a.get()), &fb = values.at(d.b.get());
+    const int64_t rows = d.slotsA.shape.rows, cols = d.slotsB.shape.cols, k = d.inner;
+    Value *col = b.CreateMul(slot, te_.index(k)); // the slot's first column of Ā
+    emitLoop(b, rows, [&](Value *r) {
+      emitLoop(b, k, [&](Value *j) {
+        Value *dst = b.CreateAdd(b.CreateMul(r, te_.index(d.slotsA.shape.cols)), b.CreateAdd(col, j));
+        te_.store(d.slotsA, dst, masked(fa, b.CreateAdd(b.CreateMul(r, te_.index(k)), j)));
+      });
+    });
+    Value *row0 = b.CreateMul(col, te_.index(cols)); // the slot's first element of B̄
+    emitLoop(b, k * cols,
+             [&](Value *e) { te_.store(d.slotsB, b.CreateAdd(row0, e), masked(fb, e)); });
+  }
+}
+
+void ParamGradient::flush() {
+  for (const Deferred &d : deferred_)
+    te_.addProduct(d.acc, d.slotsA, d.slotsB);
+  beginSweep(); // empty slots for the next flush
+}
+
+void ParamGradient::endStep(Value *i, Value *steps) {
+  if (stepsPerFlush_ == 1 || deferred_.empty()) {
+    flush();
+    return;
+  }
+  // After the flush's last step, and after the sweep's last step.
+  llvm::IRBuilder<> &b = te_.builder();
+  Value *next = b.CreateAdd(i, te_.index(1));
+  Value *due = b.CreateOr(b.CreateICmpEQ(b.CreateURem(next, te_.index(stepsPerFlush_)), te_.index(0)),
+                          b.CreateICmpEQ(next, steps));
+  llvm::Function *f = b.GetInsertBlock()->getParent();
+  auto *flushBlock = llvm::BasicBlock::Create(b.getContext(), "flush", f);
+  auto *after = llvm::BasicBlock::Create(b.getContext(), "flush.done", f);
+  b.CreateCondBr(due, flushBlock, after);
+  b.SetInsertPoint(flushBlock);
+  flush();
+  b.CreateBr(after);
+  b.SetInsertPoint(after);
+}
+
+} // namespace odec::codegen

@@ -1,0 +1,63 @@
+// The parameter gradient θ̄ of the fused discrete adjoint (codegen/AdjointCodegen.h): the sum,
+// over every stage of every step of the reverse sweep, of J_θ(X_i)ᵀ k̄_i, kept per lane.
+//
+// Each parameter's VJP is split into its summands. A summand that is a product of two
+// varying factors (θ̄_W = λ hᵀ for every product W·h in the field) is deferred: each live
+// stage stores its two factors as one slot of Ā = [A_1 … A_L] (columns) and B̄ = [B_1; …; B_L]
+// (rows), and θ̄_W += Ā·B̄ runs every kDeferredSlots slots, after whole steps (RK4: every step;
+// Euler: every 4 steps; one-lane code: every step). Adding each stage's product as it came read
+// and wrote all of θ̄_W (one <W x real> per element) per stage, and materialized the product
+// first; deferred, θ̄_W is read and written once per flush with several fused multiply-adds per
+// element in between (docs/performance.md, section 10). Every other summand (a bias's λ, a
+// product with a constant factor, which would be copied into the slots at every stage) is
+// added at its stage. Lanes past the batch add nothing.
+#pragma once
+
+#include "autodiff/FieldVjp.h"
+#include "codegen/ExprEvaluator.h"
+
+#include <unordered_set>
+#include <utility>
+#include <vector>
+
+namespace odec::codegen {
+
+class ParamGradient {
+public:
+  /// thetaBar: varying, the parameters' layout. varyingInputs: the states and cotangents.
+  /// liveStages: the stages whose VJP runs in each step.
+  ParamGradient(TensorEmitter &te, const ir::ModelIR &model, const ad::FieldVjp &vjp,
+                const std::unordered_set<const ir::Node *> &varyingInputs,
+                const Tensor &thetaBar, int64_t liveStages);
+
+  /// What a stage's VJP pass must evaluate for θ̄ (besides the state VJPs).
+  const std::vector<ir::Expr> &roots() const { return roots_; }
+
+  /// Before each chunk's reverse sweep.
+  void beginSweep();
+  /// A stage's contribution: `values` from its VJP pass (roots() among them), the stage the
+  /// liveStage-th live one of reverse step i (both counted from 0). inBatch: the chunk's lanes.
+  void addStage(const TensorMap &values, llvm::Value *inBatch, llvm::Value *i,
+                int64_t liveStage);
+  /// After the stages of reverse step i of `steps`: adds the deferred products when due.
+  void endStep(llvm::Value *i, llvm::Value *steps);
+
+private:
+  struct Deferred {
+    ir::Expr a, b; // the factors' sources (a transposed vector is read as its argument)
+    Tensor acc;    // θ̄_W's part of θ̄
+    Tensor slotsA, slotsB;
+    int64_t inner; // A's columns
+  };
+
+  void flush();
+  void clear(const Tensor &t);
+
+  TensorEmitter &te_;
+  int64_t liveStages_, stepsPerFlush_;
+  std::vector<Deferred> deferred_;
+  std::vector<std::pair<ir::Expr, Tensor>> immediate_; // summand, its part of θ̄
+  std::vector<ir::Expr> roots_;
+};
+
+} // namespace odec::codegen
