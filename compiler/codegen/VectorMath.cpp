@@ -134,8 +134,8 @@ Value *emitExp(llvm::IRBuilder<> &b, Value *x) {
 // rounds once a sum of two non-negative terms. One division, and no branch between small and
 // large |x| (Cephes' tanh.c needs a rational approximation below 0.625 and two divisions).
 // 2a is clamped to 40, where 2/(e^40 + 1) < 2^−57 is below half an ulp of 1 in either
-// precision, so t saturates to exactly 1 and 2^n stays in the normal range. NaN is not tested
-// for: it survives every step and comes out as a NaN.
+// precision, so t saturates to exactly 1 and 2^n stays in the normal range. NaN needs no test
+// of its own: e^r − 1 carries it through to the result.
 Value *emitTanh(llvm::IRBuilder<> &b, Value *x) {
   namespace I = llvm::Intrinsic;
   Value *a = unary(b, I::fabs, x);
@@ -144,7 +144,10 @@ Value *emitTanh(llvm::IRBuilder<> &b, Value *x) {
   Value *twoA = b.CreateFAdd(a, a), *bound = constant(x, 40.0);
   auto [em1, n] = expm1Reduced(b, b.CreateSelect(b.CreateFCmpOGT(twoA, bound), bound, twoA),
                                Reduction::Floor);
-  Value *scale = powerOfTwo(b, n);
+  // n ≥ 0 here; for NaN the compare picks 0, because converting NaN to an integer (inside
+  // powerOfTwo) would be poison in LLVM IR. e^r − 1 carries the NaN to the result.
+  Value *zero = constant(x, 0.0);
+  Value *scale = powerOfTwo(b, b.CreateSelect(b.CreateFCmpOGT(n, zero), n, zero));
   Value *m = b.CreateIntrinsic(I::fma, {x->getType()},
                                {scale, em1, b.CreateFSub(scale, constant(x, 1.0))});
   Value *t = b.CreateFDiv(m, b.CreateFAdd(m, constant(x, 2.0)));
