@@ -41,12 +41,12 @@ namespace {
 /// 16-element loop has two iterations, and unrolled, SROA keeps the tensors it writes in
 /// registers; rolled, every node's value went through memory, a store-to-load forwarding on
 /// the one trajectory's critical path at each node (W3 RK4 forward + adjoint 1.3x faster
-/// unrolled, docs/performance.md section 10). Why forced: the JIT's host CPU may be one LLVM 14 does
-/// not know (this project's machine, an AMD family 1Ah, is "generic"), and with the generic
-/// tuning the loop vectorizer's cost model keeps even a 16-wide tanh loop scalar; forced, it
-/// still picks the cheapest vector width. The hint also lets it reorder floating-point
-/// reductions (a matrix-vector product's row sums become vector partial sums), so one-lane
-/// results differ from wider code's in the last bits (measured in docs/performance.md).
+/// unrolled, docs/performance.md section 10). Why forced: the JIT's host CPU may be one LLVM
+/// 14 does not know (this project's machine, an AMD family 1Ah, is "generic"), and with the
+/// generic tuning the loop vectorizer's cost model keeps even a 16-wide tanh loop scalar;
+/// forced, it still picks the cheapest vector width. The hint also lets it reorder
+/// floating-point reductions (a matrix-vector product's row sums become vector partial sums),
+/// so one-lane results differ from wider code's in the last bits (docs/performance.md).
 void prepareElementLoops(llvm::Module &m) {
   llvm::LLVMContext &ctx = m.getContext();
   llvm::Metadata *enable[] = {
@@ -62,8 +62,9 @@ void prepareElementLoops(llvm::Module &m) {
       llvm::SmallVector<llvm::Metadata *, 4> ops{nullptr};
       for (unsigned i = 1; i < id->getNumOperands(); ++i) {
         auto *md = llvm::dyn_cast<llvm::MDNode>(id->getOperand(i));
-        auto *name =
-            md && md->getNumOperands() ? llvm::dyn_cast<llvm::MDString>(md->getOperand(0)) : nullptr;
+        auto *name = md && md->getNumOperands()
+                         ? llvm::dyn_cast<llvm::MDString>(md->getOperand(0))
+                         : nullptr;
         if (!name || name->getString() != "llvm.loop.unroll.disable")
           ops.push_back(id->getOperand(i));
       }

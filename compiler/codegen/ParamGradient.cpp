@@ -111,7 +111,8 @@ void ParamGradient::addStage(const TensorMap &values, Value *inBatch, Value *i,
     Value *col = b.CreateMul(slot, te_.index(k)); // the slot's first column of Ā
     emitLoop(b, rows, [&](Value *r) {
       emitLoop(b, k, [&](Value *j) {
-        Value *dst = b.CreateAdd(b.CreateMul(r, te_.index(d.slotsA.shape.cols)), b.CreateAdd(col, j));
+        Value *dst =
+            b.CreateAdd(b.CreateMul(r, te_.index(d.slotsA.shape.cols)), b.CreateAdd(col, j));
         te_.store(d.slotsA, dst, masked(fa, b.CreateAdd(b.CreateMul(r, te_.index(k)), j)));
       });
     });
@@ -135,8 +136,9 @@ void ParamGradient::endStep(Value *i, Value *steps) {
   // After the flush's last step, and after the sweep's last step.
   llvm::IRBuilder<> &b = te_.builder();
   Value *next = b.CreateAdd(i, te_.index(1));
-  Value *due = b.CreateOr(b.CreateICmpEQ(b.CreateURem(next, te_.index(stepsPerFlush_)), te_.index(0)),
-                          b.CreateICmpEQ(next, steps));
+  Value *due =
+      b.CreateOr(b.CreateICmpEQ(b.CreateURem(next, te_.index(stepsPerFlush_)), te_.index(0)),
+                 b.CreateICmpEQ(next, steps));
   llvm::Function *f = b.GetInsertBlock()->getParent();
   auto *flushBlock = llvm::BasicBlock::Create(b.getContext(), "flush", f);
   auto *after = llvm::BasicBlock::Create(b.getContext(), "flush.done", f);

@@ -49,7 +49,8 @@ Value *estrin(llvm::IRBuilder<> &b, Value *z, std::vector<Value *> c) {
   while (c.size() > 1) {
     std::vector<Value *> next;
     for (size_t i = 0; i + 1 < c.size(); i += 2)
-      next.push_back(b.CreateIntrinsic(llvm::Intrinsic::fma, {z->getType()}, {c[i + 1], power, c[i]}));
+      next.push_back(
+          b.CreateIntrinsic(llvm::Intrinsic::fma, {z->getType()}, {c[i + 1], power, c[i]}));
     if (c.size() % 2)
       next.push_back(c.back());
     c = next;
