@@ -30,9 +30,11 @@ Value *sumLanes(llvm::IRBuilder<> &b, TensorEmitter &te, Value *v) {
 
 llvm::Function *emitLossGrad(llvm::Module &m, const ir::ModelIR &model,
                              const ButcherTableau &tableau, int width, Precision precision,
-                             const std::string &name) {
+                             const std::string &name, llvm::Function *forward) {
   requireExplicit(tableau);
   internalCheck(model.ddt.size() == model.states.size(), "emitLossGrad: one ddt per state");
+  // Its body stays one copy, however many call sites the inliner sees.
+  forward->addFnAttr(llvm::Attribute::NoInline);
   const ad::FieldVjp vjp = ad::fieldVjp(model, "", "_cot");
 
   llvm::LLVMContext &ctx = m.getContext();
@@ -70,16 +72,19 @@ llvm::Function *emitLossGrad(llvm::Module &m, const ir::ModelIR &model,
   std::vector<ir::Expr> roots = model.ddt;
   roots.insert(roots.end(), vjp.all.begin(), vjp.all.end());
   ExprEvaluator eval(te, roots, bindParams(te, model, params), varying, "model " + model.name);
-  RungeKuttaStep step(b, te, eval, model, tableau);
+  // The reverse sweep holds two thirds of the module's code (stage recomputation and the VJP;
+  // the forward solver the rest): its stages are rolled, except in one-lane code, which is
+  // small and latency-bound (docs/performance.md, section 11).
+  RungeKuttaStep step(b, te, eval, model, tableau, /*rolled=*/width > 1);
 
   const int s = tableau.stages;
   const int64_t D = model.stateDim(), P = model.paramCount();
   const Shape flatState = Shape::vector(int(D));
   Tensor X = te.allocate(flatState, true, "X"), lambda = te.allocate(flatState, true, "lambda");
   Tensor kbar = te.allocate(flatState, true, "kbar"), target = te.allocate(flatState, true, "y");
-  std::vector<Tensor> Xbar;
-  for (int i = 0; i < s; ++i)
-    Xbar.push_back(te.allocate(flatState, true, "Xbar"));
+  // X̄_i as the rows of one tensor: a rolled VJP loop picks its stage's row at run time.
+  Tensor XbarRows = te.allocate(Shape::vector(int(s * D)), true, "Xbar");
+  auto Xbar = [&](Value *i) { return te.view(XbarRows, b.CreateMul(i, te.index(D)), flatState); };
   Tensor thetaBar = te.allocate(Shape::vector(int(std::max<int64_t>(P, 1))), true, "thetaBar");
   Tensor loss = te.allocate(Shape::scalar(), true, "loss");
   // The next target to consume, downwards; in the entry block (the prologue may have left the
@@ -92,6 +97,7 @@ llvm::Function *emitLossGrad(llvm::Module &m, const ir::ModelIR &model,
   };
   clear(thetaBar);
   clear(loss);
+  clear(XbarRows); // a dead stage's row is read (with coefficient 0) but never written
 
   // live[i]: X̄_i can be nonzero (some coefficient feeding k̄_i is); it depends on the tableau
   // alone.
@@ -102,8 +108,21 @@ llvm::Function *emitLossGrad(llvm::Module &m, const ir::ModelIR &model,
       any = any || (live[size_t(j)] && tableau.a(j, st) != 0);
     live[size_t(st)] = any;
   }
-  ParamGradient thetaGrad(te, model, vjp, varying, thetaBar,
-                          std::count(live.begin(), live.end(), true));
+  std::vector<int> liveDownwards; // the stages whose VJP runs, last first
+  for (int st = s - 1; st >= 0; --st)
+    if (live[size_t(st)])
+      liveDownwards.push_back(st);
+  ParamGradient thetaGrad(te, model, vjp, varying, thetaBar, int64_t(liveDownwards.size()));
+  // k̄_i = h (b_i λ + Σ_{j>i} a_ji X̄_j) over live j; rolled, from a table whose row i holds
+  // b_i and then a_ji for j = i+1 … s−1 (dead j's as 0).
+  std::vector<double> kbarCoef(size_t(s * s), 0.0);
+  for (int st = 0; st < s; ++st) {
+    kbarCoef[size_t(st * s)] = tableau.b[size_t(st)].value;
+    for (int j = st + 1; j < s; ++j)
+      kbarCoef[size_t(st * s + j - st)] = live[size_t(j)] ? tableau.a(j, st) : 0.0;
+  }
+  const Tensor kbarTable = step.rolled() ? step.table(kbarCoef) : Tensor{};
+  const Tensor kbarSum = step.rolled() ? te.allocate(flatState, true, "kbar.sum") : Tensor{};
   std::vector<ir::Expr> stageRoots = vjp.wrtStates; // what each stage's VJP pass evaluates
   stageRoots.insert(stageRoots.end(), thetaGrad.roots().begin(), thetaGrad.roots().end());
 
@@ -116,14 +135,14 @@ llvm::Function *emitLossGrad(llvm::Module &m, const ir::ModelIR &model,
     auto trajRow = [&](Value *n) { return chunk.rowStart(b, trajStride, b.CreateMul(n, Dv)); };
     Value *inBatch = te.fromLanes(chunk.mask); // selects on varying values take its shape
 
-    // Forward: the simulator's loop, storing every step state.
-    gatherRows(b, te, X, x0, chunk.rowStart(b, Dv, b.getInt64(0)), chunk.mask);
-    scatterRows(b, te, X, traj, trajRow(b.getInt64(0)), chunk.mask);
-    emitLoop(b, steps, [&](Value *n) {
-      step.emitStages(X, hv, true);
-      step.emitUpdate(X, hv);
-      scatterRows(b, te, X, traj, trajRow(b.CreateAdd(n, b.getInt64(1))), chunk.mask);
-    });
+    // Forward: the chunk's trajectories by the forward solver itself, so that traj is what
+    // it computes, to the bit; then X = x_N.
+    Value *count = b.CreateSub(batch, chunk.first);
+    count = b.CreateSelect(b.CreateICmpSLT(count, te.index(width)), count, te.index(width));
+    b.CreateCall(forward, {params, b.CreateInBoundsGEP(dbl, x0, b.CreateMul(chunk.first, Dv)),
+                           b.CreateInBoundsGEP(dbl, traj, b.CreateMul(chunk.first, trajStride)),
+                           count, steps, h});
+    gatherRows(b, te, X, traj, trajRow(steps), chunk.mask);
 
     // λ += ∂L/∂x_n = Σ_{t: s_t = n} 2 w_t (x_n − y_t), and the loss, for the targets at step n
     // (X holds x_n). Targets are sorted, so they are consumed from the last one down.
@@ -169,39 +188,51 @@ llvm::Function *emitLossGrad(llvm::Module &m, const ir::ModelIR &model,
     emitLoop(b, steps, [&](Value *i) {
       Value *n = b.CreateSub(b.CreateSub(steps, b.getInt64(1)), i);
       gatherRows(b, te, X, traj, trajRow(n), chunk.mask);
-      // Each stage's field values are kept: its VJP pass reuses them (tanh.(W1*x .+ b1)
-      // for an MLP) instead of evaluating them again.
-      step.emitStages(X, hv, false, true);
-      int64_t liveStage = 0;
-      for (int st = s - 1; st >= 0; --st) {
-        if (!live[size_t(st)])
-          continue;
-        std::vector<double> coef = {tableau.b[size_t(st)].value};
-        std::vector<Tensor> terms = {lambda};
-        for (int j = st + 1; j < s; ++j) {
-          coef.push_back(live[size_t(j)] ? tableau.a(j, st) : 0.0);
-          terms.push_back(Xbar[size_t(j)]);
+      // Each stage's field values that its VJP uses are kept: the VJP pass reuses them
+      // (tanh.(W1*x .+ b1) for an MLP) instead of evaluating them again.
+      step.emitRecomputation(X, hv, stageRoots);
+      step.forEachStage(liveDownwards, [&](Value *position, Value *st) {
+        if (step.rolled()) {
+          Value *rowStart = b.CreateMul(st, te.index(s));
+          emitCombination(
+              b, te, kbar, nullptr, hv, kbarSum, b.CreateSub(te.index(s), st),
+              [&](Value *j) { return te.load(kbarTable, b.CreateAdd(rowStart, j), true); },
+              [&](Value *j) { // λ, then X̄_{i+j}
+                Value *first = b.CreateICmpEQ(j, te.index(0));
+                return Tensor{b.CreateSelect(first, lambda.ptr, Xbar(b.CreateAdd(st, j)).ptr),
+                              flatState, true};
+              });
+        } else {
+          const int64_t c = llvm::cast<llvm::ConstantInt>(st)->getSExtValue();
+          std::vector<double> coef = {tableau.b[size_t(c)].value};
+          std::vector<Tensor> terms = {lambda};
+          for (int64_t j = c + 1; j < s; ++j) {
+            coef.push_back(live[size_t(j)] ? tableau.a(int(j), int(c)) : 0.0);
+            terms.push_back(Xbar(te.index(j)));
+          }
+          emitCombination(b, te, kbar, nullptr, hv, coef, terms);
         }
-        emitCombination(b, te, kbar, nullptr, hv, coef, terms);
         TensorMap bound = step.fieldValues(st);
-        for (const auto &[var, t] : step.bindStates(step.stageState(st)))
-          bound[var] = t;
         for (size_t k = 0; k < model.states.size(); ++k)
           bound[vjp.cotangents[k].get()] =
               te.view(kbar, model.states[k].offset, model.states[k].shape);
         TensorMap values = eval.evaluate(stageRoots, bound);
+        const Tensor XbarStage = Xbar(st);
         for (size_t k = 0; k < model.states.size(); ++k) {
           const Tensor &v = values.at(vjp.wrtStates[k].get());
-          Tensor dst = te.view(Xbar[size_t(st)], model.states[k].offset, v.shape);
+          Tensor dst = te.view(XbarStage, model.states[k].offset, v.shape);
           emitLoop(b, v.shape.size(), [&](Value *e) { te.store(dst, e, te.load(v, e, true)); });
         }
-        thetaGrad.addStage(values, inBatch, i, liveStage++);
-      }
+        thetaGrad.addStage(values, inBatch, i, position);
+      });
       thetaGrad.endStep(i, steps);
       std::vector<double> ones;
-      for (int st = 0; st < s; ++st)
+      std::vector<Tensor> rows;
+      for (int st = 0; st < s; ++st) {
         ones.push_back(live[size_t(st)] ? 1.0 : 0.0);
-      emitCombination(b, te, lambda, &lambda, one, ones, Xbar);
+        rows.push_back(Xbar(te.index(st)));
+      }
+      emitCombination(b, te, lambda, &lambda, one, ones, rows);
       inject(n); // X still holds x_n: the stages were written to their own buffers
     });
     scatterRows(b, te, lambda, gradX0, chunk.rowStart(b, Dv, b.getInt64(0)), chunk.mask);

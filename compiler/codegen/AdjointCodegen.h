@@ -10,10 +10,13 @@
 // Shape of the generated code:
 //   prologue: uniform nodes of the field and of its VJP, once.
 //   for each chunk of W trajectories (tail lanes masked as in the forward solver):
-//     forward: the simulator's loop, storing x_n into traj.
+//     forward: a call of the forward solver (`forward`, the module's emitSimulator function)
+//       on the chunk's trajectories, storing x_n into traj.
 //     λ = ∂L/∂x_N;  for n = N-1 .. 0:
 //       X = x_n (from traj); recompute the stage states X_i and the slopes they need;
-//       for i = s-1 .. 0:  k̄_i = h (b_i λ + Σ_{j>i} a_ji X̄_j)
+//       for i = s-1 .. 0 (a loop over a table of live stages when the stages are rolled,
+//       codegen/RungeKuttaStep.h):
+//                          k̄_i = h (b_i λ + Σ_{j>i} a_ji X̄_j)
 //                          X̄_i = J_x(X_i)ᵀ k̄_i,  θ̄ += J_θ(X_i)ᵀ k̄_i   (one memoized pass
 //                          over the VJP, which starts from the recomputed stage's field values;
 //                          the summands of θ̄ that are products, λ hᵀ for a weight matrix, only
@@ -42,8 +45,10 @@ namespace odec::codegen {
 
 /// Adds the loss-and-gradient function to m. Throws std::invalid_argument for an implicit
 /// tableau and InternalError for a malformed model.
+/// forward: the forward solver of the same model, tableau, width and precision in m; it is
+/// marked noinline (one copy of its body).
 llvm::Function *emitLossGrad(llvm::Module &m, const ir::ModelIR &model,
                              const ButcherTableau &tableau, int width, Precision precision,
-                             const std::string &name);
+                             const std::string &name, llvm::Function *forward);
 
 } // namespace odec::codegen

@@ -36,7 +36,7 @@ void emitChunkLoop(llvm::IRBuilder<> &b, TensorEmitter &te, Value *batch,
       b, batch,
       [&](Value *chunk) {
         Value *traj = b.CreateAdd(b.CreateVectorSplat(w, chunk), lanes);
-        body({traj, b.CreateICmpSLT(traj, b.CreateVectorSplat(w, batch))});
+        body({chunk, traj, b.CreateICmpSLT(traj, b.CreateVectorSplat(w, batch))});
       },
       w);
 }

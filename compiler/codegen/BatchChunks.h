@@ -12,7 +12,8 @@ namespace odec::codegen {
 
 /// The lanes of one chunk.
 struct BatchChunk {
-  llvm::Value *traj; // <W x i64>: the trajectory each lane computes
+  llvm::Value *first; // i64: the chunk's first trajectory
+  llvm::Value *traj;  // <W x i64>: the trajectory each lane computes
   llvm::Value *mask; // <W x i1>: lanes inside the batch
   /// <W x i64>: traj * stride + offset, the start of each lane's row in a buffer whose
   /// trajectories are `stride` elements apart.

@@ -86,7 +86,7 @@ void ParamGradient::beginSweep() {
 }
 
 void ParamGradient::addStage(const TensorMap &values, Value *inBatch, Value *i,
-                             int64_t liveStage) {
+                             Value *liveStage) {
   llvm::IRBuilder<> &b = te_.builder();
   // Both factors of a product are stored as zeros in masked lanes, so that no inf or NaN
   // there survives the product.
@@ -104,7 +104,7 @@ void ParamGradient::addStage(const TensorMap &values, Value *inBatch, Value *i,
   Value *stepInFlush =
       stepsPerFlush_ == 1 ? te_.index(0) : b.CreateURem(i, te_.index(stepsPerFlush_));
   Value *slot =
-      b.CreateAdd(b.CreateMul(stepInFlush, te_.index(liveStages_)), te_.index(liveStage));
+      b.CreateAdd(b.CreateMul(stepInFlush, te_.index(liveStages_)), liveStage);
   for (const Deferred &d : deferred_) {
     const Tensor &fa = values.at(d.a.get()), &fb = values.at(d.b.get());
     const int64_t rows = d.slotsA.shape.rows, cols = d.slotsB.shape.cols, k = d.inner;

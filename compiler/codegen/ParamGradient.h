@@ -38,7 +38,7 @@ public:
   /// A stage's contribution: `values` from its VJP pass (roots() among them), the stage the
   /// liveStage-th live one of reverse step i (both counted from 0). inBatch: the chunk's lanes.
   void addStage(const TensorMap &values, llvm::Value *inBatch, llvm::Value *i,
-                int64_t liveStage);
+                llvm::Value *liveStage);
   /// After the stages of reverse step i of `steps`: adds the deferred products when due.
   void endStep(llvm::Value *i, llvm::Value *steps);
 

@@ -2,6 +2,11 @@
 
 #include "codegen/Loops.h"
 
+#include <llvm/IR/Module.h>
+
+#include <numeric>
+#include <unordered_set>
+
 namespace odec::codegen {
 
 using llvm::Value;
@@ -28,15 +33,89 @@ void emitCombination(llvm::IRBuilder<> &b, TensorEmitter &te, const Tensor &dst,
   });
 }
 
+void emitCombination(llvm::IRBuilder<> &b, TensorEmitter &te, const Tensor &dst, const Tensor *base,
+                     Value *scale, const Tensor &sum, Value *count,
+                     const std::function<Value *(Value *)> &coef,
+                     const std::function<Tensor(Value *)> &term) {
+  const int64_t n = dst.shape.size();
+  llvm::Type *ty = te.elementType(true);
+  // sum + 0·k leaves the sum as it was and c·k + 0 rounds as c·k does, so every element comes
+  // out as in the combination with constant coefficients (for finite values).
+  emitLoop(b, n, [&](Value *d) { te.store(sum, d, llvm::Constant::getNullValue(ty)); });
+  emitLoop(
+      b, count,
+      [&](Value *j) {
+        Value *c = coef(j);
+        const Tensor t = term(j);
+        emitLoop(b, n, [&](Value *d) {
+          te.store(sum, d,
+                   b.CreateIntrinsic(llvm::Intrinsic::fmuladd, {ty},
+                                     {c, te.load(t, d, true), te.load(sum, d, true)}));
+        });
+      },
+      1, /*straightLine=*/false);
+  emitLoop(b, n, [&](Value *d) {
+    Value *s = te.load(sum, d, true);
+    te.store(dst, d,
+             base ? b.CreateIntrinsic(llvm::Intrinsic::fmuladd, {ty},
+                                      {scale, s, te.load(*base, d, true)})
+                  : b.CreateFMul(scale, s));
+  });
+}
+
 RungeKuttaStep::RungeKuttaStep(llvm::IRBuilder<> &b, TensorEmitter &te, ExprEvaluator &field,
-                               const ir::ModelIR &model, const ButcherTableau &tableau)
-    : b_(b), te_(te), field_(field), model_(model), tableau_(tableau) {
-  const Shape flat = Shape::vector(int(model.stateDim()));
-  for (int i = 0; i < tableau.stages; ++i) {
-    K_.push_back(te.allocate(flat, true, "K"));
-    stageX_.push_back(te.allocate(flat, true, "Xstage"));
+                               const ir::ModelIR &model, const ButcherTableau &tableau,
+                               bool rolled)
+    : b_(b), te_(te), field_(field), model_(model), tableau_(tableau), rolled_(rolled) {
+  const int s = tableau.stages, D = int(model.stateDim());
+  K_ = te.allocate(Shape::vector(s * D), true, "K");
+  stageX_ = te.allocate(Shape::vector(s * D), true, "Xstage");
+  if (rolled_) {
+    sum_ = te.allocate(Shape::vector(D), true, "stage.sum");
+    std::vector<double> a;
+    for (int i = 0; i < s * s; ++i)
+      a.push_back(tableau.a(i / s, i % s));
+    A_ = table(a);
   }
-  stageState_ = stageX_;
+}
+
+Tensor RungeKuttaStep::table(const std::vector<double> &values) {
+  return te_.constantTable(values, Shape::vector(int(values.size())));
+}
+
+Tensor RungeKuttaStep::row(const Tensor &all, Value *i) {
+  const int64_t D = model_.stateDim();
+  return te_.view(all, b_.CreateMul(i, te_.index(D)), Shape::vector(int(D)));
+}
+
+void RungeKuttaStep::forEachStage(const std::vector<int> &indices,
+                                  const std::function<void(Value *, Value *)> &body) {
+  if (!rolled_) {
+    for (size_t p = 0; p < indices.size(); ++p)
+      body(te_.index(int64_t(p)), te_.index(indices[p]));
+    return;
+  }
+  std::vector<int> identity(indices.size());
+  std::iota(identity.begin(), identity.end(), 0);
+  llvm::GlobalVariable *order = nullptr; // the indices, unless they are 0, 1, …
+  if (indices != identity) {
+    std::vector<uint64_t> values(indices.begin(), indices.end());
+    auto *init = llvm::ConstantDataArray::get(b_.getContext(), llvm::ArrayRef<uint64_t>(values));
+    order = new llvm::GlobalVariable(*b_.GetInsertBlock()->getModule(), init->getType(), true,
+                                     llvm::GlobalValue::PrivateLinkage, init, "stage.order");
+    order->setUnnamedAddr(llvm::GlobalValue::UnnamedAddr::Global);
+  }
+  emitLoop(
+      b_, te_.index(int64_t(indices.size())),
+      [&](Value *p) {
+        Value *stage = p;
+        if (order)
+          stage = b_.CreateLoad(b_.getInt64Ty(),
+                                b_.CreateInBoundsGEP(order->getValueType(), order,
+                                                     {te_.index(0), p}));
+        body(p, stage);
+      },
+      1, /*straightLine=*/false);
 }
 
 TensorMap RungeKuttaStep::bindStates(const Tensor &X) {
@@ -46,8 +125,8 @@ TensorMap RungeKuttaStep::bindStates(const Tensor &X) {
   return bound;
 }
 
-TensorMap RungeKuttaStep::emitField(const Tensor &X, const Tensor &K) {
-  TensorMap values = field_.evaluate(model_.ddt, bindStates(X));
+TensorMap RungeKuttaStep::emitField(const TensorMap &known, const Tensor &K) {
+  TensorMap values = field_.evaluate(model_.ddt, known);
   for (size_t k = 0; k < model_.ddt.size(); ++k) {
     const Tensor &value = values.at(model_.ddt[k].get());
     Tensor dst = te_.view(K, model_.states[k].offset, value.shape);
@@ -57,25 +136,97 @@ TensorMap RungeKuttaStep::emitField(const Tensor &X, const Tensor &K) {
   return values;
 }
 
-void RungeKuttaStep::emitStages(const Tensor &X, Value *h, bool lastSlope, bool keepFieldValues) {
+namespace {
+
+/// The nodes of `field` (Variables aside) that `uses` reach.
+std::vector<ir::Expr> sharedNodes(const std::vector<ir::Expr> &field,
+                                  const std::vector<ir::Expr> &uses) {
+  std::unordered_set<const ir::Node *> used;
+  for (const ir::Node *n : ir::topologicalOrder(uses))
+    used.insert(n);
+  std::vector<ir::Expr> out;
+  std::unordered_set<const ir::Node *> seen;
+  std::vector<ir::Expr> stack = field;
+  while (!stack.empty()) {
+    ir::Expr e = stack.back();
+    stack.pop_back();
+    if (!seen.insert(e.get()).second)
+      continue;
+    if (used.count(e.get()) && !e->is(ir::Op::Variable))
+      out.push_back(e);
+    stack.insert(stack.end(), e->args.begin(), e->args.end());
+  }
+  return out;
+}
+
+} // namespace
+
+void RungeKuttaStep::emitStages(const Tensor &X, Value *h) { emitStages(X, h, true, nullptr); }
+
+void RungeKuttaStep::emitRecomputation(const Tensor &X, Value *h,
+                                       const std::vector<ir::Expr> &uses) {
+  const std::vector<ir::Expr> kept = sharedNodes(model_.ddt, uses);
+  emitStages(X, h, false, &kept);
+}
+
+void RungeKuttaStep::emitStages(const Tensor &X, Value *h, bool lastSlope,
+                                const std::vector<ir::Expr> *kept) {
   const int s = tableau_.stages;
-  fieldValues_.assign(size_t(s), {});
   const int scope = te_.storageScope();
+  keptScope_ = scope + 1;
+  if (rolled_) {
+    std::vector<int> all(static_cast<size_t>(s));
+    std::iota(all.begin(), all.end(), 0);
+    kept_.assign(1, {});
+    forEachStage(all, [&](Value *, Value *i) {
+      Tensor state = row(stageX_, i);
+      emitCombination(
+          b_, te_, state, &X, h, sum_, i,
+          [&](Value *j) {
+            Value *a = b_.CreateAdd(b_.CreateMul(i, te_.index(s)), j);
+            return te_.load(A_, a, true);
+          },
+          [&](Value *j) { return row(K_, j); });
+      if (kept)
+        te_.setStorageScope(keptScope_, i, s);
+      TensorMap values = bindStates(state);
+      if (kept)
+        values = kept_[0] = field_.evaluate(*kept, values);
+      if (lastSlope) {
+        emitField(values, row(K_, i));
+      } else { // every stage's slope but the last's
+        llvm::Function *f = b_.GetInsertBlock()->getParent();
+        auto *slope = llvm::BasicBlock::Create(b_.getContext(), "stage.slope", f);
+        auto *done = llvm::BasicBlock::Create(b_.getContext(), "stage.done", f);
+        b_.CreateCondBr(b_.CreateICmpSLT(i, te_.index(s - 1)), slope, done);
+        b_.SetInsertPoint(slope);
+        emitField(values, row(K_, i));
+        b_.CreateBr(done);
+        b_.SetInsertPoint(done);
+      }
+      te_.setStorageScope(scope);
+    });
+    return;
+  }
+  straightState_.assign(size_t(s), {});
+  kept_.assign(size_t(s), {});
   for (int i = 0; i < s; ++i) {
     std::vector<double> a;
+    std::vector<Tensor> slopes;
     bool any = false;
     for (int j = 0; j < i; ++j) {
       a.push_back(tableau_.a(i, j));
+      slopes.push_back(row(K_, te_.index(j)));
       any = any || a.back() != 0;
     }
     // A stage with no earlier slopes evaluates the field at X itself.
-    stageState_[size_t(i)] = any ? stageX_[size_t(i)] : X;
+    straightState_[size_t(i)] = any ? row(stageX_, te_.index(i)) : X;
     if (any)
-      emitCombination(b_, te_, stageX_[size_t(i)], &X, h, a, K_);
+      emitCombination(b_, te_, straightState_[size_t(i)], &X, h, a, slopes);
     if (i < s - 1 || lastSlope) {
-      if (keepFieldValues)
-        te_.setStorageScope(i + 1);
-      fieldValues_[size_t(i)] = emitField(stageState_[size_t(i)], K_[size_t(i)]);
+      if (kept)
+        te_.setStorageScope(keptScope_ + i);
+      kept_[size_t(i)] = emitField(bindStates(straightState_[size_t(i)]), row(K_, te_.index(i)));
       te_.setStorageScope(scope);
     }
   }
@@ -83,9 +234,34 @@ void RungeKuttaStep::emitStages(const Tensor &X, Value *h, bool lastSlope, bool 
 
 void RungeKuttaStep::emitUpdate(const Tensor &X, Value *h) {
   std::vector<double> weights;
-  for (const Coefficient &c : tableau_.b)
-    weights.push_back(c.value);
-  emitCombination(b_, te_, X, &X, h, weights, K_);
+  std::vector<Tensor> slopes;
+  for (size_t i = 0; i < tableau_.b.size(); ++i) {
+    weights.push_back(tableau_.b[i].value);
+    slopes.push_back(row(K_, te_.index(int64_t(i))));
+  }
+  emitCombination(b_, te_, X, &X, h, weights, slopes);
+}
+
+Tensor RungeKuttaStep::stageState(Value *i) {
+  if (rolled_)
+    return row(stageX_, i);
+  return straightState_.at(size_t(llvm::cast<llvm::ConstantInt>(i)->getSExtValue()));
+}
+
+TensorMap RungeKuttaStep::fieldValues(Value *i) {
+  TensorMap values;
+  if (rolled_) {
+    // The loop's values are those of its last stage; every stage's are in its copy.
+    for (const auto &[node, t] : kept_.at(0)) {
+      const Tensor stored = te_.storedValue(*node, keptScope_, i);
+      values[node] = stored.ptr ? stored : t;
+    }
+  } else {
+    values = kept_.at(size_t(llvm::cast<llvm::ConstantInt>(i)->getSExtValue()));
+  }
+  for (const auto &[var, t] : bindStates(stageState(i)))
+    values[var] = t;
+  return values;
 }
 
 } // namespace odec::codegen

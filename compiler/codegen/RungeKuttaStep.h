@@ -1,14 +1,22 @@
 // One step of an explicit Runge–Kutta method on a chunk's state, as LLVM IR: the stage
 // states X_i = X + h Σ_{j<i} a_ij K_j, the slopes K_i = f(X_i) (the field inlined through an
-// ExprEvaluator, each node once per stage) and the update X + h Σ_i b_i K_i. Shared by the
-// forward solver and by the adjoint, which recomputes a step's stages from its stored state.
-// Zero tableau coefficients generate no code.
+// ExprEvaluator) and the update X + h Σ_i b_i K_i. Shared by the forward solver and by the
+// adjoint, which recomputes a step's stages from its stored state.
+//
+// The stages are either straight-line code, one copy of the field per stage with the
+// tableau's coefficients as constants (zero coefficients generate no code), or "rolled": one
+// loop over the stages, one copy of the field, the coefficients read from a table. Rolled
+// stages cut the machine code, and with it JIT time, by about the stage count, and cost run
+// time: 2–4 % on the benchmark MLPs (docs/performance.md, section 11). Stage indices are i64
+// values: constants in straight-line code, the loop's counter when rolled. Both forms compute
+// every stage state and slope with the same roundings (for finite values).
 #pragma once
 
 #include "codegen/ExprEvaluator.h"
 #include "ir/Model.h"
 #include "tableau/ButcherTableau.h"
 
+#include <functional>
 #include <vector>
 
 namespace odec::codegen {
@@ -19,40 +27,67 @@ void emitCombination(llvm::IRBuilder<> &b, TensorEmitter &te, const Tensor &dst,
                      llvm::Value *scale, const std::vector<double> &coef,
                      const std::vector<Tensor> &terms);
 
+/// The same for `count` terms chosen at run time, the j-th (an i64) being coef(j) · term(j):
+/// sum (dst's shape) holds the running sum. Each element's arithmetic is emitCombination's.
+void emitCombination(llvm::IRBuilder<> &b, TensorEmitter &te, const Tensor &dst, const Tensor *base,
+                     llvm::Value *scale, const Tensor &sum, llvm::Value *count,
+                     const std::function<llvm::Value *(llvm::Value *j)> &coef,
+                     const std::function<Tensor(llvm::Value *j)> &term);
+
 class RungeKuttaStep {
 public:
   /// field evaluates model.ddt with the states as its varying inputs.
   RungeKuttaStep(llvm::IRBuilder<> &b, TensorEmitter &te, ExprEvaluator &field,
-                 const ir::ModelIR &model, const ButcherTableau &tableau);
+                 const ir::ModelIR &model, const ButcherTableau &tableau, bool rolled);
 
-  /// The stage states of the step from X and their slopes; the last stage's slope only when
-  /// lastSlope (the step's update needs it, the adjoint's recomputation does not). h is a
-  /// <W x real>. With keepFieldValues, stage i's field is evaluated in storage scope i + 1
-  /// (TensorEmitter::setStorageScope), so every stage's values stay valid afterwards.
-  void emitStages(const Tensor &X, llvm::Value *h, bool lastSlope, bool keepFieldValues = false);
-  /// X = X + h Σ_i b_i K_i, after emitStages(X, h, true).
+  /// Whether the stages run as a loop (batch-vectorized code).
+  bool rolled() const { return rolled_; }
+  /// body(i) for every stage index i of `indices` in order: a loop reading the index from a
+  /// table when rolled, else straight-line with constant indices.
+  void forEachStage(const std::vector<int> &indices,
+                    const std::function<void(llvm::Value *position, llvm::Value *stage)> &body);
+
+  /// The stage states of the step from X and their slopes. h is a <W x real>.
+  void emitStages(const Tensor &X, llvm::Value *h);
+  /// X = X + h Σ_i b_i K_i, after emitStages(X, h).
   void emitUpdate(const Tensor &X, llvm::Value *h);
+  /// The adjoint's recomputation of a step: every stage state, the slopes of all stages but
+  /// the last (which only the step's update needs), and the field values of each stage that
+  /// the expressions `uses` (its VJP) share with the field, kept in storage of the stage's own
+  /// (fieldValues). Straight-line, the last stage keeps none.
+  void emitRecomputation(const Tensor &X, llvm::Value *h, const std::vector<ir::Expr> &uses);
 
-  /// The state of stage i (X itself for a stage with no earlier slopes) and its slope.
-  const Tensor &stageState(int i) const { return stageState_[size_t(i)]; }
-  const Tensor &slope(int i) const { return K_[size_t(i)]; }
-  /// Every node value of stage i's field evaluation (empty for a stage whose slope was not
-  /// computed), valid after emitStages(…, keepFieldValues = true) until the next call.
-  const TensorMap &fieldValues(int i) const { return fieldValues_[size_t(i)]; }
+  /// The state of stage i (straight-line: X itself for a stage with no earlier slopes).
+  Tensor stageState(llvm::Value *i);
+  /// Stage i's kept field values from emitRecomputation, with the field's states bound to the
+  /// stage's state: where its VJP pass starts (from the states alone for a straight-line last
+  /// stage).
+  TensorMap fieldValues(llvm::Value *i);
   /// The field's state Variables bound to views of the flat state X.
   TensorMap bindStates(const Tensor &X);
+  /// A table of the tableau's coefficients (any rows × cols values) as a uniform tensor.
+  Tensor table(const std::vector<double> &values);
 
 private:
-  /// K = f(X), the ddt of every state packed into the flat K; returns every node's value.
-  TensorMap emitField(const Tensor &X, const Tensor &K);
+  /// K = f(X), the ddt of every state packed into the flat K, from the states or from values
+  /// already computed (`known`); returns every node's value.
+  TensorMap emitField(const TensorMap &known, const Tensor &K);
+  /// kept: null, or the field's nodes whose values a recomputation keeps.
+  void emitStages(const Tensor &X, llvm::Value *h, bool lastSlope,
+                  const std::vector<ir::Expr> *kept);
+  Tensor row(const Tensor &all, llvm::Value *i);
 
   llvm::IRBuilder<> &b_;
   TensorEmitter &te_;
   ExprEvaluator &field_;
   const ir::ModelIR &model_;
   const ButcherTableau &tableau_;
-  std::vector<Tensor> K_, stageX_, stageState_;
-  std::vector<TensorMap> fieldValues_;
+  bool rolled_;
+  Tensor K_, stageX_, sum_;        // s rows of D: slopes, stage states; one row: scratch
+  Tensor A_;                       // the tableau's A, s × s (rolled)
+  std::vector<Tensor> straightState_; // straight-line: each stage's state (X or its row)
+  std::vector<TensorMap> kept_;       // straight-line: each stage's field values; rolled: one
+  int keptScope_ = 0;
 };
 
 } // namespace odec::codegen

@@ -72,7 +72,9 @@ llvm::Function *emitSimulator(llvm::Module &m, const ir::ModelIR &model,
   for (const ir::ModelIR::Slot &s : model.states)
     states.insert(s.var.get());
   ExprEvaluator field(te, model.ddt, bindParams(te, model, params), states, "model " + model.name);
-  RungeKuttaStep step(b, te, field, model, tableau);
+  // Straight-line stages: the forward solver is the run-time path of simulation, and its code
+  // is a third of the adjoint's (which rolls its stages).
+  RungeKuttaStep step(b, te, field, model, tableau, /*rolled=*/false);
 
   const int64_t D = model.stateDim();
   Tensor X = te.allocate(Shape::vector(int(D)), true, "X");
@@ -86,7 +88,7 @@ llvm::Function *emitSimulator(llvm::Module &m, const ir::ModelIR &model,
     };
     storeStep(b.getInt64(0));
     emitLoop(b, steps, [&](Value *n) {
-      step.emitStages(X, hv, true);
+      step.emitStages(X, hv);
       step.emitUpdate(X, hv);
       storeStep(b.CreateAdd(n, b.getInt64(1)));
     });

@@ -104,7 +104,28 @@ void TensorEmitter::store(const Tensor &t, Value *i, Value *value) {
 }
 
 Tensor TensorEmitter::view(const Tensor &t, int64_t offset, const Shape &shape) {
-  return {b_.CreateInBoundsGEP(elementType(t.varying), t.ptr, index(offset)), shape, t.varying};
+  return view(t, index(offset), shape);
+}
+
+Tensor TensorEmitter::view(const Tensor &t, Value *offset, const Shape &shape) {
+  return {b_.CreateInBoundsGEP(elementType(t.varying), t.ptr, offset), shape, t.varying};
+}
+
+void TensorEmitter::setStorageScope(int scope, Value *copy, int64_t copies) {
+  internalCheck(copies == 1 || (copies > 1 && copy), "setStorageScope: copies need a copy index");
+  scope_ = scope;
+  scopeCopy_ = copies == 1 ? nullptr : copy;
+  scopeCopies_ = copies;
+}
+
+Tensor TensorEmitter::storedValue(const ir::Node &n, int scope, Value *copy) {
+  auto it = storage_.find({&n, scope});
+  if (it == storage_.end())
+    return {};
+  const Storage &s = it->second;
+  if (s.copies == 1)
+    return s.base;
+  return view(s.base, b_.CreateMul(copy, index(n.shape.size())), n.shape);
 }
 
 Value *TensorEmitter::flat(Value *r, int64_t cols, Value *c) {
@@ -119,22 +140,21 @@ void TensorEmitter::forEachElement(const Tensor &out,
   });
 }
 
-Tensor TensorEmitter::constant(const ir::Node &n) {
+Tensor TensorEmitter::constantTable(const std::vector<double> &values, const Shape &shape) {
   llvm::Module *m = b_.GetInsertBlock()->getModule();
-  auto *ty = llvm::ArrayType::get(realTy_, n.values.size());
+  auto *ty = llvm::ArrayType::get(realTy_, values.size());
   llvm::Constant *init =
       precision_ == Precision::Float
-          ? llvm::ConstantDataArray::get(b_.getContext(),
-                                         llvm::ArrayRef<float>(std::vector<float>(
-                                             n.values.begin(), n.values.end())))
-          : llvm::ConstantDataArray::get(b_.getContext(), llvm::ArrayRef<double>(n.values));
+          ? llvm::ConstantDataArray::get(b_.getContext(), llvm::ArrayRef<float>(std::vector<float>(
+                                                              values.begin(), values.end())))
+          : llvm::ConstantDataArray::get(b_.getContext(), llvm::ArrayRef<double>(values));
   auto *g = new llvm::GlobalVariable(*m, ty, /*isConstant=*/true, llvm::GlobalValue::PrivateLinkage,
                                      init, "const");
   g->setUnnamedAddr(llvm::GlobalValue::UnnamedAddr::Global);
   // A constant expression, so the address is valid in every block.
   return {llvm::ConstantExpr::getInBoundsGetElementPtr(
               ty, g, llvm::ArrayRef<llvm::Constant *>{b_.getInt64(0), b_.getInt64(0)}),
-          n.shape, false};
+          shape, false};
 }
 
 void TensorEmitter::matmul(const Tensor &out, const Tensor &a, const Tensor &bt, bool accumulate) {
@@ -213,25 +233,58 @@ void TensorEmitter::elementGroups(const Tensor &out, const Tensor &a, ir::Op op)
   // alone leaves the FMA units idle for most of its latency; the out-of-order window holds
   // too few of the next elements' instructions to fill the gaps. kChainGroup elements as one
   // <G·W x real> value: LLVM splits every instruction into G adjacent register-sized ones, so
-  // the G chains are interleaved instruction by instruction. The group loop stays rolled
-  // (straight-line copies of it cost instruction selection far more than they gain).
-  const int G = kChainGroup;
-  const int64_t size = out.shape.size(), groups = size / G;
-  auto group = [&](Value *i, int g) {
-    std::vector<Value *> parts;
-    for (int k = 0; k < g; ++k)
-      parts.push_back(load(a, b_.CreateAdd(i, index(k)), true));
-    Value *y = emitElementwise(b_, op, {concatenate(parts)});
-    for (int k = 0; k < g; ++k) {
-      std::vector<int> lanes;
-      for (int l = 0; l < width_; ++l)
-        lanes.push_back(k * width_ + l);
-      store(out, b_.CreateAdd(i, index(k)), g == 1 ? y : b_.CreateShuffleVector(y, lanes));
-    }
-  };
-  emitLoop(b_, index(G * groups), [&](Value *i) { group(i, G); }, G, false);
-  for (int64_t k = G * groups; k < size; ++k)
-    group(index(k), 1);
+  // the G chains are interleaved instruction by instruction.
+  const int64_t size = out.shape.size(), whole = size / kChainGroup * kChainGroup;
+  if (whole > 0)
+    b_.CreateCall(groupFunction(op), {out.ptr, a.ptr, index(whole)});
+  for (int64_t k = whole; k < size; ++k)
+    emitGroup(out, a, op, index(k), 1);
+}
+
+void TensorEmitter::emitGroup(const Tensor &out, const Tensor &a, ir::Op op, Value *i, int g) {
+  std::vector<Value *> parts;
+  for (int k = 0; k < g; ++k)
+    parts.push_back(load(a, b_.CreateAdd(i, index(k)), true));
+  Value *y = emitElementwise(b_, op, {concatenate(parts)});
+  for (int k = 0; k < g; ++k) {
+    std::vector<int> lanes;
+    for (int l = 0; l < width_; ++l)
+      lanes.push_back(k * width_ + l);
+    store(out, b_.CreateAdd(i, index(k)), g == 1 ? y : b_.CreateShuffleVector(y, lanes));
+  }
+}
+
+llvm::Function *TensorEmitter::groupFunction(ir::Op op) {
+  // One function per op and module, called for every node and stage: the group loop is the
+  // largest code a field has (a polynomial on G·W lanes), and inlined copies of it cost
+  // instruction selection and register allocation time per copy (docs/performance.md,
+  // section 11). Its own function also gets all vector registers, whatever the caller's
+  // loops keep live around the call. The loop stays rolled for the same reason.
+  llvm::Module *m = b_.GetInsertBlock()->getModule();
+  const std::string name = std::string("odec.groups.") + ir::opInfo(op).name + ".v" +
+                           std::to_string(width_) +
+                           (precision_ == Precision::Float ? "f32" : "f64");
+  if (llvm::Function *f = m->getFunction(name))
+    return f;
+  llvm::Type *ptr = llvm::PointerType::getUnqual(varyingTy_);
+  auto *f = llvm::Function::Create(
+      llvm::FunctionType::get(b_.getVoidTy(), {ptr, ptr, b_.getInt64Ty()}, false),
+      llvm::Function::InternalLinkage, name, m);
+  f->setDoesNotThrow();
+  f->addFnAttr(llvm::Attribute::NoInline);
+  for (unsigned i = 0; i < 2; ++i) { // out and in are distinct node buffers
+    f->addParamAttr(i, llvm::Attribute::NoAlias);
+    f->addParamAttr(i, llvm::Attribute::NoCapture);
+  }
+  f->addParamAttr(1, llvm::Attribute::ReadOnly);
+  llvm::IRBuilderBase::InsertPointGuard guard(b_);
+  b_.SetInsertPoint(llvm::BasicBlock::Create(b_.getContext(), "entry", f));
+  const Tensor out{f->getArg(0), Shape::vector(1), true}, in{f->getArg(1), Shape::vector(1), true};
+  emitLoop(
+      b_, f->getArg(2), [&](Value *i) { emitGroup(out, in, op, i, kChainGroup); }, kChainGroup,
+      false);
+  b_.CreateRetVoid();
+  return f;
 }
 
 void TensorEmitter::sumTo(const Tensor &out, const Tensor &a) {
@@ -254,18 +307,23 @@ Tensor TensorEmitter::emit(const ir::Node &n, const std::vector<Tensor> &args) {
   if (n.is(Op::Constant)) { // a global: one per node, whichever stage meets it first
     auto [it, fresh] = storage_.try_emplace({&n, 0});
     if (fresh)
-      it->second = constant(n);
-    return it->second;
+      it->second = {constantTable(n.values, n.shape), 1};
+    return it->second.base;
   }
   internalCheck(!n.is(Op::Variable), "TensorEmitter: variables are bound by the caller");
   bool varying = false;
   for (const Tensor &a : args)
     varying = varying || a.varying;
-  const std::pair<const ir::Node *, int> key{&n, varying ? scope_ : 0};
-  auto it = storage_.find(key);
-  if (it == storage_.end() || it->second.varying != varying)
-    it = storage_.insert_or_assign(key, allocate(n.shape, varying, ir::opInfo(n.op).name)).first;
-  const Tensor out = it->second;
+  const int scope = varying ? scope_ : 0;
+  const int64_t copies = varying ? scopeCopies_ : 1;
+  auto it = storage_.find({&n, scope});
+  if (it == storage_.end() || it->second.base.varying != varying || it->second.copies != copies) {
+    const Shape all = copies == 1 ? n.shape : Shape::vector(int(copies * n.shape.size()));
+    it = storage_.insert_or_assign({&n, scope},
+                                   Storage{allocate(all, varying, ir::opInfo(n.op).name), copies})
+             .first;
+  }
+  const Tensor out = copies == 1 ? it->second.base : storedValue(n, scope, scopeCopy_);
   const Shape &s = n.shape;
 
   switch (ir::opInfo(n.op).category) {

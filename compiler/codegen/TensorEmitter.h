@@ -45,9 +45,14 @@ public:
 
   /// Storage of varying results is per (node, scope); emit() uses the current scope, 0 unless
   /// set. Evaluations in distinct scopes keep each other's values (the adjoint keeps each
-  /// recomputed stage's field values for its VJP pass).
-  void setStorageScope(int scope) { scope_ = scope; }
+  /// recomputed stage's field values for its VJP pass). A scope may hold `copies` copies of
+  /// each node's storage, emit() then using copy `copy` (an i64 known only at run time: the
+  /// stage of a rolled stage loop keeps its values in copy `stage`).
+  void setStorageScope(int scope, llvm::Value *copy = nullptr, int64_t copies = 1);
   int storageScope() const { return scope_; }
+  /// Copy `copy` of n's storage in `scope`, when an evaluation in that scope computed n (null
+  /// ptr otherwise): a value kept by one loop, read in another.
+  Tensor storedValue(const ir::Node &n, int scope, llvm::Value *copy);
 
   /// Fresh storage, allocated in the entry block (on the stack or the heap, see above).
   Tensor allocate(const Shape &shape, bool varying, const llvm::Twine &name = "");
@@ -73,6 +78,9 @@ public:
   void addProduct(const Tensor &out, const Tensor &a, const Tensor &b);
   /// &t[offset], a tensor of the given shape that aliases t's storage.
   Tensor view(const Tensor &t, int64_t offset, const Shape &shape);
+  Tensor view(const Tensor &t, llvm::Value *offset, const Shape &shape);
+  /// A uniform constant tensor (a global) holding `values` row-major, rounded to the real type.
+  Tensor constantTable(const std::vector<double> &values, const Shape &shape);
 
   llvm::Type *elementType(bool varying) const;
   llvm::Value *splat(llvm::Value *scalar);
@@ -93,16 +101,20 @@ public:
   llvm::Value *toDouble(llvm::Value *r);
 
 private:
-  Tensor constant(const ir::Node &n);
   void matmul(const Tensor &out, const Tensor &a, const Tensor &b, bool accumulate);
   void sumTo(const Tensor &out, const Tensor &a);
   /// Whether op's code is a long chain of dependent instructions (see elementGroups).
   static bool hasLongChain(ir::Op op);
   /// One vector of the lanes of parts (vectors of one type, a power-of-two count), in order.
   llvm::Value *concatenate(std::vector<llvm::Value *> parts);
-  /// out = op(a) elementwise for a varying a, kChainGroup elements per instruction sequence.
-  /// Needs W > 1.
+  /// out = op(a) elementwise for a varying a, kChainGroup elements per instruction sequence,
+  /// whole groups by a call of groupFunction(op). Needs W > 1.
   void elementGroups(const Tensor &out, const Tensor &a, ir::Op op);
+  /// out[i + k] = op(a[i + k]) for k < g, as one <g·W x real> value.
+  void emitGroup(const Tensor &out, const Tensor &a, ir::Op op, llvm::Value *i, int g);
+  /// The module's internal `void odec.groups.<op>(out, in, n)`: elementGroups over n elements
+  /// (a multiple of kChainGroup).
+  llvm::Function *groupFunction(ir::Op op);
   /// for r < rows, c < cols: out[r*cols + c] = value(r, c).
   void forEachElement(const Tensor &out,
                       const std::function<llvm::Value *(llvm::Value *r, llvm::Value *c)> &value);
@@ -113,8 +125,14 @@ private:
   Precision precision_;
   llvm::Type *realTy_;
   llvm::Type *varyingTy_; // <W x real>, or real when W = 1
-  std::map<std::pair<const ir::Node *, int>, Tensor> storage_; // by node and scope
+  struct Storage {
+    Tensor base; // copies × the node's size elements
+    int64_t copies;
+  };
+  std::map<std::pair<const ir::Node *, int>, Storage> storage_; // by node and scope
   int scope_ = 0;
+  llvm::Value *scopeCopy_ = nullptr; // the copy emit() uses in a scope of several
+  int64_t scopeCopies_ = 1;
   uint64_t stackBytes_ = 0;
   std::vector<llvm::Value *> heap_; // buffers to free before returning
 };

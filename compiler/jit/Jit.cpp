@@ -10,14 +10,18 @@
 #include <llvm/ExecutionEngine/Orc/ExecutionUtils.h>
 #include <llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h>
 #include <llvm/ExecutionEngine/Orc/LLJIT.h>
+#include <llvm/ExecutionEngine/JITEventListener.h>
+#include <llvm/ExecutionEngine/Orc/RTDyldObjectLinkingLayer.h>
 #include <llvm/IR/Verifier.h>
 #include <llvm/Support/raw_ostream.h>
 
 #include <cctype>
+#include <cstdlib>
 #include <chrono>
 #include <functional>
 #include <initializer_list>
 #include <utility>
+#include <vector>
 
 namespace odec::jit {
 
@@ -91,34 +95,43 @@ std::unique_ptr<llvm::Module> buildModule(llvm::LLVMContext &ctx, const EmitFn &
   return m;
 }
 
-/// The JIT that owns a compiled function's machine code, and the function's address.
+/// The JIT that owns compiled functions' machine code, and their addresses.
 struct Jitted {
-  std::unique_ptr<llvm::orc::LLJIT> jit;
-  uintptr_t address;
+  std::shared_ptr<llvm::orc::LLJIT> jit;
+  std::vector<uintptr_t> addresses; // of `names`, in order
 };
 
-Jitted jitCompile(const EmitFn &emit, const CompileOptions &options, const std::string &name) {
+/// Compiles the module that emit builds, named after names[0], and looks up each name.
+Jitted jitCompile(const EmitFn &emit, const CompileOptions &options,
+                  const std::vector<std::string> &names) {
   PhaseClock clock(options);
   llvm::orc::JITTargetMachineBuilder jtmb = hostMachine(options);
   auto tm = take(jtmb.createTargetMachine(), "creating the target machine");
   clock.lap(&CompilePhaseTimes::jitSetup);
   auto ctx = std::make_unique<llvm::LLVMContext>();
-  std::unique_ptr<llvm::Module> m = buildModule(*ctx, emit, options, *tm, name);
+  std::unique_ptr<llvm::Module> m = buildModule(*ctx, emit, options, *tm, names.at(0));
 
   clock.restart(); // buildModule recorded its own phases
-  auto jit =
+  std::shared_ptr<llvm::orc::LLJIT> jit =
       take(llvm::orc::LLJITBuilder().setJITTargetMachineBuilder(jtmb).create(), "creating the JIT");
   // libm (tanh, log1p, ...) and the allocator resolve from the running process.
   jit->getMainJITDylib().addGenerator(
       take(llvm::orc::DynamicLibrarySearchGenerator::GetForCurrentProcess(
                jit->getDataLayout().getGlobalPrefix()),
            "opening the process's symbols"));
+  // For profiling generated code: `perf record -k 1`, then `perf inject --jit` names it.
+  if (std::getenv("ODEC_PERF_JIT"))
+    static_cast<llvm::orc::RTDyldObjectLinkingLayer &>(jit->getObjLinkingLayer())
+        .registerJITEventListener(*llvm::JITEventListener::createPerfJITEventListener());
   clock.lap(&CompilePhaseTimes::jitSetup);
   if (llvm::Error e = jit->addIRModule(llvm::orc::ThreadSafeModule(std::move(m), std::move(ctx))))
-    throw InternalError("adding '" + name + "' to the JIT: " + llvm::toString(std::move(e)));
-  auto sym = take(jit->lookup(name), "looking up the compiled function");
+    throw InternalError("adding '" + names[0] + "' to the JIT: " + llvm::toString(std::move(e)));
+  Jitted out{jit, {}};
+  for (const std::string &name : names) // the first lookup compiles the whole module
+    out.addresses.push_back(static_cast<uintptr_t>(
+        take(jit->lookup(name), "looking up the compiled function").getAddress()));
   clock.lap(&CompilePhaseTimes::machineCode);
-  return {std::move(jit), static_cast<uintptr_t>(sym.getAddress())};
+  return out;
 }
 
 std::string optimizedText(const EmitFn &emit, const CompileOptions &options,
@@ -132,29 +145,43 @@ std::string optimizedText(const EmitFn &emit, const CompileOptions &options,
   return os.str();
 }
 
-/// A compiled object of kind Base whose function pointer points into the JIT it owns.
+/// A compiled object of kind Base whose function pointer points into a JIT it shares.
 template <typename Base> class JitOwned final : public Base {
 public:
   template <typename... Args>
-  explicit JitOwned(Jitted j, Args... extra)
-      : Base(reinterpret_cast<decltype(std::declval<Base>().function())>(j.address), extra...),
-        jit_(std::move(j.jit)) {}
+  JitOwned(std::shared_ptr<llvm::orc::LLJIT> jit, uintptr_t address, Args... extra)
+      : Base(reinterpret_cast<decltype(std::declval<Base>().function())>(address), extra...),
+        jit_(std::move(jit)) {}
 
 private:
-  std::unique_ptr<llvm::orc::LLJIT> jit_;
+  std::shared_ptr<llvm::orc::LLJIT> jit_;
 };
 
+std::string simulatorName(const ir::ModelIR &model, const ButcherTableau &tableau) {
+  return symbolName({"simulate", model.name, tableau.name});
+}
+
+std::string lossGradName(const ir::ModelIR &model, const ButcherTableau &tableau) {
+  return symbolName({"lossgrad", model.name, tableau.name});
+}
+
 EmitFn simulatorEmitter(const ir::ModelIR &model, const ButcherTableau &tableau,
-                        const CompileOptions &options, const std::string &name) {
-  return [&, name](llvm::Module &m) {
-    codegen::emitSimulator(m, model, tableau, lanesPerChunk(options), options.precision, name);
+                        const CompileOptions &options) {
+  return [&](llvm::Module &m) {
+    codegen::emitSimulator(m, model, tableau, lanesPerChunk(options), options.precision,
+                           simulatorName(model, tableau));
   };
 }
 
+/// The discrete adjoint and the forward solver it calls for its forward sweep.
 EmitFn lossGradEmitter(const ir::ModelIR &model, const ButcherTableau &tableau,
-                       const CompileOptions &options, const std::string &name) {
-  return [&, name](llvm::Module &m) {
-    codegen::emitLossGrad(m, model, tableau, lanesPerChunk(options), options.precision, name);
+                       const CompileOptions &options) {
+  return [&](llvm::Module &m) {
+    const int width = lanesPerChunk(options);
+    llvm::Function *forward = codegen::emitSimulator(m, model, tableau, width, options.precision,
+                                                     simulatorName(model, tableau));
+    codegen::emitLossGrad(m, model, tableau, width, options.precision,
+                          lossGradName(model, tableau), forward);
   };
 }
 
@@ -164,39 +191,46 @@ std::unique_ptr<CompiledSimulator> compileSimulator(const ir::ModelIR &model,
                                                     const ButcherTableau &tableau,
                                                     const CompileOptions &options) {
   codegen::requireExplicit(tableau); // before any LLVM work
-  const std::string name = symbolName({"simulate", model.name, tableau.name});
-  return std::make_unique<JitOwned<CompiledSimulator>>(
-      jitCompile(simulatorEmitter(model, tableau, options, name), options, name));
+  Jitted j = jitCompile(simulatorEmitter(model, tableau, options), options,
+                        {simulatorName(model, tableau)});
+  return std::make_unique<JitOwned<CompiledSimulator>>(j.jit, j.addresses[0]);
 }
 
 std::string emitSimulatorLLVM(const ir::ModelIR &model, const ButcherTableau &tableau,
                               const CompileOptions &options) {
   codegen::requireExplicit(tableau);
-  const std::string name = symbolName({"simulate", model.name, tableau.name});
-  return optimizedText(simulatorEmitter(model, tableau, options, name), options, name);
+  return optimizedText(simulatorEmitter(model, tableau, options), options,
+                       simulatorName(model, tableau));
 }
 
 std::unique_ptr<CompiledLossGrad> compileLossGrad(const ir::ModelIR &model,
                                                   const ButcherTableau &tableau,
                                                   const CompileOptions &options) {
+  return compileSolvers(model, tableau, options).lossGrad;
+}
+
+CompiledSolvers compileSolvers(const ir::ModelIR &model, const ButcherTableau &tableau,
+                               const CompileOptions &options) {
   codegen::requireExplicit(tableau);
-  const std::string name = symbolName({"lossgrad", model.name, tableau.name});
-  return std::make_unique<JitOwned<CompiledLossGrad>>(
-      jitCompile(lossGradEmitter(model, tableau, options, name), options, name));
+  Jitted j = jitCompile(lossGradEmitter(model, tableau, options), options,
+                        {lossGradName(model, tableau), simulatorName(model, tableau)});
+  return {std::make_unique<JitOwned<CompiledSimulator>>(j.jit, j.addresses[1]),
+          std::make_unique<JitOwned<CompiledLossGrad>>(j.jit, j.addresses[0])};
 }
 
 std::string emitLossGradLLVM(const ir::ModelIR &model, const ButcherTableau &tableau,
                              const CompileOptions &options) {
   codegen::requireExplicit(tableau);
-  const std::string name = symbolName({"lossgrad", model.name, tableau.name});
-  return optimizedText(lossGradEmitter(model, tableau, options, name), options, name);
+  return optimizedText(lossGradEmitter(model, tableau, options), options,
+                       lossGradName(model, tableau));
 }
 
 std::unique_ptr<CompiledFunction> compileFunction(const ir::Function &f,
                                                   const CompileOptions &options) {
   const std::string name = symbolName({"point", f.name});
   auto emit = [&](llvm::Module &m) { codegen::emitPointFunction(m, f, name); };
-  return std::make_unique<JitOwned<CompiledFunction>>(jitCompile(emit, options, name),
+  Jitted j = jitCompile(emit, options, {name});
+  return std::make_unique<JitOwned<CompiledFunction>>(j.jit, j.addresses[0],
                                                       codegen::totalElements(f.inputs),
                                                       codegen::totalElements(f.outputs));
 }

@@ -188,7 +188,21 @@ std::unique_ptr<CompiledLossGrad> compileLossGrad(const ir::ModelIR &model,
                                                   const ButcherTableau &tableau,
                                                   const CompileOptions &options = {});
 
-/// The optimized LLVM IR text of the discrete adjoint (for `odec emit-llvm`).
+/// The forward solver and the discrete adjoint of one (model, tableau), compiled as one module:
+/// the adjoint's forward sweep is a call of that forward solver (once per SIMD chunk), so the
+/// pair costs the JIT time of the adjoint alone, and the adjoint's trajectory is the forward
+/// solver's to the bit. compileLossGrad compiles the same module and keeps the adjoint.
+struct CompiledSolvers {
+  std::unique_ptr<CompiledSimulator> simulator;
+  std::unique_ptr<CompiledLossGrad> lossGrad;
+};
+
+/// Errors as for compileSimulator.
+CompiledSolvers compileSolvers(const ir::ModelIR &model, const ButcherTableau &tableau,
+                               const CompileOptions &options = {});
+
+/// The optimized LLVM IR text of the discrete adjoint and of the forward solver it calls (for
+/// `odec emit-llvm`).
 std::string emitLossGradLLVM(const ir::ModelIR &model, const ButcherTableau &tableau,
                              const CompileOptions &options = {});
 

@@ -109,6 +109,52 @@ TEST(DiscreteAdjoint, VectorWidthOnlyChangesTheSummationOrder) {
   }
 }
 
+TEST(DiscreteAdjoint, DeadStageChangesNothing) {
+  // Heun with a third stage that no weight reaches (b_3 = 0): its slope is computed and
+  // thrown away, so loss and gradient are Heun's, in straight-line stages (W = 1) and in a
+  // rolled stage loop, whose VJP loop skips the dead stage by a table of live ones.
+  using R = Rational;
+  const ButcherTableau heun = explicitTableaux()[2].tableau;
+  const ButcherTableau dead = makeTableau("HeunDead", {{0, 0, 0}, {1, 0, 0}, {R(1, 2), R(1, 2), 0}},
+                                          {R(1, 2), R(1, 2), 0});
+  const ir::ModelIR m = spiralModel();
+  const std::vector<double> params = randomVector(size_t(m.paramCount()), 9, 0.8);
+  const LossProblem p = makeProblem(5, 7, 0.1, m.stateDim(), {3, 7}, 10);
+  for (int width : {1, 8}) {
+    SCOPED_TRACE("W=" + std::to_string(width));
+    jit::CompileOptions opt;
+    opt.vectorWidth = width;
+    const LossAndGradient ref = runAdjoint(*jit::compileLossGrad(m, heun, opt), p, params);
+    const LossAndGradient r = runAdjoint(*jit::compileLossGrad(m, dead, opt), p, params);
+    EXPECT_EQ(r.loss, ref.loss);
+    EXPECT_LE(relativeError(r.gradParams, r.gradX0, ref.gradParams, ref.gradX0), 1e-15);
+  }
+}
+
+TEST(DiscreteAdjoint, SolversCompiledTogetherAreTheSeparateOnes) {
+  // compileSolvers' forward solver and adjoint (one module) against compileSimulator's and
+  // compileLossGrad's, to the bit, at a width with rolled stages and at one with straight-line
+  // ones.
+  const ir::ModelIR m = hamiltonianModel();
+  const std::vector<double> params = randomVector(size_t(m.paramCount()), 4, 0.8);
+  const LossProblem p = makeProblem(6, 5, 0.1, m.stateDim(), {1, 5}, 6);
+  const ButcherTableau rk4 = explicitTableaux()[6].tableau;
+  for (int width : {1, 4}) {
+    SCOPED_TRACE("W=" + std::to_string(width));
+    jit::CompileOptions opt;
+    opt.vectorWidth = width;
+    const jit::CompiledSolvers both = jit::compileSolvers(m, rk4, opt);
+    EXPECT_EQ(simulate(*both.simulator, params, p.x0, p.batch, p.steps, p.h, p.D),
+              simulate(*jit::compileSimulator(m, rk4, opt), params, p.x0, p.batch, p.steps, p.h,
+                       p.D));
+    const LossAndGradient together = runAdjoint(*both.lossGrad, p, params);
+    const LossAndGradient alone = runAdjoint(*jit::compileLossGrad(m, rk4, opt), p, params);
+    EXPECT_EQ(together.loss, alone.loss);
+    EXPECT_EQ(together.gradParams, alone.gradParams);
+    EXPECT_EQ(together.gradX0, alone.gradX0);
+  }
+}
+
 TEST(DiscreteAdjoint, NoTargetsGivesZeroLossAndGradient) {
   const ir::ModelIR m = hamiltonianModel();
   const std::vector<double> params = randomVector(size_t(m.paramCount()), 2, 0.8);
@@ -146,8 +192,11 @@ TEST(DiscreteAdjoint, LinearFieldGradientIsExact) {
   }
 }
 
-TEST(DiscreteAdjoint, EmitsOneFunctionWithTheLossGradAbi) {
+TEST(DiscreteAdjoint, EmitsTheLossGradAbiCallingTheForwardSolver) {
   const std::string ir = jit::emitLossGradLLVM(spiralModel(), explicitTableaux()[6].tableau);
+  // The forward sweep is a call of the module's forward solver, whose body stays out of line.
+  EXPECT_NE(ir.find("define void @simulate_Spiral_RK4("), std::string::npos);
+  EXPECT_NE(ir.find("call void @simulate_Spiral_RK4("), std::string::npos);
   EXPECT_NE(ir.find("define double @lossgrad_Spiral_RK4(double* noalias nocapture readonly "
                     "%params, double* noalias nocapture readonly %x0, i64 %batch, i64 %steps, "
                     "double %h, i64 %numTargets"),
