@@ -39,13 +39,16 @@ FiniteDifferenceGradient finiteDifferences(const jit::CompiledSimulator &sim, Lo
   return g;
 }
 
-void expectGradientsMatchFiniteDifferences(const ir::ModelIR &model, unsigned seed) {
+void expectGradientsMatchFiniteDifferences(const ir::ModelIR &model, unsigned seed,
+                                           const std::vector<ButcherTableau> &tableaux,
+                                           const jit::CompileOptions &options = {}) {
   const std::vector<double> params = randomVector(size_t(model.paramCount()), seed, 0.8);
-  for (const NamedTableau &nt : explicitTableaux()) {
-    auto sim = jit::compileSimulator(model, nt.tableau);
-    auto lossGrad = jit::compileLossGrad(model, nt.tableau);
+  for (const ButcherTableau &tableau : tableaux) {
+    auto sim = jit::compileSimulator(model, tableau, options);
+    auto lossGrad = jit::compileLossGrad(model, tableau, options);
     for (int batch : {1, 5}) {
-      SCOPED_TRACE(model.name + ", " + nt.tableau.name + ", batch " + std::to_string(batch));
+      SCOPED_TRACE(model.name + ", " + tableau.name + ", W=" +
+                   std::to_string(options.vectorWidth) + ", batch " + std::to_string(batch));
       const LossProblem p =
           makeProblem(batch, 13, 0.08, model.stateDim(), {0, 3, 3, 7, 12}, seed + unsigned(batch));
       const LossAndGradient r = runAdjoint(*lossGrad, p, params);
@@ -74,18 +77,49 @@ ir::ModelIR sharedWeightModel() {
   return m;
 }
 
+std::vector<ButcherTableau> preludeTableaux() {
+  std::vector<ButcherTableau> out;
+  for (const NamedTableau &nt : explicitTableaux())
+    out.push_back(nt.tableau);
+  return out;
+}
+
 } // namespace
 
 TEST(DiscreteAdjoint, SpiralMlpMatchesFiniteDifferences) {
-  expectGradientsMatchFiniteDifferences(spiralModel(), 31);
+  expectGradientsMatchFiniteDifferences(spiralModel(), 31, preludeTableaux());
 }
 
 TEST(DiscreteAdjoint, HamiltonianNetworkMatchesFiniteDifferences) {
-  expectGradientsMatchFiniteDifferences(hamiltonianModel(), 47);
+  expectGradientsMatchFiniteDifferences(hamiltonianModel(), 47, preludeTableaux());
 }
 
 TEST(DiscreteAdjoint, SharedWeightMatrixStateMatchesFiniteDifferences) {
-  expectGradientsMatchFiniteDifferences(sharedWeightModel(), 53);
+  expectGradientsMatchFiniteDifferences(sharedWeightModel(), 53, preludeTableaux());
+}
+
+TEST(DiscreteAdjoint, SixStageTableauxMatchFiniteDifferences) {
+  // Fehlberg's six stages with its fifth-order weights (b_2 = 0, stage 2 feeds later ones) and
+  // with its fourth-order weights (b_6 = 0: stage 6 is dead): more stages than straight-line
+  // loops unroll (codegen/Loops.h), in one-lane code (straight-line stages) and in 8-lane code
+  // (rolled stages).
+  using R = Rational;
+  const std::vector<std::vector<Rational>> A = {
+      {0, 0, 0, 0, 0, 0},
+      {R(1, 4), 0, 0, 0, 0, 0},
+      {R(3, 32), R(9, 32), 0, 0, 0, 0},
+      {R(1932, 2197), R(-7200, 2197), R(7296, 2197), 0, 0, 0},
+      {R(439, 216), -8, R(3680, 513), R(-845, 4104), 0, 0},
+      {R(-8, 27), 2, R(-3544, 2565), R(1859, 4104), R(-11, 40), 0}};
+  const std::vector<ButcherTableau> fehlberg = {
+      makeTableau("Fehlberg5", A, {R(16, 135), 0, R(6656, 12825), R(28561, 56430), R(-9, 50),
+                                   R(2, 55)}),
+      makeTableau("Fehlberg4", A, {R(25, 216), 0, R(1408, 2565), R(2197, 4104), R(-1, 5), 0})};
+  for (int width : {1, 8}) {
+    jit::CompileOptions options;
+    options.vectorWidth = width;
+    expectGradientsMatchFiniteDifferences(spiralModel(), 61, fehlberg, options);
+  }
 }
 
 TEST(DiscreteAdjoint, VectorWidthOnlyChangesTheSummationOrder) {
