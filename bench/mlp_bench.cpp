@@ -95,7 +95,8 @@ int main(int argc, char **argv) {
   for (const Workload &w : kWorkloads) {
     odec::Model model = program.model(w.name);
     const odec::ir::ModelIR ir = odec::lowerModel(compilation->model(w.name));
-    const odec::jit::CompileOptions jitOptions = odec::jit::optionsForBatch(w.B);
+    const odec::jit::CompileOptions jitOptions =
+        odec::jit::optionsForBatch(odec::jit::defaultOptions(ir), w.B);
     std::vector<double> params = model.sampleParams(1);
     std::vector<double> x0(size_t(w.B * w.D));
     std::mt19937_64 rng(7);

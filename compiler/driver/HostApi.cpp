@@ -217,15 +217,14 @@ namespace {
 
 /// The JIT options for a precision; float code needs an explicit tableau (the implicit
 /// solvers' Newton iteration is double-only).
-jit::CompileOptions precisionOptions(Precision precision, const ButcherTableau &t) {
-  jit::CompileOptions o;
-  if (precision == Precision::Float) {
-    if (!t.isExplicit())
-      throw std::invalid_argument("tableau '" + t.name +
-                                  "' is implicit; float precision needs an explicit tableau");
-    o.precision = jit::Precision::Float;
-  }
-  return o;
+/// The model's default options (jit::defaultOptions) in the requested precision.
+jit::CompileOptions precisionOptions(const ir::ModelIR &model, Precision precision,
+                                     const ButcherTableau &t) {
+  if (precision == Precision::Float && !t.isExplicit())
+    throw std::invalid_argument("tableau '" + t.name +
+                                "' is implicit; float precision needs an explicit tableau");
+  return jit::defaultOptions(model, precision == Precision::Float ? jit::Precision::Float
+                                                                  : jit::Precision::Double);
 }
 
 } // namespace
@@ -235,7 +234,7 @@ Simulator Model::simulator(const std::string &tableau, Precision precision) cons
   impl->model = impl_;
   impl->tableau = tableau;
   const ButcherTableau &t = impl_->comp->tableau(tableau);
-  const jit::CompileOptions options = precisionOptions(precision, t);
+  const jit::CompileOptions options = precisionOptions(impl_->ir, precision, t);
   if (t.isExplicit()) {
     impl->compiled = std::make_unique<jit::BatchVariants<jit::CompiledSimulator>>(
         [model = impl_, &t](const jit::CompileOptions &o) {
@@ -350,7 +349,7 @@ LossGradient Model::lossGradient(const std::string &tableau, Adjoint adjoint,
   impl->tableau = tableau;
   impl->adjoint = adjoint;
   const ButcherTableau &t = impl_->comp->tableau(tableau);
-  const jit::CompileOptions options = precisionOptions(precision, t);
+  const jit::CompileOptions options = precisionOptions(impl_->ir, precision, t);
   if (adjoint == Adjoint::Discrete) // implicit: the IFT adjoint, double only
     impl->compiled = compileDiscreteLossGrad(impl_->ir, t, options);
   else if (t.isExplicit())

@@ -1,11 +1,11 @@
 // Compiled code per chunk width, chosen by the batch of each call: for callers that compile
 // before they know the batch (the host API's Model::simulator and Model::lossGradient).
 //
-// The full width (CompileOptions::vectorWidth) is compiled up front. A call whose batch is
-// smaller than one full chunk runs the code jit::optionsForBatch picks for it (1, 2 or 4
-// trajectories per chunk; float 2, 4 or 8), compiled on the first such call: one trajectory
-// in an 8-lane chunk leaves 7 lanes idle, and one-lane code vectorizes over the field's
-// elements instead (docs/performance.md, sections 7 and 9). Results differ between widths
+// The full width (CompileOptions::vectorWidth, jit::defaultOptions) is compiled up front. A
+// call whose batch is smaller than one full chunk runs the code jit::optionsForBatch picks for
+// it (1, 2, 4 or 8 trajectories per chunk; float 2 … 16), compiled on the first such call:
+// one trajectory in an 8-lane chunk leaves 7 lanes idle, and one-lane code vectorizes over the
+// field's elements instead (docs/performance.md, sections 7 and 9). Results differ between widths
 // only in the order of a few sums (≤ 3e-16 relative on the tested fields).
 //
 // Thread-safe: concurrent calls may share it; a narrow variant is compiled once (a compile
@@ -32,7 +32,7 @@ public:
   /// The code for a call with this batch.
   const Code &forBatch(int64_t batch) const {
     CompileOptions options = full_;
-    options.vectorWidth = optionsForBatch(batch, full_.precision).vectorWidth;
+    options.vectorWidth = optionsForBatch(full_, batch).vectorWidth;
     if (options.vectorWidth >= full_.vectorWidth)
       return *fullCode_;
     int slot = 0;
@@ -51,7 +51,7 @@ private:
   Compile compile_;
   CompileOptions full_;
   std::unique_ptr<Code> fullCode_;
-  mutable std::array<Narrow, 4> narrow_; // vectorWidth 1, 2, 4, 8 (below the full width)
+  mutable std::array<Narrow, 4> narrow_; // vectorWidth 1, 2, 4, 8 (below the full 8 or 16)
 };
 
 /// A loss gradient per batch width: every call runs the variant for its batch.

@@ -15,6 +15,7 @@
 #include <llvm/IR/Verifier.h>
 #include <llvm/Support/raw_ostream.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cstdlib>
 #include <chrono>
@@ -186,6 +187,19 @@ EmitFn lossGradEmitter(const ir::ModelIR &model, const ButcherTableau &tableau,
 }
 
 } // namespace
+
+CompileOptions defaultOptions(const ir::ModelIR &model, Precision precision) {
+  CompileOptions options;
+  options.precision = precision;
+  int64_t largest = 0; // multiply-adds per trajectory
+  for (const ir::Node *n : ir::topologicalOrder(model.ddt))
+    if (n->is(ir::Op::MatMul))
+      largest = std::max<int64_t>(largest, int64_t(n->args[0]->shape.size()) *
+                                               n->args[1]->shape.cols);
+  if (largest >= kWideChunkMultiplyAdds)
+    options.vectorWidth = 2 * options.vectorWidth;
+  return options;
+}
 
 std::unique_ptr<CompiledSimulator> compileSimulator(const ir::ModelIR &model,
                                                     const ButcherTableau &tableau,

@@ -55,15 +55,28 @@ inline int lanesPerChunk(const CompileOptions &options) {
   return options.precision == Precision::Float ? 2 * options.vectorWidth : options.vectorWidth;
 }
 
-/// Options for a batch size known before compiling: the chunk holds the smallest power of two
-/// ≥ min(batch, the default chunk) trajectories, so a small batch (B = 1) runs narrow vectors
+/// Multiply-adds per trajectory of a field's largest matrix product from which defaultOptions
+/// gives the model two registers' worth of trajectories per chunk.
+constexpr int64_t kWideChunkMultiplyAdds = 1024;
+
+/// The options that suit the model: vectorWidth 16 (two registers per state element) when its
+/// field's largest matrix product has at least kWideChunkMultiplyAdds multiply-adds per
+/// trajectory, the default 8 otherwise. In batch-vectorized code every weight of a product is
+/// broadcast from memory, and for a large product those broadcasts bound the loop; with two
+/// registers per element each broadcast feeds two fused multiply-adds (W2's forward solver
+/// 10 % faster). The adjoint's time is within ±2 % either way, and twice the vector width costs
+/// 15–30 % more JIT time, which a small field would pay for nothing (docs/performance.md,
+/// section 11).
+CompileOptions defaultOptions(const ir::ModelIR &model, Precision precision = Precision::Double);
+
+/// `full` narrowed for a batch size known before compiling: the chunk holds the smallest power
+/// of two ≥ min(batch, full's chunk) trajectories, so a small batch (B = 1) runs narrow vectors
 /// instead of mostly idle full-width ones (docs/performance.md, section 7).
-inline CompileOptions optionsForBatch(int64_t batch, Precision precision = Precision::Double) {
-  CompileOptions options;
-  options.precision = precision;
-  const int full = lanesPerChunk(options), perWidth = full / options.vectorWidth;
+inline CompileOptions optionsForBatch(const CompileOptions &full, int64_t batch) {
+  CompileOptions options = full;
+  const int lanes = lanesPerChunk(full), perWidth = lanes / full.vectorWidth;
   int chunk = perWidth; // float code holds two trajectories per unit of vectorWidth
-  while (chunk < full && chunk < batch)
+  while (chunk < lanes && chunk < batch)
     chunk *= 2;
   options.vectorWidth = chunk / perWidth;
   return options;

@@ -137,14 +137,18 @@ int run(const BenchOptions &o) {
                        double *)>
       lossGrad;
   const bool isFloat = o.precision == "float";
-  const jit::CompileOptions jitOptions =
-      jit::optionsForBatch(B, isFloat ? jit::Precision::Float : jit::Precision::Double);
   const std::shared_ptr<Compilation> source =
       tableau.isExplicit() ? Compilation::fromFile(o.model.file) : nullptr;
   const std::optional<ir::ModelIR> ir =
       source ? std::optional(lowerModel(source->model(o.model.model))) : std::nullopt;
-  // Trajectories per chunk of the timed code (the implicit path keeps the default width).
-  const int64_t lanes = jit::lanesPerChunk(ir ? jitOptions : jit::CompileOptions{});
+  // The model's chunk narrowed for the batch; the implicit path keeps the default width.
+  const jit::CompileOptions jitOptions =
+      ir ? jit::optionsForBatch(jit::defaultOptions(*ir, isFloat ? jit::Precision::Float
+                                                                  : jit::Precision::Double),
+                                B)
+         : jit::CompileOptions{};
+  // Trajectories per chunk of the timed code.
+  const int64_t lanes = jit::lanesPerChunk(jitOptions);
 
   auto compileStart = std::chrono::steady_clock::now();
   if (ir) {

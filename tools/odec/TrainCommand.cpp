@@ -83,7 +83,9 @@ int run(const TrainOptions &o) {
                       " steps, the training data every " + std::to_string(trainWindows.stride));
   }
 
-  std::unique_ptr<jit::LossGradient> compiled = compileDiscreteLossGrad(lowerModel(model), tableau);
+  const ir::ModelIR lowered = lowerModel(model);
+  std::unique_ptr<jit::LossGradient> compiled =
+      compileDiscreteLossGrad(lowered, tableau, jit::defaultOptions(lowered));
   const LossGradCallback fn = [&compiled](auto... args) { return (*compiled)(args...); };
 
   const std::string dir = o.resume.empty() ? (o.out.empty() ? "run" : o.out) : o.resume;

@@ -123,7 +123,7 @@ TEST(DiscreteAdjoint, SixStageTableauxMatchFiniteDifferences) {
 }
 
 TEST(DiscreteAdjoint, VectorWidthOnlyChangesTheSummationOrder) {
-  // Every chunk width the host API may pick for a batch (1, 2, 4, 8), 11 trajectories (a
+  // Every chunk width the host API may pick for a batch (1, 2, 4, 8, 16), 11 trajectories (a
   // partial chunk at each width), 9 steps: Euler flushes its deferred θ̄ products every 4
   // steps and Midpoint every 2, so the last flush is partial for both.
   const ir::ModelIR m = spiralModel();
@@ -133,7 +133,8 @@ TEST(DiscreteAdjoint, VectorWidthOnlyChangesTheSummationOrder) {
     const ButcherTableau tableau = explicitTableaux()[t].tableau;
     const LossAndGradient ref = runAdjoint(*jit::compileLossGrad(m, tableau), p, params);
     for (jit::CompileOptions opt : {jit::CompileOptions{0, 4}, jit::CompileOptions{2, 1},
-                                    jit::CompileOptions{2, 2}, jit::CompileOptions{3, 8}}) {
+                                    jit::CompileOptions{2, 2}, jit::CompileOptions{3, 8},
+                                    jit::CompileOptions{2, 16}}) {
       SCOPED_TRACE(tableau.name + " O" + std::to_string(opt.optLevel) +
                    " W=" + std::to_string(opt.vectorWidth));
       const LossAndGradient r = runAdjoint(*jit::compileLossGrad(m, tableau, opt), p, params);

@@ -57,6 +57,18 @@ TEST(BatchVariants, FloatChunksHoldTwoTrajectoriesPerWidthUnit) {
   EXPECT_EQ(c.compiles, 4);
 }
 
+TEST(BatchVariants, WideChunksNarrowToEveryPowerOfTwo) {
+  Counted c;
+  CompileOptions full;
+  full.vectorWidth = 16; // a large field's default (jit::defaultOptions)
+  BatchVariants<FakeCode> v(c.compile(), full);
+  const std::vector<std::pair<int64_t, int>> expected = {
+      {1, 1}, {3, 4}, {8, 8}, {9, 16}, {16, 16}, {128, 16}};
+  for (const auto &[batch, width] : expected)
+    EXPECT_EQ(v.forBatch(batch).width, width) << "batch " << batch;
+  EXPECT_EQ(c.compiles, 4); // 16, then 1, 4 and 8
+}
+
 TEST(BatchVariants, ConcurrentFirstCallsCompileOnce) {
   Counted c;
   BatchVariants<FakeCode> v(c.compile(), CompileOptions{});

@@ -54,3 +54,18 @@ TEST(CompilePipeline, ShortLoopsStayRolled) {
 }
 
 } // namespace
+
+TEST(CompilePipeline, LargeProductsGetTwoRegistersPerChunk) {
+  // The largest product's multiply-adds per trajectory against kWideChunkMultiplyAdds: the
+  // spiral's 16×2 and a 32×32 MLP (1024, the threshold) and W2's 128×32.
+  EXPECT_EQ(jit::defaultOptions(spiralModel()).vectorWidth, 8);
+  EXPECT_EQ(jit::defaultOptions(mlpModel(31, 33)).vectorWidth, 8); // 33×31 = 1023
+  EXPECT_EQ(jit::defaultOptions(mlpModel(32, 32)).vectorWidth, 16);
+  const jit::CompileOptions wide = jit::defaultOptions(mlpModel(32, 128), jit::Precision::Float);
+  EXPECT_EQ(wide.precision, jit::Precision::Float);
+  EXPECT_EQ(jit::lanesPerChunk(wide), 32);
+  // Narrowed for small batches as the default width is.
+  EXPECT_EQ(jit::optionsForBatch(jit::defaultOptions(mlpModel(32, 32)), 9).vectorWidth, 16);
+  EXPECT_EQ(jit::optionsForBatch(jit::defaultOptions(mlpModel(32, 32)), 5).vectorWidth, 8);
+  EXPECT_EQ(jit::optionsForBatch(jit::defaultOptions(spiralModel()), 1).vectorWidth, 1);
+}

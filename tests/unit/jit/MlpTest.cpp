@@ -85,7 +85,8 @@ TEST(JitMlp, VectorWidthAndOptLevelDoNotChangeResults) {
   const ButcherTableau rk4 = explicitTableaux()[6].tableau;
   auto ref = simulate(*jit::compileSimulator(m, rk4), params, x0, batch, steps, 0.1, D);
   for (jit::CompileOptions opt : {jit::CompileOptions{0, 4}, jit::CompileOptions{2, 1},
-                                  jit::CompileOptions{2, 2}, jit::CompileOptions{3, 8}}) {
+                                  jit::CompileOptions{2, 2}, jit::CompileOptions{3, 8},
+                                  jit::CompileOptions{2, 16}}) {
     SCOPED_TRACE("O" + std::to_string(opt.optLevel) + " W=" + std::to_string(opt.vectorWidth));
     auto out = simulate(*jit::compileSimulator(m, rk4, opt), params, x0, batch, steps, 0.1, D);
     for (size_t i = 0; i < out.size(); ++i)
