@@ -246,9 +246,11 @@ public:
   /// or implicit; see Simulator). Throws std::invalid_argument for an unknown tableau, or for
   /// an implicit one when a state is a matrix (Newton needs the state Jacobian).
   /// Explicit tableaux (here and in lossGradient) compile code for chunks of 8 trajectories
-  /// (16 in float); the first call with a smaller batch compiles, once, code for 1, 2 or 4
-  /// (float 2, 4 or 8), which runs a single trajectory 2-3x faster. Results differ between
-  /// the widths only in the order of a few sums (≤ 1e-14 relative, tested).
+  /// (16 in float), or of 16 (float 32) when the field's largest matrix product has at least
+  /// 1024 multiply-adds per trajectory; the first call with a smaller batch compiles, once,
+  /// code for the power of two that fits it (1, 2, 4, …), which runs a single trajectory 2-3x
+  /// faster. Results differ between the widths only in the order of a few sums (≤ 1e-14
+  /// relative, tested).
   Simulator simulator(const std::string &tableau) const;
   /// JIT-compiles loss-and-gradient for a tableau (see LossGradient and Adjoint); the
   /// continuous adjoint rejects implicit tableaux with std::invalid_argument.
