@@ -83,11 +83,11 @@ private:
   const ir::ModelIR &model_;
   const ButcherTableau &tableau_;
   bool rolled_;
-  Tensor K_, stageX_, sum_;        // s rows of D: slopes, stage states; one row: scratch
-  Tensor A_;                       // the tableau's A, s × s (rolled)
+  Tensor K_, stageX_, sum_; // s rows of D: slopes, stage states; one row: scratch (rolled)
+  Tensor A_;                // the tableau's A, s × s (rolled)
   std::vector<Tensor> straightState_; // straight-line: each stage's state (X or its row)
-  std::vector<TensorMap> kept_;       // straight-line: each stage's field values; rolled: one
-  int keptScope_ = 0;
+  std::vector<TensorMap> kept_; // straight-line: each stage's values; rolled: the loop body's
+  int keptScope_ = 0;           // the storage scope of the kept values (the first, straight-line)
 };
 
 } // namespace odec::codegen
