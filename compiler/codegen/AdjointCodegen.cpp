@@ -113,8 +113,8 @@ llvm::Function *emitLossGrad(llvm::Module &m, const ir::ModelIR &model,
     if (live[size_t(st)])
       liveDownwards.push_back(st);
   ParamGradient thetaGrad(te, model, vjp, varying, thetaBar, int64_t(liveDownwards.size()));
-  // k̄_i = h (b_i λ + Σ_{j>i} a_ji X̄_j) over live j; rolled, from a table whose row i holds
-  // b_i and then a_ji for j = i+1 … s−1 (dead j's as 0).
+  // k̄_i = h (b_i λ + Σ_{j>i} a_ji X̄_j) over live j: row i of kbarCoef holds b_i and then
+  // a_ji for j = i+1 … s−1 (dead j's as 0); rolled code reads it as a table.
   std::vector<double> kbarCoef(size_t(s * s), 0.0);
   for (int st = 0; st < s; ++st) {
     kbarCoef[size_t(st * s)] = tableau.b[size_t(st)].value;
@@ -204,13 +204,12 @@ llvm::Function *emitLossGrad(llvm::Module &m, const ir::ModelIR &model,
               });
         } else {
           const int64_t c = llvm::cast<llvm::ConstantInt>(st)->getSExtValue();
-          std::vector<double> coef = {tableau.b[size_t(c)].value};
+          const auto row = kbarCoef.begin() + c * s;
           std::vector<Tensor> terms = {lambda};
-          for (int64_t j = c + 1; j < s; ++j) {
-            coef.push_back(live[size_t(j)] ? tableau.a(int(j), int(c)) : 0.0);
+          for (int64_t j = c + 1; j < s; ++j)
             terms.push_back(Xbar(te.index(j)));
-          }
-          emitCombination(b, te, kbar, nullptr, hv, coef, terms);
+          emitCombination(b, te, kbar, nullptr, hv, std::vector<double>(row, row + (s - c)),
+                          terms);
         }
         TensorMap bound = step.fieldValues(st);
         for (size_t k = 0; k < model.states.size(); ++k)
