@@ -15,19 +15,6 @@ namespace odec::codegen {
 
 using llvm::Value;
 
-namespace {
-
-/// Σ over the lanes of v, in lane order, in double.
-Value *sumLanes(llvm::IRBuilder<> &b, TensorEmitter &te, Value *v) {
-  Value *lanes = te.toLanes(v);
-  Value *sum = te.toDouble(b.CreateExtractElement(lanes, uint64_t(0)));
-  for (int l = 1; l < te.width(); ++l)
-    sum = b.CreateFAdd(sum, te.toDouble(b.CreateExtractElement(lanes, uint64_t(l))));
-  return sum;
-}
-
-} // namespace
-
 llvm::Function *emitLossGrad(llvm::Module &m, const ir::ModelIR &model,
                              const ButcherTableau &tableau, int width, Precision precision,
                              const std::string &name, llvm::Function *forward) {
@@ -238,10 +225,9 @@ llvm::Function *emitLossGrad(llvm::Module &m, const ir::ModelIR &model,
   });
 
   emitLoop(b, P, [&](Value *p) {
-    b.CreateStore(sumLanes(b, te, te.load(thetaBar, p, true)),
-                  b.CreateInBoundsGEP(dbl, gradParams, p));
+    b.CreateStore(thetaGrad.total(p), b.CreateInBoundsGEP(dbl, gradParams, p));
   });
-  Value *result = sumLanes(b, te, te.load(loss, te.index(0), true));
+  Value *result = te.sumLanes(te.load(loss, te.index(0), true));
   te.freeHeapStorage();
   b.CreateRet(result);
   return f;

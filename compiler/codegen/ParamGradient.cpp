@@ -1,5 +1,6 @@
 #include "codegen/ParamGradient.h"
 
+#include "codegen/LaneSumProduct.h"
 #include "codegen/Loops.h"
 
 #include <algorithm>
@@ -42,7 +43,7 @@ bool dependsOn(const ir::Expr &e, const std::unordered_set<const ir::Node *> &in
 ParamGradient::ParamGradient(TensorEmitter &te, const ir::ModelIR &model, const ad::FieldVjp &vjp,
                              const std::unordered_set<const ir::Node *> &varyingInputs,
                              const Tensor &thetaBar, int64_t liveStages)
-    : te_(te), liveStages_(liveStages),
+    : te_(te), thetaBar_(thetaBar), liveStages_(liveStages),
       // One lane: its θ̄ is small enough to stay in cache, and a flush every few steps cost
       // more in branches and bookkeeping than it saved (W3 Euler).
       stepsPerFlush_(te.width() == 1 ? 1 : std::max<int64_t>(1, kDeferredSlots / liveStages)) {
@@ -61,6 +62,13 @@ ParamGradient::ParamGradient(TensorEmitter &te, const ir::ModelIR &model, const 
       }
       const Shape &as = t->args[0]->shape, &bs = t->args[1]->shape;
       const int slots = int(as.cols * liveStages * stepsPerFlush_);
+      if (te.width() > 1) {
+        if (!summed_.ptr) {
+          summed_ = te.allocate(thetaBar.shape, false, "thetaBar.summed");
+          clear(summed_);
+        }
+        acc = te.view(summed_, model.params[p].offset, t->shape);
+      }
       deferred_.push_back({factorSource(t->args[0]), factorSource(t->args[1]), acc,
                            te.allocate(Shape::matrix(as.rows, slots), true, "slotsA"),
                            te.allocate(Shape::matrix(slots, bs.cols), true, "slotsB"),
@@ -72,7 +80,7 @@ ParamGradient::ParamGradient(TensorEmitter &te, const ir::ModelIR &model, const 
 }
 
 void ParamGradient::clear(const Tensor &t) {
-  Value *zero = llvm::Constant::getNullValue(te_.elementType(true));
+  Value *zero = llvm::Constant::getNullValue(te_.elementType(t.varying));
   emitLoop(te_.builder(), t.shape.size(), [&](Value *e) { te_.store(t, e, zero); });
 }
 
@@ -124,7 +132,10 @@ void ParamGradient::addStage(const TensorMap &values, Value *inBatch, Value *i,
 
 void ParamGradient::flush() {
   for (const Deferred &d : deferred_)
-    te_.addProduct(d.acc, d.slotsA, d.slotsB);
+    if (d.acc.varying)
+      te_.addProduct(d.acc, d.slotsA, d.slotsB);
+    else
+      addLaneSummedProduct(te_, d.acc, d.slotsA, d.slotsB);
   beginSweep(); // empty slots for the next flush
 }
 
@@ -147,6 +158,13 @@ void ParamGradient::endStep(Value *i, Value *steps) {
   flush();
   b.CreateBr(after);
   b.SetInsertPoint(after);
+}
+
+Value *ParamGradient::total(Value *p) {
+  Value *sum = te_.sumLanes(te_.load(thetaBar_, p, true));
+  if (!summed_.ptr)
+    return sum;
+  return te_.builder().CreateFAdd(sum, te_.toDouble(te_.load(summed_, p, false)));
 }
 
 } // namespace odec::codegen

@@ -8,9 +8,11 @@
 // Euler: every 4 steps; one-lane code: every step). Adding each stage's product as it came read
 // and wrote all of θ̄_W (one <W x real> per element) per stage, and materialized the product
 // first; deferred, θ̄_W is read and written once per flush with several fused multiply-adds per
-// element in between (docs/performance.md, section 10). Every other summand (a bias's λ, a
-// product with a constant factor, which would be copied into the slots at every stage) is
-// added at its stage. Lanes past the batch add nothing.
+// element in between (docs/performance.md, section 10). With several lanes, the flush sums
+// over the lanes as it adds (codegen/LaneSumProduct.h): θ̄_W is then one uniform copy, not one
+// per lane (section 12). Every other summand (a bias's λ, a product with a constant factor,
+// which would be copied into the slots at every stage) is added at its stage, per lane. Lanes
+// past the batch add nothing.
 #pragma once
 
 #include "autodiff/FieldVjp.h"
@@ -24,8 +26,9 @@ namespace odec::codegen {
 
 class ParamGradient {
 public:
-  /// thetaBar: varying, the parameters' layout. varyingInputs: the states and cotangents.
-  /// liveStages: the stages whose VJP runs in each step.
+  /// thetaBar: varying, the parameters' layout, cleared by the caller. varyingInputs: the
+  /// states and cotangents. liveStages: the stages whose VJP runs in each step. Emits, at the
+  /// builder's position, the clearing of its own accumulators.
   ParamGradient(TensorEmitter &te, const ir::ModelIR &model, const ad::FieldVjp &vjp,
                 const std::unordered_set<const ir::Node *> &varyingInputs,
                 const Tensor &thetaBar, int64_t liveStages);
@@ -41,11 +44,13 @@ public:
                 llvm::Value *liveStage);
   /// After the stages of reverse step i of `steps`: adds the deferred products when due.
   void endStep(llvm::Value *i, llvm::Value *steps);
+  /// After every sweep: θ̄ of parameter element p (an i64), summed over the lanes, as a double.
+  llvm::Value *total(llvm::Value *p);
 
 private:
   struct Deferred {
     ir::Expr a, b; // the factors' sources (a transposed vector is read as its argument)
-    Tensor acc;    // θ̄_W's part of θ̄
+    Tensor acc;    // θ̄_W's part of θ̄, or of summed_ (several lanes)
     Tensor slotsA, slotsB;
     int64_t inner; // A's columns
   };
@@ -54,6 +59,7 @@ private:
   void clear(const Tensor &t);
 
   TensorEmitter &te_;
+  Tensor thetaBar_, summed_; // summed_: the deferred products' lane sums (several lanes)
   int64_t liveStages_, stepsPerFlush_;
   std::vector<Deferred> deferred_;
   std::vector<std::pair<ir::Expr, Tensor>> immediate_; // summand, its part of θ̄

@@ -57,6 +57,14 @@ Value *TensorEmitter::toLanes(Value *v) {
   return width_ == 1 ? b_.CreateVectorSplat(1, v) : v;
 }
 
+Value *TensorEmitter::sumLanes(Value *v) {
+  Value *lanes = toLanes(v);
+  Value *sum = toDouble(b_.CreateExtractElement(lanes, uint64_t(0)));
+  for (int l = 1; l < width_; ++l)
+    sum = b_.CreateFAdd(sum, toDouble(b_.CreateExtractElement(lanes, uint64_t(l))));
+  return sum;
+}
+
 Value *TensorEmitter::index(int64_t i) { return b_.getInt64(uint64_t(i)); }
 
 Tensor TensorEmitter::allocate(const Shape &shape, bool varying, const llvm::Twine &name) {

@@ -95,6 +95,8 @@ public:
   llvm::Value *fromLanes(llvm::Value *lanes);
   /// The <W x T> vector of a varying value's lanes (inverse of fromLanes).
   llvm::Value *toLanes(llvm::Value *v);
+  /// Σ over the lanes of a varying value, in lane order, as a double.
+  llvm::Value *sumLanes(llvm::Value *v);
   /// A double, or vector of doubles, from the ABI as the real type (a rounding in Float code).
   llvm::Value *toReal(llvm::Value *d);
   /// A real, or vector of reals, widened to double for the ABI (exact).

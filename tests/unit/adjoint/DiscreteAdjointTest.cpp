@@ -144,6 +144,31 @@ TEST(DiscreteAdjoint, VectorWidthOnlyChangesTheSummationOrder) {
   }
 }
 
+TEST(DiscreteAdjoint, LaneSummedWeightGradientsMatchOneLane) {
+  // With several lanes, θ̄_W += Ā·B̄ is summed over the lanes as it is added, by blocks of
+  // out's rows × columns (codegen/LaneSumProduct.h). Shapes that give every kind of block:
+  // 8×32 and 32×8 weights (4×4 blocks; at 16 lanes, two register parts per lane vector),
+  // 5×3 and 3×5 (blocks of one column or one row), and the matrix state's products with an
+  // inner dimension of 2 and 3 (matrix factors). Against one lane, 7 trajectories (a partial
+  // chunk), 6 steps (a partial flush for Euler).
+  for (const ir::ModelIR &m : {mlpModel(8, 32, "Mlp8x32"), mlpModel(3, 5, "Mlp3x5"),
+                                sharedWeightModel()}) {
+    const std::vector<double> params = randomVector(size_t(m.paramCount()), 9, 0.5);
+    const LossProblem p = makeProblem(7, 6, 0.1, m.stateDim(), {3, 6}, 10);
+    for (size_t t : {0u, 6u}) {
+      const ButcherTableau tableau = explicitTableaux()[t].tableau;
+      const LossAndGradient ref =
+          runAdjoint(*jit::compileLossGrad(m, tableau, jit::CompileOptions{2, 1}), p, params);
+      for (int width : {2, 4, 8, 16}) {
+        SCOPED_TRACE(m.name + " " + tableau.name + " W=" + std::to_string(width));
+        const LossAndGradient r = runAdjoint(
+            *jit::compileLossGrad(m, tableau, jit::CompileOptions{2, width}), p, params);
+        EXPECT_LE(relativeError(r.gradParams, r.gradX0, ref.gradParams, ref.gradX0), 1e-13);
+      }
+    }
+  }
+}
+
 TEST(DiscreteAdjoint, DeadStageChangesNothing) {
   // Heun with a third stage that no weight reaches (b_3 = 0): its slope is computed and
   // thrown away, so loss and gradient are Heun's, in straight-line stages (W = 1) and in a

@@ -1,0 +1,161 @@
+#include "codegen/LaneSumProduct.h"
+
+#include "codegen/Loops.h"
+#include "syntax/Diagnostics.h"
+
+#include <algorithm>
+#include <utility>
+#include <vector>
+
+namespace odec::codegen {
+
+using llvm::Value;
+
+namespace {
+
+/// A vector register (AVX-512): the part of a lane vector that one running sum holds.
+constexpr int kRegisterBytes = 64;
+/// Running sums per block of out: with a block's parts of a and b loaded beside them, as many
+/// as the 32 vector registers hold without spilling.
+constexpr int64_t kBlockSums = 16;
+
+/// The block of out computed at once, rows × columns: powers of two dividing out's, as many
+/// running sums as allowed and, of those, the squarest (fewest loads per multiply-add). At most
+/// `maxCols` columns: a row's sums are then lanes of one vector of transposingSums' results.
+std::pair<int64_t, int64_t> blockShape(int64_t rows, int64_t cols, int64_t maxCols) {
+  std::pair<int64_t, int64_t> best{1, 1};
+  for (int64_t r = 1; r <= kBlockSums; r *= 2)
+    for (int64_t c = 1; c <= maxCols && r * c <= kBlockSums; c *= 2) {
+      if (rows % r != 0 || cols % c != 0)
+        continue;
+      const int64_t area = r * c, bestArea = best.first * best.second;
+      if (area > bestArea || (area == bestArea && r + c < best.first + best.second))
+        best = {r, c};
+    }
+  return best;
+}
+
+unsigned lanesOf(Value *v) {
+  return llvm::cast<llvm::FixedVectorType>(v->getType())->getNumElements();
+}
+
+/// The lane sums of `sums` (vectors of one type, a power-of-two lane count), in order: sum k
+/// is lane k % n of result k / n, n the results' lane count.
+std::vector<Value *> transposingSums(llvm::IRBuilder<> &b, std::vector<Value *> sums) {
+  // Each vector holds one group of lanes per sum, in order. Two vectors become one: the first
+  // halves of all their groups plus the second halves. Each add then serves several sums,
+  // where summing one vector at a time would spend log2(n) shuffles and adds on each.
+  unsigned n = lanesOf(sums[0]);
+  for (unsigned group = n; group > 1; group /= 2) {
+    auto halves = [&](unsigned count, unsigned offset) { // of `count` lanes' groups
+      std::vector<int> lanes;
+      for (unsigned g = 0; g < count; g += group)
+        for (unsigned l = 0; l < group / 2; ++l)
+          lanes.push_back(int(g + l + offset));
+      return lanes;
+    };
+    if (sums.size() == 1) { // one vector left: folded onto itself, half as many lanes
+      Value *v = sums[0];
+      sums[0] = b.CreateFAdd(b.CreateShuffleVector(v, v, halves(n, 0)),
+                             b.CreateShuffleVector(v, v, halves(n, group / 2)));
+      n /= 2;
+      continue;
+    }
+    if (sums.size() % 2 != 0)
+      sums.push_back(llvm::Constant::getNullValue(sums[0]->getType()));
+    std::vector<Value *> next;
+    for (size_t k = 0; k < sums.size(); k += 2) {
+      // Lanes of the pair's concatenation: the first vector's, then the second's.
+      Value *lo = b.CreateShuffleVector(sums[k], sums[k + 1], halves(2 * n, 0));
+      Value *hi = b.CreateShuffleVector(sums[k], sums[k + 1], halves(2 * n, group / 2));
+      next.push_back(b.CreateFAdd(lo, hi));
+    }
+    sums = next;
+  }
+  return sums;
+}
+
+} // namespace
+
+void addLaneSummedProduct(TensorEmitter &te, const Tensor &out, const Tensor &a,
+                          const Tensor &bt) {
+  const int W = te.width();
+  internalCheck(a.shape.rows == out.shape.rows && a.shape.cols == bt.shape.rows &&
+                    bt.shape.cols == out.shape.cols && !out.varying && a.varying &&
+                    bt.varying && W > 1 && (W & (W - 1)) == 0,
+                "addLaneSummedProduct: shapes or lanes do not match");
+  llvm::IRBuilder<> &b = te.builder();
+  llvm::Type *real = te.elementType(false), *lanesTy = te.elementType(true);
+  const int realBytes = int(real->getPrimitiveSizeInBits() / 8);
+  const int partLanes = std::min(W, kRegisterBytes / realBytes), parts = W / partLanes;
+  auto *partTy = llvm::FixedVectorType::get(real, unsigned(partLanes));
+  const int64_t rows = out.shape.rows, inner = a.shape.cols, cols = out.shape.cols;
+  const auto [blockRows, blockCols] = blockShape(rows, cols, partLanes);
+
+  // The running sums live in allocas of the entry block, which mem2reg turns into registers.
+  llvm::Function *f = b.GetInsertBlock()->getParent();
+  llvm::IRBuilder<> entry(&f->getEntryBlock(), f->getEntryBlock().begin());
+  std::vector<Value *> running;
+  for (int64_t k = 0; k < blockRows * blockCols; ++k)
+    running.push_back(entry.CreateAlloca(partTy, nullptr, "lanesum"));
+
+  // Part q of element e's lanes.
+  auto part = [&](const Tensor &t, Value *e, int q) {
+    Value *p = b.CreateBitCast(b.CreateInBoundsGEP(lanesTy, t.ptr, e), real->getPointerTo());
+    p = b.CreateInBoundsGEP(real, p, te.index(int64_t(q) * partLanes));
+    return b.CreateAlignedLoad(partTy, b.CreateBitCast(p, partTy->getPointerTo()),
+                               llvm::Align(uint64_t(realBytes)));
+  };
+  auto flat = [&](Value *r, int64_t rowLength, Value *c) {
+    return b.CreateAdd(b.CreateMul(r, te.index(rowLength)), c);
+  };
+  auto plus = [&](Value *v, int64_t k) { return b.CreateAdd(v, te.index(k)); };
+
+  emitLoop(b, te.index(rows), [&](Value *r0) {
+    emitLoop(b, te.index(cols), [&](Value *c0) {
+      for (Value *s : running)
+        b.CreateStore(llvm::Constant::getNullValue(partTy), s);
+      emitLoop(b, inner, [&](Value *j) {
+        for (int q = 0; q < parts; ++q) {
+          std::vector<Value *> as, bs;
+          for (int64_t i = 0; i < blockRows; ++i)
+            as.push_back(part(a, flat(plus(r0, i), inner, j), q));
+          for (int64_t c = 0; c < blockCols; ++c)
+            bs.push_back(part(bt, flat(j, cols, plus(c0, c)), q));
+          for (int64_t i = 0; i < blockRows; ++i)
+            for (int64_t c = 0; c < blockCols; ++c) {
+              Value *s = running[size_t(i * blockCols + c)];
+              b.CreateStore(b.CreateIntrinsic(llvm::Intrinsic::fmuladd, {partTy},
+                                              {as[size_t(i)], bs[size_t(c)],
+                                               b.CreateLoad(partTy, s)}),
+                            s);
+            }
+        }
+      });
+      std::vector<Value *> sums;
+      for (Value *s : running)
+        sums.push_back(b.CreateLoad(partTy, s));
+      sums = transposingSums(b, sums);
+      const unsigned n = lanesOf(sums[0]);
+      // Row i's sums are lanes of one result: n ≥ min(sums, partLanes) ≥ blockCols, all powers
+      // of two.
+      for (int64_t i = 0; i < blockRows; ++i) {
+        const unsigned first = unsigned(i * blockCols);
+        Value *v = sums[first / n];
+        std::vector<int> lanes;
+        for (int64_t c = 0; c < blockCols; ++c)
+          lanes.push_back(int(first % n + unsigned(c)));
+        Value *rowSums = blockCols == 1 ? b.CreateExtractElement(v, uint64_t(lanes[0]))
+                                        : b.CreateShuffleVector(v, v, lanes);
+        Value *dst = b.CreateInBoundsGEP(real, out.ptr, flat(plus(r0, i), cols, c0));
+        llvm::Type *rowTy = rowSums->getType();
+        dst = b.CreateBitCast(dst, rowTy->getPointerTo());
+        const llvm::Align align{uint64_t(realBytes)};
+        b.CreateAlignedStore(
+            b.CreateFAdd(b.CreateAlignedLoad(rowTy, dst, align), rowSums), dst, align);
+      }
+    }, blockCols);
+  }, blockRows);
+}
+
+} // namespace odec::codegen
