@@ -7,6 +7,11 @@
 // every uniform node once, at the builder's insertion point (the prologue); evaluate() then
 // emits the varying nodes that some roots need, each once per pass, memoized on node identity
 // so that subterms shared between roots (the forward values a VJP reuses) are computed once.
+// An elementwise node that is no root and has one user in the pass, itself elementwise, is
+// computed inside its user's loop (TensorEmitter::emitFused) and is not stored: the VJP's
+// λ ⊙ (1 − t²) is one pass over the hidden layer, not three. Likewise a product used once, by
+// an Add, is computed with it (W·x + b: the product's loops add b as they store).
+// Neither changes a rounding.
 #pragma once
 
 #include "codegen/TensorEmitter.h"
@@ -18,8 +23,6 @@
 
 namespace odec::codegen {
 
-using TensorMap = std::unordered_map<const ir::Node *, Tensor>;
-
 class ExprEvaluator {
 public:
   /// roots: every expression any pass will evaluate. uniformInputs: tensors of the uniform
@@ -30,8 +33,8 @@ public:
                 const std::unordered_set<const ir::Node *> &varyingInputs,
                 const std::string &owner);
 
-  /// Values of roots (and of everything they depend on) with the varying inputs bound as
-  /// given. Values live in per-node storage: the next pass overwrites them.
+  /// Values of roots (and of everything they depend on but fused nodes) with the varying
+  /// inputs bound as given. Values live in per-node storage: the next pass overwrites them.
   TensorMap evaluate(const std::vector<ir::Expr> &roots, const TensorMap &varyingInputs);
 
   /// The prologue's values (every uniform node).

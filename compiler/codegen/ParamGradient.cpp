@@ -56,7 +56,7 @@ ParamGradient::ParamGradient(TensorEmitter &te, const ir::ModelIR &model, const 
       Tensor acc = te.view(thetaBar, model.params[p].offset, t->shape);
       if (!t->is(ir::Op::MatMul) || !dependsOn(t->args[0], varyingInputs) ||
           !dependsOn(t->args[1], varyingInputs)) {
-        immediate_.emplace_back(t, acc);
+        immediate_.push_back({t, acc, model.params[p].offset});
         roots_.push_back(t);
         continue;
       }
@@ -76,6 +76,28 @@ ParamGradient::ParamGradient(TensorEmitter &te, const ir::ModelIR &model, const 
       roots_.push_back(deferred_.back().a);
       roots_.push_back(deferred_.back().b);
     }
+  }
+  if (te.width() == 1)
+    return;
+  // A summand that is a column factor of a deferred product (a bias's λ: θ̄_b = λ beside
+  // θ̄_W = λ hᵀ) is in that product's slots already: summed from them at each flush (Ā·1),
+  // not added per lane at every stage.
+  for (auto it = immediate_.begin(); it != immediate_.end();) {
+    auto d = std::find_if(deferred_.begin(), deferred_.end(), [&](const Deferred &d) {
+      return d.a.get() == it->term.get() && d.inner == 1;
+    });
+    if (d == deferred_.end() || it->acc.shape.size() != d->slotsA.shape.rows) {
+      ++it;
+      continue;
+    }
+    if (!ones_.ptr) { // every column factor has liveStages × stepsPerFlush slots
+      ones_ = te.allocate(Shape::vector(int(d->slotsA.shape.cols)), true, "ones");
+      emitLoop(te.builder(), ones_.shape.size(),
+               [&](Value *e) { te.store(ones_, e, te.splat(te.real(1.0))); });
+    }
+    rowSums_.push_back({size_t(d - deferred_.begin()),
+                        te.view(summed_, it->offset, Shape::matrix(d->slotsA.shape.rows, 1))});
+    it = immediate_.erase(it);
   }
 }
 
@@ -102,10 +124,10 @@ void ParamGradient::addStage(const TensorMap &values, Value *inBatch, Value *i,
   auto masked = [&](const Tensor &t, Value *e) {
     return b.CreateSelect(inBatch, te_.load(t, e, true), zero);
   };
-  for (const auto &[term, acc] : immediate_) {
-    const Tensor &v = values.at(term.get());
+  for (const Immediate &im : immediate_) {
+    const Tensor &v = values.at(im.term.get());
     emitLoop(b, v.shape.size(), [&](Value *e) {
-      te_.store(acc, e, b.CreateFAdd(te_.load(acc, e, true), masked(v, e)));
+      te_.store(im.acc, e, b.CreateFAdd(te_.load(im.acc, e, true), masked(v, e)));
     });
   }
   // The stage's slot: after those of the flush's earlier steps.
@@ -136,6 +158,8 @@ void ParamGradient::flush() {
       te_.addProduct(d.acc, d.slotsA, d.slotsB);
     else
       addLaneSummedProduct(te_, d.acc, d.slotsA, d.slotsB);
+  for (const auto &[product, acc] : rowSums_)
+    addLaneSummedProduct(te_, acc, deferred_[product].slotsA, ones_);
   beginSweep(); // empty slots for the next flush
 }
 

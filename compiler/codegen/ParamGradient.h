@@ -10,9 +10,10 @@
 // first; deferred, θ̄_W is read and written once per flush with several fused multiply-adds per
 // element in between (docs/performance.md, section 10). With several lanes, the flush sums
 // over the lanes as it adds (codegen/LaneSumProduct.h): θ̄_W is then one uniform copy, not one
-// per lane (section 12). Every other summand (a bias's λ, a product with a constant factor,
-// which would be copied into the slots at every stage) is added at its stage, per lane. Lanes
-// past the batch add nothing.
+// per lane (section 12); so is a summand that is a product's column factor (a bias's λ beside
+// λ hᵀ), summed from that product's slots. Every other summand (a product with a constant
+// factor, which would be copied into the slots at every stage) is added at its stage, per
+// lane. Lanes past the batch add nothing.
 #pragma once
 
 #include "autodiff/FieldVjp.h"
@@ -62,7 +63,15 @@ private:
   Tensor thetaBar_, summed_; // summed_: the deferred products' lane sums (several lanes)
   int64_t liveStages_, stepsPerFlush_;
   std::vector<Deferred> deferred_;
-  std::vector<std::pair<ir::Expr, Tensor>> immediate_; // summand, its part of θ̄
+  struct Immediate {
+    ir::Expr term;
+    Tensor acc;     // its part of θ̄
+    int64_t offset; // its parameter's first element
+  };
+  std::vector<Immediate> immediate_;
+  /// Summands summed from a deferred product's Ā (by index) into their part of summed_.
+  std::vector<std::pair<size_t, Tensor>> rowSums_;
+  Tensor ones_; // a column of ones, one per slot: Ā·1 sums Ā's slots
   std::vector<ir::Expr> roots_;
 };
 

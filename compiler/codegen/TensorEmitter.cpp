@@ -165,7 +165,8 @@ Tensor TensorEmitter::constantTable(const std::vector<double> &values, const Sha
           shape, false};
 }
 
-void TensorEmitter::matmul(const Tensor &out, const Tensor &a, const Tensor &bt, bool accumulate) {
+void TensorEmitter::matmul(const Tensor &out, const Tensor &a, const Tensor &bt, bool accumulate,
+                           const Tensor *addend) {
   // out[r, c] (+)= sum_j a[r, j] * b[j, c], accumulated in place with fused multiply-adds in the
   // order of j. Batch-vectorized code computes kMatMulRowBlock rows at a time (register
   // blocking): each b[j, c] load then feeds that many FMAs, and the rows' sums are independent
@@ -201,6 +202,9 @@ void TensorEmitter::matmul(const Tensor &out, const Tensor &a, const Tensor &bt,
                 b_.CreateIntrinsic(llvm::Intrinsic::fmuladd, {x->getType()}, {x, y, acc}));
         }
       });
+      if (addend) // the sums are still in registers: the add costs no pass of its own
+        for (Value *e : at)
+          store(out, e, b_.CreateFAdd(load(out, e, v), load(*addend, e, v)));
     });
   };
   emitLoop(b_, index(blocked), [&](Value *r0) { rowBlock(r0, block); }, block);
@@ -232,6 +236,11 @@ Value *TensorEmitter::concatenate(std::vector<Value *> parts) {
   return parts[0];
 }
 
+int TensorEmitter::chainGroup() const {
+  const int bytes = width_ * int(realTy_->getPrimitiveSizeInBits() / 8);
+  return std::clamp(kChainGroupBytes / bytes, 1, kChainGroup);
+}
+
 bool TensorEmitter::hasLongChain(ir::Op op) {
   return op == ir::Op::Tanh || op == ir::Op::Exp || op == ir::Op::Sigmoid;
 }
@@ -241,8 +250,12 @@ void TensorEmitter::elementGroups(const Tensor &out, const Tensor &a, ir::Op op)
   // alone leaves the FMA units idle for most of its latency; the out-of-order window holds
   // too few of the next elements' instructions to fill the gaps. kChainGroup elements as one
   // <G·W x real> value: LLVM splits every instruction into G adjacent register-sized ones, so
-  // the G chains are interleaved instruction by instruction.
-  const int64_t size = out.shape.size(), whole = size / kChainGroup * kChainGroup;
+  // the G chains are interleaved instruction by instruction. G·W lanes of 256 bytes (4 AVX-512
+  // registers): with more, the interleaved polynomials need more than the 32 vector registers,
+  // and the spills cost more than the chains' latency (W2 at 16 lanes, docs/performance.md
+  // section 12).
+  const int g = chainGroup();
+  const int64_t size = out.shape.size(), whole = size / g * g;
   if (whole > 0)
     b_.CreateCall(groupFunction(op), {out.ptr, a.ptr, index(whole)});
   for (int64_t k = whole; k < size; ++k)
@@ -289,7 +302,7 @@ llvm::Function *TensorEmitter::groupFunction(ir::Op op) {
   b_.SetInsertPoint(llvm::BasicBlock::Create(b_.getContext(), "entry", f));
   const Tensor out{f->getArg(0), Shape::vector(1), true}, in{f->getArg(1), Shape::vector(1), true};
   emitLoop(
-      b_, f->getArg(2), [&](Value *i) { emitGroup(out, in, op, i, kChainGroup); }, kChainGroup,
+      b_, f->getArg(2), [&](Value *i) { emitGroup(out, in, op, i, chainGroup()); }, chainGroup(),
       false);
   b_.CreateRetVoid();
   return f;
@@ -310,6 +323,61 @@ void TensorEmitter::sumTo(const Tensor &out, const Tensor &a) {
   });
 }
 
+Tensor TensorEmitter::output(const ir::Node &n, bool varying) {
+  const int scope = varying ? scope_ : 0;
+  const int64_t copies = varying ? scopeCopies_ : 1;
+  auto it = storage_.find({&n, scope});
+  if (it == storage_.end() || it->second.base.varying != varying || it->second.copies != copies) {
+    const Shape all = copies == 1 ? n.shape : Shape::vector(int(copies * n.shape.size()));
+    it = storage_.insert_or_assign({&n, scope},
+                                   Storage{allocate(all, varying, ir::opInfo(n.op).name), copies})
+             .first;
+  }
+  return copies == 1 ? it->second.base : storedValue(n, scope, scopeCopy_);
+}
+
+bool TensorEmitter::isFusable(const ir::Node &n) {
+  const ir::OpCategory c = ir::opInfo(n.op).category;
+  return (c == ir::OpCategory::Unary || c == ir::OpCategory::Binary) && !hasLongChain(n.op);
+}
+
+Tensor TensorEmitter::emitFused(const ir::Node &n, const TensorMap &values) {
+  internalCheck(isFusable(n), "TensorEmitter::emitFused: not an elementwise op");
+  std::function<bool(const ir::Node &)> isVarying = [&](const ir::Node &m) {
+    if (auto it = values.find(&m); it != values.end())
+      return it->second.varying;
+    return std::any_of(m.args.begin(), m.args.end(),
+                       [&](const ir::Expr &a) { return isVarying(*a); });
+  };
+  const bool varying = isVarying(n);
+  const Tensor out = output(n, varying);
+  emitLoop(b_, n.shape.size(), [&](Value *i) {
+    std::function<Value *(const ir::Node &)> element = [&](const ir::Node &m) -> Value * {
+      if (auto it = values.find(&m); it != values.end())
+        return load(it->second, i, varying);
+      std::vector<Value *> xs;
+      for (const ir::Expr &a : m.args)
+        xs.push_back(element(*a));
+      return emitElementwise(b_, m.op, xs);
+    };
+    std::vector<Value *> xs;
+    for (const ir::Expr &a : n.args)
+      xs.push_back(element(*a));
+    store(out, i, emitElementwise(b_, n.op, xs));
+  });
+  return out;
+}
+
+Tensor TensorEmitter::emitProductPlus(const ir::Node &n, const Tensor &a, const Tensor &b,
+                                      const Tensor &addend) {
+  internalCheck(n.is(ir::Op::Add) && a.shape.rows == n.shape.rows &&
+                    b.shape.cols == n.shape.cols && addend.shape.size() == n.shape.size(),
+                "TensorEmitter::emitProductPlus: shapes do not match");
+  const Tensor out = output(n, a.varying || b.varying || addend.varying);
+  matmul(out, a, b, false, &addend);
+  return out;
+}
+
 Tensor TensorEmitter::emit(const ir::Node &n, const std::vector<Tensor> &args) {
   using ir::Op;
   if (n.is(Op::Constant)) { // a global: one per node, whichever stage meets it first
@@ -322,21 +390,12 @@ Tensor TensorEmitter::emit(const ir::Node &n, const std::vector<Tensor> &args) {
   bool varying = false;
   for (const Tensor &a : args)
     varying = varying || a.varying;
-  const int scope = varying ? scope_ : 0;
-  const int64_t copies = varying ? scopeCopies_ : 1;
-  auto it = storage_.find({&n, scope});
-  if (it == storage_.end() || it->second.base.varying != varying || it->second.copies != copies) {
-    const Shape all = copies == 1 ? n.shape : Shape::vector(int(copies * n.shape.size()));
-    it = storage_.insert_or_assign({&n, scope},
-                                   Storage{allocate(all, varying, ir::opInfo(n.op).name), copies})
-             .first;
-  }
-  const Tensor out = copies == 1 ? it->second.base : storedValue(n, scope, scopeCopy_);
+  const Tensor out = output(n, varying);
   const Shape &s = n.shape;
 
   switch (ir::opInfo(n.op).category) {
   case ir::OpCategory::Unary:
-    if (varying && width_ > 1 && hasLongChain(n.op) && s.size() >= kChainGroup) {
+    if (varying && width_ > 1 && hasLongChain(n.op) && s.size() >= chainGroup()) {
       elementGroups(out, args[0], n.op);
       return out;
     }

@@ -33,6 +33,8 @@ struct Tensor {
   bool varying = false; // elements are <W x real> (else real)
 };
 
+using TensorMap = std::unordered_map<const ir::Node *, Tensor>;
+
 class TensorEmitter {
 public:
   /// Emits at b's insertion point; allocas go to the entry block of b's function.
@@ -42,6 +44,18 @@ public:
   /// The result is varying when any argument is. Its storage belongs to n and is reused when
   /// n is emitted again (once per RK stage): an evaluation overwrites the previous one.
   Tensor emit(const ir::Node &n, const std::vector<Tensor> &args);
+  /// n = a·b + addend (an Add of a MatMul and a tensor of its shape) as the product's loops,
+  /// the addend added to each block of sums before it is stored: the same roundings as
+  /// emit() for the product and then the Add, with no pass of the Add's own.
+  Tensor emitProductPlus(const ir::Node &n, const Tensor &a, const Tensor &b,
+                         const Tensor &addend);
+  /// Whether n can be computed inside its user's element loop (emitFused): an elementwise op
+  /// but the long-chain ones, which run in group functions (see elementGroups).
+  static bool isFusable(const ir::Node &n);
+  /// n, an elementwise op, as one loop over its elements: each element of the nodes of n's
+  /// tree that `values` lacks is computed where it is used, from those `values` holds, with
+  /// no store in between. The same roundings as emit() node by node. Storage as emit()'s.
+  Tensor emitFused(const ir::Node &n, const TensorMap &values);
 
   /// Storage of varying results is per (node, scope); emit() uses the current scope, 0 unless
   /// set. Evaluations in distinct scopes keep each other's values (the adjoint keeps each
@@ -66,9 +80,10 @@ public:
   static constexpr int64_t kMatMulRowBlock = 8;
   /// The same for a short sum (≤ kStraightLineIterations terms) accumulated into long rows.
   static constexpr int64_t kShortSumRowBlock = 4;
-  /// Elements of exp, tanh and sigmoid computed together in batch-vectorized code (see
-  /// elementGroups).
+  /// Elements of exp, tanh and sigmoid computed together in batch-vectorized code, at most
+  /// (see elementGroups), and the bytes of lanes all of them hold together.
   static constexpr int kChainGroup = 4;
+  static constexpr int kChainGroupBytes = 256;
 
   /// Element `index` (an i64) of t, splatted to a vector when asVarying and t is uniform.
   llvm::Value *load(const Tensor &t, llvm::Value *index, bool asVarying);
@@ -103,19 +118,25 @@ public:
   llvm::Value *toDouble(llvm::Value *r);
 
 private:
-  void matmul(const Tensor &out, const Tensor &a, const Tensor &b, bool accumulate);
+  /// n's storage for a result that is varying or not (see setStorageScope).
+  Tensor output(const ir::Node &n, bool varying);
+  /// out (+)= a·b, then out += addend (when given) as each block of sums is stored.
+  void matmul(const Tensor &out, const Tensor &a, const Tensor &b, bool accumulate,
+              const Tensor *addend = nullptr);
   void sumTo(const Tensor &out, const Tensor &a);
   /// Whether op's code is a long chain of dependent instructions (see elementGroups).
   static bool hasLongChain(ir::Op op);
   /// One vector of the lanes of parts (vectors of one type, a power-of-two count), in order.
   llvm::Value *concatenate(std::vector<llvm::Value *> parts);
-  /// out = op(a) elementwise for a varying a, kChainGroup elements per instruction sequence,
+  /// Elements per group: kChainGroupBytes of lanes, at most kChainGroup elements.
+  int chainGroup() const;
+  /// out = op(a) elementwise for a varying a, chainGroup() elements per instruction sequence,
   /// whole groups by a call of groupFunction(op). Needs W > 1.
   void elementGroups(const Tensor &out, const Tensor &a, ir::Op op);
   /// out[i + k] = op(a[i + k]) for k < g, as one <g·W x real> value.
   void emitGroup(const Tensor &out, const Tensor &a, ir::Op op, llvm::Value *i, int g);
   /// The module's internal `void odec.groups.<op>(out, in, n)`: elementGroups over n elements
-  /// (a multiple of kChainGroup).
+  /// (a multiple of chainGroup()).
   llvm::Function *groupFunction(ir::Op op);
   /// for r < rows, c < cols: out[r*cols + c] = value(r, c).
   void forEachElement(const Tensor &out,

@@ -1,5 +1,5 @@
 // codegen/VectorMath.h (the IR exp and tanh inside the fused solvers) against glibc over dense
-// sweeps and at the special values. The values come out of a compiled simulator, so what is
+// sweeps (double tanh: against glibc's long double tanhl, rounded) and at the special values. The values come out of a compiled simulator, so what is
 // measured is the vectorized code the solvers run (one trajectory per SIMD lane): with states
 // (x, y), ddt(x) = 0, ddt(y) = op(x), and y0 = 0, one Euler step of size 1 gives y1 = op(x0)
 // exactly (0 + 1·v = v). The bounds asserted here are the ones VectorMath.h documents. Float
@@ -148,9 +148,11 @@ TEST(VectorMath, TanhWithinThreeUlpEverywhere) {
   for (int e = -300; e <= -1; ++e) // tiny arguments: tanh x = x to the last bit
     for (double m : {1.0, 1.7, 3.3, 7.9})
       xs.insert(xs.end(), {m * std::pow(10.0, e), -m * std::pow(10.0, e)});
-  const Worst w = compare(tanh, xs, std::tanh);
-  EXPECT_LE(w.ulps, 3) << "at x = " << w.at;
-  EXPECT_LE(w.relative, 4e-16);
+  // Against tanhl (x87 long double, 11 more bits) rounded to double: glibc's double tanh is
+  // itself up to ~2 ulp off (2.1 ulp at x = −0.2339), so ulps against it measure both errors.
+  const Worst w = compare(tanh, xs, [](double x) { return double(std::tanh((long double)x)); });
+  EXPECT_LE(w.ulps, 2) << "at x = " << w.at;
+  EXPECT_LE(w.relative, 2.5e-16);
 }
 
 TEST(VectorMath, TanhSpecialValues) { expectTanhSpecialValues(jit::Precision::Double, 19.5, 5e-324); }
