@@ -12,6 +12,8 @@ using llvm::Value;
 namespace {
 
 constexpr int64_t kDeferredSlots = 4;
+/// Per-lane bytes of the deferred products' θ̄ from which the flush sums over the lanes.
+constexpr int64_t kLaneSumBytes = 16 * 1024;
 
 /// The summands of e's tree of additions (e itself when it is no sum).
 void addTerms(const ir::Expr &e, std::vector<ir::Expr> &out) {
@@ -62,23 +64,28 @@ ParamGradient::ParamGradient(TensorEmitter &te, const ir::ModelIR &model, const 
       }
       const Shape &as = t->args[0]->shape, &bs = t->args[1]->shape;
       const int slots = int(as.cols * liveStages * stepsPerFlush_);
-      if (te.width() > 1) {
-        if (!summed_.ptr) {
-          summed_ = te.allocate(thetaBar.shape, false, "thetaBar.summed");
-          clear(summed_);
-        }
-        acc = te.view(summed_, model.params[p].offset, t->shape);
-      }
       deferred_.push_back({factorSource(t->args[0]), factorSource(t->args[1]), acc,
                            te.allocate(Shape::matrix(as.rows, slots), true, "slotsA"),
                            te.allocate(Shape::matrix(slots, bs.cols), true, "slotsB"),
-                           as.cols});
+                           as.cols, model.params[p].offset});
       roots_.push_back(deferred_.back().a);
       roots_.push_back(deferred_.back().b);
     }
   }
-  if (te.width() == 1)
+  // Summed over the lanes when kept per lane they would crowd the cache: W1's 64×2 weights
+  // (16 KiB per lane) 4 % faster, W2's 32×128 (1 MiB) 14 %. Below, the per-lane flush is as
+  // fast and its code quicker to compile (the spiral's 16×2: 4 KiB; lane sums would add a
+  // quarter to its text-to-adjoint time). docs/performance.md, section 12.
+  int64_t perLaneBytes = 0;
+  for (const Deferred &d : deferred_)
+    perLaneBytes += d.acc.shape.size() * te.width() *
+                    int64_t(te.elementType(false)->getPrimitiveSizeInBits() / 8);
+  if (te.width() == 1 || perLaneBytes < kLaneSumBytes)
     return;
+  summed_ = te.allocate(thetaBar.shape, false, "thetaBar.summed");
+  clear(summed_);
+  for (Deferred &d : deferred_)
+    d.acc = te.view(summed_, d.offset, d.acc.shape);
   // A summand that is a column factor of a deferred product (a bias's λ: θ̄_b = λ beside
   // θ̄_W = λ hᵀ) is in that product's slots already: summed from them at each flush (Ā·1),
   // not added per lane at every stage.

@@ -8,9 +8,9 @@
 // Euler: every 4 steps; one-lane code: every step). Adding each stage's product as it came read
 // and wrote all of θ̄_W (one <W x real> per element) per stage, and materialized the product
 // first; deferred, θ̄_W is read and written once per flush with several fused multiply-adds per
-// element in between (docs/performance.md, section 10). With several lanes, the flush sums
-// over the lanes as it adds (codegen/LaneSumProduct.h): θ̄_W is then one uniform copy, not one
-// per lane (section 12); so is a summand that is a product's column factor (a bias's λ beside
+// element in between (docs/performance.md, section 10). With several lanes and large products,
+// the flush sums over the lanes as it adds (codegen/LaneSumProduct.h): θ̄_W is then one
+// uniform copy, not one per lane (section 12); so is a summand that is a product's column factor (a bias's λ beside
 // λ hᵀ), summed from that product's slots. Every other summand (a product with a constant
 // factor, which would be copied into the slots at every stage) is added at its stage, per
 // lane. Lanes past the batch add nothing.
@@ -53,7 +53,8 @@ private:
     ir::Expr a, b; // the factors' sources (a transposed vector is read as its argument)
     Tensor acc;    // θ̄_W's part of θ̄, or of summed_ (several lanes)
     Tensor slotsA, slotsB;
-    int64_t inner; // A's columns
+    int64_t inner;  // A's columns
+    int64_t offset; // its parameter's first element
   };
 
   void flush();
