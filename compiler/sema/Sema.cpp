@@ -4,6 +4,8 @@
 #include "sema/Checkers.h"
 #include "syntax/Parser.h"
 
+#include <algorithm>
+
 namespace odec {
 extern const char *const kPreludeText;
 }
@@ -36,6 +38,17 @@ bool firstDefinition(std::map<std::string, SourceRange> &seen, const std::string
   return fresh;
 }
 
+bool sameCoefficients(const ButcherTableau &a, const ButcherTableau &b) {
+  auto same = [](const std::vector<Coefficient> &x, const std::vector<Coefficient> &y) {
+    return std::equal(x.begin(), x.end(), y.begin(), y.end(),
+                      [](const Coefficient &p, const Coefficient &q) {
+                        return p.exact && q.exact ? *p.exact == *q.exact
+                                                  : !p.exact && !q.exact && p.value == q.value;
+                      });
+  };
+  return a.stages == b.stages && same(a.A, b.A) && same(a.b, b.b) && same(a.c, b.c);
+}
+
 } // namespace
 
 bool check(const ast::Program &program, const ast::Program *prelude, DiagnosticEngine &diags,
@@ -53,8 +66,14 @@ bool check(const ast::Program &program, const ast::Program *prelude, DiagnosticE
   if (prelude)
     for (const auto &t : prelude->tableaux) {
       if (userTableaux.count(t->name)) {
-        diags.warning(userTableaux[t->name],
-                      "tableau '" + t->name + "' shadows the built-in tableau of the same name");
+        // Warned only when the coefficients differ: a copy of the built-in (the spiral
+        // example's Kutta3, written out to show the syntax) changes nothing.
+        auto mine = std::find_if(user.begin(), user.end(),
+                                 [&](const CheckedTableau &u) { return u.ast->name == t->name; });
+        const auto builtin = checkTableau(*t, diags); // the prelude checks cleanly
+        if (mine == user.end() || !builtin || !sameCoefficients(mine->tableau, *builtin))
+          diags.warning(userTableaux[t->name],
+                        "tableau '" + t->name + "' shadows the built-in tableau of the same name");
         continue;
       }
       if (auto bt = checkTableau(*t, diags))

@@ -136,3 +136,22 @@ TEST(SemaTableau, ShadowingAndDuplicates) {
   EXPECT_EQ(k->tableau.stages, 2);
   EXPECT_EQ(r->checked.tableaux.size(), 14u);
 }
+
+TEST(SemaTableau, ACopyOfABuiltInShadowsQuietly) {
+  // The built-in RK4 written out (0.5 for 1//2 as well: decimals are exact rationals), and a
+  // Heun that differs from the built-in in one weight.
+  auto r = runSema("tableau RK4\n"
+                   "    c = [0, 0.5, 1//2, 1]\n"
+                   "    A = [0 0 0 0; 1//2 0 0 0; 0 1//2 0 0; 0 0 1 0]\n"
+                   "    b = [1//6, 1//3, 1//3, 1//6]\n"
+                   "end\n"
+                   "tableau Heun\n"
+                   "    c = [0, 1]\n"
+                   "    A = [0 0; 1 0]\n"
+                   "    b = [1//3, 2//3]\n"
+                   "end\n");
+  EXPECT_TRUE(r->ok);
+  EXPECT_EQ(r->warnings(), Errors{"t.node:6:9: warning: tableau 'Heun' shadows the built-in "
+                                  "tableau of the same name"});
+  EXPECT_FALSE(r->checked.findTableau("RK4")->fromPrelude);
+}
