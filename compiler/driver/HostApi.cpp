@@ -16,6 +16,8 @@
 #include "jit/Jit.h"
 #include "lower/LowerModel.h"
 
+#include <mutex>
+
 namespace odec {
 
 namespace {
@@ -44,6 +46,38 @@ struct Model::Impl {
   std::vector<TensorSlot> stateSlots, paramSlots;
   std::vector<TensorInfo> states, params;
   ir::ModelIR ir;
+
+  /// Forward solvers compiled along with a discrete adjoint (the adjoint's module holds and
+  /// calls one), kept for the next simulator of that tableau and options to take instead of
+  /// compiling its own: a host program that trains and then simulates compiles once.
+  struct SpareSolver {
+    std::string tableau;
+    jit::CompileOptions options;
+    std::unique_ptr<jit::CompiledSimulator> simulator;
+  };
+  mutable std::mutex spareMutex;
+  mutable std::vector<SpareSolver> spareSolvers;
+
+  static bool sameCode(const jit::CompileOptions &a, const jit::CompileOptions &b) {
+    return a.optLevel == b.optLevel && a.vectorWidth == b.vectorWidth &&
+           a.precision == b.precision;
+  }
+  void keepSpare(const std::string &tableau, const jit::CompileOptions &o,
+                 std::unique_ptr<jit::CompiledSimulator> sim) const {
+    std::lock_guard<std::mutex> lock(spareMutex);
+    spareSolvers.push_back({tableau, o, std::move(sim)});
+  }
+  std::unique_ptr<jit::CompiledSimulator> takeSpare(const std::string &tableau,
+                                                    const jit::CompileOptions &o) const {
+    std::lock_guard<std::mutex> lock(spareMutex);
+    for (auto it = spareSolvers.begin(); it != spareSolvers.end(); ++it)
+      if (it->tableau == tableau && sameCode(it->options, o)) {
+        std::unique_ptr<jit::CompiledSimulator> sim = std::move(it->simulator);
+        spareSolvers.erase(it);
+        return sim;
+      }
+    return nullptr;
+  }
 };
 
 const std::string &Model::name() const { return impl_->checked->name; }
@@ -238,6 +272,8 @@ Simulator Model::simulator(const std::string &tableau, Precision precision) cons
   if (t.isExplicit()) {
     impl->compiled = std::make_unique<jit::BatchVariants<jit::CompiledSimulator>>(
         [model = impl_, &t](const jit::CompileOptions &o) {
+          if (auto spare = model->takeSpare(t.name, o))
+            return spare;
           return jit::compileSimulator(model->ir, t, o);
         },
         options);
@@ -350,7 +386,15 @@ LossGradient Model::lossGradient(const std::string &tableau, Adjoint adjoint,
   impl->adjoint = adjoint;
   const ButcherTableau &t = impl_->comp->tableau(tableau);
   const jit::CompileOptions options = precisionOptions(impl_->ir, precision, t);
-  if (adjoint == Adjoint::Discrete) // implicit: the IFT adjoint, double only
+  if (adjoint == Adjoint::Discrete && t.isExplicit())
+    impl->compiled = std::make_unique<jit::LossGradientByBatch>(
+        [model = impl_, &t](const jit::CompileOptions &o) {
+          jit::CompiledSolvers both = jit::compileSolvers(model->ir, t, o);
+          model->keepSpare(t.name, o, std::move(both.simulator));
+          return std::unique_ptr<jit::LossGradient>(std::move(both.lossGrad));
+        },
+        options);
+  else if (adjoint == Adjoint::Discrete) // implicit: the IFT adjoint, double only
     impl->compiled = compileDiscreteLossGrad(impl_->ir, t, options);
   else if (t.isExplicit())
     impl->compiled = std::make_unique<jit::LossGradientByBatch>(

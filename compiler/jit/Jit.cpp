@@ -16,6 +16,7 @@
 #include <llvm/Support/raw_ostream.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <cstdlib>
 #include <chrono>
@@ -103,8 +104,11 @@ struct Jitted {
 };
 
 /// Compiles the module that emit builds, named after names[0], and looks up each name.
+std::atomic<int64_t> modules{0};
+
 Jitted jitCompile(const EmitFn &emit, const CompileOptions &options,
                   const std::vector<std::string> &names) {
+  ++modules;
   PhaseClock clock(options);
   llvm::orc::JITTargetMachineBuilder jtmb = hostMachine(options);
   auto tm = take(jtmb.createTargetMachine(), "creating the target machine");
@@ -187,6 +191,8 @@ EmitFn lossGradEmitter(const ir::ModelIR &model, const ButcherTableau &tableau,
 }
 
 } // namespace
+
+int64_t modulesCompiled() { return modules.load(); }
 
 CompileOptions defaultOptions(const ir::ModelIR &model, Precision precision) {
   CompileOptions options;

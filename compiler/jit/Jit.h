@@ -48,6 +48,10 @@ struct CompileOptions {
   Precision precision = Precision::Double;
 };
 
+/// How many LLVM modules this process has JIT-compiled (every compile* call is one): for tests
+/// that check that code is shared, not compiled twice.
+int64_t modulesCompiled();
+
 /// Trajectories per SIMD chunk of the code compiled with `options`: vectorWidth for double,
 /// twice that for float (half the bytes per lane). A batch split into slices of whole chunks
 /// (as `odec bench --threads` does) runs no partial chunk except the last.

@@ -1,0 +1,50 @@
+// Model::lossGradient compiles the forward solver and the discrete adjoint as one module (the
+// adjoint calls that solver); the next Model::simulator for the same tableau and options takes
+// that solver instead of compiling its own (compiler/driver/HostApi.cpp).
+#include "odec/odec.h"
+
+#include "jit/Jit.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+TEST(HostSharedSolvers, TheSimulatorAfterALossGradientIsItsForwardSolver) {
+  const odec::Program prog =
+      odec::Program::fromFile(std::string(ODEC_SOURCE_DIR) + "/examples/spiral.node");
+  const odec::Model m = prog.model("Spiral");
+  const std::vector<double> params = m.sampleParams(4);
+  const int64_t batch = 11, steps = 20, D = m.stateDim();
+  std::vector<double> x0;
+  for (int64_t i = 0; i < batch * D; ++i)
+    x0.push_back(0.3 * double(i % 5) - 0.6);
+
+  const int64_t before = odec::jit::modulesCompiled();
+  const odec::LossGradient grad = m.lossGradient("RK4");
+  EXPECT_EQ(odec::jit::modulesCompiled() - before, 1);
+  const odec::Simulator sim = m.simulator("RK4");
+  EXPECT_EQ(odec::jit::modulesCompiled() - before, 1) << "the simulator compiled again";
+
+  // The adjoint's stored trajectory is what its forward solver computes: the simulator's.
+  const std::vector<int64_t> targetSteps = {steps};
+  const std::vector<double> weights = {1.0}, targets(size_t(batch * D), 0.25);
+  std::vector<double> traj(size_t(batch * (steps + 1) * D)), gradParams(params.size()),
+      gradX0(x0.size());
+  grad(params.data(), x0.data(), batch, steps, 0.05, 1, targetSteps.data(), weights.data(),
+       targets.data(), traj.data(), gradParams.data(), gradX0.data());
+  EXPECT_EQ(sim.simulate(params, x0, batch, steps, 0.05), traj);
+
+  // The solver was taken: another simulator, or one for another tableau or precision,
+  // compiles its own.
+  const odec::Simulator again = m.simulator("RK4");
+  EXPECT_EQ(odec::jit::modulesCompiled() - before, 2);
+  EXPECT_EQ(again.simulate(params, x0, batch, steps, 0.05), traj);
+  const odec::LossGradient floatGrad =
+      m.lossGradient("RK4", odec::Adjoint::Discrete, odec::Precision::Float);
+  const odec::Simulator heun = m.simulator("Heun");
+  const odec::Simulator doubleAgain = m.simulator("RK4", odec::Precision::Double);
+  EXPECT_EQ(odec::jit::modulesCompiled() - before, 5);
+  const odec::Simulator floatSim = m.simulator("RK4", odec::Precision::Float);
+  EXPECT_EQ(odec::jit::modulesCompiled() - before, 5) << "the float simulator compiled again";
+}
