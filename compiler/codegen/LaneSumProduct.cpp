@@ -139,22 +139,30 @@ void addLaneSummedProduct(TensorEmitter &te, const Tensor &out, const Tensor &a,
         sums.push_back(b.CreateLoad(partTy, s));
       sums = transposingSums(b, sums);
       const unsigned n = lanesOf(sums[0]);
-      // Row i's sums are lanes of one result: n ≥ min(sums, partLanes) ≥ blockCols, all powers
-      // of two.
-      for (int64_t i = 0; i < blockRows; ++i) {
-        const unsigned first = unsigned(i * blockCols);
-        Value *v = sums[first / n];
-        std::vector<int> lanes;
-        for (int64_t c = 0; c < blockCols; ++c)
-          lanes.push_back(int(first % n + unsigned(c)));
-        Value *rowSums = blockCols == 1 ? b.CreateExtractElement(v, uint64_t(lanes[0]))
-                                        : b.CreateShuffleVector(v, v, lanes);
-        Value *dst = b.CreateInBoundsGEP(real, out.ptr, flat(plus(r0, i), cols, c0));
-        llvm::Type *rowTy = rowSums->getType();
-        dst = b.CreateBitCast(dst, rowTy->getPointerTo());
-        const llvm::Align align{uint64_t(realBytes)};
-        b.CreateAlignedStore(
-            b.CreateFAdd(b.CreateAlignedLoad(rowTy, dst, align), rowSums), dst, align);
+      const llvm::Align align{uint64_t(realBytes)};
+      auto addTo = [&](Value *r, Value *c, Value *v) { // out[r, c …] += v's lanes
+        Value *dst = b.CreateInBoundsGEP(real, out.ptr, flat(r, cols, c));
+        llvm::Type *ty = v->getType();
+        dst = b.CreateBitCast(dst, ty->getPointerTo());
+        b.CreateAlignedStore(b.CreateFAdd(b.CreateAlignedLoad(ty, dst, align), v), dst, align);
+      };
+      if (blockCols == cols && int64_t(n) * int64_t(sums.size()) == blockRows * blockCols) {
+        // Whole rows: the block is contiguous in out, in the sums' order.
+        for (size_t k = 0; k < sums.size(); ++k)
+          addTo(r0, te.index(int64_t(k) * n), sums[k]);
+      } else {
+        // Row i's sums are lanes of one result: n ≥ min(sums, partLanes) ≥ blockCols, all
+        // powers of two.
+        for (int64_t i = 0; i < blockRows; ++i) {
+          const unsigned first = unsigned(i * blockCols);
+          Value *v = sums[first / n];
+          std::vector<int> lanes;
+          for (int64_t c = 0; c < blockCols; ++c)
+            lanes.push_back(int(first % n + unsigned(c)));
+          addTo(plus(r0, i), c0,
+                blockCols == 1 ? b.CreateExtractElement(v, uint64_t(lanes[0]))
+                               : b.CreateShuffleVector(v, v, lanes));
+        }
       }
     }, blockCols, false);
   }, blockRows, false);
