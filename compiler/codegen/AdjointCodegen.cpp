@@ -99,7 +99,8 @@ llvm::Function *emitLossGrad(llvm::Module &m, const ir::ModelIR &model,
   for (int st = s - 1; st >= 0; --st)
     if (live[size_t(st)])
       liveDownwards.push_back(st);
-  ParamGradient thetaGrad(te, model, vjp, varying, thetaBar, int64_t(liveDownwards.size()));
+  ParamGradient thetaGrad(te, model, vjp, varying, thetaBar, int64_t(liveDownwards.size()), s,
+                          [&](const ir::Node &n) { return step.stageRows(n); });
   // k̄_i = h (b_i λ + Σ_{j>i} a_ji X̄_j) over live j: row i of kbarCoef holds b_i and then
   // a_ji for j = i+1 … s−1 (dead j's as 0); rolled code reads it as a table.
   std::vector<double> kbarCoef(size_t(s * s), 0.0);
@@ -209,7 +210,7 @@ llvm::Function *emitLossGrad(llvm::Module &m, const ir::ModelIR &model,
           Tensor dst = te.view(XbarStage, model.states[k].offset, v.shape);
           emitLoop(b, v.shape.size(), [&](Value *e) { te.store(dst, e, te.load(v, e, true)); });
         }
-        thetaGrad.addStage(values, inBatch, i, position);
+        thetaGrad.addStage(values, inBatch, i, position, st);
       });
       thetaGrad.endStep(i, steps);
       std::vector<double> ones;

@@ -78,7 +78,7 @@ std::vector<Value *> transposingSums(llvm::IRBuilder<> &b, std::vector<Value *> 
 } // namespace
 
 void addLaneSummedProduct(TensorEmitter &te, const Tensor &out, const Tensor &a,
-                          const Tensor &bt) {
+                          const Tensor &bt, Value *bLanes) {
   const int W = te.width();
   internalCheck(a.shape.rows == out.shape.rows && a.shape.cols == bt.shape.rows &&
                     bt.shape.cols == out.shape.cols && !out.varying && a.varying &&
@@ -102,11 +102,22 @@ void addLaneSummedProduct(TensorEmitter &te, const Tensor &out, const Tensor &a,
     running.push_back(entry.CreateAlloca(partTy, nullptr, "lanesum"));
 
   // Part q of element e's lanes.
-  auto part = [&](const Tensor &t, Value *e, int q) {
+  auto part = [&](const Tensor &t, Value *e, int q) -> Value * {
     Value *p = b.CreateBitCast(b.CreateInBoundsGEP(lanesTy, t.ptr, e), real->getPointerTo());
     p = b.CreateInBoundsGEP(real, p, te.index(int64_t(q) * partLanes));
     return b.CreateAlignedLoad(partTy, b.CreateBitCast(p, partTy->getPointerTo()),
                                llvm::Align(uint64_t(realBytes)));
+  };
+  std::vector<Value *> bMask; // part q of bLanes
+  for (int q = 0; bLanes && q < parts; ++q) {
+    std::vector<int> lanes;
+    for (int l = 0; l < partLanes; ++l)
+      lanes.push_back(q * partLanes + l);
+    bMask.push_back(b.CreateShuffleVector(bLanes, bLanes, lanes));
+  }
+  auto bPart = [&](Value *e, int q) {
+    Value *v = part(bt, e, q);
+    return bLanes ? b.CreateSelect(bMask[size_t(q)], v, llvm::Constant::getNullValue(partTy)) : v;
   };
   auto flat = [&](Value *r, int64_t rowLength, Value *c) {
     return b.CreateAdd(b.CreateMul(r, te.index(rowLength)), c);
@@ -123,7 +134,7 @@ void addLaneSummedProduct(TensorEmitter &te, const Tensor &out, const Tensor &a,
           for (int64_t i = 0; i < blockRows; ++i)
             as.push_back(part(a, flat(plus(r0, i), inner, j), q));
           for (int64_t c = 0; c < blockCols; ++c)
-            bs.push_back(part(bt, flat(j, cols, plus(c0, c)), q));
+            bs.push_back(bPart(flat(j, cols, plus(c0, c)), q));
           for (int64_t i = 0; i < blockRows; ++i)
             for (int64_t c = 0; c < blockCols; ++c) {
               Value *s = running[size_t(i * blockCols + c)];

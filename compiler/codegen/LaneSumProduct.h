@@ -15,8 +15,9 @@
 namespace odec::codegen {
 
 /// out[r, c] += Σ_j Σ_lanes a[r, j] b[j, c]. out: uniform; a, b: varying; width > 1, a power
-/// of two. Lanes are summed in an order of their own (not lane order).
+/// of two. Lanes are summed in an order of their own (not lane order). With bLanes (a
+/// varying i1), b's lanes where it is false read as 0: b may then hold anything there.
 void addLaneSummedProduct(TensorEmitter &te, const Tensor &out, const Tensor &a,
-                          const Tensor &b);
+                          const Tensor &b, llvm::Value *bLanes = nullptr);
 
 } // namespace odec::codegen

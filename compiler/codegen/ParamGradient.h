@@ -19,6 +19,7 @@
 #include "autodiff/FieldVjp.h"
 #include "codegen/ExprEvaluator.h"
 
+#include <functional>
 #include <unordered_set>
 #include <utility>
 #include <vector>
@@ -27,22 +28,29 @@ namespace odec::codegen {
 
 class ParamGradient {
 public:
+  /// A node's values at every stage of the step, row i stage i's (RungeKuttaStep::stageRows),
+  /// or a null tensor.
+  using StageRows = std::function<Tensor(const ir::Node &)>;
+
   /// thetaBar: varying, the parameters' layout, cleared by the caller. varyingInputs: the
-  /// states and cotangents. liveStages: the stages whose VJP runs in each step. Emits, at the
-  /// builder's position, the clearing of its own accumulators.
+  /// states and cotangents. liveStages of the tableau's `stages` run their VJP in each step.
+  /// stageRows, when given, may spare copying a factor into the slots. Emits, at the builder's
+  /// position, the clearing of its own accumulators.
   ParamGradient(TensorEmitter &te, const ir::ModelIR &model, const ad::FieldVjp &vjp,
                 const std::unordered_set<const ir::Node *> &varyingInputs,
-                const Tensor &thetaBar, int64_t liveStages);
+                const Tensor &thetaBar, int64_t liveStages, int64_t stages,
+                StageRows stageRows = {});
 
   /// What a stage's VJP pass must evaluate for θ̄ (besides the state VJPs).
   const std::vector<ir::Expr> &roots() const { return roots_; }
 
   /// Before each chunk's reverse sweep.
   void beginSweep();
-  /// A stage's contribution: `values` from its VJP pass (roots() among them), the stage the
-  /// liveStage-th live one of reverse step i (both counted from 0). inBatch: the chunk's lanes.
+  /// A stage's contribution: `values` from its VJP pass (roots() among them), the stage (an
+  /// i64) the liveStage-th live one of reverse step i (all counted from 0). inBatch: the
+  /// chunk's lanes.
   void addStage(const TensorMap &values, llvm::Value *inBatch, llvm::Value *i,
-                llvm::Value *liveStage);
+                llvm::Value *liveStage, llvm::Value *stage);
   /// After the stages of reverse step i of `steps`: adds the deferred products when due.
   void endStep(llvm::Value *i, llvm::Value *steps);
   /// After every sweep: θ̄ of parameter element p (an i64), summed over the lanes, as a double.
@@ -53,6 +61,7 @@ private:
     ir::Expr a, b; // the factors' sources (a transposed vector is read as its argument)
     Tensor acc;    // θ̄_W's part of θ̄, or of summed_ (several lanes)
     Tensor slotsA, slotsB;
+    Tensor bRows;   // B̄ where the recomputation keeps it (stage slots), or null
     int64_t inner;  // A's columns
     int64_t offset; // its parameter's first element
   };
@@ -63,6 +72,9 @@ private:
   TensorEmitter &te_;
   Tensor thetaBar_, summed_; // summed_: the deferred products' lane sums (several lanes)
   int64_t liveStages_, stepsPerFlush_;
+  StageRows stageRows_;
+  bool stageSlots_ = false; // slot j holds stage j (else: the live stages of the flush's steps)
+  llvm::Value *lanes_ = nullptr; // the chunk's lanes, for the flush
   std::vector<Deferred> deferred_;
   struct Immediate {
     ir::Expr term;

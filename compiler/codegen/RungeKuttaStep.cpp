@@ -248,6 +248,18 @@ Tensor RungeKuttaStep::stageState(Value *i) {
   return straightState_.at(size_t(llvm::cast<llvm::ConstantInt>(i)->getSExtValue()));
 }
 
+Tensor RungeKuttaStep::stageRows(const ir::Node &n) {
+  if (!rolled_)
+    return {};
+  const int s = tableau_.stages;
+  if (model_.states.size() == 1 && &n == model_.states[0].var.get())
+    return {stageX_.ptr, Shape::matrix(s, int(model_.stateDim())), true};
+  const Tensor first = te_.storedValue(n, keptScope_, te_.index(0));
+  if (!first.ptr)
+    return {};
+  return {first.ptr, Shape::matrix(s, int(n.shape.size())), true};
+}
+
 TensorMap RungeKuttaStep::fieldValues(Value *i) {
   TensorMap values;
   if (rolled_) {

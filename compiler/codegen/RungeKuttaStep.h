@@ -63,6 +63,10 @@ public:
   /// stage's state: where its VJP pass starts (from the states alone for a straight-line last
   /// stage).
   TensorMap fieldValues(llvm::Value *i);
+  /// n's values at every stage as one varying s × size(n) tensor, row i stage i's, from
+  /// rolled stages: a field value the recomputation keeps, or the state Variable of a
+  /// one-state model (the stage states). Null otherwise (straight-line stages, other nodes).
+  Tensor stageRows(const ir::Node &n);
   /// The field's state Variables bound to views of the flat state X.
   TensorMap bindStates(const Tensor &X);
   /// A table of the tableau's coefficients (any rows × cols values) as a uniform tensor.

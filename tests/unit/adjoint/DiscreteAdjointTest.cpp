@@ -171,6 +171,31 @@ TEST(DiscreteAdjoint, LaneSummedWeightGradientsMatchOneLane) {
   }
 }
 
+TEST(DiscreteAdjoint, LanesPastTheBatchAddNothingEvenWhereTheFieldIsNotFinite) {
+  // ddt(x) = W2 * tanh.(W1 * (1 ./ x) .+ b1) is NaN at x = 0, which is what the lanes past
+  // the batch hold: their tanh.(…), kept per stage and read by the lane-summed θ̄ products
+  // where it is (RK4's stage slots), must count as zeros. 5 trajectories at 16 lanes: 11
+  // such lanes; x0 is away from 0 (|x0| ≥ 0.5), so the batch's own values are finite.
+  ir::ModelIR m = mlpModel(16, 64, "Reciprocal");
+  const ir::Expr &x = m.states[0].var;
+  ir::Expr h = ir::unary(ir::Op::Tanh, ir::add(ir::matmul(m.params[0].var,
+                                                          ir::div(ir::fill(x->shape, 1.0), x)),
+                                               m.params[1].var));
+  m.ddt = {ir::add(ir::matmul(m.params[2].var, h), m.params[3].var)};
+  const std::vector<double> params = randomVector(size_t(m.paramCount()), 21, 0.05);
+  LossProblem p = makeProblem(5, 6, 0.05, m.stateDim(), {6}, 22);
+  for (double &v : p.x0)
+    v = v < 0 ? v - 0.5 : v + 0.5;
+  const ButcherTableau rk4 = explicitTableaux()[6].tableau;
+  const LossAndGradient ref =
+      runAdjoint(*jit::compileLossGrad(m, rk4, jit::CompileOptions{2, 1}), p, params);
+  for (double g : ref.gradParams)
+    ASSERT_TRUE(std::isfinite(g));
+  const LossAndGradient r =
+      runAdjoint(*jit::compileLossGrad(m, rk4, jit::CompileOptions{2, 16}), p, params);
+  EXPECT_LE(relativeError(r.gradParams, r.gradX0, ref.gradParams, ref.gradX0), 1e-13);
+}
+
 TEST(DiscreteAdjoint, DeadStageChangesNothing) {
   // Heun with a third stage that no weight reaches (b_3 = 0): its slope is computed and
   // thrown away, so loss and gradient are Heun's, in straight-line stages (W = 1) and in a
