@@ -99,8 +99,17 @@ llvm::Function *emitLossGrad(llvm::Module &m, const ir::ModelIR &model,
   for (int st = s - 1; st >= 0; --st)
     if (live[size_t(st)])
       liveDownwards.push_back(st);
+  // In rolled stages, each stage's VJP values are kept in a copy of their own (this scope),
+  // so that the θ̄ products can read a stage's factors where they are.
+  const int vjpScope = step.keptScope() + s;
   ParamGradient thetaGrad(te, model, vjp, varying, thetaBar, int64_t(liveDownwards.size()), s,
-                          [&](const ir::Node &n) { return step.stageRows(n); });
+                          [&](const ir::Node &n) {
+                            Tensor rows = step.stageRows(n);
+                            const Tensor first = te.storedValue(n, vjpScope, te.index(0));
+                            if (!rows.ptr && first.ptr)
+                              rows = {first.ptr, Shape::matrix(s, int(n.shape.size())), true};
+                            return rows;
+                          });
   // k̄_i = h (b_i λ + Σ_{j>i} a_ji X̄_j) over live j: row i of kbarCoef holds b_i and then
   // a_ji for j = i+1 … s−1 (dead j's as 0); rolled code reads it as a table.
   std::vector<double> kbarCoef(size_t(s * s), 0.0);
@@ -203,7 +212,10 @@ llvm::Function *emitLossGrad(llvm::Module &m, const ir::ModelIR &model,
         for (size_t k = 0; k < model.states.size(); ++k)
           bound[vjp.cotangents[k].get()] =
               te.view(kbar, model.states[k].offset, model.states[k].shape);
+        if (step.rolled())
+          te.setStorageScope(vjpScope, st, s);
         TensorMap values = eval.evaluate(stageRoots, bound);
+        te.setStorageScope(0);
         const Tensor XbarStage = Xbar(st);
         for (size_t k = 0; k < model.states.size(); ++k) {
           const Tensor &v = values.at(vjp.wrtStates[k].get());

@@ -78,9 +78,10 @@ std::vector<Value *> transposingSums(llvm::IRBuilder<> &b, std::vector<Value *> 
 } // namespace
 
 void addLaneSummedProduct(TensorEmitter &te, const Tensor &out, const Tensor &a,
-                          const Tensor &bt, Value *bLanes) {
+                          const Tensor &bt, Value *lanes, bool aTransposed) {
   const int W = te.width();
-  internalCheck(a.shape.rows == out.shape.rows && a.shape.cols == bt.shape.rows &&
+  const Shape aShape = aTransposed ? Shape::matrix(a.shape.cols, a.shape.rows) : a.shape;
+  internalCheck(aShape.rows == out.shape.rows && aShape.cols == bt.shape.rows &&
                     bt.shape.cols == out.shape.cols && !out.varying && a.varying &&
                     bt.varying && W > 1 && (W & (W - 1)) == 0,
                 "addLaneSummedProduct: shapes or lanes do not match");
@@ -89,7 +90,7 @@ void addLaneSummedProduct(TensorEmitter &te, const Tensor &out, const Tensor &a,
   const int realBytes = int(real->getPrimitiveSizeInBits() / 8);
   const int partLanes = std::min(W, kRegisterBytes / realBytes), parts = W / partLanes;
   auto *partTy = llvm::FixedVectorType::get(real, unsigned(partLanes));
-  const int64_t rows = out.shape.rows, inner = a.shape.cols, cols = out.shape.cols;
+  const int64_t rows = out.shape.rows, inner = aShape.cols, cols = out.shape.cols;
   const auto [blockRows, blockCols] = blockShape(rows, cols, partLanes);
 
   // The running sums live in allocas of the entry block, which mem2reg turns into registers.
@@ -108,16 +109,16 @@ void addLaneSummedProduct(TensorEmitter &te, const Tensor &out, const Tensor &a,
     return b.CreateAlignedLoad(partTy, b.CreateBitCast(p, partTy->getPointerTo()),
                                llvm::Align(uint64_t(realBytes)));
   };
-  std::vector<Value *> bMask; // part q of bLanes
-  for (int q = 0; bLanes && q < parts; ++q) {
-    std::vector<int> lanes;
+  std::vector<Value *> mask; // part q of lanes
+  for (int q = 0; lanes && q < parts; ++q) {
+    std::vector<int> indices;
     for (int l = 0; l < partLanes; ++l)
-      lanes.push_back(q * partLanes + l);
-    bMask.push_back(b.CreateShuffleVector(bLanes, bLanes, lanes));
+      indices.push_back(q * partLanes + l);
+    mask.push_back(b.CreateShuffleVector(lanes, lanes, indices));
   }
-  auto bPart = [&](Value *e, int q) {
-    Value *v = part(bt, e, q);
-    return bLanes ? b.CreateSelect(bMask[size_t(q)], v, llvm::Constant::getNullValue(partTy)) : v;
+  auto maskedPart = [&](const Tensor &t, Value *e, int q) {
+    Value *v = part(t, e, q);
+    return lanes ? b.CreateSelect(mask[size_t(q)], v, llvm::Constant::getNullValue(partTy)) : v;
   };
   auto flat = [&](Value *r, int64_t rowLength, Value *c) {
     return b.CreateAdd(b.CreateMul(r, te.index(rowLength)), c);
@@ -132,9 +133,11 @@ void addLaneSummedProduct(TensorEmitter &te, const Tensor &out, const Tensor &a,
         for (int q = 0; q < parts; ++q) {
           std::vector<Value *> as, bs;
           for (int64_t i = 0; i < blockRows; ++i)
-            as.push_back(part(a, flat(plus(r0, i), inner, j), q));
+            as.push_back(maskedPart(a, aTransposed ? flat(j, rows, plus(r0, i))
+                                                   : flat(plus(r0, i), inner, j),
+                                    q));
           for (int64_t c = 0; c < blockCols; ++c)
-            bs.push_back(bPart(flat(j, cols, plus(c0, c)), q));
+            bs.push_back(maskedPart(bt, flat(j, cols, plus(c0, c)), q));
           for (int64_t i = 0; i < blockRows; ++i)
             for (int64_t c = 0; c < blockCols; ++c) {
               Value *s = running[size_t(i * blockCols + c)];

@@ -15,9 +15,11 @@
 namespace odec::codegen {
 
 /// out[r, c] += Σ_j Σ_lanes a[r, j] b[j, c]. out: uniform; a, b: varying; width > 1, a power
-/// of two. Lanes are summed in an order of their own (not lane order). With bLanes (a
-/// varying i1), b's lanes where it is false read as 0: b may then hold anything there.
+/// of two. Lanes are summed in an order of their own (not lane order). With `lanes` (a
+/// varying i1), both factors' lanes where it is false read as 0: they may hold anything
+/// there. aTransposed: a holds aᵀ (row-major, so a's columns are contiguous).
 void addLaneSummedProduct(TensorEmitter &te, const Tensor &out, const Tensor &a,
-                          const Tensor &b, llvm::Value *bLanes = nullptr);
+                          const Tensor &b, llvm::Value *lanes = nullptr,
+                          bool aTransposed = false);
 
 } // namespace odec::codegen

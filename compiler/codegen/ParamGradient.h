@@ -61,6 +61,7 @@ private:
     ir::Expr a, b; // the factors' sources (a transposed vector is read as its argument)
     Tensor acc;    // θ̄_W's part of θ̄, or of summed_ (several lanes)
     Tensor slotsA, slotsB;
+    Tensor aRows;   // Āᵀ where the VJP pass keeps it (stage slots), or null
     Tensor bRows;   // B̄ where the recomputation keeps it (stage slots), or null
     int64_t inner;  // A's columns
     int64_t offset; // its parameter's first element

@@ -42,6 +42,10 @@ public:
 
   /// Whether the stages run as a loop (batch-vectorized code).
   bool rolled() const { return rolled_; }
+  /// The first storage scope (TensorEmitter::setStorageScope) of the values emitRecomputation
+  /// keeps (rolled: that one; straight-line: one per stage); from keptScope() + stages on,
+  /// scopes are free for the caller.
+  int keptScope() const { return keptScope_; }
   /// body(i) for every stage index i of `indices` in order: a loop reading the index from a
   /// table when rolled, else straight-line with constant indices.
   void forEachStage(const std::vector<int> &indices,
