@@ -181,7 +181,7 @@ llvm::Function *emitLossGrad(llvm::Module &m, const ir::ModelIR &model,
     clear(lambda);
     b.CreateStore(b.CreateSub(numTargets, b.getInt64(1)), targetPos);
     inject(steps);
-    thetaGrad.beginSweep();
+    thetaGrad.beginSweep(steps);
     emitLoop(b, steps, [&](Value *i) {
       Value *n = b.CreateSub(b.CreateSub(steps, b.getInt64(1)), i);
       gatherRows(b, te, X, traj, trajRow(n), chunk.mask);

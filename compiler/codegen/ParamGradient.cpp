@@ -123,13 +123,28 @@ void ParamGradient::clear(const Tensor &t) {
   emitLoop(te_.builder(), t.shape.size(), [&](Value *e) { te_.store(t, e, zero); });
 }
 
-void ParamGradient::beginSweep() {
-  // A flush that comes before its steps filled every slot (the sweep's last) adds zeros.
-  if (stepsPerFlush_ > 1)
-    for (const Deferred &d : deferred_) {
-      clear(d.slotsA);
-      clear(d.slotsB);
-    }
+void ParamGradient::clearSlotsIf(Value *condition) {
+  // A flush that comes before its steps filled every slot (the sweep's last, when stepsPerFlush
+  // does not divide the steps) must find zeros in the others. Only that period's slots are
+  // cleared: clearing after every flush cost W2's Euler fwd+adj 1 %.
+  if (stepsPerFlush_ == 1 || deferred_.empty())
+    return;
+  llvm::IRBuilder<> &b = te_.builder();
+  llvm::Function *f = b.GetInsertBlock()->getParent();
+  auto *clearBlock = llvm::BasicBlock::Create(b.getContext(), "slots.clear", f);
+  auto *after = llvm::BasicBlock::Create(b.getContext(), "slots.done", f);
+  b.CreateCondBr(condition, clearBlock, after);
+  b.SetInsertPoint(clearBlock);
+  for (const Deferred &d : deferred_) {
+    clear(d.slotsA);
+    clear(d.slotsB);
+  }
+  b.CreateBr(after);
+  b.SetInsertPoint(after);
+}
+
+void ParamGradient::beginSweep(Value *steps) {
+  clearSlotsIf(te_.builder().CreateICmpSLT(steps, te_.index(stepsPerFlush_)));
 }
 
 void ParamGradient::addStage(const TensorMap &values, Value *inBatch, Value *i,
@@ -191,7 +206,6 @@ void ParamGradient::flush() {
     addLaneSummedProduct(te_, acc, d.aRows.ptr ? d.aRows : d.slotsA, ones_,
                          d.aRows.ptr ? lanes_ : nullptr, bool(d.aRows.ptr));
   }
-  beginSweep(); // empty slots for the next flush
 }
 
 void ParamGradient::endStep(Value *i, Value *steps) {
@@ -211,6 +225,9 @@ void ParamGradient::endStep(Value *i, Value *steps) {
   b.CreateCondBr(due, flushBlock, after);
   b.SetInsertPoint(flushBlock);
   flush();
+  // The next period ends the sweep before it fills its slots.
+  clearSlotsIf(b.CreateAnd(b.CreateICmpSLT(next, steps),
+                           b.CreateICmpSGT(b.CreateAdd(next, te_.index(stepsPerFlush_)), steps)));
   b.CreateBr(after);
   b.SetInsertPoint(after);
 }

@@ -44,8 +44,8 @@ public:
   /// What a stage's VJP pass must evaluate for θ̄ (besides the state VJPs).
   const std::vector<ir::Expr> &roots() const { return roots_; }
 
-  /// Before each chunk's reverse sweep.
-  void beginSweep();
+  /// Before each chunk's reverse sweep of `steps` steps.
+  void beginSweep(llvm::Value *steps);
   /// A stage's contribution: `values` from its VJP pass (roots() among them), the stage (an
   /// i64) the liveStage-th live one of reverse step i (all counted from 0). inBatch: the
   /// chunk's lanes.
@@ -68,6 +68,8 @@ private:
   };
 
   void flush();
+  /// Zeros the slots (when a flush spans several steps) where `condition` (an i1) holds.
+  void clearSlotsIf(llvm::Value *condition);
   void clear(const Tensor &t);
 
   TensorEmitter &te_;

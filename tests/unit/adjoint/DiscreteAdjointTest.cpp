@@ -126,10 +126,12 @@ TEST(DiscreteAdjoint, SixStageTableauxMatchFiniteDifferences) {
 TEST(DiscreteAdjoint, VectorWidthOnlyChangesTheSummationOrder) {
   // Every chunk width the host API may pick for a batch (1, 2, 4, 8, 16), 11 trajectories (a
   // partial chunk at each width), 9 steps: Euler flushes its deferred θ̄ products every 4
-  // steps and Midpoint every 2, so the last flush is partial for both.
+  // steps and Midpoint every 2, so the last flush is partial for both; 3 steps: Euler's only
+  // flush is partial, in every chunk.
   const ir::ModelIR m = spiralModel();
   const std::vector<double> params = randomVector(size_t(m.paramCount()), 5, 0.8);
-  const LossProblem p = makeProblem(11, 9, 0.1, m.stateDim(), {2, 9}, 8);
+  for (const LossProblem &p : {makeProblem(11, 9, 0.1, m.stateDim(), {2, 9}, 8),
+                               makeProblem(11, 3, 0.1, m.stateDim(), {1, 3}, 9)})
   for (size_t t : {0u, 1u, 6u}) {
     const ButcherTableau tableau = explicitTableaux()[t].tableau;
     const LossAndGradient ref = runAdjoint(*jit::compileLossGrad(m, tableau), p, params);
