@@ -88,6 +88,17 @@ Value *expm1FittedDouble(llvm::IRBuilder<> &b, Value *r) {
                            {b.CreateFMul(r, r), estrin(b, r, c), r});
 }
 
+/// The same in float, P of degree 5 (fitted likewise; coefficients rounded to float):
+/// relative error < 2.5e-9, against Taylor's 7e-9 at degree 9, two fused multiply-adds fewer.
+Value *expm1FittedFloat(llvm::IRBuilder<> &b, Value *r) {
+  std::vector<Value *> c;
+  for (double v : {0.5, 0.16666683554649353, 0.04166371747851372, 0.008351285941898823,
+                   0.001339999958872795, 0.0002582843881100416})
+    c.push_back(constant(r, v));
+  return b.CreateIntrinsic(llvm::Intrinsic::fma, {r->getType()},
+                           {b.CreateFMul(r, r), estrin(b, r, c), r});
+}
+
 /// e^r − 1 for |r| ≤ ln2/2 in float: r + r²·P(r) (Cephes expf.c), no division.
 Value *expm1CephesFloat(llvm::IRBuilder<> &b, Value *r) {
   Value *p = polynomial(b, r, {1.9875691500E-4, 1.3981999507E-3, 8.3334519073E-3,
@@ -106,8 +117,8 @@ enum class Reduction {
 /// x = n·ln 2 + r, so that e^x = 2^n · (1 + (e^r − 1)). ln 2 is split in two (C1 + C2, C1 of
 /// few significant bits) so that n·C1 is exact. Polynomials: double Nearest Taylor's of
 /// degree 13 (< 4.2e-18 relative, by Taylor's bound |r|^(d+1)/(d+1)!), Floor the fitted one
-/// of degree 12 (< 1.3e-18); float Nearest Cephes' expf.c, Floor Taylor's of degree 9
-/// (< 7e-9).
+/// of degree 12 (< 1.3e-18); float Nearest Cephes' expf.c, Floor the fitted one of degree 7
+/// (< 2.5e-9).
 std::pair<Value *, Value *> expm1Reduced(llvm::IRBuilder<> &b, Value *x, Reduction reduction) {
   namespace I = llvm::Intrinsic;
   const bool f = isFloat(x), nearest = reduction == Reduction::Nearest;
@@ -119,9 +130,9 @@ std::pair<Value *, Value *> expm1Reduced(llvm::IRBuilder<> &b, Value *x, Reducti
   r = b.CreateIntrinsic(I::fma, {x->getType()}, {n, constant(x, -c2), r});
   if (f && nearest)
     return {expm1CephesFloat(b, r), n};
-  if (!f && !nearest)
-    return {expm1FittedDouble(b, r), n};
-  return {expm1Taylor(b, r, f ? 9 : 13), n};
+  if (!nearest)
+    return {f ? expm1FittedFloat(b, r) : expm1FittedDouble(b, r), n};
+  return {expm1Taylor(b, r, 13), n};
 }
 
 Value *isNaN(llvm::IRBuilder<> &b, Value *x) { return b.CreateFCmpUNO(x, x); }
