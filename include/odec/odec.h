@@ -253,7 +253,10 @@ public:
   /// relative, tested).
   Simulator simulator(const std::string &tableau) const;
   /// JIT-compiles loss-and-gradient for a tableau (see LossGradient and Adjoint); the
-  /// continuous adjoint rejects implicit tableaux with std::invalid_argument.
+  /// continuous adjoint rejects implicit tableaux with std::invalid_argument. The discrete
+  /// adjoint of an explicit tableau is compiled with the forward solver it calls; the next
+  /// `simulator` of this model for the same tableau and precision takes that solver instead
+  /// of compiling one (so ask for the loss gradient first when you need both).
   LossGradient lossGradient(const std::string &tableau, Adjoint adjoint = Adjoint::Discrete) const;
   /// The same through a chosen code generator. CodePath::Cpp needs an explicit tableau and
   /// offers the discrete adjoint only (std::invalid_argument otherwise).
