@@ -176,7 +176,7 @@ TEST(DiscreteAdjoint, LaneSummedWeightGradientsMatchOneLane) {
 TEST(DiscreteAdjoint, LanesPastTheBatchAddNothingEvenWhereTheFieldIsNotFinite) {
   // ddt(x) = W2 * tanh.(W1 * (1 ./ x) .+ b1) is NaN at x = 0, which is what the lanes past
   // the batch hold: their tanh.(…), kept per stage and read by the lane-summed θ̄ products
-  // where it is (RK4's stage slots), must count as zeros. 5 trajectories at 16 lanes: 11
+  // where it is (stage slots), must count as zeros. 5 trajectories at 16 lanes: 11
   // such lanes; x0 is away from 0 (|x0| ≥ 0.5), so the batch's own values are finite.
   ir::ModelIR m = mlpModel(16, 64, "Reciprocal");
   const ir::Expr &x = m.states[0].var;
@@ -188,14 +188,17 @@ TEST(DiscreteAdjoint, LanesPastTheBatchAddNothingEvenWhereTheFieldIsNotFinite) {
   LossProblem p = makeProblem(5, 6, 0.05, m.stateDim(), {6}, 22);
   for (double &v : p.x0)
     v = v < 0 ? v - 0.5 : v + 0.5;
-  const ButcherTableau rk4 = explicitTableaux()[6].tableau;
-  const LossAndGradient ref =
-      runAdjoint(*jit::compileLossGrad(m, rk4, jit::CompileOptions{2, 1}), p, params);
-  for (double g : ref.gradParams)
-    ASSERT_TRUE(std::isfinite(g));
-  const LossAndGradient r =
-      runAdjoint(*jit::compileLossGrad(m, rk4, jit::CompileOptions{2, 16}), p, params);
-  EXPECT_LE(relativeError(r.gradParams, r.gradX0, ref.gradParams, ref.gradX0), 1e-13);
+  for (size_t t : {0u, 6u}) { // Euler (a period of 4 steps, 6 steps: the last partial), RK4
+    const ButcherTableau tableau = explicitTableaux()[t].tableau;
+    SCOPED_TRACE(tableau.name);
+    const LossAndGradient ref =
+        runAdjoint(*jit::compileLossGrad(m, tableau, jit::CompileOptions{2, 1}), p, params);
+    for (double g : ref.gradParams)
+      ASSERT_TRUE(std::isfinite(g));
+    const LossAndGradient r =
+        runAdjoint(*jit::compileLossGrad(m, tableau, jit::CompileOptions{2, 16}), p, params);
+    EXPECT_LE(relativeError(r.gradParams, r.gradX0, ref.gradParams, ref.gradX0), 1e-13);
+  }
 }
 
 TEST(DiscreteAdjoint, DeadStageChangesNothing) {
