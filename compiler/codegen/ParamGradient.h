@@ -10,10 +10,10 @@
 // first; deferred, θ̄_W is read and written once per flush with several fused multiply-adds per
 // element in between (docs/performance.md, section 10). With several lanes and large products,
 // the flush sums over the lanes as it adds (codegen/LaneSumProduct.h): θ̄_W is then one
-// uniform copy, not one per lane (section 12); so is a summand that is a product's column factor (a bias's λ beside
-// λ hᵀ), summed from that product's slots. Every other summand (a product with a constant
-// factor, which would be copied into the slots at every stage) is added at its stage, per
-// lane. Lanes past the batch add nothing.
+// uniform copy, not one per lane (section 12); so is a summand that is a product's column
+// factor (a bias's λ beside λ hᵀ), summed from that product's slots. Every other summand (a
+// product with a constant factor, which would be copied into the slots at every stage) is
+// added at its stage, per lane. Lanes past the batch add nothing.
 #pragma once
 
 #include "autodiff/FieldVjp.h"
