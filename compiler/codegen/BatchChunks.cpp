@@ -2,6 +2,9 @@
 
 #include "codegen/Loops.h"
 
+#include <functional>
+#include <vector>
+
 namespace odec::codegen {
 
 using llvm::Value;
@@ -16,6 +19,87 @@ Value *lanePointers(llvm::IRBuilder<> &b, TensorEmitter &te, Value *base, Value 
 }
 
 const llvm::Align kDoubleAlign(alignof(double));
+
+/// Rows move in pieces of this many elements and lanes (see rowsByPieces).
+constexpr int kPiece = 8;
+
+/// The 8 × 8 transpose of v (8 vectors of 8 doubles): result[l][k] = v[k][l]. Three rounds of
+/// swapping the off-diagonal s × s blocks of each 2s × 2s block, s = 1, 2, 4: 24 shuffles.
+std::vector<Value *> transpose(llvm::IRBuilder<> &b, std::vector<Value *> v) {
+  for (int s = 1; s < kPiece; s *= 2)
+    for (int k = 0; k < kPiece; ++k) {
+      if (k & s)
+        continue;
+      std::vector<int> lo, hi; // lanes of v[k] | v[k + s]
+      for (int l = 0; l < kPiece; ++l) {
+        lo.push_back((l & s) ? kPiece + l - s : l);
+        hi.push_back((l & s) ? kPiece + l : l + s);
+      }
+      Value *x = v[size_t(k)], *y = v[size_t(k + s)];
+      v[size_t(k)] = b.CreateShuffleVector(x, y, lo);
+      v[size_t(k + s)] = b.CreateShuffleVector(x, y, hi);
+    }
+  return v;
+}
+
+/// Lanes [first, first + kPiece) of v.
+Value *lanes(llvm::IRBuilder<> &b, Value *v, int first) {
+  std::vector<int> idx;
+  for (int l = 0; l < kPiece; ++l)
+    idx.push_back(first + l);
+  return b.CreateShuffleVector(v, v, idx);
+}
+
+/// One vector of parts' lanes, in order (a power-of-two count of equal vectors).
+Value *concatenate(llvm::IRBuilder<> &b, std::vector<Value *> parts) {
+  while (parts.size() > 1) {
+    std::vector<Value *> joined;
+    const auto n = llvm::cast<llvm::FixedVectorType>(parts[0]->getType())->getNumElements();
+    std::vector<int> idx;
+    for (unsigned l = 0; l < 2 * n; ++l)
+      idx.push_back(int(l));
+    for (size_t k = 0; k + 1 < parts.size(); k += 2)
+      joined.push_back(b.CreateShuffleVector(parts[k], parts[k + 1], idx));
+    parts = joined;
+  }
+  return parts[0];
+}
+
+/// A full chunk's rows as 8 × 8 pieces, when rows and lanes divide into them: element d0 + k
+/// of lanes lb … lb + 7 is one piece, moved as 8 contiguous row segments after a transpose in
+/// registers. A gather or scatter of 8 lanes per element cost W2's Euler forward solver 11 %
+/// of its time (docs/performance.md, section 12). Partial chunks (masked lanes) keep the
+/// gather and scatter (`elementwise`). Emits `pieces(d0)`, the pieces of elements d0 … d0 + 7,
+/// in a loop over d0.
+void rowsByPieces(llvm::IRBuilder<> &b, TensorEmitter &te, int64_t size, Value *mask,
+                  const std::function<void(Value *)> &pieces,
+                  const std::function<void()> &elementwise) {
+  const int W = te.width();
+  if (W % kPiece != 0 || size % kPiece != 0) {
+    elementwise();
+    return;
+  }
+  llvm::Function *f = b.GetInsertBlock()->getParent();
+  auto *whole = llvm::BasicBlock::Create(b.getContext(), "rows.pieces", f);
+  auto *partial = llvm::BasicBlock::Create(b.getContext(), "rows.lanes", f);
+  auto *done = llvm::BasicBlock::Create(b.getContext(), "rows.done", f);
+  b.CreateCondBr(b.CreateAndReduce(mask), whole, partial);
+  b.SetInsertPoint(whole);
+  emitLoop(b, te.index(size), pieces, kPiece, /*straightLine=*/false);
+  b.CreateBr(done);
+  b.SetInsertPoint(partial);
+  elementwise();
+  b.CreateBr(done);
+  b.SetInsertPoint(done);
+}
+
+/// &base[rowStart[lane] + d0] as a pointer to 8 doubles.
+Value *pieceRow(llvm::IRBuilder<> &b, Value *base, Value *rowStart, int lane, Value *d0) {
+  Value *p = b.CreateGEP(b.getDoubleTy(), base,
+                         b.CreateAdd(b.CreateExtractElement(rowStart, uint64_t(lane)), d0));
+  return b.CreateBitCast(
+      p, llvm::PointerType::getUnqual(llvm::FixedVectorType::get(b.getDoubleTy(), kPiece)));
+}
 
 } // namespace
 
@@ -44,20 +128,60 @@ void emitChunkLoop(llvm::IRBuilder<> &b, TensorEmitter &te, Value *batch,
 void gatherRows(llvm::IRBuilder<> &b, TensorEmitter &te, const Tensor &dst, Value *base,
                 Value *rowStart, Value *mask) {
   auto *vecTy = llvm::FixedVectorType::get(b.getDoubleTy(), unsigned(te.width()));
-  emitLoop(b, dst.shape.size(), [&](Value *d) {
-    te.store(dst, d,
-             te.toReal(te.fromLanes(b.CreateMaskedGather(
-                 vecTy, lanePointers(b, te, base, rowStart, d), kDoubleAlign, mask,
-                 llvm::Constant::getNullValue(vecTy)))));
-  });
+  auto *pieceTy = llvm::FixedVectorType::get(b.getDoubleTy(), kPiece);
+  rowsByPieces(
+      b, te, dst.shape.size(), mask,
+      [&](Value *d0) {
+        // parts[k]: element d0 + k of each 8 lanes, from their rows' 8 elements transposed.
+        std::vector<std::vector<Value *>> parts(kPiece);
+        for (int lb = 0; lb < te.width(); lb += kPiece) {
+          std::vector<Value *> rows;
+          for (int l = 0; l < kPiece; ++l)
+            rows.push_back(b.CreateAlignedLoad(pieceTy, pieceRow(b, base, rowStart, lb + l, d0),
+                                               kDoubleAlign));
+          const std::vector<Value *> elements = transpose(b, rows);
+          for (int k = 0; k < kPiece; ++k)
+            parts[size_t(k)].push_back(elements[size_t(k)]);
+        }
+        for (int k = 0; k < kPiece; ++k)
+          te.store(dst, b.CreateAdd(d0, te.index(k)),
+                   te.toReal(te.fromLanes(concatenate(b, parts[size_t(k)]))));
+      },
+      [&] {
+        emitLoop(b, dst.shape.size(), [&](Value *d) {
+          te.store(dst, d,
+                   te.toReal(te.fromLanes(b.CreateMaskedGather(
+                       vecTy, lanePointers(b, te, base, rowStart, d), kDoubleAlign, mask,
+                       llvm::Constant::getNullValue(vecTy)))));
+        });
+      });
 }
 
 void scatterRows(llvm::IRBuilder<> &b, TensorEmitter &te, const Tensor &src, Value *base,
                  Value *rowStart, Value *mask) {
-  emitLoop(b, src.shape.size(), [&](Value *d) {
-    b.CreateMaskedScatter(te.toDouble(te.toLanes(te.load(src, d, true))),
-                          lanePointers(b, te, base, rowStart, d), kDoubleAlign, mask);
-  });
+  rowsByPieces(
+      b, te, src.shape.size(), mask,
+      [&](Value *d0) {
+        std::vector<Value *> all; // element d0 + k, every lane
+        for (int k = 0; k < kPiece; ++k)
+          all.push_back(
+              te.toDouble(te.toLanes(te.load(src, b.CreateAdd(d0, te.index(k)), true))));
+        for (int lb = 0; lb < te.width(); lb += kPiece) {
+          std::vector<Value *> elements; // of lanes lb … lb + 7
+          for (Value *v : all)
+            elements.push_back(lanes(b, v, lb));
+          const std::vector<Value *> rows = transpose(b, elements);
+          for (int l = 0; l < kPiece; ++l)
+            b.CreateAlignedStore(rows[size_t(l)], pieceRow(b, base, rowStart, lb + l, d0),
+                                 kDoubleAlign);
+        }
+      },
+      [&] {
+        emitLoop(b, src.shape.size(), [&](Value *d) {
+          b.CreateMaskedScatter(te.toDouble(te.toLanes(te.load(src, d, true))),
+                                lanePointers(b, te, base, rowStart, d), kDoubleAlign, mask);
+        });
+      });
 }
 
 } // namespace odec::codegen

@@ -201,6 +201,42 @@ TEST(DiscreteAdjoint, LanesPastTheBatchAddNothingEvenWhereTheFieldIsNotFinite) {
   }
 }
 
+TEST(DiscreteAdjoint, FullChunksMoveRowsAsTransposedPieces) {
+  // With 8 | W and 8 | D, a full chunk's rows go to and from the trajectory as 8 × 8 pieces
+  // transposed in registers (codegen/BatchChunks.cpp); a partial chunk gathers and scatters.
+  // D = 16, batch 37: 4 or 2 full chunks and a partial one at W = 8 and 16, against one lane.
+  const ir::ModelIR m = mlpModel(16, 24, "Pieces");
+  const std::vector<double> params = randomVector(size_t(m.paramCount()), 31, 0.3);
+  const LossProblem p = makeProblem(37, 5, 0.05, m.stateDim(), {0, 2, 5}, 32);
+  const ButcherTableau rk4 = explicitTableaux()[6].tableau;
+  const jit::CompileOptions one{2, 1};
+  const std::vector<double> refTraj =
+      simulate(*jit::compileSimulator(m, rk4, one), params, p.x0, p.batch, p.steps, p.h, p.D);
+  const LossAndGradient ref = runAdjoint(*jit::compileLossGrad(m, rk4, one), p, params);
+  for (int width : {8, 16}) {
+    SCOPED_TRACE("W=" + std::to_string(width));
+    const jit::CompileOptions opt{2, width};
+    const std::vector<double> traj =
+        simulate(*jit::compileSimulator(m, rk4, opt), params, p.x0, p.batch, p.steps, p.h, p.D);
+    ASSERT_EQ(traj.size(), refTraj.size());
+    double worst = 0;
+    for (size_t i = 0; i < traj.size(); ++i)
+      worst = std::max(worst, std::abs(traj[i] - refTraj[i]));
+    EXPECT_LE(worst, 1e-14);
+    const LossAndGradient r = runAdjoint(*jit::compileLossGrad(m, rk4, opt), p, params);
+    EXPECT_EQ(r.traj, traj);
+    EXPECT_LE(relativeError(r.gradParams, r.gradX0, ref.gradParams, ref.gradX0), 1e-13);
+  }
+  // Float code converts each piece on its way (16 and 32 lanes per chunk).
+  for (int width : {8, 16}) {
+    SCOPED_TRACE("float, W=" + std::to_string(width));
+    jit::CompileOptions opt{2, width};
+    opt.precision = jit::Precision::Float;
+    const LossAndGradient r = runAdjoint(*jit::compileLossGrad(m, rk4, opt), p, params);
+    EXPECT_LE(relativeError(r.gradParams, r.gradX0, ref.gradParams, ref.gradX0), 2e-6);
+  }
+}
+
 TEST(DiscreteAdjoint, DeadStageChangesNothing) {
   // Heun with a third stage that no weight reaches (b_3 = 0): its slope is computed and
   // thrown away, so loss and gradient are Heun's, in straight-line stages (W = 1) and in a
