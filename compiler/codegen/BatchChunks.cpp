@@ -50,21 +50,6 @@ Value *lanes(llvm::IRBuilder<> &b, Value *v, int first) {
   return b.CreateShuffleVector(v, v, idx);
 }
 
-/// One vector of parts' lanes, in order (a power-of-two count of equal vectors).
-Value *concatenate(llvm::IRBuilder<> &b, std::vector<Value *> parts) {
-  while (parts.size() > 1) {
-    std::vector<Value *> joined;
-    const auto n = llvm::cast<llvm::FixedVectorType>(parts[0]->getType())->getNumElements();
-    std::vector<int> idx;
-    for (unsigned l = 0; l < 2 * n; ++l)
-      idx.push_back(int(l));
-    for (size_t k = 0; k + 1 < parts.size(); k += 2)
-      joined.push_back(b.CreateShuffleVector(parts[k], parts[k + 1], idx));
-    parts = joined;
-  }
-  return parts[0];
-}
-
 /// A full chunk's rows as 8 × 8 pieces, when rows and lanes divide into them: element d0 + k
 /// of lanes lb … lb + 7 is one piece, moved as 8 contiguous row segments after a transpose in
 /// registers. A gather or scatter of 8 lanes per element cost W2's Euler forward solver 11 %
@@ -145,7 +130,7 @@ void gatherRows(llvm::IRBuilder<> &b, TensorEmitter &te, const Tensor &dst, Valu
         }
         for (int k = 0; k < kPiece; ++k)
           te.store(dst, b.CreateAdd(d0, te.index(k)),
-                   te.toReal(te.fromLanes(concatenate(b, parts[size_t(k)]))));
+                   te.toReal(te.fromLanes(te.concatenate(parts[size_t(k)]))));
       },
       [&] {
         emitLoop(b, dst.shape.size(), [&](Value *d) {

@@ -110,6 +110,8 @@ public:
   llvm::Value *fromLanes(llvm::Value *lanes);
   /// The <W x T> vector of a varying value's lanes (inverse of fromLanes).
   llvm::Value *toLanes(llvm::Value *v);
+  /// One vector of the lanes of parts (vectors of one type, a power-of-two count), in order.
+  llvm::Value *concatenate(std::vector<llvm::Value *> parts);
   /// Σ over the lanes of a varying value, in lane order, as a double.
   llvm::Value *sumLanes(llvm::Value *v);
   /// A double, or vector of doubles, from the ABI as the real type (a rounding in Float code).
@@ -126,8 +128,6 @@ private:
   void sumTo(const Tensor &out, const Tensor &a);
   /// Whether op's code is a long chain of dependent instructions (see elementGroups).
   static bool hasLongChain(ir::Op op);
-  /// One vector of the lanes of parts (vectors of one type, a power-of-two count), in order.
-  llvm::Value *concatenate(std::vector<llvm::Value *> parts);
   /// Elements per group: kChainGroupBytes of lanes, at most kChainGroup elements.
   int chainGroup() const;
   /// out = op(a) elementwise for a varying a, chainGroup() elements per instruction sequence,
