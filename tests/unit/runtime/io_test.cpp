@@ -78,20 +78,6 @@ TEST(Csv, ReportsPreciseErrors) {
             "d.csv: error: empty file: expected a header line of column names");
 }
 
-TEST(AtomicFile, WritesAndReplacesWithoutLeftovers) {
-  auto dir = std::filesystem::temp_directory_path() / ("odec_atomic_" + std::to_string(::getpid()));
-  std::filesystem::create_directories(dir);
-  std::string path = (dir / "out.txt").string();
-  writeFileAtomic(path, "first");
-  writeFileAtomic(path, "second");
-  EXPECT_EQ(readFile(path), "second");
-  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir), {}), 1);
-  EXPECT_EQ(errorOf([&] { readFile((dir / "missing").string()); }),
-            "cannot open '" + (dir / "missing").string() + "': No such file or directory");
-  EXPECT_NE(errorOf([&] { writeFileAtomic((dir / "no/such/dir").string(), "x"); }), "(no error)");
-  std::filesystem::remove_all(dir);
-}
-
 TEST(SampleParams, DeterministicAndFollowsPriors) {
   std::vector<TensorSlot> l(3);
   l[0] = {"W", 2, 40, 50, 0, {Prior::Kind::Glorot}};
