@@ -31,6 +31,41 @@ std::string literal(double v) {
   return "Real(" + s + ")";
 }
 
+/// `text` safe inside a `//` comment: a control character (a newline would end the comment
+/// and start code) or a backslash (one at the end of a line continues the comment) is
+/// written as an escape, so user text never becomes code.
+std::string commentText(const std::string &text) {
+  std::string out;
+  for (unsigned char ch : text) {
+    if (ch == '\\')
+      out += "\\\\";
+    else if (ch < 0x20 || ch == 0x7F) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02x", unsigned(ch));
+      out += buf;
+    } else
+      out += char(ch);
+  }
+  return out;
+}
+
+/// `text` as a C++ string literal that printf prints verbatim (used only as a "%s"
+/// argument), every byte outside printable ASCII as an octal escape.
+std::string stringLiteral(const std::string &text) {
+  std::string out = "\"";
+  for (unsigned char ch : text) {
+    if (ch == '"' || ch == '\\')
+      out += std::string("\\") + char(ch);
+    else if (ch < 0x20 || ch >= 0x7F) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\%03o", unsigned(ch));
+      out += buf;
+    } else
+      out += char(ch);
+  }
+  return out + "\"";
+}
+
 // Index arithmetic as readable text: lin("r", 3, "c") = "r * 3 + c", with 0 and 1 folded.
 std::string plus(const std::string &a, int64_t k) {
   if (k == 0)
@@ -87,6 +122,23 @@ struct CppValue {
   std::string at(const std::string &index) const { return scalar ? expr : expr + "[" + index + "]"; }
 };
 
+/// The stack bytes one generated function may use for its arrays; beyond them a local goes
+/// to the heap (Heap<T> in the header). Threads' stacks may be 8 MiB or much less, and the
+/// functions nest (simulate, step, stages, field).
+constexpr int64_t kStackBudget = 64 * 1024;
+
+/// `indent type name{};`, or for an object beyond the stack budget left, the same object on
+/// the heap: `Heap<type> name_heap; type &name = *name_heap;`.
+std::string objectLocal(const std::string &indent, const std::string &type, const std::string &name,
+                        int64_t bytes, int64_t &budgetLeft) {
+  if (bytes <= budgetLeft) {
+    budgetLeft -= bytes;
+    return indent + type + " " + name + "{};\n";
+  }
+  return indent + "Heap<" + type + "> " + name + "_heap;\n" + indent + type + " &" + name +
+         " = *" + name + "_heap;\n";
+}
+
 /// Writes the body of one C++ function that evaluates IR expressions: one local per node,
 /// in topological order, each computed once.
 class BodyWriter {
@@ -134,18 +186,26 @@ private:
   std::ostream &out_;
   CppNameScope &names_;
   std::unordered_map<const ir::Node *, CppValue> memo_;
+  int64_t stackLeft_ = kStackBudget;
 
   const CppValue &arg(const ir::Node &n, size_t i) { return memo_.at(n.args[i].get()); }
 
-  /// Declares the node's local and returns it; size-1 results are scalars.
+  /// Declares the node's local and returns it; size-1 results are scalars. Arrays beyond the
+  /// stack budget live on the heap (zeroed there in any case).
   CppValue declare(const ir::Node &n, bool zeroed) {
     const std::string name = names_.claim("t");
     const int64_t size = n.shape.size();
-    if (size == 1)
+    if (size == 1) {
       out_ << "  Real " << name << (zeroed ? " = Real(0)" : "");
-    else
+      return {name, true};
+    }
+    if (size * 8 <= stackLeft_) {
+      stackLeft_ -= size * 8;
       out_ << "  Real " << name << "[" << size << "]" << (zeroed ? " = {}" : "");
-    return {name, size == 1};
+      return {name, false};
+    }
+    out_ << "  Heap<std::array<Real, " << size << ">> " << name;
+    return {"(*" + name + ")", false};
   }
 
   /// Loops over the result's elements (r, c) and assigns element(r, c) to each.
@@ -178,7 +238,7 @@ private:
       if (n.shape.size() == 1)
         return {literal(n.values[0]), true};
       const std::string name = names_.claim("lit");
-      out_ << "  constexpr Real " << name << "[" << n.values.size() << "] = {";
+      out_ << "  static constexpr Real " << name << "[" << n.values.size() << "] = {";
       for (size_t i = 0; i < n.values.size(); ++i)
         out_ << (i ? ", " : "") << literal(n.values[i]);
       out_ << "};\n";
@@ -258,11 +318,12 @@ private:
   }
 };
 
-/// A C++ function's names: the loop indices and arguments generated code uses are claimed
-/// before any user identifier, which then gets a suffix if it would shadow one.
+/// A C++ function's names: the loop indices, arguments and the header's type names that
+/// generated code uses are claimed before any user identifier, which then gets a suffix if it
+/// would shadow one.
 CppNameScope functionScope(std::initializer_list<const char *> arguments) {
   CppNameScope scope;
-  for (const char *n : {"i", "r", "c", "k"})
+  for (const char *n : {"i", "r", "c", "k", "Real", "State", "Stages", "Params", "Heap"})
     scope.claim(n);
   for (const char *n : arguments)
     scope.claim(n);
@@ -320,18 +381,27 @@ private:
   }
 
   void prologue() {
-    out_ << "// " << m_.name << " with tableau " << t_.name << " ("
+    out_ << "// " << commentText(m_.name) << " with tableau " << commentText(t_.name) << " ("
          << (o_.singlePrecision ? "float" : "double") << "), generated by odec 0.1.0 "
-         << "(odec emit-cpp) from " << (o_.sourceFile.empty() ? "<string>" : o_.sourceFile)
+         << "(odec emit-cpp) from "
+         << (o_.sourceFile.empty() ? "<string>" : commentText(o_.sourceFile))
          << ".\n// Do not edit: regenerate it from the source. C++17, standard library only.\n"
          << "// Flat layouts: states in declaration order, then parameters likewise, each "
             "row-major.\n"
          << (o_.withMain ? "" : "#pragma once\n") << "\n#include <array>\n#include <cmath>\n#include <cstddef>\n#include "
-            "<cstdint>\n#include <limits>\n\nnamespace "
+            "<cstdint>\n#include <cstdlib>\n#include <limits>\n#include <new>\n\nnamespace "
          << namespace_ << " {\n\nusing Real = " << (o_.singlePrecision ? "float" : "double")
          << ";\ninline constexpr int kStateDim = " << D_ << ";\ninline constexpr int kParamCount = "
          << m_.paramCount() << ";\ninline constexpr int kStages = " << t_.stages
-         << ";\nusing State = std::array<Real, kStateDim>;\n\n";
+         << ";\nusing State = std::array<Real, kStateDim>;\n\n"
+         << "/// A local too large for the stack, value-initialized on the heap (malloc: the code "
+            "needs\n/// nothing beyond libc and libm). Out of memory aborts, as a stack overflow "
+            "would crash.\ntemplate <class T> class Heap {\npublic:\n"
+            "  Heap() : p_(static_cast<T *>(std::malloc(sizeof(T)))) {\n    if (!p_)\n"
+            "      std::abort();\n    ::new (static_cast<void *>(p_)) T();\n  }\n"
+            "  ~Heap() {\n    p_->~T();\n    std::free(p_);\n  }\n"
+            "  Heap(const Heap &) = delete;\n  Heap &operator=(const Heap &) = delete;\n"
+            "  T &operator*() const { return *p_; }\n\nprivate:\n  T *p_;\n};\n\n";
   }
 
   void params() {
@@ -345,24 +415,28 @@ private:
         return literal(baked ? o_.params[size_t(s.offset + i)] : 0.0);
       };
       if (s.shape.isScalar()) {
-        out_ << "  Real " << members_[p] << " = " << value(0) << "; // " << s.name << "::Real\n";
+        out_ << "  Real " << members_[p] << " = " << value(0) << "; // " << commentText(s.name)
+             << "::Real\n";
         continue;
       }
       out_ << "  std::array<Real, " << n << "> " << members_[p] << " = {";
       for (int64_t i = 0; i < n; ++i)
         out_ << (i ? ", " : "") << value(i);
-      out_ << "}; // " << s.name << "::" << s.shape.str() << "\n";
+      out_ << "}; // " << commentText(s.name) << "::" << s.shape.str() << "\n";
     }
     out_ << "};\n\n/// Every parameter zero (a gradient accumulator).\ninline void zero("
          << (m_.params.empty() ? "[[maybe_unused]] " : "") << "Params &g) {\n";
     for (size_t p = 0; p < m_.params.size(); ++p)
       out_ << "  " << member(p, "g")
            << (m_.params[p].shape.isScalar() ? " = Real(0);\n" : ".fill(Real(0));\n");
-    out_ << "}\n\n/// The flat parameter vector (kParamCount values) as Params.\ninline Params "
+    out_ << "}\n\n/// The flat parameter vector (kParamCount values) into p.\ninline void "
             "unflatten("
-         << (m_.params.empty() ? "[[maybe_unused]] " : "") << "const Real *flat) {\n  Params p;\n";
+         << (m_.params.empty() ? "[[maybe_unused]] " : "") << "const Real *flat, "
+         << (m_.params.empty() ? "[[maybe_unused]] " : "") << "Params &p) {\n";
     forEachParamElement("  p", " = flat[", "];\n");
-    out_ << "  return p;\n}\n\ninline void flatten("
+    out_ << "}\n\n/// The same as a value (a large model's Params is better kept on the heap).\n"
+            "inline Params unflatten(const Real *flat) {\n  Params p;\n  unflatten(flat, p);\n"
+            "  return p;\n}\n\ninline void flatten("
          << (m_.params.empty() ? "[[maybe_unused]] const Params &p, [[maybe_unused]] " : "const Params &p, ")
          << "Real *flat) {\n";
     for (size_t p = 0; p < m_.params.size(); ++p) {
@@ -485,8 +559,11 @@ private:
     std::vector<double> b;
     for (const Coefficient &c : t_.b)
       b.push_back(c.value);
+    const int64_t state = D_ * 8, stages = 2 * S * state;
+    int64_t stepBudget = kStackBudget, simulateBudget = kStackBudget;
     out_ << "}\n\n/// x ← x + h Σ b_i k_i.\ninline void step(const Params &p, Real *x, Real h) {\n"
-         << "  Stages s{};\n  stages(p, x, h, s, true);\n  for (int d = 0; d < kStateDim; ++d)\n"
+         << objectLocal("  ", "Stages", "s", stages, stepBudget)
+         << "  stages(p, x, h, s, true);\n  for (int d = 0; d < kStateDim; ++d)\n"
          << "    x[d] = x[d] + h * ("
          << combination(b, [](size_t j) { return "s.slope[" + std::to_string(j) + "][d]"; })
          << ");\n}\n\n"
@@ -495,7 +572,8 @@ private:
          << "inline void simulate(const Params &p, const Real *x0, Real *out, std::int64_t "
             "batch, std::int64_t steps, Real h) {\n"
          << "  for (std::int64_t b = 0; b < batch; ++b) {\n"
-         << "    Real *row = out + b * (steps + 1) * kStateDim;\n    State x;\n"
+         << "    Real *row = out + b * (steps + 1) * kStateDim;\n"
+         << objectLocal("    ", "State", "x", state, simulateBudget)
          << "    for (int d = 0; d < kStateDim; ++d)\n"
          << "      row[d] = x[d] = x0[b * kStateDim + d];\n"
          << "    for (std::int64_t n = 0; n < steps; ++n) {\n      step(p, x.data(), h);\n"
@@ -505,6 +583,8 @@ private:
 
   void lossGrad() {
     const int S = t_.stages;
+    const int64_t state = D_ * 8;
+    int64_t budget = kStackBudget;
     out_ << "/// The discrete adjoint: simulate into traj, L = Σ_t w_t Σ_{b,d} (x_{b,s_t,d} − "
             "y_{b,t,d})²\n/// over numTargets sorted target steps s_t (targets: batch x "
             "numTargets x kStateDim),\n/// and its exact gradient (gradParams, gradX0: "
@@ -517,7 +597,9 @@ private:
          << "  Real loss = Real(0);\n  for (std::int64_t b = 0; b < batch; ++b) {\n"
          << "    const Real *row = traj + b * (steps + 1) * kStateDim;\n"
          << "    const Real *y = targets + b * numTargets * kStateDim;\n"
-         << "    State lambda{}, kbar{};\n    std::array<State, kStages> xbar{};\n"
+         << objectLocal("    ", "State", "lambda", state, budget)
+         << objectLocal("    ", "State", "kbar", state, budget)
+         << objectLocal("    ", "std::array<State, kStages>", "xbar", S * state, budget)
          << "    std::int64_t t = numTargets - 1;\n"
          << "    // λ += ∂L/∂x_n for the targets at step n (consumed from the last one down).\n"
          << "    auto inject = [&](std::int64_t n) {\n"
@@ -527,7 +609,8 @@ private:
          << "          const Real wd = targetWeights[t] * diff;\n"
          << "          loss += wd * diff;\n          lambda[d] += Real(2) * wd;\n"
          << "        }\n    };\n    inject(steps);\n"
-         << "    for (std::int64_t n = steps - 1; n >= 0; --n) {\n      Stages s{};\n"
+         << "    for (std::int64_t n = steps - 1; n >= 0; --n) {\n"
+         << objectLocal("      ", "Stages", "s", 2 * S * state, budget)
          << "      stages(p, row + n * kStateDim, h, s, false);\n";
     std::vector<bool> live(size_t(S), false);
     for (int i = S - 1; i >= 0; --i) {
@@ -563,7 +646,7 @@ private:
     for (const std::string &c : o_.stateColumns)
       header += "," + c;
     out_ << "\n#include <cstdio>\n#include <cstdlib>\n#include <string>\n#include <vector>\n\n"
-         << "/// " << m_.name << " as a program: --step H --steps N --x0 a,b,... prints the "
+         << "/// " << commentText(m_.name) << " as a program: --step H --steps N --x0 a,b,... prints the "
          << "trajectory as CSV.\nint main(int argc, char **argv) {\n"
          << "  namespace model = " << namespace_ << ";\n  double h = 0;\n"
          << "  long long steps = -1;\n  std::vector<model::Real> x0;\n"
@@ -578,12 +661,12 @@ private:
          << "    else\n      argc = 0; // unknown option: print the usage\n  }\n"
          << "  if (argc % 2 == 0 || !(h > 0) || steps < 0 || x0.size() != "
             "std::size_t(model::kStateDim)) {\n"
-         << "    std::fprintf(stderr, \"usage: %s --step H --steps N --x0 " << header.substr(2)
-         << "\\n\", argc ? argv[0] : \"" << namespace_ << "\");\n    return 2;\n  }\n"
+         << "    std::fprintf(stderr, \"usage: %s --step H --steps N --x0 %s\\n\", argc ? argv[0] : \""
+         << namespace_ << "\", " << stringLiteral(header.substr(2)) << ");\n    return 2;\n  }\n"
          << "  std::vector<model::Real> traj(std::size_t(steps + 1) * model::kStateDim);\n"
-         << "  model::simulate(model::Params{}, x0.data(), traj.data(), 1, steps, "
-            "model::Real(h));\n"
-         << "  std::printf(\"" << header << "\\n\");\n"
+         << "  const model::Heap<model::Params> params;\n"
+         << "  model::simulate(*params, x0.data(), traj.data(), 1, steps, model::Real(h));\n"
+         << "  std::printf(\"%s\\n\", " << stringLiteral(header) << ");\n"
          << "  for (long long n = 0; n <= steps; ++n) {\n"
          << "    std::printf(\"%.17g\", double(n) * h);\n"
          << "    for (int d = 0; d < model::kStateDim; ++d)\n"

@@ -87,7 +87,8 @@ std::string cppWithCAbi(const ir::ModelIR &model, const ButcherTableau &tableau,
        use +
        "  const In theta(params, P), x(x0, batch * D);\n"
        "  const Out traj(out, batch * (steps + 1) * D);\n"
-       "  m::simulate(m::unflatten(theta.p), x.p, traj.p, batch, steps, m::Real(h));\n}\n\n";
+       "  const m::Heap<m::Params> p;\n  m::unflatten(theta.p, *p);\n"
+       "  m::simulate(*p, x.p, traj.p, batch, steps, m::Real(h));\n}\n\n";
   s += "extern \"C\" double " + sym("loss_grad") +
        "(const double *params, const double *x0, std::int64_t batch,\n"
        "    std::int64_t steps, double h, std::int64_t numTargets, const std::int64_t "
@@ -99,12 +100,13 @@ std::string cppWithCAbi(const ir::ModelIR &model, const ButcherTableau &tableau,
        "  const In theta(params, P), x(x0, batch * D), w(targetWeights, numTargets),\n"
        "      y(targets, batch * numTargets * D);\n"
        "  const Out tr(traj, batch * (steps + 1) * D), gp(gradParams, P), gx(gradX0, batch * D);\n"
-       "  m::Params grad;\n"
-       "  const m::Real loss = m::lossGrad(m::unflatten(theta.p), x.p, batch, steps, m::Real(h),\n"
-       "      numTargets, targetSteps, w.p, y.p, tr.p, grad, gx.p);\n"
-       "  m::flatten(grad, gp.p);\n  return double(loss);\n}\n\n";
+       "  const m::Heap<m::Params> p, grad;\n  m::unflatten(theta.p, *p);\n"
+       "  const m::Real loss = m::lossGrad(*p, x.p, batch, steps, m::Real(h),\n"
+       "      numTargets, targetSteps, w.p, y.p, tr.p, *grad, gx.p);\n"
+       "  m::flatten(*grad, gp.p);\n  return double(loss);\n}\n\n";
   s += "extern \"C\" void " + sym("default_params") + "(double *out) {\n" + use +
-       "  const Out flat(out, P);\n  m::flatten(m::Params{}, flat.p);\n}\n\n";
+       "  const Out flat(out, P);\n  const m::Heap<m::Params> defaults;\n"
+       "  m::flatten(*defaults, flat.p);\n}\n\n";
   s += "extern \"C\" std::int64_t " + sym("state_dim") + "(void) { return " + abi + "::D; }\n";
   s += "extern \"C\" std::int64_t " + sym("param_count") + "(void) { return " + abi + "::P; }\n";
   return s;

@@ -115,6 +115,9 @@ std::unique_ptr<llvm::Module> compileToModule(const Source &source, const Compil
   std::unique_ptr<llvm::MemoryBuffer> buffer =
       llvm::MemoryBuffer::getMemBuffer(source.text, source.name);
   clang::FrontendOptions &frontend = invocation->getFrontendOpts();
+  // The driver adds -disable-free: a compiler process exits right after and skips freeing
+  // its AST. Ours lives on and compiles again, so each compile would leak megabytes.
+  frontend.DisableFree = false;
   frontend.Inputs.clear();
   frontend.Inputs.emplace_back(buffer->getMemBufferRef(), clang::InputKind(clang::Language::CXX));
 

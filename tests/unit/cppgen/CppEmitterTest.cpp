@@ -293,4 +293,50 @@ TEST(CppEmitter, MainPrintsTheTrajectoryLikeOdecSimulate) {
   fs::remove_all(dir);
 }
 
+// A source path with a newline once ended the header's `//` comment and injected code (a
+// static constructor ran when the library was loaded); a trailing backslash would have
+// continued the comment over the next line. Names that are the header's own identifiers
+// must not shadow them. The header compiles warning-free and its main() runs.
+TEST(CppEmitter, UserTextNeverBecomesCode) {
+  const std::string source =
+      "evil\nstatic int injected = [] { return 1; }(); //\r\nint injected2;\\";
+  odec::Model m =
+      odec::Program::fromFile(std::string(ODEC_SOURCE_DIR) + "/tests/unit/cppgen/hostile.node")
+          .model();
+  const std::string h = m.cppHeader("RK4", {{}, false, true, source});
+  EXPECT_NE(h.find("from evil\\x0astatic int injected = [] { return 1; }(); //\\x0d\\x0aint "
+                   "injected2;\\\\.\n"),
+            std::string::npos)
+      << h.substr(0, 300);
+  std::istringstream lines(h);
+  for (std::string line; std::getline(lines, line);)
+    if (line.find("injected") != std::string::npos) {
+      EXPECT_EQ(line.rfind("//", 0), 0u) << line;
+    }
+  const fs::path dir = scratchDir("hostile");
+  std::ofstream(dir / "hostile.cpp") << h;
+  std::string out;
+  ASSERT_EQ(shell("g++ -std=c++17 -Wall -Wextra -Werror -pedantic -o " + (dir / "h").string() +
+                      " " + (dir / "hostile.cpp").string(),
+                  dir / "compile.log", out),
+            0)
+      << out;
+  ASSERT_EQ(shell((dir / "h").string() + " --step 0.5 --steps 1 --x0 1,2,3,4,5", dir / "run.log", out),
+            0)
+      << out;
+  // Params are zeros: Real stays, State' = Heap − State = 1, Heap' = t − 3 = 2, t' = −t.
+  const std::vector<double> ref = m.simulator("RK4").simulate(std::vector<double>(5, 0.0),
+                                                              {1, 2, 3, 4, 5}, 1, 1, 0.5);
+  EXPECT_EQ(out.substr(0, out.find('\n')), "t,Real[1],Real[2],State,Heap,t");
+  std::string body = out.substr(out.find('\n') + 1);
+  for (char &ch : body)
+    ch = ch == ',' ? ' ' : ch;
+  const std::vector<double> got = readNumbers(body);
+  ASSERT_EQ(got.size(), 12u);
+  EXPECT_LE(relativeError({got[7], got[8], got[9], got[10], got[11]},
+                          {ref[5], ref[6], ref[7], ref[8], ref[9]}),
+            1e-15);
+  fs::remove_all(dir);
+}
+
 } // namespace

@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <functional>
+#include <pthread.h>
 #include <random>
 
 namespace fs = std::filesystem;
@@ -82,6 +84,52 @@ TEST(CppPath, RejectsWhatTheEmittedCppCannotDo) {
   EXPECT_THROW(m.simulator("BackwardEuler", odec::CodePath::Cpp), std::invalid_argument);
   EXPECT_THROW(m.lossGradient("RK4", odec::Adjoint::Continuous, odec::CodePath::Cpp),
                std::invalid_argument);
+}
+
+/// Runs f on a thread with a stack of `bytes` (a stack overflow there crashes the test).
+void onSmallStack(size_t bytes, const std::function<void()> &f) {
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  ASSERT_EQ(pthread_attr_setstacksize(&attr, bytes), 0);
+  pthread_t thread;
+  auto run = [](void *arg) -> void * {
+    (*static_cast<const std::function<void()> *>(arg))();
+    return nullptr;
+  };
+  ASSERT_EQ(pthread_create(&thread, &attr, run, const_cast<std::function<void()> *>(&f)), 0);
+  pthread_join(thread, nullptr);
+  pthread_attr_destroy(&attr);
+}
+
+// Params, a 128 x 128 temporary and its transpose are 128 KiB each: the emitted C++ once
+// kept them all on the stack (a 1024 x 1024 matrix overflowed the main thread's 8 MiB).
+TEST(CppPath, LargeTemporariesLiveOnTheHeap) {
+  const odec::Model m = odec::Program::fromString(R"(model Wide
+    state x::Vector{128}
+    param W::Matrix{128,128} ~ Normal(0, 0.1)
+    ddt(x) = -0.01 .* ((W * transpose(W)) * tanh.(x))
+end
+)").model();
+  const int64_t B = 2, N = 3, D = m.stateDim();
+  const double h = 0.1;
+  const std::vector<double> params = m.sampleParams(1);
+  std::vector<double> x0, targets;
+  for (int64_t i = 0; i < B * D; ++i)
+    x0.push_back(std::sin(double(i)));
+  for (int64_t i = 0; i < B * D; ++i)
+    targets.push_back(std::cos(double(i)));
+  const auto simulator = m.simulator("RK4", odec::CodePath::Cpp);
+  const auto gradient = m.lossGradient("RK4", odec::Adjoint::Discrete, odec::CodePath::Cpp);
+  std::vector<double> traj;
+  odec::LossGradient::Result got;
+  onSmallStack(size_t(256) << 10, [&] {
+    traj = simulator.simulate(params, x0, B, N, h);
+    got = gradient.meanSquaredError(params, x0, B, N, h, {N}, targets);
+  });
+  EXPECT_LE(relativeError(traj, m.simulator("RK4").simulate(params, x0, B, N, h)), 1e-12);
+  const auto ref = m.lossGradient("RK4").meanSquaredError(params, x0, B, N, h, {N}, targets);
+  EXPECT_LE(relativeError({got.loss}, {ref.loss}), 1e-12);
+  EXPECT_LE(relativeError(got.gradParams, ref.gradParams), 1e-12);
 }
 
 } // namespace
