@@ -118,6 +118,7 @@ std::unique_ptr<llvm::Module> compileToModule(const Source &source, const Compil
   // The driver adds -disable-free: a compiler process exits right after and skips freeing
   // its AST. Ours lives on and compiles again, so each compile would leak megabytes.
   frontend.DisableFree = false;
+  invocation->getCodeGenOpts().DisableFree = false;
   frontend.Inputs.clear();
   frontend.Inputs.emplace_back(buffer->getMemBufferRef(), clang::InputKind(clang::Language::CXX));
 
