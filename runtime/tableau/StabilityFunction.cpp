@@ -42,13 +42,52 @@ template <class T> static Polynomial<T> detIMinusZM(const std::vector<T> &M, siz
   return Polynomial<T>(std::move(coeffs));
 }
 
+// An explicit method's R is the polynomial 1 + Σ_k (bᵀ A^(k−1) 1) z^k. In double this is
+// accurate where Faddeev–LeVerrier is not: its high coefficients (1/20! and less) come out
+// of cancellation, and trimming at kTableauTolerance would drop them, leaving a polynomial
+// of the wrong degree that looks stable at −∞. Only structural zeros (A^k = 0) are dropped.
+static Polynomial<double> explicitNumerator(const NumericTableau<double> &t) {
+  const size_t s = size_t(t.s);
+  Polynomial<double> P;
+  P.coeffs.push_back(1.0);
+  std::vector<double> v(s, 1.0), next(s); // A^(k−1) 1
+  for (size_t k = 1; k <= s; ++k) {
+    double c = 0;
+    for (size_t i = 0; i < s; ++i)
+      c += t.b[i] * v[i];
+    P.coeffs.push_back(c);
+    for (size_t i = 0; i < s; ++i) {
+      next[i] = 0;
+      for (size_t j = 0; j < i; ++j)
+        next[i] += t.A[i * s + j] * v[j];
+    }
+    v.swap(next);
+  }
+  while (P.coeffs.back() == 0)
+    P.coeffs.pop_back();
+  return P;
+}
+
 template <class T> static StabilityFunction compute(const NumericTableau<T> &t) {
   const size_t s = size_t(t.s);
   std::vector<T> AminusOneB = t.A; // A − 1bᵀ: subtract b_j from every row's column j
   for (size_t i = 0; i < s; ++i)
     for (size_t j = 0; j < s; ++j)
       AminusOneB[i * s + j] -= t.b[j];
-  Polynomial<T> P = detIMinusZM(AminusOneB, s), Q = detIMinusZM(t.A, s);
+  Polynomial<T> P, Q;
+  bool isExplicit = true;
+  for (size_t i = 0; i < s; ++i)
+    for (size_t j = i; j < s; ++j)
+      isExplicit = isExplicit && t.A[i * s + j] == T(0);
+  if constexpr (std::is_same_v<T, double>)
+    if (isExplicit) {
+      P = explicitNumerator(t);
+      Q = Polynomial<double>({1.0});
+    }
+  if (P.isZero()) {
+    P = detIMinusZM(AminusOneB, s);
+    Q = detIMinusZM(t.A, s);
+  }
   StabilityFunction R;
   if constexpr (std::is_same_v<T, Rational>) {
     R.exact = true;

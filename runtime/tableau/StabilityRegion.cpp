@@ -7,7 +7,7 @@
 namespace odec {
 
 static constexpr double kInf = std::numeric_limits<double>::infinity();
-static constexpr int kSamplesPerSide = 65536;
+static constexpr int kSamplesPerSide = 1 << 20;
 
 double amplification(const StabilityFunction &R, std::complex<double> z) {
   // IEEE division: +inf at a pole, NaN (never "inside") where P and Q share a root.
@@ -75,8 +75,25 @@ template <class T> static AxisPolynomial describe(const Polynomial<T> &f) {
   return a;
 }
 
+// Q² − P², its trailing coefficients kept unless exactly zero: for a method of many stages
+// the leading one (the square of 1/s!-sized terms) is far below kTableauTolerance, and without
+// it F has the wrong degree and sign at infinity.
+template <class T>
+static Polynomial<T> squaresDifference(const Polynomial<T> &Q, const Polynomial<T> &P) {
+  Polynomial<T> f;
+  f.coeffs.assign(2 * std::max(P.coeffs.size(), Q.coeffs.size()), T(0));
+  for (const auto *p : {&Q, &P})
+    for (size_t i = 0; i < p->coeffs.size(); ++i)
+      for (size_t j = 0; j < p->coeffs.size(); ++j)
+        f.coeffs[i + j] += (p == &Q ? T(1) : T(-1)) * p->coeffs[i] * p->coeffs[j];
+  while (!f.coeffs.empty() && f.coeffs.back() == T(0))
+    f.coeffs.pop_back();
+  return f;
+}
+
 static AxisPolynomial realAxisPolynomial(const StabilityFunction &R) {
-  return withPolynomials(R, [](const auto &P, const auto &Q) { return describe(Q * Q - P * P); });
+  return withPolynomials(
+      R, [](const auto &P, const auto &Q) { return describe(squaresDifference(Q, P)); });
 }
 
 static AxisPolynomial imaginaryAxisPolynomial(const StabilityFunction &R) {
@@ -106,14 +123,22 @@ static double stableReach(const AxisPolynomial &a, int dir) {
   const std::vector<double> &c = a.f.coeffs;
   if (c.size() <= 1) // a nonzero constant, positive by now
     return kInf;
-  double bound = 0; // Cauchy: every root has |x| < 1 + max |c_k / c_n|
-  for (size_t k = 0; k + 1 < c.size(); ++k)
-    bound = std::max(bound, std::abs(c[k] / c.back()));
-  bound += 1;
+  // Fujiwara: every root has |x| ≤ 2 max_k |c_k / c_n|^(1/(n−k)), formed in logarithms so a
+  // tiny leading coefficient neither overflows it nor (as Cauchy's 1 + max |c_k / c_n| did)
+  // inflates it so far that the samples step over the roots. 1% more keeps the last sample
+  // clear of a root on the bound.
+  const size_t n = c.size() - 1;
+  double logBound = -kInf;
+  for (size_t k = 0; k < n; ++k)
+    if (c[k] != 0)
+      logBound = std::max(logBound, (std::log(std::abs(c[k])) - std::log(std::abs(c[n]))) /
+                                        double(n - k));
+  const double bound = 2.02 * std::exp(logBound);
   double lo = 0, hi = 0;
   bool found = false;
   for (int j = 1; j <= kSamplesPerSide && !found; ++j) {
-    double x = bound * j / kSamplesPerSide;
+    const double u = double(j) / kSamplesPerSide;
+    const double x = bound * u * u * u;
     if (nonnegative(a.f, dir * x))
       lo = x;
     else {

@@ -6,9 +6,11 @@
 //   imaginary axis  E(y) = |Q(iy)|² − |P(iy)|²      (|R(iy)| ≤ 1 ⇔  E(y) ≥ 0)
 // A pole where P ≠ 0 makes f negative, so it ends a stable stretch as it should. f is formed
 // exactly when R is. Next to 0 the sign of f is that of its lowest nonzero term (exact);
-// beyond Cauchy's root bound B it is that of its leading term; in between f is sampled at
-// 65536 points per side and the first sign change is bisected to 1e-12. (A stable stretch
-// interrupted by an unstable gap narrower than B/65536 could in principle be missed.)
+// beyond Fujiwara's root bound B it is that of its leading term (so an explicit method, R a
+// polynomial, always has a finite interval); in between f is sampled at 2^20 points per side,
+// x_j = B (j/2^20)³ (densest near 0, where intervals end), and the first sign change is
+// bisected to 1e-12. (An unstable gap narrower than the local spacing, 3 B^(1/3) x^(2/3) / 2^20,
+// could in principle be missed.)
 #pragma once
 
 #include "tableau/StabilityFunction.h"
