@@ -1,5 +1,7 @@
 #include "syntax/Diagnostics.h"
 
+#include "io/SourceExcerpt.h"
+
 namespace odec {
 
 static const char *severityName(Severity s) {
@@ -22,25 +24,13 @@ std::string DiagnosticEngine::format(const Diagnostic &d) const {
   LineCol lc = sm_.lineCol(loc);
   out += sm_.name(loc.file) + ":" + std::to_string(lc.line) + ":" + std::to_string(lc.col) +
          ": " + severityName(d.severity) + ": " + d.message + "\n";
-  std::string_view line = sm_.lineText(loc);
-  out += "    ";
-  out += line;
-  out += "\n    ";
-  // The caret line copies tabs so it lines up however the terminal expands them.
-  for (int i = 0, cp = 1; i < int(line.size()) && cp < lc.col; ++i) {
-    unsigned char ch = static_cast<unsigned char>(line[i]);
-    if ((ch & 0xC0) == 0x80)
-      continue;
-    out += ch == '\t' ? '\t' : ' ';
-    ++cp;
-  }
-  out += '^';
-  // Underline the rest of the range, within the line, one mark per code point.
+  // Underline the rest of the range within the line, one mark per code point.
   std::string_view text = sm_.text(loc.file);
   uint32_t end = std::min<uint32_t>(loc.offset + d.range.length, uint32_t(text.size()));
+  int underline = 0;
   for (uint32_t i = loc.offset + 1; i < end && text[i] != '\n'; ++i)
-    if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80)
-      out += '~';
+    underline += (static_cast<unsigned char>(text[i]) & 0xC0) != 0x80;
+  out += sourceExcerpt(sm_.lineText(loc), lc.col, underline);
   return out;
 }
 

@@ -1,6 +1,7 @@
 #include "io/ParamsJson.h"
 
 #include "io/AtomicFile.h"
+#include "io/SourceExcerpt.h"
 
 #include <cmath>
 #include <nlohmann/json.hpp>
@@ -11,7 +12,7 @@ namespace odec {
 
 namespace {
 
-// "    <line text>\n    <spaces>^" for a 1-based line and column (columns count code points).
+// The excerpt (io/SourceExcerpt.h) of line `line` of text for a 1-based column.
 std::string caretLines(const std::string &text, int line, int col) {
   size_t start = 0;
   for (int l = 1; l < line && start != std::string::npos; ++l) {
@@ -22,16 +23,10 @@ std::string caretLines(const std::string &text, int line, int col) {
   if (start == std::string::npos || start > text.size())
     return "";
   size_t end = text.find('\n', start);
-  std::string lineText = text.substr(start, end == std::string::npos ? std::string::npos : end - start);
+  std::string_view lineText(text.data() + start, (end == std::string::npos ? text.size() : end) - start);
   if (!lineText.empty() && lineText.back() == '\r')
-    lineText.pop_back();
-  std::string caret;
-  for (int cp = 1, i = 0; i < int(lineText.size()) && cp < col; ++i)
-    if ((static_cast<unsigned char>(lineText[i]) & 0xC0) != 0x80) {
-      caret += lineText[i] == '\t' ? '\t' : ' ';
-      ++cp;
-    }
-  return "\n    " + lineText + "\n    " + caret + "^";
+    lineText.remove_suffix(1);
+  return "\n" + sourceExcerpt(lineText, col);
 }
 
 } // namespace
@@ -118,6 +113,20 @@ std::vector<double> parseParamsJson(const std::string &text, const std::vector<T
     throw FileError(file, line, col,
                     "invalid JSON: " + (colon == std::string::npos ? msg : msg.substr(colon + 2)),
                     text);
+  } catch (const json::out_of_range &e) {
+    // Only a number beyond double's range gets here ("number overflow parsing '1e400'"); the
+    // exception has no position, so the number is found in the text by its spelling.
+    const std::string msg = e.what();
+    const size_t open = msg.find('\''), close = msg.rfind('\'');
+    const std::string number =
+        open != std::string::npos && close > open ? msg.substr(open + 1, close - open - 1) : "";
+    const size_t at = number.empty() ? std::string::npos : text.find(number);
+    const std::string what = "number " + (number.empty() ? std::string("") : number + " ") +
+                             "is out of range (a double holds magnitudes up to about 1.8e308)";
+    if (at == std::string::npos)
+      throw FileError(file, what);
+    auto [line, col] = lineColOf(text, at);
+    throw FileError(file, line, col, what, text);
   }
   if (!doc.is_object())
     throw FileError(file, "expected a JSON object mapping parameter names to values");

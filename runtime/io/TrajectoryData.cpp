@@ -6,6 +6,7 @@
 
 #include <bit>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <functional>
 #include <map>
@@ -316,10 +317,16 @@ TrajectoryData parseTrajectoryNpy(const std::string &bytes, const std::string &f
     throw FileError(file, "shape " + npyShapeText(h.shape) + " holds no samples");
   const size_t dataBytes = bytes.size() - headerStart - headerLen;
   const long double want = (long double)K * (long double)T * (long double)C * 8;
-  if ((long double)dataBytes != want)
+  if ((long double)dataBytes != want) {
+    // Exact up to 2^63 bytes; beyond (a hostile shape) rounded, never cast out of range.
+    char needs[64];
+    if (want < 0x1p63L)
+      std::snprintf(needs, sizeof needs, "%lld", (long long)want);
+    else
+      std::snprintf(needs, sizeof needs, "about %.3Le", want);
     throw FileError(file, "the data has " + std::to_string(dataBytes) + " bytes; shape " +
-                              npyShapeText(h.shape) + " needs " +
-                              std::to_string((unsigned long long)want));
+                              npyShapeText(h.shape) + " needs " + needs);
+  }
 
   const unsigned char *p = u + headerStart + headerLen;
   TrajectoryData data;

@@ -48,7 +48,8 @@ double maxAbsREuler(const Model &m, const std::vector<double> &theta, std::vecto
       J(i, j) = (fu[size_t(i)] - fd[size_t(i)]) / (2 * eps);
   }
   double worst = 0;
-  for (auto l : Eigen::EigenSolver<Eigen::Matrix2d>(J).eigenvalues())
+  const Eigen::EigenSolver<Eigen::Matrix2d> solver(J); // eigenvalues() refers into it
+  for (auto l : solver.eigenvalues())
     worst = std::max(worst, std::abs(1.0 + h * l));
   return worst;
 }

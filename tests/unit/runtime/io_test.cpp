@@ -78,6 +78,22 @@ TEST(Csv, ReportsPreciseErrors) {
             "d.csv: error: empty file: expected a header line of column names");
 }
 
+TEST(ParamsJson, OutOfRangeNumbersAndLongLines) {
+  const std::vector<TensorSlot> L = spiralLayout();
+  EXPECT_EQ(errorOf([&] { parseParamsJson("{\"W\":\n  [[1e400, 2]]}", L, "p.json"); }),
+            "p.json:2:5: error: number 1e400 is out of range (a double holds magnitudes up to "
+            "about 1.8e308)\n      [[1e400, 2]]}\n        ^");
+  // A one-line file without its closing brace: 80 code points around the end, not the line.
+  std::string text = "{\"W\": [";
+  for (int i = 0; i < 100000; ++i)
+    text += "1,";
+  text += "1]";
+  const std::string message = errorOf([&] { parseParamsJson(text, L, "p.json"); });
+  EXPECT_EQ(message, "p.json:1:200010: error: invalid JSON: syntax error while parsing object - "
+                     "unexpected end of input; expected '}'\n    ..." +
+                         text.substr(text.size() - 80) + "\n       " + std::string(80, ' ') + "^");
+}
+
 TEST(SampleParams, DeterministicAndFollowsPriors) {
   std::vector<TensorSlot> l(3);
   l[0] = {"W", 2, 40, 50, 0, {Prior::Kind::Glorot}};

@@ -250,3 +250,31 @@ TEST(ParserLimits, LongChainsCountAsLevels) {
 
 } // namespace
 } // namespace odec::test
+
+namespace odec::test {
+namespace {
+
+// A diagnostic on a long line quotes 80 code points around the column, "..." at each cut
+// end, with the caret still under the column (a 15 MB one-line file once gave 47 MB).
+TEST(DiagnosticExcerpt, LongLinesAreQuotedAsAWindowAroundTheColumn) {
+  std::string body;
+  for (int i = 0; i < 50000; ++i)
+    body += "a";
+  ParseResult r("model M\n  x = " + body + " $ " + body + "\nend\n");
+  ASSERT_EQ(r.diags.errorCount(), 1) << r.errors().substr(0, 400);
+  EXPECT_EQ(r.errors(), "t.node:2:50008: error: unexpected character '$'\n"
+                        "    ..." + std::string(39, 'a') + " $ " + std::string(38, 'a') + "...\n"
+                        "       " + std::string(40, ' ') + "^\n");
+  // At the start of the line: no cut in front; near the end: none behind.
+  ParseResult start("model M\n  x = $ " + body + "\nend\n");
+  EXPECT_EQ(start.errors(), "t.node:2:7: error: unexpected character '$'\n"
+                            "      x = $ " + std::string(72, 'a') + "...\n"
+                            "          ^\n");
+  ParseResult end("model M\n  x = " + body + " $\nend\n");
+  EXPECT_EQ(end.errors(), "t.node:2:50008: error: unexpected character '$'\n"
+                          "    ..." + std::string(78, 'a') + " $\n"
+                          "       " + std::string(79, ' ') + "^\n");
+}
+
+} // namespace
+} // namespace odec::test

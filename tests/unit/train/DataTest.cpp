@@ -193,6 +193,12 @@ TEST(TrajectoryNpy, Errors) {
   EXPECT_EQ(npyError(npyBytes("{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), }",
                               {0, 1, 2, 0.1, 3})),
             "d.npy: error: the data has 40 bytes; shape (2, 3) needs 48");
+  // (2^40 − 1)² · 3 · 8 bytes does not fit in 64 bits: it once printed "needs 0".
+  EXPECT_EQ(npyError(npyBytes("{'descr': '<f8', 'fortran_order': False, 'shape': "
+                              "(1099511627775, 1099511627775, 3), }",
+                              {0, 1, 2})),
+            "d.npy: error: the data has 24 bytes; shape (1099511627775, 1099511627775, 3) needs "
+            "about 2.901e+25");
   EXPECT_EQ(npyError(npyBytes("{'descr': '<f8', 'shape': (2, 3), }", {0, 1, 2, 0.1, 3, 4})),
             "d.npy: error: malformed NPY header: the header must give 'descr', 'fortran_order' "
             "and 'shape' in {'descr': '<f8', 'shape': (2, 3), }");
