@@ -95,8 +95,11 @@ std::string cppIdentifier(const std::string &name) {
 std::string CppNameScope::claim(const std::string &name) {
   const std::string base = cppIdentifier(name);
   std::string candidate = base;
-  for (int n = 2; !taken_.insert(candidate).second; ++n)
-    candidate = base + "_" + std::to_string(n);
+  // Suffixes resume where the last claim of this base stopped: starting from _2 each time
+  // made n temporaries (`t`, `t_2`, ...) cost O(n²) (minutes for a 2000-binding model).
+  int &n = nextSuffix_.try_emplace(base, 2).first->second;
+  while (!taken_.insert(candidate).second)
+    candidate = base + "_" + std::to_string(n++);
   return candidate;
 }
 

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <string>
+#include <unordered_map>
 #include <unordered_set>
 
 namespace odec::codegen {
@@ -22,6 +23,7 @@ public:
 
 private:
   std::unordered_set<std::string> taken_;
+  std::unordered_map<std::string, int> nextSuffix_; // per base: the first suffix not yet tried
 };
 
 } // namespace odec::codegen
