@@ -14,6 +14,8 @@
 #include "ir/Printer.h"
 #include "jit/BatchVariants.h"
 #include "jit/Jit.h"
+#include "jit/ObjectCache.h"
+#include "jit/Target.h"
 #include "lower/LowerModel.h"
 
 #include <mutex>
@@ -539,5 +541,17 @@ Model Program::model(const std::string &name, const CompileOptions &defaults) co
 }
 
 std::string Program::warnings() const { return comp_->diags.formatAll(); }
+
+// ---------------------------------------------------------------------------------------
+// Targets
+
+TargetInfo describeTarget(const std::string &cpu) {
+  const jit::Target &t = jit::resolveTarget(cpu);
+  return {t.cpu, t.machine.vectorBytes, t.machine.vectorRegisters, t.missingHere};
+}
+
+std::vector<std::string> runnableLevels() { return jit::runnableLevels(); }
+
+std::string compiledCodeCacheDirectory() { return jit::cacheDirectory(); }
 
 } // namespace odec

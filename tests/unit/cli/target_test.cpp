@@ -7,6 +7,9 @@
 #include "jit/Target.h"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
 
 #include <cmath>
 #include <filesystem>
@@ -105,4 +108,28 @@ TEST(TargetFlags, CacheIsUsedUnlessNoCache) {
   EXPECT_GE(filesIn(cache), 1u);
   EXPECT_EQ(second.out, first.out);
   EXPECT_EQ(bypass.out, first.out);
+}
+
+TEST(TargetFlags, TargetsListsTheHostAndTheLevels) {
+  const OdecResult r = runOdec("targets --json", "ODEC_CPU=x86-64-v2");
+  ASSERT_EQ(r.status, 0) << r.err;
+  const nlohmann::json j = nlohmann::json::parse(r.out);
+  EXPECT_TRUE(j["host"]["runs_here"]);
+  EXPECT_EQ(j["odec_cpu"], "x86-64-v2");
+  const std::vector<std::string> runnable = odec::jit::runnableLevels();
+  ASSERT_EQ(j["levels"].size(), 4u);
+  EXPECT_EQ(j["levels"][2]["cpu"], "x86-64-v3");
+  EXPECT_EQ(j["levels"][2]["vector_bytes"], 32);
+  EXPECT_EQ(j["levels"][3]["vector_registers"], 32);
+  for (const auto &level : j["levels"]) {
+    const bool listed = std::find(runnable.begin(), runnable.end(),
+                                  level["cpu"].get<std::string>()) != runnable.end();
+    if (level["cpu"] != "x86-64") {
+      EXPECT_EQ(level["runs_here"].get<bool>(), listed) << level["cpu"];
+    }
+    EXPECT_EQ(level["runs_here"].get<bool>(), level["missing_here"].empty());
+  }
+  const OdecResult text = runOdec("targets");
+  EXPECT_NE(text.out.find("x86-64-v3   16 vector registers of 32 bytes"), std::string::npos)
+      << text.out;
 }
