@@ -324,7 +324,7 @@ Simulator Model::simulator(const std::string &tableau, const CompileOptions &com
             return spare;
           return jit::compileSimulator(model->ir, t, o);
         },
-        options);
+        options, compile.batch);
   } else {
     impl->implicit = compileImplicitSolver(impl_->ir, t, options);
   }
@@ -437,7 +437,7 @@ LossGradient Model::lossGradient(const std::string &tableau, Adjoint adjoint,
           model->keepSpare(t.name, o, std::move(both.simulator));
           return std::unique_ptr<jit::LossGradient>(std::move(both.lossGrad));
         },
-        options);
+        options, compile.batch);
   else if (adjoint == Adjoint::Discrete) // implicit: the IFT adjoint, double only
     impl->compiled = compileDiscreteLossGrad(impl_->ir, t, options);
   else if (t.isExplicit())
@@ -445,7 +445,7 @@ LossGradient Model::lossGradient(const std::string &tableau, Adjoint adjoint,
         [model = impl_, &t](const jit::CompileOptions &o) {
           return jit::compileContinuousAdjoint(model->ir, t, o);
         },
-        options);
+        options, compile.batch);
   else
     throw std::invalid_argument("tableau '" + t.name +
                                 "' is implicit; the continuous adjoint needs an explicit tableau "

@@ -178,6 +178,10 @@ struct CompileOptions {
   /// again then skips code generation. Entries carry their full key and a checksum; a corrupt
   /// or foreign one is ignored and rebuilt.
   bool cache = true;
+  /// The batch the calls will mostly have, when known (0: unknown). Explicit tableaux compile
+  /// the chunk width for it up front, other widths on the first call that needs them; unknown,
+  /// the full width comes first. A single trajectory (batch 1) then compiles once, not twice.
+  int64_t batch = 0;
 };
 
 /// A CPU that odec can compile for (`odec targets`; CompileOptions::cpu).
