@@ -28,6 +28,21 @@ private:
   std::shared_ptr<const ImplicitRungeKutta> solver_;
 };
 
+// ImplicitRungeKutta::vjp behind the jit::Vjp interface.
+class ImplicitVjp : public jit::Vjp {
+public:
+  explicit ImplicitVjp(std::shared_ptr<const ImplicitRungeKutta> solver)
+      : solver_(std::move(solver)) {}
+  void operator()(const double *params, const double *x0, int64_t batch, int64_t steps, double h,
+                  const double *cotangent, double *traj, double *gradParams,
+                  double *gradX0) const override {
+    solver_->vjp(params, x0, batch, steps, h, cotangent, traj, gradParams, gradX0);
+  }
+
+private:
+  std::shared_ptr<const ImplicitRungeKutta> solver_;
+};
+
 } // namespace
 
 PointField compilePointField(const ir::ModelIR &model) {
@@ -75,6 +90,11 @@ std::unique_ptr<jit::LossGradient> compileDiscreteLossGrad(const ir::ModelIR &mo
         },
         options);
   return std::make_unique<ImplicitLossGrad>(compileImplicitSolver(model, tableau));
+}
+
+std::unique_ptr<jit::Vjp> compileImplicitVjp(const ir::ModelIR &model,
+                                             const ButcherTableau &tableau) {
+  return std::make_unique<ImplicitVjp>(compileImplicitSolver(model, tableau));
 }
 
 } // namespace odec

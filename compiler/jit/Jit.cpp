@@ -170,6 +170,10 @@ std::string lossGradName(const ir::ModelIR &model, const ButcherTableau &tableau
   return symbolName({"lossgrad", model.name, tableau.name});
 }
 
+std::string vjpName(const ir::ModelIR &model, const ButcherTableau &tableau) {
+  return symbolName({"vjp", model.name, tableau.name});
+}
+
 EmitFn simulatorEmitter(const ir::ModelIR &model, const ButcherTableau &tableau,
                         const CompileOptions &options) {
   return [&](llvm::Module &m) {
@@ -187,6 +191,18 @@ EmitFn lossGradEmitter(const ir::ModelIR &model, const ButcherTableau &tableau,
                                                      simulatorName(model, tableau));
     codegen::emitLossGrad(m, model, tableau, width, options.precision,
                           lossGradName(model, tableau), forward);
+  };
+}
+
+/// The VJP and the forward solver it calls.
+EmitFn vjpEmitter(const ir::ModelIR &model, const ButcherTableau &tableau,
+                  const CompileOptions &options) {
+  return [&](llvm::Module &m) {
+    const int width = lanesPerChunk(options);
+    llvm::Function *forward = codegen::emitSimulator(m, model, tableau, width, options.precision,
+                                                     simulatorName(model, tableau));
+    codegen::emitVjp(m, model, tableau, width, options.precision, vjpName(model, tableau),
+                     forward);
   };
 }
 
@@ -236,6 +252,15 @@ CompiledSolvers compileSolvers(const ir::ModelIR &model, const ButcherTableau &t
                         {lossGradName(model, tableau), simulatorName(model, tableau)});
   return {std::make_unique<JitOwned<CompiledSimulator>>(j.jit, j.addresses[1]),
           std::make_unique<JitOwned<CompiledLossGrad>>(j.jit, j.addresses[0])};
+}
+
+CompiledVjpSolvers compileVjp(const ir::ModelIR &model, const ButcherTableau &tableau,
+                              const CompileOptions &options) {
+  codegen::requireExplicit(tableau);
+  Jitted j = jitCompile(vjpEmitter(model, tableau, options), options,
+                        {vjpName(model, tableau), simulatorName(model, tableau)});
+  return {std::make_unique<JitOwned<CompiledSimulator>>(j.jit, j.addresses[1]),
+          std::make_unique<JitOwned<CompiledVjp>>(j.jit, j.addresses[0])};
 }
 
 std::string emitLossGradLLVM(const ir::ModelIR &model, const ButcherTableau &tableau,
