@@ -349,11 +349,17 @@ def save_params(path, params, model=None):
 
 def load_params(path, model=None, dtype=np.float64):
     """Reads odec's params JSON into a dict of arrays. With a model, the file is checked as
-    the CLI checks it (every parameter, its exact shape, finite values; ValueError/
-    RuntimeError with the file and position otherwise)."""
+    the CLI checks it (every parameter, its exact shape, finite values; ValueError naming the
+    file and the problem otherwise). A missing file raises FileNotFoundError."""
     path = os.fspath(path)
+    with open(path):  # a missing or unreadable file: the OSError Python code expects
+        pass
     if model is not None:
-        return model.unflatten(model._core.load_params(path), dtype)
+        try:
+            flat = model._core.load_params(path)
+        except RuntimeError as e:  # the file's content: its position and problem
+            raise ValueError(str(e)) from None
+        return model.unflatten(flat, dtype)
     with open(path) as f:
         doc = json.load(f)
     if not isinstance(doc, dict):
