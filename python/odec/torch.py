@@ -136,8 +136,10 @@ class NeuralODE(torch.nn.Module):
         else:
             raise ValueError(f"init must be 'stability', 'prior', a params dict or None, "
                              f"not {init!r}")
+        # Pairs, not a dict: ParameterDict sorts a plain dict's keys; this keeps the model's
+        # declaration order (and with it the order of parameters() and state_dict()).
         self.params = torch.nn.ParameterDict(
-            {k: torch.nn.Parameter(torch.as_tensor(v, dtype=dtype)) for k, v in values.items()})
+            [(k, torch.nn.Parameter(torch.as_tensor(v, dtype=dtype))) for k, v in values.items()])
 
     def forward(self, x0, steps):
         return solve(self.model, [self.params[k] for k in self.model.params], x0, steps,
