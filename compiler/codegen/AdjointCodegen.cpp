@@ -46,10 +46,14 @@ llvm::Function *emitAdjoint(llvm::Module &m, const ir::ModelIR &model,
   }
   argTypes.insert(argTypes.end(), {ptr, ptr, ptr});
   argNames.insert(argNames.end(), {"traj", "gradParams", "gradX0"});
+  if (!targets) {
+    argTypes.push_back(i64);
+    argNames.push_back("trajGiven");
+  }
   auto *fnTy = llvm::FunctionType::get(targets ? dbl : b.getVoidTy(), argTypes, false);
   auto *f = llvm::Function::Create(fnTy, llvm::Function::ExternalLinkage, name, m);
   f->setDoesNotThrow();
-  const unsigned firstOutput = unsigned(argTypes.size()) - 3; // traj
+  const unsigned firstOutput = targets ? 9 : 6; // traj
   for (unsigned i = 0; i < argTypes.size(); ++i) {
     f->getArg(i)->setName(argNames[i]);
     if (f->getArg(i)->getType()->isPointerTy()) { // distinct buffers, not retained
@@ -68,6 +72,7 @@ llvm::Function *emitAdjoint(llvm::Module &m, const ir::ModelIR &model,
   Value *cotangent = targets ? nullptr : f->getArg(5);
   Value *traj = f->getArg(firstOutput), *gradParams = f->getArg(firstOutput + 1),
         *gradX0 = f->getArg(firstOutput + 2);
+  Value *trajGiven = targets ? nullptr : f->getArg(firstOutput + 3);
   b.SetInsertPoint(llvm::BasicBlock::Create(ctx, "entry", f));
 
   TensorEmitter te(b, width, precision);
@@ -154,11 +159,23 @@ llvm::Function *emitAdjoint(llvm::Module &m, const ir::ModelIR &model,
 
     // Forward: the chunk's trajectories by the forward solver itself, so that traj is what
     // it computes, to the bit; then X = x_N.
+    // A VJP may be handed the trajectory of an earlier forward solve instead (trajGiven).
+    llvm::BasicBlock *solved = nullptr;
+    if (trajGiven) {
+      auto *solve = llvm::BasicBlock::Create(ctx, "forward", f);
+      solved = llvm::BasicBlock::Create(ctx, "forward.done", f);
+      b.CreateCondBr(b.CreateICmpEQ(trajGiven, b.getInt64(0)), solve, solved);
+      b.SetInsertPoint(solve);
+    }
     Value *count = b.CreateSub(batch, chunk.first);
     count = b.CreateSelect(b.CreateICmpSLT(count, te.index(width)), count, te.index(width));
     b.CreateCall(forward, {params, b.CreateInBoundsGEP(dbl, x0, b.CreateMul(chunk.first, Dv)),
                            b.CreateInBoundsGEP(dbl, traj, b.CreateMul(chunk.first, trajStride)),
                            count, steps, h});
+    if (solved) {
+      b.CreateBr(solved);
+      b.SetInsertPoint(solved);
+    }
     gatherRows(b, te, X, traj, trajRow(steps), chunk.mask);
 
     // λ += ∂L/∂x_n = Σ_{t: s_t = n} 2 w_t (x_n − y_t), and the loss, for the targets at step n

@@ -32,7 +32,9 @@
 //
 //   void name(const double *params, const double *x0, int64_t batch, int64_t steps,
 //             double h, const double *cotangent, double *traj, double *gradParams,
-//             double *gradX0)                            (the ABI of jit::VjpFn)
+//             double *gradX0, int64_t trajGiven)         (the ABI of jit::VjpFn)
+//
+// With trajGiven nonzero, traj already holds the forward solve and the forward call is skipped.
 //
 // The VJP expressions come from ad::vjp(field, cotangent Variables (role Cotangent), wrt =
 // states and parameters). Memory besides traj is O(s·D + P) per chunk, independent of N.

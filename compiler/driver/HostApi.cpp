@@ -508,7 +508,15 @@ int64_t Vjp::paramCount() const { return impl_->model->ir.paramCount(); }
 void Vjp::operator()(const double *params, const double *x0, int64_t batch, int64_t steps,
                      double h, const double *cotangent, double *traj, double *gradParams,
                      double *gradX0) const {
-  (*impl_->compiled)(params, x0, batch, steps, h, cotangent, traj, gradParams, gradX0);
+  (*impl_->compiled)(params, x0, batch, steps, h, cotangent, traj, gradParams, gradX0, false);
+}
+
+void Vjp::fromTrajectory(const double *params, const double *x0, int64_t batch, int64_t steps,
+                         double h, const double *cotangent, const double *traj,
+                         double *gradParams, double *gradX0) const {
+  // With trajGiven the compiled code only reads traj.
+  (*impl_->compiled)(params, x0, batch, steps, h, cotangent, const_cast<double *>(traj),
+                     gradParams, gradX0, true);
 }
 
 Vjp::Result Vjp::operator()(const std::vector<double> &params, const std::vector<double> &x0,

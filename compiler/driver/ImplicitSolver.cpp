@@ -34,9 +34,10 @@ public:
   explicit ImplicitVjp(std::shared_ptr<const ImplicitRungeKutta> solver)
       : solver_(std::move(solver)) {}
   void operator()(const double *params, const double *x0, int64_t batch, int64_t steps, double h,
-                  const double *cotangent, double *traj, double *gradParams,
-                  double *gradX0) const override {
-    solver_->vjp(params, x0, batch, steps, h, cotangent, traj, gradParams, gradX0);
+                  const double *cotangent, double *traj, double *gradParams, double *gradX0,
+                  bool trajGiven) const override {
+    solver_->vjp(params, x0, batch, steps, h, cotangent, traj, gradParams, gradX0, nullptr,
+                 trajGiven);
   }
 
 private:

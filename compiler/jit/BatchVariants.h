@@ -79,9 +79,10 @@ public:
       : variants_(std::move(compile), full) {}
 
   void operator()(const double *params, const double *x0, int64_t batch, int64_t steps, double h,
-                  const double *cotangent, double *traj, double *gradParams,
-                  double *gradX0) const override {
-    variants_.forBatch(batch)(params, x0, batch, steps, h, cotangent, traj, gradParams, gradX0);
+                  const double *cotangent, double *traj, double *gradParams, double *gradX0,
+                  bool trajGiven) const override {
+    variants_.forBatch(batch)(params, x0, batch, steps, h, cotangent, traj, gradParams, gradX0,
+                              trajGiven);
   }
 
 private:

@@ -254,9 +254,11 @@ std::unique_ptr<LossGradient> compileContinuousAdjoint(const ir::ModelIR &model,
 /// the traj layout) by the same discrete adjoint: gradParams = (∂traj/∂θ)ᵀ c (P values) and
 /// gradX0 = (∂traj/∂x0)ᵀ c (B x D), both overwritten. The MSE loss gradient is this with
 /// c_{b,s_t} = 2 w_t (x_{b,s_t} − y_{b,t}) (summed over the targets at each step).
+/// trajGiven nonzero: traj already holds the forward solve of these params and x0 (by the
+/// forward solver of the same model, tableau and options), which is read instead of recomputed.
 using VjpFn = void (*)(const double *params, const double *x0, int64_t batch, int64_t steps,
                        double h, const double *cotangent, double *traj, double *gradParams,
-                       double *gradX0);
+                       double *gradX0, int64_t trajGiven);
 
 /// A VJP evaluator with the VjpFn contract: the compiled one or the implicit tableaux' one.
 class Vjp {
@@ -267,7 +269,7 @@ public:
 
   virtual void operator()(const double *params, const double *x0, int64_t batch, int64_t steps,
                           double h, const double *cotangent, double *traj, double *gradParams,
-                          double *gradX0) const = 0;
+                          double *gradX0, bool trajGiven) const = 0;
 
 protected:
   Vjp() = default;
@@ -277,9 +279,9 @@ class CompiledVjp : public Vjp {
 public:
   VjpFn function() const { return fn_; }
   void operator()(const double *params, const double *x0, int64_t batch, int64_t steps, double h,
-                  const double *cotangent, double *traj, double *gradParams,
-                  double *gradX0) const override {
-    fn_(params, x0, batch, steps, h, cotangent, traj, gradParams, gradX0);
+                  const double *cotangent, double *traj, double *gradParams, double *gradX0,
+                  bool trajGiven) const override {
+    fn_(params, x0, batch, steps, h, cotangent, traj, gradParams, gradX0, trajGiven);
   }
 
 protected:

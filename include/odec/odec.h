@@ -224,6 +224,12 @@ public:
   Result operator()(const std::vector<double> &params, const std::vector<double> &x0,
                     int64_t batch, int64_t steps, double h,
                     const std::vector<double> &cotangent) const;
+  /// The reverse sweep alone, on the trajectory `traj` of an earlier forward solve of the same
+  /// params and x0 (Simulator::simulate of this model, tableau and precision, or a previous
+  /// call): for a backward pass after a forward pass, a third cheaper than recomputing it.
+  void fromTrajectory(const double *params, const double *x0, int64_t batch, int64_t steps,
+                      double h, const double *cotangent, const double *traj, double *gradParams,
+                      double *gradX0) const;
 
   const std::string &tableau() const;
   bool isImplicit() const;

@@ -255,7 +255,7 @@ class Model:
         if c.ndim != 3 or c.shape[0] != B or c.shape[2] != D or c.shape[1] < 1:
             raise ValueError(f"the cotangent has shape {_shape_text(c.shape)}, "
                              f"expected ({B}, steps+1, {D})")
-        _, gp, gx = self._core.vjp(flat, x, np.ascontiguousarray(c), c.shape[1] - 1,
+        gp, gx = self._core.vjp(flat, x, np.ascontiguousarray(c), c.shape[1] - 1,
                                    self._check_step(step), tableau,
                                    self._precision(tableau, dtype, precision))
         return self.unflatten(gp, dtype), (gx[0] if single else gx).astype(dtype, copy=False)

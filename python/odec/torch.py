@@ -48,15 +48,18 @@ class Solve(torch.autograd.Function):
         traj = model._core.simulate(flat, x, steps, step, tableau, precision)
         odec._warn_non_finite(traj, "odec.torch.solve")
         ctx.model, ctx.tableau, ctx.step, ctx.steps = model, tableau, step, steps
-        ctx.precision, ctx.flat, ctx.x = precision, flat, x
-        return torch.from_numpy(traj).to(dtype)
+        # The backward pass runs the reverse sweep on this trajectory rather than solving
+        # again. Kept as a NumPy array of its own: the returned tensor may be changed in place.
+        ctx.precision, ctx.flat, ctx.x, ctx.traj = precision, flat, x, traj
+        out = torch.from_numpy(traj)
+        return out.to(dtype) if dtype != torch.float64 else out.clone()
 
     @staticmethod
     def backward(ctx, grad_traj):
         m = ctx.model
         cot = _numpy64("the trajectory's gradient", grad_traj)
-        _, gp, gx = m._core.vjp(ctx.flat, ctx.x, cot, ctx.steps, ctx.step, ctx.tableau,
-                                ctx.precision)
+        gp, gx = m._core.vjp(ctx.flat, ctx.x, cot, ctx.steps, ctx.step, ctx.tableau,
+                             ctx.precision, ctx.traj)
         dtype = grad_traj.dtype
         grads, at = [], 0
         for shape in m.params.values():

@@ -16,6 +16,8 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <optional>
+
 #include <cmath>
 #include <map>
 #include <mutex>
@@ -265,28 +267,42 @@ PYBIND11_MODULE(_core, mod) {
              }
              return out;
            })
-      // vjp(params, x0 (B, D), cotangent (B, steps+1, D), h, tableau, precision)
-      //   -> (trajectory, grad_params (P,), grad_x0 (B, D))
-      .def("vjp",
-           [](const PyModel &m, const Array &params, const Array &x0, const Array &cotangent,
-              int64_t steps, double h, const std::string &tableau, const std::string &precision) {
-             const int64_t D = m.model.stateDim();
-             checkSize("the parameter vector", params.size(), m.model.paramCount());
-             const int64_t batch = D ? int64_t(x0.size()) / D : 0;
-             checkSize("x0", x0.size(), batch * D);
-             checkSize("the cotangent", cotangent.size(), trajectorySize(batch, steps, D));
-             py::array_t<double> traj = newArray({py::ssize_t(batch), py::ssize_t(steps + 1), py::ssize_t(D)});
-             py::array_t<double> gp = newArray({py::ssize_t(m.model.paramCount())});
-             py::array_t<double> gx = newArray({py::ssize_t(batch), py::ssize_t(D)});
-             const double *pp = params.data(), *xp = x0.data(), *cp = cotangent.data();
-             double *tp = traj.mutable_data(), *gpp = gp.mutable_data(), *gxp = gx.mutable_data();
-             const odec::Precision p = precisionOf(precision);
-             {
-               py::gil_scoped_release release;
-               m.vjp(tableau, p)(pp, xp, batch, steps, h, cp, tp, gpp, gxp);
-             }
-             return py::make_tuple(traj, gp, gx);
-           })
+      // vjp(params, x0 (B, D), cotangent (B, steps+1, D), steps, h, tableau, precision,
+      //     trajectory=None) -> (grad_params (P,), grad_x0 (B, D)); with a trajectory (the
+      //     forward solve of these params and x0) only the reverse sweep runs.
+      .def(
+          "vjp",
+          [](const PyModel &m, const Array &params, const Array &x0, const Array &cotangent,
+             int64_t steps, double h, const std::string &tableau, const std::string &precision,
+             std::optional<Array> trajectory) {
+            const int64_t D = m.model.stateDim();
+            checkSize("the parameter vector", params.size(), m.model.paramCount());
+            const int64_t batch = D ? int64_t(x0.size()) / D : 0;
+            checkSize("x0", x0.size(), batch * D);
+            const int64_t size = trajectorySize(batch, steps, D);
+            checkSize("the cotangent", cotangent.size(), size);
+            if (trajectory)
+              checkSize("the trajectory", trajectory->size(), size);
+            py::array_t<double> gp = newArray({py::ssize_t(m.model.paramCount())});
+            py::array_t<double> gx = newArray({py::ssize_t(batch), py::ssize_t(D)});
+            std::vector<double> traj(trajectory ? 0 : size_t(size));
+            const double *pp = params.data(), *xp = x0.data(), *cp = cotangent.data();
+            const double *given = trajectory ? trajectory->data() : nullptr;
+            double *gpp = gp.mutable_data(), *gxp = gx.mutable_data();
+            const odec::Precision p = precisionOf(precision);
+            {
+              py::gil_scoped_release release;
+              const odec::Vjp vjp = m.vjp(tableau, p);
+              if (given)
+                vjp.fromTrajectory(pp, xp, batch, steps, h, cp, given, gpp, gxp);
+              else
+                vjp(pp, xp, batch, steps, h, cp, traj.data(), gpp, gxp);
+            }
+            return py::make_tuple(gp, gx);
+          },
+          py::arg("params"), py::arg("x0"), py::arg("cotangent"), py::arg("steps"),
+          py::arg("h"), py::arg("tableau"), py::arg("precision"),
+          py::arg("trajectory") = py::none())
       // loss_grad(params, x0 (B, D), target_steps (T,), targets (B, T, D), steps, h, tableau,
       //           adjoint) -> (loss, grad_params, grad_x0, trajectory): the mean squared error
       .def("loss_grad",

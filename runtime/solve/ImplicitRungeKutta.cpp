@@ -77,19 +77,21 @@ double ImplicitRungeKutta::lossGradient(const double *params, const double *x0, 
 
 void ImplicitRungeKutta::vjp(const double *params, const double *x0, int64_t batch,
                              int64_t steps, double h, const double *cotangent, double *traj,
-                             double *gradParams, double *gradX0, NewtonStats *stats) const {
+                             double *gradParams, double *gradX0, NewtonStats *stats,
+                             bool trajGiven) const {
   const int64_t D = field_.stateDim;
   auto seed = [&](int64_t b, int64_t n, double *xBar) {
     const double *c = cotangent + (b * (steps + 1) + n) * D;
     for (int64_t d = 0; d < D; ++d)
       xBar[d] += c[d];
   };
-  adjoint(params, x0, batch, steps, h, seed, traj, gradParams, gradX0, stats);
+  adjoint(params, x0, batch, steps, h, seed, traj, gradParams, gradX0, stats, trajGiven);
 }
 
 void ImplicitRungeKutta::adjoint(const double *params, const double *x0, int64_t batch,
                                  int64_t steps, double h, const Seed &seed, double *traj,
-                                 double *gradParams, double *gradX0, NewtonStats *stats) const {
+                                 double *gradParams, double *gradX0, NewtonStats *stats,
+                                 bool trajGiven) const {
   const int64_t D = field_.stateDim, P = field_.paramCount;
   const int s = tableau_.stages;
   NewtonStages stages(field_, tableau_, tolerances_);
@@ -102,7 +104,8 @@ void ImplicitRungeKutta::adjoint(const double *params, const double *x0, int64_t
   Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> jac(D, D);
   for (int64_t b = 0; b < batch; ++b) {
     const double *xs = traj + b * (steps + 1) * D;
-    forward(stages, params, x0 + b * D, traj + b * (steps + 1) * D, steps, h, b, local);
+    if (!trajGiven)
+      forward(stages, params, x0 + b * D, traj + b * (steps + 1) * D, steps, h, b, local);
     xBar.setZero();
     seed(b, steps, xBar.data());
     Z.setZero();

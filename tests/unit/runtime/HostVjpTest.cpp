@@ -47,6 +47,21 @@ void expectFiniteDifferences(const odec::Model &m, const std::string &tableau, i
   const std::vector<double> cot = uniform(size_t(batch * (steps + 1) * D), 7, 1.0);
   const odec::Vjp::Result r = vjp(params, x0, batch, steps, h, cot);
   EXPECT_EQ(r.trajectory, sim.simulate(params, x0, batch, steps, h));
+  // The reverse sweep alone on that trajectory gives the same gradients, to the bit.
+  std::vector<double> gp(params.size()), gx(x0.size());
+  vjp.fromTrajectory(params.data(), x0.data(), batch, steps, h, cot.data(), r.trajectory.data(),
+                     gp.data(), gx.data());
+  EXPECT_EQ(gp, r.gradParams);
+  EXPECT_EQ(gx, r.gradX0);
+  // It reads the trajectory it is given (and leaves it alone), not a recomputed one.
+  std::vector<double> shifted = r.trajectory;
+  for (double &v : shifted)
+    v += 0.25;
+  const std::vector<double> before = shifted;
+  vjp.fromTrajectory(params.data(), x0.data(), batch, steps, h, cot.data(), shifted.data(),
+                     gp.data(), gx.data());
+  EXPECT_EQ(shifted, before);
+  EXPECT_GT(odec::test::relativeError(gp, r.gradParams), 1e-3);
 
   auto loss = [&](const std::vector<double> &p, const std::vector<double> &x) {
     return dot(cot, sim.simulate(p, x, batch, steps, h));
