@@ -102,6 +102,8 @@ class Model:
     def __init__(self, core):
         self._core = core
         self._params = {name: tuple(shape) for name, shape, _ in core.params}
+        self._shapes = list(self._params.values())
+        self._sizes = [int(np.prod(s, dtype=np.int64)) for s in self._shapes]
         self._states = {name: tuple(shape) for name, shape, _ in core.states}
 
     @property

@@ -23,16 +23,6 @@ import odec
 __all__ = ["Solve", "solve", "NeuralODE"]
 
 
-def _numpy64(name, t):
-    if not isinstance(t, torch.Tensor):
-        return np.ascontiguousarray(np.asarray(t, dtype=np.float64))
-    if t.device.type != "cpu":
-        raise ValueError(f"{name} is on {t.device}; odec runs on the CPU (move it with .cpu())")
-    if t.dtype not in (torch.float64, torch.float32):
-        raise ValueError(f"{name} has dtype {t.dtype}; expected torch.float64 or torch.float32")
-    return np.ascontiguousarray(t.detach().numpy(), dtype=np.float64)
-
-
 class Solve(torch.autograd.Function):
     """traj = Solve.apply(model, tableau, step, steps, x0, *params): the fused solve of an
     odec.Model from x0 (B, D) with the parameters as tensors in the model's declaration order
@@ -42,9 +32,10 @@ class Solve(torch.autograd.Function):
     def forward(ctx, model, tableau, step, steps, x0, *params):
         dtype = x0.dtype
         precision = "float32" if dtype == torch.float32 else "float64"
-        flat = np.concatenate([_numpy64(n, p).reshape(-1) for n, p in zip(model.params, params)]
-                              ) if params else np.zeros(0)
-        x = _numpy64("x0", x0)
+        # One concatenation and one conversion (solve() checked devices, shapes and dtypes).
+        flat = (torch.cat([p.detach().reshape(-1) for p in params]).to(torch.float64).numpy()
+                if params else np.zeros(0))
+        x = x0.detach().to(torch.float64).contiguous().numpy()
         traj = model._core.simulate(flat, x, steps, step, tableau, precision)
         odec._warn_non_finite(traj, "odec.torch.solve")
         ctx.model, ctx.tableau, ctx.step, ctx.steps = model, tableau, step, steps
@@ -57,15 +48,12 @@ class Solve(torch.autograd.Function):
     @staticmethod
     def backward(ctx, grad_traj):
         m = ctx.model
-        cot = _numpy64("the trajectory's gradient", grad_traj)
+        cot = grad_traj.detach().to(torch.float64).contiguous().numpy()
         gp, gx = m._core.vjp(ctx.flat, ctx.x, cot, ctx.steps, ctx.step, ctx.tableau,
                              ctx.precision, ctx.traj)
         dtype = grad_traj.dtype
-        grads, at = [], 0
-        for shape in m.params.values():
-            n = int(np.prod(shape, dtype=np.int64))
-            grads.append(torch.from_numpy(gp[at:at + n].reshape(shape)).to(dtype))
-            at += n
+        grads = [g.view(shape) for g, shape in
+                 zip(torch.from_numpy(gp).to(dtype).split(m._sizes), m._shapes)]
         return (None, None, None, None, torch.from_numpy(gx).to(dtype), *grads)
 
 
@@ -94,12 +82,18 @@ def solve(model, params, x0, steps, tableau="RK4", step=0.1):
     if len(params) != len(model.params):
         raise ValueError(f"model {model.name} has {len(model.params)} parameters, "
                          f"{len(params)} were given")
-    for (name, shape), p in zip(model.params.items(), params):
-        if tuple(p.shape) != shape:
+    if x0.device.type != "cpu":
+        raise ValueError(f"x0 is on {x0.device}; odec runs on the CPU (move it with .cpu())")
+    for name, shape, p in zip(model.params, model._shapes, params):
+        if not isinstance(p, torch.Tensor):
+            raise ValueError(f"parameter '{name}' is a {type(p).__name__}, not a tensor")
+        if p.shape != shape:
             raise ValueError(f"parameter '{name}' has shape {tuple(p.shape)}, expected {shape}")
         if p.dtype != x0.dtype:
             raise ValueError(f"parameter '{name}' has dtype {p.dtype}, x0 {x0.dtype}; "
                              "use one dtype")
+        if p.device.type != "cpu":
+            raise ValueError(f"parameter '{name}' is on {p.device}; odec runs on the CPU")
     steps = odec.Model._steps(steps)
     return Solve.apply(model, tableau, odec.Model._check_step(step), steps, x0, *params)
 

@@ -18,6 +18,7 @@
 
 #include <optional>
 
+#include <chrono>
 #include <cmath>
 #include <map>
 #include <mutex>
@@ -331,6 +332,39 @@ PYBIND11_MODULE(_core, mod) {
              }
              return py::make_tuple(r.loss, toArray(r.gradParams), toArray(r.gradX0));
            });
+
+  // For bench/python_boundary.py: seconds of each of `repeats` calls of the host API made
+  // from C++ (what the package's calls add their boundary to). what: "simulate", "vjp" (the
+  // forward solve and the sweep in one call) or "simulate+sweep" (a solve, then
+  // Vjp::fromTrajectory on it: odec.torch's forward and backward).
+  mod.def("_native_seconds", [](const PyModel &m, const std::string &what, const Array &params,
+                                const Array &x0, const Array &cotangent, int64_t steps, double h,
+                                const std::string &tableau, int repeats) {
+    const int64_t D = m.model.stateDim(), batch = int64_t(x0.size()) / D;
+    checkSize("the parameter vector", params.size(), m.model.paramCount());
+    checkSize("the cotangent", cotangent.size(), trajectorySize(batch, steps, D));
+    if (what != "simulate" && what != "vjp" && what != "simulate+sweep")
+      throw std::invalid_argument("unknown timing '" + what + "'");
+    std::vector<double> traj(size_t(cotangent.size())), gp(size_t(m.model.paramCount())),
+        gx(size_t(x0.size())), seconds;
+    const double *pp = params.data(), *xp = x0.data(), *cp = cotangent.data();
+    py::gil_scoped_release release;
+    const odec::Simulator sim = m.simulator(tableau, odec::Precision::Double);
+    const odec::Vjp vjp = m.vjp(tableau, odec::Precision::Double);
+    for (int r = 0; r < repeats; ++r) {
+      const auto start = std::chrono::steady_clock::now();
+      if (what == "vjp") {
+        vjp(pp, xp, batch, steps, h, cp, traj.data(), gp.data(), gx.data());
+      } else {
+        sim.simulate(pp, xp, traj.data(), batch, steps, h);
+        if (what == "simulate+sweep")
+          vjp.fromTrajectory(pp, xp, batch, steps, h, cp, traj.data(), gp.data(), gx.data());
+      }
+      seconds.push_back(
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    }
+    return seconds;
+  });
 
   mod.def("tableau_json", &tableauJson, py::arg("name"), py::arg("file") = "",
           py::call_guard<py::gil_scoped_release>());
