@@ -23,7 +23,8 @@ enum class Seed { Targets, Cotangent };
 
 llvm::Function *emitAdjoint(llvm::Module &m, const ir::ModelIR &model,
                             const ButcherTableau &tableau, int width, Precision precision,
-                            const std::string &name, llvm::Function *forward, Seed seed) {
+                            const MachineModel &machine, const std::string &name,
+                            llvm::Function *forward, Seed seed) {
   requireExplicit(tableau);
   internalCheck(model.ddt.size() == model.states.size(), "emitAdjoint: one ddt per state");
   // Its body stays one copy, however many call sites the inliner sees.
@@ -75,7 +76,7 @@ llvm::Function *emitAdjoint(llvm::Module &m, const ir::ModelIR &model,
   Value *trajGiven = targets ? nullptr : f->getArg(firstOutput + 3);
   b.SetInsertPoint(llvm::BasicBlock::Create(ctx, "entry", f));
 
-  TensorEmitter te(b, width, precision);
+  TensorEmitter te(b, width, precision, machine);
   std::unordered_set<const ir::Node *> varying;
   for (const ir::ModelIR::Slot &s : model.states)
     varying.insert(s.var.get());
@@ -301,14 +302,17 @@ llvm::Function *emitAdjoint(llvm::Module &m, const ir::ModelIR &model,
 
 llvm::Function *emitLossGrad(llvm::Module &m, const ir::ModelIR &model,
                              const ButcherTableau &tableau, int width, Precision precision,
+                             const MachineModel &machine,
                              const std::string &name, llvm::Function *forward) {
-  return emitAdjoint(m, model, tableau, width, precision, name, forward, Seed::Targets);
+  return emitAdjoint(m, model, tableau, width, precision, machine, name, forward,
+                     Seed::Targets);
 }
 
 llvm::Function *emitVjp(llvm::Module &m, const ir::ModelIR &model, const ButcherTableau &tableau,
-                        int width, Precision precision, const std::string &name,
-                        llvm::Function *forward) {
-  return emitAdjoint(m, model, tableau, width, precision, name, forward, Seed::Cotangent);
+                        int width, Precision precision, const MachineModel &machine,
+                        const std::string &name, llvm::Function *forward) {
+  return emitAdjoint(m, model, tableau, width, precision, machine, name, forward,
+                     Seed::Cotangent);
 }
 
 } // namespace odec::codegen
