@@ -34,9 +34,12 @@ _FLOATS = (np.float64, np.float32)
 
 
 def load(path):
-    """Parses and checks a .node file; raises CompileError (or OSError-like RuntimeError
-    when the file cannot be read)."""
-    return Program(_core.Program.from_file(os.fspath(path)))
+    """Parses and checks a .node file; raises CompileError for errors in it, and
+    FileNotFoundError (an OSError) when it cannot be read."""
+    path = os.fspath(path)
+    with open(path, "rb"):  # the OSError Python code expects, before odec reads it
+        pass
+    return Program(_core.Program.from_file(path))
 
 
 def compile_source(text, name="<string>"):

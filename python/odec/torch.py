@@ -39,18 +39,25 @@ class Solve(torch.autograd.Function):
         traj = model._core.simulate(flat, x, steps, step, tableau, precision)
         odec._warn_non_finite(traj, "odec.torch.solve")
         ctx.model, ctx.tableau, ctx.step, ctx.steps = model, tableau, step, steps
+        ctx.precision, ctx.flat, ctx.x = precision, flat, x
         # The backward pass runs the reverse sweep on this trajectory rather than solving
-        # again. Kept as a NumPy array of its own: the returned tensor may be changed in place.
-        ctx.precision, ctx.flat, ctx.x, ctx.traj = precision, flat, x, traj
+        # again. A float64 result shares it, saved for backward so that autograd refuses a
+        # backward pass after an in-place change; a float32 result is a copy.
         out = torch.from_numpy(traj)
-        return out.to(dtype) if dtype != torch.float64 else out.clone()
+        if dtype == torch.float64:
+            ctx.save_for_backward(out)
+            ctx.traj = None
+            return out
+        ctx.traj = traj
+        return out.to(dtype)
 
     @staticmethod
     def backward(ctx, grad_traj):
         m = ctx.model
         cot = grad_traj.detach().to(torch.float64).contiguous().numpy()
+        traj = ctx.traj if ctx.traj is not None else ctx.saved_tensors[0].numpy()
         gp, gx = m._core.vjp(ctx.flat, ctx.x, cot, ctx.steps, ctx.step, ctx.tableau,
-                             ctx.precision, ctx.traj)
+                             ctx.precision, traj)
         dtype = grad_traj.dtype
         grads = [g.view(shape) for g, shape in
                  zip(torch.from_numpy(gp).to(dtype).split(m._sizes), m._shapes)]

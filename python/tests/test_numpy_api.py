@@ -219,6 +219,8 @@ def test_compile_error_is_the_clis_diagnostic(tmp_path):
     assert check.returncode == 1 and check.stderr == str(e.value)
     with pytest.raises(odec.CompileError, match="bad.node:3:12: error"):
         odec.load(tmp_path / "bad.node")
+    with pytest.raises(FileNotFoundError):
+        odec.load(tmp_path / "missing.node")
 
 
 def test_wrong_shapes_and_dtypes_raise_value_errors(spiral):

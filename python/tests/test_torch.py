@@ -122,6 +122,14 @@ def test_training_reduces_the_loss():
     assert losses[-1] < 0.2 * losses[0]
 
 
+def test_the_backward_pass_refuses_a_trajectory_changed_in_place():
+    ode = odec.torch.NeuralODE(SPIRAL, init="prior")
+    traj = ode(torch.rand(3, 2, dtype=torch.float64), 4)
+    traj.mul_(2)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        traj.sum().backward()
+
+
 def test_bad_inputs_raise_value_errors():
     ode = odec.torch.NeuralODE(SPIRAL, init="prior")
     with pytest.raises(ValueError, match=r"x0 has shape \(3, 3\), expected \(2,\) or \(B, 2\)"):
