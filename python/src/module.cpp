@@ -205,14 +205,15 @@ PYBIND11_MODULE(_core, mod) {
       .def_property_readonly("params", [](const PyModel &m) { return layout(m.model.params()); })
       .def_property_readonly("states", [](const PyModel &m) { return layout(m.model.states()); })
       .def("state_columns", [](const PyModel &m) { return m.model.stateColumns(); })
-      .def("has_init", [](const PyModel &m) {
-        try {
-          m.model.initSettings();
-          return true;
-        } catch (const std::invalid_argument &) {
-          return false;
-        }
-      })
+      .def("has_init",
+           [](const PyModel &m) {
+             try {
+               m.model.initSettings();
+               return true;
+             } catch (const std::invalid_argument &) {
+               return false;
+             }
+           })
       .def("sample_params",
            [](const PyModel &m, uint64_t seed) { return toArray(m.model.sampleParams(seed)); })
       .def("initialize",
@@ -227,28 +228,30 @@ PYBIND11_MODULE(_core, mod) {
       .def("params_to_json",
            [](const PyModel &m, const Array &flat) {
              checkSize("the parameter vector", flat.size(), m.model.paramCount());
-             return m.model.paramsToJson(std::vector<double>(flat.data(), flat.data() + flat.size()));
+             return m.model.paramsToJson(
+                 std::vector<double>(flat.data(), flat.data() + flat.size()));
            })
-      .def("load_params",
-           [](const PyModel &m, const std::string &path) { return toArray(m.model.loadParams(path)); })
-      .def("parse_params", [](const PyModel &m, const std::string &text) {
-        return toArray(m.model.parseParams(text));
-      })
+      .def("load_params", [](const PyModel &m,
+                             const std::string &path) { return toArray(m.model.loadParams(path)); })
+      .def("parse_params",
+           [](const PyModel &m, const std::string &text) {
+             return toArray(m.model.parseParams(text));
+           })
       .def("is_implicit",
            [](const PyModel &m, const std::string &tableau) {
              py::gil_scoped_release release;
              return m.simulator(tableau, odec::Precision::Double).isImplicit();
            })
-      .def("compile",
-           [](const PyModel &m, const std::string &tableau, const std::string &precision,
-              bool vjp) {
-             const odec::Precision p = precisionOf(precision);
-             py::gil_scoped_release release;
-             if (vjp)
-               m.vjp(tableau, p);
-             else
-               m.simulator(tableau, p);
-           })
+      .def(
+          "compile",
+          [](const PyModel &m, const std::string &tableau, const std::string &precision, bool vjp) {
+            const odec::Precision p = precisionOf(precision);
+            py::gil_scoped_release release;
+            if (vjp)
+              m.vjp(tableau, p);
+            else
+              m.simulator(tableau, p);
+          })
       // simulate(params (P,), x0 (B, D), steps, h, tableau, precision) -> (B, steps+1, D)
       .def("simulate",
            [](const PyModel &m, const Array &params, const Array &x0, int64_t steps, double h,
@@ -258,7 +261,8 @@ PYBIND11_MODULE(_core, mod) {
              const int64_t batch = D ? int64_t(x0.size()) / D : 0;
              checkSize("x0", x0.size(), batch * D);
              trajectorySize(batch, steps, D);
-             py::array_t<double> out = newArray({py::ssize_t(batch), py::ssize_t(steps + 1), py::ssize_t(D)});
+             py::array_t<double> out =
+                 newArray({py::ssize_t(batch), py::ssize_t(steps + 1), py::ssize_t(D)});
              const double *pp = params.data(), *xp = x0.data();
              double *op = out.mutable_data();
              const odec::Precision p = precisionOf(precision);
@@ -301,37 +305,34 @@ PYBIND11_MODULE(_core, mod) {
             }
             return py::make_tuple(gp, gx);
           },
-          py::arg("params"), py::arg("x0"), py::arg("cotangent"), py::arg("steps"),
-          py::arg("h"), py::arg("tableau"), py::arg("precision"),
-          py::arg("trajectory") = py::none())
+          py::arg("params"), py::arg("x0"), py::arg("cotangent"), py::arg("steps"), py::arg("h"),
+          py::arg("tableau"), py::arg("precision"), py::arg("trajectory") = py::none())
       // loss_grad(params, x0 (B, D), target_steps (T,), targets (B, T, D), steps, h, tableau,
       //           adjoint) -> (loss, grad_params, grad_x0, trajectory): the mean squared error
-      .def("loss_grad",
-           [](const PyModel &m, const Array &params, const Array &x0, const IndexArray &targetSteps,
-              const Array &targets, int64_t steps, double h, const std::string &tableau,
-              const std::string &adjoint) {
-             if (adjoint != "discrete" && adjoint != "continuous")
-               throw std::invalid_argument("adjoint must be 'discrete' or 'continuous', not '" +
-                                           adjoint + "'");
-             const int64_t D = m.model.stateDim(), T = int64_t(targetSteps.size());
-             checkSize("the parameter vector", params.size(), m.model.paramCount());
-             const int64_t batch = D ? int64_t(x0.size()) / D : 0;
-             checkSize("x0", x0.size(), batch * D);
-             trajectorySize(batch, steps, D);
-             checkSize("targets", targets.size(), batch * T * D);
-             const std::vector<double> p(params.data(), params.data() + params.size()),
-                 x(x0.data(), x0.data() + x0.size()),
-                 y(targets.data(), targets.data() + targets.size());
-             const std::vector<int64_t> s(targetSteps.data(), targetSteps.data() + T);
-             odec::LossGradient::Result r;
-             {
-               py::gil_scoped_release release;
-               r = m.lossGradient(tableau, adjoint == "discrete" ? odec::Adjoint::Discrete
-                                                                 : odec::Adjoint::Continuous)
-                       .meanSquaredError(p, x, batch, steps, h, s, y);
-             }
-             return py::make_tuple(r.loss, toArray(r.gradParams), toArray(r.gradX0));
-           });
+      .def("loss_grad", [](const PyModel &m, const Array &params, const Array &x0,
+                           const IndexArray &targetSteps, const Array &targets, int64_t steps,
+                           double h, const std::string &tableau, const std::string &adjoint) {
+        if (adjoint != "discrete" && adjoint != "continuous")
+          throw std::invalid_argument("adjoint must be 'discrete' or 'continuous', not '" +
+                                      adjoint + "'");
+        const int64_t D = m.model.stateDim(), T = int64_t(targetSteps.size());
+        checkSize("the parameter vector", params.size(), m.model.paramCount());
+        const int64_t batch = D ? int64_t(x0.size()) / D : 0;
+        checkSize("x0", x0.size(), batch * D);
+        trajectorySize(batch, steps, D);
+        checkSize("targets", targets.size(), batch * T * D);
+        const std::vector<double> p(params.data(), params.data() + params.size()),
+            x(x0.data(), x0.data() + x0.size()), y(targets.data(), targets.data() + targets.size());
+        const std::vector<int64_t> s(targetSteps.data(), targetSteps.data() + T);
+        odec::LossGradient::Result r;
+        {
+          py::gil_scoped_release release;
+          r = m.lossGradient(tableau, adjoint == "discrete" ? odec::Adjoint::Discrete
+                                                            : odec::Adjoint::Continuous)
+                  .meanSquaredError(p, x, batch, steps, h, s, y);
+        }
+        return py::make_tuple(r.loss, toArray(r.gradParams), toArray(r.gradX0));
+      });
 
   // For bench/python_boundary.py: seconds of each of `repeats` calls of the host API made
   // from C++ (what the package's calls add their boundary to). what: "simulate", "vjp" (the

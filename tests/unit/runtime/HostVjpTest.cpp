@@ -111,8 +111,7 @@ TEST(HostVjp, MseGradientIsTheVjpOfItsCotangent) {
   const std::vector<double> targets = uniform(size_t(batch * T * D), 2, 1.0);
   for (const std::string tableau : {"RK38", "ImplicitMidpoint"}) {
     const odec::LossGradient::Result mse =
-        m.lossGradient(tableau).meanSquaredError(params, x0, batch, steps, h, targetSteps,
-                                                 targets);
+        m.lossGradient(tableau).meanSquaredError(params, x0, batch, steps, h, targetSteps, targets);
     const std::vector<double> traj = m.simulator(tableau).simulate(params, x0, batch, steps, h);
     std::vector<double> cot(traj.size(), 0.0);
     const double w = 1.0 / double(T * batch * D);
