@@ -237,8 +237,8 @@ class Model:
         float32 inputs (x0 and every parameter) give float32 results computed by odec's float
         code (explicit tableaux); ``precision`` ('float64' or 'float32') overrides that.
         Warns (RuntimeWarning) when the trajectory holds non-finite values."""
-        dtype = self._result_dtype(params, x0)
         flat = self.flatten(params)
+        dtype = self._result_dtype(params, x0)
         x, _ = self._x0(x0)
         steps, step = self._steps(steps), self._check_step(step)
         traj = self._core.simulate(flat, x, steps, step, tableau,
@@ -251,9 +251,9 @@ class Model:
         (the trajectory's shape, (B, steps+1, D); steps is its second extent), the gradients
         of sum(cotangent * simulate(params, x0, ...)) by odec's discrete adjoint (exact to
         rounding). Returns (grad_params dict, grad_x0 shaped like x0)."""
+        flat = self.flatten(params)
         dtype = self._result_dtype(params, x0)
         _dtype_of("the cotangent", cotangent)
-        flat = self.flatten(params)
         x, single = self._x0(x0)
         B, D = x.shape
         c = np.asarray(cotangent, dtype=np.float64)
