@@ -10,6 +10,7 @@
    PyTorch RK38 loop with torch autograd, same thread count; their ratio.
 
     PYTHONPATH=build/python python3 bench/python_boundary.py [--threads 1] [--json out.json]
+    cmake --build build --target bench_python   # the same; JSON: build/bench/python_results.json
 
 Timings interleave the contenders block by block and report medians, so a machine whose load
 changes during the run shifts both alike.
