@@ -72,6 +72,15 @@ def test_gradcheck_of_the_function():
     assert torch.autograd.gradcheck(f, (x0, *params.values()), eps=1e-6, atol=1e-7)
 
 
+def test_gradcheck_with_an_implicit_tableau():
+    # GaussLegendre2: Newton's method forward, the implicit-function-theorem adjoint backward.
+    m = odec.load(SPIRAL).model()
+    params = {k: torch.tensor(v, requires_grad=True) for k, v in m.sample_params(6).items()}
+    x0 = torch.rand(2, 2, dtype=torch.float64, requires_grad=True)
+    f = lambda x, *ps: odec.torch.solve(m, list(ps), x, 4, "GaussLegendre2", 0.1)
+    assert torch.autograd.gradcheck(f, (x0, *params.values()), eps=1e-6, atol=1e-7)
+
+
 def test_float32_is_close_to_float64():
     d = odec.torch.NeuralODE(SPIRAL, init="prior", seed=4)
     f = odec.torch.NeuralODE(SPIRAL, init="prior", seed=4, dtype=torch.float32)
