@@ -86,7 +86,7 @@ void expectFiniteDifferences(const odec::Model &m, const std::string &tableau, i
 
 } // namespace
 
-TEST(HostVjp, ExplicitTableauxMatchFiniteDifferences) {
+TEST(Vjp, ExplicitTableauxMatchFiniteDifferences) {
   const odec::Model m = spiral();
   // 11 trajectories: a full chunk of 8 and a masked tail; 3: the narrow code.
   expectFiniteDifferences(m, "RK4", 11, 12, 0.1, 1e-7);
@@ -94,14 +94,14 @@ TEST(HostVjp, ExplicitTableauxMatchFiniteDifferences) {
   expectFiniteDifferences(m, "Euler", 1, 5, 0.1, 1e-7);
 }
 
-TEST(HostVjp, ImplicitTableauMatchesFiniteDifferences) {
+TEST(Vjp, ImplicitTableauMatchesFiniteDifferences) {
   const odec::Model m = spiral();
   EXPECT_TRUE(m.vjp("GaussLegendre2").isImplicit());
   expectFiniteDifferences(m, "GaussLegendre2", 2, 6, 0.1, 1e-6);
 }
 
 // The MSE gradient is the VJP of c_{b,s_t} = 2 w_t (x_{b,s_t} − y_{b,t}) (zero elsewhere).
-TEST(HostVjp, MseGradientIsTheVjpOfItsCotangent) {
+TEST(Vjp, MseGradientIsTheVjpOfItsCotangent) {
   const odec::Model m = spiral();
   const int64_t batch = 13, steps = 20, D = m.stateDim();
   const double h = 0.05;
@@ -127,7 +127,7 @@ TEST(HostVjp, MseGradientIsTheVjpOfItsCotangent) {
   }
 }
 
-TEST(HostVjp, FloatPrecisionIsCloseToDouble) {
+TEST(Vjp, FloatPrecisionIsCloseToDouble) {
   const odec::Model m = spiral();
   const int64_t batch = 20, steps = 10, D = m.stateDim();
   const std::vector<double> params = m.sampleParams(2), x0 = uniform(size_t(batch * D), 3, 1.0);
@@ -141,7 +141,7 @@ TEST(HostVjp, FloatPrecisionIsCloseToDouble) {
   EXPECT_THROW(m.vjp("GaussLegendre2", odec::Precision::Float), std::invalid_argument);
 }
 
-TEST(HostVjp, WrongSizesAreRejected) {
+TEST(Vjp, WrongSizesAreRejected) {
   const odec::Model m = spiral();
   const odec::Vjp vjp = m.vjp("RK4");
   const std::vector<double> params = m.sampleParams(1), x0(4, 0.5);
