@@ -237,6 +237,50 @@ private:
   std::shared_ptr<const Impl> impl_;
 };
 
+/// The vector–Jacobian product of a solve: for a cotangent c of every returned state (the
+/// trajectory layout, batch x (steps+1) x stateDim), the gradients of L = Σ c · trajectory with
+/// respect to the parameters and the initial states — what the backward pass of any loss
+/// written over the trajectory needs. Computed by the same discrete adjoint as LossGradient
+/// (exact to rounding; the MSE gradient is this VJP with c = ∂MSE/∂trajectory): for an explicit
+/// tableau one fused JIT-compiled function (forward solve, then the reverse sweep seeded by c
+/// at every step), for an implicit one the implicit-function-theorem adjoint (double only).
+/// Memory besides the trajectory is independent of steps. Thread-safe like Simulator.
+class Vjp {
+public:
+  struct Result {
+    std::vector<double> trajectory; // batch x (steps+1) x stateDim: the forward solve
+    std::vector<double> gradParams; // paramCount() values, the parameter layout
+    std::vector<double> gradX0;     // batch x stateDim
+  };
+
+  /// Caller-owned memory: cotangent and traj (batch*(steps+1)*stateDim each; traj is filled
+  /// with the forward solve), gradParams (paramCount, overwritten), gradX0 (batch*stateDim,
+  /// overwritten).
+  void operator()(const double *params, const double *x0, int64_t batch, int64_t steps, double h,
+                  const double *cotangent, double *traj, double *gradParams,
+                  double *gradX0) const;
+  /// The same with every size checked.
+  Result operator()(const std::vector<double> &params, const std::vector<double> &x0,
+                    int64_t batch, int64_t steps, double h,
+                    const std::vector<double> &cotangent) const;
+  /// The reverse sweep alone, on the trajectory `traj` of an earlier forward solve of the same
+  /// params and x0 (Simulator::simulate of this model, tableau and precision, or a previous
+  /// call): for a backward pass after a forward pass, a third cheaper than recomputing it.
+  void fromTrajectory(const double *params, const double *x0, int64_t batch, int64_t steps,
+                      double h, const double *cotangent, const double *traj, double *gradParams,
+                      double *gradX0) const;
+
+  const std::string &tableau() const;
+  bool isImplicit() const;
+  int64_t stateDim() const;
+  int64_t paramCount() const;
+
+private:
+  friend class Model;
+  struct Impl;
+  std::shared_ptr<const Impl> impl_;
+};
+
 /// What `Model::cppHeader` puts into the generated header.
 struct CppExportOptions {
   std::vector<double> params; // baked-in parameter values (paramCount), or empty: zeros
@@ -312,6 +356,12 @@ public:
   Simulator simulator(const std::string &tableau, const CompileOptions &options) const;
   LossGradient lossGradient(const std::string &tableau, Adjoint adjoint,
                             const CompileOptions &options) const;
+  /// JIT-compiles the vector–Jacobian product of a solve (see Vjp) for a tableau, with the
+  /// forward solver it calls (kept for the next `simulator` of this tableau and precision, as
+  /// for lossGradient). Precision::Float needs an explicit tableau (std::invalid_argument).
+  Vjp vjp(const std::string &tableau, Precision precision = Precision::Double) const;
+  /// The same with every compile option; CodePath::Cpp has no VJP (std::invalid_argument).
+  Vjp vjp(const std::string &tableau, const CompileOptions &options) const;
 
   /// The vector field, printed in Julia syntax after lowering (`ddt(x) = ...`).
   std::string fieldToString() const;
@@ -346,6 +396,7 @@ private:
   friend class Program;
   friend class Simulator;
   friend class LossGradient;
+  friend class Vjp;
   struct Impl;
   std::shared_ptr<const Impl> impl_;
 };
