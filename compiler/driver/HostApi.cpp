@@ -531,7 +531,7 @@ Vjp Model::vjp(const std::string &tableau, const CompileOptions &compile) const 
           model->keepSpare(t.name, o, std::move(both.simulator));
           return std::unique_ptr<jit::Vjp>(std::move(both.vjp));
         },
-        options);
+        options, compile.batch);
   Vjp v;
   v.impl_ = std::move(impl);
   return v;

@@ -78,8 +78,9 @@ private:
 /// A vector–Jacobian product per batch width, as LossGradientByBatch.
 class VjpByBatch : public Vjp {
 public:
-  VjpByBatch(BatchVariants<Vjp>::Compile compile, const CompileOptions &full)
-      : variants_(std::move(compile), full) {}
+  VjpByBatch(BatchVariants<Vjp>::Compile compile, const CompileOptions &full,
+             int64_t expectedBatch = 0)
+      : variants_(std::move(compile), full, expectedBatch) {}
 
   void operator()(const double *params, const double *x0, int64_t batch, int64_t steps, double h,
                   const double *cotangent, double *traj, double *gradParams, double *gradX0,

@@ -172,7 +172,7 @@ struct CompileOptions {
   /// environment variable ODEC_CPU when set, else this machine. The chunk width and register
   /// blocking follow its vector registers. Code compiled here runs here, so a CPU whose
   /// features this machine lacks is refused (std::invalid_argument naming them).
-  std::string cpu;
+  std::string cpu = "";
   /// Whether compiled machine code may be reused from, and is kept in, the on-disk cache
   /// ($ODEC_CACHE_DIR, else $XDG_CACHE_HOME/odec, else ~/.cache/odec): running the same model
   /// again then skips code generation. Entries carry their full key and a checksum; a corrupt
@@ -287,7 +287,7 @@ struct CppExportOptions {
   bool singlePrecision = false; // Real = float instead of double
   bool withMain = false;        // add main(): --step H --steps N --x0 a,b,... prints the CSV
   std::string sourceFile;       // named in the header comment
-  std::string cpu; // objectCode/buildSharedLibrary: the CPU (as CompileOptions::cpu), any CPU
+  std::string cpu = ""; // objectCode/buildSharedLibrary: the CPU (CompileOptions::cpu), any
 };
 
 class Model {
