@@ -31,7 +31,8 @@ test: build
 # need: no benchmarks, no examples) and run with LeakSanitizer on; any report fails.
 sanitize:
 	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DODEC_SANITIZE=ON \
-	  -DODEC_BUILD_BENCH=OFF -DCMAKE_GTEST_DISCOVER_TESTS_DISCOVERY_MODE=PRE_TEST
+	  -DODEC_BUILD_BENCH=OFF -DODEC_BUILD_PYTHON=OFF \
+	  -DCMAKE_GTEST_DISCOVER_TESTS_DISCOVERY_MODE=PRE_TEST
 	cmake --build $(ASAN_BUILD) -j$(JOBS) --target odec $(UNIT_TESTS)
 	set -e; for t in $(UNIT_TESTS); do echo "== $$t (ASan+UBSan)"; \
 	  $(SANITIZER_ENV) $(ASAN_BUILD)/tests/$$t --gtest_brief=1; done
@@ -40,7 +41,7 @@ sanitize:
 # FUZZ_SECONDS on the seed corpus from examples/ and tests/golden/.
 fuzz:
 	cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DODEC_FUZZ=ON \
-	  -DODEC_BUILD_TESTS=OFF -DODEC_BUILD_BENCH=OFF \
+	  -DODEC_BUILD_TESTS=OFF -DODEC_BUILD_BENCH=OFF -DODEC_BUILD_PYTHON=OFF \
 	  -DCMAKE_C_COMPILER=clang-14 -DCMAKE_CXX_COMPILER=clang++-14
 	cmake --build $(FUZZ_BUILD) -j$(JOBS) --target fuzz_frontend
 	bash tests/fuzz/run.sh $(FUZZ_BUILD)/tests/fuzz/fuzz_frontend $(FUZZ_SECONDS)

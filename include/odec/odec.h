@@ -163,6 +163,45 @@ enum class Precision {
   Float
 };
 
+/// How a model's solvers are compiled (Model::simulator, Model::lossGradient).
+struct CompileOptions {
+  Precision precision = Precision::Double;
+  CodePath path = CodePath::LLVM;
+  /// The CPU the code is for: an LLVM CPU name (`znver3`, `skylake-avx512`, …) or an x86-64
+  /// level (`x86-64`, `x86-64-v2`, `x86-64-v3` = AVX2, `x86-64-v4` = AVX-512); empty = the
+  /// environment variable ODEC_CPU when set, else this machine. The chunk width and register
+  /// blocking follow its vector registers. Code compiled here runs here, so a CPU whose
+  /// features this machine lacks is refused (std::invalid_argument naming them).
+  std::string cpu = "";
+  /// Whether compiled machine code may be reused from, and is kept in, the on-disk cache
+  /// ($ODEC_CACHE_DIR, else $XDG_CACHE_HOME/odec, else ~/.cache/odec): running the same model
+  /// again then skips code generation. Entries carry their full key and a checksum; a corrupt
+  /// or foreign one is ignored and rebuilt.
+  bool cache = true;
+  /// The batch the calls will mostly have, when known (0: unknown). Explicit tableaux compile
+  /// the chunk width for it up front, other widths on the first call that needs them; unknown,
+  /// the full width comes first. A single trajectory (batch 1) then compiles once, not twice.
+  int64_t batch = 0;
+};
+
+/// A CPU that odec can compile for (`odec targets`; CompileOptions::cpu).
+struct TargetInfo {
+  std::string cpu;         // LLVM's name: a level such as "x86-64-v3", or the host's ("znver3")
+  int vectorBytes = 0;     // one vector register: 16 (SSE), 32 (AVX2), 64 (AVX-512)
+  int vectorRegisters = 0; // how many the code may use: 16, or 32 with AVX-512
+  /// Instruction-set features it implies that this machine lacks; empty: its code runs here.
+  std::vector<std::string> missingHere;
+};
+
+/// The target `cpu` names, as CompileOptions::cpu reads it ("" = $ODEC_CPU, else this machine;
+/// "host"). Throws std::invalid_argument for a name LLVM does not know.
+TargetInfo describeTarget(const std::string &cpu = "host");
+/// The x86-64 levels whose code runs on this machine (x86-64-v2, -v3, -v4 as far as it goes).
+std::vector<std::string> runnableLevels();
+/// The directory of the on-disk cache of compiled code (CompileOptions::cache); empty when no
+/// environment variable names one.
+std::string compiledCodeCacheDirectory();
+
 /// A loss over a batch of simulated trajectories and its gradient with respect to the
 /// parameters and the initial states.
 ///
@@ -198,12 +237,57 @@ private:
   std::shared_ptr<const Impl> impl_;
 };
 
+/// The vector–Jacobian product of a solve: for a cotangent c of every returned state (the
+/// trajectory layout, batch x (steps+1) x stateDim), the gradients of L = Σ c · trajectory with
+/// respect to the parameters and the initial states — what the backward pass of any loss
+/// written over the trajectory needs. Computed by the same discrete adjoint as LossGradient
+/// (exact to rounding; the MSE gradient is this VJP with c = ∂MSE/∂trajectory): for an explicit
+/// tableau one fused JIT-compiled function (forward solve, then the reverse sweep seeded by c
+/// at every step), for an implicit one the implicit-function-theorem adjoint (double only).
+/// Memory besides the trajectory is independent of steps. Thread-safe like Simulator.
+class Vjp {
+public:
+  struct Result {
+    std::vector<double> trajectory; // batch x (steps+1) x stateDim: the forward solve
+    std::vector<double> gradParams; // paramCount() values, the parameter layout
+    std::vector<double> gradX0;     // batch x stateDim
+  };
+
+  /// Caller-owned memory: cotangent and traj (batch*(steps+1)*stateDim each; traj is filled
+  /// with the forward solve), gradParams (paramCount, overwritten), gradX0 (batch*stateDim,
+  /// overwritten).
+  void operator()(const double *params, const double *x0, int64_t batch, int64_t steps, double h,
+                  const double *cotangent, double *traj, double *gradParams,
+                  double *gradX0) const;
+  /// The same with every size checked.
+  Result operator()(const std::vector<double> &params, const std::vector<double> &x0,
+                    int64_t batch, int64_t steps, double h,
+                    const std::vector<double> &cotangent) const;
+  /// The reverse sweep alone, on the trajectory `traj` of an earlier forward solve of the same
+  /// params and x0 (Simulator::simulate of this model, tableau and precision, or a previous
+  /// call): for a backward pass after a forward pass, a third cheaper than recomputing it.
+  void fromTrajectory(const double *params, const double *x0, int64_t batch, int64_t steps,
+                      double h, const double *cotangent, const double *traj, double *gradParams,
+                      double *gradX0) const;
+
+  const std::string &tableau() const;
+  bool isImplicit() const;
+  int64_t stateDim() const;
+  int64_t paramCount() const;
+
+private:
+  friend class Model;
+  struct Impl;
+  std::shared_ptr<const Impl> impl_;
+};
+
 /// What `Model::cppHeader` puts into the generated header.
 struct CppExportOptions {
   std::vector<double> params; // baked-in parameter values (paramCount), or empty: zeros
   bool singlePrecision = false; // Real = float instead of double
   bool withMain = false;        // add main(): --step H --steps N --x0 a,b,... prints the CSV
   std::string sourceFile;       // named in the header comment
+  std::string cpu = ""; // objectCode/buildSharedLibrary: the CPU (CompileOptions::cpu), any
 };
 
 class Model {
@@ -245,8 +329,9 @@ public:
   /// JIT-compiles the solver for a tableau of the program (built-in or user-defined, explicit
   /// or implicit; see Simulator). Throws std::invalid_argument for an unknown tableau, or for
   /// an implicit one when a state is a matrix (Newton needs the state Jacobian).
-  /// Explicit tableaux (here and in lossGradient) compile code for chunks of 8 trajectories
-  /// (16 in float), or of 16 (float 32) when the field's largest matrix product has at least
+  /// Explicit tableaux (here and in lossGradient) compile code for chunks of one vector
+  /// register's worth of trajectories (8 doubles on AVX-512, 4 on AVX2, 2 on SSE; twice as many
+  /// in float), or of two registers' worth when the field's largest matrix product has at least
   /// 1024 multiply-adds per trajectory; the first call with a smaller batch compiles, once,
   /// code for the power of two that fits it (1, 2, 4, …), which runs a single trajectory 2-3x
   /// faster. Results differ between the widths only in the order of a few sums (≤ 1e-14
@@ -267,19 +352,31 @@ public:
   Simulator simulator(const std::string &tableau, Precision precision) const;
   LossGradient lossGradient(const std::string &tableau, Adjoint adjoint,
                             Precision precision) const;
+  /// The same with every compile option (the overloads above are shorthands for these).
+  Simulator simulator(const std::string &tableau, const CompileOptions &options) const;
+  LossGradient lossGradient(const std::string &tableau, Adjoint adjoint,
+                            const CompileOptions &options) const;
+  /// JIT-compiles the vector–Jacobian product of a solve (see Vjp) for a tableau, with the
+  /// forward solver it calls (kept for the next `simulator` of this tableau and precision, as
+  /// for lossGradient). Precision::Float needs an explicit tableau (std::invalid_argument).
+  Vjp vjp(const std::string &tableau, Precision precision = Precision::Double) const;
+  /// The same with every compile option; CodePath::Cpp has no VJP (std::invalid_argument).
+  Vjp vjp(const std::string &tableau, const CompileOptions &options) const;
 
   /// The vector field, printed in Julia syntax after lowering (`ddt(x) = ...`).
   std::string fieldToString() const;
   /// The optimized LLVM IR of the fused solver (or, with adjoint, of the fused forward +
-  /// discrete adjoint) for an explicit tableau.
-  std::string llvmIR(const std::string &tableau, bool adjoint = false) const;
+  /// discrete adjoint) for an explicit tableau, for `cpu` (as CompileOptions::cpu, but any CPU
+  /// is allowed: the code is not run).
+  std::string llvmIR(const std::string &tableau, bool adjoint = false,
+                     const std::string &cpu = "") const;
   /// One self-contained C++17 header (standard library only) with the parameters, the field,
   /// its Jacobian, the fused solver and the discrete adjoint for an explicit tableau, in a
   /// namespace named after the model (`odec emit-cpp`; codegen/CppEmitter.h lists its API).
   std::string cppHeader(const std::string &tableau, const CppExportOptions &options = {}) const;
 
   /// `odec build`: cppHeader(tableau, options) plus an extern "C" adapter, compiled by
-  /// in-process Clang for the host CPU into a relocatable ELF object (returned as its bytes).
+  /// in-process Clang for options.cpu (default: this machine) into a relocatable ELF object (returned as its bytes).
   /// With N = cSymbolPrefix() (`odec_<model>_`, e.g. `odec_Spiral_`) it defines, in double
   /// whatever options.singlePrecision says (a float build converts at the boundary):
   ///   void    Nsimulate(params, x0, out, batch, steps, h)   // Simulator::simulate's contract
@@ -299,6 +396,7 @@ private:
   friend class Program;
   friend class Simulator;
   friend class LossGradient;
+  friend class Vjp;
   struct Impl;
   std::shared_ptr<const Impl> impl_;
 };
@@ -316,6 +414,11 @@ public:
   std::vector<std::string> tableauNames() const;
   /// A model by name; "" picks the only model (an error if there are several or none).
   Model model(const std::string &name = "") const;
+  /// The same, with the options that the model's compiles use when the call names none:
+  /// simulator(tableau), lossGradient(tableau, adjoint), the overloads that set only a precision
+  /// or a code path (which keep defaults' cpu and cache), initialize and eigenvalues (their
+  /// Jacobian). `odec --cpu X` passes its target this way.
+  Model model(const std::string &name, const CompileOptions &defaults) const;
   /// Warnings produced while checking, formatted (empty when none).
   std::string warnings() const;
 

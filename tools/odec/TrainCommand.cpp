@@ -36,6 +36,7 @@ struct TrainOptions {
   uint64_t seed = 0;
   int64_t epochs = 100, batch = 32, horizon = 5;
   bool json = false;
+  TargetFlags target;
 };
 
 // What a resumed run must share with the run it continues (everything but the epoch count).
@@ -60,7 +61,7 @@ void validate(const TrainOptions &o) {
 
 std::vector<double> initialParams(const TrainOptions &o, const sema::CheckedModel &m) {
   if (o.init == "stability")
-    return Program::fromFile(o.file).model(m.name).initialize(o.seed).params;
+    return Program::fromFile(o.file).model(m.name, o.target.options()).initialize(o.seed).params;
   return sampleParams(paramLayout(m), o.seed);
 }
 
@@ -84,8 +85,11 @@ int run(const TrainOptions &o) {
   }
 
   const ir::ModelIR lowered = lowerModel(model);
+  jit::CompileOptions jitOptions =
+      jit::defaultOptions(lowered, jit::Precision::Double, o.target.cpu);
+  jitOptions.cache = !o.target.noCache;
   std::unique_ptr<jit::LossGradient> compiled =
-      compileDiscreteLossGrad(lowered, tableau, jit::defaultOptions(lowered));
+      compileDiscreteLossGrad(lowered, tableau, jitOptions);
   const LossGradCallback fn = [&compiled](auto... args) { return (*compiled)(args...); };
 
   const std::string dir = o.resume.empty() ? (o.out.empty() ? "run" : o.out) : o.resume;
@@ -196,6 +200,7 @@ void addTrainCommand(CLI::App &app, int &status) {
   auto *out = cmd->add_option("--out", o->out, "run directory (run)");
   cmd->add_option("--resume", o->resume, "continue the run in this directory")->excludes(out);
   cmd->add_flag("--json", o->json, "print one JSON object per epoch to stdout");
+  o->target.add(*cmd);
   cmd->callback([o, &status] { status = run(*o); });
 }
 

@@ -29,6 +29,7 @@ int main(int argc, char **argv) {
   addGradCommand(app, status);
   addImdeCommand(app, status);
   addBenchCommand(app, status);
+  addTargetsCommand(app, status);
   recordInvocation(argc, argv);
   try {
     app.parse(argc, argv);
