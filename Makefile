@@ -7,7 +7,7 @@ ODEC = $(BUILD)/tools/odec/odec
 ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 60
-UNIT_TESTS = $(addprefix test_,$(notdir $(wildcard tests/unit/*)))
+UNIT_TESTS = $(addprefix test_,$(notdir $(patsubst %/,%,$(wildcard tests/unit/*/))))
 # A finding stops the run and fails it; LSan ignores only LLVM's and Clang's own caches.
 SANITIZER_ENV = ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1 \
   LSAN_OPTIONS=suppressions=$(CURDIR)/tests/sanitizers/lsan.supp:print_suppressions=0 \
