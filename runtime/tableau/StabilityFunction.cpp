@@ -2,6 +2,7 @@
 
 #include "tableau/NumericTableau.h"
 
+#include <cmath>
 #include <limits>
 #include <type_traits>
 
@@ -100,7 +101,55 @@ template <class T> static StabilityFunction compute(const NumericTableau<T> &t) 
 }
 
 StabilityFunction stabilityFunction(const ButcherTableau &t) {
-  return exactOrDouble(t, [](const auto &n) { return compute(n); });
+  StabilityFunction R = exactOrDouble(t, [](const auto &n) { return compute(n); });
+  const NumericTableau<double> n = NumericTableau<double>::from(t);
+  R.stages = n.s;
+  R.A = n.A;
+  R.b = n.b;
+  return R;
+}
+
+double StabilityFunction::realValue(double x) const {
+  const size_t s = size_t(stages);
+  std::vector<double> M(s * s), Y(s, 1.0);
+  bool lower = true;
+  for (size_t i = 0; i < s; ++i)
+    for (size_t j = 0; j < s; ++j) {
+      M[i * s + j] = (i == j ? 1.0 : 0.0) - x * A[i * s + j];
+      lower = lower && (j < i || A[i * s + j] == 0);
+    }
+  if (lower) { // explicit: the stages one after the other
+    for (size_t i = 0; i < s; ++i)
+      for (size_t j = 0; j < i; ++j)
+        Y[i] -= M[i * s + j] * Y[j];
+  } else {
+    for (size_t p = 0; p < s; ++p) {
+      size_t pivot = p;
+      for (size_t i = p + 1; i < s; ++i)
+        if (std::abs(M[i * s + p]) > std::abs(M[pivot * s + p]))
+          pivot = i;
+      if (M[pivot * s + p] == 0)
+        return std::numeric_limits<double>::quiet_NaN();
+      for (size_t j = 0; j < s; ++j)
+        std::swap(M[p * s + j], M[pivot * s + j]);
+      std::swap(Y[p], Y[pivot]);
+      for (size_t i = p + 1; i < s; ++i) {
+        const double f = M[i * s + p] / M[p * s + p];
+        for (size_t j = p; j < s; ++j)
+          M[i * s + j] -= f * M[p * s + j];
+        Y[i] -= f * Y[p];
+      }
+    }
+    for (size_t i = s; i-- > 0;) {
+      for (size_t j = i + 1; j < s; ++j)
+        Y[i] -= M[i * s + j] * Y[j];
+      Y[i] /= M[i * s + i];
+    }
+  }
+  double r = 1;
+  for (size_t i = 0; i < s; ++i)
+    r += x * b[i] * Y[i];
+  return r;
 }
 
 } // namespace odec

@@ -23,8 +23,18 @@ struct StabilityFunction {
   Polynomial<double> numerator;          // P in double (always set)
   Polynomial<double> denominator;        // Q in double (always set)
 
+  /// The tableau in double (A row-major), for realValue.
+  int stages = 0;
+  std::vector<double> A, b;
+
   /// R(z); infinite at poles where P does not vanish.
   std::complex<double> operator()(std::complex<double> z) const;
+
+  /// R(x) for real x as one step of the method on y' = λy from y = 1: Y = (I − xA)⁻¹ 1 (forward
+  /// substitution when A is strictly lower triangular, else elimination with partial pivoting),
+  /// R = 1 + x bᵀY. Unlike P(x)/Q(x) in the monomial basis, whose terms cancel catastrophically
+  /// for |x| of a few units when the c_i are large, this stays accurate. NaN at a pole.
+  double realValue(double x) const;
 };
 
 /// R = P/Q, exact when the tableau is (falls back to double if exact arithmetic overflows).

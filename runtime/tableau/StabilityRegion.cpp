@@ -2,12 +2,13 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <limits>
 
 namespace odec {
 
 static constexpr double kInf = std::numeric_limits<double>::infinity();
-static constexpr int kSamplesPerSide = 1 << 20;
+static constexpr int kSamplesPerSide = 1 << 18;
 
 double amplification(const StabilityFunction &R, std::complex<double> z) {
   // IEEE division: +inf at a pole, NaN (never "inside") where P and Q share a root.
@@ -114,7 +115,16 @@ static bool nonnegative(const Polynomial<double> &f, double x) {
 
 // How far f ≥ 0 extends from 0 in direction dir (±1): the distance to the first point where
 // f turns negative, or +inf.
-static double stableReach(const AxisPolynomial &a, int dir) {
+// `stable(x)`, when given, replaces the sign test of f at x: a numerically stable evaluation
+// of |R(x)| ≤ 1 that the real axis has (StabilityFunction::realValue).
+static double stableReach(const AxisPolynomial &a, int dir,
+                          const std::function<int(double)> &stable = nullptr) {
+  // 1: f ≥ 0 (stable), 0: within rounding of 0, −1: f < 0.
+  const auto signAt = [&](double x) {
+    if (stable)
+      return stable(x);
+    return a.f(x) >= 0 ? 1 : nonnegative(a.f, x) ? 0 : -1;
+  };
   if (a.identicallyZero)
     return kInf;
   int signNextToZero = a.lowestSign * (a.lowestPower % 2 == 1 ? dir : 1);
@@ -139,7 +149,7 @@ static double stableReach(const AxisPolynomial &a, int dir) {
   for (int j = 1; j <= kSamplesPerSide && !found; ++j) {
     const double u = double(j) / kSamplesPerSide;
     const double x = bound * u * u * u;
-    if (nonnegative(a.f, dir * x))
+    if (signAt(dir * x) >= 0)
       lo = x;
     else {
       hi = x;
@@ -150,18 +160,32 @@ static double stableReach(const AxisPolynomial &a, int dir) {
     return kInf;
   // The tolerance served to ignore rounding-level dips at touching roots while scanning; the
   // crossing itself is located by the exact sign of f, so the tolerance does not move it.
-  while (hi - lo > 1e-13) {
-    double mid = 0.5 * (lo + hi);
-    if (mid <= lo || mid >= hi)
+  // [lo, hi] may hold several roots (a narrow unstable gap and more): plain bisection could
+  // settle on any of them, so each round keeps the first of 64 sub-steps where f < 0.
+  while (hi - lo > 1e-13 * std::max(1.0, hi)) {
+    const double step = (hi - lo) / 64;
+    if (!(lo + step > lo))
       break;
-    (a.f(dir * mid) >= 0 ? lo : hi) = mid;
+    for (int j = 1; j <= 64; ++j) {
+      const double x = j == 64 ? hi : lo + step * j;
+      if (signAt(dir * x) < 1) {
+        lo = std::max(lo, x - step);
+        hi = x;
+        break;
+      }
+    }
   }
   return 0.5 * (lo + hi);
 }
 
 RealInterval realStabilityInterval(const StabilityFunction &R) {
   AxisPolynomial F = realAxisPolynomial(R);
-  return {0.0 - stableReach(F, -1), stableReach(F, +1)}; // 0.0 −: no "-0"
+  // |R(x)| ≤ 1 from one step of the method; 1e-12 of slack is rounding at a touching root.
+  const auto stable = [&R](double x) {
+    const double r = std::abs(R.realValue(x));
+    return r <= 1 ? 1 : r <= 1 + kTableauTolerance ? 0 : -1;
+  };
+  return {0.0 - stableReach(F, -1, stable), stableReach(F, +1, stable)}; // 0.0 −: no "-0"
 }
 
 double imaginaryExtent(const StabilityFunction &R) {

@@ -7,10 +7,13 @@
 // A pole where P ≠ 0 makes f negative, so it ends a stable stretch as it should. f is formed
 // exactly when R is. Next to 0 the sign of f is that of its lowest nonzero term (exact);
 // beyond Fujiwara's root bound B it is that of its leading term (so an explicit method, R a
-// polynomial, always has a finite interval); in between f is sampled at 2^20 points per side,
-// x_j = B (j/2^20)³ (densest near 0, where intervals end), and the first sign change is
-// bisected to 1e-12. (An unstable gap narrower than the local spacing, 3 B^(1/3) x^(2/3) / 2^20,
-// could in principle be missed.)
+// polynomial, always has a finite interval); in between f is sampled at 2^18 points per side,
+// x_j = B (j/2^18)³ (densest near 0, where intervals end), and the first sign change is
+// narrowed to 1e-13 relative, 64 sub-steps a round so that the first of several roots in a
+// bracket is kept. On the real axis the sign is taken from R(x) computed by one step of the
+// method (StabilityFunction::realValue), not from F: in the monomial basis F's terms cancel
+// catastrophically once the c_i are a few units. (An unstable gap narrower than the local
+// spacing, 3 B^(1/3) x^(2/3) / 2^18, could in principle be missed.)
 #pragma once
 
 #include "tableau/StabilityFunction.h"
