@@ -155,6 +155,9 @@ InitResult runInitialization(const StabilityInitProblem &problem, uint64_t seed)
   out.params = std::move(r.params);
   out.strategy = strategyName(r.strategy);
   out.tableau = problem.solver;
+  out.region = problem.region;
+  out.placement = {r.placementRegion.real, r.placementRegion.imag, r.placementRegion.radius,
+                   r.placementRegion.frequency};
   out.step = problem.step;
   out.margin = problem.margin;
   out.tries = r.tries;
@@ -176,6 +179,9 @@ InitSettings Model::initSettings() const {
   s.tableau = init->solver;
   s.step = init->step;
   s.margin = init->margin;
+  s.region = init->region;
+  const PoleRegion &b = init->placement;
+  s.placement = {b.real, b.imag, b.radius, b.frequency};
   s.strategy = init->strategy == sema::CheckedInit::Strategy::Rejection
                    ? InitSettings::Strategy::Rejection
                    : InitSettings::Strategy::Placement;
@@ -193,7 +199,9 @@ InitResult Model::initialize(uint64_t seed, const InitSettings &s) const {
     p.operatingPoints.assign(1, std::vector<double>(size_t(stateDim()), 0.0));
   p.step = s.step;
   p.solver = s.tableau;
-  p.R = stabilityFunction(impl_->comp->tableau(s.tableau));
+  p.region = s.region.empty() ? s.tableau : s.region;
+  p.R = stabilityFunction(impl_->comp->tableau(p.region));
+  p.placement = {s.placement.real, s.placement.imag, s.placement.radius, s.placement.frequency};
   p.margin = s.margin;
   p.strategy = s.strategy == InitSettings::Strategy::Rejection ? InitStrategy::Rejection
                                                                : InitStrategy::Placement;

@@ -31,7 +31,7 @@ StabilityInitResult rejectionInit(const StabilityInitProblem &problem, Random &r
       "no parameter draw put every eigenvalue of step * jacobian inside the stability region "
       "of {} with margin {} ({} draws; the closest was draw {} with max |R(hλ)| = {:.6g}); "
       "try strategy = placement() or a smaller step",
-      problem.solver, problem.margin, problem.maxTries, bestTry, best));
+      problem.region, problem.margin, problem.maxTries, bestTry, best));
 }
 
 } // namespace odec
