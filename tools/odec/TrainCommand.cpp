@@ -18,7 +18,6 @@
 #include "io/TrajectoryData.h"
 #include "jit/Jit.h"
 #include "lower/LowerModel.h"
-#include "parallel/ThreadTeam.h"
 #include "train/Interrupt.h"
 #include "train/Progress.h"
 #include "train/RunDirectory.h"
@@ -41,7 +40,8 @@ struct TrainOptions {
   std::string file, model, tableau, data, val, init = "prior", out, resume;
   double step = 0, lr = 1e-3, clip = 0, divergeFactor = 1e3;
   uint64_t seed = 0;
-  int64_t epochs = 100, batch = 32, horizon = 5, threads = availableCores();
+  int64_t epochs = 100, batch = 32, horizon = 5;
+  ThreadOptions threads;
   bool json = false;
   /// The options a checkpoint records, by settings key (their count() says whether given).
   std::map<std::string, const CLI::Option *> recorded;
@@ -102,8 +102,6 @@ void validate(const TrainOptions &o) {
     throw UserError("--batch must be >= 1");
   if (o.horizon < 1 || o.horizon > 100000)
     throw UserError("--horizon must be between 1 and 100000");
-  if (o.threads < 1)
-    throw UserError("--threads must be at least 1");
   if (!(o.divergeFactor == 0 || o.divergeFactor > 1) || !std::isfinite(o.divergeFactor))
     throw UserError("--diverge-factor must be a finite number > 1 (0: never stop for divergence)");
   if (!o.out.empty() && !o.resume.empty() &&
@@ -201,7 +199,7 @@ int run(TrainOptions o) {
   config.adam.learningRate = o.lr;
   config.adam.clipNorm = o.clip;
   config.seed = o.seed;
-  config.threads = o.threads;
+  config.threads = o.threads.count();
   config.lanes = jit::lanesPerChunk(jit::defaultOptions(lowered));
   config.divergeFactor = o.divergeFactor;
 
@@ -315,9 +313,7 @@ void addTrainCommand(CLI::App &app, int &status) {
   cmd->add_option("--resume", o->resume,
                   "continue the run in this directory, with the options it recorded unless "
                   "given again (then they must match)");
-  cmd->add_option("--threads", o->threads,
-                  "threads sharing each mini-batch (default: all " +
-                      std::to_string(availableCores()) + " cores; results are the same for any)");
+  o->threads.add(*cmd);
   cmd->add_flag("--json", o->json, "print one JSON object per epoch to stdout");
   cmd->callback([o, &status] { status = run(*o); });
 }
