@@ -273,7 +273,7 @@ int run(TrainOptions o) {
     std::cerr << "trained " << state.epoch << " epochs";
     if (state.bestEpoch > 0)
       std::cerr << "; best " << (valWindows ? "validation" : "training") << " loss "
-                << state.bestLoss << " at epoch " << state.bestEpoch;
+                << formatNumber(state.bestLoss) << " at epoch " << state.bestEpoch;
     std::cerr << "; results in " << dir << "\n";
   }
   return kOk;
