@@ -95,7 +95,8 @@ std::vector<std::complex<double>> sampleStablePoles(const StabilityFunction &R, 
   constexpr int kMaxDraws = 1'000'000;
   auto draw = [&](bool complex) {
     for (int i = 0; i < kMaxDraws; ++i) {
-      double re = box.left + (box.right - box.left) * rng.uniform();
+      // In [left, right); with right = 0 this is left·(1 − u), the draws of earlier versions.
+      double re = box.right + (box.left - box.right) * (1 - rng.uniform());
       double im = complex ? rng.uniform(box.bottom, box.top) : 0.0;
       std::complex<double> z(re, im);
       if (qualifies(z))

@@ -104,11 +104,6 @@ void validate(const TrainOptions &o) {
     throw UserError("--horizon must be between 1 and 100000");
   if (!(o.divergeFactor == 0 || o.divergeFactor > 1) || !std::isfinite(o.divergeFactor))
     throw UserError("--diverge-factor must be a finite number > 1 (0: never stop for divergence)");
-  if (!o.out.empty() && !o.resume.empty() &&
-      std::filesystem::weakly_canonical(o.out) != std::filesystem::weakly_canonical(o.resume))
-    throw UserError("--out " + o.out + " and --resume " + o.resume +
-                    " name different directories; a resumed run continues in its own (give "
-                    "--resume alone)");
 }
 
 // `--init stability`: the init block's constraint re-targeted to the solver and step that
@@ -139,6 +134,11 @@ std::vector<double> stabilityInit(const TrainOptions &o, const std::string &mode
 }
 
 int run(TrainOptions o) {
+  if (!o.out.empty() && !o.resume.empty() &&
+      std::filesystem::weakly_canonical(o.out) != std::filesystem::weakly_canonical(o.resume))
+    throw UserError("--out " + o.out + " and --resume " + o.resume +
+                    " name different directories; a resumed run continues in its own (give "
+                    "--resume alone)");
   if (!o.resume.empty())
     takeRecordedOptions(o);
   validate(o);

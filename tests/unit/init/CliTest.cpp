@@ -85,6 +85,48 @@ TEST(InitCommand, FailureExitsOneAndLeavesTheOldFile) {
   EXPECT_EQ(slurp(out), "old contents\n");
 }
 
+TEST(InitCommand, ReportsTheRegionAndTheTimeScales) {
+  TempDir tmp;
+  std::string src = spiralSource();
+  auto replace = [&](const std::string &from, const std::string &to) {
+    src.replace(src.find(from), from.size(), to);
+  };
+  replace("rejection(max_tries = 10_000)", "placement(real = (-0.3, -0.05), imag = (-0.2, 0.2))");
+  replace("stability(RK4, margin = 0.9)", "stability(Euler, margin = 1.05)");
+  std::string file = tmp.file("region.node", src), out = tmp.file("p.json");
+  auto text = runOdec("init " + file + " --seed 1 --out " + out);
+  ASSERT_EQ(text.status, 0) << text.err;
+  EXPECT_NE(text.out.find("initialized Spiral for RK4 (step 0.1, margin 1.05) by placement\n"
+                          "  note: the constraint is stability(Euler), not the solver RK4: "
+                          "|R(hλ)| is Euler's\n"),
+            std::string::npos)
+      << text.out;
+  EXPECT_NE(text.out.find("  placement region (z = hλ): real = (-0.3, -0.05), imag = (-0.2, 0.2)"),
+            std::string::npos)
+      << text.out;
+  EXPECT_NE(text.out.find("  time scales of λ (time units; the step is 0.1): "), std::string::npos);
+
+  auto r = runOdec("init " + file + " --seed 1 --out " + out + " --json");
+  ASSERT_EQ(r.status, 0) << r.err;
+  auto doc = nlohmann::json::parse(r.out);
+  EXPECT_EQ(doc["solver"], "RK4");
+  EXPECT_EQ(doc["region"], "Euler");
+  EXPECT_EQ(doc["margin"], 1.05);
+  EXPECT_EQ(doc["placement_region"]["real"], nlohmann::json({-0.3, -0.05}));
+  EXPECT_TRUE(doc["placement_region"]["radius"].is_null());
+  // One conjugate pair: one time scale, decay 1/|Re λ| and period 2π/|Im λ|, and max |R| is
+  // Euler's |1 + hλ|.
+  ASSERT_EQ(doc["time_scales"].size(), 1u);
+  Complex l(doc["time_scales"][0]["eigenvalue"][0].get<double>(),
+            doc["time_scales"][0]["eigenvalue"][1].get<double>());
+  EXPECT_GT(l.imag(), 0);
+  EXPECT_DOUBLE_EQ(doc["time_scales"][0]["decay_time"].get<double>(), 1 / std::abs(l.real()));
+  EXPECT_DOUBLE_EQ(doc["time_scales"][0]["period"].get<double>(), 2 * M_PI / l.imag());
+  EXPECT_NEAR(doc["max_abs_R"].get<double>(), std::abs(1.0 + 0.1 * l), 1e-12);
+  EXPECT_GE(0.1 * l.real(), -0.3);
+  EXPECT_LE(0.1 * l.real(), -0.05);
+}
+
 TEST(InitCommand, NoInitBlock) {
   TempDir tmp;
   auto r = runOdec("init " + example("oscillator.node") + " --seed 1 --out " + tmp.file("p.json"));

@@ -50,7 +50,7 @@ TEST(TargetSpectrum, PolesLieInsideWithTheMargin) {
     StabilityFunction R = stabilityOf(name);
     Random rng(2);
     for (int n : {1, 4, 7}) {
-      std::vector<Complex> z = sampleStablePoles(R, 0.8, n, rng);
+      std::vector<Complex> z = sampleStablePoles(R, 0.8, PoleRegion{}, 0.1, n, rng);
       ASSERT_EQ(z.size(), size_t(n));
       for (size_t k = 0; k + 1 < z.size(); k += 2)
         EXPECT_EQ(z[k + 1], std::conj(z[k]));
@@ -69,9 +69,73 @@ TEST(TargetSpectrum, PolesCoverTheRegionsHeight) {
   StabilityFunction R = stabilityOf("RK4");
   Random rng(5);
   double top = 0;
-  for (Complex p : sampleStablePoles(R, 0.9, 400, rng))
+  for (Complex p : sampleStablePoles(R, 0.9, PoleRegion{}, 0.1, 400, rng))
     top = std::max(top, std::abs(p.imag()));
   EXPECT_GT(top, 2.0);
+}
+
+TEST(TargetSpectrum, PolesStayInTheirRegion) {
+  // real/imag bound z = hλ; radius/frequency bound |λ| and |Im λ| (h = 0.2 here).
+  StabilityFunction R = stabilityOf("RK4");
+  PoleRegion box;
+  box.real = std::pair(-0.4, -0.1);
+  box.imag = std::pair(-0.3, 0.3);
+  PoleRegion scales;
+  scales.radius = std::pair(0.5, 2.0);
+  scales.frequency = std::pair(0.0, 1.0);
+  Random rng(4);
+  for (Complex z : sampleStablePoles(R, 1, box, 0.2, 301, rng)) {
+    EXPECT_GE(z.real(), -0.4);
+    EXPECT_LE(z.real(), -0.1);
+    EXPECT_LE(std::abs(z.imag()), 0.3);
+    EXPECT_LE(absR(4, z), 0.999);
+  }
+  for (Complex z : sampleStablePoles(R, 1, scales, 0.2, 301, rng)) {
+    const Complex l = z / 0.2;
+    EXPECT_GE(std::abs(l), 0.5 * (1 - 1e-12));
+    EXPECT_LE(std::abs(l), 2.0 * (1 + 1e-12));
+    EXPECT_LE(std::abs(l.imag()), 1.0 * (1 + 1e-12));
+    EXPECT_LE(absR(4, z), 0.999);
+  }
+  // The defaults: decay within 2 to 100 steps, at most half a radian per step.
+  for (Complex z : sampleStablePoles(R, 0.9, PoleRegion::defaults(), 0.1, 100, rng)) {
+    EXPECT_GE(z.real(), -0.5);
+    EXPECT_LE(z.real(), -0.01);
+    EXPECT_LE(std::abs(z.imag()), 0.5);
+  }
+}
+
+TEST(TargetSpectrum, MarginAboveOneRelaxesTheRegion) {
+  // Euler: |1 + z| ≤ 1.2 reaches Re z up to 0.2; some poles grow (|R| > 1), none beyond 1.2.
+  StabilityFunction R = stabilityOf("Euler");
+  PoleRegion right;
+  right.real = std::pair(-0.5, 0.5);
+  right.imag = std::pair(-0.5, 0.5);
+  Random rng(6);
+  int growing = 0;
+  for (Complex z : sampleStablePoles(R, 1.2, right, 0.1, 200, rng)) {
+    EXPECT_LE(std::abs(1.0 + z), 1.2 * 0.999);
+    growing += std::abs(1.0 + z) > 1;
+  }
+  EXPECT_GT(growing, 0);
+}
+
+TEST(TargetSpectrum, DisjointRegionIsAClearError) {
+  // RK4 with margin 0.9 needs Re z < −0.1 near the origin: (−0.05, −0.01) has no such pole.
+  StabilityFunction R = stabilityOf("RK4");
+  PoleRegion thin;
+  thin.real = std::pair(-0.05, -0.01);
+  thin.imag = std::pair(-0.01, 0.01);
+  Random rng(1);
+  try {
+    sampleStablePoles(R, 0.9, thin, 0.1, 2, rng);
+    FAIL() << "expected InitFailure";
+  } catch (const InitFailure &e) {
+    EXPECT_NE(std::string(e.what()).find("do not overlap; widen placement(real = …, imag = …) "
+                                         "or use a larger margin"),
+              std::string::npos)
+        << e.what();
+  }
 }
 
 TEST(InitProblem, ValidateNamesTheProblem) {

@@ -105,6 +105,53 @@ TEST(Placement, SucceedsWhereRejectionCannot) {
     EXPECT_LE(std::abs(1.0 + l), 0.9);
 }
 
+TEST(Placement, TargetsInTheRequestedRegion) {
+  Model m = Program::fromString(spiralSource()).model("Spiral");
+  InitSettings s = settings("RK4", 0.1, 0.9, Strategy::Placement);
+  s.placement.frequency = std::pair(0.5, 1.5); // rad per unit time, like a pendulum's
+  s.placement.radius = std::pair(1.0, 2.0);
+  InitResult r = m.initialize(2, s);
+  ASSERT_EQ(r.targetEigenvalues.size(), 2u);
+  for (Complex l : r.targetEigenvalues) {
+    EXPECT_GE(std::abs(l.imag()), 0.5);
+    EXPECT_LE(std::abs(l.imag()), 1.5);
+    EXPECT_GE(std::abs(l), 1.0);
+    EXPECT_LE(std::abs(l), 2.0);
+  }
+  EXPECT_EQ(r.placement.frequency, std::pair(0.5, 1.5));
+  expectStable(InterpretedModel(spiralSource(), "Spiral"), r, 4, {{0, 0}});
+  // Without bounds, the documented defaults are used and reported.
+  InitResult d = m.initialize(2, settings("RK4", 0.1, 0.9, Strategy::Placement));
+  EXPECT_EQ(d.placement.real, std::pair(-0.5, -0.01));
+  EXPECT_EQ(d.placement.imag, std::pair(-0.5, 0.5));
+  for (Complex l : d.targetEigenvalues) {
+    EXPECT_LE(std::abs(0.1 * l.imag()), 0.5);
+    EXPECT_LE(0.1 * l.real(), -0.01);
+  }
+}
+
+TEST(Initialize, RegionMayDifferFromTheSolver) {
+  // stability(Euler) with solver = RK4: |1 + hλ| ≤ margin is what holds, not RK4's |R|.
+  Model m = Program::fromString(spiralSource()).model("Spiral");
+  InitSettings s = settings("RK4", 0.1, 0.9, Strategy::Placement);
+  s.region = "Euler";
+  InitResult r = m.initialize(3, s);
+  EXPECT_EQ(r.tableau, "RK4");
+  EXPECT_EQ(r.region, "Euler");
+  double worst = 0;
+  for (Complex l : r.eigenvalues[0])
+    worst = std::max(worst, std::abs(1.0 + 0.1 * l));
+  EXPECT_LE(worst, 0.9);
+  EXPECT_NEAR(r.maxAbsR, worst, 1e-12);
+}
+
+TEST(Initialize, MarginAboveOneIsAccepted) {
+  Model m = Program::fromString(spiralSource()).model("Spiral");
+  InitResult r = m.initialize(4, settings("RK4", 0.1, 1.1, Strategy::Rejection));
+  EXPECT_EQ(r.margin, 1.1);
+  EXPECT_LE(r.maxAbsR, 1.1);
+}
+
 TEST(Placement, NoAffineParameterIsAClearError) {
   Model m = Program::fromString(kQuadratic).model();
   try {
