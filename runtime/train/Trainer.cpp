@@ -97,6 +97,8 @@ double meanSquaredError(BatchEvaluator &eval, const std::vector<double> &params,
   return sum / double(count);
 }
 
+constexpr double kConvergedFraction = 1e-6;
+
 void checkWindows(const WindowSet &w, const char *what) {
   if (w.count() == 0)
     throw std::invalid_argument(std::string("there are no ") + what + " windows");
@@ -155,8 +157,16 @@ TrainOutcome train(const TrainConfig &config, const LossGradCallback &lossGrad,
   double bestTrain = std::numeric_limits<double>::infinity();
   for (const EpochRecord &r : state.history)
     bestTrain = std::min(bestTrain, r.trainLoss);
+  // batch 0: the epoch's score (validation loss if any), else a mini-batch's training loss.
   auto diverged = [&](double loss, double best, int64_t epoch, int64_t batch) {
-    if (!(config.divergeFactor > 0) || !(loss > config.divergeFactor * best))
+    if (!(config.divergeFactor > 0) || state.history.empty())
+      return false;
+    // A fit at rounding level (1e-12 after 1e-2) jumps by orders of magnitude without going
+    // anywhere: losses below a millionth of the first epoch's are not compared.
+    const EpochRecord &start = state.history[0];
+    const double floor = kConvergedFraction *
+                         (batch == 0 && validationWindows ? start.valLoss : start.trainLoss);
+    if (!(loss > config.divergeFactor * std::max(best, floor)))
       return false;
     if (divergence)
       *divergence = {epoch, batch, loss, best};

@@ -16,7 +16,9 @@
 // in piece order, so the result is the same whatever the number of threads.
 //
 // Divergence: a mini-batch or epoch loss more than divergeFactor times the best epoch loss so
-// far stops training (TrainOutcome::Diverged), before it overflows to a non-finite loss.
+// far stops training (TrainOutcome::Diverged), before it overflows to a non-finite loss. The
+// best is taken as at least a millionth of the first epoch's loss, so that a fit at rounding
+// level (noiseless data: 1e-9 after 1e-15) fluctuating by orders of magnitude does not count.
 #pragma once
 
 #include "train/Adam.h"

@@ -188,7 +188,7 @@ TEST(Initialize, ArgumentErrors) {
                std::invalid_argument);
   EXPECT_THROW(m.initialize(1, settings("RK4", -0.1, 0.9, Strategy::Rejection)),
                std::invalid_argument);
-  EXPECT_THROW(m.initialize(1, settings("RK4", 0.1, 1.5, Strategy::Rejection)),
+  EXPECT_THROW(m.initialize(1, settings("RK4", 0.1, 0, Strategy::Rejection)),
                std::invalid_argument);
   EXPECT_THROW(m.initialize(1, settings("RK4", 0.1, 0.9, Strategy::Rejection, {{1, 2, 3}})),
                std::invalid_argument);

@@ -62,11 +62,11 @@ TEST(SemaInit, PlacementBounds) {
   EXPECT_EQ(p.frequency, Pair(0, 1.5));
 
   EXPECT_EQ(init("    solver = RK4\n    strategy = placement(real = (-0.1, -3))\n")->errors(),
-            Errors{"t.node:9:35: error: real must be (lo, hi) with lo < hi, got (-0.1, -3)"});
+            Errors{"t.node:9:33: error: real must be (lo, hi) with lo < hi, got (-0.1, -3)"});
   EXPECT_EQ(init("    solver = RK4\n    strategy = placement(imag = 3)\n")->errors(),
-            Errors{"t.node:9:35: error: imag must be a pair (lo, hi) of numbers"});
+            Errors{"t.node:9:33: error: imag must be a pair (lo, hi) of numbers"});
   EXPECT_EQ(init("    solver = RK4\n    strategy = placement(radius = (-1, 2))\n")->errors(),
-            Errors{"t.node:9:37: error: radius bounds |λ| or |Im λ|, so it must be >= 0, got "
+            Errors{"t.node:9:35: error: radius bounds |λ| or |Im λ|, so it must be >= 0, got "
                    "(-1, 2)"});
   EXPECT_EQ(init("    solver = RK4\n    strategy = placement(speed = (1, 2))\n")->errors(),
             Errors{"t.node:9:26: error: unknown keyword 'speed' for placement; expected real, "

@@ -37,9 +37,9 @@ struct TrainingData {
       EXPECT_EQ(r.status, 0) << r.err;
     }
   }
-  std::string trainArgs(const std::string &extra) const {
+  std::string trainArgs(const std::string &extra, const std::string &lr = "0.05") const {
     return "train " + node + " --tableau RK4 --step 0.1 --data " + train + " --val " + val +
-           " --lr 0.05 --batch 16 --seed 3 " + extra;
+           " --lr " + lr + " --batch 16 --seed 3 " + extra;
   }
 };
 
@@ -161,12 +161,13 @@ TEST(TrainCommand, CtrlCCheckpointsAndResumesExactly) {
 TEST(TrainCommand, ThreadsGiveTheSameBits) {
   // 40 windows per mini-batch: 5 pieces of 8 shared by 1, 2 or 3 threads.
   TrainingData s;
+  const std::string args = "train " + s.node + " --tableau RK4 --step 0.1 --data " + s.train +
+                           " --val " + s.val + " --lr 0.05 --batch 40 --seed 3 --epochs 4";
   std::string one = s.dir.file("one");
-  ASSERT_EQ(runOdec(s.trainArgs("--epochs 4 --batch 40 --threads 1 --out " + one)).status, 0);
+  ASSERT_EQ(runOdec(args + " --threads 1 --out " + one).status, 0);
   for (const char *k : {"2", "3"}) {
     std::string many = s.dir.file(std::string("many") + k);
-    OdecResult r = runOdec(s.trainArgs("--epochs 4 --batch 40 --threads " + std::string(k) +
-                                       " --out " + many));
+    OdecResult r = runOdec(args + " --threads " + k + " --out " + many);
     ASSERT_EQ(r.status, 0) << r.err;
     EXPECT_EQ(slurp(one + "/params.json"), slurp(many + "/params.json")) << k;
     EXPECT_EQ(historyLosses(one + "/history.csv"), historyLosses(many + "/history.csv")) << k;
@@ -208,7 +209,7 @@ TEST(TrainCommand, ResumeAloneContinuesWithTheRecordedOptions) {
 TEST(TrainCommand, DivergenceStopsWithExitOneAndKeepsTheBest) {
   TrainingData s;
   std::string run = s.dir.file("run");
-  OdecResult r = runOdec(s.trainArgs("--epochs 200 --lr 3 --out " + run));
+  OdecResult r = runOdec(s.trainArgs("--epochs 200 --out " + run, "3"));
   EXPECT_EQ(r.status, 1) << r.err;
   EXPECT_NE(r.err.find("odec: error: training diverged: the "), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("more than 1000 times the best epoch loss"), std::string::npos) << r.err;
@@ -221,14 +222,14 @@ TEST(TrainCommand, DivergenceStopsWithExitOneAndKeepsTheBest) {
   EXPECT_TRUE(std::filesystem::exists(run + "/checkpoint.json"));
   // best_params.json holds the parameters after the best epoch: what a run stopped there has.
   std::string upTo = s.dir.file("upto");
-  ASSERT_EQ(runOdec(s.trainArgs("--lr 3 --epochs " + std::to_string(best) + " --out " + upTo))
+  ASSERT_EQ(runOdec(s.trainArgs("--epochs " + std::to_string(best) + " --out " + upTo, "3"))
                 .status,
             0);
   EXPECT_EQ(slurp(run + "/best_params.json"), slurp(upTo + "/params.json"));
 
   // --diverge-factor 0 trains on; a factor <= 1 is refused.
   std::string on = s.dir.file("on");
-  r = runOdec(s.trainArgs("--epochs 200 --lr 3 --diverge-factor 0 --out " + on));
+  r = runOdec(s.trainArgs("--epochs 200 --diverge-factor 0 --out " + on, "3"));
   EXPECT_EQ(nlohmann::json::parse(slurp(on + "/summary.json"))["stopped"] == "diverged", false);
   r = runOdec(s.trainArgs("--diverge-factor 0.5 --out " + on));
   EXPECT_EQ(r.status, 1);
