@@ -1,5 +1,6 @@
 #include "EigenReference.h"
 
+#include <immintrin.h>
 #include <sleef.h>
 
 namespace bench {
@@ -8,12 +9,32 @@ using Eigen::MatrixXd;
 
 namespace {
 
-/// a := tanh(a), eight lanes at a time with SLEEF's 1-ulp AVX-512 tanh.
+// SLEEF's 1-ulp tanh for the instruction set this file is compiled for (bench/CMakeLists.txt
+// compiles it once per x86-64 level): the widest vector of doubles the level has.
+#if defined(__AVX512F__)
+constexpr int kLanes = 8;
+const char *const kTanhName = "Sleef_tanhd8_u10avx512f";
+inline void tanhLanes(double *p) { _mm512_storeu_pd(p, Sleef_tanhd8_u10avx512f(_mm512_loadu_pd(p))); }
+#elif defined(__AVX2__) && defined(__FMA__)
+constexpr int kLanes = 4;
+const char *const kTanhName = "Sleef_tanhd4_u10avx2";
+inline void tanhLanes(double *p) { _mm256_storeu_pd(p, Sleef_tanhd4_u10avx2(_mm256_loadu_pd(p))); }
+#elif defined(__SSE4_1__)
+constexpr int kLanes = 2;
+const char *const kTanhName = "Sleef_tanhd2_u10sse4";
+inline void tanhLanes(double *p) { _mm_storeu_pd(p, Sleef_tanhd2_u10sse4(_mm_loadu_pd(p))); }
+#else
+constexpr int kLanes = 2;
+const char *const kTanhName = "Sleef_tanhd2_u10sse2";
+inline void tanhLanes(double *p) { _mm_storeu_pd(p, Sleef_tanhd2_u10sse2(_mm_loadu_pd(p))); }
+#endif
+
+/// a := tanh(a), kLanes at a time.
 void tanhInPlace(MatrixXd &a) {
   double *p = a.data();
-  const Eigen::Index n = a.size(), full = n - n % 8;
-  for (Eigen::Index i = 0; i < full; i += 8)
-    _mm512_storeu_pd(p + i, Sleef_tanhd8_u10avx512f(_mm512_loadu_pd(p + i)));
+  const Eigen::Index n = a.size(), full = n - n % kLanes;
+  for (Eigen::Index i = 0; i < full; i += kLanes)
+    tanhLanes(p + i);
   for (Eigen::Index i = full; i < n; ++i)
     p[i] = Sleef_tanh_u10(p[i]);
 }
@@ -40,6 +61,8 @@ void stages(const Mlp &m, const Tableau &t, const MatrixXd &x, double h, std::ve
 }
 
 } // namespace
+
+const char *tanhFunction() { return kTanhName; }
 
 Mlp::Mlp(const double *flat, int D, int H) {
   using RowMajor = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;

@@ -26,6 +26,9 @@ struct Mlp {
   Mlp(const double *flat, int D, int H);
 };
 
+/// The SLEEF function that computes tanh here (the widest of the level compiled for).
+const char *tanhFunction();
+
 /// Forward solve: x (D x B) advanced in place by `steps` steps of size h.
 void forward(const Mlp &m, const Tableau &t, Eigen::MatrixXd &x, int steps, double h);
 

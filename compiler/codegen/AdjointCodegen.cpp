@@ -17,6 +17,7 @@ using llvm::Value;
 
 llvm::Function *emitLossGrad(llvm::Module &m, const ir::ModelIR &model,
                              const ButcherTableau &tableau, int width, Precision precision,
+                             const MachineModel &machine,
                              const std::string &name, llvm::Function *forward) {
   requireExplicit(tableau);
   internalCheck(model.ddt.size() == model.states.size(), "emitLossGrad: one ddt per state");
@@ -50,7 +51,7 @@ llvm::Function *emitLossGrad(llvm::Module &m, const ir::ModelIR &model,
         *gradParams = f->getArg(10), *gradX0 = f->getArg(11);
   b.SetInsertPoint(llvm::BasicBlock::Create(ctx, "entry", f));
 
-  TensorEmitter te(b, width, precision);
+  TensorEmitter te(b, width, precision, machine);
   std::unordered_set<const ir::Node *> varying;
   for (const ir::ModelIR::Slot &s : model.states)
     varying.insert(s.var.get());

@@ -32,6 +32,7 @@
 // the per-lane sums of θ̄ and of the loss are widened to double before they are added up.
 #pragma once
 
+#include "codegen/MachineModel.h"
 #include "codegen/Precision.h"
 #include "ir/Model.h"
 #include "tableau/ButcherTableau.h"
@@ -45,10 +46,11 @@ namespace odec::codegen {
 
 /// Adds the loss-and-gradient function to m. Throws std::invalid_argument for an implicit
 /// tableau and InternalError for a malformed model.
-/// forward: the forward solver of the same model, tableau, width and precision in m; it is
-/// marked noinline (one copy of its body).
+/// forward: the forward solver of the same model, tableau, width, precision and machine in m;
+/// it is marked noinline (one copy of its body).
 llvm::Function *emitLossGrad(llvm::Module &m, const ir::ModelIR &model,
                              const ButcherTableau &tableau, int width, Precision precision,
+                             const MachineModel &machine,
                              const std::string &name, llvm::Function *forward);
 
 } // namespace odec::codegen

@@ -13,19 +13,16 @@ using llvm::Value;
 
 namespace {
 
-/// A vector register (AVX-512): the part of a lane vector that one running sum holds.
-constexpr int kRegisterBytes = 64;
-/// Running sums per block of out: with a block's parts of a and b loaded beside them, as many
-/// as the 32 vector registers hold without spilling.
-constexpr int64_t kBlockSums = 16;
-
-/// The block of out computed at once, rows × columns: powers of two dividing out's, as many
-/// running sums as allowed and, of those, the squarest (fewest loads per multiply-add). At most
-/// `maxCols` columns: a row's sums are then lanes of one vector of transposingSums' results.
-std::pair<int64_t, int64_t> blockShape(int64_t rows, int64_t cols, int64_t maxCols) {
+/// The block of out computed at once, rows × columns: powers of two dividing out's, at most
+/// `blockSums` running sums (MachineModel::laneSumBlock: with a block's parts of a and b loaded
+/// beside them, as many as the vector registers hold without spilling) and, of those, the
+/// squarest (fewest loads per multiply-add). At most `maxCols` columns: a row's sums are then
+/// lanes of one vector of transposingSums' results.
+std::pair<int64_t, int64_t> blockShape(int64_t rows, int64_t cols, int64_t maxCols,
+                                       int64_t blockSums) {
   std::pair<int64_t, int64_t> best{1, 1};
-  for (int64_t r = 1; r <= kBlockSums; r *= 2)
-    for (int64_t c = 1; c <= maxCols && r * c <= kBlockSums; c *= 2) {
+  for (int64_t r = 1; r <= blockSums; r *= 2)
+    for (int64_t c = 1; c <= maxCols && r * c <= blockSums; c *= 2) {
       if (rows % r != 0 || cols % c != 0)
         continue;
       const int64_t area = r * c, bestArea = best.first * best.second;
@@ -87,11 +84,13 @@ void addLaneSummedProduct(TensorEmitter &te, const Tensor &out, const Tensor &a,
                 "addLaneSummedProduct: shapes or lanes do not match");
   llvm::IRBuilder<> &b = te.builder();
   llvm::Type *real = te.elementType(false), *lanesTy = te.elementType(true);
-  const int realBytes = int(real->getPrimitiveSizeInBits() / 8);
-  const int partLanes = std::min(W, kRegisterBytes / realBytes), parts = W / partLanes;
+  // A part: the lanes of one vector register, which one running sum holds.
+  const int realBytes = te.realBytes();
+  const int partLanes = std::min(W, te.machine().vectorBytes / realBytes),
+            parts = W / partLanes;
   auto *partTy = llvm::FixedVectorType::get(real, unsigned(partLanes));
   const int64_t rows = out.shape.rows, inner = aShape.cols, cols = out.shape.cols;
-  const auto [blockRows, blockCols] = blockShape(rows, cols, partLanes);
+  const auto [blockRows, blockCols] = blockShape(rows, cols, partLanes, te.machine().laneSumBlock());
 
   // The running sums live in allocas of the entry block, which mem2reg turns into registers.
   // The loops over blocks stay rolled: a copy per iteration would only cost JIT time. A short

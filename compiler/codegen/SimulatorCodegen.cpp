@@ -41,6 +41,7 @@ TensorMap bindParams(TensorEmitter &te, const ir::ModelIR &model, Value *params)
 
 llvm::Function *emitSimulator(llvm::Module &m, const ir::ModelIR &model,
                               const ButcherTableau &tableau, int width, Precision precision,
+                              const MachineModel &machine,
                               const std::string &name) {
   requireExplicit(tableau);
   internalCheck(model.ddt.size() == model.states.size(), "emitSimulator: one ddt per state");
@@ -67,7 +68,7 @@ llvm::Function *emitSimulator(llvm::Module &m, const ir::ModelIR &model,
   Value *batch = f->getArg(3), *steps = f->getArg(4), *h = f->getArg(5);
   b.SetInsertPoint(llvm::BasicBlock::Create(ctx, "entry", f));
 
-  TensorEmitter te(b, width, precision);
+  TensorEmitter te(b, width, precision, machine);
   std::unordered_set<const ir::Node *> states;
   for (const ir::ModelIR::Slot &s : model.states)
     states.insert(s.var.get());

@@ -35,12 +35,13 @@ void requireExplicit(const ButcherTableau &tableau);
 /// (doubles), or in Float code of a float copy of it made at the insertion point.
 TensorMap bindParams(TensorEmitter &te, const ir::ModelIR &model, llvm::Value *params);
 
-/// Adds the solver to m, named `name`, with `width` trajectories per SIMD chunk and
-/// arithmetic in `precision`. Throws
+/// Adds the solver to m, named `name`, with `width` trajectories per SIMD chunk, arithmetic in
+/// `precision` and code shaped for `machine` (register blocking, chunk transposes). Throws
 /// std::invalid_argument for an implicit tableau and InternalError for a malformed model (a
 /// field that uses a variable that is neither one of its states nor one of its parameters).
 llvm::Function *emitSimulator(llvm::Module &m, const ir::ModelIR &model,
                               const ButcherTableau &tableau, int width, Precision precision,
+                              const MachineModel &machine,
                               const std::string &name);
 
 } // namespace odec::codegen

@@ -13,8 +13,9 @@ namespace odec::codegen {
 
 using llvm::Value;
 
-TensorEmitter::TensorEmitter(llvm::IRBuilder<> &b, int width, Precision precision)
-    : b_(b), width_(width), precision_(precision),
+TensorEmitter::TensorEmitter(llvm::IRBuilder<> &b, int width, Precision precision,
+                             const MachineModel &machine)
+    : b_(b), width_(width), machine_(machine), precision_(precision),
       realTy_(precision == Precision::Float ? b.getFloatTy() : b.getDoubleTy()),
       varyingTy_(width == 1 ? realTy_ : llvm::FixedVectorType::get(realTy_, unsigned(width))) {
   internalCheck(width >= 1, "TensorEmitter: vector width must be positive");
@@ -168,8 +169,8 @@ Tensor TensorEmitter::constantTable(const std::vector<double> &values, const Sha
 void TensorEmitter::matmul(const Tensor &out, const Tensor &a, const Tensor &bt, bool accumulate,
                            const Tensor *addend) {
   // out[r, c] (+)= sum_j a[r, j] * b[j, c], accumulated in place with fused multiply-adds in the
-  // order of j. Batch-vectorized code computes kMatMulRowBlock rows at a time (register
-  // blocking): each b[j, c] load then feeds that many FMAs, and the rows' sums are independent
+  // order of j. Batch-vectorized code computes MachineModel::matMulRowBlock rows at a time
+  // (register blocking): each b[j, c] load then feeds that many FMAs, and the rows' sums are independent
   // dependency chains, where one row at a time is one chain bound by the FMA's latency.
   // Single rows where that gains nothing: one-lane code (LLVM vectorizes those loops over the
   // elements instead) and short straight-line sums (their chains are short already, and
@@ -181,9 +182,9 @@ void TensorEmitter::matmul(const Tensor &out, const Tensor &a, const Tensor &bt,
   const bool v = out.varying;
   int64_t block = 1;
   if (width_ > 1 && inner > kStraightLineIterations)
-    block = std::min(kMatMulRowBlock, rows);
+    block = std::min(machine_.matMulRowBlock(width_, realBytes()), rows);
   else if (width_ > 1 && accumulate && cols >= kUnrollableIterations)
-    block = std::min(kShortSumRowBlock, rows);
+    block = std::min({kShortSumRowBlock, machine_.matMulRowBlock(width_, realBytes()), rows});
   const int64_t blocked = rows / block * block;
   auto rowBlock = [&](Value *r0, int64_t n) {
     emitLoop(b_, cols, [&](Value *c) {
@@ -236,9 +237,10 @@ Value *TensorEmitter::concatenate(std::vector<Value *> parts) {
   return parts[0];
 }
 
+int TensorEmitter::realBytes() const { return int(realTy_->getPrimitiveSizeInBits() / 8); }
+
 int TensorEmitter::chainGroup() const {
-  const int bytes = width_ * int(realTy_->getPrimitiveSizeInBits() / 8);
-  return std::clamp(kChainGroupBytes / bytes, 1, kChainGroup);
+  return std::clamp(machine_.chainGroupBytes() / (width_ * realBytes()), 1, kChainGroup);
 }
 
 bool TensorEmitter::hasLongChain(ir::Op op) {
@@ -250,8 +252,9 @@ void TensorEmitter::elementGroups(const Tensor &out, const Tensor &a, ir::Op op)
   // alone leaves the FMA units idle for most of its latency; the out-of-order window holds
   // too few of the next elements' instructions to fill the gaps. kChainGroup elements as one
   // <G·W x real> value: LLVM splits every instruction into G adjacent register-sized ones, so
-  // the G chains are interleaved instruction by instruction. G·W lanes of 256 bytes (4 AVX-512
-  // registers): with more, the interleaved polynomials need more than the 32 vector registers,
+  // the G chains are interleaved instruction by instruction. G·W lanes of at most
+  // MachineModel::chainGroupBytes (256 bytes, 4 registers, on AVX-512; 64 on AVX2): with more,
+  // the interleaved polynomials need more than the machine's vector registers,
   // and the spills cost more than the chains' latency (W2 at 16 lanes, docs/performance.md
   // section 12).
   const int g = chainGroup();

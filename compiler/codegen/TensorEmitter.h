@@ -13,6 +13,7 @@
 // toReal/toDouble convert at the loads and stores that cross it.
 #pragma once
 
+#include "codegen/MachineModel.h"
 #include "codegen/Precision.h"
 #include "ir/IR.h"
 
@@ -38,7 +39,8 @@ using TensorMap = std::unordered_map<const ir::Node *, Tensor>;
 class TensorEmitter {
 public:
   /// Emits at b's insertion point; allocas go to the entry block of b's function.
-  TensorEmitter(llvm::IRBuilder<> &b, int width, Precision precision = Precision::Double);
+  TensorEmitter(llvm::IRBuilder<> &b, int width, Precision precision = Precision::Double,
+                const MachineModel &machine = {});
 
   /// Computes n (any op but Variable, which the caller binds) from its arguments' tensors.
   /// The result is varying when any argument is. Its storage belongs to n and is reused when
@@ -76,14 +78,12 @@ public:
 
   static constexpr uint64_t kMaxStackTensorBytes = 16 * 1024;
   static constexpr uint64_t kStackBudgetBytes = 256 * 1024;
-  /// Rows of a matrix product computed together in batch-vectorized code (see matmul).
-  static constexpr int64_t kMatMulRowBlock = 8;
-  /// The same for a short sum (≤ kStraightLineIterations terms) accumulated into long rows.
+  /// Rows of a short sum (≤ kStraightLineIterations terms) accumulated into long rows computed
+  /// together, at most (see matmul; longer sums block MachineModel::matMulRowBlock rows).
   static constexpr int64_t kShortSumRowBlock = 4;
   /// Elements of exp, tanh and sigmoid computed together in batch-vectorized code, at most
-  /// (see elementGroups), and the bytes of lanes all of them hold together.
+  /// (see elementGroups; the bytes of lanes they hold together: MachineModel::chainGroupBytes).
   static constexpr int kChainGroup = 4;
-  static constexpr int kChainGroupBytes = 256;
 
   /// Element `index` (an i64) of t, splatted to a vector when asVarying and t is uniform.
   llvm::Value *load(const Tensor &t, llvm::Value *index, bool asVarying);
@@ -101,6 +101,9 @@ public:
   llvm::Value *splat(llvm::Value *scalar);
   llvm::Value *index(int64_t i);
   int width() const { return width_; }
+  const MachineModel &machine() const { return machine_; }
+  /// Bytes of one lane's real (8 for double, 4 for float).
+  int realBytes() const;
   llvm::IRBuilder<> &builder() { return b_; }
   Precision precision() const { return precision_; }
 
@@ -145,6 +148,7 @@ private:
 
   llvm::IRBuilder<> &b_;
   int width_;
+  MachineModel machine_;
   Precision precision_;
   llvm::Type *realTy_;
   llvm::Type *varyingTy_; // <W x real>, or real when W = 1

@@ -3,6 +3,7 @@
 // and CodeGen's EmitLLVMOnlyAction hands over the optimized module.
 #include "cxx/ClangFrontend.h"
 #include "jit/NativeTarget.h"
+#include "jit/TargetMachine.h"
 
 #include "syntax/Diagnostics.h"
 
@@ -84,11 +85,14 @@ std::unique_ptr<llvm::Module> compileToModule(const Source &source, const Compil
   jit::initializeNativeTarget();
   const std::string resourceDir = clangResourceDir();
   const std::string opt = "-O" + std::to_string(options.optLevel);
-  // Host CPU; position-independent (the object may go into a .so); no errno from libm, so
+  const jit::Target &target = jit::resolveTarget(options.cpu);
+  const std::string march =
+      "-march=" + (target.host ? std::string("native") : target.cpu);
+  // options' CPU (the host's: -march=native); position-independent (the object may go into a .so); no errno from libm, so
   // its calls can be vectorized; no warnings: nobody reads them for generated code. The
   // driver only plans the job (it never reads the input), so the input name needs no file.
   std::vector<const char *> args = {ODEC_CLANG_TOOL, "-fsyntax-only", "-x", "c++", "-std=c++17"};
-  args.insert(args.end(), {opt.c_str(), "-march=native", "-fPIC", "-fvisibility-inlines-hidden"});
+  args.insert(args.end(), {opt.c_str(), march.c_str(), "-fPIC", "-fvisibility-inlines-hidden"});
   args.insert(args.end(), {"-fno-exceptions", "-fno-math-errno", "-w"});
   args.insert(args.end(), {"-resource-dir", resourceDir.c_str(), "odec-generated.cpp"});
 
@@ -130,17 +134,11 @@ std::unique_ptr<llvm::Module> compileToModule(const Source &source, const Compil
   return module;
 }
 
-llvm::orc::JITTargetMachineBuilder hostMachine(int optLevel) {
-  jit::initializeNativeTarget();
-  llvm::Expected<llvm::orc::JITTargetMachineBuilder> host =
-      llvm::orc::JITTargetMachineBuilder::detectHost();
-  if (!host)
-    throw InternalError("LLVM does not know the host CPU: " + llvm::toString(host.takeError()));
-  host->setRelocationModel(llvm::Reloc::PIC_);
-  host->setCodeGenOptLevel(optLevel >= 3   ? llvm::CodeGenOpt::Aggressive
-                           : optLevel == 0 ? llvm::CodeGenOpt::None
-                                           : llvm::CodeGenOpt::Default);
-  return std::move(*host);
+llvm::orc::JITTargetMachineBuilder targetMachine(const CompileOptions &options) {
+  llvm::orc::JITTargetMachineBuilder jtmb =
+      jit::targetMachineBuilder(jit::resolveTarget(options.cpu), options.optLevel);
+  jtmb.setRelocationModel(llvm::Reloc::PIC_);
+  return jtmb;
 }
 
 } // namespace odec::cxx

@@ -16,7 +16,8 @@ namespace odec::cxx {
 std::unique_ptr<llvm::Module> compileToModule(const Source &source, const CompileOptions &options,
                                               llvm::LLVMContext &context);
 
-/// The host CPU with its features, position-independent code, the given -O level.
-llvm::orc::JITTargetMachineBuilder hostMachine(int optLevel);
+/// Target machines for options' CPU (jit::resolveTarget), position-independent code, options'
+/// -O level.
+llvm::orc::JITTargetMachineBuilder targetMachine(const CompileOptions &options);
 
 } // namespace odec::cxx

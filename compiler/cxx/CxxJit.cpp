@@ -1,5 +1,6 @@
 // compileAndLoad: the module from Clang, added to its own ORC LLJIT.
 #include "cxx/ClangFrontend.h"
+#include "jit/Target.h"
 
 #include "syntax/Diagnostics.h"
 
@@ -36,10 +37,11 @@ template <class T> T orFail(llvm::Expected<T> value, const char *what) {
 } // namespace
 
 std::unique_ptr<LoadedCode> compileAndLoad(const Source &source, const CompileOptions &options) {
+  jit::requireRunsHere(jit::resolveTarget(options.cpu));
   auto context = std::make_unique<llvm::LLVMContext>();
   std::unique_ptr<llvm::Module> module = compileToModule(source, options, *context);
   std::unique_ptr<llvm::orc::LLJIT> jit = orFail(
-      llvm::orc::LLJITBuilder().setJITTargetMachineBuilder(hostMachine(options.optLevel)).create(),
+      llvm::orc::LLJITBuilder().setJITTargetMachineBuilder(targetMachine(options)).create(),
       "cannot create an LLJIT");
   // libm's functions (tanh, exp, ...) resolve to the process's own.
   jit->getMainJITDylib().addGenerator(

@@ -24,13 +24,15 @@ struct Source {
   std::string text;
 };
 
-/// Clang's -O level (0..3); the code is always for the host CPU (-march=native), PIC, and
-/// compiled without exceptions or errno-setting math, as C++17.
+/// Clang's -O level (0..3) and the CPU (jit/Target.h: "" = $ODEC_CPU, else this machine's,
+/// -march=native); the code is PIC and compiled without exceptions or errno-setting math, as
+/// C++17. Code loaded into this process (compileAndLoad) must be for a CPU this machine has.
 struct CompileOptions {
   int optLevel = 2;
+  std::string cpu;
 };
 
-/// A relocatable ELF object (the file's bytes) for the host CPU; position-independent, so it
+/// A relocatable ELF object (the file's bytes) for options' CPU; position-independent, so it
 /// links into a shared library.
 std::string compileToObject(const Source &source, const CompileOptions &options = {});
 

@@ -13,7 +13,7 @@ std::string compileToObject(const Source &source, const CompileOptions &options)
   llvm::LLVMContext context;
   std::unique_ptr<llvm::Module> module = compileToModule(source, options, context);
   llvm::Expected<std::unique_ptr<llvm::TargetMachine>> machine =
-      hostMachine(options.optLevel).createTargetMachine();
+      targetMachine(options).createTargetMachine();
   if (!machine)
     throw InternalError("no TargetMachine for the host: " + llvm::toString(machine.takeError()));
   llvm::SmallVector<char, 0> bytes;

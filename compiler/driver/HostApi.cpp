@@ -46,6 +46,16 @@ struct Model::Impl {
   std::vector<TensorSlot> stateSlots, paramSlots;
   std::vector<TensorInfo> states, params;
   ir::ModelIR ir;
+  CompileOptions defaults; // of compiles that name no options (Program::model)
+
+  /// The JIT options of point functions (the Jacobian for init and eigenvalues): the defaults'
+  /// target and cache.
+  jit::CompileOptions pointOptions() const {
+    jit::CompileOptions o;
+    o.cpu = defaults.cpu;
+    o.cache = defaults.cache;
+    return o;
+  }
 
   /// Forward solvers compiled along with a discrete adjoint (the adjoint's module holds and
   /// calls one), kept for the next simulator of that tableau and options to take instead of
@@ -60,7 +70,7 @@ struct Model::Impl {
 
   static bool sameCode(const jit::CompileOptions &a, const jit::CompileOptions &b) {
     return a.optLevel == b.optLevel && a.vectorWidth == b.vectorWidth &&
-           a.precision == b.precision;
+           a.precision == b.precision && a.cpu == b.cpu && a.triple == b.triple;
   }
   void keepSpare(const std::string &tableau, const jit::CompileOptions &o,
                  std::unique_ptr<jit::CompiledSimulator> sim) const {
@@ -103,9 +113,11 @@ std::string Model::paramsToJson(const std::vector<double> &params) const {
 
 std::string Model::fieldToString() const { return ir::toJulia(impl_->ir.field()); }
 
-std::string Model::llvmIR(const std::string &tableau, bool adjoint) const {
+std::string Model::llvmIR(const std::string &tableau, bool adjoint, const std::string &cpu) const {
   const ButcherTableau &t = impl_->comp->tableau(tableau);
-  return adjoint ? jit::emitLossGradLLVM(impl_->ir, t) : jit::emitSimulatorLLVM(impl_->ir, t);
+  const jit::CompileOptions options = jit::defaultOptions(impl_->ir, jit::Precision::Double, cpu);
+  return adjoint ? jit::emitLossGradLLVM(impl_->ir, t, options)
+                 : jit::emitSimulatorLLVM(impl_->ir, t, options);
 }
 
 namespace {
@@ -129,7 +141,10 @@ std::string Model::cppHeader(const std::string &tableau, const CppExportOptions 
 }
 
 std::string Model::objectCode(const std::string &tableau, const CppExportOptions &options) const {
-  return cxx::buildCppObject(impl_->ir, impl_->comp->tableau(tableau), cppOptions(*this, options));
+  cxx::CompileOptions clang;
+  clang.cpu = options.cpu;
+  return cxx::buildCppObject(impl_->ir, impl_->comp->tableau(tableau), cppOptions(*this, options),
+                             clang);
 }
 
 void Model::buildSharedLibrary(const std::string &path, const std::string &tableau,
@@ -193,7 +208,7 @@ InitSettings Model::initSettings() const {
 InitResult Model::initialize(uint64_t seed) const { return initialize(seed, initSettings()); }
 
 InitResult Model::initialize(uint64_t seed, const InitSettings &s) const {
-  StabilityInitProblem p = modelInitProblem(*impl_->checked, impl_->ir);
+  StabilityInitProblem p = modelInitProblem(*impl_->checked, impl_->ir, impl_->pointOptions());
   p.operatingPoints = s.operatingPoints;
   if (p.operatingPoints.empty())
     p.operatingPoints.assign(1, std::vector<double>(size_t(stateDim()), 0.0));
@@ -213,7 +228,7 @@ std::vector<std::vector<std::complex<double>>>
 Model::eigenvalues(const std::vector<double> &params,
                    const std::vector<std::vector<double>> &points) const {
   checkSize("the parameter vector", params.size(), paramCount());
-  StabilityInitProblem p = modelInitProblem(*impl_->checked, impl_->ir);
+  StabilityInitProblem p = modelInitProblem(*impl_->checked, impl_->ir, impl_->pointOptions());
   p.operatingPoints = points;
   if (p.operatingPoints.empty()) {
     const sema::CheckedInit *init = findInit(*impl_->comp, name());
@@ -252,32 +267,63 @@ struct Simulator::Impl {
 };
 
 Simulator Model::simulator(const std::string &tableau) const {
-  return simulator(tableau, Precision::Double);
+  return simulator(tableau, impl_->defaults);
+}
+
+Simulator Model::simulator(const std::string &tableau, Precision precision) const {
+  CompileOptions options = impl_->defaults;
+  options.precision = precision;
+  return simulator(tableau, options);
+}
+
+Simulator Model::simulator(const std::string &tableau, CodePath path) const {
+  CompileOptions options = impl_->defaults;
+  options.path = path;
+  return simulator(tableau, options);
 }
 
 namespace {
 
-/// The JIT options for a precision; float code needs an explicit tableau (the implicit
-/// solvers' Newton iteration is double-only).
-/// The model's default options (jit::defaultOptions) in the requested precision.
-jit::CompileOptions precisionOptions(const ir::ModelIR &model, Precision precision,
-                                     const ButcherTableau &t) {
-  if (precision == Precision::Float && !t.isExplicit())
+/// The model's JIT options (jit::defaultOptions) for the host API's; float code needs an
+/// explicit tableau (the implicit solvers' Newton iteration is double-only), and so does the
+/// C++ path (the emitted C++ has no Newton solver).
+jit::CompileOptions jitOptions(const ir::ModelIR &model, const CompileOptions &o,
+                               const ButcherTableau &t) {
+  if (o.precision == Precision::Float && !t.isExplicit())
     throw std::invalid_argument("tableau '" + t.name +
                                 "' is implicit; float precision needs an explicit tableau");
-  return jit::defaultOptions(model, precision == Precision::Float ? jit::Precision::Float
-                                                                  : jit::Precision::Double);
+  if (o.path == CodePath::Cpp && !t.isExplicit())
+    throw std::invalid_argument("tableau '" + t.name +
+                                "' is implicit; the C++ code path needs an explicit tableau");
+  if (o.path == CodePath::Cpp && o.precision == Precision::Float)
+    throw std::invalid_argument("the C++ code path computes in double; Precision::Float is for "
+                                "the LLVM path (emit-cpp --float float exports float code)");
+  jit::CompileOptions options = jit::defaultOptions(
+      model, o.precision == Precision::Float ? jit::Precision::Float : jit::Precision::Double,
+      o.cpu);
+  options.cache = o.cache;
+  return options;
+}
+
+cxx::CompileOptions clangOptions(const CompileOptions &o) {
+  cxx::CompileOptions clang;
+  clang.cpu = o.cpu;
+  return clang;
 }
 
 } // namespace
 
-Simulator Model::simulator(const std::string &tableau, Precision precision) const {
+Simulator Model::simulator(const std::string &tableau, const CompileOptions &compile) const {
   auto impl = std::make_shared<Simulator::Impl>();
   impl->model = impl_;
   impl->tableau = tableau;
   const ButcherTableau &t = impl_->comp->tableau(tableau);
-  const jit::CompileOptions options = precisionOptions(impl_->ir, precision, t);
-  if (t.isExplicit()) {
+  const jit::CompileOptions options = jitOptions(impl_->ir, compile, t);
+  if (compile.path == CodePath::Cpp) {
+    cxx::CppSolver solver = cxx::loadCppSolver(impl_->ir, t, clangOptions(compile));
+    impl->fn = solver.simulate;
+    impl->cpp = std::move(solver.code);
+  } else if (t.isExplicit()) {
     impl->compiled = std::make_unique<jit::BatchVariants<jit::CompiledSimulator>>(
         [model = impl_, &t](const jit::CompileOptions &o) {
           if (auto spare = model->takeSpare(t.name, o))
@@ -286,7 +332,7 @@ Simulator Model::simulator(const std::string &tableau, Precision precision) cons
         },
         options);
   } else {
-    impl->implicit = compileImplicitSolver(impl_->ir, t);
+    impl->implicit = compileImplicitSolver(impl_->ir, t, options);
   }
   Simulator s;
   s.impl_ = std::move(impl);
@@ -294,15 +340,6 @@ Simulator Model::simulator(const std::string &tableau, Precision precision) cons
 }
 
 namespace {
-
-/// The explicit tableau that CodePath::Cpp needs (the emitted C++ has no Newton solver).
-const ButcherTableau &cppPathTableau(const Compilation &comp, const std::string &name) {
-  const ButcherTableau &t = comp.tableau(name);
-  if (!t.isExplicit())
-    throw std::invalid_argument("tableau '" + name +
-                                "' is implicit; the C++ code path needs an explicit tableau");
-  return t;
-}
 
 /// The C++ path's discrete adjoint behind the interface of the LLVM path's.
 class CppLossGrad final : public jit::LossGradient {
@@ -321,20 +358,6 @@ private:
 };
 
 } // namespace
-
-Simulator Model::simulator(const std::string &tableau, CodePath path) const {
-  if (path == CodePath::LLVM)
-    return simulator(tableau);
-  auto impl = std::make_shared<Simulator::Impl>();
-  impl->model = impl_;
-  impl->tableau = tableau;
-  cxx::CppSolver solver = cxx::loadCppSolver(impl_->ir, cppPathTableau(*impl_->comp, tableau));
-  impl->fn = solver.simulate;
-  impl->cpp = std::move(solver.code);
-  Simulator s;
-  s.impl_ = std::move(impl);
-  return s;
-}
 
 const std::string &Simulator::tableau() const { return impl_->tableau; }
 bool Simulator::isImplicit() const { return impl_->implicit != nullptr; }
@@ -383,18 +406,37 @@ struct LossGradient::Impl {
 };
 
 LossGradient Model::lossGradient(const std::string &tableau, Adjoint adjoint) const {
-  return lossGradient(tableau, adjoint, Precision::Double);
+  return lossGradient(tableau, adjoint, impl_->defaults);
 }
 
 LossGradient Model::lossGradient(const std::string &tableau, Adjoint adjoint,
                                  Precision precision) const {
+  CompileOptions options = impl_->defaults;
+  options.precision = precision;
+  return lossGradient(tableau, adjoint, options);
+}
+
+LossGradient Model::lossGradient(const std::string &tableau, Adjoint adjoint,
+                                 CodePath path) const {
+  CompileOptions options = impl_->defaults;
+  options.path = path;
+  return lossGradient(tableau, adjoint, options);
+}
+
+LossGradient Model::lossGradient(const std::string &tableau, Adjoint adjoint,
+                                 const CompileOptions &compile) const {
   auto impl = std::make_shared<LossGradient::Impl>();
   impl->model = impl_;
   impl->tableau = tableau;
   impl->adjoint = adjoint;
   const ButcherTableau &t = impl_->comp->tableau(tableau);
-  const jit::CompileOptions options = precisionOptions(impl_->ir, precision, t);
-  if (adjoint == Adjoint::Discrete && t.isExplicit())
+  const jit::CompileOptions options = jitOptions(impl_->ir, compile, t);
+  if (compile.path == CodePath::Cpp && adjoint != Adjoint::Discrete)
+    throw std::invalid_argument("the C++ code path offers the discrete adjoint only");
+  if (compile.path == CodePath::Cpp)
+    impl->compiled =
+        std::make_unique<CppLossGrad>(cxx::loadCppSolver(impl_->ir, t, clangOptions(compile)));
+  else if (adjoint == Adjoint::Discrete && t.isExplicit())
     impl->compiled = std::make_unique<jit::LossGradientByBatch>(
         [model = impl_, &t](const jit::CompileOptions &o) {
           jit::CompiledSolvers both = jit::compileSolvers(model->ir, t, o);
@@ -414,23 +456,6 @@ LossGradient Model::lossGradient(const std::string &tableau, Adjoint adjoint,
     throw std::invalid_argument("tableau '" + t.name +
                                 "' is implicit; the continuous adjoint needs an explicit tableau "
                                 "(the discrete adjoint supports implicit ones)");
-  LossGradient g;
-  g.impl_ = std::move(impl);
-  return g;
-}
-
-LossGradient Model::lossGradient(const std::string &tableau, Adjoint adjoint,
-                                 CodePath path) const {
-  if (path == CodePath::LLVM)
-    return lossGradient(tableau, adjoint);
-  if (adjoint != Adjoint::Discrete)
-    throw std::invalid_argument("the C++ code path offers the discrete adjoint only");
-  auto impl = std::make_shared<LossGradient::Impl>();
-  impl->model = impl_;
-  impl->tableau = tableau;
-  impl->adjoint = adjoint;
-  impl->compiled = std::make_unique<CppLossGrad>(
-      cxx::loadCppSolver(impl_->ir, cppPathTableau(*impl_->comp, tableau)));
   LossGradient g;
   g.impl_ = std::move(impl);
   return g;
@@ -504,8 +529,11 @@ std::vector<std::string> Program::tableauNames() const {
   return out;
 }
 
-Model Program::model(const std::string &name) const {
+Model Program::model(const std::string &name) const { return model(name, CompileOptions{}); }
+
+Model Program::model(const std::string &name, const CompileOptions &defaults) const {
   auto impl = std::make_shared<Model::Impl>();
+  impl->defaults = defaults;
   impl->comp = comp_;
   impl->checked = &comp_->model(name);
   impl->stateSlots = stateLayout(*impl->checked);

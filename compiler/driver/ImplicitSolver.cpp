@@ -30,15 +30,15 @@ private:
 
 } // namespace
 
-PointField compilePointField(const ir::ModelIR &model) {
+PointField compilePointField(const ir::ModelIR &model, const jit::CompileOptions &options) {
   const int64_t D = model.stateDim(), P = model.paramCount();
   PointField pf;
   pf.stateDim = D;
   pf.paramCount = P;
-  pf.jacobian = stateJacobian(model);
+  pf.jacobian = stateJacobian(model, options);
   // Both compiled functions take the states, then the parameters (ir::ModelIR::field); the
   // VJP then the cotangents, and returns x̄ (D values) followed by θ̄ (P values).
-  std::shared_ptr<const jit::CompiledFunction> field = jit::compileFunction(model.field());
+  std::shared_ptr<const jit::CompiledFunction> field = jit::compileFunction(model.field(), options);
   pf.field = [field, D, P](const double *params, const double *x, double *xdot) {
     std::vector<double> in(size_t(D + P));
     std::copy(x, x + D, in.begin());
@@ -46,7 +46,7 @@ PointField compilePointField(const ir::ModelIR &model) {
     field->function()(in.data(), xdot);
   };
   std::shared_ptr<const jit::CompiledFunction> vjp =
-      jit::compileFunction(deriveFunction(model, DeriveWhat::Vjp));
+      jit::compileFunction(deriveFunction(model, DeriveWhat::Vjp), options);
   pf.vjp = [vjp, D, P](const double *params, const double *x, const double *lambda, double *xBar,
                        double *thetaBar) {
     std::vector<double> in(size_t(2 * D + P)), out(size_t(D + P));
@@ -60,9 +60,10 @@ PointField compilePointField(const ir::ModelIR &model) {
   return pf;
 }
 
-std::shared_ptr<const ImplicitRungeKutta> compileImplicitSolver(const ir::ModelIR &model,
-                                                                const ButcherTableau &tableau) {
-  return std::make_shared<const ImplicitRungeKutta>(compilePointField(model), tableau);
+std::shared_ptr<const ImplicitRungeKutta>
+compileImplicitSolver(const ir::ModelIR &model, const ButcherTableau &tableau,
+                      const jit::CompileOptions &options) {
+  return std::make_shared<const ImplicitRungeKutta>(compilePointField(model, options), tableau);
 }
 
 std::unique_ptr<jit::LossGradient> compileDiscreteLossGrad(const ir::ModelIR &model,
@@ -74,7 +75,7 @@ std::unique_ptr<jit::LossGradient> compileDiscreteLossGrad(const ir::ModelIR &mo
           return jit::compileLossGrad(model, tableau, o);
         },
         options);
-  return std::make_unique<ImplicitLossGrad>(compileImplicitSolver(model, tableau));
+  return std::make_unique<ImplicitLossGrad>(compileImplicitSolver(model, tableau, options));
 }
 
 } // namespace odec

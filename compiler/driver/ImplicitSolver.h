@@ -16,11 +16,12 @@ namespace odec {
 /// f, ∂f/∂x (driver/StateJacobian.h) and λᵀ∂f/∂x, λᵀ∂f/∂θ (DeriveWhat::Vjp) of the model as
 /// runtime callbacks; they keep the compiled code alive and are reentrant. Throws
 /// std::invalid_argument when a state is a matrix (no state Jacobian).
-PointField compilePointField(const ir::ModelIR &model);
+PointField compilePointField(const ir::ModelIR &model, const jit::CompileOptions &options = {});
 
 /// The Newton-based solver for (model, tableau); any tableau works, explicit ones included.
-std::shared_ptr<const ImplicitRungeKutta> compileImplicitSolver(const ir::ModelIR &model,
-                                                                const ButcherTableau &tableau);
+std::shared_ptr<const ImplicitRungeKutta>
+compileImplicitSolver(const ir::ModelIR &model, const ButcherTableau &tableau,
+                      const jit::CompileOptions &options = {});
 
 /// The exact discrete gradient with the jit::LossGradFn contract for any tableau: the fused
 /// JIT-compiled adjoint (jit::compileLossGrad with `options`, and narrower variants for small

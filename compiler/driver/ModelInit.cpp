@@ -35,11 +35,12 @@ std::vector<std::vector<double>> initOperatingPoints(const sema::CheckedModel &m
   return points;
 }
 
-StabilityInitProblem modelInitProblem(const sema::CheckedModel &m, const ir::ModelIR &ir) {
+StabilityInitProblem modelInitProblem(const sema::CheckedModel &m, const ir::ModelIR &ir,
+                                      const jit::CompileOptions &options) {
   StabilityInitProblem p;
   p.params = paramLayout(m);
   p.stateDim = ir.stateDim();
-  p.jacobian = stateJacobian(ir);
+  p.jacobian = stateJacobian(ir, options);
   return p;
 }
 

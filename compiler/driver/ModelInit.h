@@ -6,6 +6,7 @@
 #include "driver/Compilation.h"
 #include "init/InitProblem.h"
 #include "ir/Model.h"
+#include "jit/Jit.h"
 
 namespace odec {
 
@@ -17,9 +18,10 @@ const sema::CheckedInit *findInit(const Compilation &c, const std::string &model
 std::vector<std::vector<double>> initOperatingPoints(const sema::CheckedModel &m,
                                                      const sema::CheckedInit &init);
 
-/// What is fixed by the model alone: parameter layout, state dimension and Jacobian. The
-/// solver settings and operating points are the caller's to fill.
-StabilityInitProblem modelInitProblem(const sema::CheckedModel &m, const ir::ModelIR &ir);
+/// What is fixed by the model alone: parameter layout, state dimension and Jacobian (compiled
+/// with `options`). The solver settings and operating points are the caller's to fill.
+StabilityInitProblem modelInitProblem(const sema::CheckedModel &m, const ir::ModelIR &ir,
+                                      const jit::CompileOptions &options = {});
 
 /// modelInitProblem with every setting of the model's init block (the solver's stability
 /// function through Compilation::tableau).

@@ -17,7 +17,7 @@ struct Block {
 
 } // namespace
 
-JacobianFn stateJacobian(const ir::ModelIR &model) {
+JacobianFn stateJacobian(const ir::ModelIR &model, const jit::CompileOptions &options) {
   for (const ir::ModelIR::Slot &s : model.states)
     if (!s.shape.isScalar() && !s.shape.isVector())
       throw std::invalid_argument("the state Jacobian needs Real or Vector states; '" + s.name +
@@ -28,7 +28,7 @@ JacobianFn stateJacobian(const ir::ModelIR &model) {
     for (const ir::ModelIR::Slot &sj : model.states)
       blocks.push_back({si.shape.size(), sj.shape.size(), si.offset, sj.offset});
   std::shared_ptr<const jit::CompiledFunction> compiled =
-      jit::compileFunction(deriveFunction(model, DeriveWhat::Jacobian));
+      jit::compileFunction(deriveFunction(model, DeriveWhat::Jacobian), options);
   const int64_t D = model.stateDim(), P = model.paramCount();
   return [compiled, blocks, D, P](const double *params, const double *x, double *J) {
     // The function's inputs are the states, then the parameters (ir::ModelIR::field).

@@ -6,12 +6,13 @@
 
 #include "init/InitProblem.h"
 #include "ir/Model.h"
+#include "jit/Jit.h"
 
 namespace odec {
 
 /// Throws std::invalid_argument when a state is a matrix (the Jacobian is defined over Real
 /// and Vector states). The callback keeps the compiled code alive and may be called from
 /// several threads at once.
-JacobianFn stateJacobian(const ir::ModelIR &model);
+JacobianFn stateJacobian(const ir::ModelIR &model, const jit::CompileOptions &options = {});
 
 } // namespace odec

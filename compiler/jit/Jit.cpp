@@ -1,14 +1,18 @@
 #include "jit/Jit.h"
 #include "jit/NativeTarget.h"
+#include "jit/ObjectCache.h"
+#include "jit/Target.h"
+#include "jit/TargetMachine.h"
 
 #include "codegen/AdjointCodegen.h"
 #include "codegen/FunctionCodegen.h"
 #include "codegen/Optimize.h"
 #include "codegen/SimulatorCodegen.h"
+#include "ir/Printer.h"
 #include "syntax/Diagnostics.h"
 
+#include <llvm/ExecutionEngine/Orc/CompileUtils.h>
 #include <llvm/ExecutionEngine/Orc/ExecutionUtils.h>
-#include <llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h>
 #include <llvm/ExecutionEngine/Orc/LLJIT.h>
 #include <llvm/ExecutionEngine/JITEventListener.h>
 #include <llvm/ExecutionEngine/Orc/RTDyldObjectLinkingLayer.h>
@@ -18,10 +22,12 @@
 #include <algorithm>
 #include <atomic>
 #include <cctype>
-#include <cstdlib>
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <functional>
 #include <initializer_list>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -36,15 +42,7 @@ template <typename T> T take(llvm::Expected<T> e, const char *what) {
   return std::move(*e);
 }
 
-llvm::orc::JITTargetMachineBuilder hostMachine(const CompileOptions &opt) {
-  initializeNativeTarget();
-  auto jtmb = take(llvm::orc::JITTargetMachineBuilder::detectHost(), "detecting the host");
-  jtmb.setCodeGenOptLevel(opt.optLevel <= 0   ? llvm::CodeGenOpt::None
-                          : opt.optLevel == 1 ? llvm::CodeGenOpt::Less
-                          : opt.optLevel == 2 ? llvm::CodeGenOpt::Default
-                                              : llvm::CodeGenOpt::Aggressive);
-  return jtmb;
-}
+const Target &targetOf(const CompileOptions &opt) { return resolveTarget(opt.cpu, opt.triple); }
 
 /// A C identifier from parts joined by '_', e.g. `simulate_Spiral_RK4`.
 std::string symbolName(std::initializer_list<std::string> parts) {
@@ -57,8 +55,8 @@ std::string symbolName(std::initializer_list<std::string> parts) {
   return s;
 }
 
-/// Adds a function to a module.
-using EmitFn = std::function<void(llvm::Module &)>;
+/// Adds a function to a module, shaped for a machine.
+using EmitFn = std::function<void(llvm::Module &, const codegen::MachineModel &)>;
 
 /// Adds the seconds from construction to each lap() into a CompileOptions::phaseTimes field
 /// (nothing when the caller asked for no times).
@@ -80,13 +78,13 @@ private:
 
 /// Generates (through emit), verifies and optimizes a module.
 std::unique_ptr<llvm::Module> buildModule(llvm::LLVMContext &ctx, const EmitFn &emit,
-                                          const CompileOptions &opt, llvm::TargetMachine &tm,
-                                          const std::string &name) {
+                                          const CompileOptions &opt, const Target &target,
+                                          llvm::TargetMachine &tm, const std::string &name) {
   auto m = std::make_unique<llvm::Module>(name, ctx);
   m->setDataLayout(tm.createDataLayout());
   m->setTargetTriple(tm.getTargetTriple().str());
   PhaseClock clock(opt);
-  emit(*m);
+  emit(*m, target.machine);
   std::string err;
   llvm::raw_string_ostream os(err);
   if (llvm::verifyModule(*m, &os))
@@ -103,22 +101,56 @@ struct Jitted {
   std::vector<uintptr_t> addresses; // of `names`, in order
 };
 
-/// Compiles the module that emit builds, named after names[0], and looks up each name.
 std::atomic<int64_t> modules{0};
 
-Jitted jitCompile(const EmitFn &emit, const CompileOptions &options,
+/// The text a compiled module's machine code is a function of, besides odec's own build (which
+/// ObjectCache adds): what is compiled (`what`: the kind, the model's IR, the tableau), the
+/// options that change code and the target.
+std::string cacheKey(const std::string &what, const CompileOptions &opt, const Target &target) {
+  return what + "\nopt " + std::to_string(opt.optLevel) + " width " +
+         std::to_string(opt.vectorWidth) + " precision " +
+         (opt.precision == Precision::Float ? "float" : "double") + "\ntarget " + target.triple +
+         " " + target.cpu + " " + target.features + "\n";
+}
+
+/// The relocatable object file of the module that emit builds.
+std::unique_ptr<llvm::MemoryBuffer> compileObject(const EmitFn &emit, const CompileOptions &opt,
+                                                  const Target &target, const std::string &name) {
+  PhaseClock clock(opt);
+  auto tm = take(targetMachineBuilder(target, opt.optLevel).createTargetMachine(), "creating the target machine");
+  clock.lap(&CompilePhaseTimes::jitSetup);
+  llvm::LLVMContext ctx;
+  std::unique_ptr<llvm::Module> m = buildModule(ctx, emit, opt, target, *tm, name);
+  clock.restart(); // buildModule recorded its own phases
+  auto object = take(llvm::orc::SimpleCompiler(*tm)(*m), "generating machine code");
+  clock.lap(&CompilePhaseTimes::machineCode);
+  return object;
+}
+
+/// Compiles the module that emit builds, named after names[0], for options' target (which must
+/// run here), or loads its machine code from the cache; then looks up each name. `what`
+/// identifies the module's contents for the cache (cacheKey).
+Jitted jitCompile(const EmitFn &emit, const std::string &what, const CompileOptions &options,
                   const std::vector<std::string> &names) {
   ++modules;
-  PhaseClock clock(options);
-  llvm::orc::JITTargetMachineBuilder jtmb = hostMachine(options);
-  auto tm = take(jtmb.createTargetMachine(), "creating the target machine");
-  clock.lap(&CompilePhaseTimes::jitSetup);
-  auto ctx = std::make_unique<llvm::LLVMContext>();
-  std::unique_ptr<llvm::Module> m = buildModule(*ctx, emit, options, *tm, names.at(0));
+  const Target &target = targetOf(options);
+  requireRunsHere(target);
+  const std::string key = options.cache ? cacheKey(what, options, target) : std::string();
+  std::unique_ptr<llvm::MemoryBuffer> object;
+  if (options.cache)
+    if (std::optional<std::string> cached = loadCachedObject(key))
+      object = llvm::MemoryBuffer::getMemBufferCopy(*cached, names.at(0));
+  if (!object) {
+    object = compileObject(emit, options, target, names.at(0));
+    if (options.cache)
+      storeCachedObject(key, object->getBuffer().str());
+  }
 
-  clock.restart(); // buildModule recorded its own phases
+  PhaseClock clock(options);
   std::shared_ptr<llvm::orc::LLJIT> jit =
-      take(llvm::orc::LLJITBuilder().setJITTargetMachineBuilder(jtmb).create(), "creating the JIT");
+      take(llvm::orc::LLJITBuilder().setJITTargetMachineBuilder(targetMachineBuilder(target, options.optLevel))
+               .create(),
+           "creating the JIT");
   // libm (tanh, log1p, ...) and the allocator resolve from the running process.
   jit->getMainJITDylib().addGenerator(
       take(llvm::orc::DynamicLibrarySearchGenerator::GetForCurrentProcess(
@@ -129,10 +161,10 @@ Jitted jitCompile(const EmitFn &emit, const CompileOptions &options,
     static_cast<llvm::orc::RTDyldObjectLinkingLayer &>(jit->getObjLinkingLayer())
         .registerJITEventListener(*llvm::JITEventListener::createPerfJITEventListener());
   clock.lap(&CompilePhaseTimes::jitSetup);
-  if (llvm::Error e = jit->addIRModule(llvm::orc::ThreadSafeModule(std::move(m), std::move(ctx))))
+  if (llvm::Error e = jit->addObjectFile(std::move(object)))
     throw InternalError("adding '" + names[0] + "' to the JIT: " + llvm::toString(std::move(e)));
   Jitted out{jit, {}};
-  for (const std::string &name : names) // the first lookup compiles the whole module
+  for (const std::string &name : names) // the first lookup links the object
     out.addresses.push_back(static_cast<uintptr_t>(
         take(jit->lookup(name), "looking up the compiled function").getAddress()));
   clock.lap(&CompilePhaseTimes::machineCode);
@@ -141,9 +173,11 @@ Jitted jitCompile(const EmitFn &emit, const CompileOptions &options,
 
 std::string optimizedText(const EmitFn &emit, const CompileOptions &options,
                           const std::string &name) {
-  auto tm = take(hostMachine(options).createTargetMachine(), "creating the target machine");
+  const Target &target = targetOf(options);
+  auto tm = take(targetMachineBuilder(target, options.optLevel).createTargetMachine(),
+                 "creating the target machine");
   llvm::LLVMContext ctx;
-  std::unique_ptr<llvm::Module> m = buildModule(ctx, emit, options, *tm, name);
+  std::unique_ptr<llvm::Module> m = buildModule(ctx, emit, options, target, *tm, name);
   std::string text;
   llvm::raw_string_ostream os(text);
   m->print(os, nullptr);
@@ -172,20 +206,34 @@ std::string lossGradName(const ir::ModelIR &model, const ButcherTableau &tableau
 
 EmitFn simulatorEmitter(const ir::ModelIR &model, const ButcherTableau &tableau,
                         const CompileOptions &options) {
-  return [&](llvm::Module &m) {
-    codegen::emitSimulator(m, model, tableau, lanesPerChunk(options), options.precision,
+  return [&](llvm::Module &m, const codegen::MachineModel &machine) {
+    codegen::emitSimulator(m, model, tableau, lanesPerChunk(options), options.precision, machine,
                            simulatorName(model, tableau));
   };
+}
+
+/// The cache's description of a fused solver module: its kind, the model and the tableau.
+std::string solverModule(const char *kind, const ir::ModelIR &model,
+                         const ButcherTableau &tableau) {
+  std::string s = std::string(kind) + " " + model.name + "\n" + ir::dumpSSA(model.field()) +
+                   "tableau " + tableau.name + " " + std::to_string(tableau.stages);
+  char buf[32];
+  for (const auto *coefficients : {&tableau.A, &tableau.b, &tableau.c})
+    for (const Coefficient &k : *coefficients) {
+      std::snprintf(buf, sizeof buf, " %a", k.value);
+      s += buf;
+    }
+  return s;
 }
 
 /// The discrete adjoint and the forward solver it calls for its forward sweep.
 EmitFn lossGradEmitter(const ir::ModelIR &model, const ButcherTableau &tableau,
                        const CompileOptions &options) {
-  return [&](llvm::Module &m) {
+  return [&](llvm::Module &m, const codegen::MachineModel &machine) {
     const int width = lanesPerChunk(options);
     llvm::Function *forward = codegen::emitSimulator(m, model, tableau, width, options.precision,
-                                                     simulatorName(model, tableau));
-    codegen::emitLossGrad(m, model, tableau, width, options.precision,
+                                                     machine, simulatorName(model, tableau));
+    codegen::emitLossGrad(m, model, tableau, width, options.precision, machine,
                           lossGradName(model, tableau), forward);
   };
 }
@@ -194,9 +242,12 @@ EmitFn lossGradEmitter(const ir::ModelIR &model, const ButcherTableau &tableau,
 
 int64_t modulesCompiled() { return modules.load(); }
 
-CompileOptions defaultOptions(const ir::ModelIR &model, Precision precision) {
+CompileOptions defaultOptions(const ir::ModelIR &model, Precision precision,
+                              const std::string &cpu) {
   CompileOptions options;
   options.precision = precision;
+  options.cpu = cpu;
+  options.vectorWidth = targetOf(options).machine.doublesPerRegister();
   int64_t largest = 0; // multiply-adds per trajectory
   for (const ir::Node *n : ir::topologicalOrder(model.ddt))
     if (n->is(ir::Op::MatMul))
@@ -211,7 +262,8 @@ std::unique_ptr<CompiledSimulator> compileSimulator(const ir::ModelIR &model,
                                                     const ButcherTableau &tableau,
                                                     const CompileOptions &options) {
   codegen::requireExplicit(tableau); // before any LLVM work
-  Jitted j = jitCompile(simulatorEmitter(model, tableau, options), options,
+  Jitted j = jitCompile(simulatorEmitter(model, tableau, options),
+                        solverModule("simulator", model, tableau), options,
                         {simulatorName(model, tableau)});
   return std::make_unique<JitOwned<CompiledSimulator>>(j.jit, j.addresses[0]);
 }
@@ -232,7 +284,8 @@ std::unique_ptr<CompiledLossGrad> compileLossGrad(const ir::ModelIR &model,
 CompiledSolvers compileSolvers(const ir::ModelIR &model, const ButcherTableau &tableau,
                                const CompileOptions &options) {
   codegen::requireExplicit(tableau);
-  Jitted j = jitCompile(lossGradEmitter(model, tableau, options), options,
+  Jitted j = jitCompile(lossGradEmitter(model, tableau, options),
+                        solverModule("solvers", model, tableau), options,
                         {lossGradName(model, tableau), simulatorName(model, tableau)});
   return {std::make_unique<JitOwned<CompiledSimulator>>(j.jit, j.addresses[1]),
           std::make_unique<JitOwned<CompiledLossGrad>>(j.jit, j.addresses[0])};
@@ -245,11 +298,22 @@ std::string emitLossGradLLVM(const ir::ModelIR &model, const ButcherTableau &tab
                        lossGradName(model, tableau));
 }
 
+std::string emitSolversObject(const ir::ModelIR &model, const ButcherTableau &tableau,
+                              const CompileOptions &options) {
+  codegen::requireExplicit(tableau);
+  return compileObject(lossGradEmitter(model, tableau, options), options, targetOf(options),
+                       lossGradName(model, tableau))
+      ->getBuffer()
+      .str();
+}
+
 std::unique_ptr<CompiledFunction> compileFunction(const ir::Function &f,
                                                   const CompileOptions &options) {
   const std::string name = symbolName({"point", f.name});
-  auto emit = [&](llvm::Module &m) { codegen::emitPointFunction(m, f, name); };
-  Jitted j = jitCompile(emit, options, {name});
+  auto emit = [&](llvm::Module &m, const codegen::MachineModel &) {
+    codegen::emitPointFunction(m, f, name);
+  };
+  Jitted j = jitCompile(emit, "point\n" + ir::dumpSSA(f), options, {name});
   return std::make_unique<JitOwned<CompiledFunction>>(j.jit, j.addresses[0],
                                                       codegen::totalElements(f.inputs),
                                                       codegen::totalElements(f.outputs));

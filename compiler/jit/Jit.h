@@ -41,15 +41,25 @@ using codegen::Precision;
 struct CompileOptions {
   int optLevel = 2;    // 0..3, LLVM's -O levels
   int vectorWidth = 8; // W: trajectories per SIMD chunk of double code, a <W x double> each
+                       // (defaultOptions: one vector register's worth for the target, or two)
   CompilePhaseTimes *phaseTimes = nullptr; // when set, each compile adds its phases' times
   /// The arithmetic of the fused solvers and the discrete adjoint (compileFunction is always
   /// double). The ABI stays double; Float code converts on load and store, and its chunks hold
   /// 2W trajectories (see lanesPerChunk), so a chunk fills the same registers.
   Precision precision = Precision::Double;
+  /// The CPU the code is for (jit/Target.h): an LLVM CPU name or an x86-64 level; "" = the
+  /// environment's ODEC_CPU, else this machine. Code that runs here (compile*) must be for a CPU
+  /// whose features this machine has (std::invalid_argument otherwise); code that is only
+  /// written out (emit*LLVM, emitSolversObject) may be for any.
+  std::string cpu = "";
+  /// The target triple of code that is only written out; "" = this machine's.
+  std::string triple = "";
+  /// Whether JIT-compiled code may come from, and goes to, the on-disk cache (jit/ObjectCache.h).
+  bool cache = true;
 };
 
-/// How many LLVM modules this process has JIT-compiled (every compile* call is one): for tests
-/// that check that code is shared, not compiled twice.
+/// How many LLVM modules this process has JIT-compiled or loaded from the cache (every compile*
+/// call is one): for tests that check that code is shared, not compiled twice.
 int64_t modulesCompiled();
 
 /// Trajectories per SIMD chunk of the code compiled with `options`: vectorWidth for double,
@@ -63,15 +73,17 @@ inline int lanesPerChunk(const CompileOptions &options) {
 /// gives the model two registers' worth of trajectories per chunk.
 constexpr int64_t kWideChunkMultiplyAdds = 1024;
 
-/// The options that suit the model: vectorWidth 16 (two registers per state element) when its
-/// field's largest matrix product has at least kWideChunkMultiplyAdds multiply-adds per
-/// trajectory, the default 8 otherwise. In batch-vectorized code every weight of a product is
+/// The options that suit the model on the target `cpu` (CompileOptions::cpu): vectorWidth = the
+/// doubles of one of the target's vector registers (8 for AVX-512, 4 for AVX2, 2 for SSE), twice
+/// that (two registers per state element) when the field's largest matrix product has at least
+/// kWideChunkMultiplyAdds multiply-adds per trajectory. In batch-vectorized code every weight of a product is
 /// broadcast from memory, and for a large product those broadcasts bound the loop; with two
 /// registers per element each broadcast feeds two fused multiply-adds (W2's forward solver
 /// 10 % faster). The adjoint's time is within ±2 % either way, and twice the vector width costs
 /// 15–30 % more JIT time, which a small field would pay for nothing (docs/performance.md,
 /// section 11).
-CompileOptions defaultOptions(const ir::ModelIR &model, Precision precision = Precision::Double);
+CompileOptions defaultOptions(const ir::ModelIR &model, Precision precision = Precision::Double,
+                              const std::string &cpu = "");
 
 /// `full` narrowed for a batch size known before compiling: the chunk holds the smallest power
 /// of two ≥ min(batch, full's chunk) trajectories, so a small batch (B = 1) runs narrow vectors
@@ -222,6 +234,12 @@ CompiledSolvers compileSolvers(const ir::ModelIR &model, const ButcherTableau &t
 /// `odec emit-llvm`).
 std::string emitLossGradLLVM(const ir::ModelIR &model, const ButcherTableau &tableau,
                              const CompileOptions &options = {});
+
+/// The module of compileSolvers (forward solver and discrete adjoint) as a relocatable object
+/// file for options' target, which need not be this machine (options.triple, options.cpu):
+/// the bytes of an ELF (or the target's) object, ready for a linker.
+std::string emitSolversObject(const ir::ModelIR &model, const ButcherTableau &tableau,
+                              const CompileOptions &options = {});
 
 /// The continuous adjoint's augmented field, with states [x..., λ..., θ̄...] in that order
 /// (λ_k shaped like state k, named "lambda_<x>"; θ̄_p shaped like parameter p, matrices

@@ -181,6 +181,23 @@ enum class Precision {
   Float
 };
 
+/// How a model's solvers are compiled (Model::simulator, Model::lossGradient).
+struct CompileOptions {
+  Precision precision = Precision::Double;
+  CodePath path = CodePath::LLVM;
+  /// The CPU the code is for: an LLVM CPU name (`znver3`, `skylake-avx512`, …) or an x86-64
+  /// level (`x86-64`, `x86-64-v2`, `x86-64-v3` = AVX2, `x86-64-v4` = AVX-512); empty = the
+  /// environment variable ODEC_CPU when set, else this machine. The chunk width and register
+  /// blocking follow its vector registers. Code compiled here runs here, so a CPU whose
+  /// features this machine lacks is refused (std::invalid_argument naming them).
+  std::string cpu;
+  /// Whether compiled machine code may be reused from, and is kept in, the on-disk cache
+  /// ($ODEC_CACHE_DIR, else $XDG_CACHE_HOME/odec, else ~/.cache/odec): running the same model
+  /// again then skips code generation. Entries carry their full key and a checksum; a corrupt
+  /// or foreign one is ignored and rebuilt.
+  bool cache = true;
+};
+
 /// A loss over a batch of simulated trajectories and its gradient with respect to the
 /// parameters and the initial states.
 ///
@@ -222,6 +239,7 @@ struct CppExportOptions {
   bool singlePrecision = false; // Real = float instead of double
   bool withMain = false;        // add main(): --step H --steps N --x0 a,b,... prints the CSV
   std::string sourceFile;       // named in the header comment
+  std::string cpu; // objectCode/buildSharedLibrary: the CPU (as CompileOptions::cpu), any CPU
 };
 
 class Model {
@@ -263,8 +281,9 @@ public:
   /// JIT-compiles the solver for a tableau of the program (built-in or user-defined, explicit
   /// or implicit; see Simulator). Throws std::invalid_argument for an unknown tableau, or for
   /// an implicit one when a state is a matrix (Newton needs the state Jacobian).
-  /// Explicit tableaux (here and in lossGradient) compile code for chunks of 8 trajectories
-  /// (16 in float), or of 16 (float 32) when the field's largest matrix product has at least
+  /// Explicit tableaux (here and in lossGradient) compile code for chunks of one vector
+  /// register's worth of trajectories (8 doubles on AVX-512, 4 on AVX2, 2 on SSE; twice as many
+  /// in float), or of two registers' worth when the field's largest matrix product has at least
   /// 1024 multiply-adds per trajectory; the first call with a smaller batch compiles, once,
   /// code for the power of two that fits it (1, 2, 4, …), which runs a single trajectory 2-3x
   /// faster. Results differ between the widths only in the order of a few sums (≤ 1e-14
@@ -285,19 +304,25 @@ public:
   Simulator simulator(const std::string &tableau, Precision precision) const;
   LossGradient lossGradient(const std::string &tableau, Adjoint adjoint,
                             Precision precision) const;
+  /// The same with every compile option (the overloads above are shorthands for these).
+  Simulator simulator(const std::string &tableau, const CompileOptions &options) const;
+  LossGradient lossGradient(const std::string &tableau, Adjoint adjoint,
+                            const CompileOptions &options) const;
 
   /// The vector field, printed in Julia syntax after lowering (`ddt(x) = ...`).
   std::string fieldToString() const;
   /// The optimized LLVM IR of the fused solver (or, with adjoint, of the fused forward +
-  /// discrete adjoint) for an explicit tableau.
-  std::string llvmIR(const std::string &tableau, bool adjoint = false) const;
+  /// discrete adjoint) for an explicit tableau, for `cpu` (as CompileOptions::cpu, but any CPU
+  /// is allowed: the code is not run).
+  std::string llvmIR(const std::string &tableau, bool adjoint = false,
+                     const std::string &cpu = "") const;
   /// One self-contained C++17 header (standard library only) with the parameters, the field,
   /// its Jacobian, the fused solver and the discrete adjoint for an explicit tableau, in a
   /// namespace named after the model (`odec emit-cpp`; codegen/CppEmitter.h lists its API).
   std::string cppHeader(const std::string &tableau, const CppExportOptions &options = {}) const;
 
   /// `odec build`: cppHeader(tableau, options) plus an extern "C" adapter, compiled by
-  /// in-process Clang for the host CPU into a relocatable ELF object (returned as its bytes).
+  /// in-process Clang for options.cpu (default: this machine) into a relocatable ELF object (returned as its bytes).
   /// With N = cSymbolPrefix() (`odec_<model>_`, e.g. `odec_Spiral_`) it defines, in double
   /// whatever options.singlePrecision says (a float build converts at the boundary):
   ///   void    Nsimulate(params, x0, out, batch, steps, h)   // Simulator::simulate's contract
@@ -334,6 +359,11 @@ public:
   std::vector<std::string> tableauNames() const;
   /// A model by name; "" picks the only model (an error if there are several or none).
   Model model(const std::string &name = "") const;
+  /// The same, with the options that the model's compiles use when the call names none:
+  /// simulator(tableau), lossGradient(tableau, adjoint), the overloads that set only a precision
+  /// or a code path (which keep defaults' cpu and cache), initialize and eigenvalues (their
+  /// Jacobian). `odec --cpu X` passes its target this way.
+  Model model(const std::string &name, const CompileOptions &defaults) const;
   /// Warnings produced while checking, formatted (empty when none).
   std::string warnings() const;
 

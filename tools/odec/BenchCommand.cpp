@@ -142,11 +142,14 @@ int run(const BenchOptions &o) {
   const std::optional<ir::ModelIR> ir =
       source ? std::optional(lowerModel(source->model(o.model.model))) : std::nullopt;
   // The model's chunk narrowed for the batch; the implicit path keeps the default width.
-  const jit::CompileOptions jitOptions =
-      ir ? jit::optionsForBatch(jit::defaultOptions(*ir, isFloat ? jit::Precision::Float
-                                                                  : jit::Precision::Double),
+  jit::CompileOptions jitOptions =
+      ir ? jit::optionsForBatch(jit::defaultOptions(*ir,
+                                                    isFloat ? jit::Precision::Float
+                                                            : jit::Precision::Double,
+                                                    o.model.target.cpu),
                                 B)
          : jit::CompileOptions{};
+  jitOptions.cache = !o.model.target.noCache;
   // Trajectories per chunk of the timed code.
   const int64_t lanes = jit::lanesPerChunk(jitOptions);
 

@@ -36,7 +36,8 @@ void addBuildCommand(CLI::App &app, int &status) {
       });
   cmd->callback([o, &status] {
     Model m = o->model.load();
-    const CppExportOptions options = o->cpp.options(m, o->model.file);
+    CppExportOptions options = o->cpp.options(m, o->model.file);
+    options.cpu = o->model.target.cpu; // any CPU: the object is not run here
     if (endsWith(o->out, ".so"))
       m.buildSharedLibrary(o->out, o->cpp.tableau, options);
     else

@@ -13,7 +13,7 @@ void addEmitCppCommand(CLI::App &app, int &status) {
   };
   auto o = std::make_shared<Opts>();
   auto *cmd = app.add_subcommand("emit-cpp", "Write a self-contained C++17 header for a model");
-  o->model.add(*cmd);
+  o->model.add(*cmd, /*compiles=*/false);
   o->cpp.add(*cmd, "the header's Real type");
   cmd->add_option("-o,--out", o->out, "output file (default: stdout)");
   cmd->add_flag("--main", o->withMain, "add main(): --step H --steps N --x0 a,b,... prints CSV");

@@ -16,7 +16,7 @@ void addEmitLLVMCommand(CLI::App &app, int &status) {
   cmd->add_flag("--adjoint", o->adjoint, "the fused forward + discrete adjoint instead");
   cmd->add_option("-o,--out", o->out, "output file (default: stdout)");
   cmd->callback([o, &status] {
-    writeOutput(o->out, o->model.load().llvmIR(o->tableau, o->adjoint));
+    writeOutput(o->out, o->model.load().llvmIR(o->tableau, o->adjoint, o->model.target.cpu));
     status = kOk;
   });
 }

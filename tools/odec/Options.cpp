@@ -19,16 +19,35 @@ void printDiagnostics(const std::string &text, bool hasErrors) {
     std::cerr << text;
 }
 
-void ModelOptions::add(CLI::App &cmd) {
+void TargetFlags::add(CLI::App &cmd) {
+  cmd.add_option("--cpu", cpu,
+                 "CPU to compile for: an LLVM CPU name (znver3, skylake-avx512, ...) or a level "
+                 "(x86-64, x86-64-v2, x86-64-v3 = AVX2, x86-64-v4 = AVX-512); default: $ODEC_CPU, "
+                 "else this machine");
+  cmd.add_flag("--no-cache", noCache,
+               "neither load compiled code from nor store it in the cache ($ODEC_CACHE_DIR, "
+               "else $XDG_CACHE_HOME/odec, else ~/.cache/odec)");
+}
+
+CompileOptions TargetFlags::options() const {
+  CompileOptions o;
+  o.cpu = cpu;
+  o.cache = !noCache;
+  return o;
+}
+
+void ModelOptions::add(CLI::App &cmd, bool compiles) {
   cmd.add_option("file", file, ".node file")->required();
   cmd.add_option("--model", model, "model name (default: the file's only model)");
+  if (compiles)
+    target.add(cmd);
 }
 
 Model ModelOptions::load() const {
   try {
     Program p = Program::fromFile(file);
     printDiagnostics(p.warnings(), false);
-    return p.model(model);
+    return p.model(model, target.options());
   } catch (const CompileError &e) {
     std::cerr << e.what();
     throw UserError("");

@@ -12,13 +12,25 @@
 
 namespace odec::cli {
 
-/// The .node file and model every model-level command takes: FILE [--model M].
+/// `--cpu NAME` and `--no-cache`: the target of the code a command compiles and whether the
+/// on-disk cache of compiled code is used (odec::CompileOptions::cpu and ::cache).
+struct TargetFlags {
+  std::string cpu;
+  bool noCache = false;
+  void add(CLI::App &cmd);
+  /// The compile options with this target (default precision and code path).
+  CompileOptions options() const;
+};
+
+/// The .node file and model every model-level command takes: FILE [--model M], and the target
+/// flags when the command compiles code.
 struct ModelOptions {
   std::string file;
   std::string model;
-  void add(CLI::App &cmd);
+  TargetFlags target;
+  void add(CLI::App &cmd, bool compiles = true);
   /// Compiles the file; prints diagnostics (warnings included) to stderr; throws UserError
-  /// (already reported) when there are errors.
+  /// (already reported) when there are errors. The model compiles for `target`.
   Model load() const;
 };
 

@@ -22,6 +22,7 @@ struct StabilityOptions {
   int grid = StabilityPlotOptions{}.grid;
   std::string model, params; // the model whose hλ are drawn
   double step = 0;
+  TargetFlags target; // of the model's Jacobian
 };
 
 // The model's scaled eigenvalues hλ; the window grows to show them unless limits were given.
@@ -29,7 +30,7 @@ void addModelPoints(const StabilityOptions &o, StabilityPlotOptions &plot) {
   if (o.file.empty())
     throw UserError("--params needs --file, the .node file that defines the model");
   requirePositive(o.step, "--step");
-  Model m = ModelOptions{o.file, o.model}.load();
+  Model m = ModelOptions{o.file, o.model, o.target}.load();
   for (const auto &point : m.eigenvalues(m.loadParams(o.params)))
     for (std::complex<double> lambda : point)
       plot.points.push_back(o.step * lambda);
@@ -89,6 +90,7 @@ void addStabilityCommand(CLI::App &app, int &status) {
   params->needs(step);
   step->needs(params);
   model->needs(params);
+  o->target.add(*cmd);
   cmd->callback([o, &status] { status = run(*o); });
 }
 

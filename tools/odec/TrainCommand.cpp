@@ -43,6 +43,7 @@ struct TrainOptions {
   int64_t epochs = 100, batch = 32, horizon = 5;
   ThreadOptions threads;
   bool json = false;
+  TargetFlags target;
   /// The options a checkpoint records, by settings key (their count() says whether given).
   std::map<std::string, const CLI::Option *> recorded;
 };
@@ -110,7 +111,7 @@ void validate(const TrainOptions &o) {
 // train, its report printed to stderr and returned for summary.json.
 std::vector<double> stabilityInit(const TrainOptions &o, const std::string &modelName,
                                   nlohmann::ordered_json &report) {
-  Model m = Program::fromFile(o.file).model(modelName);
+  Model m = Program::fromFile(o.file).model(modelName, o.target.options());
   InitSettings s = m.initSettings();
   const std::string region = s.region.empty() ? s.tableau : s.region;
   if (region != s.tableau && o.tableau != s.tableau)
@@ -160,8 +161,11 @@ int run(TrainOptions o) {
   }
 
   const ir::ModelIR lowered = lowerModel(model);
+  jit::CompileOptions jitOptions =
+      jit::defaultOptions(lowered, jit::Precision::Double, o.target.cpu);
+  jitOptions.cache = !o.target.noCache;
   std::unique_ptr<jit::LossGradient> compiled =
-      compileDiscreteLossGrad(lowered, tableau, jit::defaultOptions(lowered));
+      compileDiscreteLossGrad(lowered, tableau, jitOptions);
   const LossGradCallback fn = [&compiled](auto... args) { return (*compiled)(args...); };
 
   const std::string dir = o.resume.empty() ? (o.out.empty() ? "run" : o.out) : o.resume;
@@ -200,7 +204,7 @@ int run(TrainOptions o) {
   config.adam.clipNorm = o.clip;
   config.seed = o.seed;
   config.threads = o.threads.count();
-  config.lanes = jit::lanesPerChunk(jit::defaultOptions(lowered));
+  config.lanes = jit::lanesPerChunk(jitOptions);
   config.divergeFactor = o.divergeFactor;
 
   InterruptGuard interrupt;
@@ -315,6 +319,7 @@ void addTrainCommand(CLI::App &app, int &status) {
                   "given again (then they must match)");
   o->threads.add(*cmd);
   cmd->add_flag("--json", o->json, "print one JSON object per epoch to stdout");
+  o->target.add(*cmd);
   cmd->callback([o, &status] { status = run(*o); });
 }
 
