@@ -251,14 +251,15 @@ int run(TrainOptions o) {
         divergence.batch > 0
             ? fmt::format("mini-batch {} of epoch {}", divergence.batch, divergence.epoch)
             : fmt::format("epoch {}", divergence.epoch);
+    const char *kind = divergence.batch > 0 || !valWindows ? "training" : "validation";
     std::cerr << fmt::format(
         "odec: error: training diverged: the {} loss of {} is {}, more than {:g} times the "
-        "best epoch loss {} (epoch {}); stopped. The best parameters are in {}, the "
+        "best epoch's {} loss {}; stopped. The best parameters (epoch {}) are in {}, the "
         "checkpoint in {}. Try a smaller --lr, --clip or a smaller step, or --diverge-factor 0 "
         "to train on\n",
-        divergence.batch > 0 ? "training" : (valWindows ? "validation" : "training"), where,
-        formatNumber(divergence.loss), o.divergeFactor, formatNumber(divergence.best),
-        state.bestEpoch, runDir.file("best_params.json"), runDir.file("checkpoint.json"));
+        kind, where, formatNumber(divergence.loss), o.divergeFactor, kind,
+        formatNumber(divergence.best), state.bestEpoch, runDir.file("best_params.json"),
+        runDir.file("checkpoint.json"));
     return kUserError;
   }
   if (outcome == TrainOutcome::Interrupted) {
