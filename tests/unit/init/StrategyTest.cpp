@@ -53,6 +53,32 @@ TEST(Rejection, ImpossibleConstraintFailsWithHowCloseItCame) {
   }
 }
 
+TEST(Rejection, AMarginThatExcludesLightDampingSaysSo) {
+  // ddt(x) = (W − 0.1 I) x with W tiny: every draw has λ ≈ −0.1, so |1 + hλ| ≈ 0.99 at h = 0.1:
+  // stable, yet never within margin 0.5. The message points at the margin.
+  const char *damped = R"(
+model Damped
+    state x::Vector{2}
+    param W::Matrix{2,2} ~ Normal(0, 0.001)
+    ddt(x) = W * x .- 0.1 .* x
+end
+)";
+  Model m = Program::fromString(damped).model();
+  InitSettings s = settings("Euler", 0.1, 0.5, Strategy::Rejection);
+  s.maxTries = 20;
+  try {
+    m.initialize(1, s);
+    FAIL() << "expected InitError";
+  } catch (const InitError &e) {
+    EXPECT_NE(std::string(e.what()).find(
+                  "try strategy = placement() or a smaller step, or a margin closer to 1 (the "
+                  "closest draw was stable, |R| <= 1; a margin below 1 asks every mode to shrink "
+                  "by that factor per step)"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
 TEST(Placement, SpiralHitsTargetsInsideTheRegion) {
   Model m = Program::fromString(spiralSource()).model("Spiral");
   InitResult r = m.initialize(5, settings("RK4", 0.1, 0.9, Strategy::Placement));
