@@ -7,10 +7,12 @@
 #include "driver/Compilation.h"
 #include "driver/ImplicitSolver.h"
 #include "driver/ModelInit.h"
+#include "init/DataSpectrum.h"
 #include "init/SampleParams.h"
 #include "init/Spectrum.h"
 #include "init/StabilityInit.h"
 #include "io/ParamsJson.h"
+#include "io/TrajectoryData.h"
 #include "ir/Printer.h"
 #include "jit/BatchVariants.h"
 #include "jit/Jit.h"
@@ -222,6 +224,11 @@ InitResult Model::initialize(uint64_t seed, const InitSettings &s) const {
                                                                : InitStrategy::Placement;
   p.maxTries = s.maxTries;
   return runInitialization(p, seed);
+}
+
+std::vector<std::complex<double>> Model::dataEigenvalues(const std::string &path,
+                                                         double step) const {
+  return linearizedDataSpectrum(loadTrajectories(path, {stateColumns(), step, 2}));
 }
 
 std::vector<std::vector<std::complex<double>>>

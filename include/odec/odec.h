@@ -277,6 +277,11 @@ public:
   std::vector<std::vector<std::complex<double>>>
   eigenvalues(const std::vector<double> &params,
               const std::vector<std::vector<double>> &points = {}) const;
+  /// The time scales observed data show: the eigenvalues of A in the least-squares linear fit
+  /// dx/dt ≈ A x + c to the trajectories of `path` (the files `odec train --data` reads, sampled
+  /// every multiple of `step`). Throws std::runtime_error (a file:line message) for a bad file
+  /// and std::invalid_argument when the data do not determine the fit.
+  std::vector<std::complex<double>> dataEigenvalues(const std::string &path, double step) const;
 
   /// JIT-compiles the solver for a tableau of the program (built-in or user-defined, explicit
   /// or implicit; see Simulator). Throws std::invalid_argument for an unknown tableau, or for

@@ -12,6 +12,7 @@
 #include "io/ParamsJson.h"
 
 #include <iostream>
+#include <optional>
 
 namespace odec::cli {
 
@@ -22,6 +23,7 @@ struct InitOptions {
   uint64_t seed = 0;
   std::string out;
   std::string atFile;
+  std::string data;
   bool json = false;
 };
 
@@ -40,12 +42,20 @@ int run(const InitOptions &o) {
   InitSettings settings = m.initSettings();
   if (!o.atFile.empty())
     settings.operatingPoints = operatingPointsFromFile(o.atFile, m);
+  // Read before initializing, so that a bad file leaves the parameters file untouched.
+  std::optional<std::vector<std::complex<double>>> data;
+  if (!o.data.empty())
+    data = m.dataEigenvalues(o.data, settings.step);
   InitResult r = m.initialize(o.seed, settings);
   writeFileAtomic(o.out, m.paramsToJson(r.params));
-  if (o.json)
-    std::cout << initReportJson(m, r).dump() << "\n";
-  else
-    std::cout << initReportText(m, r) << "wrote " << o.out << "\n";
+  const auto *seen = data ? &*data : nullptr;
+  if (o.json) {
+    std::cout << initReportJson(m, r, seen).dump() << "\n";
+    return kOk;
+  }
+  std::cout << initReportText(m, r, seen) << "wrote " << o.out << "\n";
+  if (const std::string warning = data ? timeScaleWarning(r, *data) : ""; !warning.empty())
+    printDiagnostics("odec: warning: " + warning + "\n", false);
   return kOk;
 }
 
@@ -63,6 +73,9 @@ void addInitCommand(CLI::App &app, int &status) {
   cmd->add_option("--out", o->out, "write the parameters here (params JSON, atomically)")
       ->required();
   cmd->add_flag("--json", o->json, "print the report as JSON");
+  cmd->add_option("--data", o->data,
+                  "training trajectories (as for train): report the time scales of a linear fit "
+                  "to them, and warn when the initialized ones are far from them");
   cmd->add_option("--at-file", o->atFile,
                   "CSV of operating points (header: the state columns), replacing the block's `at` lines");
   cmd->callback([o, &status] { status = run(*o); });

@@ -1,5 +1,6 @@
 #include "InitReport.h"
 
+#include <algorithm>
 #include <cmath>
 #include <fmt/format.h>
 #include <numbers>
@@ -80,9 +81,41 @@ nlohmann::ordered_json orNull(double v) {
   return std::isfinite(v) ? nlohmann::ordered_json(v) : nlohmann::ordered_json();
 }
 
+nlohmann::ordered_json timeScalesJson(const Eigenvalues &values) {
+  nlohmann::ordered_json scales = nlohmann::ordered_json::array();
+  for (std::complex<double> l : distinctModes(values))
+    scales.push_back({{"eigenvalue", {l.real(), l.imag()}},
+                      {"decay_time", orNull(decayTime(l))},
+                      {"period", orNull(period(l))}});
+  return scales;
+}
+
+double largestMagnitude(const Eigenvalues &values) {
+  double r = 0;
+  for (std::complex<double> v : values)
+    r = std::max(r, std::abs(v));
+  return r;
+}
+
 } // namespace
 
-std::string initReportText(const Model &m, const InitResult &r) {
+std::string timeScaleWarning(const InitResult &r, const Eigenvalues &data) {
+  if (r.eigenvalues.empty())
+    return "";
+  const double model = largestMagnitude(r.eigenvalues[0]), seen = largestMagnitude(data);
+  if (!(seen > 0) || !(model > 0) ||
+      (model <= kTimeScaleMismatch * seen && seen <= kTimeScaleMismatch * model))
+    return "";
+  const bool faster = model > seen;
+  return fmt::format(
+      "the initialized eigenvalues are {:.3g} times {} than the data's linearization (|λ| up to "
+      "{:.3g} against {:.3g} per time unit); consider strategy = placement(radius = ({:.3g}, "
+      "{:.3g})), around the data's time scales",
+      faster ? model / seen : seen / model, faster ? "faster" : "slower", model, seen,
+      seen / 3, 3 * seen);
+}
+
+std::string initReportText(const Model &m, const InitResult &r, const Eigenvalues *data) {
   std::string out = fmt::format("initialized {} for {} (step {}, margin {}) by {}\n", m.name(),
                                 r.tableau, r.step, r.margin, r.strategy);
   if (r.region != r.tableau)
@@ -104,10 +137,14 @@ std::string initReportText(const Model &m, const InitResult &r) {
     out += fmt::format("  time scales of λ{} (time units; the step is {}): {}\n",
                        r.eigenvalues.size() > 1 ? " at point 1" : "", r.step,
                        timeScalesText(r.eigenvalues[0], r.step));
+  if (data) {
+    out += fmt::format("  the data's linearization: λ = {}\n", listText(*data, 1));
+    out += fmt::format("  its time scales: {}\n", timeScalesText(*data, r.step));
+  }
   return out;
 }
 
-nlohmann::ordered_json initReportJson(const Model &m, const InitResult &r) {
+nlohmann::ordered_json initReportJson(const Model &m, const InitResult &r, const Eigenvalues *data) {
   // Eigenvalues of every operating point, in order (one list; points are concatenated).
   Eigenvalues lambda;
   for (const Eigenvalues &point : r.eigenvalues)
@@ -125,13 +162,7 @@ nlohmann::ordered_json initReportJson(const Model &m, const InitResult &r) {
   doc["eigenvalues"] = pairs(lambda, 1);
   doc["scaled_eigenvalues"] = pairs(lambda, r.step);
   doc["max_abs_R"] = r.maxAbsR;
-  nlohmann::ordered_json scales = nlohmann::ordered_json::array();
-  if (!r.eigenvalues.empty())
-    for (std::complex<double> l : distinctModes(r.eigenvalues[0]))
-      scales.push_back({{"eigenvalue", {l.real(), l.imag()}},
-                        {"decay_time", orNull(decayTime(l))},
-                        {"period", orNull(period(l))}});
-  doc["time_scales"] = scales;
+  doc["time_scales"] = timeScalesJson(r.eigenvalues.empty() ? Eigenvalues() : r.eigenvalues[0]);
   if (!r.placedParameter.empty()) {
     doc["target_eigenvalues"] = pairs(r.targetEigenvalues, 1);
     doc["placed_parameter"] = r.placedParameter;
@@ -139,6 +170,12 @@ nlohmann::ordered_json initReportJson(const Model &m, const InitResult &r) {
                                {"imag", bound(r.placement.imag)},
                                {"radius", bound(r.placement.radius)},
                                {"frequency", bound(r.placement.frequency)}};
+  }
+  if (data) {
+    doc["data_eigenvalues"] = pairs(*data, 1);
+    doc["data_time_scales"] = timeScalesJson(*data);
+    const std::string warning = timeScaleWarning(r, *data);
+    doc["warning"] = warning.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(warning);
   }
   return doc;
 }

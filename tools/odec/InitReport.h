@@ -10,15 +10,25 @@
 
 namespace odec::cli {
 
-/// The human report, one item per line, each indented by two spaces after the first.
-std::string initReportText(const Model &m, const InitResult &r);
+/// The eigenvalues of a linear fit to the data (Model::dataEigenvalues) beside the
+/// initialized ones: a warning when their largest |λ| differ by more than kTimeScaleMismatch
+/// either way (empty when they agree, or without data).
+constexpr double kTimeScaleMismatch = 10;
+std::string timeScaleWarning(const InitResult &r, const std::vector<std::complex<double>> &data);
+
+/// The human report, one item per line, each indented by two spaces after the first; with
+/// `data` (the data's linearization) also its eigenvalues and time scales.
+std::string initReportText(const Model &m, const InitResult &r,
+                           const std::vector<std::complex<double>> *data = nullptr);
 
 /// The JSON report: {"model", "solver", "region", "step", "margin", "strategy", "tries",
 /// "acceptance_rate", "operating_points", "eigenvalues": [[re, im], ...] (λ),
 /// "scaled_eigenvalues" (hλ), "max_abs_R", "time_scales": [{"eigenvalue", "decay_time",
 /// "period"}, ...] (one per real eigenvalue or conjugate pair of the first point; null when
 /// infinite), and for placement "target_eigenvalues" (λ), "placed_parameter" and
-/// "placement_region" {"real", "imag", "radius", "frequency"} (each [lo, hi] or null)}.
-nlohmann::ordered_json initReportJson(const Model &m, const InitResult &r);
+/// "placement_region" {"real", "imag", "radius", "frequency"} (each [lo, hi] or null)}; with
+/// `data`, "data_eigenvalues", "data_time_scales" and "warning" (timeScaleWarning, or null).
+nlohmann::ordered_json initReportJson(const Model &m, const InitResult &r,
+                                      const std::vector<std::complex<double>> *data = nullptr);
 
 } // namespace odec::cli

@@ -2,6 +2,7 @@
 // given eigenvalues, poles sampled inside a stability region, problem validation.
 #include "InitTestSupport.h"
 
+#include "init/DataSpectrum.h"
 #include "init/HaarOrthogonal.h"
 #include "init/InitProblem.h"
 #include "init/TargetSpectrum.h"
@@ -154,4 +155,37 @@ TEST(InitProblem, ValidateNamesTheProblem) {
   }
   p.operatingPoints = {};
   EXPECT_THROW(p.validate(), std::invalid_argument);
+}
+
+TEST(DataSpectrum, MidpointFitOfExactSamplesIsTheCayleyTransform) {
+  // Exact samples of ddt(x) = A x, A = [[-0.1, 1], [-1, -0.1]] (λ = −0.1 ± i), every Δ = 0.2:
+  // x_{k+1} = e^{AΔ} x_k, and the fit (x_{k+1} − x_k)/Δ = M (x_k + x_{k+1})/2 holds exactly for
+  // M = (2/Δ) tanh(AΔ/2), so its eigenvalues are (2/Δ) tanh(λΔ/2) to rounding.
+  const double dt = 0.2;
+  TrajectoryData data;
+  data.stateColumns = {"x[1]", "x[2]"};
+  for (auto [id, a, b] : {std::tuple{1, 1.0, 0.0}, std::tuple{2, 0.3, -0.7}}) {
+    Trajectory t{id, {}, {}};
+    for (int k = 0; k <= 50; ++k) {
+      const double time = k * dt, decay = std::exp(-0.1 * time);
+      t.times.push_back(time);
+      t.states.push_back(decay * (std::cos(time) * a + std::sin(time) * b));
+      t.states.push_back(decay * (-std::sin(time) * a + std::cos(time) * b));
+    }
+    data.trajectories.push_back(t);
+  }
+  std::vector<Complex> got = linearizedDataSpectrum(data);
+  ASSERT_EQ(got.size(), 2u);
+  for (Complex want : {Complex(-0.1, -1), Complex(-0.1, 1)}) {
+    Complex cayley = 2 / dt * std::tanh(want * dt / 2.0);
+    double miss = std::min(std::abs(got[0] - cayley), std::abs(got[1] - cayley));
+    EXPECT_LT(miss, 1e-10) << cayley;
+  }
+  // Too few intervals, or states on a line, determine no fit.
+  TrajectoryData tiny = data;
+  tiny.trajectories = {Trajectory{1, {0, 0.2}, {1, 0, 0.9, 0.1}}};
+  EXPECT_THROW(linearizedDataSpectrum(tiny), std::invalid_argument);
+  TrajectoryData line = data;
+  line.trajectories = {Trajectory{1, {0, 1, 2, 3}, {1, 1, 2, 2, 3, 3, 4, 4}}};
+  EXPECT_THROW(linearizedDataSpectrum(line), std::invalid_argument);
 }
