@@ -1,6 +1,7 @@
 // JIT latency: from .node text to a callable fused forward solver and discrete adjoint, phase by
-// phase, for one model and tableau (the performance issue's target: examples/spiral.node, RK4,
-// forward + adjoint ≤ 50 ms median).
+// phase, for one model, tableau and target CPU (the targets: examples/spiral.node, RK4, forward +
+// adjoint ≤ 50 ms median on AVX-512 and ≤ 100 ms cold at every level; W2 ≤ 250 ms; ≤ 20 ms with a
+// warm cache). The code is for the model's default chunk width on that CPU (jit::defaultOptions).
 //
 // Each run starts from the text: parse + check (Compilation::fromText), lowering to the tensor
 // IR, then jit::compileSolvers (the forward solver and the adjoint in one module, the way the
@@ -11,18 +12,26 @@
 // timed after the pair, for reference. Both functions of the pair are called once at the end
 // of each run so that a run ends with code that has been executed. The first run of the process
 // also pays one-time initialization (LLVM's target registry, the process's symbol table); it is
-// printed on its own and left out of the medians.
+// printed on its own and left out of the medians. Every compile bypasses the on-disk cache but
+// the last row's: text to callable code when the cache holds it (jit/ObjectCache.h, in a
+// temporary directory of the bench's own).
 //
-// Usage: bench_jit_latency FILE.node [MODEL] [TABLEAU] [RUNS]   (defaults: "", RK4, 7)
+// Usage: bench_jit_latency FILE.node [MODEL] [TABLEAU] [RUNS] [CPU]
+//   (defaults: "", RK4, 7, this machine; CPU: an LLVM CPU name or x86-64-v2/-v3/-v4)
 #include "autodiff/FieldVjp.h"
 #include "driver/Compilation.h"
 #include "ir/Builder.h"
 #include "jit/Jit.h"
+#include "jit/Target.h"
 #include "lower/LowerModel.h"
+
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -46,7 +55,7 @@ double since(std::chrono::steady_clock::time_point t) {
 void fieldVJP(const ir::ModelIR &model) { ad::fieldVjp(model, "", "_cot"); }
 
 RunTimes runOnce(const std::string &text, const std::string &modelName,
-                 const std::string &tableauName) {
+                 const std::string &tableauName, const std::string &cpu, bool cache) {
   RunTimes t;
   const auto start = std::chrono::steady_clock::now();
   auto phase = start;
@@ -59,7 +68,8 @@ RunTimes runOnce(const std::string &text, const std::string &modelName,
   t.lower = since(phase);
   const ButcherTableau &tableau = comp->tableau(tableauName);
 
-  jit::CompileOptions options;
+  jit::CompileOptions options = jit::defaultOptions(model, jit::Precision::Double, cpu);
+  options.cache = cache;
   options.phaseTimes = &t.solvers;
   const jit::CompiledSolvers solvers = jit::compileSolvers(model, tableau, options);
   t.total = since(start);
@@ -80,7 +90,8 @@ RunTimes runOnce(const std::string &text, const std::string &modelName,
   fieldVJP(model);
   t.vjp = since(phase);
   phase = std::chrono::steady_clock::now();
-  jit::compileSimulator(model, tableau);
+  options.phaseTimes = nullptr;
+  jit::compileSimulator(model, tableau, options);
   t.forwardAlone = since(phase);
   return t;
 }
@@ -95,7 +106,7 @@ double median(std::vector<double> v) {
 
 int main(int argc, char **argv) {
   if (argc < 2) {
-    std::fprintf(stderr, "usage: %s FILE.node [MODEL] [TABLEAU] [RUNS]\n", argv[0]);
+    std::fprintf(stderr, "usage: %s FILE.node [MODEL] [TABLEAU] [RUNS] [CPU]\n", argv[0]);
     return 2;
   }
   std::ifstream in(argv[1]);
@@ -107,11 +118,23 @@ int main(int argc, char **argv) {
   }
   const std::string modelName = argc > 2 ? argv[2] : "", tableauName = argc > 3 ? argv[3] : "RK4";
   const int runs = argc > 4 ? std::max(1, std::atoi(argv[4])) : 7;
+  const std::string cpu = argc > 5 ? argv[5] : "host";
+  const jit::Target &target = jit::resolveTarget(cpu);
+  jit::requireRunsHere(target);
 
-  const RunTimes cold = runOnce(text.str(), modelName, tableauName);
+  const RunTimes cold = runOnce(text.str(), modelName, tableauName, cpu, false);
   std::vector<RunTimes> warm;
   for (int r = 0; r < runs; ++r)
-    warm.push_back(runOnce(text.str(), modelName, tableauName));
+    warm.push_back(runOnce(text.str(), modelName, tableauName, cpu, false));
+  // With the cache: one run fills it, the next ones load from it.
+  const std::filesystem::path cacheDir = std::filesystem::temp_directory_path() /
+                                         ("odec_jit_latency_" + std::to_string(::getpid()));
+  setenv("ODEC_CACHE_DIR", cacheDir.c_str(), 1);
+  runOnce(text.str(), modelName, tableauName, cpu, true);
+  std::vector<double> cached;
+  for (int r = 0; r < runs; ++r)
+    cached.push_back(runOnce(text.str(), modelName, tableauName, cpu, true).total);
+  std::filesystem::remove_all(cacheDir);
 
   // A row: its value in the cold run, the median and the minimum over the warm runs, in
   // milliseconds (the minimum shows what a shared machine's load added to the median).
@@ -122,9 +145,9 @@ int main(int argc, char **argv) {
     std::printf("| %-42s | %8.2f | %8.2f | %8.2f |\n", name, 1e3 * get(cold), 1e3 * median(v),
                 1e3 * *std::min_element(v.begin(), v.end()));
   };
-  std::printf("%s, tableau %s: milliseconds, first run of the process, then median and minimum "
-              "of %d more\n\n",
-              argv[1], tableauName.c_str(), runs);
+  std::printf("%s, tableau %s, CPU %s: milliseconds, first run of the process, then median and "
+              "minimum of %d more\n\n",
+              argv[1], tableauName.c_str(), target.describe().c_str(), runs);
   std::printf("| %-42s | %8s | %8s | %8s |\n|---|---|---|---|\n", "phase", "first", "median",
               "min");
   row("parse + check", [](const RunTimes &t) { return t.frontend; });
@@ -142,5 +165,7 @@ int main(int argc, char **argv) {
   }
   row("total: text to callable forward + adjoint", [](const RunTimes &t) { return t.total; });
   row("for reference: the forward solver alone", [](const RunTimes &t) { return t.forwardAlone; });
+  std::printf("| %-42s | %8s | %8.2f | %8.2f |\n", "total with a warm cache", "",
+              1e3 * median(cached), 1e3 * *std::min_element(cached.begin(), cached.end()));
   return 0;
 }

@@ -16,6 +16,8 @@
 #include "ir/Printer.h"
 #include "jit/BatchVariants.h"
 #include "jit/Jit.h"
+#include "jit/ObjectCache.h"
+#include "jit/Target.h"
 #include "lower/LowerModel.h"
 
 #include <mutex>
@@ -337,7 +339,7 @@ Simulator Model::simulator(const std::string &tableau, const CompileOptions &com
             return spare;
           return jit::compileSimulator(model->ir, t, o);
         },
-        options);
+        options, compile.batch);
   } else {
     impl->implicit = compileImplicitSolver(impl_->ir, t, options);
   }
@@ -450,7 +452,7 @@ LossGradient Model::lossGradient(const std::string &tableau, Adjoint adjoint,
           model->keepSpare(t.name, o, std::move(both.simulator));
           return std::unique_ptr<jit::LossGradient>(std::move(both.lossGrad));
         },
-        options);
+        options, compile.batch);
   else if (adjoint == Adjoint::Discrete) // implicit: the IFT adjoint, double only
     impl->compiled = compileDiscreteLossGrad(impl_->ir, t, options);
   else if (t.isExplicit())
@@ -458,7 +460,7 @@ LossGradient Model::lossGradient(const std::string &tableau, Adjoint adjoint,
         [model = impl_, &t](const jit::CompileOptions &o) {
           return jit::compileContinuousAdjoint(model->ir, t, o);
         },
-        options);
+        options, compile.batch);
   else
     throw std::invalid_argument("tableau '" + t.name +
                                 "' is implicit; the continuous adjoint needs an explicit tableau "
@@ -554,5 +556,17 @@ Model Program::model(const std::string &name, const CompileOptions &defaults) co
 }
 
 std::string Program::warnings() const { return comp_->diags.formatAll(); }
+
+// ---------------------------------------------------------------------------------------
+// Targets
+
+TargetInfo describeTarget(const std::string &cpu) {
+  const jit::Target &t = jit::resolveTarget(cpu);
+  return {t.cpu, t.machine.vectorBytes, t.machine.vectorRegisters, t.missingHere};
+}
+
+std::vector<std::string> runnableLevels() { return jit::runnableLevels(); }
+
+std::string compiledCodeCacheDirectory() { return jit::cacheDirectory(); }
 
 } // namespace odec

@@ -1,20 +1,22 @@
 // Compiled code per chunk width, chosen by the batch of each call: for callers that compile
 // before they know the batch (the host API's Model::simulator and Model::lossGradient).
 //
-// The full width (CompileOptions::vectorWidth, jit::defaultOptions) is compiled up front. A
-// call whose batch is smaller than one full chunk runs the code jit::optionsForBatch picks for
-// it (1, 2, 4 or 8 trajectories per chunk; float 2 … 16), compiled on the first such call:
+// The width for the batch the caller expects (the full width, CompileOptions::vectorWidth,
+// when it expects none) is compiled up front, so that compile errors surface there; every other
+// width on the first call that needs it. A call whose batch is smaller than one full chunk runs
+// the code jit::optionsForBatch picks for it (1, 2, 4 or 8 trajectories per chunk; float 2 … 16):
 // one trajectory in an 8-lane chunk leaves 7 lanes idle, and one-lane code vectorizes over the
 // field's elements instead (docs/performance.md, sections 7 and 9). Results differ between widths
 // only in the order of a few sums (≤ 3e-16 relative on the tested fields).
 //
-// Thread-safe: concurrent calls may share it; a narrow variant is compiled once (a compile
-// that throws is retried by the next call that needs it).
+// Thread-safe: concurrent calls may share it; a variant is compiled once (a compile that throws
+// is retried by the next call that needs it).
 #pragma once
 
 #include "jit/Jit.h"
 
 #include <array>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -26,39 +28,40 @@ template <class Code> class BatchVariants {
 public:
   using Compile = std::function<std::unique_ptr<Code>(const CompileOptions &)>;
 
-  BatchVariants(Compile compile, const CompileOptions &full)
-      : compile_(std::move(compile)), full_(full), fullCode_(compile_(full)) {}
+  /// expectedBatch: the batch of the calls to come, when known (0: unknown, the full width).
+  BatchVariants(Compile compile, const CompileOptions &full, int64_t expectedBatch = 0)
+      : compile_(std::move(compile)), full_(full) {
+    forBatch(expectedBatch > 0 ? expectedBatch : INT64_MAX);
+  }
 
   /// The code for a call with this batch.
   const Code &forBatch(int64_t batch) const {
     CompileOptions options = full_;
     options.vectorWidth = optionsForBatch(full_, batch).vectorWidth;
-    if (options.vectorWidth >= full_.vectorWidth)
-      return *fullCode_;
     int slot = 0;
     while ((1 << slot) < options.vectorWidth)
       ++slot;
-    Narrow &n = narrow_[size_t(slot)];
-    std::call_once(n.once, [&] { n.code = compile_(options); });
-    return *n.code;
+    Variant &v = variants_.at(size_t(slot));
+    std::call_once(v.once, [&] { v.code = compile_(options); });
+    return *v.code;
   }
 
 private:
-  struct Narrow {
+  struct Variant {
     std::once_flag once;
     std::unique_ptr<Code> code;
   };
   Compile compile_;
   CompileOptions full_;
-  std::unique_ptr<Code> fullCode_;
-  mutable std::array<Narrow, 4> narrow_; // vectorWidth 1, 2, 4, 8 (below the full 8 or 16)
+  mutable std::array<Variant, 6> variants_; // by log2(vectorWidth): 1, 2, …, 32
 };
 
 /// A loss gradient per batch width: every call runs the variant for its batch.
 class LossGradientByBatch : public LossGradient {
 public:
-  LossGradientByBatch(BatchVariants<LossGradient>::Compile compile, const CompileOptions &full)
-      : variants_(std::move(compile), full) {}
+  LossGradientByBatch(BatchVariants<LossGradient>::Compile compile, const CompileOptions &full,
+                      int64_t expectedBatch = 0)
+      : variants_(std::move(compile), full, expectedBatch) {}
 
   double operator()(const double *params, const double *x0, int64_t batch, int64_t steps,
                     double h, int64_t numTargets, const int64_t *targetSteps,

@@ -196,7 +196,29 @@ struct CompileOptions {
   /// again then skips code generation. Entries carry their full key and a checksum; a corrupt
   /// or foreign one is ignored and rebuilt.
   bool cache = true;
+  /// The batch the calls will mostly have, when known (0: unknown). Explicit tableaux compile
+  /// the chunk width for it up front, other widths on the first call that needs them; unknown,
+  /// the full width comes first. A single trajectory (batch 1) then compiles once, not twice.
+  int64_t batch = 0;
 };
+
+/// A CPU that odec can compile for (`odec targets`; CompileOptions::cpu).
+struct TargetInfo {
+  std::string cpu;         // LLVM's name: a level such as "x86-64-v3", or the host's ("znver3")
+  int vectorBytes = 0;     // one vector register: 16 (SSE), 32 (AVX2), 64 (AVX-512)
+  int vectorRegisters = 0; // how many the code may use: 16, or 32 with AVX-512
+  /// Instruction-set features it implies that this machine lacks; empty: its code runs here.
+  std::vector<std::string> missingHere;
+};
+
+/// The target `cpu` names, as CompileOptions::cpu reads it ("" = $ODEC_CPU, else this machine;
+/// "host"). Throws std::invalid_argument for a name LLVM does not know.
+TargetInfo describeTarget(const std::string &cpu = "host");
+/// The x86-64 levels whose code runs on this machine (x86-64-v2, -v3, -v4 as far as it goes).
+std::vector<std::string> runnableLevels();
+/// The directory of the on-disk cache of compiled code (CompileOptions::cache); empty when no
+/// environment variable names one.
+std::string compiledCodeCacheDirectory();
 
 /// A loss over a batch of simulated trajectories and its gradient with respect to the
 /// parameters and the initial states.

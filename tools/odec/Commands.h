@@ -38,6 +38,7 @@ void addGenerateCommand(CLI::App &app, int &status);
 void addGradCommand(CLI::App &app, int &status);
 void addImdeCommand(CLI::App &app, int &status);
 void addBenchCommand(CLI::App &app, int &status);
+void addTargetsCommand(CLI::App &app, int &status);
 
 /// The command line as typed, words shell-quoted where needed (recorded by main before
 /// parsing), for records such as a training run's summary.json.

@@ -45,8 +45,10 @@ int run(const GenerateOptions &o) {
   std::vector<double> x0(size_t(K * D));
   for (double &x : x0)
     x = rng.uniform(range[0], range[1]);
-  std::vector<double> traj =
-      simulateBatch(m.simulator(o.tableau), params, x0, K, N, o.step, o.threads.count());
+  CompileOptions compile = o.model.target.options();
+  compile.batch = K;
+  std::vector<double> traj = simulateBatch(m.simulator(o.tableau, compile), params, x0, K, N,
+                                           o.step, o.threads.count());
   if (o.noise > 0)
     for (double &x : traj)
       x += rng.normal(0, o.noise);

@@ -65,7 +65,9 @@ int run(const GradOptions &o) {
   readTargets(o, m, targetSteps, targets);
 
   Adjoint kind = o.adjoint == "continuous" ? Adjoint::Continuous : Adjoint::Discrete;
-  LossGradient lg = m.lossGradient(o.tableau, kind);
+  CompileOptions compile = o.model.target.options();
+  compile.batch = 1;
+  LossGradient lg = m.lossGradient(o.tableau, kind, compile);
   LossGradient::Result r = lg.meanSquaredError(params, x0, 1, o.steps, o.step, targetSteps, targets);
 
   nlohmann::ordered_json doc;

@@ -59,7 +59,10 @@ int run(const SimulateOptions &o) {
   std::vector<double> params = o.params.load(m);
   int64_t batch = 0;
   std::vector<double> x0 = initialStates(o, m, batch);
-  Simulator sim = m.simulator(o.tableau, o.via == "cpp" ? CodePath::Cpp : CodePath::LLVM);
+  CompileOptions compile = o.model.target.options();
+  compile.path = o.via == "cpp" ? CodePath::Cpp : CodePath::LLVM;
+  compile.batch = batch; // one trajectory: one compile, of one-lane code
+  Simulator sim = m.simulator(o.tableau, compile);
   NewtonSummary newton;
   std::vector<double> traj =
       simulateBatch(sim, params, x0, batch, o.steps, o.step, o.threads.count(), &newton);

@@ -30,6 +30,7 @@ int main(int argc, char **argv) {
   addGradCommand(app, status);
   addImdeCommand(app, status);
   addBenchCommand(app, status);
+  addTargetsCommand(app, status);
   recordInvocation(argc, argv);
   odec::exitOnInterrupt("odec: interrupted (Ctrl-C); nothing was saved");
   try {

@@ -44,11 +44,12 @@ inline std::string slurp(const std::string &path) {
   return ss.str();
 }
 
-/// `args` is appended to the binary's path as shell words (quote what needs quoting).
-inline OdecResult runOdec(const std::string &args) {
+/// `args` is appended to the binary's path as shell words (quote what needs quoting); `env`,
+/// shell assignments such as `ODEC_CPU=x86-64-v3`, precedes it.
+inline OdecResult runOdec(const std::string &args, const std::string &env = "") {
   TempDir tmp;
   std::string out = tmp.file("stdout"), err = tmp.file("stderr");
-  std::string cmd = std::string(ODEC_BINARY) + " " + args + " >" + out + " 2>" + err;
+  std::string cmd = env + " " + std::string(ODEC_BINARY) + " " + args + " >" + out + " 2>" + err;
   int rc = std::system(cmd.c_str());
   OdecResult r;
   r.status = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;

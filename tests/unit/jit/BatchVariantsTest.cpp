@@ -44,6 +44,19 @@ TEST(BatchVariants, SmallBatchesGetNarrowCodeCompiledOnce) {
   EXPECT_EQ(c.compiles, 4); // 8, then 1, 2 and 4 once each
 }
 
+TEST(BatchVariants, TheExpectedBatchIsCompiledUpFrontAndTheFullWidthOnlyWhenNeeded) {
+  Counted c;
+  BatchVariants<FakeCode> v(c.compile(), CompileOptions{}, /*expectedBatch=*/1);
+  EXPECT_EQ(c.compiles, 1); // one lane, up front: a single trajectory compiles once
+  EXPECT_EQ(v.forBatch(1).width, 1);
+  EXPECT_EQ(c.compiles, 1);
+  EXPECT_EQ(v.forBatch(100).width, 8);
+  EXPECT_EQ(c.compiles, 2);
+  BatchVariants<FakeCode> wide(c.compile(), CompileOptions{}, 300);
+  EXPECT_EQ(wide.forBatch(300).width, 8);
+  EXPECT_EQ(c.compiles, 3);
+}
+
 TEST(BatchVariants, FloatChunksHoldTwoTrajectoriesPerWidthUnit) {
   Counted c;
   CompileOptions full;
