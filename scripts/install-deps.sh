@@ -7,6 +7,7 @@ packages=(
   llvm-14-dev llvm-14-tools clang-14 libclang-14-dev libclang-cpp14-dev libclang-common-14-dev
   libeigen3-dev libgtest-dev libgmock-dev libcli11-dev nlohmann-json3-dev libfmt-dev
   libbenchmark-dev libsleef-dev
+  pybind11-dev python3-dev python3-numpy python3-torch python3-pytest
   zlib1g-dev libzstd-dev libedit-dev libffi-dev libncurses-dev libxml2-dev
 )
 missing=()

@@ -15,12 +15,18 @@ namespace odec::codegen {
 
 using llvm::Value;
 
-llvm::Function *emitLossGrad(llvm::Module &m, const ir::ModelIR &model,
-                             const ButcherTableau &tableau, int width, Precision precision,
-                             const MachineModel &machine,
-                             const std::string &name, llvm::Function *forward) {
+namespace {
+
+/// What seeds λ = ∂L/∂x_n at each step: the squared error against targets (and the loss is
+/// computed), or a given cotangent of every step state (a vector–Jacobian product).
+enum class Seed { Targets, Cotangent };
+
+llvm::Function *emitAdjoint(llvm::Module &m, const ir::ModelIR &model,
+                            const ButcherTableau &tableau, int width, Precision precision,
+                            const MachineModel &machine, const std::string &name,
+                            llvm::Function *forward, Seed seed) {
   requireExplicit(tableau);
-  internalCheck(model.ddt.size() == model.states.size(), "emitLossGrad: one ddt per state");
+  internalCheck(model.ddt.size() == model.states.size(), "emitAdjoint: one ddt per state");
   // Its body stays one copy, however many call sites the inliner sees.
   forward->addFnAttr(llvm::Attribute::NoInline);
   const ad::FieldVjp vjp = ad::fieldVjp(model, "", "_cot");
@@ -29,26 +35,45 @@ llvm::Function *emitLossGrad(llvm::Module &m, const ir::ModelIR &model,
   llvm::IRBuilder<> b(ctx);
   llvm::Type *dbl = b.getDoubleTy(), *i64 = b.getInt64Ty();
   llvm::Type *ptr = llvm::PointerType::getUnqual(dbl), *iptr = llvm::PointerType::getUnqual(i64);
-  auto *fnTy = llvm::FunctionType::get(
-      dbl, {ptr, ptr, i64, i64, dbl, i64, iptr, ptr, ptr, ptr, ptr, ptr}, false);
+  const bool targets = seed == Seed::Targets;
+  std::vector<llvm::Type *> argTypes = {ptr, ptr, i64, i64, dbl};
+  std::vector<const char *> argNames = {"params", "x0", "batch", "steps", "h"};
+  if (targets) {
+    argTypes.insert(argTypes.end(), {i64, iptr, ptr, ptr});
+    argNames.insert(argNames.end(), {"numTargets", "targetSteps", "targetWeights", "targets"});
+  } else {
+    argTypes.push_back(ptr);
+    argNames.push_back("cotangent");
+  }
+  argTypes.insert(argTypes.end(), {ptr, ptr, ptr});
+  argNames.insert(argNames.end(), {"traj", "gradParams", "gradX0"});
+  if (!targets) {
+    argTypes.push_back(i64);
+    argNames.push_back("trajGiven");
+  }
+  auto *fnTy = llvm::FunctionType::get(targets ? dbl : b.getVoidTy(), argTypes, false);
   auto *f = llvm::Function::Create(fnTy, llvm::Function::ExternalLinkage, name, m);
   f->setDoesNotThrow();
-  const char *argNames[] = {"params",  "x0",         "batch",       "steps",
-                            "h",       "numTargets", "targetSteps", "targetWeights",
-                            "targets", "traj",       "gradParams",  "gradX0"};
-  for (unsigned i = 0; i < 12; ++i) {
+  const unsigned firstOutput = targets ? 9 : 6; // traj
+  for (unsigned i = 0; i < argTypes.size(); ++i) {
     f->getArg(i)->setName(argNames[i]);
     if (f->getArg(i)->getType()->isPointerTy()) { // distinct buffers, not retained
       f->addParamAttr(i, llvm::Attribute::NoAlias);
       f->addParamAttr(i, llvm::Attribute::NoCapture);
+      if (i < firstOutput)
+        f->addParamAttr(i, llvm::Attribute::ReadOnly);
     }
   }
-  for (unsigned i : {0u, 1u, 6u, 7u, 8u})
-    f->addParamAttr(i, llvm::Attribute::ReadOnly);
   Value *params = f->getArg(0), *x0 = f->getArg(1), *batch = f->getArg(2), *steps = f->getArg(3),
-        *h = f->getArg(4), *numTargets = f->getArg(5), *targetSteps = f->getArg(6),
-        *targetWeights = f->getArg(7), *targets = f->getArg(8), *traj = f->getArg(9),
-        *gradParams = f->getArg(10), *gradX0 = f->getArg(11);
+        *h = f->getArg(4);
+  Value *numTargets = targets ? f->getArg(5) : nullptr;
+  Value *targetSteps = targets ? f->getArg(6) : nullptr;
+  Value *targetWeights = targets ? f->getArg(7) : nullptr;
+  Value *targetValues = targets ? f->getArg(8) : nullptr;
+  Value *cotangent = targets ? nullptr : f->getArg(5);
+  Value *traj = f->getArg(firstOutput), *gradParams = f->getArg(firstOutput + 1),
+        *gradX0 = f->getArg(firstOutput + 2);
+  Value *trajGiven = targets ? nullptr : f->getArg(firstOutput + 3);
   b.SetInsertPoint(llvm::BasicBlock::Create(ctx, "entry", f));
 
   TensorEmitter te(b, width, precision, machine);
@@ -127,7 +152,7 @@ llvm::Function *emitLossGrad(llvm::Module &m, const ir::ModelIR &model,
   Value *hv = te.splat(te.toReal(h)), *one = te.splat(te.real(1.0));
   Value *Dv = b.getInt64(uint64_t(D));
   Value *trajStride = b.CreateMul(b.CreateAdd(steps, b.getInt64(1)), Dv);
-  Value *targetStride = b.CreateMul(numTargets, Dv);
+  Value *targetStride = targets ? b.CreateMul(numTargets, Dv) : nullptr;
 
   emitChunkLoop(b, te, batch, [&](const BatchChunk &chunk) {
     auto trajRow = [&](Value *n) { return chunk.rowStart(b, trajStride, b.CreateMul(n, Dv)); };
@@ -135,16 +160,28 @@ llvm::Function *emitLossGrad(llvm::Module &m, const ir::ModelIR &model,
 
     // Forward: the chunk's trajectories by the forward solver itself, so that traj is what
     // it computes, to the bit; then X = x_N.
+    // A VJP may be handed the trajectory of an earlier forward solve instead (trajGiven).
+    llvm::BasicBlock *solved = nullptr;
+    if (trajGiven) {
+      auto *solve = llvm::BasicBlock::Create(ctx, "forward", f);
+      solved = llvm::BasicBlock::Create(ctx, "forward.done", f);
+      b.CreateCondBr(b.CreateICmpEQ(trajGiven, b.getInt64(0)), solve, solved);
+      b.SetInsertPoint(solve);
+    }
     Value *count = b.CreateSub(batch, chunk.first);
     count = b.CreateSelect(b.CreateICmpSLT(count, te.index(width)), count, te.index(width));
     b.CreateCall(forward, {params, b.CreateInBoundsGEP(dbl, x0, b.CreateMul(chunk.first, Dv)),
                            b.CreateInBoundsGEP(dbl, traj, b.CreateMul(chunk.first, trajStride)),
                            count, steps, h});
+    if (solved) {
+      b.CreateBr(solved);
+      b.SetInsertPoint(solved);
+    }
     gatherRows(b, te, X, traj, trajRow(steps), chunk.mask);
 
     // λ += ∂L/∂x_n = Σ_{t: s_t = n} 2 w_t (x_n − y_t), and the loss, for the targets at step n
     // (X holds x_n). Targets are sorted, so they are consumed from the last one down.
-    auto inject = [&](Value *n) {
+    auto injectTargets = [&](Value *n) {
       auto *head = llvm::BasicBlock::Create(ctx, "target", f);
       auto *check = llvm::BasicBlock::Create(ctx, "target.check", f);
       auto *body = llvm::BasicBlock::Create(ctx, "target.inject", f);
@@ -159,7 +196,7 @@ llvm::Function *emitLossGrad(llvm::Module &m, const ir::ModelIR &model,
       b.SetInsertPoint(body);
       Value *w =
           te.splat(te.toReal(b.CreateLoad(dbl, b.CreateInBoundsGEP(dbl, targetWeights, t))));
-      gatherRows(b, te, target, targets, chunk.rowStart(b, targetStride, b.CreateMul(t, Dv)),
+      gatherRows(b, te, target, targetValues, chunk.rowStart(b, targetStride, b.CreateMul(t, Dv)),
                  chunk.mask);
       emitLoop(b, D, [&](Value *d) {
         Value *diff = b.CreateSelect(
@@ -178,9 +215,20 @@ llvm::Function *emitLossGrad(llvm::Module &m, const ir::ModelIR &model,
       b.CreateBr(head);
       b.SetInsertPoint(done);
     };
+    // λ += the cotangent of x_n (target holds it).
+    auto injectCotangent = [&](Value *n) {
+      gatherRows(b, te, target, cotangent, trajRow(n), chunk.mask);
+      emitLoop(b, D, [&](Value *d) {
+        te.store(lambda, d,
+                 b.CreateFAdd(te.load(lambda, d, true),
+                              b.CreateSelect(inBatch, te.load(target, d, true), zero)));
+      });
+    };
+    auto inject = [&](Value *n) { targets ? injectTargets(n) : injectCotangent(n); };
 
     clear(lambda);
-    b.CreateStore(b.CreateSub(numTargets, b.getInt64(1)), targetPos);
+    if (targets)
+      b.CreateStore(b.CreateSub(numTargets, b.getInt64(1)), targetPos);
     inject(steps);
     thetaGrad.beginSweep(steps);
     emitLoop(b, steps, [&](Value *i) {
@@ -241,10 +289,30 @@ llvm::Function *emitLossGrad(llvm::Module &m, const ir::ModelIR &model,
   emitLoop(b, P, [&](Value *p) {
     b.CreateStore(thetaGrad.total(p), b.CreateInBoundsGEP(dbl, gradParams, p));
   });
-  Value *result = te.sumLanes(te.load(loss, te.index(0), true));
+  Value *result = targets ? te.sumLanes(te.load(loss, te.index(0), true)) : nullptr;
   te.freeHeapStorage();
-  b.CreateRet(result);
+  if (targets)
+    b.CreateRet(result);
+  else
+    b.CreateRetVoid();
   return f;
+}
+
+} // namespace
+
+llvm::Function *emitLossGrad(llvm::Module &m, const ir::ModelIR &model,
+                             const ButcherTableau &tableau, int width, Precision precision,
+                             const MachineModel &machine,
+                             const std::string &name, llvm::Function *forward) {
+  return emitAdjoint(m, model, tableau, width, precision, machine, name, forward,
+                     Seed::Targets);
+}
+
+llvm::Function *emitVjp(llvm::Module &m, const ir::ModelIR &model, const ButcherTableau &tableau,
+                        int width, Precision precision, const MachineModel &machine,
+                        const std::string &name, llvm::Function *forward) {
+  return emitAdjoint(m, model, tableau, width, precision, machine, name, forward,
+                     Seed::Cotangent);
 }
 
 } // namespace odec::codegen

@@ -26,6 +26,16 @@
 //     gradX0 rows = λ
 //   gradParams = Σ over lanes of θ̄ (one accumulator per lane, summed in lane order at the end:
 //   the result does not depend on thread scheduling and only on W through that order).
+// The vector–Jacobian product of the solve (emitVjp) is the same sweep with another seed: λ
+// at step n gains the given cotangent of x_n instead of the squared error's gradient, and
+// there is no loss:
+//
+//   void name(const double *params, const double *x0, int64_t batch, int64_t steps,
+//             double h, const double *cotangent, double *traj, double *gradParams,
+//             double *gradX0, int64_t trajGiven)         (the ABI of jit::VjpFn)
+//
+// With trajGiven nonzero, traj already holds the forward solve and the forward call is skipped.
+//
 // The VJP expressions come from ad::vjp(field, cotangent Variables (role Cotangent), wrt =
 // states and parameters). Memory besides traj is O(s·D + P) per chunk, independent of N.
 // In Float code (codegen/Precision.h) all of this runs in float, the buffers stay double, and
@@ -52,5 +62,11 @@ llvm::Function *emitLossGrad(llvm::Module &m, const ir::ModelIR &model,
                              const ButcherTableau &tableau, int width, Precision precision,
                              const MachineModel &machine,
                              const std::string &name, llvm::Function *forward);
+
+/// Adds the vector–Jacobian product of the solve to m: the same sweep seeded by a cotangent of
+/// every step state (B x (N+1) x D, the traj layout). Errors and `forward` as for emitLossGrad.
+llvm::Function *emitVjp(llvm::Module &m, const ir::ModelIR &model, const ButcherTableau &tableau,
+                        int width, Precision precision, const MachineModel &machine,
+                        const std::string &name, llvm::Function *forward);
 
 } // namespace odec::codegen

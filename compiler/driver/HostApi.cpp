@@ -511,6 +511,85 @@ LossGradient::Result LossGradient::meanSquaredError(const std::vector<double> &p
 }
 
 // ---------------------------------------------------------------------------------------
+// Vjp
+
+struct Vjp::Impl {
+  std::shared_ptr<const Model::Impl> model;
+  std::string tableau;
+  bool implicit = false;
+  std::unique_ptr<jit::Vjp> compiled;
+};
+
+Vjp Model::vjp(const std::string &tableau, Precision precision) const {
+  CompileOptions options = impl_->defaults;
+  options.precision = precision;
+  options.path = CodePath::LLVM; // whatever the model's defaults say: the VJP's only path
+  return vjp(tableau, options);
+}
+
+Vjp Model::vjp(const std::string &tableau, const CompileOptions &compile) const {
+  if (compile.path == CodePath::Cpp)
+    throw std::invalid_argument("the C++ code path has no vector–Jacobian product; use "
+                                "CodePath::LLVM");
+  auto impl = std::make_shared<Vjp::Impl>();
+  impl->model = impl_;
+  impl->tableau = tableau;
+  const ButcherTableau &t = impl_->comp->tableau(tableau);
+  const jit::CompileOptions options = jitOptions(impl_->ir, compile, t);
+  impl->implicit = !t.isExplicit();
+  if (impl->implicit)
+    impl->compiled = compileImplicitVjp(impl_->ir, t, options);
+  else
+    impl->compiled = std::make_unique<jit::VjpByBatch>(
+        [model = impl_, &t](const jit::CompileOptions &o) {
+          jit::CompiledVjpSolvers both = jit::compileVjp(model->ir, t, o);
+          model->keepSpare(t.name, o, std::move(both.simulator));
+          return std::unique_ptr<jit::Vjp>(std::move(both.vjp));
+        },
+        options, compile.batch);
+  Vjp v;
+  v.impl_ = std::move(impl);
+  return v;
+}
+
+const std::string &Vjp::tableau() const { return impl_->tableau; }
+bool Vjp::isImplicit() const { return impl_->implicit; }
+int64_t Vjp::stateDim() const { return impl_->model->ir.stateDim(); }
+int64_t Vjp::paramCount() const { return impl_->model->ir.paramCount(); }
+
+void Vjp::operator()(const double *params, const double *x0, int64_t batch, int64_t steps,
+                     double h, const double *cotangent, double *traj, double *gradParams,
+                     double *gradX0) const {
+  (*impl_->compiled)(params, x0, batch, steps, h, cotangent, traj, gradParams, gradX0, false);
+}
+
+void Vjp::fromTrajectory(const double *params, const double *x0, int64_t batch, int64_t steps,
+                         double h, const double *cotangent, const double *traj,
+                         double *gradParams, double *gradX0) const {
+  // With trajGiven the compiled code only reads traj.
+  (*impl_->compiled)(params, x0, batch, steps, h, cotangent, const_cast<double *>(traj),
+                     gradParams, gradX0, true);
+}
+
+Vjp::Result Vjp::operator()(const std::vector<double> &params, const std::vector<double> &x0,
+                            int64_t batch, int64_t steps, double h,
+                            const std::vector<double> &cotangent) const {
+  const int64_t D = stateDim();
+  if (batch < 1 || steps < 0)
+    throw std::invalid_argument("batch must be >= 1 and steps >= 0");
+  checkSize("the parameter vector", params.size(), paramCount());
+  checkSize("x0", x0.size(), batch * D);
+  checkSize("the cotangent", cotangent.size(), batch * (steps + 1) * D);
+  Result r;
+  r.trajectory.resize(cotangent.size());
+  r.gradParams.resize(size_t(paramCount()));
+  r.gradX0.resize(size_t(batch * D));
+  (*this)(params.data(), x0.data(), batch, steps, h, cotangent.data(), r.trajectory.data(),
+          r.gradParams.data(), r.gradX0.data());
+  return r;
+}
+
+// ---------------------------------------------------------------------------------------
 // Program
 
 Program Program::checked(std::shared_ptr<const Compilation> comp) {

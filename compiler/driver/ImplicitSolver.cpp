@@ -28,6 +28,22 @@ private:
   std::shared_ptr<const ImplicitRungeKutta> solver_;
 };
 
+// ImplicitRungeKutta::vjp behind the jit::Vjp interface.
+class ImplicitVjp : public jit::Vjp {
+public:
+  explicit ImplicitVjp(std::shared_ptr<const ImplicitRungeKutta> solver)
+      : solver_(std::move(solver)) {}
+  void operator()(const double *params, const double *x0, int64_t batch, int64_t steps, double h,
+                  const double *cotangent, double *traj, double *gradParams, double *gradX0,
+                  bool trajGiven) const override {
+    solver_->vjp(params, x0, batch, steps, h, cotangent, traj, gradParams, gradX0, nullptr,
+                 trajGiven);
+  }
+
+private:
+  std::shared_ptr<const ImplicitRungeKutta> solver_;
+};
+
 } // namespace
 
 PointField compilePointField(const ir::ModelIR &model, const jit::CompileOptions &options) {
@@ -76,6 +92,12 @@ std::unique_ptr<jit::LossGradient> compileDiscreteLossGrad(const ir::ModelIR &mo
         },
         options);
   return std::make_unique<ImplicitLossGrad>(compileImplicitSolver(model, tableau, options));
+}
+
+std::unique_ptr<jit::Vjp> compileImplicitVjp(const ir::ModelIR &model,
+                                             const ButcherTableau &tableau,
+                                             const jit::CompileOptions &options) {
+  return std::make_unique<ImplicitVjp>(compileImplicitSolver(model, tableau, options));
 }
 
 } // namespace odec

@@ -32,4 +32,10 @@ std::unique_ptr<jit::LossGradient> compileDiscreteLossGrad(const ir::ModelIR &mo
                                                            const ButcherTableau &tableau,
                                                            const jit::CompileOptions &options = {});
 
+/// The implicit solver's vector–Jacobian product (ImplicitRungeKutta::vjp) with the
+/// jit::VjpFn contract, for any tableau (double).
+std::unique_ptr<jit::Vjp> compileImplicitVjp(const ir::ModelIR &model,
+                                             const ButcherTableau &tableau,
+                                             const jit::CompileOptions &options = {});
+
 } // namespace odec

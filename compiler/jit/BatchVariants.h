@@ -75,4 +75,22 @@ private:
   BatchVariants<LossGradient> variants_;
 };
 
+/// A vector–Jacobian product per batch width, as LossGradientByBatch.
+class VjpByBatch : public Vjp {
+public:
+  VjpByBatch(BatchVariants<Vjp>::Compile compile, const CompileOptions &full,
+             int64_t expectedBatch = 0)
+      : variants_(std::move(compile), full, expectedBatch) {}
+
+  void operator()(const double *params, const double *x0, int64_t batch, int64_t steps, double h,
+                  const double *cotangent, double *traj, double *gradParams, double *gradX0,
+                  bool trajGiven) const override {
+    variants_.forBatch(batch)(params, x0, batch, steps, h, cotangent, traj, gradParams, gradX0,
+                              trajGiven);
+  }
+
+private:
+  BatchVariants<Vjp> variants_;
+};
+
 } // namespace odec::jit

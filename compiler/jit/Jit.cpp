@@ -204,6 +204,10 @@ std::string lossGradName(const ir::ModelIR &model, const ButcherTableau &tableau
   return symbolName({"lossgrad", model.name, tableau.name});
 }
 
+std::string vjpName(const ir::ModelIR &model, const ButcherTableau &tableau) {
+  return symbolName({"vjp", model.name, tableau.name});
+}
+
 EmitFn simulatorEmitter(const ir::ModelIR &model, const ButcherTableau &tableau,
                         const CompileOptions &options) {
   return [&](llvm::Module &m, const codegen::MachineModel &machine) {
@@ -235,6 +239,18 @@ EmitFn lossGradEmitter(const ir::ModelIR &model, const ButcherTableau &tableau,
                                                      machine, simulatorName(model, tableau));
     codegen::emitLossGrad(m, model, tableau, width, options.precision, machine,
                           lossGradName(model, tableau), forward);
+  };
+}
+
+/// The VJP and the forward solver it calls.
+EmitFn vjpEmitter(const ir::ModelIR &model, const ButcherTableau &tableau,
+                  const CompileOptions &options) {
+  return [&](llvm::Module &m, const codegen::MachineModel &machine) {
+    const int width = lanesPerChunk(options);
+    llvm::Function *forward = codegen::emitSimulator(m, model, tableau, width, options.precision,
+                                                     machine, simulatorName(model, tableau));
+    codegen::emitVjp(m, model, tableau, width, options.precision, machine,
+                     vjpName(model, tableau), forward);
   };
 }
 
@@ -289,6 +305,15 @@ CompiledSolvers compileSolvers(const ir::ModelIR &model, const ButcherTableau &t
                         {lossGradName(model, tableau), simulatorName(model, tableau)});
   return {std::make_unique<JitOwned<CompiledSimulator>>(j.jit, j.addresses[1]),
           std::make_unique<JitOwned<CompiledLossGrad>>(j.jit, j.addresses[0])};
+}
+
+CompiledVjpSolvers compileVjp(const ir::ModelIR &model, const ButcherTableau &tableau,
+                              const CompileOptions &options) {
+  codegen::requireExplicit(tableau);
+  Jitted j = jitCompile(vjpEmitter(model, tableau, options), solverModule("vjp", model, tableau),
+                        options, {vjpName(model, tableau), simulatorName(model, tableau)});
+  return {std::make_unique<JitOwned<CompiledSimulator>>(j.jit, j.addresses[1]),
+          std::make_unique<JitOwned<CompiledVjp>>(j.jit, j.addresses[0])};
 }
 
 std::string emitLossGradLLVM(const ir::ModelIR &model, const ButcherTableau &tableau,

@@ -264,4 +264,59 @@ std::unique_ptr<LossGradient> compileContinuousAdjoint(const ir::ModelIR &model,
                                                        const ButcherTableau &tableau,
                                                        const CompileOptions &options = {});
 
+// ---------------------------------------------------------------------------------------
+// The vector–Jacobian product of a solve.
+
+/// Forward solve into traj (B x (N+1) x D, as LossGradFn), then the gradient of
+/// L = Σ_{b,n,d} c_{b,n,d} x_{b,n,d} for a given cotangent c of every step state (B x (N+1) x D,
+/// the traj layout) by the same discrete adjoint: gradParams = (∂traj/∂θ)ᵀ c (P values) and
+/// gradX0 = (∂traj/∂x0)ᵀ c (B x D), both overwritten. The MSE loss gradient is this with
+/// c_{b,s_t} = 2 w_t (x_{b,s_t} − y_{b,t}) (summed over the targets at each step).
+/// trajGiven nonzero: traj already holds the forward solve of these params and x0 (by the
+/// forward solver of the same model, tableau and options), which is read instead of recomputed.
+using VjpFn = void (*)(const double *params, const double *x0, int64_t batch, int64_t steps,
+                       double h, const double *cotangent, double *traj, double *gradParams,
+                       double *gradX0, int64_t trajGiven);
+
+/// A VJP evaluator with the VjpFn contract: the compiled one or the implicit tableaux' one.
+class Vjp {
+public:
+  virtual ~Vjp() = default;
+  Vjp(const Vjp &) = delete;
+  Vjp &operator=(const Vjp &) = delete;
+
+  virtual void operator()(const double *params, const double *x0, int64_t batch, int64_t steps,
+                          double h, const double *cotangent, double *traj, double *gradParams,
+                          double *gradX0, bool trajGiven) const = 0;
+
+protected:
+  Vjp() = default;
+};
+
+class CompiledVjp : public Vjp {
+public:
+  VjpFn function() const { return fn_; }
+  void operator()(const double *params, const double *x0, int64_t batch, int64_t steps, double h,
+                  const double *cotangent, double *traj, double *gradParams, double *gradX0,
+                  bool trajGiven) const override {
+    fn_(params, x0, batch, steps, h, cotangent, traj, gradParams, gradX0, trajGiven);
+  }
+
+protected:
+  explicit CompiledVjp(VjpFn fn) : fn_(fn) {}
+
+private:
+  VjpFn fn_;
+};
+
+/// The forward solver and the VJP of one (model, tableau) in one module, as CompiledSolvers.
+struct CompiledVjpSolvers {
+  std::unique_ptr<CompiledSimulator> simulator;
+  std::unique_ptr<CompiledVjp> vjp;
+};
+
+/// Errors as for compileSimulator.
+CompiledVjpSolvers compileVjp(const ir::ModelIR &model, const ButcherTableau &tableau,
+                              const CompileOptions &options = {});
+
 } // namespace odec::jit

@@ -190,7 +190,7 @@ struct CompileOptions {
   /// environment variable ODEC_CPU when set, else this machine. The chunk width and register
   /// blocking follow its vector registers. Code compiled here runs here, so a CPU whose
   /// features this machine lacks is refused (std::invalid_argument naming them).
-  std::string cpu;
+  std::string cpu = "";
   /// Whether compiled machine code may be reused from, and is kept in, the on-disk cache
   /// ($ODEC_CACHE_DIR, else $XDG_CACHE_HOME/odec, else ~/.cache/odec): running the same model
   /// again then skips code generation. Entries carry their full key and a checksum; a corrupt
@@ -255,13 +255,57 @@ private:
   std::shared_ptr<const Impl> impl_;
 };
 
+/// The vector–Jacobian product of a solve: for a cotangent c of every returned state (the
+/// trajectory layout, batch x (steps+1) x stateDim), the gradients of L = Σ c · trajectory with
+/// respect to the parameters and the initial states — what the backward pass of any loss
+/// written over the trajectory needs. Computed by the same discrete adjoint as LossGradient
+/// (exact to rounding; the MSE gradient is this VJP with c = ∂MSE/∂trajectory): for an explicit
+/// tableau one fused JIT-compiled function (forward solve, then the reverse sweep seeded by c
+/// at every step), for an implicit one the implicit-function-theorem adjoint (double only).
+/// Memory besides the trajectory is independent of steps. Thread-safe like Simulator.
+class Vjp {
+public:
+  struct Result {
+    std::vector<double> trajectory; // batch x (steps+1) x stateDim: the forward solve
+    std::vector<double> gradParams; // paramCount() values, the parameter layout
+    std::vector<double> gradX0;     // batch x stateDim
+  };
+
+  /// Caller-owned memory: cotangent and traj (batch*(steps+1)*stateDim each; traj is filled
+  /// with the forward solve), gradParams (paramCount, overwritten), gradX0 (batch*stateDim,
+  /// overwritten).
+  void operator()(const double *params, const double *x0, int64_t batch, int64_t steps, double h,
+                  const double *cotangent, double *traj, double *gradParams,
+                  double *gradX0) const;
+  /// The same with every size checked.
+  Result operator()(const std::vector<double> &params, const std::vector<double> &x0,
+                    int64_t batch, int64_t steps, double h,
+                    const std::vector<double> &cotangent) const;
+  /// The reverse sweep alone, on the trajectory `traj` of an earlier forward solve of the same
+  /// params and x0 (Simulator::simulate of this model, tableau and precision, or a previous
+  /// call): for a backward pass after a forward pass, a third cheaper than recomputing it.
+  void fromTrajectory(const double *params, const double *x0, int64_t batch, int64_t steps,
+                      double h, const double *cotangent, const double *traj, double *gradParams,
+                      double *gradX0) const;
+
+  const std::string &tableau() const;
+  bool isImplicit() const;
+  int64_t stateDim() const;
+  int64_t paramCount() const;
+
+private:
+  friend class Model;
+  struct Impl;
+  std::shared_ptr<const Impl> impl_;
+};
+
 /// What `Model::cppHeader` puts into the generated header.
 struct CppExportOptions {
   std::vector<double> params; // baked-in parameter values (paramCount), or empty: zeros
   bool singlePrecision = false; // Real = float instead of double
   bool withMain = false;        // add main(): --step H --steps N --x0 a,b,... prints the CSV
   std::string sourceFile;       // named in the header comment
-  std::string cpu; // objectCode/buildSharedLibrary: the CPU (as CompileOptions::cpu), any CPU
+  std::string cpu = ""; // objectCode/buildSharedLibrary: the CPU (CompileOptions::cpu), any
 };
 
 class Model {
@@ -335,6 +379,12 @@ public:
   Simulator simulator(const std::string &tableau, const CompileOptions &options) const;
   LossGradient lossGradient(const std::string &tableau, Adjoint adjoint,
                             const CompileOptions &options) const;
+  /// JIT-compiles the vector–Jacobian product of a solve (see Vjp) for a tableau, with the
+  /// forward solver it calls (kept for the next `simulator` of this tableau and precision, as
+  /// for lossGradient). Precision::Float needs an explicit tableau (std::invalid_argument).
+  Vjp vjp(const std::string &tableau, Precision precision = Precision::Double) const;
+  /// The same with every compile option; CodePath::Cpp has no VJP (std::invalid_argument).
+  Vjp vjp(const std::string &tableau, const CompileOptions &options) const;
 
   /// The vector field, printed in Julia syntax after lowering (`ddt(x) = ...`).
   std::string fieldToString() const;
@@ -369,6 +419,7 @@ private:
   friend class Program;
   friend class Simulator;
   friend class LossGradient;
+  friend class Vjp;
   struct Impl;
   std::shared_ptr<const Impl> impl_;
 };

@@ -54,6 +54,44 @@ double ImplicitRungeKutta::lossGradient(const double *params, const double *x0, 
                                         const int64_t *targetSteps, const double *targetWeights,
                                         const double *targets, double *traj, double *gradParams,
                                         double *gradX0, NewtonStats *stats) const {
+  const int64_t D = field_.stateDim;
+  double loss = 0;
+  int64_t t = 0; // the next target of the current trajectory, downwards
+  // ∂L/∂x_n for every target at step n; targets are sorted, so walk them backward.
+  auto seed = [&](int64_t b, int64_t n, double *xBar) {
+    if (n == steps)
+      t = numTargets - 1;
+    const double *xs = traj + (b * (steps + 1) + n) * D;
+    for (; t >= 0 && targetSteps[t] == n; --t) {
+      const double *y = targets + (b * numTargets + t) * D;
+      for (int64_t d = 0; d < D; ++d) {
+        const double diff = xs[d] - y[d];
+        loss += targetWeights[t] * diff * diff;
+        xBar[d] += 2 * targetWeights[t] * diff;
+      }
+    }
+  };
+  adjoint(params, x0, batch, steps, h, seed, traj, gradParams, gradX0, stats);
+  return loss;
+}
+
+void ImplicitRungeKutta::vjp(const double *params, const double *x0, int64_t batch,
+                             int64_t steps, double h, const double *cotangent, double *traj,
+                             double *gradParams, double *gradX0, NewtonStats *stats,
+                             bool trajGiven) const {
+  const int64_t D = field_.stateDim;
+  auto seed = [&](int64_t b, int64_t n, double *xBar) {
+    const double *c = cotangent + (b * (steps + 1) + n) * D;
+    for (int64_t d = 0; d < D; ++d)
+      xBar[d] += c[d];
+  };
+  adjoint(params, x0, batch, steps, h, seed, traj, gradParams, gradX0, stats, trajGiven);
+}
+
+void ImplicitRungeKutta::adjoint(const double *params, const double *x0, int64_t batch,
+                                 int64_t steps, double h, const Seed &seed, double *traj,
+                                 double *gradParams, double *gradX0, NewtonStats *stats,
+                                 bool trajGiven) const {
   const int64_t D = field_.stateDim, P = field_.paramCount;
   const int s = tableau_.stages;
   NewtonStages stages(field_, tableau_, tolerances_);
@@ -64,24 +102,12 @@ double ImplicitRungeKutta::lossGradient(const double *params, const double *x0, 
   Eigen::VectorXd x(D), xBar(D), rhs(s * D), mu(s * D), vjpX(D), vjpTheta(P);
   std::vector<Eigen::MatrixXd> J(size_t(s), Eigen::MatrixXd(D, D));
   Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> jac(D, D);
-  double loss = 0;
   for (int64_t b = 0; b < batch; ++b) {
     const double *xs = traj + b * (steps + 1) * D;
-    forward(stages, params, x0 + b * D, traj + b * (steps + 1) * D, steps, h, b, local);
-    // ∂L/∂x_n for every target at step n; targets are sorted, so walk them backward.
-    int64_t t = numTargets - 1;
-    auto addTargets = [&](int64_t n) {
-      for (; t >= 0 && targetSteps[t] == n; --t) {
-        const double *y = targets + (b * numTargets + t) * D;
-        for (int64_t d = 0; d < D; ++d) {
-          const double diff = xs[n * D + d] - y[d];
-          loss += targetWeights[t] * diff * diff;
-          xBar(d) += 2 * targetWeights[t] * diff;
-        }
-      }
-    };
+    if (!trajGiven)
+      forward(stages, params, x0 + b * D, traj + b * (steps + 1) * D, steps, h, b, local);
     xBar.setZero();
-    addTargets(steps);
+    seed(b, steps, xBar.data());
     Z.setZero();
     for (int64_t n = steps - 1; n >= 0; --n) {
       x = Eigen::Map<const Eigen::VectorXd>(xs + n * D, D);
@@ -109,13 +135,12 @@ double ImplicitRungeKutta::lossGradient(const double *params, const double *x0, 
         xBar += vjpX;
         thetaBar += vjpTheta;
       }
-      addTargets(n);
+      seed(b, n, xBar.data());
     }
     Eigen::Map<Eigen::VectorXd>(gradX0 + b * D, D) = xBar;
   }
   if (stats)
     stats->merge(local);
-  return loss;
 }
 
 } // namespace odec

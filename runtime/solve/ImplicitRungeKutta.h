@@ -22,6 +22,7 @@
 #include "solve/PointField.h"
 #include "tableau/ButcherTableau.h"
 
+#include <functional>
 #include <stdexcept>
 #include <string>
 
@@ -59,11 +60,25 @@ public:
                       double h, int64_t numTargets, const int64_t *targetSteps,
                       const double *targetWeights, const double *targets, double *traj,
                       double *gradParams, double *gradX0, NewtonStats *stats = nullptr) const;
+  /// The contract of jit::VjpFn: forward solve into traj (unless trajGiven: traj holds it),
+  /// then gradParams = (∂traj/∂θ)ᵀ c and gradX0 = (∂traj/∂x0)ᵀ c for the cotangent c
+  /// (batch x (steps+1) x D) by the same adjoint.
+  void vjp(const double *params, const double *x0, int64_t batch, int64_t steps, double h,
+           const double *cotangent, double *traj, double *gradParams, double *gradX0,
+           NewtonStats *stats = nullptr, bool trajGiven = false) const;
 
   const ButcherTableau &tableau() const { return tableau_; }
   const PointField &field() const { return field_; }
 
 private:
+  /// Adds ∂L/∂x_n of trajectory b to xBar (D values); called for n = steps, steps−1, …, 0 with
+  /// traj's rows of b up to date.
+  using Seed = std::function<void(int64_t b, int64_t n, double *xBar)>;
+  /// The forward solve and reverse sweep of lossGradient and vjp, seeded by `seed`.
+  void adjoint(const double *params, const double *x0, int64_t batch, int64_t steps, double h,
+               const Seed &seed, double *traj, double *gradParams, double *gradX0,
+               NewtonStats *stats, bool trajGiven = false) const;
+
   // One trajectory forward from x0 into out ((steps+1) x D).
   void forward(NewtonStages &stages, const double *params, const double *x0, double *out,
                int64_t steps, double h, int64_t trajectory, NewtonStats &stats) const;

@@ -1,0 +1,372 @@
+"""odec from Python: compile .node models and run their fused solvers from NumPy.
+
+    import odec
+    prog = odec.load("examples/spiral.node")      # or odec.compile_source(text)
+    m = prog.model("Spiral")
+    p = m.sample_params(seed=1)                     # {"W1": ndarray (16, 2), ...}
+    traj = m.simulate(p, [1.0, 0.0], tableau="RK4", step=0.1, steps=100)   # (1, 101, 2)
+
+docs/python.md documents every function, the shapes and dtypes, and threading. The PyTorch
+bridge is odec.torch (imported on its own, only when torch is installed).
+"""
+
+import json
+import os
+import tempfile
+import warnings
+
+import numpy as np
+
+from . import _core
+
+__all__ = [
+    "CompileError", "InitError", "Program", "Model", "load", "compile_source", "tableau",
+    "save_params", "load_params",
+]
+
+#: A model error; str(e) is the CLI's diagnostic, ``file:line:col: error: ...`` with the
+#: source line and a caret.
+CompileError = _core.CompileError
+#: Stability-informed initialization could not meet its constraint.
+InitError = _core.InitError
+
+_FLOATS = (np.float64, np.float32)
+
+
+def load(path):
+    """Parses and checks a .node file; raises CompileError for errors in it, and
+    FileNotFoundError (an OSError) when it cannot be read."""
+    path = os.fspath(path)
+    with open(path, "rb"):  # the OSError Python code expects, before odec reads it
+        pass
+    return Program(_core.Program.from_file(path))
+
+
+def compile_source(text, name="<string>"):
+    """Parses and checks .node text; ``name`` is the file name diagnostics show."""
+    return Program(_core.Program.from_string(text, name))
+
+
+def tableau(name, source=None):
+    """The analysis of a tableau as ``odec tableau --json`` prints it, as a dict: a built-in
+    tableau, or one of the .node file ``source``."""
+    return json.loads(_core.tableau_json(name, os.fspath(source) if source else ""))
+
+
+class Program:
+    """A checked .node program (odec::Program)."""
+
+    def __init__(self, core):
+        self._core = core
+
+    @property
+    def model_names(self):
+        return list(self._core.model_names())
+
+    @property
+    def tableau_names(self):
+        """The prelude's tableaux and the program's own."""
+        return list(self._core.tableau_names())
+
+    @property
+    def warnings(self):
+        """The checker's warnings, formatted ('' when none)."""
+        return self._core.warnings()
+
+    def model(self, name=""):
+        """A model by name; '' picks the only one."""
+        return Model(self._core.model(name))
+
+
+def _dtype_of(name, a):
+    """The float dtype of an input: ndarrays (and torch-like arrays) keep float32 or float64,
+    anything else (lists, scalars) is float64."""
+    dtype = getattr(a, "dtype", None)
+    if dtype is None:
+        return np.dtype(np.float64)
+    dtype = np.dtype(dtype)
+    if dtype not in _FLOATS:
+        raise ValueError(f"{name} has dtype {dtype}; expected float64 or float32")
+    return dtype
+
+
+def _shape_text(shape):
+    return "(" + ", ".join(str(s) for s in shape) + ("," if len(shape) == 1 else "") + ")"
+
+
+class Model:
+    """A model of a program: its parameter and state layout and its solvers.
+
+    Parameters are dicts ``{name: ndarray}`` with the params file's shapes (Real: shape (),
+    Vector{n}: (n,), Matrix{m,n}: (m, n)); float64 or float32. Solvers are compiled on first
+    use per (tableau, precision) and kept; every method may be called from several threads.
+    """
+
+    def __init__(self, core):
+        self._core = core
+        self._params = {name: tuple(shape) for name, shape, _ in core.params}
+        self._shapes = list(self._params.values())
+        self._sizes = [int(np.prod(s, dtype=np.int64)) for s in self._shapes]
+        self._states = {name: tuple(shape) for name, shape, _ in core.states}
+
+    @property
+    def name(self):
+        return self._core.name
+
+    @property
+    def params(self):
+        """{name: shape} of every parameter, in declaration order."""
+        return dict(self._params)
+
+    @property
+    def states(self):
+        """{name: shape} of every state, in declaration order."""
+        return dict(self._states)
+
+    @property
+    def state_dim(self):
+        """D: the length of the flat state vector."""
+        return self._core.state_dim
+
+    @property
+    def param_count(self):
+        return self._core.param_count
+
+    @property
+    def state_columns(self):
+        """Names of the flat state's components: x[1], x[2], ..."""
+        return list(self._core.state_columns())
+
+    # -- parameters ------------------------------------------------------------------------
+
+    def flatten(self, params):
+        """The flat float64 parameter vector of a params dict (checked: every parameter, its
+        shape, nothing else)."""
+        if not isinstance(params, dict):
+            raise ValueError(f"parameters must be a dict of arrays, not {type(params).__name__}")
+        unknown = [k for k in params if k not in self._params]
+        if unknown:
+            raise ValueError(f"model {self.name} has no parameter '{unknown[0]}'")
+        parts = []
+        for name, shape in self._params.items():
+            if name not in params:
+                raise ValueError(f"parameter '{name}' is missing")
+            value = params[name]
+            _dtype_of(f"parameter '{name}'", value)
+            a = np.asarray(value, dtype=np.float64)
+            if a.shape != shape:
+                raise ValueError(f"parameter '{name}' has shape {_shape_text(a.shape)}, "
+                                 f"expected {_shape_text(shape)}")
+            parts.append(a.reshape(-1))
+        return np.concatenate(parts) if parts else np.zeros(0)
+
+    def unflatten(self, flat, dtype=np.float64):
+        """The params dict of a flat vector (copies, in ``dtype``)."""
+        flat = np.asarray(flat)
+        if flat.shape != (self.param_count,):
+            raise ValueError(f"the flat parameter vector has shape {_shape_text(flat.shape)}, "
+                             f"expected ({self.param_count},)")
+        out, at = {}, 0
+        for name, shape in self._params.items():
+            n = int(np.prod(shape, dtype=np.int64))
+            out[name] = flat[at:at + n].reshape(shape).astype(dtype, copy=True)
+            at += n
+        return out
+
+    def sample_params(self, seed=0, dtype=np.float64):
+        """One draw of every parameter from its prior; the same seed gives the same values
+        as ``odec`` everywhere."""
+        return self.unflatten(self._core.sample_params(int(seed)), dtype)
+
+    def initialize(self, seed=0, dtype=np.float64):
+        """Stability-informed initialization with the program's init block for this model:
+        returns (params, report), the report a dict with the keys of ``odec init --json``.
+        Raises ValueError when there is no init block, InitError when the constraint cannot
+        be met."""
+        flat, report = self._core.initialize(int(seed))
+        return self.unflatten(flat, dtype), report
+
+    @property
+    def has_init(self):
+        """The program has an init block for this model."""
+        return self._core.has_init()
+
+    def is_implicit(self, tableau):
+        """The tableau is implicit (solved by Newton's method, float64 only)."""
+        return self._core.is_implicit(tableau)
+
+    # -- solves ----------------------------------------------------------------------------
+
+    def _x0(self, x0):
+        """x0 as a (B, D) float64 array, whether it came as (D,) (then single=True)."""
+        D = self.state_dim
+        a = np.asarray(x0, dtype=np.float64)
+        if a.shape == (D,):
+            return a.reshape(1, D), True
+        if a.ndim == 2 and a.shape[1] == D and a.shape[0] >= 1:
+            return np.ascontiguousarray(a), False
+        raise ValueError(f"x0 has shape {_shape_text(a.shape)}, expected ({D},) or (B, {D})")
+
+    def _precision(self, tableau, dtype, precision):
+        """The solver arithmetic: float32 for float32 inputs."""
+        if precision is None:
+            precision = "float32" if dtype == np.float32 else "float64"
+        return precision  # an implicit tableau runs float64 whatever this says
+
+    @staticmethod
+    def _steps(steps):
+        if isinstance(steps, bool) or int(steps) != steps or steps < 0:
+            raise ValueError(f"steps must be a non-negative integer, not {steps!r}")
+        return int(steps)
+
+    @staticmethod
+    def _check_step(step):
+        step = float(step)
+        if not np.isfinite(step) or step <= 0:
+            raise ValueError(f"step must be a positive finite number, not {step!r}")
+        return step
+
+    def _result_dtype(self, params, x0):
+        dtypes = [_dtype_of("x0", x0)]
+        dtypes += [_dtype_of(f"parameter '{k}'", v) for k, v in params.items()]
+        return np.dtype(np.float32) if all(d == np.float32 for d in dtypes) else np.dtype(np.float64)
+
+    def simulate(self, params, x0, tableau="RK4", step=0.1, steps=100, precision=None):
+        """Runs ``steps`` steps of size ``step`` from x0 ((D,) or (B, D)) with a tableau of
+        the program; returns the trajectories, an ndarray (B, steps+1, D) with [:, 0] = x0.
+        float32 inputs (x0 and every parameter) give float32 results computed by odec's float
+        code (explicit tableaux); ``precision`` ('float64' or 'float32') overrides that.
+        Warns (RuntimeWarning) when the trajectory holds non-finite values."""
+        flat = self.flatten(params)
+        dtype = self._result_dtype(params, x0)
+        x, _ = self._x0(x0)
+        steps, step = self._steps(steps), self._check_step(step)
+        traj = self._core.simulate(flat, x, steps, step, tableau,
+                                   self._precision(tableau, dtype, precision))
+        _warn_non_finite(traj, "simulate")
+        return traj.astype(dtype, copy=False)
+
+    def vjp(self, params, x0, cotangent, tableau="RK4", step=0.1, precision=None):
+        """The vector–Jacobian product of a solve: for a cotangent of every returned state
+        (the trajectory's shape, (B, steps+1, D); steps is its second extent), the gradients
+        of sum(cotangent * simulate(params, x0, ...)) by odec's discrete adjoint (exact to
+        rounding). Returns (grad_params dict, grad_x0 shaped like x0)."""
+        flat = self.flatten(params)
+        dtype = self._result_dtype(params, x0)
+        _dtype_of("the cotangent", cotangent)
+        x, single = self._x0(x0)
+        B, D = x.shape
+        c = np.asarray(cotangent, dtype=np.float64)
+        if c.ndim != 3 or c.shape[0] != B or c.shape[2] != D or c.shape[1] < 1:
+            raise ValueError(f"the cotangent has shape {_shape_text(c.shape)}, "
+                             f"expected ({B}, steps+1, {D})")
+        gp, gx = self._core.vjp(flat, x, np.ascontiguousarray(c), c.shape[1] - 1,
+                                   self._check_step(step), tableau,
+                                   self._precision(tableau, dtype, precision))
+        return self.unflatten(gp, dtype), (gx[0] if single else gx).astype(dtype, copy=False)
+
+    def loss_grad(self, params, x0, targets, target_steps=None, tableau="RK4", step=0.1,
+                  steps=None, adjoint="discrete"):
+        """The mean squared error against targets at chosen steps and its exact gradient (the
+        CLI's ``grad``): L = mean over targets, trajectories and components of
+        (x_{b, s_t} - y_{b, t})². targets: (B, T, D), or (T, D) when x0 is (D,);
+        target_steps: T step indices in 0..steps (default: every step, T = steps+1);
+        adjoint: 'discrete' (exact gradient of the solve) or 'continuous'.
+        Returns (loss, grad_params dict, grad_x0 shaped like x0). float64."""
+        flat = self.flatten(params)
+        x, single = self._x0(x0)
+        B, D = x.shape
+        _dtype_of("targets", targets)
+        y = np.asarray(targets, dtype=np.float64)
+        if single and y.ndim == 2:
+            y = y.reshape(1, *y.shape)
+        if target_steps is None:
+            if y.ndim != 3:
+                raise ValueError(f"targets has shape {_shape_text(y.shape)}, "
+                                 f"expected (B, T, {D})")
+            target_steps = np.arange(y.shape[1])
+            if steps is None:
+                steps = y.shape[1] - 1
+        s = np.asarray(target_steps)
+        if s.ndim != 1 or (s.size and not np.issubdtype(s.dtype, np.integer)):
+            raise ValueError("target_steps must be a 1-D sequence of integers")
+        s = s.astype(np.int64)
+        T = s.size
+        if y.shape != (B, T, D):
+            raise ValueError(f"targets has shape {_shape_text(y.shape)}, expected "
+                             f"{_shape_text((T, D) if single else (B, T, D))}")
+        if steps is None:
+            steps = int(s.max()) if T else 0
+        steps = self._steps(steps)
+        if T and (s.min() < 0 or s.max() > steps):
+            raise ValueError(f"target steps must lie in 0..{steps}")
+        order = np.argsort(s, kind="stable")  # sorted, as the CLI sorts its target rows
+        loss, gp, gx = self._core.loss_grad(flat, x, s[order], np.ascontiguousarray(y[:, order]),
+                                            steps, self._check_step(step), tableau, adjoint)
+        if not np.isfinite(loss):
+            warnings.warn(f"loss_grad: the loss is not finite ({loss}); reduce the step",
+                          RuntimeWarning, stacklevel=2)
+        gx = gx.reshape(B, D)
+        return loss, self.unflatten(gp), gx[0] if single else gx
+
+    def compile(self, tableau="RK4", precision="float64", vjp=False):
+        """Compiles the solver (and with vjp=True the VJP) now rather than on first use."""
+        self._core.compile(tableau, precision, vjp)
+
+
+def _warn_non_finite(traj, what):
+    bad = ~np.isfinite(traj)
+    if bad.any():
+        b, n, _ = np.argwhere(bad)[0]
+        warnings.warn(f"{what}: the trajectory holds non-finite values (first in trajectory "
+                      f"{b} at step {n}); reduce the step", RuntimeWarning, stacklevel=3)
+
+
+# -- params files ---------------------------------------------------------------------------
+
+def save_params(path, params, model=None):
+    """Writes a params dict as odec's params JSON ({"W1": [[...], ...], "k": 1.5}),
+    atomically (a temporary file renamed over ``path``). With a model, every parameter must be
+    present with its exact shape (the model's layout orders the file)."""
+    if model is not None:
+        text = model._core.params_to_json(model.flatten(params))
+    else:
+        doc = {}
+        for name, value in params.items():
+            a = np.asarray(value, dtype=np.float64)
+            if not np.all(np.isfinite(a)):
+                raise ValueError(f"parameter '{name}' holds non-finite values")
+            doc[name] = a.tolist()
+        text = json.dumps(doc, indent=2) + "\n"
+    path = os.fspath(path)
+    directory = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix=".odec-params-", dir=directory)
+    try:
+        with os.fdopen(fd, "w") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
+def load_params(path, model=None, dtype=np.float64):
+    """Reads odec's params JSON into a dict of arrays. With a model, the file is checked as
+    the CLI checks it (every parameter, its exact shape, finite values; ValueError naming the
+    file and the problem otherwise). A missing file raises FileNotFoundError."""
+    path = os.fspath(path)
+    with open(path):  # a missing or unreadable file: the OSError Python code expects
+        pass
+    if model is not None:
+        try:
+            flat = model._core.load_params(path)
+        except RuntimeError as e:  # the file's content: its position and problem
+            raise ValueError(str(e)) from None
+        return model.unflatten(flat, dtype)
+    with open(path) as f:
+        doc = json.load(f)
+    if not isinstance(doc, dict):
+        raise ValueError(f"{path}: a params file holds one JSON object")
+    return {k: np.asarray(v, dtype=dtype) for k, v in doc.items()}

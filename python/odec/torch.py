@@ -1,0 +1,157 @@
+"""odec's fused solver inside PyTorch programs (needs torch; ``import odec.torch``).
+
+    import torch, odec.torch
+    ode = odec.torch.NeuralODE("examples/spiral.node", model="Spiral", tableau="RK4", step=0.1)
+    traj = ode(x0, steps=20)                  # (B, 21, D), differentiable
+    loss = ((traj - target) ** 2).mean()
+    loss.backward()                           # odec's discrete adjoint (Model.vjp)
+
+The forward pass is the fused JIT-compiled solve, the backward pass the vector–Jacobian
+product of that solve by the discrete adjoint: the exact gradient of the computed
+trajectories (what autograd through the same Runge–Kutta loop gives, to rounding). CPU tensors
+only; float64 runs odec's double code, float32 its float code (explicit tableaux). The GIL is
+released while odec runs. docs/python.md has the details, including DistributedDataParallel.
+"""
+
+import os
+
+import numpy as np
+import torch
+
+import odec
+
+__all__ = ["Solve", "solve", "NeuralODE"]
+
+
+class Solve(torch.autograd.Function):
+    """traj = Solve.apply(model, tableau, step, steps, x0, *params): the fused solve of an
+    odec.Model from x0 (B, D) with the parameters as tensors in the model's declaration order
+    (model.params' shapes); traj is (B, steps+1, D). Backward: Model.vjp's adjoint."""
+
+    @staticmethod
+    def forward(ctx, model, tableau, step, steps, x0, *params):
+        dtype = x0.dtype
+        precision = "float32" if dtype == torch.float32 else "float64"
+        # One concatenation and one conversion (solve() checked devices, shapes and dtypes).
+        flat = (torch.cat([p.detach().reshape(-1) for p in params]).to(torch.float64).numpy()
+                if params else np.zeros(0))
+        x = x0.detach().to(torch.float64).contiguous().numpy()
+        traj = model._core.simulate(flat, x, steps, step, tableau, precision)
+        odec._warn_non_finite(traj, "odec.torch.solve")
+        ctx.model, ctx.tableau, ctx.step, ctx.steps = model, tableau, step, steps
+        ctx.precision, ctx.flat, ctx.x = precision, flat, x
+        # The backward pass runs the reverse sweep on this trajectory rather than solving
+        # again. A float64 result shares it, saved for backward so that autograd refuses a
+        # backward pass after an in-place change; a float32 result is a copy.
+        out = torch.from_numpy(traj)
+        if dtype == torch.float64:
+            ctx.save_for_backward(out)
+            ctx.traj = None
+            return out
+        ctx.traj = traj
+        return out.to(dtype)
+
+    @staticmethod
+    def backward(ctx, grad_traj):
+        m = ctx.model
+        cot = grad_traj.detach().to(torch.float64).contiguous().numpy()
+        traj = ctx.traj if ctx.traj is not None else ctx.saved_tensors[0].numpy()
+        gp, gx = m._core.vjp(ctx.flat, ctx.x, cot, ctx.steps, ctx.step, ctx.tableau,
+                             ctx.precision, traj)
+        dtype = grad_traj.dtype
+        grads = [g.view(shape) for g, shape in
+                 zip(torch.from_numpy(gp).to(dtype).split(m._sizes), m._shapes)]
+        return (None, None, None, None, torch.from_numpy(gx).to(dtype), *grads)
+
+
+def solve(model, params, x0, steps, tableau="RK4", step=0.1):
+    """Differentiable fused solve: params is a dict {name: tensor} with model.params' names and
+    shapes (or a sequence in declaration order); x0 is (D,) or (B, D). Returns (B, steps+1, D)
+    in x0's dtype (a (D,) x0 gives B = 1). Shapes and dtypes are checked (ValueError)."""
+    D = model.state_dim
+    if not isinstance(x0, torch.Tensor):
+        x0 = torch.as_tensor(x0, dtype=torch.float64)
+    if x0.dtype not in (torch.float64, torch.float32):
+        raise ValueError(f"x0 has dtype {x0.dtype}; expected torch.float64 or torch.float32")
+    if x0.shape == (D,):
+        x0 = x0.reshape(1, D)
+    elif x0.dim() != 2 or x0.shape[1] != D or x0.shape[0] < 1:
+        raise ValueError(f"x0 has shape {tuple(x0.shape)}, expected ({D},) or (B, {D})")
+    if isinstance(params, dict):
+        unknown = [k for k in params if k not in model.params]
+        if unknown:
+            raise ValueError(f"model {model.name} has no parameter '{unknown[0]}'")
+        missing = [k for k in model.params if k not in params]
+        if missing:
+            raise ValueError(f"parameter '{missing[0]}' is missing")
+        params = [params[k] for k in model.params]
+    params = list(params)
+    if len(params) != len(model.params):
+        raise ValueError(f"model {model.name} has {len(model.params)} parameters, "
+                         f"{len(params)} were given")
+    if x0.device.type != "cpu":
+        raise ValueError(f"x0 is on {x0.device}; odec runs on the CPU (move it with .cpu())")
+    for name, shape, p in zip(model.params, model._shapes, params):
+        if not isinstance(p, torch.Tensor):
+            raise ValueError(f"parameter '{name}' is a {type(p).__name__}, not a tensor")
+        if p.shape != shape:
+            raise ValueError(f"parameter '{name}' has shape {tuple(p.shape)}, expected {shape}")
+        if p.dtype != x0.dtype:
+            raise ValueError(f"parameter '{name}' has dtype {p.dtype}, x0 {x0.dtype}; "
+                             "use one dtype")
+        if p.device.type != "cpu":
+            raise ValueError(f"parameter '{name}' is on {p.device}; odec runs on the CPU")
+    steps = odec.Model._steps(steps)
+    return Solve.apply(model, tableau, odec.Model._check_step(step), steps, x0, *params)
+
+
+class NeuralODE(torch.nn.Module):
+    """An ODE block whose parameters are the model's, as nn.Parameters in ``self.params``
+    (an nn.ParameterDict keyed by the .node names; state_dict keys ``params.<name>``).
+
+    source: a .node file's path, or an odec.Program. model: the model's name ('' = the only
+    one). tableau, step: the solver. init: 'stability' (the program's init block,
+    Model.initialize), 'prior' (Model.sample_params), a params dict, or None: the init block
+    when the program has one for the model, the priors otherwise. seed: the draw's seed.
+    dtype: torch.float64 (default) or torch.float32. ``self.init_report`` holds the
+    stability init's report (None otherwise).
+
+    forward(x0, steps): x0 (B, D) or (D,) -> (B, steps+1, D), differentiable in x0 and the
+    parameters.
+    """
+
+    def __init__(self, source, model="", tableau="RK4", step=0.1, init=None, seed=0,
+                 dtype=torch.float64):
+        super().__init__()
+        program = source if isinstance(source, odec.Program) else odec.load(os.fspath(source))
+        self.model = program.model(model)
+        self.tableau, self.step = tableau, odec.Model._check_step(step)
+        if dtype not in (torch.float64, torch.float32):
+            raise ValueError(f"dtype must be torch.float64 or torch.float32, not {dtype}")
+        self.init_report = None
+        if init is None:
+            init = "stability" if self.model.has_init else "prior"
+        if isinstance(init, dict):
+            values = self.model.unflatten(self.model.flatten(init))
+        elif init == "stability":
+            values, self.init_report = self.model.initialize(seed)
+        elif init == "prior":
+            values = self.model.sample_params(seed)
+        else:
+            raise ValueError(f"init must be 'stability', 'prior', a params dict or None, "
+                             f"not {init!r}")
+        # Pairs, not a dict: ParameterDict sorts a plain dict's keys; this keeps the model's
+        # declaration order (and with it the order of parameters() and state_dict()).
+        self.params = torch.nn.ParameterDict(
+            [(k, torch.nn.Parameter(torch.as_tensor(v, dtype=dtype))) for k, v in values.items()])
+
+    def forward(self, x0, steps):
+        return solve(self.model, [self.params[k] for k in self.model.params], x0, steps,
+                     self.tableau, self.step)
+
+    def params_numpy(self):
+        """The current parameters as a dict of float64 arrays (for odec.save_params)."""
+        return {k: p.detach().cpu().double().numpy().copy() for k, p in self.params.items()}
+
+    def extra_repr(self):
+        return f"model={self.model.name}, tableau={self.tableau}, step={self.step}"

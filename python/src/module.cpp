@@ -1,0 +1,372 @@
+// odec._core: the host API (include/odec/odec.h) for Python. Flat float64 buffers in and out;
+// the package around it (python/odec/__init__.py) turns parameter dicts, shapes and dtypes
+// into these and back, and documents the Python names (docs/python.md).
+//
+// Threads: every call that runs compiled code or compiles releases the GIL, so Python threads
+// run solves in parallel; the solvers are reentrant (odec.h), and each model's compiled
+// solvers are created once under a lock taken only while the GIL is released (a thread
+// waiting for the lock never blocks one that needs the GIL).
+#include "odec/odec.h"
+
+#include "driver/Compilation.h"
+#include "io/TableauJson.h"
+#include "tableau/TableauReport.h"
+
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <optional>
+
+#include <chrono>
+#include <cmath>
+#include <map>
+#include <mutex>
+#include <tuple>
+
+namespace py = pybind11;
+
+namespace {
+
+using Array = py::array_t<double, py::array::c_style | py::array::forcecast>;
+using IndexArray = py::array_t<int64_t, py::array::c_style | py::array::forcecast>;
+
+void checkSize(const char *what, py::ssize_t got, int64_t want) {
+  if (int64_t(got) != want)
+    throw std::invalid_argument(std::string(what) + " has " + std::to_string(got) +
+                                " values, expected " + std::to_string(want));
+}
+
+/// The sizes of a solve, checked as the host API checks them (including its 2^31 limit on
+/// the trajectory, before anything is allocated).
+int64_t trajectorySize(int64_t batch, int64_t steps, int64_t D) {
+  if (batch < 1 || steps < 0)
+    throw std::invalid_argument("batch must be >= 1 and steps >= 0");
+  long double total = (long double)batch * (long double)(steps + 1) * (long double)D;
+  if (total > (long double)(int64_t(1) << 31))
+    throw std::invalid_argument("the trajectory would hold " +
+                                std::to_string((unsigned long long)total) +
+                                " values; the limit is 2^31");
+  return int64_t(total);
+}
+
+odec::Precision precisionOf(const std::string &name) {
+  if (name == "float64")
+    return odec::Precision::Double;
+  if (name == "float32")
+    return odec::Precision::Float;
+  throw std::invalid_argument("precision must be 'float64' or 'float32', not '" + name + "'");
+}
+
+/// A model with its compiled solvers, compiled on first use per (tableau, precision).
+class PyModel {
+public:
+  explicit PyModel(odec::Model m) : model(std::move(m)) {}
+
+  // Float code exists for explicit tableaux only; an implicit one runs in double (the
+  // package casts the results to float32).
+  odec::Simulator simulator(const std::string &tableau, odec::Precision p) const {
+    return get(sims_, tableau, p, [&] {
+      return withDoubleFallback(p, [&](odec::Precision q) { return model.simulator(tableau, q); });
+    });
+  }
+  odec::Vjp vjp(const std::string &tableau, odec::Precision p) const {
+    return get(vjps_, tableau, p, [&] {
+      return withDoubleFallback(p, [&](odec::Precision q) { return model.vjp(tableau, q); });
+    });
+  }
+  odec::LossGradient lossGradient(const std::string &tableau, odec::Adjoint a) const {
+    return get(grads_, tableau + (a == odec::Adjoint::Discrete ? "/d" : "/c"),
+               odec::Precision::Double, [&] { return model.lossGradient(tableau, a); });
+  }
+
+  odec::Model model;
+
+private:
+  template <class Make>
+  static auto withDoubleFallback(odec::Precision p, Make make) -> decltype(make(p)) {
+    if (p == odec::Precision::Double)
+      return make(p);
+    try {
+      return make(p);
+    } catch (const std::invalid_argument &) { // implicit, or unknown: double says which
+      auto solver = make(odec::Precision::Double);
+      if (!solver.isImplicit())
+        throw;
+      return solver;
+    }
+  }
+  using Key = std::pair<std::string, int>;
+  // Call with the GIL released.
+  template <class T, class Make>
+  T get(std::map<Key, T> &cache, const std::string &name, odec::Precision p, Make make) const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    const Key key{name, int(p)};
+    auto it = cache.find(key);
+    if (it == cache.end())
+      it = cache.emplace(key, make()).first;
+    return it->second;
+  }
+  mutable std::mutex mutex_;
+  mutable std::map<Key, odec::Simulator> sims_;
+  mutable std::map<Key, odec::Vjp> vjps_;
+  mutable std::map<Key, odec::LossGradient> grads_;
+};
+
+py::array_t<double> newArray(std::vector<py::ssize_t> shape) {
+  return py::array_t<double>(std::move(shape));
+}
+
+py::array_t<double> toArray(const std::vector<double> &v) {
+  py::array_t<double> a(py::ssize_t(v.size()));
+  std::copy(v.begin(), v.end(), a.mutable_data());
+  return a;
+}
+
+py::list complexPairs(const std::vector<std::complex<double>> &values, double scale) {
+  py::list out;
+  for (std::complex<double> z : values) {
+    py::list pair;
+    pair.append(scale * z.real());
+    pair.append(scale * z.imag());
+    out.append(pair);
+  }
+  return out;
+}
+
+/// The report of `odec init --json` as a dict (the same keys).
+py::dict initReport(const odec::Model &m, const odec::InitResult &r) {
+  std::vector<std::complex<double>> lambda;
+  for (const auto &point : r.eigenvalues)
+    lambda.insert(lambda.end(), point.begin(), point.end());
+  py::dict d;
+  d["model"] = m.name();
+  d["solver"] = r.tableau;
+  d["step"] = r.step;
+  d["margin"] = r.margin;
+  d["strategy"] = r.strategy;
+  d["tries"] = r.tries;
+  d["acceptance_rate"] = r.acceptanceRate;
+  d["operating_points"] = r.eigenvalues.size();
+  d["eigenvalues"] = complexPairs(lambda, 1);
+  d["scaled_eigenvalues"] = complexPairs(lambda, r.step);
+  d["max_abs_R"] = r.maxAbsR;
+  if (!r.placedParameter.empty()) {
+    d["target_eigenvalues"] = complexPairs(r.targetEigenvalues, 1);
+    d["placed_parameter"] = r.placedParameter;
+  }
+  return d;
+}
+
+py::list layout(const std::vector<odec::TensorInfo> &tensors) {
+  py::list out;
+  for (const odec::TensorInfo &t : tensors) {
+    py::tuple shape = t.rank == 0   ? py::tuple()
+                      : t.rank == 1 ? py::make_tuple(t.rows)
+                                    : py::make_tuple(t.rows, t.cols);
+    out.append(py::make_tuple(t.name, shape, t.offset));
+  }
+  return out;
+}
+
+/// The analysis of `odec tableau --json` as JSON text, for a tableau of the prelude or of a
+/// .node file.
+std::string tableauJson(const std::string &name, const std::string &file) {
+  std::shared_ptr<odec::Compilation> c =
+      file.empty() ? odec::Compilation::fromText("<none>", "") : odec::Compilation::fromFile(file);
+  if (!c->ok)
+    throw odec::CompileError(c->diags.formatAll());
+  return odec::toJson(odec::analyzeTableau(c->tableau(name))).dump();
+}
+
+} // namespace
+
+PYBIND11_MODULE(_core, mod) {
+  mod.doc() = "odec's compiled core; use the odec package (docs/python.md)";
+  py::register_exception<odec::CompileError>(mod, "CompileError", PyExc_Exception);
+  py::register_exception<odec::InitError>(mod, "InitError", PyExc_RuntimeError);
+
+  py::class_<odec::Program>(mod, "Program")
+      .def_static("from_file", &odec::Program::fromFile, py::arg("path"),
+                  py::call_guard<py::gil_scoped_release>())
+      .def_static("from_string", &odec::Program::fromString, py::arg("text"),
+                  py::arg("name") = "<string>", py::call_guard<py::gil_scoped_release>())
+      .def("model_names", &odec::Program::modelNames)
+      .def("tableau_names", &odec::Program::tableauNames)
+      .def("warnings", &odec::Program::warnings)
+      .def("model", [](const odec::Program &p, const std::string &name) {
+        return std::make_shared<PyModel>(p.model(name));
+      });
+
+  py::class_<PyModel, std::shared_ptr<PyModel>>(mod, "Model")
+      .def_property_readonly("name", [](const PyModel &m) { return m.model.name(); })
+      .def_property_readonly("state_dim", [](const PyModel &m) { return m.model.stateDim(); })
+      .def_property_readonly("param_count", [](const PyModel &m) { return m.model.paramCount(); })
+      .def_property_readonly("params", [](const PyModel &m) { return layout(m.model.params()); })
+      .def_property_readonly("states", [](const PyModel &m) { return layout(m.model.states()); })
+      .def("state_columns", [](const PyModel &m) { return m.model.stateColumns(); })
+      .def("has_init",
+           [](const PyModel &m) {
+             try {
+               m.model.initSettings();
+               return true;
+             } catch (const std::invalid_argument &) {
+               return false;
+             }
+           })
+      .def("sample_params",
+           [](const PyModel &m, uint64_t seed) { return toArray(m.model.sampleParams(seed)); })
+      .def("initialize",
+           [](const PyModel &m, uint64_t seed) {
+             odec::InitResult r;
+             {
+               py::gil_scoped_release release;
+               r = m.model.initialize(seed);
+             }
+             return py::make_tuple(toArray(r.params), initReport(m.model, r));
+           })
+      .def("params_to_json",
+           [](const PyModel &m, const Array &flat) {
+             checkSize("the parameter vector", flat.size(), m.model.paramCount());
+             return m.model.paramsToJson(
+                 std::vector<double>(flat.data(), flat.data() + flat.size()));
+           })
+      .def("load_params", [](const PyModel &m,
+                             const std::string &path) { return toArray(m.model.loadParams(path)); })
+      .def("parse_params",
+           [](const PyModel &m, const std::string &text) {
+             return toArray(m.model.parseParams(text));
+           })
+      .def("is_implicit",
+           [](const PyModel &m, const std::string &tableau) {
+             py::gil_scoped_release release;
+             return m.simulator(tableau, odec::Precision::Double).isImplicit();
+           })
+      .def(
+          "compile",
+          [](const PyModel &m, const std::string &tableau, const std::string &precision, bool vjp) {
+            const odec::Precision p = precisionOf(precision);
+            py::gil_scoped_release release;
+            if (vjp)
+              m.vjp(tableau, p);
+            else
+              m.simulator(tableau, p);
+          })
+      // simulate(params (P,), x0 (B, D), steps, h, tableau, precision) -> (B, steps+1, D)
+      .def("simulate",
+           [](const PyModel &m, const Array &params, const Array &x0, int64_t steps, double h,
+              const std::string &tableau, const std::string &precision) {
+             const int64_t D = m.model.stateDim();
+             checkSize("the parameter vector", params.size(), m.model.paramCount());
+             const int64_t batch = D ? int64_t(x0.size()) / D : 0;
+             checkSize("x0", x0.size(), batch * D);
+             trajectorySize(batch, steps, D);
+             py::array_t<double> out =
+                 newArray({py::ssize_t(batch), py::ssize_t(steps + 1), py::ssize_t(D)});
+             const double *pp = params.data(), *xp = x0.data();
+             double *op = out.mutable_data();
+             const odec::Precision p = precisionOf(precision);
+             {
+               py::gil_scoped_release release;
+               m.simulator(tableau, p).simulate(pp, xp, op, batch, steps, h);
+             }
+             return out;
+           })
+      // vjp(params, x0 (B, D), cotangent (B, steps+1, D), steps, h, tableau, precision,
+      //     trajectory=None) -> (grad_params (P,), grad_x0 (B, D)); with a trajectory (the
+      //     forward solve of these params and x0) only the reverse sweep runs.
+      .def(
+          "vjp",
+          [](const PyModel &m, const Array &params, const Array &x0, const Array &cotangent,
+             int64_t steps, double h, const std::string &tableau, const std::string &precision,
+             std::optional<Array> trajectory) {
+            const int64_t D = m.model.stateDim();
+            checkSize("the parameter vector", params.size(), m.model.paramCount());
+            const int64_t batch = D ? int64_t(x0.size()) / D : 0;
+            checkSize("x0", x0.size(), batch * D);
+            const int64_t size = trajectorySize(batch, steps, D);
+            checkSize("the cotangent", cotangent.size(), size);
+            if (trajectory)
+              checkSize("the trajectory", trajectory->size(), size);
+            py::array_t<double> gp = newArray({py::ssize_t(m.model.paramCount())});
+            py::array_t<double> gx = newArray({py::ssize_t(batch), py::ssize_t(D)});
+            std::vector<double> traj(trajectory ? 0 : size_t(size));
+            const double *pp = params.data(), *xp = x0.data(), *cp = cotangent.data();
+            const double *given = trajectory ? trajectory->data() : nullptr;
+            double *gpp = gp.mutable_data(), *gxp = gx.mutable_data();
+            const odec::Precision p = precisionOf(precision);
+            {
+              py::gil_scoped_release release;
+              const odec::Vjp vjp = m.vjp(tableau, p);
+              if (given)
+                vjp.fromTrajectory(pp, xp, batch, steps, h, cp, given, gpp, gxp);
+              else
+                vjp(pp, xp, batch, steps, h, cp, traj.data(), gpp, gxp);
+            }
+            return py::make_tuple(gp, gx);
+          },
+          py::arg("params"), py::arg("x0"), py::arg("cotangent"), py::arg("steps"), py::arg("h"),
+          py::arg("tableau"), py::arg("precision"), py::arg("trajectory") = py::none())
+      // loss_grad(params, x0 (B, D), target_steps (T,), targets (B, T, D), steps, h, tableau,
+      //           adjoint) -> (loss, grad_params, grad_x0, trajectory): the mean squared error
+      .def("loss_grad", [](const PyModel &m, const Array &params, const Array &x0,
+                           const IndexArray &targetSteps, const Array &targets, int64_t steps,
+                           double h, const std::string &tableau, const std::string &adjoint) {
+        if (adjoint != "discrete" && adjoint != "continuous")
+          throw std::invalid_argument("adjoint must be 'discrete' or 'continuous', not '" +
+                                      adjoint + "'");
+        const int64_t D = m.model.stateDim(), T = int64_t(targetSteps.size());
+        checkSize("the parameter vector", params.size(), m.model.paramCount());
+        const int64_t batch = D ? int64_t(x0.size()) / D : 0;
+        checkSize("x0", x0.size(), batch * D);
+        trajectorySize(batch, steps, D);
+        checkSize("targets", targets.size(), batch * T * D);
+        const std::vector<double> p(params.data(), params.data() + params.size()),
+            x(x0.data(), x0.data() + x0.size()), y(targets.data(), targets.data() + targets.size());
+        const std::vector<int64_t> s(targetSteps.data(), targetSteps.data() + T);
+        odec::LossGradient::Result r;
+        {
+          py::gil_scoped_release release;
+          r = m.lossGradient(tableau, adjoint == "discrete" ? odec::Adjoint::Discrete
+                                                            : odec::Adjoint::Continuous)
+                  .meanSquaredError(p, x, batch, steps, h, s, y);
+        }
+        return py::make_tuple(r.loss, toArray(r.gradParams), toArray(r.gradX0));
+      });
+
+  // For bench/python_boundary.py: seconds of each of `repeats` calls of the host API made
+  // from C++ (what the package's calls add their boundary to). what: "simulate", "vjp" (the
+  // forward solve and the sweep in one call) or "simulate+sweep" (a solve, then
+  // Vjp::fromTrajectory on it: odec.torch's forward and backward).
+  mod.def("_native_seconds", [](const PyModel &m, const std::string &what, const Array &params,
+                                const Array &x0, const Array &cotangent, int64_t steps, double h,
+                                const std::string &tableau, int repeats) {
+    const int64_t D = m.model.stateDim(), batch = int64_t(x0.size()) / D;
+    checkSize("the parameter vector", params.size(), m.model.paramCount());
+    checkSize("the cotangent", cotangent.size(), trajectorySize(batch, steps, D));
+    if (what != "simulate" && what != "vjp" && what != "simulate+sweep")
+      throw std::invalid_argument("unknown timing '" + what + "'");
+    std::vector<double> traj(size_t(cotangent.size())), gp(size_t(m.model.paramCount())),
+        gx(size_t(x0.size())), seconds;
+    const double *pp = params.data(), *xp = x0.data(), *cp = cotangent.data();
+    py::gil_scoped_release release;
+    const odec::Simulator sim = m.simulator(tableau, odec::Precision::Double);
+    const odec::Vjp vjp = m.vjp(tableau, odec::Precision::Double);
+    for (int r = 0; r < repeats; ++r) {
+      const auto start = std::chrono::steady_clock::now();
+      if (what == "vjp") {
+        vjp(pp, xp, batch, steps, h, cp, traj.data(), gp.data(), gx.data());
+      } else {
+        sim.simulate(pp, xp, traj.data(), batch, steps, h);
+        if (what == "simulate+sweep")
+          vjp.fromTrajectory(pp, xp, batch, steps, h, cp, traj.data(), gp.data(), gx.data());
+      }
+      seconds.push_back(
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    }
+    return seconds;
+  });
+
+  mod.def("tableau_json", &tableauJson, py::arg("name"), py::arg("file") = "",
+          py::call_guard<py::gil_scoped_release>());
+}

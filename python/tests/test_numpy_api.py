@@ -1,0 +1,289 @@
+"""The NumPy API of the odec package against independent references: a NumPy Runge–Kutta
+loop, finite differences, and the CLI's own JSON output."""
+import json
+import os
+import subprocess
+import threading
+
+import numpy as np
+import pytest
+
+import odec
+from conftest import SOURCE_DIR, TABLEAUX, rk_loop, spiral_field
+
+rng = np.random.default_rng(0)
+
+
+def rel(a, b):
+    return np.max(np.abs(np.asarray(a) - np.asarray(b))) / max(np.max(np.abs(b)), 1e-300)
+
+
+def cli(*args):
+    out = subprocess.run([os.environ["ODEC_BINARY"], *map(str, args)], check=True,
+                         capture_output=True, text=True)
+    return out.stdout
+
+
+def test_program_and_layout(spiral):
+    prog = odec.load(SOURCE_DIR / "examples" / "spiral.node")
+    assert prog.model_names == ["Spiral"]
+    assert "RK4" in prog.tableau_names and "Kutta3" in prog.tableau_names
+    assert spiral.params == {"W1": (16, 2), "b1": (16,), "W2": (2, 16), "b2": (2,)}
+    assert spiral.states == {"x": (2,)}
+    assert spiral.state_dim == 2 and spiral.param_count == 16 * 2 + 16 + 32 + 2
+    assert spiral.state_columns == ["x[1]", "x[2]"]
+
+
+@pytest.mark.parametrize("tableau", ["RK4", "RK38", "Heun"])
+def test_simulate_matches_a_numpy_loop(spiral, tableau):
+    p = spiral.sample_params(3)
+    x0 = rng.uniform(-1, 1, (5, 2))
+    traj = spiral.simulate(p, x0, tableau=tableau, step=0.1, steps=30)
+    assert traj.shape == (5, 31, 2) and traj.dtype == np.float64
+    ref = rk_loop(spiral_field(p), x0, 30, 0.1, tableau, lambda xs: np.stack(xs, axis=1))
+    assert rel(traj, ref) < 1e-13
+
+
+def test_single_x0_gives_one_trajectory(spiral):
+    p = spiral.sample_params(1)
+    one = spiral.simulate(p, [1.0, 0.0], step=0.1, steps=4)
+    assert one.shape == (1, 5, 2)
+    np.testing.assert_array_equal(one[0, 0], [1.0, 0.0])
+    np.testing.assert_array_equal(one, spiral.simulate(p, [[1.0, 0.0]], step=0.1, steps=4))
+
+
+def test_sample_params_is_the_clis(spiral, tmp_path):
+    p = spiral.sample_params(7)
+    assert set(p) == set(spiral.params) and all(v.shape == spiral.params[k] for k, v in p.items())
+    out = tmp_path / "p.json"
+    # odec simulate --seed draws the same parameters: its trajectory is ours.
+    csv = cli("simulate", SOURCE_DIR / "examples" / "spiral.node", "--tableau", "RK4",
+              "--step", "0.1", "--steps", "3", "--x0", "0.5,-0.25", "--seed", "7")
+    rows = np.array([[float(v) for v in line.split(",")] for line in csv.splitlines()[1:]])
+    traj = spiral.simulate(p, [0.5, -0.25], step=0.1, steps=3)
+    assert rel(traj[0], rows[:, 1:]) < 1e-12
+    for k in p:
+        np.testing.assert_array_equal(p[k], spiral.sample_params(7)[k])
+    assert not np.array_equal(p["W1"], spiral.sample_params(8)["W1"])
+
+
+def test_float32_runs_float_code(spiral):
+    p = spiral.sample_params(2)
+    x0 = rng.uniform(-1, 1, (20, 2))
+    d = spiral.simulate(p, x0, step=0.1, steps=20)
+    f = spiral.simulate({k: v.astype(np.float32) for k, v in p.items()}, x0.astype(np.float32),
+                        step=0.1, steps=20)
+    assert f.dtype == np.float32
+    assert 0 < rel(f, d) < 1e-5
+    # Mixed dtypes compute in double.
+    assert spiral.simulate(p, x0.astype(np.float32), step=0.1, steps=20).dtype == np.float64
+
+
+def test_implicit_tableau_in_float32_runs_double(spiral):
+    p = spiral.sample_params(2)
+    x0 = np.array([[0.5, 0.5]])
+    d = spiral.simulate(p, x0, tableau="GaussLegendre2", step=0.1, steps=5)
+    f = spiral.simulate(p, x0.astype(np.float32), tableau="GaussLegendre2", step=0.1, steps=5,
+                        precision="float32")
+    assert f.dtype == np.float64
+    np.testing.assert_array_equal(f, d)
+
+
+def fd_vjp(spiral, p, x0, cot, tableau, h):
+    """Central differences of sum(cot * simulate)."""
+    steps = cot.shape[1] - 1
+    L = lambda q, x: np.sum(cot * spiral.simulate(q, x, tableau=tableau, step=h, steps=steps))
+    eps = 1e-6
+    grads = {}
+    for k, v in p.items():
+        g = np.zeros_like(v)
+        for i in np.ndindex(v.shape):
+            up = {**p, k: v.copy()}
+            down = {**p, k: v.copy()}
+            up[k][i] += eps
+            down[k][i] -= eps
+            g[i] = (L(up, x0) - L(down, x0)) / (2 * eps)
+        grads[k] = g
+    gx = np.zeros_like(x0)
+    for i in np.ndindex(x0.shape):
+        up, down = x0.copy(), x0.copy()
+        up[i] += eps
+        down[i] -= eps
+        gx[i] = (L(p, up) - L(p, down)) / (2 * eps)
+    return grads, gx
+
+
+@pytest.mark.parametrize("tableau", ["RK4", "GaussLegendre2"])
+def test_vjp_matches_finite_differences(spiral, tableau):
+    p = {k: v + 0.05 for k, v in spiral.sample_params(4).items()}
+    x0 = rng.uniform(-1, 1, (3, 2))
+    cot = rng.uniform(-1, 1, (3, 9, 2))
+    gp, gx = spiral.vjp(p, x0, cot, tableau=tableau, step=0.1)
+    fp, fx = fd_vjp(spiral, p, x0, cot, tableau, 0.1)
+    for k in p:
+        assert gp[k].shape == p[k].shape
+        assert rel(gp[k], fp[k]) < 1e-6, k
+    assert gx.shape == x0.shape and rel(gx, fx) < 1e-6
+    # A (D,) x0 gives a (D,) gradient.
+    gp1, gx1 = spiral.vjp(p, x0[0], cot[:1], tableau=tableau, step=0.1)
+    assert gx1.shape == (2,) and rel(gx1, gx[0]) < 1e-6
+
+
+def test_loss_grad_is_the_mse_and_its_vjp(spiral):
+    p = spiral.sample_params(5)
+    x0 = rng.uniform(-1, 1, (4, 2))
+    steps, h = 12, 0.05
+    target_steps = [12, 3, 7]  # unsorted: sorted like the CLI's target rows
+    y = rng.uniform(-1, 1, (4, 3, 2))
+    loss, gp, gx = spiral.loss_grad(p, x0, y, target_steps, tableau="RK38", step=h, steps=steps)
+    traj = spiral.simulate(p, x0, tableau="RK38", step=h, steps=steps)
+    diff = traj[:, target_steps] - y
+    assert abs(loss - np.mean(diff ** 2)) < 1e-14 * loss
+    cot = np.zeros_like(traj)
+    cot[:, target_steps] = 2 * diff / diff.size
+    vp, vx = spiral.vjp(p, x0, cot, tableau="RK38", step=h)
+    assert all(rel(gp[k], vp[k]) < 1e-12 for k in p) and rel(gx, vx) < 1e-12
+
+
+def test_loss_grad_is_the_clis_grad(spiral, tmp_path):
+    p = spiral.sample_params(6)
+    odec.save_params(tmp_path / "p.json", p, spiral)
+    (tmp_path / "t.csv").write_text("t,x[1],x[2]\n0.2,0.5,0.25\n0.5,-0.5,1\n")
+    doc = json.loads(cli("grad", SOURCE_DIR / "examples" / "spiral.node", "--tableau", "RK4",
+                         "--step", "0.1", "--steps", "5", "--x0", "1,0", "--params",
+                         tmp_path / "p.json", "--target", tmp_path / "t.csv", "--json"))
+    loss, gp, gx = spiral.loss_grad(p, [1.0, 0.0], [[0.5, 0.25], [-0.5, 1.0]], [2, 5],
+                                    tableau="RK4", step=0.1, steps=5)
+    assert abs(loss - doc["loss"]) <= 1e-15 * loss
+    for k in p:
+        assert rel(gp[k], np.array(doc["gradients"][k])) < 1e-14
+    assert rel(gx, doc["x0_gradient"]) < 1e-14
+
+
+def test_initialize_reports_like_odec_init(spiral, tmp_path):
+    p, report = spiral.initialize(11)
+    doc = json.loads(cli("init", SOURCE_DIR / "examples" / "spiral.node", "--seed", "11",
+                         "--out", tmp_path / "p.json", "--json"))
+    assert list(report) == list(doc)
+    for k in doc:
+        if isinstance(doc[k], float):
+            assert report[k] == pytest.approx(doc[k], rel=1e-12), k
+        elif k.endswith("eigenvalues"):
+            np.testing.assert_allclose(report[k], doc[k], rtol=1e-12)
+        else:
+            assert report[k] == doc[k], k
+    file_params = odec.load_params(tmp_path / "p.json", spiral)
+    for k in p:
+        np.testing.assert_array_equal(p[k], file_params[k])
+
+
+def test_initialize_without_init_block_is_a_value_error():
+    m = odec.compile_source("model M\n  state x::Vector{1}\n  param k::Real ~ Normal(0, 1)\n"
+                            "  ddt(x) = -k .* x\nend\n").model()
+    with pytest.raises(ValueError, match="no init block for model M"):
+        m.initialize(1)
+
+
+def test_tableau_is_the_clis_analysis():
+    assert odec.tableau("RK4") == json.loads(cli("tableau", "RK4", "--json"))
+    kutta = odec.tableau("Kutta3", source=SOURCE_DIR / "examples" / "spiral.node")
+    assert kutta["order"] == 3 and kutta["explicit"] is True
+    with pytest.raises(ValueError, match="NoSuch"):
+        odec.tableau("NoSuch")
+
+
+def test_params_files_round_trip(spiral, tmp_path):
+    p = spiral.sample_params(3)
+    path = tmp_path / "p.json"
+    odec.save_params(path, p, spiral)
+    assert os.listdir(tmp_path) == ["p.json"]  # written atomically: no temporary left
+    back = odec.load_params(path, spiral)
+    assert all(np.array_equal(back[k], p[k]) for k in p)
+    loose = odec.load_params(path)  # without a model: the file's arrays as they are
+    assert loose["W1"].shape == (16, 2)
+    odec.save_params(tmp_path / "q.json", {**p, "W1": p["W1"][:3]})
+    with pytest.raises(ValueError, match="W1"):
+        odec.load_params(tmp_path / "q.json", spiral)
+
+
+def test_compile_error_is_the_clis_diagnostic(tmp_path):
+    text = "model M\n  state x::Vector{2}\n  ddt(x) = y\nend\n"
+    with pytest.raises(odec.CompileError) as e:
+        odec.compile_source(text, "bad.node")
+    assert str(e.value) == ("bad.node:3:12: error: undefined name 'y'\n"
+                            "      ddt(x) = y\n"
+                            "               ^\n")
+    (tmp_path / "bad.node").write_text(text)
+    check = subprocess.run([os.environ["ODEC_BINARY"], "check", "bad.node"], cwd=tmp_path,
+                           capture_output=True, text=True)
+    assert check.returncode == 1 and check.stderr == str(e.value)
+    with pytest.raises(odec.CompileError, match="bad.node:3:12: error"):
+        odec.load(tmp_path / "bad.node")
+    with pytest.raises(FileNotFoundError):
+        odec.load(tmp_path / "missing.node")
+
+
+def test_wrong_shapes_and_dtypes_raise_value_errors(spiral):
+    p = spiral.sample_params(1)
+    cases = [
+        (lambda: spiral.simulate(p, np.zeros((3, 3))), "x0 has shape (3, 3), expected (2,) or (B, 2)"),
+        (lambda: spiral.simulate({**p, "W1": np.zeros((2, 16))}, [0.0, 0.0]),
+         "parameter 'W1' has shape (2, 16), expected (16, 2)"),
+        (lambda: spiral.simulate({k: v for k, v in p.items() if k != "b2"}, [0.0, 0.0]),
+         "parameter 'b2' is missing"),
+        (lambda: spiral.simulate(p, np.zeros(2, dtype=np.int64)),
+         "x0 has dtype int64; expected float64 or float32"),
+        (lambda: spiral.vjp(p, np.zeros((2, 2)), np.zeros((3, 4, 2))),
+         "the cotangent has shape (3, 4, 2), expected (2, steps+1, 2)"),
+        (lambda: spiral.loss_grad(p, np.zeros((2, 2)), np.zeros((2, 3, 2)), [0, 1]),
+         "targets has shape (2, 3, 2), expected (2, 2, 2)"),
+        (lambda: spiral.simulate(p, [0.0, 0.0], steps=-1), "steps must be a non-negative integer"),
+        (lambda: spiral.simulate(p, [0.0, 0.0], step=0), "step must be a positive finite number"),
+        (lambda: spiral.simulate(p, [0.0, 0.0], tableau="NoSuch"), "NoSuch"),
+    ]
+    for call, message in cases:
+        with pytest.raises(ValueError) as e:
+            call()
+        assert message in str(e.value)
+
+
+def test_non_finite_trajectories_warn():
+    m = odec.compile_source("model G\n  state x::Vector{1}\n  param k::Real ~ Normal(0, 1)\n"
+                            "  ddt(x) = k .* x .* x\nend\n").model()
+    with pytest.warns(RuntimeWarning, match="non-finite values \\(first in trajectory 0 at step"):
+        m.simulate({"k": np.array(1.0)}, [10.0], tableau="RK4", step=1.0, steps=20)
+
+
+def test_threads_share_a_model_and_release_the_gil(spiral):
+    p = spiral.sample_params(2)
+    x0 = rng.uniform(-1, 1, (64, 2))
+    serial = [spiral.simulate(p, x0 * (1 + i / 10), step=0.01, steps=200) for i in range(8)]
+    results = [None] * 8
+
+    def work(i):
+        results[i] = spiral.simulate(p, x0 * (1 + i / 10), step=0.01, steps=200)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for a, b in zip(results, serial):
+        np.testing.assert_array_equal(a, b)
+
+    # While one thread is inside a long solve, this one keeps running Python.
+    started = threading.Event()
+    big = rng.uniform(-1, 1, (256, 2))
+
+    def long_solve():
+        started.set()
+        spiral.simulate(p, big, step=0.001, steps=20000)
+
+    t = threading.Thread(target=long_solve)
+    t.start()
+    started.wait()
+    count = 0
+    while t.is_alive():
+        count += 1
+    t.join()
+    assert count > 1000

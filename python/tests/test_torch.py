@@ -1,0 +1,150 @@
+"""odec.torch: gradients through the fused solve equal torch autograd through a plain-PyTorch
+Runge–Kutta loop of the same tableau."""
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+import odec  # noqa: E402
+import odec.torch  # noqa: E402
+from conftest import SOURCE_DIR, rk_loop  # noqa: E402
+
+SPIRAL = SOURCE_DIR / "examples" / "spiral.node"
+
+
+def torch_field(p):
+    return lambda x: torch.tanh(x @ p["W1"].T + p["b1"]) @ p["W2"].T + p["b2"]
+
+
+def rel(a, b):
+    return (a - b).abs().max().item() / max(b.abs().max().item(), 1e-300)
+
+
+def reference_grads(params, x0, steps, h, tableau, weight):
+    """Loss Σ weight · traj through a plain PyTorch loop; its autograd gradients."""
+    p = {k: v.detach().clone().requires_grad_(True) for k, v in params.items()}
+    x = x0.detach().clone().requires_grad_(True)
+    traj = rk_loop(torch_field(p), x, steps, h, tableau, lambda xs: torch.stack(xs, dim=1))
+    (traj * weight).sum().backward()
+    return traj.detach(), {k: v.grad for k, v in p.items()}, x.grad
+
+
+@pytest.mark.parametrize("tableau", ["RK4", "RK38", "Heun"])
+def test_gradients_equal_autograd_through_a_torch_loop(tableau):
+    torch.manual_seed(0)
+    ode = odec.torch.NeuralODE(SPIRAL, model="Spiral", tableau=tableau, step=0.1, init="prior",
+                               seed=3)
+    x0 = torch.rand(11, 2, dtype=torch.float64, requires_grad=True)
+    weight = torch.randn(11, 26, 2, dtype=torch.float64)
+    traj = ode(x0, 25)
+    assert traj.shape == (11, 26, 2) and traj.dtype == torch.float64
+    ref_traj, ref_p, ref_x = reference_grads(dict(ode.params), x0, 25, 0.1, tableau, weight)
+    assert rel(traj.detach(), ref_traj) < 1e-13
+    (traj * weight).sum().backward()
+    for k, p in ode.params.items():
+        assert rel(p.grad, ref_p[k]) < 1e-10, k
+    assert rel(x0.grad, ref_x) < 1e-10
+
+
+def test_a_loss_of_part_of_the_trajectory_and_of_a_network_around_it():
+    # An encoder before the ODE block and a loss on chosen steps after it: the chain rule runs
+    # through odec's backward like through any other op.
+    torch.manual_seed(1)
+    ode = odec.torch.NeuralODE(SPIRAL, tableau="RK4", step=0.05, init="prior", seed=2)
+    enc = torch.nn.Linear(3, 2).double()
+    inputs = torch.randn(6, 3, dtype=torch.float64)
+    loss = ode(enc(inputs), 30)[:, ::10].pow(2).mean()
+    loss.backward()
+    p = {k: v.detach().clone().requires_grad_(True) for k, v in ode.params.items()}
+    enc2 = torch.nn.Linear(3, 2).double()
+    enc2.load_state_dict(enc.state_dict())
+    traj = rk_loop(torch_field(p), enc2(inputs), 30, 0.05, "RK4", lambda xs: torch.stack(xs, 1))
+    traj[:, ::10].pow(2).mean().backward()
+    for k in p:
+        assert rel(ode.params[k].grad, p[k].grad) < 1e-10
+    assert rel(enc.weight.grad, enc2.weight.grad) < 1e-10
+
+
+def test_gradcheck_of_the_function():
+    m = odec.load(SPIRAL).model()
+    params = {k: torch.tensor(v, requires_grad=True) for k, v in m.sample_params(5).items()}
+    x0 = torch.rand(2, 2, dtype=torch.float64, requires_grad=True)
+    f = lambda x, *ps: odec.torch.solve(m, list(ps), x, 6, "RK4", 0.1)
+    assert torch.autograd.gradcheck(f, (x0, *params.values()), eps=1e-6, atol=1e-7)
+
+
+def test_gradcheck_with_an_implicit_tableau():
+    # GaussLegendre2: Newton's method forward, the implicit-function-theorem adjoint backward.
+    m = odec.load(SPIRAL).model()
+    params = {k: torch.tensor(v, requires_grad=True) for k, v in m.sample_params(6).items()}
+    x0 = torch.rand(2, 2, dtype=torch.float64, requires_grad=True)
+    f = lambda x, *ps: odec.torch.solve(m, list(ps), x, 4, "GaussLegendre2", 0.1)
+    assert torch.autograd.gradcheck(f, (x0, *params.values()), eps=1e-6, atol=1e-7)
+
+
+def test_float32_is_close_to_float64():
+    d = odec.torch.NeuralODE(SPIRAL, init="prior", seed=4)
+    f = odec.torch.NeuralODE(SPIRAL, init="prior", seed=4, dtype=torch.float32)
+    assert f.params["W1"].dtype == torch.float32
+    x0 = torch.rand(20, 2, dtype=torch.float64)
+    td, tf = d(x0, 10), f(x0.float(), 10)
+    assert tf.dtype == torch.float32 and rel(tf.double(), td.detach()) < 1e-5
+    td.pow(2).sum().backward()
+    tf.pow(2).sum().backward()
+    for k in d.params:
+        assert f.params[k].grad.dtype == torch.float32
+        assert rel(f.params[k].grad.double(), d.params[k].grad) < 1e-4
+
+
+def test_initialization_from_the_init_block_or_the_priors():
+    m = odec.load(SPIRAL).model()
+    stable = odec.torch.NeuralODE(SPIRAL, seed=9)  # the program has an init block
+    p, report = m.initialize(9)
+    assert stable.init_report == report
+    for k in p:
+        assert torch.equal(stable.params[k].detach(), torch.from_numpy(p[k]))
+    prior = odec.torch.NeuralODE(SPIRAL, init="prior", seed=9)
+    q = m.sample_params(9)
+    assert prior.init_report is None
+    for k in q:
+        assert torch.equal(prior.params[k].detach(), torch.from_numpy(q[k]))
+    assert [n for n, _ in stable.named_parameters()] == ["params.W1", "params.b1", "params.W2",
+                                                          "params.b2"]
+    with pytest.raises(ValueError, match="init must be"):
+        odec.torch.NeuralODE(SPIRAL, init="glorot")
+
+
+def test_training_reduces_the_loss():
+    torch.manual_seed(0)
+    teacher = odec.torch.NeuralODE(SPIRAL, init="prior", seed=1)
+    student = odec.torch.NeuralODE(SPIRAL, init="prior", seed=2)
+    x0 = torch.rand(16, 2, dtype=torch.float64) * 2 - 1
+    with torch.no_grad():
+        target = teacher(x0, 10)
+    opt = torch.optim.Adam(student.parameters(), lr=1e-2)
+    losses = []
+    for _ in range(100):
+        opt.zero_grad()
+        loss = (student(x0, 10) - target).pow(2).mean()
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+    assert losses[-1] < 0.2 * losses[0]
+
+
+def test_the_backward_pass_refuses_a_trajectory_changed_in_place():
+    ode = odec.torch.NeuralODE(SPIRAL, init="prior")
+    traj = ode(torch.rand(3, 2, dtype=torch.float64), 4)
+    traj.mul_(2)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        traj.sum().backward()
+
+
+def test_bad_inputs_raise_value_errors():
+    ode = odec.torch.NeuralODE(SPIRAL, init="prior")
+    with pytest.raises(ValueError, match=r"x0 has shape \(3, 3\), expected \(2,\) or \(B, 2\)"):
+        ode(torch.zeros(3, 3, dtype=torch.float64), 5)
+    with pytest.raises(ValueError, match="parameter 'W1' has dtype torch.float64, x0 torch.float32"):
+        ode(torch.zeros(3, 2), 5)
+    with pytest.raises(ValueError, match="x0 has dtype torch.int64"):
+        ode(torch.zeros(3, 2, dtype=torch.int64), 5)
+    assert ode(torch.zeros(2, dtype=torch.float64), 4).shape == (1, 5, 2)

@@ -1,0 +1,156 @@
+// Model::vjp: the vector–Jacobian product of a solve (include/odec/odec.h), checked against
+// central finite differences of Simulator::simulate and against the MSE loss gradient, which
+// is the VJP of its own cotangent.
+#include "odec/odec.h"
+
+#include "../RelativeError.h"
+
+#include <gtest/gtest.h>
+
+#include <random>
+#include <string>
+#include <vector>
+
+namespace {
+
+odec::Model spiral() {
+  return odec::Program::fromFile(std::string(ODEC_SOURCE_DIR) + "/examples/spiral.node")
+      .model("Spiral");
+}
+
+std::vector<double> uniform(size_t n, unsigned seed, double scale) {
+  std::mt19937_64 rng(seed);
+  std::uniform_real_distribution<double> u(-scale, scale);
+  std::vector<double> v(n);
+  for (double &x : v)
+    x = u(rng);
+  return v;
+}
+
+double dot(const std::vector<double> &a, const std::vector<double> &b) {
+  double s = 0;
+  for (size_t i = 0; i < a.size(); ++i)
+    s += a[i] * b[i];
+  return s;
+}
+
+/// Central differences of L = c · simulate(θ, x0) in every parameter and initial state.
+void expectFiniteDifferences(const odec::Model &m, const std::string &tableau, int64_t batch,
+                             int64_t steps, double h, double tolerance) {
+  const odec::Vjp vjp = m.vjp(tableau);
+  const odec::Simulator sim = m.simulator(tableau);
+  const int64_t D = m.stateDim();
+  std::vector<double> params = m.sampleParams(3);
+  for (double &p : params) // nonzero biases: every parameter's gradient matters
+    p += 0.05;
+  std::vector<double> x0 = uniform(size_t(batch * D), 5, 1.0);
+  const std::vector<double> cot = uniform(size_t(batch * (steps + 1) * D), 7, 1.0);
+  const odec::Vjp::Result r = vjp(params, x0, batch, steps, h, cot);
+  EXPECT_EQ(r.trajectory, sim.simulate(params, x0, batch, steps, h));
+  // The reverse sweep alone on that trajectory gives the same gradients, to the bit.
+  std::vector<double> gp(params.size()), gx(x0.size());
+  vjp.fromTrajectory(params.data(), x0.data(), batch, steps, h, cot.data(), r.trajectory.data(),
+                     gp.data(), gx.data());
+  EXPECT_EQ(gp, r.gradParams);
+  EXPECT_EQ(gx, r.gradX0);
+  // It reads the trajectory it is given (and leaves it alone), not a recomputed one.
+  std::vector<double> shifted = r.trajectory;
+  for (double &v : shifted)
+    v += 0.25;
+  const std::vector<double> before = shifted;
+  vjp.fromTrajectory(params.data(), x0.data(), batch, steps, h, cot.data(), shifted.data(),
+                     gp.data(), gx.data());
+  EXPECT_EQ(shifted, before);
+  EXPECT_GT(odec::test::relativeError(gp, r.gradParams), 1e-3);
+
+  auto loss = [&](const std::vector<double> &p, const std::vector<double> &x) {
+    return dot(cot, sim.simulate(p, x, batch, steps, h));
+  };
+  const double eps = 1e-6;
+  std::vector<double> fdParams, fdX0;
+  for (size_t i = 0; i < params.size(); ++i) {
+    std::vector<double> up = params, down = params;
+    up[i] += eps;
+    down[i] -= eps;
+    fdParams.push_back((loss(up, x0) - loss(down, x0)) / (2 * eps));
+  }
+  for (size_t i = 0; i < x0.size(); ++i) {
+    std::vector<double> up = x0, down = x0;
+    up[i] += eps;
+    down[i] -= eps;
+    fdX0.push_back((loss(params, up) - loss(params, down)) / (2 * eps));
+  }
+  EXPECT_LT(odec::test::relativeError(r.gradParams, fdParams), tolerance) << tableau;
+  EXPECT_LT(odec::test::relativeError(r.gradX0, fdX0), tolerance) << tableau;
+}
+
+} // namespace
+
+TEST(Vjp, ExplicitTableauxMatchFiniteDifferences) {
+  const odec::Model m = spiral();
+  // 11 trajectories: a full chunk of 8 and a masked tail; 3: the narrow code.
+  expectFiniteDifferences(m, "RK4", 11, 12, 0.1, 1e-7);
+  expectFiniteDifferences(m, "Kutta3", 3, 9, 0.1, 1e-7);
+  expectFiniteDifferences(m, "Euler", 1, 5, 0.1, 1e-7);
+}
+
+TEST(Vjp, ImplicitTableauMatchesFiniteDifferences) {
+  const odec::Model m = spiral();
+  EXPECT_TRUE(m.vjp("GaussLegendre2").isImplicit());
+  expectFiniteDifferences(m, "GaussLegendre2", 2, 6, 0.1, 1e-6);
+}
+
+// The MSE gradient is the VJP of c_{b,s_t} = 2 w_t (x_{b,s_t} − y_{b,t}) (zero elsewhere).
+TEST(Vjp, MseGradientIsTheVjpOfItsCotangent) {
+  const odec::Model m = spiral();
+  const int64_t batch = 13, steps = 20, D = m.stateDim();
+  const double h = 0.05;
+  const std::vector<double> params = m.sampleParams(9), x0 = uniform(size_t(batch * D), 1, 1.0);
+  const std::vector<int64_t> targetSteps = {0, 4, 4, 20};
+  const int64_t T = int64_t(targetSteps.size());
+  const std::vector<double> targets = uniform(size_t(batch * T * D), 2, 1.0);
+  for (const std::string tableau : {"RK38", "ImplicitMidpoint"}) {
+    const odec::LossGradient::Result mse =
+        m.lossGradient(tableau).meanSquaredError(params, x0, batch, steps, h, targetSteps, targets);
+    const std::vector<double> traj = m.simulator(tableau).simulate(params, x0, batch, steps, h);
+    std::vector<double> cot(traj.size(), 0.0);
+    const double w = 1.0 / double(T * batch * D);
+    for (int64_t b = 0; b < batch; ++b)
+      for (int64_t t = 0; t < T; ++t)
+        for (int64_t d = 0; d < D; ++d) {
+          const size_t at = size_t((b * (steps + 1) + targetSteps[size_t(t)]) * D + d);
+          cot[at] += 2 * w * (traj[at] - targets[size_t((b * T + t) * D + d)]);
+        }
+    const odec::Vjp::Result r = m.vjp(tableau)(params, x0, batch, steps, h, cot);
+    EXPECT_LT(odec::test::relativeError(r.gradParams, mse.gradParams), 1e-12) << tableau;
+    EXPECT_LT(odec::test::relativeError(r.gradX0, mse.gradX0), 1e-12) << tableau;
+  }
+}
+
+TEST(Vjp, FloatPrecisionIsCloseToDouble) {
+  const odec::Model m = spiral();
+  const int64_t batch = 20, steps = 10, D = m.stateDim();
+  const std::vector<double> params = m.sampleParams(2), x0 = uniform(size_t(batch * D), 3, 1.0);
+  const std::vector<double> cot = uniform(size_t(batch * (steps + 1) * D), 4, 1.0);
+  const odec::Vjp::Result d = m.vjp("RK4")(params, x0, batch, steps, 0.1, cot);
+  const odec::Vjp::Result f =
+      m.vjp("RK4", odec::Precision::Float)(params, x0, batch, steps, 0.1, cot);
+  EXPECT_LT(odec::test::relativeError(f.gradParams, d.gradParams), 1e-5);
+  EXPECT_LT(odec::test::relativeError(f.gradX0, d.gradX0), 1e-5);
+  EXPECT_GT(odec::test::relativeError(f.gradParams, d.gradParams), 0.0) << "float ran double";
+  EXPECT_THROW(m.vjp("GaussLegendre2", odec::Precision::Float), std::invalid_argument);
+}
+
+TEST(Vjp, WrongSizesAreRejected) {
+  const odec::Model m = spiral();
+  const odec::Vjp vjp = m.vjp("RK4");
+  const std::vector<double> params = m.sampleParams(1), x0(4, 0.5);
+  try {
+    vjp(params, x0, 2, 3, 0.1, std::vector<double>(15, 1.0));
+    FAIL() << "no exception";
+  } catch (const std::invalid_argument &e) {
+    EXPECT_STREQ(e.what(), "the cotangent has 15 values, expected 16");
+  }
+  EXPECT_THROW(vjp(params, x0, 3, 3, 0.1, std::vector<double>(24, 1.0)), std::invalid_argument);
+  EXPECT_THROW(m.vjp("NoSuchTableau"), std::invalid_argument);
+}
