@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # torchdiffeq's examples/ode_demo.py problem, whole process per optimizer step: `odec train`
-# against a plain-PyTorch stand-in for torchdiffeq (torch_reference.py; torchdiffeq itself
-# cannot be installed here, Debian's python3-torch can).
+# against a plain-PyTorch stand-in for torchdiffeq (torch_reference.py; torchdiffeq is not
+# packaged for Debian, python3-torch is), and against torchdiffeq itself when a copy of its
+# source is on PYTHONPATH (PYTHONPATH=/path/to/torchdiffeq-src bench/ode_demo/run.sh build).
 #
 #   The data: 1000 samples of dy/dt = A' (y.^3), A = [[-0.1, 2], [-2, -0.1]], from y0 = (2, 0)
 #   every h = 0.025 (ode_demo: 1000 samples on [0, 25] by dopri5; here RK38 at the sample step).
@@ -39,6 +40,14 @@ if /usr/bin/python3 -c 'import torch' 2>/dev/null; then
   printf 'PyTorch RK38:    %.3f ms per step whole process (%.3f ms in the loop)\n' \
     "$(echo "1000 * $torch_s / $steps" | bc -l)" "$(echo "1000 * $torch_loop" | bc -l)"
   printf 'ratio (whole process): %.1fx\n' "$(echo "$torch_s / $odec_s" | bc -l)"
+  # torchdiffeq itself, where a copy of its source is on PYTHONPATH (not packaged for Debian).
+  if /usr/bin/python3 -c 'import torchdiffeq' 2>/dev/null; then
+    start=$(now)
+    /usr/bin/python3 "$here/torch_reference.py" "$work/data.csv" "$steps" torchdiffeq > /dev/null
+    tdq_s=$(echo "$(now) - $start" | bc -l)
+    printf 'torchdiffeq rk4: %.3f ms per step whole process; odec train is %.1fx faster\n' \
+      "$(echo "1000 * $tdq_s / $steps" | bc -l)" "$(echo "$tdq_s / $odec_s" | bc -l)"
+  fi
 else
   echo "PyTorch: not installed (python3-torch); no ratio"
 fi

@@ -5,7 +5,11 @@ examples/ode_demo.py's loop is kept: an MLP 2-50-2 on y**3, 20 random windows of
 with the whole-process seconds per iteration (interpreter start and `import torch` included,
 measured by run.sh) left to the caller, and the loop's own seconds per iteration.
 
-usage: python3 torch_reference.py data.csv ITERATIONS
+With a third argument `torchdiffeq`, the solve is torchdiffeq's own `odeint(func, y0, t,
+method="rk4")` (its fixed-grid 3/8 rule, backpropagation through the solver) instead of the
+loop written out here; torchdiffeq must then be importable (a copy of its source on PYTHONPATH).
+
+usage: python3 torch_reference.py data.csv ITERATIONS [torchdiffeq]
 """
 import json
 import sys
@@ -56,6 +60,10 @@ def main():
     iterations = int(sys.argv[2])
     h = float(t[1] - t[0])
     batch_time, batch_size = 10, 20
+    use_torchdiffeq = len(sys.argv) > 3 and sys.argv[3] == "torchdiffeq"
+    if use_torchdiffeq:
+        import torchdiffeq
+    grid = t[:batch_time] - t[0]
     func = ODEFunc()
     optimizer = torch.optim.Adam(func.parameters(), lr=1e-3)
     start = time.perf_counter()
@@ -64,7 +72,10 @@ def main():
         s = torch.randint(0, len(t) - batch_time, (batch_size,))
         batch_y0 = y[s]
         batch_y = torch.stack([y[s + i] for i in range(batch_time)], dim=0)
-        pred_y = rk38_solve(func, batch_y0, h, batch_time - 1)
+        if use_torchdiffeq:
+            pred_y = torchdiffeq.odeint(lambda _, x: func(x), batch_y0, grid, method="rk4")
+        else:
+            pred_y = rk38_solve(func, batch_y0, h, batch_time - 1)
         loss = torch.mean((pred_y[1:] - batch_y[1:]) ** 2)
         loss.backward()
         optimizer.step()
