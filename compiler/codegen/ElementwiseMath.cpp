@@ -7,6 +7,8 @@
 #include <llvm/IR/Intrinsics.h>
 #include <llvm/IR/Module.h>
 
+#include <cmath>
+#include <optional>
 #include <string>
 
 namespace odec::codegen {
@@ -20,6 +22,32 @@ Value *intrinsic(llvm::IRBuilder<> &b, llvm::Intrinsic::ID id, llvm::ArrayRef<Va
 }
 
 Value *constantLike(Value *x, double v) { return llvm::ConstantFP::get(x->getType(), v); }
+
+constexpr int kMaxIntegerExponent = 15;
+
+// The exponent of x^k when it is a constant whole number, all elements equal, |k| ≤ 15.
+std::optional<int> smallIntegerExponent(const ir::Node &k) {
+  if (!k.isConstant() || k.values.empty())
+    return std::nullopt;
+  const double v = k.values[0];
+  if (!k.isConstantValue(v) || v != std::round(v) || std::abs(v) > kMaxIntegerExponent)
+    return std::nullopt;
+  return int(v);
+}
+
+// x^n by binary powering; n < 0 is 1 / x^|n| (so 0^-1 = inf, as pow gives).
+Value *integerPower(llvm::IRBuilder<> &b, Value *x, int n) {
+  Value *result = nullptr, *square = x;
+  for (int bits = std::abs(n); bits; bits >>= 1) {
+    if (bits & 1)
+      result = result ? b.CreateFMul(result, square) : square;
+    if (bits > 1)
+      square = b.CreateFMul(square, square);
+  }
+  if (!result)
+    return constantLike(x, 1.0); // pow(x, 0) = 1 for every x, NaN included
+  return n < 0 ? b.CreateFDiv(constantLike(x, 1.0), result) : result;
+}
 
 } // namespace
 
@@ -80,12 +108,20 @@ Value *emitElementwise(llvm::IRBuilder<> &b, ir::Op op, llvm::ArrayRef<Value *> 
   case Op::Sub: return b.CreateFSub(x, args[1]);
   case Op::Mul: return b.CreateFMul(x, args[1]);
   case Op::Div: return b.CreateFDiv(x, args[1]);
-  case Op::Pow: return intrinsic(b, I::pow, {x, args[1]});
+  case Op::Pow:
+    return intrinsic(b, I::pow, {x, args[1]});
   case Op::Max: return intrinsic(b, I::maxnum, {x, args[1]});
   case Op::Min: return intrinsic(b, I::minnum, {x, args[1]});
   default:
     throw InternalError(std::string("codegen: not an elementwise op: ") + ir::opInfo(op).name);
   }
+}
+
+Value *emitElementwise(llvm::IRBuilder<> &b, const ir::Node &n, llvm::ArrayRef<Value *> args) {
+  if (n.op == ir::Op::Pow)
+    if (std::optional<int> k = smallIntegerExponent(*n.args[1]))
+      return integerPower(b, args[0], *k);
+  return emitElementwise(b, n.op, args);
 }
 
 } // namespace odec::codegen

@@ -361,12 +361,12 @@ Tensor TensorEmitter::emitFused(const ir::Node &n, const TensorMap &values) {
       std::vector<Value *> xs;
       for (const ir::Expr &a : m.args)
         xs.push_back(element(*a));
-      return emitElementwise(b_, m.op, xs);
+      return emitElementwise(b_, m, xs);
     };
     std::vector<Value *> xs;
     for (const ir::Expr &a : n.args)
       xs.push_back(element(*a));
-    store(out, i, emitElementwise(b_, n.op, xs));
+    store(out, i, emitElementwise(b_, n, xs));
   });
   return out;
 }
@@ -408,7 +408,7 @@ Tensor TensorEmitter::emit(const ir::Node &n, const std::vector<Tensor> &args) {
       std::vector<Value *> xs;
       for (const Tensor &a : args)
         xs.push_back(load(a, i, varying));
-      store(out, i, emitElementwise(b_, n.op, xs));
+      store(out, i, emitElementwise(b_, n, xs));
     });
     return out;
   case ir::OpCategory::Leaf:

@@ -7,10 +7,12 @@
 #include "driver/Compilation.h"
 #include "driver/ImplicitSolver.h"
 #include "driver/ModelInit.h"
+#include "init/DataSpectrum.h"
 #include "init/SampleParams.h"
 #include "init/Spectrum.h"
 #include "init/StabilityInit.h"
 #include "io/ParamsJson.h"
+#include "io/TrajectoryData.h"
 #include "ir/Printer.h"
 #include "jit/BatchVariants.h"
 #include "jit/Jit.h"
@@ -172,6 +174,9 @@ InitResult runInitialization(const StabilityInitProblem &problem, uint64_t seed)
   out.params = std::move(r.params);
   out.strategy = strategyName(r.strategy);
   out.tableau = problem.solver;
+  out.region = problem.region;
+  out.placement = {r.placementRegion.real, r.placementRegion.imag, r.placementRegion.radius,
+                   r.placementRegion.frequency};
   out.step = problem.step;
   out.margin = problem.margin;
   out.tries = r.tries;
@@ -193,6 +198,9 @@ InitSettings Model::initSettings() const {
   s.tableau = init->solver;
   s.step = init->step;
   s.margin = init->margin;
+  s.region = init->region;
+  const PoleRegion &b = init->placement;
+  s.placement = {b.real, b.imag, b.radius, b.frequency};
   s.strategy = init->strategy == sema::CheckedInit::Strategy::Rejection
                    ? InitSettings::Strategy::Rejection
                    : InitSettings::Strategy::Placement;
@@ -210,12 +218,19 @@ InitResult Model::initialize(uint64_t seed, const InitSettings &s) const {
     p.operatingPoints.assign(1, std::vector<double>(size_t(stateDim()), 0.0));
   p.step = s.step;
   p.solver = s.tableau;
-  p.R = stabilityFunction(impl_->comp->tableau(s.tableau));
+  p.region = s.region.empty() ? s.tableau : s.region;
+  p.R = stabilityFunction(impl_->comp->tableau(p.region));
+  p.placement = {s.placement.real, s.placement.imag, s.placement.radius, s.placement.frequency};
   p.margin = s.margin;
   p.strategy = s.strategy == InitSettings::Strategy::Rejection ? InitStrategy::Rejection
                                                                : InitStrategy::Placement;
   p.maxTries = s.maxTries;
   return runInitialization(p, seed);
+}
+
+std::vector<std::complex<double>> Model::dataEigenvalues(const std::string &path,
+                                                         double step) const {
+  return linearizedDataSpectrum(loadTrajectories(path, {stateColumns(), step, 2}));
 }
 
 std::vector<std::vector<std::complex<double>>>

@@ -50,7 +50,9 @@ StabilityInitProblem initBlockProblem(const Compilation &c, const sema::CheckedM
   p.operatingPoints = initOperatingPoints(m, init);
   p.step = init.step;
   p.solver = init.solver;
-  p.R = stabilityFunction(c.tableau(init.solver));
+  p.region = init.region.empty() ? init.solver : init.region;
+  p.R = stabilityFunction(c.tableau(p.region));
+  p.placement = init.placement;
   p.margin = init.margin;
   p.strategy = init.strategy == sema::CheckedInit::Strategy::Rejection ? InitStrategy::Rejection
                                                                        : InitStrategy::Placement;

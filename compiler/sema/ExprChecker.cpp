@@ -372,6 +372,11 @@ std::optional<Shape> ExprChecker::stack(const std::vector<Shape> &rows, SourceRa
 }
 
 std::optional<Shape> ExprChecker::array(const ast::ArrayExpr &e) {
+  if (e.tuple) {
+    diags_.error(e.range, "a tuple (a, b) is only allowed as a bound of placement(); write a "
+                          "vector as [a, b]");
+    return std::nullopt;
+  }
   if (e.rows.empty() || e.rows[0].empty()) {
     diags_.error(e.range, "empty array literal");
     return std::nullopt;

@@ -5,6 +5,7 @@
 #include "sema/Suggest.h"
 
 #include <algorithm>
+#include <cmath>
 
 namespace odec::sema {
 
@@ -119,13 +120,55 @@ private:
     }
   }
 
-  /// strategy ::= 'rejection' '(' ['max_tries' '=' int] ')' | 'placement' '(' ')'
+  /// A bound `(lo, hi)` (or `[lo, hi]`) of two Real constants, lo < hi; nullopt after reporting.
+  PoleRegion::Interval interval(const ast::Expr &e, const std::string &what) {
+    const auto *a =
+        e.kind == ast::ExprKind::Array ? static_cast<const ast::ArrayExpr *>(&e) : nullptr;
+    if (!a || !a->commaSeparated || a->rows.size() != 2) {
+      diags_.error(e.range, what + " must be a pair (lo, hi) of numbers");
+      return std::nullopt;
+    }
+    auto lo = number(*a->rows[0][0], what), hi = number(*a->rows[1][0], what);
+    if (!lo || !hi)
+      return std::nullopt;
+    if (!(*lo < *hi)) {
+      diags_.error(e.range, what + " must be (lo, hi) with lo < hi, got " +
+                                sourceText(diags_.sources(), e.range));
+      return std::nullopt;
+    }
+    return std::pair(*lo, *hi);
+  }
+
+  /// placement's keywords: bounds on z = hλ (real, imag) and on λ (radius, frequency).
+  void placementBound(const ast::KeywordArg &k) {
+    PoleRegion &p = out_.placement;
+    PoleRegion::Interval *slot = k.name == "real"        ? &p.real
+                                 : k.name == "imag"      ? &p.imag
+                                 : k.name == "radius"    ? &p.radius
+                                 : k.name == "frequency" ? &p.frequency
+                                                         : nullptr;
+    if (!slot) {
+      diags_.error(k.nameRange, "unknown keyword '" + k.name +
+                                    "' for placement; expected real, imag, radius or frequency");
+      return;
+    }
+    PoleRegion::Interval v = interval(*k.value, k.name);
+    if (v && (k.name == "radius" || k.name == "frequency") && v->first < 0)
+      diags_.error(k.value->range, k.name + " bounds |λ| or |Im λ|, so it must be >= 0, got " +
+                                       sourceText(diags_.sources(), k.value->range));
+    else if (v)
+      *slot = v;
+  }
+
+  /// strategy ::= 'rejection' '(' ['max_tries' '=' int] ')'
+  ///            | 'placement' '(' {('real' | 'imag' | 'radius' | 'frequency') '=' pair} ')'
   void strategy(const ast::Expr &e) {
     const auto *c =
         e.kind == ast::ExprKind::Call ? static_cast<const ast::CallExpr *>(&e) : nullptr;
     bool rejection = c && c->callee == "rejection", placement = c && c->callee == "placement";
     if (!rejection && !placement) {
-      diags_.error(e.range, "unknown strategy; expected rejection(max_tries = n) or placement()");
+      diags_.error(e.range, "unknown strategy; expected rejection(max_tries = n) or "
+                            "placement(real = (a, b), imag = (c, d))");
       return;
     }
     out_.strategy = rejection ? CheckedInit::Strategy::Rejection : CheckedInit::Strategy::Placement;
@@ -134,9 +177,13 @@ private:
       return;
     }
     for (const ast::KeywordArg &k : c->kwargs) {
-      if (!rejection || k.name != "max_tries") {
-        diags_.error(k.nameRange, "unknown keyword '" + k.name + "' for " + c->callee +
-                                      (rejection ? "; expected max_tries" : "; it takes none"));
+      if (placement) {
+        placementBound(k);
+        continue;
+      }
+      if (k.name != "max_tries") {
+        diags_.error(k.nameRange,
+                     "unknown keyword '" + k.name + "' for rejection; expected max_tries");
         continue;
       }
       auto n = exprs_.integer(*k.value, "max_tries");
@@ -218,7 +265,8 @@ private:
     const ast::CallExpr *stab = asCall(in.rhs.get(), "stability", 1);
     if (!stab)
       return formError(in.rhs->range);
-    tableau(*stab->args[0]);
+    if (auto t = tableau(*stab->args[0]))
+      out_.region = *t;
     for (const ast::KeywordArg &k : stab->kwargs) {
       if (k.name != "margin") {
         diags_.error(k.nameRange,
@@ -226,8 +274,9 @@ private:
         continue;
       }
       auto m = number(*k.value, "margin");
-      if (m && !(*m > 0 && *m <= 1))
-        diags_.error(k.value->range, "margin must be in (0, 1], got " +
+      if (m && !(*m > 0 && std::isfinite(*m)))
+        diags_.error(k.value->range, "margin must be a positive number (|R(hλ)| <= margin; "
+                                     "below 1 demands damping, above 1 relaxes the region), got " +
                                          sourceText(diags_.sources(), k.value->range));
       else if (m)
         out_.margin = *m;

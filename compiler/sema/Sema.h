@@ -8,6 +8,7 @@
 #pragma once
 
 #include "init/Prior.h"
+#include "init/PoleRegion.h"
 #include "sema/ConstEval.h"
 #include "support/Shape.h"
 #include "syntax/AST.h"
@@ -67,8 +68,13 @@ struct CheckedInit {
   /// (so `at x = a` / `at x = b` are two points). States a point does not name are zero.
   std::vector<std::pair<std::string, std::vector<double>>> operatingPoints;
   double margin = 1.0;           // from `in stability(T, margin = m)`
+  /// The T of `in stability(T, …)`: whose stability region constrains hλ. It may differ from
+  /// `solver` (a stricter or looser region on purpose); empty without a require line.
+  std::string region;
   enum class Strategy { Rejection, Placement } strategy = Strategy::Rejection;
   int64_t maxTries = 10000;
+  /// placement(real = (a, b), imag = (c, d), radius = (r1, r2), frequency = (f1, f2)).
+  PoleRegion placement;
   const ast::InitBlock *ast;
 };
 

@@ -129,7 +129,7 @@ void dumpExpr(const Expr &e, std::string &out) {
   case ExprKind::Array: {
     const auto &a = static_cast<const ArrayExpr &>(e);
     if (a.commaSeparated) {
-      out += "(vect";
+      out += a.tuple ? "(tuple" : "(vect";
       for (const auto &row : a.rows)
         dumpList(row, out);
     } else {

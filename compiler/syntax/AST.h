@@ -124,6 +124,7 @@ struct IndexExpr : Expr {
 /// by spaces: `[1 2; 3 4]` has rows {{1,2},{3,4}}, `[x; y]` has rows {{x},{y}} (vcat).
 struct ArrayExpr : Expr {
   bool commaSeparated = false;
+  bool tuple = false; // written `(a, b)`: one element per row, commaSeparated too
   std::vector<std::vector<ExprPtr>> rows;
   ArrayExpr(SourceRange r) : Expr(ExprKind::Array, r) {}
 };

@@ -299,13 +299,27 @@ Parsed Parser::parsePrimary() {
   case TokenKind::LParen: {
     const Token open = advance();
     Parsed inner;
+    std::unique_ptr<ArrayExpr> tuple; // `(a, b)`: sema allows it only as a placement bound
     {
       Nest paren(*this, open, Nesting::Paren);
       inner = parseExpr();
+      if (peek().is(TokenKind::Comma)) {
+        tuple = std::make_unique<ArrayExpr>(rangeOf(open));
+        tuple->commaSeparated = tuple->tuple = true;
+        tuple->rows.emplace_back().push_back(std::move(inner.expr));
+        while (accept(TokenKind::Comma)) {
+          Parsed e = parseExpr();
+          inner.depth = std::max(inner.depth, e.depth);
+          tuple->rows.emplace_back().push_back(std::move(e.expr));
+        }
+      }
       expectClose(TokenKind::RParen, open);
     }
     inner.depth = checkedDepth(inner.depth + 1, rangeOf(open)); // parentheses are a level
-    return inner;
+    if (!tuple)
+      return inner;
+    tuple->range = rangeFrom(open.offset);
+    return {std::move(tuple), inner.depth};
   }
   case TokenKind::LBracket:
     return parseArray();

@@ -8,9 +8,10 @@ the 3/8-rule RK4 (torchdiffeq's fixed-step "rk4", odec's RK38) on the sample gri
 torch's Adam step on the mean absolute error, as torchdiffeq's demo does (which uses RMSprop).
 
 With --compare (the default) the same loop also runs with the ODE solved by a plain-PyTorch
-RK38 loop over the same MLP (torch autograd for the backward pass), and the per-step times are
-printed side by side. torchdiffeq itself is not packaged for Debian and is not used here; its
-fixed-step rk4 is such a loop (plus its own bookkeeping).
+RK38 loop over the same MLP (torch autograd for the backward pass), and, when the package
+`torchdiffeq` can be imported (it is not packaged for Debian: put a copy of its source on
+PYTHONPATH), with torchdiffeq's own `odeint(..., method="rk4")` (its fixed-grid 3/8 rule, as in
+its demo, backpropagation through the solver); the per-step times are printed side by side.
 
     PYTHONPATH=build/python python3 examples/python/ode_demo.py [--niters 3000] [--threads 1]
 """
@@ -120,6 +121,22 @@ def main():
         print(f"plain PyTorch RK38 loop: {1e3 * torch_step:.3f} ms per optimizer step")
         print(f"odec.torch is {torch_step / odec_step:.1f}x faster per step "
               f"({args.threads} torch thread{'s' if args.threads > 1 else ''})")
+        try:
+            import torchdiffeq
+        except ImportError:
+            print("torchdiffeq: not importable, not compared")
+            return
+        func = TorchOdeFunc(start_params)
+        grid = torch.arange(BATCH_TIME, dtype=torch.float64) * dt
+
+        def torchdiffeq_solve(y0, steps):
+            t = grid if steps == BATCH_TIME - 1 else torch.arange(steps + 1,
+                                                                  dtype=torch.float64) * dt
+            return torchdiffeq.odeint(lambda _, y: func(y), y0, t, method="rk4").transpose(0, 1)
+
+        tdq_step = train("tdq  ", torchdiffeq_solve, func.parameters(), true_y, args)
+        print(f"torchdiffeq {torchdiffeq.__version__} odeint rk4: {1e3 * tdq_step:.3f} ms per "
+              f"optimizer step; odec.torch is {tdq_step / odec_step:.1f}x faster per step")
 
 
 if __name__ == "__main__":

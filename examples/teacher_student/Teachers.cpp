@@ -39,7 +39,7 @@ const char *kindName(TeacherKind k) {
 
 std::vector<std::complex<double>> sampleTeacherPoles(TeacherKind kind, int n, Random &rng) {
   if (kind == TeacherKind::InsideEuler)
-    return sampleStablePoles(taylorStability(1), 0.8, n, rng);
+    return sampleStablePoles(taylorStability(1), 0.8, PoleRegion{}, 1, n, rng); // the whole region
   const StabilityFunction R4 = taylorStability(4);
   std::vector<std::complex<double>> poles;
   for (int k = 0; k < n / 2; ++k) {

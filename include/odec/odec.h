@@ -25,8 +25,10 @@
 #include <complex>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace odec {
@@ -57,11 +59,25 @@ public:
 
 /// The settings of stability-informed initialization, as an `init` block states them: find
 /// parameters such that every eigenvalue λ of ∂f/∂x at every operating point satisfies
-/// |R(hλ)| ≤ margin for the stability function R of the solver that will train the model.
+/// |R(hλ)| ≤ margin for the stability function R of the solver that will train the model
+/// (or of the tableau `region` names).
 struct InitSettings {
   std::string tableau;  // the training solver, e.g. "RK4"
   double step = 0;      // its step h
-  double margin = 1;    // in (0, 1]
+  /// |R(hλ)| ≤ margin, > 0: below 1 demands damping (|R| = 1 is the region's edge), above 1
+  /// relaxes the region (a little growth per step is allowed).
+  double margin = 1;
+  /// The tableau whose stability function R is: `stability(T, …)` of the require line;
+  /// empty: `tableau`.
+  std::string region;
+  /// Where placement puts the poles z = hλ (besides |R(z)| ≤ margin): bounds (lo, hi) on
+  /// Re z and Im z, and on |λ| and |Im λ| (radians per unit of time). All unset:
+  /// real = (−0.5, −0.01), imag = (−0.5, 0.5), poles that decay in 2 to 100 steps and turn at
+  /// most half a radian per step (a period of at least 12.6 steps).
+  struct PoleBounds {
+    using Interval = std::optional<std::pair<double, double>>;
+    Interval real, imag, radius, frequency;
+  } placement;
   enum class Strategy {
     Rejection, // draw from the priors until the constraint holds (up to maxTries draws)
     Placement  // draw, then move the Jacobian's affine parameter (e.g. the output layer)
@@ -76,6 +92,7 @@ struct InitResult {
   std::vector<double> params; // flat parameter vector
   std::string strategy;       // "rejection" or "placement"
   std::string tableau;
+  std::string region;         // the tableau whose stability region constrained hλ
   double step = 0, margin = 1;
   int64_t tries = 0;          // parameter draws evaluated (placement: 1)
   double acceptanceRate = 0;  // accepted draws / tries
@@ -86,6 +103,7 @@ struct InitResult {
   /// Placement only: the eigenvalues λ placed, and the parameter that was moved.
   std::vector<std::complex<double>> targetEigenvalues;
   std::string placedParameter;
+  InitSettings::PoleBounds placement; // the bounds the targets were drawn in (defaults filled)
 };
 
 /// Newton statistics of a solve with an implicit tableau (all zero for an explicit one).
@@ -325,6 +343,11 @@ public:
   std::vector<std::vector<std::complex<double>>>
   eigenvalues(const std::vector<double> &params,
               const std::vector<std::vector<double>> &points = {}) const;
+  /// The time scales observed data show: the eigenvalues of A in the least-squares linear fit
+  /// dx/dt ≈ A x + c to the trajectories of `path` (the files `odec train --data` reads, sampled
+  /// every multiple of `step`). Throws std::runtime_error (a file:line message) for a bad file
+  /// and std::invalid_argument when the data do not determine the fit.
+  std::vector<std::complex<double>> dataEigenvalues(const std::string &path, double step) const;
 
   /// JIT-compiles the solver for a tableau of the program (built-in or user-defined, explicit
   /// or implicit; see Simulator). Throws std::invalid_argument for an unknown tableau, or for

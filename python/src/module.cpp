@@ -22,6 +22,7 @@
 #include <cmath>
 #include <map>
 #include <mutex>
+#include <numbers>
 #include <tuple>
 
 namespace py = pybind11;
@@ -134,6 +135,36 @@ py::list complexPairs(const std::vector<std::complex<double>> &values, double sc
   return out;
 }
 
+py::object finiteOrNone(double v) { return std::isfinite(v) ? py::object(py::float_(v)) : py::none(); }
+
+// Each mode (a real eigenvalue, or the member of a conjugate pair with Im ≥ 0) with its decay
+// time 1/|Re λ| and period 2π/|Im λ|, None when infinite: `odec init`'s "time_scales".
+py::list timeScales(const std::vector<std::vector<std::complex<double>>> &eigenvalues) {
+  py::list out;
+  if (eigenvalues.empty())
+    return out;
+  for (std::complex<double> l : eigenvalues[0]) {
+    if (l.imag() < 0)
+      continue;
+    py::dict mode;
+    mode["eigenvalue"] = complexPairs({l}, 1)[0];
+    mode["decay_time"] = finiteOrNone(l.real() == 0 ? INFINITY : 1 / std::abs(l.real()));
+    mode["period"] =
+        finiteOrNone(l.imag() == 0 ? INFINITY : 2 * std::numbers::pi / std::abs(l.imag()));
+    out.append(mode);
+  }
+  return out;
+}
+
+py::object bound(const odec::InitSettings::PoleBounds::Interval &b) {
+  if (!b)
+    return py::none();
+  py::list pair;
+  pair.append(b->first);
+  pair.append(b->second);
+  return pair;
+}
+
 /// The report of `odec init --json` as a dict (the same keys).
 py::dict initReport(const odec::Model &m, const odec::InitResult &r) {
   std::vector<std::complex<double>> lambda;
@@ -142,6 +173,7 @@ py::dict initReport(const odec::Model &m, const odec::InitResult &r) {
   py::dict d;
   d["model"] = m.name();
   d["solver"] = r.tableau;
+  d["region"] = r.region;
   d["step"] = r.step;
   d["margin"] = r.margin;
   d["strategy"] = r.strategy;
@@ -151,9 +183,16 @@ py::dict initReport(const odec::Model &m, const odec::InitResult &r) {
   d["eigenvalues"] = complexPairs(lambda, 1);
   d["scaled_eigenvalues"] = complexPairs(lambda, r.step);
   d["max_abs_R"] = r.maxAbsR;
+  d["time_scales"] = timeScales(r.eigenvalues);
   if (!r.placedParameter.empty()) {
     d["target_eigenvalues"] = complexPairs(r.targetEigenvalues, 1);
     d["placed_parameter"] = r.placedParameter;
+    py::dict region;
+    region["real"] = bound(r.placement.real);
+    region["imag"] = bound(r.placement.imag);
+    region["radius"] = bound(r.placement.radius);
+    region["frequency"] = bound(r.placement.frequency);
+    d["placement_region"] = region;
   }
   return d;
 }

@@ -14,8 +14,8 @@ void StabilityInitProblem::validate() const {
     fail("the model has no state components");
   if (!(step > 0) || !std::isfinite(step))
     fail("the step must be a positive finite number");
-  if (!(margin > 0 && margin <= 1))
-    fail("the margin must be in (0, 1]");
+  if (!(margin > 0) || !std::isfinite(margin))
+    fail("the margin must be a positive finite number");
   if (maxTries < 1)
     fail("max_tries must be at least 1");
   if (operatingPoints.empty())

@@ -8,6 +8,7 @@
 #pragma once
 
 #include "init/Spectrum.h"
+#include "init/PoleRegion.h"
 #include "io/Layout.h"
 #include "tableau/StabilityFunction.h"
 
@@ -36,10 +37,12 @@ struct StabilityInitProblem {
   /// Flat states (D values each) at which the Jacobian is constrained; at least one.
   std::vector<std::vector<double>> operatingPoints;
   double step = 0;     // h > 0
-  std::string solver;  // the tableau's name, for messages
-  StabilityFunction R; // the solver's stability function
-  double margin = 1;   // in (0, 1]
+  std::string solver;  // the training tableau's name, for messages
+  std::string region;  // the tableau whose stability region constrains (usually the solver)
+  StabilityFunction R; // the region tableau's stability function
+  double margin = 1;   // > 0: |R(hλ)| ≤ margin (below 1 demands damping, above 1 relaxes)
   InitStrategy strategy = InitStrategy::Rejection;
+  PoleRegion placement; // where placement puts the poles; empty: PoleRegion::defaults()
   int64_t maxTries = 10000; // parameter draws rejection may make (≥ 1)
   JacobianFn jacobian;
 
@@ -58,6 +61,7 @@ struct StabilityInitResult {
   /// Placement only: the eigenvalues λ it placed, and the parameter tensor it moved.
   std::vector<std::complex<double>> targets;
   std::string placedParameter;
+  PoleRegion placementRegion; // the bounds the targets were drawn in (defaults filled in)
 };
 
 /// The constraint could not be met; what() explains how close it came and what to try.

@@ -54,7 +54,9 @@ StabilityInitResult placementInit(const StabilityInitProblem &problem, Random &r
                       join(rejected) + "); use strategy = rejection()");
   const TensorSlot &slot = problem.params[w->slot];
 
-  std::vector<std::complex<double>> targets = sampleStablePoles(problem.R, problem.margin, D, rng);
+  const PoleRegion region = problem.placement.empty() ? PoleRegion::defaults() : problem.placement;
+  std::vector<std::complex<double>> targets =
+      sampleStablePoles(problem.R, problem.margin, region, problem.step, D, rng);
   for (std::complex<double> &z : targets)
     z /= problem.step;
   const Eigen::MatrixXd target = realMatrixWithEigenvalues(targets, haarOrthogonal(D, rng));
@@ -82,6 +84,7 @@ StabilityInitResult placementInit(const StabilityInitProblem &problem, Random &r
   r.acceptanceRate = 1;
   r.targets = std::move(targets);
   r.placedParameter = slot.name;
+  r.placementRegion = region;
   return r;
 }
 

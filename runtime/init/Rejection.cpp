@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 #include <limits>
+#include <string>
 
 namespace odec {
 
@@ -30,8 +31,14 @@ StabilityInitResult rejectionInit(const StabilityInitProblem &problem, Random &r
   throw InitFailure(fmt::format(
       "no parameter draw put every eigenvalue of step * jacobian inside the stability region "
       "of {} with margin {} ({} draws; the closest was draw {} with max |R(hλ)| = {:.6g}); "
-      "try strategy = placement() or a smaller step",
-      problem.solver, problem.margin, problem.maxTries, bestTry, best));
+      "try strategy = placement() or a smaller step{}",
+      problem.region, problem.margin, problem.maxTries, bestTry, best,
+      // A lightly damped mode has |R| just below 1 (a pendulum sampled at h = 0.1: 0.995), so
+      // a margin below 1 may exclude the very dynamics to be learned.
+      best <= 1 && problem.margin < 1
+          ? std::string(", or a margin closer to 1 (the closest draw was stable, |R| <= 1; a "
+                        "margin below 1 asks every mode to shrink by that factor per step)")
+          : std::string()));
 }
 
 } // namespace odec

@@ -3,6 +3,7 @@
 #include "io/AtomicFile.h"
 #include "io/ParamsJson.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 
@@ -88,6 +89,36 @@ std::string formatNumber(double v) {
   char buf[32];
   auto [ptr, ec] = std::to_chars(buf, buf + sizeof buf, v);
   return std::string(buf, ptr);
+}
+
+namespace {
+
+constexpr double kPowersOf10[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                  1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+constexpr double kExactIntegers = 9007199254740992.0; // 2^53
+
+// The fewest decimal places k ≤ 15 with v = round(v·10^k) / 10^k, or -1.
+int decimalPlaces(double v) {
+  for (int k = 0; k < 16; ++k) {
+    const double scaled = std::round(v * kPowersOf10[k]);
+    if (std::abs(scaled) < kExactIntegers && scaled / kPowersOf10[k] == v)
+      return k;
+  }
+  return -1;
+}
+
+} // namespace
+
+double gridTime(double t0, double h, int64_t n) {
+  const int kt = decimalPlaces(t0), kh = decimalPlaces(h);
+  if (kt >= 0 && kh >= 0) {
+    const double p = kPowersOf10[std::max(kt, kh)];
+    const double T = std::round(t0 * p), H = std::round(h * p);
+    // |T + n·H| < 2^53 keeps every operation below exact; the division then rounds once.
+    if (std::abs(T) + std::abs(H) * std::abs(double(n)) < kExactIntegers)
+      return (T + double(n) * H) / p;
+  }
+  return t0 + double(n) * h;
 }
 
 std::string formatCsv(const CsvTable &table) {

@@ -2,6 +2,7 @@
 // trajectories (`t,x[1],x[2]`), batches of initial states and, later, training data.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -27,5 +28,11 @@ std::string formatCsv(const CsvTable &table);
 
 /// Shortest decimal text that reads back as exactly `v`.
 std::string formatNumber(double v);
+
+/// The time t0 + n·h of step n as decimal arithmetic gives it: when t0 and h are decimals of at
+/// most 15 places (their double is the nearest to one), it is (T0 + n·H) / 10^k in exact
+/// integers, rounded once, so three steps of 0.1 are 0.3 (not 0.30000000000000004) and print
+/// as such; otherwise, or when the integers would pass 2^53, t0 + n·h in floating point.
+double gridTime(double t0, double h, int64_t n);
 
 } // namespace odec

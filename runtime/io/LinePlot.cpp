@@ -83,7 +83,15 @@ std::string decadeLabel(int k) { return k == 0 ? "1" : k == 1 ? "10" : "1e" + st
 
 std::string linePlotSvg(const LinePlotSpec &spec, const std::vector<LineSeries> &series) {
   const Frame f = frame(spec, series);
-  std::string out = svg::open(kLeft + kWidth + kRight, kTop + kHeight + kBottom, spec.title);
+  // The legend sits right of the frame, outside the data: its box fits the longest label
+  // (about 7 px per character at 13 px) and widens the canvas.
+  size_t longest = 0;
+  for (const LineSeries &s : series)
+    longest = std::max(longest, s.name.size());
+  const double boxWidth = series.empty() ? 0 : 44 + 7.0 * double(longest);
+  const double legendSpace = series.empty() ? 0 : boxWidth + 16;
+  std::string out =
+      svg::open(kLeft + kWidth + kRight + legendSpace, kTop + kHeight + kBottom, spec.title);
   const double x0 = kLeft, x1 = kLeft + kWidth, y0 = kTop, y1 = kTop + kHeight;
 
   // Grid and ticks: decades (every few when there are many) or a nice linear step on y, a
@@ -120,21 +128,17 @@ std::string linePlotSvg(const LinePlotSpec &spec, const std::vector<LineSeries> 
   out += "<g class=\"tick-labels\" font-size=\"12\">\n" + labels + "</g>\n";
   out += svg::axisTitles(x0, x1, y0, y1, 60, spec.xTitle, spec.yTitle);
 
-  // Curves (clipped to the frame), then the legend in the top right corner.
+  // Curves (clipped to the frame), then the legend beside the frame's top right corner.
   out += "<clipPath id=\"plot-area\"><rect x=\"" + svg::num(x0) + "\" y=\"" + svg::num(y0) +
          "\" width=\"" + svg::num(kWidth) + "\" height=\"" + svg::num(kHeight) +
          "\"/></clipPath>\n<g clip-path=\"url(#plot-area)\">\n";
-  // The legend's box fits its longest label (about 7 px per character at 13 px).
-  size_t longest = 0;
-  for (const LineSeries &s : series)
-    longest = std::max(longest, s.name.size());
-  const double boxWidth = 44 + 7.0 * double(longest), boxLeft = x1 - boxWidth - 8;
+  const double boxLeft = x1 + 16;
   std::string legend;
   if (!series.empty())
-    legend += "<rect x=\"" + svg::num(boxLeft) + "\" y=\"" + svg::num(y0 + 6) + "\" width=\"" +
+    legend += "<rect x=\"" + svg::num(boxLeft) + "\" y=\"" + svg::num(y0) + "\" width=\"" +
               svg::num(boxWidth) + "\" height=\"" + svg::num(20.0 * double(series.size()) + 8) +
               "\" fill=\"#fff\" fill-opacity=\"0.85\" stroke=\"#bbb\"/>\n";
-  double ly = y0 + 20;
+  double ly = y0 + 14;
   for (size_t k = 0; k < series.size(); ++k) {
     const LineSeries &s = series[k];
     const std::string colour = svg::colour(k);

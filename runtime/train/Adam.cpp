@@ -6,7 +6,7 @@
 namespace odec {
 
 double adamStep(const AdamConfig &c, AdamState &s, std::vector<double> &params,
-                std::vector<double> grad) {
+                const std::vector<double> &grad) {
   if (grad.size() != params.size())
     throw std::invalid_argument("Adam: the gradient and the parameters differ in size");
   if (s.m.empty() && s.v.empty()) {
@@ -19,15 +19,15 @@ double adamStep(const AdamConfig &c, AdamState &s, std::vector<double> &params,
   for (double g : grad)
     sq += g * g;
   const double norm = std::sqrt(sq);
-  if (c.clipNorm > 0 && norm > c.clipNorm)
-    for (double &g : grad)
-      g *= c.clipNorm / norm;
+  const bool clip = c.clipNorm > 0 && norm > c.clipNorm;
+  const double scale = clip ? c.clipNorm / norm : 1; // g·1 is g: unclipped steps are exact
   ++s.step;
   const double bias1 = 1 - std::pow(c.beta1, double(s.step));
   const double bias2 = 1 - std::pow(c.beta2, double(s.step));
   for (size_t i = 0; i < params.size(); ++i) {
-    s.m[i] = c.beta1 * s.m[i] + (1 - c.beta1) * grad[i];
-    s.v[i] = c.beta2 * s.v[i] + (1 - c.beta2) * grad[i] * grad[i];
+    const double g = grad[i] * scale;
+    s.m[i] = c.beta1 * s.m[i] + (1 - c.beta1) * g;
+    s.v[i] = c.beta2 * s.v[i] + (1 - c.beta2) * g * g;
     params[i] -= c.learningRate * (s.m[i] / bias1) / (std::sqrt(s.v[i] / bias2) + c.epsilon);
   }
   return norm;

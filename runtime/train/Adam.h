@@ -28,6 +28,6 @@ struct AdamState {
 /// Applies one step to `params` in place; `state` is sized on first use. Returns ‖g‖ before
 /// clipping. Throws std::invalid_argument when the sizes disagree.
 double adamStep(const AdamConfig &config, AdamState &state, std::vector<double> &params,
-                std::vector<double> grad);
+                const std::vector<double> &grad);
 
 } // namespace odec

@@ -2,6 +2,7 @@
 
 #include <csignal>
 #include <stdexcept>
+#include <unistd.h>
 
 namespace odec {
 
@@ -13,7 +14,28 @@ struct sigaction gPrevious;
 
 extern "C" void onSigint(int) { gInterrupted = 1; }
 
+const char *gExitMessage = "";
+
+extern "C" void exitWithMessage(int) {
+  // Only async-signal-safe calls: write and _exit.
+  const char *m = gExitMessage;
+  size_t n = 0;
+  while (m[n])
+    ++n;
+  [[maybe_unused]] ssize_t written = ::write(STDERR_FILENO, m, n);
+  written = ::write(STDERR_FILENO, "\n", 1);
+  ::_exit(130);
+}
+
 } // namespace
+
+void exitOnInterrupt(const char *message) {
+  gExitMessage = message;
+  struct sigaction sa = {};
+  sa.sa_handler = exitWithMessage;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, nullptr);
+}
 
 InterruptGuard::InterruptGuard() {
   if (gInstalled)

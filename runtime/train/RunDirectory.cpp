@@ -64,6 +64,10 @@ void RunDirectory::saveResults(const TrainState &s) const {
                                       : ordered_json(s.history.back().trainLoss);
   j["wall_seconds"] = s.seconds;
   j["command_line"] = info_.commandLine;
+  if (!info_.stopped.empty())
+    j["stopped"] = info_.stopped;
+  if (!info_.init.is_null())
+    j["init"] = info_.init;
   writeFileAtomic(file("summary.json"), j.dump(2) + "\n");
 }
 
@@ -71,13 +75,28 @@ void RunDirectory::saveCheckpoint(const TrainState &s) const {
   writeFileAtomic(file("checkpoint.json"), checkpointToJson(s, info_.settings));
 }
 
+namespace {
+
+TrainState readCheckpoint(const std::string &dir, ordered_json &settings) {
+  const std::string path = (std::filesystem::path(dir) / "checkpoint.json").string();
+  if (!std::filesystem::exists(path))
+    throw FileError(path, "no checkpoint to resume from (is '" + dir +
+                              "' the --out directory of an earlier run?)");
+  return parseCheckpoint(readFile(path), path, settings);
+}
+
+} // namespace
+
+ordered_json RunDirectory::recordedSettings(const std::string &dir) {
+  ordered_json settings;
+  readCheckpoint(dir, settings);
+  return settings;
+}
+
 TrainState RunDirectory::resume(const std::vector<std::string> &mayDiffer) const {
   const std::string path = file("checkpoint.json");
-  if (!std::filesystem::exists(path))
-    throw FileError(path, "no checkpoint to resume from (is '" + path_ +
-                              "' the --out directory of an earlier run?)");
   ordered_json saved;
-  TrainState s = parseCheckpoint(readFile(path), path, saved);
+  TrainState s = readCheckpoint(path_, saved);
   std::string why = resumeSettingsMismatch(saved, info_.settings, mayDiffer);
   if (!why.empty())
     throw FileError(path, "cannot resume: " + why);

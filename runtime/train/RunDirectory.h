@@ -5,7 +5,9 @@
 //   history.csv       epoch,train_loss,val_loss,seconds (val_loss empty without validation)
 //   loss.svg          the loss curves (train/LossPlot.h)
 //   summary.json      model, tableau, step, horizon, epochs, best epoch and loss, final loss,
-//                     wall seconds and the exact command line
+//                     wall seconds, the exact command line, the stopping reason ("finished",
+//                     "interrupted", "diverged") and, after `--init stability`, the
+//                     initialization's report ("init")
 //   checkpoint.json   everything needed to resume bit-identically (train/Checkpoint.h)
 // The checkpoint and the results are saved separately: each atomic write costs a disk sync,
 // so a caller with many short epochs may save the results less often than the checkpoint.
@@ -28,6 +30,10 @@ struct RunInfo {
   std::vector<TensorSlot> paramLayout;
   /// The settings a resumed run must share (stored in the checkpoint).
   nlohmann::ordered_json settings = nlohmann::ordered_json::object();
+  /// The initialization's report, or null (summary.json's "init").
+  nlohmann::ordered_json init;
+  /// Why training stopped last (summary.json's "stopped"); empty while it runs.
+  std::string stopped;
 };
 
 class RunDirectory {
@@ -48,6 +54,12 @@ public:
   /// is missing or malformed, or when its settings differ from info.settings in a key other
   /// than those in `mayDiffer`.
   TrainState resume(const std::vector<std::string> &mayDiffer) const;
+
+  /// The settings recorded in `dir`'s checkpoint (to continue a run with them). Throws
+  /// FileError when there is no readable checkpoint.
+  static nlohmann::ordered_json recordedSettings(const std::string &dir);
+
+  RunInfo &info() { return info_; }
 
 private:
   std::string path_;

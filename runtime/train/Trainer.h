@@ -11,7 +11,14 @@
 // Random(seed + e·0x9E3779B97F4A7C15), a fresh generator per epoch, so the shuffle's state
 // is (seed, epoch, mini-batches done) and needs no generator state in a checkpoint. All
 // arithmetic is in a fixed order, so training from a TrainState saved between two
-// mini-batches continues bit-identically to the uninterrupted run.
+// mini-batches continues bit-identically to the uninterrupted run. A mini-batch is evaluated
+// in pieces of whole SIMD chunks (parallel/ThreadTeam.h) whose losses and gradients are added
+// in piece order, so the result is the same whatever the number of threads.
+//
+// Divergence: a mini-batch or epoch loss more than divergeFactor times the best epoch loss so
+// far stops training (TrainOutcome::Diverged), before it overflows to a non-finite loss. The
+// best is taken as at least a millionth of the first epoch's loss, so that a fit at rounding
+// level (noiseless data: 1e-9 after 1e-15) fluctuating by orders of magnitude does not count.
 #pragma once
 
 #include "train/Adam.h"
@@ -38,7 +45,10 @@ struct TrainConfig {
   int64_t epochs = 1;     // train until this many epochs are complete
   int64_t batchSize = 32; // windows per mini-batch
   AdamConfig adam;
-  uint64_t seed = 0; // of the mini-batch order
+  uint64_t seed = 0;          // of the mini-batch order
+  int64_t threads = 1;        // threads evaluating each mini-batch
+  int64_t lanes = 8;          // trajectories per SIMD chunk of the loss-gradient code
+  double divergeFactor = 1e3; // 0: never stop for divergence
 };
 
 struct EpochRecord {
@@ -76,21 +86,33 @@ struct TrainHooks {
 };
 
 enum class TrainOutcome {
-  Finished,   // config.epochs epochs are complete
-  Interrupted // stopRequested: the state is between two mini-batches, ready to resume
+  Finished,    // config.epochs epochs are complete
+  Interrupted, // stopRequested: the state is between two mini-batches, ready to resume
+  Diverged     // a loss grew divergeFactor times above the best epoch's (see divergence())
+};
+
+/// What stopped a diverged run: where, the loss, and the best epoch loss it was compared with.
+struct Divergence {
+  int64_t epoch = 0, batch = 0; // batch 0: the epoch's loss
+  double loss = 0, best = 0;
 };
 
 /// Trains from `state` (fresh or restored from a checkpoint) until config.epochs epochs are
 /// complete or a stop is requested. Throws std::invalid_argument for inconsistent sizes or
 /// settings and std::runtime_error when the loss becomes non-finite.
+/// On Diverged, `divergence` (when given) says where; the state is then the one after the last
+/// completed mini-batch, as for an interruption.
 TrainOutcome train(const TrainConfig &config, const LossGradCallback &lossGrad,
                    const WindowSet &trainWindows, const WindowSet *validationWindows,
-                   TrainState &state, const TrainHooks &hooks = {});
+                   TrainState &state, const TrainHooks &hooks = {},
+                   Divergence *divergence = nullptr);
 
 /// The mean squared error over all windows at `params` (evaluated in chunks of `chunk`
-/// windows, in order; the gradient is discarded).
+/// windows, in order, each in pieces of `lanes` on `threads` threads; the gradient is
+/// discarded).
 double meanSquaredError(const LossGradCallback &lossGrad, const std::vector<double> &params,
-                        const WindowSet &windows, double h, int64_t chunk);
+                        const WindowSet &windows, double h, int64_t chunk, int64_t threads = 1,
+                        int64_t lanes = 8);
 
 /// The order of the windows in epoch `epoch` (1-based) for `seed`.
 std::vector<int64_t> epochOrder(int64_t count, uint64_t seed, int64_t epoch);

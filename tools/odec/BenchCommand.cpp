@@ -12,21 +12,19 @@
 #include "driver/Compilation.h"
 #include "jit/Jit.h"
 #include "lower/LowerModel.h"
+#include "parallel/ThreadTeam.h"
 
 #include <sys/resource.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <condition_variable>
 #include <cstdio>
 #include <functional>
 #include <iostream>
-#include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <random>
-#include <thread>
 
 namespace odec::cli {
 
@@ -49,69 +47,6 @@ std::pair<int64_t, int64_t> slice(int64_t batch, int64_t lanes, int64_t k, int64
   auto edge = [&](int64_t j) { return std::min(batch, w * (chunks * j / k)); };
   return {edge(i), edge(i + 1)};
 }
-
-/// Runs body(begin, end, i) for the k slices of the batch: slice 0 on the calling thread, the
-/// others on k − 1 workers started once, so a timed call pays a wake-up, not a thread creation.
-class SliceWorkers {
-public:
-  using Body = std::function<void(int64_t begin, int64_t end, int64_t slice)>;
-
-  SliceWorkers(int64_t batch, int64_t lanes, int64_t k, Body body)
-      : batch_(batch), lanes_(lanes), k_(k), body_(std::move(body)) {
-    for (int64_t i = 1; i < k; ++i)
-      workers_.emplace_back([this, i] { work(i); });
-  }
-  ~SliceWorkers() {
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      stop_ = true;
-    }
-    wake_.notify_all();
-    for (std::thread &t : workers_)
-      t.join();
-  }
-
-  /// One call of body per slice; returns when all have finished.
-  void run() {
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      ++generation_;
-      pending_ = k_ - 1;
-    }
-    wake_.notify_all();
-    auto [begin, end] = slice(batch_, lanes_, k_, 0);
-    body_(begin, end, 0);
-    std::unique_lock<std::mutex> lock(mutex_);
-    done_.wait(lock, [&] { return pending_ == 0; });
-  }
-
-private:
-  void work(int64_t i) {
-    const auto [begin, end] = slice(batch_, lanes_, k_, i);
-    int64_t seen = 0;
-    for (;;) {
-      {
-        std::unique_lock<std::mutex> lock(mutex_);
-        wake_.wait(lock, [&] { return stop_ || generation_ != seen; });
-        if (stop_)
-          return;
-        seen = generation_;
-      }
-      body_(begin, end, i);
-      std::lock_guard<std::mutex> lock(mutex_);
-      if (--pending_ == 0)
-        done_.notify_one();
-    }
-  }
-
-  int64_t batch_, lanes_, k_;
-  Body body_;
-  std::mutex mutex_;
-  std::condition_variable wake_, done_;
-  int64_t generation_ = 0, pending_ = 0;
-  bool stop_ = false;
-  std::vector<std::thread> workers_;
-};
 
 double seconds(std::chrono::steady_clock::time_point since) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
@@ -189,7 +124,10 @@ int run(const BenchOptions &o) {
   const int64_t targetStep = N;
   const double weight = 1.0;
 
-  SliceWorkers workers(B, lanes, K, [&](int64_t begin, int64_t end, int64_t i) {
+  // The workers start once, so a timed call pays a wake-up, not a thread creation.
+  ThreadTeam team(K);
+  const ThreadTeam::Body slices = [&](int64_t i) {
+    const auto [begin, end] = slice(B, lanes, K, i);
     const double *x = x0.data() + begin * D;
     double *out = traj.data() + begin * (N + 1) * D;
     if (!adjoint)
@@ -197,9 +135,9 @@ int run(const BenchOptions &o) {
     lossGrad(params.data(), x, end - begin, N, o.step, 1, &targetStep, &weight,
              targets.data() + begin * D, out, sliceGrads[size_t(i)].data(),
              gradX0.data() + begin * D);
-  });
+  };
   auto once = [&] {
-    workers.run();
+    team.run(slices);
     if (adjoint) { // summed in slice order: the result does not depend on thread timing
       std::fill(gradParams.begin(), gradParams.end(), 0.0);
       for (const std::vector<double> &g : sliceGrads)

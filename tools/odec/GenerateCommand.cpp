@@ -22,6 +22,7 @@ struct GenerateOptions {
   double step = 0, noise = 0;
   int64_t steps = 0, trajectories = 0;
   uint64_t seed = 0;
+  ThreadOptions threads;
 };
 
 int run(const GenerateOptions &o) {
@@ -46,7 +47,8 @@ int run(const GenerateOptions &o) {
     x = rng.uniform(range[0], range[1]);
   CompileOptions compile = o.model.target.options();
   compile.batch = K;
-  std::vector<double> traj = m.simulator(o.tableau, compile).simulate(params, x0, K, N, o.step);
+  std::vector<double> traj = simulateBatch(m.simulator(o.tableau, compile), params, x0, K, N,
+                                           o.step, o.threads.count());
   if (o.noise > 0)
     for (double &x : traj)
       x += rng.normal(0, o.noise);
@@ -56,7 +58,7 @@ int run(const GenerateOptions &o) {
   for (int64_t k = 0; k < K; ++k) {
     Trajectory t{k + 1, {}, {}};
     for (int64_t n = 0; n <= N; ++n)
-      t.times.push_back(double(n) * o.step);
+      t.times.push_back(gridTime(0, o.step, n));
     t.states.assign(traj.begin() + k * (N + 1) * D, traj.begin() + (k + 1) * (N + 1) * D);
     data.trajectories.push_back(std::move(t));
   }
@@ -80,6 +82,7 @@ void addGenerateCommand(CLI::App &app, int &status) {
   cmd->add_option("--noise", o->noise, "standard deviation of Gaussian observation noise (0)");
   cmd->add_option("--x0-range", o->x0Range, "initial states uniform in [a,b]^D (-1,1)");
   cmd->add_option("--out", o->out, "output file, .csv or .npy (default: CSV to stdout)");
+  o->threads.add(*cmd);
   cmd->callback([o, &status] { status = run(*o); });
 }
 

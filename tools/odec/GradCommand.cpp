@@ -1,5 +1,8 @@
 // odec grad: the mean-squared-error loss of one simulated trajectory against a target file,
-// and its exact gradient with respect to every parameter and the initial state.
+// and its exact gradient with respect to every parameter and the initial state. Prints a
+// summary (the loss, each parameter's gradient norm, the x0 gradient); the whole gradient as
+// JSON with --json (stdout) or --out G.json. One trajectory runs on one thread (--threads is
+// accepted for uniformity with the batch commands).
 #include "Options.h"
 
 #include "io/Csv.h"
@@ -19,7 +22,9 @@ struct GradOptions {
   std::string tableau, x0, target, adjoint = "discrete";
   double step = 0;
   int64_t steps = 0;
+  std::string out;
   bool json = false;
+  ThreadOptions threads;
 };
 
 // The target file has simulate's CSV format (t, then the state columns) and any subset of the
@@ -48,6 +53,7 @@ void readTargets(const GradOptions &o, const Model &m, std::vector<int64_t> &ste
 
 int run(const GradOptions &o) {
   checkSteps(o.step, o.steps);
+  o.threads.count(); // validated; a single trajectory needs one
   Model m = o.model.load();
   std::vector<double> params = o.params.load(m);
   std::vector<double> x0 = parseNumberList(o.x0, "--x0");
@@ -68,14 +74,30 @@ int run(const GradOptions &o) {
   doc["loss"] = r.loss;
   doc["gradients"] = nlohmann::ordered_json::parse(m.paramsToJson(r.gradParams));
   doc["x0_gradient"] = r.gradX0;
-  if (o.json) {
+  if (!o.out.empty())
+    writeOutput(o.out, doc.dump() + "\n");
+  if (o.json)
     std::cout << doc.dump() << "\n";
-  } else {
-    std::cout << "loss (mean squared error over " << targetSteps.size() << " target rows, "
-              << o.adjoint << " adjoint): " << formatNumber(r.loss) << "\n"
-              << "gradients: " << doc["gradients"].dump(2) << "\n"
-              << "x0_gradient: " << doc["x0_gradient"].dump() << "\n";
+  if (o.json || !o.out.empty())
+    return kOk;
+  std::cout << "loss (mean squared error over " << targetSteps.size() << " target rows, "
+            << o.adjoint << " adjoint): " << formatNumber(r.loss) << "\n"
+            << "gradient norms (--json or --out G.json for every entry):\n";
+  size_t width = 0;
+  for (const TensorInfo &t : m.params())
+    width = std::max(width, t.name.size());
+  for (const TensorInfo &t : m.params()) {
+    double sq = 0;
+    for (int64_t i = 0; i < t.size(); ++i)
+      sq += r.gradParams[size_t(t.offset + i)] * r.gradParams[size_t(t.offset + i)];
+    std::string shape = t.rank == 0   ? "Real"
+                        : t.rank == 1 ? "Vector{" + std::to_string(t.rows) + "}"
+                                      : "Matrix{" + std::to_string(t.rows) + "," +
+                                            std::to_string(t.cols) + "}";
+    std::cout << "  " << t.name << std::string(width - t.name.size(), ' ') << "  "
+              << formatNumber(std::sqrt(sq)) << "  (" << shape << ")\n";
   }
+  std::cout << "x0 gradient: " << doc["x0_gradient"].dump() << "\n";
   return kOk;
 }
 
@@ -95,6 +117,8 @@ void addGradCommand(CLI::App &app, int &status) {
   cmd->add_option("--adjoint", o->adjoint, "discrete (exact gradient of the solve) or continuous")
       ->check(CLI::IsMember({"discrete", "continuous"}));
   cmd->add_flag("--json", o->json, "print {\"loss\", \"gradients\", \"x0_gradient\"} as JSON");
+  cmd->add_option("--out", o->out, "write that JSON to this file (atomically) instead");
+  o->threads.add(*cmd);
   cmd->callback([o, &status] { status = run(*o); });
 }
 

@@ -2,20 +2,17 @@
 // initialization with the settings of the model's init block. Writes the parameters
 // (atomically, in the params JSON format) and reports what was found: the eigenvalues λ of
 // ∂f/∂x at the operating point, the scaled ones hλ that the stability region constrains, and
-// max |R(hλ)|. With --json the report is one object:
-//   {"solver", "step", "margin", "strategy", "tries", "acceptance_rate",
-//    "eigenvalues": [[re, im], ...]         (λ, unscaled),
-//    "scaled_eigenvalues": [[re, im], ...]  (hλ),
-//    "max_abs_R", and for placement "target_eigenvalues" (λ) and "placed_parameter"}.
+// max |R(hλ)|, and the time scales of λ; with --json, the object of initReportJson
+// (InitReport.h).
+#include "InitReport.h"
 #include "Options.h"
 
 #include "io/AtomicFile.h"
 #include "io/Csv.h"
 #include "io/ParamsJson.h"
 
-#include <fmt/format.h>
 #include <iostream>
-#include <nlohmann/json.hpp>
+#include <optional>
 
 namespace odec::cli {
 
@@ -26,44 +23,9 @@ struct InitOptions {
   uint64_t seed = 0;
   std::string out;
   std::string atFile;
+  std::string data;
   bool json = false;
 };
-
-using Eigenvalues = std::vector<std::complex<double>>;
-
-nlohmann::ordered_json pairs(const Eigenvalues &values, double scale) {
-  nlohmann::ordered_json a = nlohmann::ordered_json::array();
-  for (std::complex<double> v : values)
-    a.push_back({scale * v.real(), scale * v.imag()});
-  return a;
-}
-
-std::string complexText(std::complex<double> z) {
-  return z.imag() == 0 ? fmt::format("{:.6g}", z.real())
-                       : fmt::format("{:.6g}{:+.6g}i", z.real(), z.imag());
-}
-
-std::string listText(const Eigenvalues &values, double scale) {
-  std::string out;
-  for (std::complex<double> v : values)
-    out += (out.empty() ? "" : ", ") + complexText(scale * v);
-  return out;
-}
-
-void printReport(const Model &m, const InitResult &r, const std::string &out) {
-  std::cout << fmt::format("initialized {} for {} (step {}, margin {}) by {}\n", m.name(),
-                           r.tableau, r.step, r.margin, r.strategy);
-  std::cout << fmt::format("  tries: {} (acceptance rate {:.4g})\n", r.tries, r.acceptanceRate);
-  if (!r.placedParameter.empty())
-    std::cout << fmt::format("  moved '{}' to place λ at: {}\n", r.placedParameter,
-                             listText(r.targetEigenvalues, 1));
-  for (size_t k = 0; k < r.eigenvalues.size(); ++k)
-    std::cout << fmt::format("  eigenvalues hλ{}: {}\n",
-                             r.eigenvalues.size() > 1 ? fmt::format(" at point {}", k + 1) : "",
-                             listText(r.eigenvalues[k], r.step));
-  std::cout << fmt::format("  max |R(hλ)|: {:.6g}\n", r.maxAbsR);
-  std::cout << fmt::format("wrote {}\n", out);
-}
 
 // A CSV whose header names the state columns (`x[1],x[2]`); each row is an operating point.
 std::vector<std::vector<double>> operatingPointsFromFile(const std::string &path, const Model &m) {
@@ -80,33 +42,20 @@ int run(const InitOptions &o) {
   InitSettings settings = m.initSettings();
   if (!o.atFile.empty())
     settings.operatingPoints = operatingPointsFromFile(o.atFile, m);
+  // Read before initializing, so that a bad file leaves the parameters file untouched.
+  std::optional<std::vector<std::complex<double>>> data;
+  if (!o.data.empty())
+    data = m.dataEigenvalues(o.data, settings.step);
   InitResult r = m.initialize(o.seed, settings);
   writeFileAtomic(o.out, m.paramsToJson(r.params));
-  if (!o.json) {
-    printReport(m, r, o.out);
+  const auto *seen = data ? &*data : nullptr;
+  if (o.json) {
+    std::cout << initReportJson(m, r, seen).dump() << "\n";
     return kOk;
   }
-  // Eigenvalues of every operating point, in order (one list; points are concatenated).
-  Eigenvalues lambda;
-  for (const Eigenvalues &point : r.eigenvalues)
-    lambda.insert(lambda.end(), point.begin(), point.end());
-  nlohmann::ordered_json doc;
-  doc["model"] = m.name();
-  doc["solver"] = r.tableau;
-  doc["step"] = r.step;
-  doc["margin"] = r.margin;
-  doc["strategy"] = r.strategy;
-  doc["tries"] = r.tries;
-  doc["acceptance_rate"] = r.acceptanceRate;
-  doc["operating_points"] = r.eigenvalues.size();
-  doc["eigenvalues"] = pairs(lambda, 1);
-  doc["scaled_eigenvalues"] = pairs(lambda, r.step);
-  doc["max_abs_R"] = r.maxAbsR;
-  if (!r.placedParameter.empty()) {
-    doc["target_eigenvalues"] = pairs(r.targetEigenvalues, 1);
-    doc["placed_parameter"] = r.placedParameter;
-  }
-  std::cout << doc.dump() << "\n";
+  std::cout << initReportText(m, r, seen) << "wrote " << o.out << "\n";
+  if (const std::string warning = data ? timeScaleWarning(r, *data) : ""; !warning.empty())
+    printDiagnostics("odec: warning: " + warning + "\n", false);
   return kOk;
 }
 
@@ -124,6 +73,9 @@ void addInitCommand(CLI::App &app, int &status) {
   cmd->add_option("--out", o->out, "write the parameters here (params JSON, atomically)")
       ->required();
   cmd->add_flag("--json", o->json, "print the report as JSON");
+  cmd->add_option("--data", o->data,
+                  "training trajectories (as for train): report the time scales of a linear fit "
+                  "to them, and warn when the initialized ones are far from them");
   cmd->add_option("--at-file", o->atFile,
                   "CSV of operating points (header: the state columns), replacing the block's `at` lines");
   cmd->callback([o, &status] { status = run(*o); });

@@ -3,7 +3,9 @@
 #include "driver/Compilation.h"
 #include "io/AtomicFile.h"
 #include "io/ParamsJson.h"
+#include "parallel/ThreadTeam.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <iostream>
@@ -83,6 +85,50 @@ CsvTable loadStateCsv(const std::string &path, const Model &m, bool withTime) {
   if (t.rows() == 0)
     throw FileError(path, "no rows (the file has only a header)");
   return t;
+}
+
+void ThreadOptions::add(CLI::App &cmd) {
+  cmd.add_option("--threads", threads,
+                 "threads sharing the batch (default: all " + std::to_string(availableCores()) +
+                     " cores; the results are the same for any number)");
+}
+
+int64_t ThreadOptions::count() const {
+  if (!threads)
+    return availableCores();
+  if (*threads < 1)
+    throw UserError("--threads must be at least 1");
+  return *threads;
+}
+
+std::vector<double> simulateBatch(const Simulator &sim, const std::vector<double> &params,
+                                  const std::vector<double> &x0, int64_t batch, int64_t steps,
+                                  double h, int64_t threads, NewtonSummary *newton) {
+  constexpr int64_t kPiece = 32;
+  const std::vector<std::pair<int64_t, int64_t>> pieces = batchPieces(batch, kPiece);
+  const int64_t k = std::min<int64_t>(threads, int64_t(pieces.size()));
+  const int64_t D = sim.stateDim();
+  std::vector<double> out(size_t(batch * (steps + 1) * D));
+  std::vector<NewtonSummary> stats(static_cast<size_t>(k));
+  ThreadTeam team(k);
+  team.run([&](int64_t i) {
+    const auto [first, last] = shareOf(int64_t(pieces.size()), k, i);
+    const int64_t begin = pieces[size_t(first)].first, end = pieces[size_t(last - 1)].second;
+    std::vector<double> slice(x0.begin() + begin * D, x0.begin() + end * D);
+    std::vector<double> traj =
+        sim.simulate(params, slice, end - begin, steps, h, stats[size_t(i)]);
+    std::copy(traj.begin(), traj.end(), out.begin() + begin * (steps + 1) * D);
+  });
+  if (newton) {
+    *newton = {};
+    for (const NewtonSummary &s : stats) {
+      newton->solves += s.solves;
+      newton->iterations += s.iterations;
+      newton->maxIterations = std::max(newton->maxIterations, s.maxIterations);
+      newton->maxResidual = std::max(newton->maxResidual, s.maxResidual);
+    }
+  }
+  return out;
 }
 
 void requirePositive(double value, const char *option) {

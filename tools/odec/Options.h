@@ -51,6 +51,23 @@ struct ParamOptions {
   std::vector<double> load(const Model &m) const;
 };
 
+/// --threads K, for the commands that split a batch of trajectories across threads (default:
+/// every core the machine has).
+struct ThreadOptions {
+  std::optional<int64_t> threads; // unset: all cores
+  void add(CLI::App &cmd);
+  /// The thread count to use; throws UserError for --threads < 1.
+  int64_t count() const;
+};
+
+/// sim.simulate over a batch split across `threads` threads in slices of whole 32-trajectory
+/// pieces (a multiple of every SIMD chunk width), so each trajectory runs the same code in the
+/// same lane as in one call: the result is bit-identical for any thread count. `newton`, when
+/// given, receives the statistics of all slices (summed; maxima of the maxima).
+std::vector<double> simulateBatch(const Simulator &sim, const std::vector<double> &params,
+                                  const std::vector<double> &x0, int64_t batch, int64_t steps,
+                                  double h, int64_t threads, NewtonSummary *newton = nullptr);
+
 /// A CSV whose header is exactly the model's state columns (`x[1],x[2]`), preceded by `t`
 /// when withTime; at least one row. Otherwise a FileError naming the expected header.
 CsvTable loadStateCsv(const std::string &path, const Model &m, bool withTime);

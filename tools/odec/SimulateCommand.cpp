@@ -26,6 +26,7 @@ struct SimulateOptions {
   std::string out;
   bool json = false;
   std::string via = "llvm"; // odec jit --via llvm|cpp
+  ThreadOptions threads;
 };
 
 // Initial states: one from --x0, or one per row of --batch-x0 (whose header must name the
@@ -63,7 +64,8 @@ int run(const SimulateOptions &o) {
   compile.batch = batch; // one trajectory: one compile, of one-lane code
   Simulator sim = m.simulator(o.tableau, compile);
   NewtonSummary newton;
-  std::vector<double> traj = sim.simulate(params, x0, batch, o.steps, o.step, newton);
+  std::vector<double> traj =
+      simulateBatch(sim, params, x0, batch, o.steps, o.step, o.threads.count(), &newton);
   if (sim.isImplicit() && !gNoWarnings)
     std::cerr << "note: Newton: ≤" << newton.maxIterations << " iterations per step, max residual "
               << fmt::format("{:.1e}", newton.maxResidual) << "\n";
@@ -80,7 +82,7 @@ int run(const SimulateOptions &o) {
     for (int64_t n = 0; n <= N; ++n) {
       if (batch > 1)
         table.values.push_back(double(b + 1));
-      table.values.push_back(double(n) * o.step);
+      table.values.push_back(gridTime(0, o.step, n));
       const double *x = traj.data() + (b * (N + 1) + n) * D;
       table.values.insert(table.values.end(), x, x + D);
     }
@@ -120,6 +122,7 @@ CLI::App *addSimulateOptions(CLI::App &app, const char *name, const char *descri
   o->params.add(*cmd);
   cmd->add_option("--out", o->out, "write the CSV here (atomically) instead of stdout");
   cmd->add_flag("--json", o->json, "print the trajectories as JSON");
+  o->threads.add(*cmd);
   cmd->callback([o, &status] { status = run(*o); });
   return cmd;
 }

@@ -4,6 +4,7 @@
 
 #include "io/ParamsJson.h"
 #include "syntax/Diagnostics.h"
+#include "train/Interrupt.h"
 
 #include <iostream>
 
@@ -31,6 +32,7 @@ int main(int argc, char **argv) {
   addBenchCommand(app, status);
   addTargetsCommand(app, status);
   recordInvocation(argc, argv);
+  odec::exitOnInterrupt("odec: interrupted (Ctrl-C); nothing was saved");
   try {
     app.parse(argc, argv);
     return status;

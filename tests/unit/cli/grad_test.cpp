@@ -99,3 +99,43 @@ TEST(Grad, TargetErrors) {
   EXPECT_EQ(r.status, 1);
   EXPECT_EQ(r.err.rfind(badHeader + ":1:1: error: expected the header 't,q[1],p[1]'", 0), 0u) << r.err;
 }
+
+TEST(Grad, SummaryByDefaultJsonOnRequest) {
+  TempDir tmp;
+  odec::Model model = odec::Program::fromFile(example("spiral.node")).model();
+  std::string params = tmp.file("p.json", model.paramsToJson(model.sampleParams(2)));
+  std::string target = tmp.file("target.csv", "t,x[1],x[2]\n0.5,0.3,-0.2\n");
+  const std::string args = "grad " + example("spiral.node") +
+                           " --tableau RK4 --step 0.1 --steps 5 --x0 1,0 --params " + params +
+                           " --target " + target;
+  auto json = runOdec(args + " --json");
+  ASSERT_EQ(json.status, 0) << json.err;
+  auto doc = nlohmann::json::parse(json.out);
+
+  // The summary: the loss and one line per parameter with the Euclidean norm of its gradient,
+  // the norms recomputed here from the JSON's entries.
+  auto text = runOdec(args);
+  ASSERT_EQ(text.status, 0) << text.err;
+  EXPECT_LT(std::count(text.out.begin(), text.out.end(), '\n'), 12) << text.out;
+  EXPECT_NE(text.out.find("gradient norms (--json or --out G.json for every entry):"),
+            std::string::npos)
+      << text.out;
+  for (const odec::TensorInfo &p : model.params()) {
+    double sq = 0;
+    for (const auto &row : doc["gradients"][p.name])
+      for (const auto &v : row.is_array() ? row : nlohmann::json::array({row}))
+        sq += v.get<double>() * v.get<double>();
+    const size_t at = text.out.find("\n  " + p.name + " ");
+    ASSERT_NE(at, std::string::npos) << p.name << "\n" << text.out;
+    const std::string line = text.out.substr(at + 1, text.out.find('\n', at + 1) - at - 1);
+    const double printed = std::stod(line.substr(2 + p.name.size()));
+    EXPECT_NEAR(printed, std::sqrt(sq), 1e-15 * std::sqrt(sq) + 1e-300) << line;
+  }
+
+  // --out writes the JSON and prints nothing.
+  std::string out = tmp.file("g.json");
+  auto file = runOdec(args + " --out " + out);
+  ASSERT_EQ(file.status, 0) << file.err;
+  EXPECT_EQ(file.out, "");
+  EXPECT_EQ(nlohmann::json::parse(slurp(out)), doc);
+}

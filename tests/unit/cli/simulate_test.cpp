@@ -2,6 +2,8 @@
 // determinism and the errors a user meets.
 #include "RunOdec.h"
 
+#include <cmath>
+
 #include "io/Csv.h"
 
 #include <Eigen/Dense>
@@ -64,6 +66,44 @@ TEST(Simulate, SameSeedSameBits) {
   ASSERT_EQ(a.status, 0) << a.err;
   EXPECT_EQ(a.out, b.out);
   EXPECT_NE(a.out, c.out);
+}
+
+TEST(Simulate, ThreadsGiveTheSameBitsAsOne) {
+  // 100 trajectories: three 32-trajectory slices plus a remainder of 4 in the last, each run by
+  // the full-width code at the lanes it has in one call, so every thread count agrees exactly.
+  TempDir tmp;
+  std::string rows = "x[1],x[2]\n";
+  for (int b = 0; b < 100; ++b)
+    rows += std::to_string(std::cos(b)) + "," + std::to_string(std::sin(0.7 * b)) + "\n";
+  std::string x0 = tmp.file("x0.csv", rows);
+  std::string cmd = "simulate " + example("spiral.node") +
+                    " --tableau RK4 --step 0.1 --steps 30 --seed 4 --batch-x0 " + x0;
+  auto one = runOdec(cmd + " --threads 1");
+  ASSERT_EQ(one.status, 0) << one.err;
+  for (const char *k : {"2", "3", "16"})
+    EXPECT_EQ(runOdec(cmd + " --threads " + k).out, one.out) << k;
+  // The default (all cores) too, and generate the same way.
+  EXPECT_EQ(runOdec(cmd).out, one.out);
+  std::string params = tmp.file("p.json");
+  ASSERT_EQ(runOdec("init " + example("spiral.node") + " --seed 1 --out " + params).status, 0);
+  std::string gen = "generate " + example("spiral.node") + " --params " + params +
+                    " --tableau RK4 --step 0.1 --steps 10 --trajectories 70 --seed 2";
+  auto g1 = runOdec(gen + " --threads 1");
+  ASSERT_EQ(g1.status, 0) << g1.err;
+  EXPECT_EQ(runOdec(gen + " --threads 3").out, g1.out);
+  auto zero = runOdec(cmd + " --threads 0");
+  EXPECT_EQ(zero.status, 1);
+  EXPECT_EQ(zero.err, "odec: error: --threads must be at least 1\n");
+}
+
+TEST(Simulate, TimesAreDecimalMultiplesOfTheStep) {
+  // t = n·h computed so that 3 × 0.1 is 0.3, not 0.30000000000000004.
+  auto r = runOdec("simulate " + example("oscillator.node") +
+                   " --tableau Euler --step 0.1 --steps 7 --x0 1,0 --seed 1");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("\n0.3,"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\n0.7,"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("0000000"), std::string::npos) << r.out;
 }
 
 TEST(Simulate, JsonOutput) {

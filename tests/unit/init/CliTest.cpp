@@ -85,6 +85,48 @@ TEST(InitCommand, FailureExitsOneAndLeavesTheOldFile) {
   EXPECT_EQ(slurp(out), "old contents\n");
 }
 
+TEST(InitCommand, ReportsTheRegionAndTheTimeScales) {
+  TempDir tmp;
+  std::string src = spiralSource();
+  auto replace = [&](const std::string &from, const std::string &to) {
+    src.replace(src.find(from), from.size(), to);
+  };
+  replace("rejection(max_tries = 10_000)", "placement(real = (-0.3, -0.05), imag = (-0.2, 0.2))");
+  replace("stability(RK4, margin = 0.9)", "stability(Euler, margin = 1.05)");
+  std::string file = tmp.file("region.node", src), out = tmp.file("p.json");
+  auto text = runOdec("init " + file + " --seed 1 --out " + out);
+  ASSERT_EQ(text.status, 0) << text.err;
+  EXPECT_NE(text.out.find("initialized Spiral for RK4 (step 0.1, margin 1.05) by placement\n"
+                          "  note: the constraint is stability(Euler), not the solver RK4: "
+                          "|R(hλ)| is Euler's\n"),
+            std::string::npos)
+      << text.out;
+  EXPECT_NE(text.out.find("  placement region (z = hλ): real = (-0.3, -0.05), imag = (-0.2, 0.2)"),
+            std::string::npos)
+      << text.out;
+  EXPECT_NE(text.out.find("  time scales of λ (time units; the step is 0.1): "), std::string::npos);
+
+  auto r = runOdec("init " + file + " --seed 1 --out " + out + " --json");
+  ASSERT_EQ(r.status, 0) << r.err;
+  auto doc = nlohmann::json::parse(r.out);
+  EXPECT_EQ(doc["solver"], "RK4");
+  EXPECT_EQ(doc["region"], "Euler");
+  EXPECT_EQ(doc["margin"], 1.05);
+  EXPECT_EQ(doc["placement_region"]["real"], nlohmann::json({-0.3, -0.05}));
+  EXPECT_TRUE(doc["placement_region"]["radius"].is_null());
+  // One conjugate pair: one time scale, decay 1/|Re λ| and period 2π/|Im λ|, and max |R| is
+  // Euler's |1 + hλ|.
+  ASSERT_EQ(doc["time_scales"].size(), 1u);
+  Complex l(doc["time_scales"][0]["eigenvalue"][0].get<double>(),
+            doc["time_scales"][0]["eigenvalue"][1].get<double>());
+  EXPECT_GT(l.imag(), 0);
+  EXPECT_DOUBLE_EQ(doc["time_scales"][0]["decay_time"].get<double>(), 1 / std::abs(l.real()));
+  EXPECT_DOUBLE_EQ(doc["time_scales"][0]["period"].get<double>(), 2 * M_PI / l.imag());
+  EXPECT_NEAR(doc["max_abs_R"].get<double>(), std::abs(1.0 + 0.1 * l), 1e-12);
+  EXPECT_GE(0.1 * l.real(), -0.3);
+  EXPECT_LE(0.1 * l.real(), -0.05);
+}
+
 TEST(InitCommand, NoInitBlock) {
   TempDir tmp;
   auto r = runOdec("init " + example("oscillator.node") + " --seed 1 --out " + tmp.file("p.json"));
@@ -120,4 +162,52 @@ TEST(StabilityCommand, DrawsTheModelsScaledEigenvalues) {
   auto noStep = runOdec("stability RK4 --file " + example("spiral.node") + " --params " + params +
                         " --svg " + svg);
   EXPECT_EQ(noStep.status, 2) << noStep.err; // usage: --params needs --step
+}
+
+TEST(InitCommand, DataTimeScalesBesideTheInitializedOnes) {
+  // Data from ddt(x) = A x with A's eigenvalues −0.1 ± i: the linear fit recovers them (to the
+  // O(Δt²) of the midpoint differences), and poles placed up to |Im z| = 3 (|λ| ≈ 17) are
+  // flagged as far faster than the data.
+  TempDir tmp;
+  auto model = [&](const std::string &imag) {
+    return tmp.file("lin" + std::to_string(imag.size()) + ".node",
+                    "model Linear\n"
+                    "    state x::Vector{2}\n"
+                    "    param A::Matrix{2,2} ~ Normal(0, 0.1)\n"
+                    "    ddt(x) = A * x\n"
+                    "end\n"
+                    "init Linear\n"
+                    "    solver = RK4\n"
+                    "    step = 0.1\n"
+                    "    require eigvals(step * jacobian(ddt(x), x)) in stability(RK4, margin = 0.9)\n"
+                    "    strategy = placement(real = (-0.5, -0.01), imag = " + imag + ")\n"
+                    "end\n");
+  };
+  std::string wide = model("(-3, 3)"), narrow = model("(-0.15, 0.15)");
+  std::string teacher = tmp.file("teacher.json", R"({"A": [[-0.1, 1], [-1, -0.1]]})");
+  std::string data = tmp.file("d.csv"), out = tmp.file("p.json");
+  ASSERT_EQ(runOdec("generate " + wide + " --params " + teacher +
+                    " --tableau RK4 --step 0.1 --steps 60 --trajectories 4 --seed 1 --out " + data)
+                .status,
+            0);
+  auto r = runOdec("init " + wide + " --seed 1 --out " + out + " --data " + data + " --json");
+  ASSERT_EQ(r.status, 0) << r.err;
+  auto doc = nlohmann::json::parse(r.out);
+  ASSERT_EQ(doc["data_eigenvalues"].size(), 2u);
+  for (const auto &l : doc["data_eigenvalues"]) {
+    EXPECT_NEAR(l[0].get<double>(), -0.1, 2e-3);
+    EXPECT_NEAR(std::abs(l[1].get<double>()), 1.0, 2e-3);
+  }
+  ASSERT_TRUE(doc["warning"].is_string());
+  EXPECT_NE(doc["warning"].get<std::string>().find("times faster than the data's linearization"),
+            std::string::npos);
+  auto text = runOdec("init " + wide + " --seed 1 --out " + out + " --data " + data);
+  ASSERT_EQ(text.status, 0) << text.err;
+  EXPECT_NE(text.out.find("  the data's linearization: λ = "), std::string::npos) << text.out;
+  EXPECT_NE(text.err.find("odec: warning: the initialized eigenvalues are "), std::string::npos)
+      << text.err;
+  // Poles within the data's time scale: no warning.
+  auto calm = runOdec("init " + narrow + " --seed 1 --out " + out + " --data " + data + " --json");
+  ASSERT_EQ(calm.status, 0) << calm.err;
+  EXPECT_TRUE(nlohmann::json::parse(calm.out)["warning"].is_null()) << calm.out;
 }

@@ -2,6 +2,7 @@
 // given eigenvalues, poles sampled inside a stability region, problem validation.
 #include "InitTestSupport.h"
 
+#include "init/DataSpectrum.h"
 #include "init/HaarOrthogonal.h"
 #include "init/InitProblem.h"
 #include "init/TargetSpectrum.h"
@@ -50,7 +51,7 @@ TEST(TargetSpectrum, PolesLieInsideWithTheMargin) {
     StabilityFunction R = stabilityOf(name);
     Random rng(2);
     for (int n : {1, 4, 7}) {
-      std::vector<Complex> z = sampleStablePoles(R, 0.8, n, rng);
+      std::vector<Complex> z = sampleStablePoles(R, 0.8, PoleRegion{}, 0.1, n, rng);
       ASSERT_EQ(z.size(), size_t(n));
       for (size_t k = 0; k + 1 < z.size(); k += 2)
         EXPECT_EQ(z[k + 1], std::conj(z[k]));
@@ -69,9 +70,73 @@ TEST(TargetSpectrum, PolesCoverTheRegionsHeight) {
   StabilityFunction R = stabilityOf("RK4");
   Random rng(5);
   double top = 0;
-  for (Complex p : sampleStablePoles(R, 0.9, 400, rng))
+  for (Complex p : sampleStablePoles(R, 0.9, PoleRegion{}, 0.1, 400, rng))
     top = std::max(top, std::abs(p.imag()));
   EXPECT_GT(top, 2.0);
+}
+
+TEST(TargetSpectrum, PolesStayInTheirRegion) {
+  // real/imag bound z = hλ; radius/frequency bound |λ| and |Im λ| (h = 0.2 here).
+  StabilityFunction R = stabilityOf("RK4");
+  PoleRegion box;
+  box.real = std::pair(-0.4, -0.1);
+  box.imag = std::pair(-0.3, 0.3);
+  PoleRegion scales;
+  scales.radius = std::pair(0.5, 2.0);
+  scales.frequency = std::pair(0.0, 1.0);
+  Random rng(4);
+  for (Complex z : sampleStablePoles(R, 1, box, 0.2, 301, rng)) {
+    EXPECT_GE(z.real(), -0.4);
+    EXPECT_LE(z.real(), -0.1);
+    EXPECT_LE(std::abs(z.imag()), 0.3);
+    EXPECT_LE(absR(4, z), 0.999);
+  }
+  for (Complex z : sampleStablePoles(R, 1, scales, 0.2, 301, rng)) {
+    const Complex l = z / 0.2;
+    EXPECT_GE(std::abs(l), 0.5 * (1 - 1e-12));
+    EXPECT_LE(std::abs(l), 2.0 * (1 + 1e-12));
+    EXPECT_LE(std::abs(l.imag()), 1.0 * (1 + 1e-12));
+    EXPECT_LE(absR(4, z), 0.999);
+  }
+  // The defaults: decay within 2 to 100 steps, at most half a radian per step.
+  for (Complex z : sampleStablePoles(R, 0.9, PoleRegion::defaults(), 0.1, 100, rng)) {
+    EXPECT_GE(z.real(), -0.5);
+    EXPECT_LE(z.real(), -0.01);
+    EXPECT_LE(std::abs(z.imag()), 0.5);
+  }
+}
+
+TEST(TargetSpectrum, MarginAboveOneRelaxesTheRegion) {
+  // Euler: |1 + z| ≤ 1.2 reaches Re z up to 0.2; some poles grow (|R| > 1), none beyond 1.2.
+  StabilityFunction R = stabilityOf("Euler");
+  PoleRegion right;
+  right.real = std::pair(-0.5, 0.5);
+  right.imag = std::pair(-0.5, 0.5);
+  Random rng(6);
+  int growing = 0;
+  for (Complex z : sampleStablePoles(R, 1.2, right, 0.1, 200, rng)) {
+    EXPECT_LE(std::abs(1.0 + z), 1.2 * 0.999);
+    growing += std::abs(1.0 + z) > 1;
+  }
+  EXPECT_GT(growing, 0);
+}
+
+TEST(TargetSpectrum, DisjointRegionIsAClearError) {
+  // RK4 with margin 0.9 needs Re z < −0.1 near the origin: (−0.05, −0.01) has no such pole.
+  StabilityFunction R = stabilityOf("RK4");
+  PoleRegion thin;
+  thin.real = std::pair(-0.05, -0.01);
+  thin.imag = std::pair(-0.01, 0.01);
+  Random rng(1);
+  try {
+    sampleStablePoles(R, 0.9, thin, 0.1, 2, rng);
+    FAIL() << "expected InitFailure";
+  } catch (const InitFailure &e) {
+    EXPECT_NE(std::string(e.what()).find("do not overlap; widen placement(real = …, imag = …) "
+                                         "or use a larger margin"),
+              std::string::npos)
+        << e.what();
+  }
 }
 
 TEST(InitProblem, ValidateNamesTheProblem) {
@@ -90,4 +155,37 @@ TEST(InitProblem, ValidateNamesTheProblem) {
   }
   p.operatingPoints = {};
   EXPECT_THROW(p.validate(), std::invalid_argument);
+}
+
+TEST(DataSpectrum, MidpointFitOfExactSamplesIsTheCayleyTransform) {
+  // Exact samples of ddt(x) = A x, A = [[-0.1, 1], [-1, -0.1]] (λ = −0.1 ± i), every Δ = 0.2:
+  // x_{k+1} = e^{AΔ} x_k, and the fit (x_{k+1} − x_k)/Δ = M (x_k + x_{k+1})/2 holds exactly for
+  // M = (2/Δ) tanh(AΔ/2), so its eigenvalues are (2/Δ) tanh(λΔ/2) to rounding.
+  const double dt = 0.2;
+  TrajectoryData data;
+  data.stateColumns = {"x[1]", "x[2]"};
+  for (auto [id, a, b] : {std::tuple{1, 1.0, 0.0}, std::tuple{2, 0.3, -0.7}}) {
+    Trajectory t{id, {}, {}};
+    for (int k = 0; k <= 50; ++k) {
+      const double time = k * dt, decay = std::exp(-0.1 * time);
+      t.times.push_back(time);
+      t.states.push_back(decay * (std::cos(time) * a + std::sin(time) * b));
+      t.states.push_back(decay * (-std::sin(time) * a + std::cos(time) * b));
+    }
+    data.trajectories.push_back(t);
+  }
+  std::vector<Complex> got = linearizedDataSpectrum(data);
+  ASSERT_EQ(got.size(), 2u);
+  for (Complex want : {Complex(-0.1, -1), Complex(-0.1, 1)}) {
+    Complex cayley = 2 / dt * std::tanh(want * dt / 2.0);
+    double miss = std::min(std::abs(got[0] - cayley), std::abs(got[1] - cayley));
+    EXPECT_LT(miss, 1e-10) << cayley;
+  }
+  // Too few intervals, or states on a line, determine no fit.
+  TrajectoryData tiny = data;
+  tiny.trajectories = {Trajectory{1, {0, 0.2}, {1, 0, 0.9, 0.1}}};
+  EXPECT_THROW(linearizedDataSpectrum(tiny), std::invalid_argument);
+  TrajectoryData line = data;
+  line.trajectories = {Trajectory{1, {0, 1, 2, 3}, {1, 1, 2, 2, 3, 3, 4, 4}}};
+  EXPECT_THROW(linearizedDataSpectrum(line), std::invalid_argument);
 }

@@ -53,6 +53,32 @@ TEST(Rejection, ImpossibleConstraintFailsWithHowCloseItCame) {
   }
 }
 
+TEST(Rejection, AMarginThatExcludesLightDampingSaysSo) {
+  // ddt(x) = (W − 0.1 I) x with W tiny: every draw has λ ≈ −0.1, so |1 + hλ| ≈ 0.99 at h = 0.1:
+  // stable, yet never within margin 0.5. The message points at the margin.
+  const char *damped = R"(
+model Damped
+    state x::Vector{2}
+    param W::Matrix{2,2} ~ Normal(0, 0.001)
+    ddt(x) = W * x .- 0.1 .* x
+end
+)";
+  Model m = Program::fromString(damped).model();
+  InitSettings s = settings("Euler", 0.1, 0.5, Strategy::Rejection);
+  s.maxTries = 20;
+  try {
+    m.initialize(1, s);
+    FAIL() << "expected InitError";
+  } catch (const InitError &e) {
+    EXPECT_NE(std::string(e.what()).find(
+                  "try strategy = placement() or a smaller step, or a margin closer to 1 (the "
+                  "closest draw was stable, |R| <= 1; a margin below 1 asks every mode to shrink "
+                  "by that factor per step)"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
 TEST(Placement, SpiralHitsTargetsInsideTheRegion) {
   Model m = Program::fromString(spiralSource()).model("Spiral");
   InitResult r = m.initialize(5, settings("RK4", 0.1, 0.9, Strategy::Placement));
@@ -105,6 +131,53 @@ TEST(Placement, SucceedsWhereRejectionCannot) {
     EXPECT_LE(std::abs(1.0 + l), 0.9);
 }
 
+TEST(Placement, TargetsInTheRequestedRegion) {
+  Model m = Program::fromString(spiralSource()).model("Spiral");
+  InitSettings s = settings("RK4", 0.1, 0.9, Strategy::Placement);
+  s.placement.frequency = std::pair(0.5, 1.5); // rad per unit time, like a pendulum's
+  s.placement.radius = std::pair(1.0, 2.0);
+  InitResult r = m.initialize(2, s);
+  ASSERT_EQ(r.targetEigenvalues.size(), 2u);
+  for (Complex l : r.targetEigenvalues) {
+    EXPECT_GE(std::abs(l.imag()), 0.5);
+    EXPECT_LE(std::abs(l.imag()), 1.5);
+    EXPECT_GE(std::abs(l), 1.0);
+    EXPECT_LE(std::abs(l), 2.0);
+  }
+  EXPECT_EQ(r.placement.frequency, std::pair(0.5, 1.5));
+  expectStable(InterpretedModel(spiralSource(), "Spiral"), r, 4, {{0, 0}});
+  // Without bounds, the documented defaults are used and reported.
+  InitResult d = m.initialize(2, settings("RK4", 0.1, 0.9, Strategy::Placement));
+  EXPECT_EQ(d.placement.real, std::pair(-0.5, -0.01));
+  EXPECT_EQ(d.placement.imag, std::pair(-0.5, 0.5));
+  for (Complex l : d.targetEigenvalues) {
+    EXPECT_LE(std::abs(0.1 * l.imag()), 0.5);
+    EXPECT_LE(0.1 * l.real(), -0.01);
+  }
+}
+
+TEST(Initialize, RegionMayDifferFromTheSolver) {
+  // stability(Euler) with solver = RK4: |1 + hλ| ≤ margin is what holds, not RK4's |R|.
+  Model m = Program::fromString(spiralSource()).model("Spiral");
+  InitSettings s = settings("RK4", 0.1, 0.9, Strategy::Placement);
+  s.region = "Euler";
+  InitResult r = m.initialize(3, s);
+  EXPECT_EQ(r.tableau, "RK4");
+  EXPECT_EQ(r.region, "Euler");
+  double worst = 0;
+  for (Complex l : r.eigenvalues[0])
+    worst = std::max(worst, std::abs(1.0 + 0.1 * l));
+  EXPECT_LE(worst, 0.9);
+  EXPECT_NEAR(r.maxAbsR, worst, 1e-12);
+}
+
+TEST(Initialize, MarginAboveOneIsAccepted) {
+  Model m = Program::fromString(spiralSource()).model("Spiral");
+  InitResult r = m.initialize(4, settings("RK4", 0.1, 1.1, Strategy::Rejection));
+  EXPECT_EQ(r.margin, 1.1);
+  EXPECT_LE(r.maxAbsR, 1.1);
+}
+
 TEST(Placement, NoAffineParameterIsAClearError) {
   Model m = Program::fromString(kQuadratic).model();
   try {
@@ -141,7 +214,7 @@ TEST(Initialize, ArgumentErrors) {
                std::invalid_argument);
   EXPECT_THROW(m.initialize(1, settings("RK4", -0.1, 0.9, Strategy::Rejection)),
                std::invalid_argument);
-  EXPECT_THROW(m.initialize(1, settings("RK4", 0.1, 1.5, Strategy::Rejection)),
+  EXPECT_THROW(m.initialize(1, settings("RK4", 0.1, 0, Strategy::Rejection)),
                std::invalid_argument);
   EXPECT_THROW(m.initialize(1, settings("RK4", 0.1, 0.9, Strategy::Rejection, {{1, 2, 3}})),
                std::invalid_argument);

@@ -9,6 +9,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
 #include <cstdint>
@@ -218,4 +219,37 @@ TEST(VectorMath, FloatTanhWithinThreeUlpEverywhere) {
 TEST(VectorMath, FloatTanhSpecialValues) {
   // 1e-40 is a subnormal float.
   expectTanhSpecialValues(jit::Precision::Float, 9.5, double(1e-40f));
+}
+
+TEST(VectorMath, WholeNumberPowersAreMultipliedOutWithinAFewUlp) {
+  // y.^k with a constant whole-number k runs as multiplications (no libm call per lane):
+  // within |k|/2 + 1 ulp of pow for |k| ≤ 15 (the roundings of the products compound), exact
+  // at pow's special values (zeros compared by value: the Euler step's 0 + (−0) is +0).
+  for (int k : {-7, -2, -1, 0, 1, 2, 3, 4, 5, 15}) {
+    ir::ModelIR m;
+    m.name = "Power";
+    m.states = {odec::testing::slot("x", ir::VarRole::State, 0, Shape::scalar(), 0),
+                odec::testing::slot("y", ir::VarRole::State, 1, Shape::scalar(), 1)};
+    m.ddt = {ir::zerosLike(m.states[0].var),
+             ir::binary(ir::Op::Pow, m.states[0].var, ir::fill(Shape::scalar(), double(k)))};
+    auto sim = jit::compileSimulator(m, odec::testing::explicitTableaux()[0].tableau);
+    std::vector<double> xs = linspace(-3, 3, 601);
+    xs.erase(std::remove(xs.begin(), xs.end(), 0.0), xs.end());
+    xs.insert(xs.end(), {0.0, -0.0, 1e-3, 7.5, -7.5, INFINITY, -INFINITY});
+    const int64_t B = int64_t(xs.size());
+    std::vector<double> x0(size_t(2 * B), 0.0), out(size_t(4 * B));
+    for (int64_t b = 0; b < B; ++b)
+      x0[size_t(2 * b)] = xs[size_t(b)];
+    sim->function()(nullptr, x0.data(), out.data(), B, 1, 1.0);
+    for (int64_t b = 0; b < B; ++b) {
+      const double x = xs[size_t(b)], got = out[size_t(4 * b + 3)], want = std::pow(x, k);
+      if (want == 0)
+        EXPECT_EQ(got, 0.0) << x << "^" << k;
+      else if (!std::isfinite(want))
+        EXPECT_EQ(std::bit_cast<uint64_t>(got), std::bit_cast<uint64_t>(want)) << x << "^" << k;
+      else
+        EXPECT_LE(ulps(got, want), std::abs(k) / 2 + 1)
+            << x << "^" << k << ": " << got << " vs " << want;
+    }
+  }
 }

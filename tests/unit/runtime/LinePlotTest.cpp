@@ -54,3 +54,18 @@ TEST(LinePlot, LogAxisSkipsNonPositiveValues) {
   EXPECT_NEAR(Y, 448, 0.01);
   EXPECT_NE(svg.find(">1e-2</text>"), std::string::npos);
 }
+
+TEST(LinePlot, LegendSitsOutsideTheData) {
+  // The legend's box starts right of the frame (x = 78 + 640), whatever the curves do there.
+  LineSeries train{"train", {1, 2, 3}, {1, 1, 1}}, val{"validation", {1, 2, 3}, {1, 1, 1}};
+  std::string svg = linePlotSvg({"Loss", "epoch", "loss"}, {train, val});
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(
+      svg, m, std::regex("<g class=\"legend\"[^>]*>\\n<rect x=\"([0-9.]+)\" y=\"[0-9.]+\" "
+                         "width=\"([0-9.]+)\"")));
+  const double left = std::stod(m[1]), width = std::stod(m[2]);
+  EXPECT_GT(left, 78 + 640);
+  std::smatch size;
+  ASSERT_TRUE(std::regex_search(svg, size, std::regex("<svg[^>]* width=\"([0-9.]+)\"")));
+  EXPECT_LE(left + width, std::stod(size[1])); // and inside the canvas
+}

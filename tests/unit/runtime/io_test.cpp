@@ -78,6 +78,20 @@ TEST(Csv, ReportsPreciseErrors) {
             "d.csv: error: empty file: expected a header line of column names");
 }
 
+TEST(Csv, GridTimesAreDecimal) {
+  // Decimal steps give the decimal times a user expects, in shortest form.
+  EXPECT_EQ(formatNumber(gridTime(0, 0.1, 3)), "0.3");
+  EXPECT_EQ(formatNumber(0.1 * 3), "0.30000000000000004"); // what n·h would print
+  EXPECT_EQ(formatNumber(gridTime(0.2, 0.1, 1)), "0.3");
+  EXPECT_EQ(formatNumber(gridTime(1.5, 0.05, 7)), "1.85");
+  EXPECT_EQ(formatNumber(gridTime(0, 1e-3, 123456)), "123.456");
+  EXPECT_EQ(gridTime(-1, 0.25, 4), 0.0);
+  // A step that is no short decimal (1/3) keeps floating-point t0 + n·h.
+  EXPECT_EQ(gridTime(0, 1.0 / 3, 7), 7 * (1.0 / 3));
+  // Integers past 2^53 would not be exact: floating point again.
+  EXPECT_EQ(gridTime(0, 0.1, int64_t(1) << 60), double(int64_t(1) << 60) * 0.1);
+}
+
 TEST(ParamsJson, OutOfRangeNumbersAndLongLines) {
   const std::vector<TensorSlot> L = spiralLayout();
   EXPECT_EQ(errorOf([&] { parseParamsJson("{\"W\":\n  [[1e400, 2]]}", L, "p.json"); }),

@@ -46,6 +46,48 @@ TEST(SemaInit, Placement) {
                 "    strategy = placement()\n");
   ASSERT_TRUE(r->ok) << r->diags.formatAll();
   EXPECT_EQ(r->checked.inits[0].strategy, odec::sema::CheckedInit::Strategy::Placement);
+  EXPECT_TRUE(r->checked.inits[0].placement.empty());
+}
+
+TEST(SemaInit, PlacementBounds) {
+  using Pair = std::pair<double, double>;
+  auto r = init("    solver = RK4\n"
+                "    strategy = placement(real = (-3, -1//10), imag = [-3, 3], radius = (0.5, 2),\n"
+                "                         frequency = (0, 1.5))\n");
+  ASSERT_TRUE(r->ok) << r->diags.formatAll();
+  const odec::PoleRegion &p = r->checked.inits[0].placement;
+  EXPECT_EQ(p.real, Pair(-3, -0.1));
+  EXPECT_EQ(p.imag, Pair(-3, 3));
+  EXPECT_EQ(p.radius, Pair(0.5, 2));
+  EXPECT_EQ(p.frequency, Pair(0, 1.5));
+
+  EXPECT_EQ(init("    solver = RK4\n    strategy = placement(real = (-0.1, -3))\n")->errors(),
+            Errors{"t.node:9:33: error: real must be (lo, hi) with lo < hi, got (-0.1, -3)"});
+  EXPECT_EQ(init("    solver = RK4\n    strategy = placement(imag = 3)\n")->errors(),
+            Errors{"t.node:9:33: error: imag must be a pair (lo, hi) of numbers"});
+  EXPECT_EQ(init("    solver = RK4\n    strategy = placement(radius = (-1, 2))\n")->errors(),
+            Errors{"t.node:9:35: error: radius bounds |λ| or |Im λ|, so it must be >= 0, got "
+                   "(-1, 2)"});
+  EXPECT_EQ(init("    solver = RK4\n    strategy = placement(speed = (1, 2))\n")->errors(),
+            Errors{"t.node:9:26: error: unknown keyword 'speed' for placement; expected real, "
+                   "imag, radius or frequency"});
+  EXPECT_EQ(init("    solver = RK4\n    strategy = placement(real = (-1, 0, 1))\n")->errors(),
+            Errors{"t.node:9:33: error: real must be a pair (lo, hi) of numbers"});
+}
+
+TEST(SemaInit, TupleOutsidePlacement) {
+  auto r = runSema("model M\n    state x::Vector{2}\n    ddt(x) = (1, 2)\nend\n");
+  EXPECT_EQ(r->errors(), Errors{"t.node:3:14: error: a tuple (a, b) is only allowed as a bound "
+                                "of placement(); write a vector as [a, b]"});
+}
+
+TEST(SemaInit, RegionIsTheStabilityTableau) {
+  auto r = init("    solver = RK4\n    step = 0.1\n"
+                "    require eigvals(step * jacobian(ddt(x), x)) in stability(Euler, margin = 1.2)\n");
+  ASSERT_TRUE(r->ok) << r->diags.formatAll();
+  EXPECT_EQ(r->checked.inits[0].solver, "RK4");
+  EXPECT_EQ(r->checked.inits[0].region, "Euler");
+  EXPECT_EQ(r->checked.inits[0].margin, 1.2); // a relaxed region
 }
 
 TEST(SemaInit, UnknownModelAndSolver) {
@@ -67,7 +109,7 @@ TEST(SemaInit, BadSettings) {
             Errors{"t.node:9:5: error: duplicate setting 'solver' (first set at line 8)"});
   EXPECT_EQ(init("    solver = RK4\n    strategy = random()\n")->errors(),
             Errors{"t.node:9:16: error: unknown strategy; expected rejection(max_tries = n) or "
-                   "placement()"});
+                   "placement(real = (a, b), imag = (c, d))"});
   EXPECT_EQ(init("    solver = RK4\n    strategy = rejection(max_tries = 0)\n")->errors(),
             Errors{"t.node:9:38: error: max_tries must be positive, got 0"});
 }
@@ -84,9 +126,10 @@ TEST(SemaInit, Require) {
   const std::string head = "    solver = RK4\n    step = 0.1\n";
   EXPECT_EQ(
       init(head +
-           "    require eigvals(step * jacobian(ddt(x), x)) in stability(RK4, margin = 1.5)\n")
+           "    require eigvals(step * jacobian(ddt(x), x)) in stability(RK4, margin = -0.5)\n")
           ->errors(),
-      Errors{"t.node:10:76: error: margin must be in (0, 1], got 1.5"});
+      Errors{"t.node:10:76: error: margin must be a positive number (|R(hλ)| <= margin; below 1 "
+             "demands damping, above 1 relaxes the region), got -0.5"});
   EXPECT_EQ(
       init(head + "    require eigvals(step * jacobian(ddt(x), s)) in stability(RK4)\n")->errors(),
       Errors{"t.node:10:45: error: the jacobian must be of ddt(x) with respect to 'x'"});

@@ -194,3 +194,66 @@ TEST(Trainer, NonFiniteLossIsAnError) {
                            "smaller learning rate, gradient clipping or a smaller step");
   }
 }
+
+TEST(Trainer, ThreadCountDoesNotChangeABit) {
+  // Pieces of 2 windows (lanes = 2) shared out to 1, 3 and 4 threads: the pieces' losses and
+  // gradients are added in piece order, so every run is the same to the bit.
+  Problem p;
+  p.config.epochs = 4;
+  p.config.lanes = 2;
+  p.config.batchSize = 13; // an odd remainder: the last piece takes 3 windows
+  TrainState one = initialTrainState({0, 0, 0, 0});
+  ASSERT_EQ(train(p.config, p.lossGrad, p.train, &p.val, one), TrainOutcome::Finished);
+  for (int64_t threads : {3, 4}) {
+    p.config.threads = threads;
+    TrainState many = initialTrainState({0, 0, 0, 0});
+    ASSERT_EQ(train(p.config, p.lossGrad, p.train, &p.val, many), TrainOutcome::Finished);
+    expectSameRun(one, many);
+  }
+}
+
+TEST(Trainer, PiecesSumToTheWholeBatchsLossAndGradient) {
+  // One mini-batch of all windows in pieces of 3, against one call of the reference on the
+  // whole batch: equal up to the order of the sums.
+  Problem p;
+  p.config.epochs = 1;
+  p.config.lanes = 3;
+  p.config.batchSize = p.train.count();
+  p.config.adam.learningRate = 1e-300; // leaves the parameters as they were
+  const std::vector<double> theta = {0.3, -0.2, 0.5, 0.1};
+  TrainState s = initialTrainState(theta);
+  ASSERT_EQ(train(p.config, p.lossGrad, p.train, nullptr, s), TrainOutcome::Finished);
+  const double pieced = s.history[0].trainLoss;
+  const double whole = meanSquaredError(p.lossGrad, theta, p.train, kStep, p.train.count());
+  EXPECT_NEAR(pieced, whole, 1e-15 * whole);
+}
+
+TEST(Trainer, DivergenceStopsWithTheBestKept) {
+  Problem p;
+  p.config.epochs = 200;
+  p.config.adam.learningRate = 2; // far too large: the loss climbs after a few epochs
+  TrainState s = initialTrainState({0, 0, 0, 0});
+  Divergence d;
+  ASSERT_EQ(train(p.config, p.lossGrad, p.train, &p.val, s, {}, &d), TrainOutcome::Diverged);
+  EXPECT_GT(d.loss, 1e3 * d.best);
+  EXPECT_GE(d.epoch, 2);
+  EXPECT_LT(d.epoch, 200);
+  EXPECT_GT(s.bestEpoch, 0);
+  // The best parameters are those after the best epoch: a run stopped there has them.
+  Problem q;
+  q.config = p.config;
+  q.config.epochs = s.bestEpoch;
+  TrainState upToBest = initialTrainState({0, 0, 0, 0});
+  ASSERT_EQ(train(q.config, q.lossGrad, q.train, &q.val, upToBest), TrainOutcome::Finished);
+  EXPECT_TRUE(sameBits(s.bestParams, upToBest.params));
+
+  // Factor 0 turns the test off: the same run goes on (to the end, or to a non-finite loss).
+  p.config.divergeFactor = 0;
+  TrainState off = initialTrainState({0, 0, 0, 0});
+  try {
+    EXPECT_EQ(train(p.config, p.lossGrad, p.train, &p.val, off), TrainOutcome::Finished);
+  } catch (const std::runtime_error &) {
+  }
+  EXPECT_GT(off.epoch, d.epoch);
+  EXPECT_GT(off.history.back().valLoss, 1e3 * d.best); // it did diverge
+}
