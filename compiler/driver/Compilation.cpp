@@ -29,7 +29,7 @@ std::shared_ptr<Compilation> Compilation::fromText(std::string name, std::string
 }
 
 std::shared_ptr<Compilation> Compilation::fromFile(const std::string &path) {
-  return fromText(path, readFile(path, SourceManager::kMaxFileBytes + 1));
+  return fromText(path, readFile(path, SourceManager::kMaxFileBytes + 1, /*waitForWriter=*/false));
 }
 
 static std::string joinNames(const std::vector<std::string> &names) {

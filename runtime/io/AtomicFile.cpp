@@ -200,10 +200,11 @@ ScratchDirectory::~ScratchDirectory() {
   std::filesystem::remove_all(path_, ignored);
 }
 
-std::string readFile(const std::string &path, size_t maxBytes) {
-  // O_NONBLOCK: opening a FIFO must not wait for a writer. It is cleared again before
+std::string readFile(const std::string &path, size_t maxBytes, bool waitForWriter) {
+  // O_NONBLOCK: opening a FIFO does not wait for a writer. It is cleared again before
   // reading, so a FIFO with a writer is read to its end.
-  const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+  const int fd = ::open(path.c_str(),
+                        O_RDONLY | O_NOCTTY | O_CLOEXEC | (waitForWriter ? 0 : O_NONBLOCK));
   if (fd < 0)
     throw ioError("cannot open", path);
   struct stat st {};

@@ -40,8 +40,10 @@ private:
 std::string resolveLinks(const std::string &path);
 
 /// Reads a whole file. Throws std::runtime_error ("cannot open 'p': No such file or
-/// directory") on failure, and for files over `maxBytes`. A FIFO is read without waiting for
-/// a writer to appear (none: the file is empty); directories, devices and sockets are refused.
-std::string readFile(const std::string &path, size_t maxBytes = size_t(1) << 30);
+/// directory") on failure, and for files over `maxBytes`. Directories, devices and sockets are
+/// refused. A FIFO is read to its end; with waitForWriter false, opening it does not wait for a
+/// writer to appear (none: the file is empty), as for a .node source, which must never hang.
+std::string readFile(const std::string &path, size_t maxBytes = size_t(1) << 30,
+                     bool waitForWriter = true);
 
 } // namespace odec

@@ -14,9 +14,9 @@ std::string sourceExcerpt(std::string_view line, int col, int underline) {
   const int64_t caret = std::clamp<int64_t>(col - 1, 0, count);
   const int64_t width = kExcerptWidth;
   int64_t first = 0;
-  if (count > width)
+  if (count > kExcerptLongLine)
     first = std::clamp<int64_t>(caret - width / 2, 0, count - width);
-  const int64_t last = std::min(count, first + width);
+  const int64_t last = count > kExcerptLongLine ? std::min(count, first + width) : count;
   size_t begin = line.size(), end = line.size();
   for (size_t i = 0, cp = 0; i < line.size(); ++i)
     if (startsCodePoint(line[i])) {
