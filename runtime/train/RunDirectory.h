@@ -31,9 +31,9 @@ struct RunInfo {
   /// The settings a resumed run must share (stored in the checkpoint).
   nlohmann::ordered_json settings = nlohmann::ordered_json::object();
   /// The initialization's report, or null (summary.json's "init").
-  nlohmann::ordered_json init;
+  nlohmann::ordered_json init = nullptr;
   /// Why training stopped last (summary.json's "stopped"); empty while it runs.
-  std::string stopped;
+  std::string stopped = "";
 };
 
 class RunDirectory {
