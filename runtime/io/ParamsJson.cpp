@@ -26,7 +26,9 @@ std::string caretLines(const std::string &text, int line, int col) {
   std::string_view lineText(text.data() + start, (end == std::string::npos ? text.size() : end) - start);
   if (!lineText.empty() && lineText.back() == '\r')
     lineText.remove_suffix(1);
-  return "\n" + sourceExcerpt(lineText, col);
+  std::string out = "\n"; // appended, not "\n" + …: GCC 12 warns (-Wrestrict) at that form
+  out += sourceExcerpt(lineText, col);
+  return out;
 }
 
 } // namespace
