@@ -2,7 +2,7 @@
 
 #include "autodiff/Rules.h"
 #include "ir/Builder.h"
-#include "syntax/Diagnostics.h"
+#include "support/InternalError.h"
 
 #include <unordered_map>
 #include <unordered_set>

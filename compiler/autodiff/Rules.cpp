@@ -1,7 +1,7 @@
 #include "autodiff/Rules.h"
 
 #include "ir/Builder.h"
-#include "syntax/Diagnostics.h"
+#include "support/InternalError.h"
 
 #include <array>
 

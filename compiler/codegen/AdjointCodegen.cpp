@@ -7,7 +7,7 @@
 #include "codegen/RungeKuttaStep.h"
 #include "codegen/SimulatorCodegen.h"
 #include "ir/Builder.h"
-#include "syntax/Diagnostics.h"
+#include "support/InternalError.h"
 
 #include <algorithm>
 

@@ -4,7 +4,7 @@
 #include "autodiff/FieldVjp.h"
 #include "codegen/CppNames.h"
 #include "ir/Builder.h"
-#include "syntax/Diagnostics.h"
+#include "support/InternalError.h"
 
 #include <algorithm>
 #include <cstdio>

@@ -2,7 +2,7 @@
 
 #include "codegen/VectorMath.h"
 
-#include "syntax/Diagnostics.h"
+#include "support/InternalError.h"
 
 #include <llvm/IR/Intrinsics.h>
 #include <llvm/IR/Module.h>

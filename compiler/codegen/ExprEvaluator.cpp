@@ -1,6 +1,6 @@
 #include "codegen/ExprEvaluator.h"
 
-#include "syntax/Diagnostics.h"
+#include "support/InternalError.h"
 
 #include <algorithm>
 

@@ -2,7 +2,7 @@
 
 #include "codegen/ExprEvaluator.h"
 #include "codegen/Loops.h"
-#include "syntax/Diagnostics.h"
+#include "support/InternalError.h"
 
 namespace odec::codegen {
 

@@ -1,7 +1,7 @@
 #include "codegen/LaneSumProduct.h"
 
 #include "codegen/Loops.h"
-#include "syntax/Diagnostics.h"
+#include "support/InternalError.h"
 
 #include <algorithm>
 #include <utility>

@@ -1,6 +1,6 @@
 #include "codegen/Optimize.h"
 
-#include "syntax/Diagnostics.h"
+#include "support/InternalError.h"
 
 #include <llvm/Passes/PassBuilder.h>
 

@@ -3,7 +3,7 @@
 #include "codegen/BatchChunks.h"
 #include "codegen/Loops.h"
 #include "codegen/RungeKuttaStep.h"
-#include "syntax/Diagnostics.h"
+#include "support/InternalError.h"
 
 #include <llvm/IR/IRBuilder.h>
 

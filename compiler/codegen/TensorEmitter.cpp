@@ -2,7 +2,7 @@
 
 #include "codegen/ElementwiseMath.h"
 #include "codegen/Loops.h"
-#include "syntax/Diagnostics.h"
+#include "support/InternalError.h"
 
 #include <llvm/IR/Module.h>
 

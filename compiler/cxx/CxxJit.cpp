@@ -2,7 +2,7 @@
 #include "cxx/ClangFrontend.h"
 #include "jit/Target.h"
 
-#include "syntax/Diagnostics.h"
+#include "support/InternalError.h"
 
 #include <llvm/ExecutionEngine/Orc/ExecutionUtils.h>
 #include <llvm/ExecutionEngine/Orc/LLJIT.h>

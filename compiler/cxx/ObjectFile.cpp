@@ -1,7 +1,7 @@
 // compileToObject: the module from Clang, through the host TargetMachine's object emitter.
 #include "cxx/ClangFrontend.h"
 
-#include "syntax/Diagnostics.h"
+#include "support/InternalError.h"
 
 #include <llvm/IR/LegacyPassManager.h>
 #include <llvm/Support/raw_ostream.h>

@@ -1,7 +1,7 @@
 #include "imde/Substitute.h"
 
 #include "ir/Builder.h"
-#include "syntax/Diagnostics.h"
+#include "support/InternalError.h"
 
 namespace odec::imde {
 

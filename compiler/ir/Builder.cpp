@@ -1,7 +1,7 @@
 #include "ir/Builder.h"
 
 #include "ir/Interpreter.h"
-#include "syntax/Diagnostics.h"
+#include "support/InternalError.h"
 
 #include <string>
 

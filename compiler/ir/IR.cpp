@@ -1,6 +1,6 @@
 #include "ir/IR.h"
 
-#include "syntax/Diagnostics.h"
+#include "support/InternalError.h"
 
 #include <unordered_set>
 

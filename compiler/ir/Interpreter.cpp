@@ -1,6 +1,6 @@
 #include "ir/Interpreter.h"
 
-#include "syntax/Diagnostics.h"
+#include "support/InternalError.h"
 
 #include <algorithm>
 #include <cmath>

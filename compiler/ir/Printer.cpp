@@ -1,6 +1,6 @@
 #include "ir/Printer.h"
 
-#include "syntax/Diagnostics.h"
+#include "support/InternalError.h"
 
 #include <charconv>
 #include <cmath>

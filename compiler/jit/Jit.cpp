@@ -9,7 +9,7 @@
 #include "codegen/Optimize.h"
 #include "codegen/SimulatorCodegen.h"
 #include "ir/Printer.h"
-#include "syntax/Diagnostics.h"
+#include "support/InternalError.h"
 
 #include <llvm/ExecutionEngine/Orc/CompileUtils.h>
 #include <llvm/ExecutionEngine/Orc/ExecutionUtils.h>

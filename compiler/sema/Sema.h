@@ -7,7 +7,7 @@
 // already failed is not reported again).
 #pragma once
 
-#include "init/Prior.h"
+#include "prior/Prior.h"
 #include "init/PoleRegion.h"
 #include "sema/ConstEval.h"
 #include "support/Shape.h"

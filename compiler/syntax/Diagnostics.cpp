@@ -1,6 +1,6 @@
 #include "syntax/Diagnostics.h"
 
-#include "io/SourceExcerpt.h"
+#include "text/SourceExcerpt.h"
 
 namespace odec {
 

@@ -9,6 +9,7 @@
 // errors and throw odec::InternalError instead.
 #pragma once
 
+#include "support/InternalError.h"
 #include "syntax/SourceManager.h"
 
 #include <functional>
@@ -66,17 +67,5 @@ private:
   int errors_ = 0;
   bool truncated_ = false;
 };
-
-/// A bug in odec itself (an invariant of the IR broken, LLVM's verifier failing):
-/// reported as "internal error", never as a user error.
-struct InternalError : std::logic_error {
-  using std::logic_error::logic_error;
-};
-
-/// Throws InternalError with the message when cond is false.
-inline void internalCheck(bool cond, const char *msg) {
-  if (!cond)
-    throw InternalError(msg);
-}
 
 } // namespace odec

@@ -2,7 +2,7 @@
 // compiled kernels (which see flat arrays) and everything that names things (files, users).
 #pragma once
 
-#include "init/Prior.h"
+#include "prior/Prior.h"
 
 #include <cstdint>
 #include <string>

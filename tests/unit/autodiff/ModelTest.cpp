@@ -5,7 +5,7 @@
 
 #include "autodiff/Derivative.h"
 #include "ir/Builder.h"
-#include "syntax/Diagnostics.h"
+#include "support/InternalError.h"
 
 #include <gtest/gtest.h>
 

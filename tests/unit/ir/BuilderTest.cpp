@@ -1,6 +1,6 @@
 // Builders: shape checks and the local simplifications promised in ir/Builder.h.
 #include "ir/Builder.h"
-#include "syntax/Diagnostics.h"
+#include "support/InternalError.h"
 
 #include <gtest/gtest.h>
 

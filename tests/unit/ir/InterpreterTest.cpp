@@ -2,7 +2,7 @@
 #include "ir/Interpreter.h"
 #include "ir/Builder.h"
 #include "ir/Model.h"
-#include "syntax/Diagnostics.h"
+#include "support/InternalError.h"
 
 #include <gtest/gtest.h>
 

@@ -4,7 +4,7 @@
 
 #include "autodiff/Derivative.h"
 #include "ir/Interpreter.h"
-#include "syntax/Diagnostics.h"
+#include "support/InternalError.h"
 
 #include <gtest/gtest.h>
 

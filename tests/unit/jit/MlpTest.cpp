@@ -3,7 +3,7 @@
 #include "JitTestSupport.h"
 
 #include "ir/Interpreter.h"
-#include "syntax/Diagnostics.h"
+#include "support/InternalError.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "io/SourceExcerpt.h"
+#include "text/SourceExcerpt.h"
 
 #include <algorithm>
 

@@ -1,4 +1,4 @@
-#include "init/Prior.h"
+#include "prior/Prior.h"
 
 #include <sstream>
 
