@@ -8,7 +8,7 @@
 #pragma once
 
 #include "prior/Prior.h"
-#include "init/PoleRegion.h"
+#include "prior/PoleRegion.h"
 #include "sema/ConstEval.h"
 #include "support/Shape.h"
 #include "syntax/AST.h"

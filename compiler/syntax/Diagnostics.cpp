@@ -1,6 +1,6 @@
 #include "syntax/Diagnostics.h"
 
-#include "text/SourceExcerpt.h"
+#include "io/SourceExcerpt.h"
 
 namespace odec {
 

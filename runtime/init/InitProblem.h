@@ -8,7 +8,7 @@
 #pragma once
 
 #include "init/Spectrum.h"
-#include "init/PoleRegion.h"
+#include "prior/PoleRegion.h"
 #include "io/Layout.h"
 #include "tableau/StabilityFunction.h"
 

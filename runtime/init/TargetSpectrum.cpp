@@ -75,13 +75,6 @@ bool within(const PoleRegion::Interval &bound, double v) {
 
 } // namespace
 
-PoleRegion PoleRegion::defaults() {
-  PoleRegion r;
-  r.real = std::pair(-0.5, -0.01);
-  r.imag = std::pair(-0.5, 0.5);
-  return r;
-}
-
 std::vector<std::complex<double>> sampleStablePoles(const StabilityFunction &R, double margin,
                                                     const PoleRegion &region, double h, int n,
                                                     Random &rng) {

@@ -2,7 +2,7 @@
 // margin, and a real matrix that has exactly those eigenvalues.
 #pragma once
 
-#include "init/PoleRegion.h"
+#include "prior/PoleRegion.h"
 #include "init/Random.h"
 #include "tableau/StabilityFunction.h"
 

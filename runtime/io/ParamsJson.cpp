@@ -1,7 +1,7 @@
 #include "io/ParamsJson.h"
 
 #include "io/AtomicFile.h"
-#include "text/SourceExcerpt.h"
+#include "io/SourceExcerpt.h"
 
 #include <cmath>
 #include <nlohmann/json.hpp>
@@ -12,7 +12,7 @@ namespace odec {
 
 namespace {
 
-// The excerpt (text/SourceExcerpt.h) of line `line` of text for a 1-based column.
+// The excerpt (io/SourceExcerpt.h) of line `line` of text for a 1-based column.
 std::string caretLines(const std::string &text, int line, int col) {
   size_t start = 0;
   for (int l = 1; l < line && start != std::string::npos; ++l) {

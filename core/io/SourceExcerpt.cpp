@@ -1,4 +1,4 @@
-#include "text/SourceExcerpt.h"
+#include "io/SourceExcerpt.h"
 
 #include <algorithm>
 
