@@ -5,7 +5,7 @@
 #include "jit/NativeTarget.h"
 #include "jit/TargetMachine.h"
 
-#include "syntax/Diagnostics.h"
+#include "support/InternalError.h"
 
 #include <clang/Basic/Diagnostic.h>
 #include <clang/Basic/DiagnosticOptions.h>
