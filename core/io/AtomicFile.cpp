@@ -200,6 +200,26 @@ ScratchDirectory::~ScratchDirectory() {
   std::filesystem::remove_all(path_, ignored);
 }
 
+void appendToFile(const std::string &path, std::string_view contents) {
+  const std::string target = resolveLinks(path);
+  const int fd = ::open(target.c_str(), O_WRONLY | O_APPEND | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
+  if (fd < 0)
+    throw ioError("cannot append to", path);
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    throw std::runtime_error("cannot append to '" + path + "': not a regular file");
+  }
+  try {
+    writeAll(fd, contents, path);
+  } catch (...) {
+    ::close(fd);
+    throw;
+  }
+  if (::fdatasync(fd) != 0 || ::close(fd) != 0)
+    throw ioError("cannot append to", path);
+}
+
 std::string readFile(const std::string &path, size_t maxBytes, bool waitForWriter) {
   // O_NONBLOCK: opening a FIFO does not wait for a writer. It is cleared again before
   // reading, so a FIFO with a writer is read to its end.

@@ -18,6 +18,13 @@ namespace odec {
 /// system's reason on failure (no partial file is left behind).
 void writeFileAtomic(const std::string &path, std::string_view contents);
 
+/// Appends `contents` to the regular file `path` (links resolved, as above) and flushes it to
+/// disk: for logs that grow by a line at a time (a run's history.csv), where rewriting the
+/// whole file on every save would cost time proportional to its length. A crash leaves a
+/// prefix of the lines, at worst with a partial last line. Throws std::runtime_error when the
+/// file does not exist or cannot be written.
+void appendToFile(const std::string &path, std::string_view contents);
+
 /// A fresh directory in the system's temporary directory ($TMPDIR or /tmp), private to this
 /// process (mkdtemp: mode 0700, unguessable name), removed with everything in it when
 /// destroyed. For tools that write their output by name (the linker), so they never write

@@ -68,7 +68,7 @@ struct Reader {
 std::string checkpointToJson(const TrainState &s, const ordered_json &settings) {
   ordered_json doc;
   doc["format"] = "odec-checkpoint";
-  doc["version"] = 1;
+  doc["version"] = 2;
   doc["settings"] = settings;
   doc["epoch"] = s.epoch;
   doc["batch"] = s.batch;
@@ -78,14 +78,9 @@ std::string checkpointToJson(const TrainState &s, const ordered_json &settings) 
   doc["adam"] = {{"step", s.adam.step}, {"m", hexArray(s.adam.m)}, {"v", hexArray(s.adam.v)}};
   doc["best"] = {
       {"epoch", s.bestEpoch}, {"loss", hexDouble(s.bestLoss)}, {"params", hexArray(s.bestParams)}};
-  ordered_json history = ordered_json::array();
-  for (const EpochRecord &r : s.history)
-    history.push_back(
-        {{"epoch", r.epoch},
-         {"train_loss", hexDouble(r.trainLoss)},
-         {"val_loss", std::isnan(r.valLoss) ? ordered_json() : ordered_json(hexDouble(r.valLoss))},
-         {"seconds", hexDouble(r.seconds)}});
-  doc["history"] = history;
+  // The per-epoch history is history.csv's (train/RunDirectory.h), appended a line at a time:
+  // kept here it made every save cost time in proportion to the epochs run.
+  doc["history_rows"] = int64_t(s.history.size());
   return doc.dump(1) + "\n";
 }
 
@@ -100,7 +95,8 @@ TrainState parseCheckpoint(const std::string &text, const std::string &file,
   }
   if (!doc.is_object() || doc.value("format", "") != "odec-checkpoint")
     r.fail("no \"format\": \"odec-checkpoint\"");
-  if (r.integer(r.field(doc, "version"), "version") != 1)
+  const int64_t version = r.integer(r.field(doc, "version"), "version");
+  if (version != 1 && version != 2)
     r.fail("unsupported version " + doc["version"].dump());
   settings = r.field(doc, "settings");
   TrainState s;
@@ -117,20 +113,27 @@ TrainState parseCheckpoint(const std::string &text, const std::string &file,
   s.bestEpoch = r.integer(r.field(best, "epoch"), "best.epoch");
   s.bestLoss = r.number(r.field(best, "loss"), "best.loss");
   s.bestParams = r.numbers(r.field(best, "params"), "best.params");
-  const ordered_json &history = r.field(doc, "history");
-  if (!history.is_array())
-    r.fail("history must be an array");
-  for (const ordered_json &h : history) {
-    EpochRecord e;
-    e.epoch = r.integer(r.field(h, "epoch"), "history.epoch");
-    e.trainLoss = r.number(r.field(h, "train_loss"), "history.train_loss");
-    if (!r.field(h, "val_loss").is_null())
-      e.valLoss = r.number(h["val_loss"], "history.val_loss");
-    e.seconds = r.number(r.field(h, "seconds"), "history.seconds");
-    s.history.push_back(e);
-  }
-  if (s.epoch < 0 || s.batch < 0 || int64_t(s.history.size()) != s.epoch)
+  if (s.epoch < 0 || s.batch < 0)
+    r.fail("negative progress");
+  if (version == 1) {
+    // Version 1 carried the history itself; such checkpoints still resume.
+    const ordered_json &history = r.field(doc, "history");
+    if (!history.is_array())
+      r.fail("history must be an array");
+    for (const ordered_json &h : history) {
+      EpochRecord e;
+      e.epoch = r.integer(r.field(h, "epoch"), "history.epoch");
+      e.trainLoss = r.number(r.field(h, "train_loss"), "history.train_loss");
+      if (!r.field(h, "val_loss").is_null())
+        e.valLoss = r.number(h["val_loss"], "history.val_loss");
+      e.seconds = r.number(r.field(h, "seconds"), "history.seconds");
+      s.history.push_back(e);
+    }
+    if (int64_t(s.history.size()) != s.epoch)
+      r.fail("the epoch count and the history disagree");
+  } else if (r.integer(r.field(doc, "history_rows"), "history_rows") != s.epoch) {
     r.fail("the epoch count and the history disagree");
+  }
   if (s.bestParams.size() != s.params.size() ||
       (!s.adam.m.empty() &&
        (s.adam.m.size() != s.params.size() || s.adam.v.size() != s.params.size())))

@@ -1,15 +1,20 @@
 // Checkpoints: a TrainState as JSON, every double exact (C99 hexadecimal floating point,
 // "0x1.999999999999ap-4"), so resuming continues bit-identically.
 //
-//   {"format": "odec-checkpoint", "version": 1,
+//   {"format": "odec-checkpoint", "version": 2,
 //    "settings": {...},                       // what the run may only be resumed with
 //    "epoch": 3, "batch": 0,                  // progress; with settings.seed, the shuffle's state
 //    "epoch_loss_sum": "0x0p+0", "seconds": "0x1.2p+3",
 //    "params": ["0x1p-1", ...],
 //    "adam": {"step": 120, "m": [...], "v": [...]},
 //    "best": {"epoch": 3, "loss": "0x1.3p-9", "params": [...]},
-//    "history": [{"epoch": 1, "train_loss": "0x...", "val_loss": "0x..." or null,
-//                 "seconds": "0x..."}, ...]}
+//    "history_rows": 3}                       // = epoch: rows of history.csv it continues
+//
+// Its size does not grow with the epochs: the per-epoch history lives in the run directory's
+// history.csv (shortest round-trip decimals, so exact too), which RunDirectory appends to and
+// reads back on resume. parseCheckpoint leaves TrainState::history empty for version 2;
+// version 1 checkpoints, which carried "history": [{"epoch", "train_loss", "val_loss",
+// "seconds"}, ...], are still read.
 //
 // The settings are an opaque JSON object chosen by the caller (model, tableau, step, seed, …);
 // resumeSettingsMismatch compares them.

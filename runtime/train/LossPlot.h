@@ -11,7 +11,9 @@
 namespace odec {
 
 /// The SVG document. Losses that are not positive cannot be drawn on a log scale and are left
-/// out (a curve resumes at the next positive value); an empty history gives empty axes.
+/// out (a curve resumes at the next positive value); an empty history gives empty axes. A
+/// history of more than 1000 epochs is drawn as the lowest and highest loss of each of 1000
+/// runs of epochs, so the document's size does not grow with the epoch count.
 std::string lossPlotSvg(const std::vector<EpochRecord> &history, const std::string &title);
 
 } // namespace odec

@@ -2,7 +2,10 @@
 //   params.json       the parameters after the last completed epoch
 //   best_params.json  the parameters after the epoch with the lowest loss (validation loss
 //                     when there is validation data, else training loss)
-//   history.csv       epoch,train_loss,val_loss,seconds (val_loss empty without validation)
+//   history.csv       epoch,train_loss,val_loss,seconds (val_loss empty without validation);
+//                     appended a row at a time (never rewritten whole: a long run saves in
+//                     constant time), so after a crash it may hold rows past the checkpoint,
+//                     which resume() drops
 //   loss.svg          the loss curves (train/LossPlot.h)
 //   summary.json      model, tableau, step, horizon, epochs, best epoch and loss, final loss,
 //                     wall seconds, the exact command line, the stopping reason ("finished",
@@ -62,8 +65,13 @@ public:
   RunInfo &info() { return info_; }
 
 private:
+  /// Brings history.csv up to s.history: appends the rows it lacks, or rewrites it when this
+  /// object has not written it yet.
+  void saveHistory(const TrainState &s) const;
+
   std::string path_;
   RunInfo info_;
+  mutable int64_t historyRows_ = -1; // rows of history.csv known to be s.history's; -1: unknown
 };
 
 } // namespace odec

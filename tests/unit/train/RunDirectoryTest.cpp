@@ -13,6 +13,7 @@
 #include <cstring>
 #include <filesystem>
 #include <regex>
+#include <sys/stat.h>
 #include <unistd.h>
 
 using namespace odec;
@@ -63,8 +64,35 @@ TEST(Checkpoint, DoublesAreHexadecimalAndExact) {
   EXPECT_EQ(r.epoch, 2);
   EXPECT_EQ(r.batch, 3);
   EXPECT_EQ(r.epochLossSum, 0.7);
-  EXPECT_EQ(r.history[1].valLoss, 0.0625);
+  EXPECT_TRUE(r.history.empty()); // history.csv's, read back by RunDirectory::resume
   EXPECT_EQ(r.bestLoss, 0.0625);
+}
+
+TEST(Checkpoint, SizeDoesNotGrowWithTheEpochs) {
+  TrainState s = sampleState();
+  const size_t two = checkpointToJson(s, {}).size();
+  for (int64_t e = 3; e <= 100000; ++e)
+    s.history.push_back({e, 1.0 / double(e), NAN, double(e)});
+  s.epoch = 100000;
+  // Only the digits of the epoch count and of history_rows differ.
+  EXPECT_EQ(checkpointToJson(s, {}).size(), two + 2 * 5);
+}
+
+TEST(Checkpoint, VersionOneWithItsHistoryStillReads) {
+  const std::string v1 = R"({"format": "odec-checkpoint", "version": 1, "settings": {},
+    "epoch": 1, "batch": 0, "epoch_loss_sum": "0x0p+0", "seconds": "0x1p+0",
+    "params": ["0x1p+0"], "adam": {"step": 4, "m": ["0x0p+0"], "v": ["0x0p+0"]},
+    "best": {"epoch": 1, "loss": "0x1p-2", "params": ["0x1p+0"]},
+    "history": [{"epoch": 1, "train_loss": "0x1p-2", "val_loss": null, "seconds": "0x1p+0"}]})";
+  ordered_json settings;
+  TrainState r = parseCheckpoint(v1, "c.json", settings);
+  ASSERT_EQ(r.history.size(), 1u);
+  EXPECT_EQ(r.history[0].trainLoss, 0.25);
+  EXPECT_TRUE(std::isnan(r.history[0].valLoss));
+  std::string bad = v1;
+  bad.replace(bad.find("\"epoch\": 1,"), 11, "\"epoch\": 2,");
+  EXPECT_EQ(errorOf([&] { parseCheckpoint(bad, "c.json", settings); }),
+            "c.json: error: not a valid odec checkpoint: the epoch count and the history disagree");
 }
 
 TEST(Checkpoint, MalformedOnesAreFileErrors) {
@@ -118,6 +146,59 @@ TEST(RunDirectory, WritesEveryFile) {
   EXPECT_EQ(back.history.size(), 2u);
 }
 
+// history.csv grows by appending (the same file, not a replacement), and resuming keeps the
+// rows the checkpoint continues, bit for bit, and drops those written after it.
+TEST(RunDirectory, HistoryIsAppendedAndResumeDropsRowsAfterTheCheckpoint) {
+  TempDir tmp;
+  RunInfo info{"Linear", "RK4", 0.1, 5, "", layout(), {{"seed", 1}}};
+  const std::string dir = (tmp.path / "run").string();
+  RunDirectory run(dir, info);
+  TrainState s = sampleState();
+  s.batch = 0;
+  s.history[0].trainLoss = 0.1; // no short decimal: read back exactly or not at all
+  s.history[1].valLoss = NAN;
+  run.saveCheckpoint(s);
+  struct stat before {};
+  ASSERT_EQ(::stat(run.file("history.csv").c_str(), &before), 0);
+  TrainState later = s;
+  later.history.push_back({3, 1.0 / 3, 0.5, 2});
+  later.epoch = 3;
+  run.saveResults(later);
+  struct stat after {};
+  ASSERT_EQ(::stat(run.file("history.csv").c_str(), &after), 0);
+  EXPECT_EQ(after.st_ino, before.st_ino);
+  EXPECT_EQ(readFile(run.file("history.csv")),
+            "epoch,train_loss,val_loss,seconds\n1,0.1,0.5,0.75\n2,0.125,,1.25\n"
+            "3,0.3333333333333333,0.5,2\n");
+
+  TrainState back = RunDirectory(dir, info).resume({});
+  ASSERT_EQ(back.history.size(), 2u);
+  EXPECT_EQ(back.history[0].trainLoss, 0.1);
+  EXPECT_EQ(back.history[0].valLoss, 0.5);
+  EXPECT_TRUE(std::isnan(back.history[1].valLoss));
+  EXPECT_EQ(back.history[1].seconds, 1.25);
+  EXPECT_EQ(readFile(run.file("history.csv")),
+            "epoch,train_loss,val_loss,seconds\n1,0.1,0.5,0.75\n2,0.125,,1.25\n");
+}
+
+TEST(RunDirectory, ResumeNeedsTheHistoryTheCheckpointContinues) {
+  TempDir tmp;
+  RunInfo info{"Linear", "RK4", 0.1, 5, "", layout(), {{"seed", 1}}};
+  const std::string dir = (tmp.path / "run").string();
+  RunDirectory(dir, info).saveCheckpoint(sampleState());
+  const std::string csv = dir + "/history.csv";
+  writeFileAtomic(csv, "epoch,train_loss,val_loss,seconds\n1,0.25,0.5,0.75\n2,0.1");
+  EXPECT_EQ(errorOf([&] { RunDirectory(dir, info).resume({}); }),
+            csv + ": error: has 1 complete rows, the checkpoint 2 epochs");
+  writeFileAtomic(csv, "epoch,train_loss,val_loss,seconds\n1,0.25,0.5,0.75\n2,0.1x,,1\n");
+  const std::string bad = errorOf([&] { RunDirectory(dir, info).resume({}); });
+  EXPECT_EQ(bad.substr(0, bad.find('\n')), csv + ":3:3: error: not a number");
+  EXPECT_NE(bad.find("2,0.1x,,1"), std::string::npos); // the line, with a caret under it
+  std::filesystem::remove(csv);
+  EXPECT_EQ(errorOf([&] { RunDirectory(dir, info).resume({}); }),
+            csv + ": error: missing: the checkpoint continues 2 epochs of history recorded there");
+}
+
 TEST(RunDirectory, ResumeChecks) {
   TempDir tmp;
   const std::string dir = (tmp.path / "run").string();
@@ -147,6 +228,14 @@ TEST(LossPlot, LogScaleAxesAndLegend) {
   EXPECT_NE(svg.find(">training</text>"), std::string::npos);
   EXPECT_NE(svg.find(">epoch</text>"), std::string::npos);
   EXPECT_NE(svg.find("<title>Loss of M</title>"), std::string::npos);
+  // A long history is drawn as each run of epochs' extremes: the file stays small, and the
+  // lowest loss (at an epoch no sampling would hit) is still drawn at the bottom of the axis.
+  std::vector<EpochRecord> longRun;
+  for (int64_t e = 1; e <= 200000; ++e)
+    longRun.push_back({e, e == 123457 ? 1e-9 : 1e-2, NAN, 0});
+  const std::string big = lossPlotSvg(longRun, "t");
+  EXPECT_LT(big.size(), 100000u);
+  EXPECT_NE(big.find(">1e-9</text>"), std::string::npos);
   // Without validation data there is one curve and one legend entry.
   for (EpochRecord &r : h)
     r.valLoss = NAN;

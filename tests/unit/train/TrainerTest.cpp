@@ -3,13 +3,15 @@
 // determinism promises: the shuffle, and resuming (after an epoch or mid-epoch) bit-identically.
 #include "LinearEuler.h"
 
-#include "train/Checkpoint.h"
+#include "train/RunDirectory.h"
 #include "train/Trainer.h"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cstring>
+#include <filesystem>
+#include <unistd.h>
 
 using namespace odec;
 using odec::test::eulerTrajectories;
@@ -62,11 +64,17 @@ void expectSameRun(const TrainState &a, const TrainState &b) {
   }
 }
 
-// A checkpoint written and read back, as a resumed process would see it.
+// A checkpoint written and read back, as a resumed process would see it: the checkpoint and
+// the history.csv beside it.
 TrainState throughCheckpoint(const TrainState &s) {
-  nlohmann::ordered_json settings = {{"seed", 7}}, back;
-  TrainState r = parseCheckpoint(checkpointToJson(s, settings), "c.json", back);
-  EXPECT_EQ(back, settings);
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("odec_trainer_" + std::to_string(::getpid()));
+  RunInfo info;
+  info.paramLayout = {{"p", 1, int(s.params.size()), 1, 0, {}}};
+  info.settings = {{"seed", 7}};
+  RunDirectory(dir.string(), info).saveCheckpoint(s);
+  TrainState r = RunDirectory(dir.string(), info).resume({});
+  std::filesystem::remove_all(dir);
   return r;
 }
 
