@@ -1,5 +1,6 @@
 // compileAndLoad: the module from Clang, added to its own ORC LLJIT.
 #include "cxx/ClangFrontend.h"
+#include "jit/LongBlocks.h"
 #include "jit/Target.h"
 
 #include "support/InternalError.h"
@@ -48,9 +49,18 @@ std::unique_ptr<LoadedCode> compileAndLoad(const Source &source, const CompileOp
       orFail(llvm::orc::DynamicLibrarySearchGenerator::GetForCurrentProcess(
                  jit->getDataLayout().getGlobalPrefix()),
              "cannot search the process for symbols"));
+  // The module is compiled as a whole when one of its symbols is first looked up: done here,
+  // while the scheduler switch for long blocks (jit/LongBlocks.h) is set for it.
+  jit::LongBlockScheduling scheduling(*module);
+  std::string anySymbol;
+  for (const llvm::Function &f : *module)
+    if (!f.isDeclaration() && f.hasExternalLinkage() && anySymbol.empty())
+      anySymbol = f.getName().str();
   if (llvm::Error e =
           jit->addIRModule(llvm::orc::ThreadSafeModule(std::move(module), std::move(context))))
     throw InternalError("LLJIT rejected the module from Clang: " + llvm::toString(std::move(e)));
+  if (!anySymbol.empty())
+    orFail(jit->lookup(anySymbol), "cannot compile the module from Clang");
   return std::make_unique<JitCode>(std::move(jit));
 }
 

@@ -1,6 +1,7 @@
 // compileToObject: the module from Clang, through the host TargetMachine's object emitter.
 #include "cxx/ClangFrontend.h"
 
+#include "jit/LongBlocks.h"
 #include "support/InternalError.h"
 
 #include <llvm/IR/LegacyPassManager.h>
@@ -21,6 +22,7 @@ std::string compileToObject(const Source &source, const CompileOptions &options)
   llvm::legacy::PassManager passes;
   if ((*machine)->addPassesToEmitFile(passes, out, nullptr, llvm::CGFT_ObjectFile))
     throw InternalError("the host TargetMachine cannot emit object files");
+  jit::LongBlockScheduling scheduling(*module);
   passes.run(*module);
   return std::string(bytes.begin(), bytes.end());
 }

@@ -1,4 +1,5 @@
 #include "jit/Jit.h"
+#include "jit/LongBlocks.h"
 #include "jit/NativeTarget.h"
 #include "jit/ObjectCache.h"
 #include "jit/Target.h"
@@ -122,6 +123,7 @@ std::unique_ptr<llvm::MemoryBuffer> compileObject(const EmitFn &emit, const Comp
   llvm::LLVMContext ctx;
   std::unique_ptr<llvm::Module> m = buildModule(ctx, emit, opt, target, *tm, name);
   clock.restart(); // buildModule recorded its own phases
+  LongBlockScheduling scheduling(*m);
   auto object = take(llvm::orc::SimpleCompiler(*tm)(*m), "generating machine code");
   clock.lap(&CompilePhaseTimes::machineCode);
   return object;
