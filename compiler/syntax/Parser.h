@@ -19,8 +19,12 @@
 namespace odec {
 
 /// Deepest expression accepted: parentheses, brackets, calls, unary and binary operators
-/// each add a level (`-(a + b)` has three, a chain `a + b + c` two).
-constexpr int kMaxExpressionDepth = 200;
+/// each add a level (`-(a + b)` has three, a chain `a + b + c` two), so a flat sum of 1 000
+/// terms is accepted (`sum([a, b, ...])` has no limit: array elements are siblings). The
+/// passes over the tree recurse about 1 KB of stack per level (`odec derive`, the deepest,
+/// needs 128–256 KB for 190 levels), so 1 000 levels stay far inside an 8 MB stack, with
+/// AddressSanitizer's larger frames too (`make sanitize` runs a chain at the limit).
+constexpr int kMaxExpressionDepth = 1000;
 
 /// Parses one buffer of `sm` into a Program. Errors are reported to `diags`; the parser
 /// recovers at statement/block boundaries and keeps going; what parsed is returned.

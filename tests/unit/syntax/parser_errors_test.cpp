@@ -1,6 +1,7 @@
 // The parser on malformed input: the exact diagnostics (as the user sees them, with source
 // line and caret), one per mistake, and recovery that keeps parsing the statements after it.
 #include "SyntaxTestUtil.h"
+#include "odec/odec.h"
 
 #include <gtest/gtest.h>
 
@@ -204,7 +205,7 @@ TEST(ParserLimits, NestingDepth) {
       s += close;
     return s;
   };
-  const std::string tooDeep = "expression nested too deeply (more than 200 levels)";
+  const std::string tooDeep = "expression nested too deeply (more than 1000 levels)";
   struct Case {
     std::string open, close;
   };
@@ -215,7 +216,7 @@ TEST(ParserLimits, NestingDepth) {
                      "\nend\n");
     ASSERT_EQ(deep.diags.errorCount(), 1) << c.open << ": " << deep.errors();
     EXPECT_EQ(deep.diags.diagnostics()[0].message, tooDeep);
-    // The 201st opener (its last character) is where it goes too deep.
+    // The 1001st opener (its last character) is where it goes too deep.
     EXPECT_EQ(deep.sm.lineCol(deep.diags.diagnostics()[0].range.begin).col,
               7 + int(c.open.size()) * (kMaxExpressionDepth + 1) - 1);
     for (int n : {10'000, 100'000}) {
@@ -236,7 +237,7 @@ TEST(ParserLimits, LongChainsCountAsLevels) {
     return s;
   };
   for (const std::string op : {" + ", " * ", "^", "'"}) {
-    // 200 operators nest 200 levels deep; 201 are too many.
+    // 1000 operators nest 1000 levels deep; 1001 are too many.
     ParseResult ok("model M\n  y = " + chain(kMaxExpressionDepth + 1, op) + "\nend\n");
     EXPECT_FALSE(ok.diags.hasErrors()) << op << ok.errors();
     ParseResult deep("model M\n  y = " + chain(kMaxExpressionDepth + 2, op) + "\nend\n");
@@ -244,7 +245,30 @@ TEST(ParserLimits, LongChainsCountAsLevels) {
     ParseResult huge("model M\n  y = " + chain(100'000, op) + "\nend\n");
     ASSERT_EQ(huge.diags.errorCount(), 1) << op;
     EXPECT_EQ(huge.diags.diagnostics()[0].message,
-              "expression nested too deeply (more than 200 levels)");
+              "expression nested too deeply (more than 1000 levels)");
+  }
+}
+
+// A flat sum at the limit goes through every pass that recurses over the tree (check, lower,
+// the field's Jacobian and VJP, the JIT, the emitted C++) without exhausting the stack, and
+// computes the right field: d/dt x = w * (1 + 2 + ... + 7 + 1 + ...) * x.
+TEST(ParserLimits, AFlatSumAtTheLimitCompilesAndComputes) {
+  std::string terms;
+  double coefficient = 0;
+  // Levels: k * x has 1, each further term 1, the parentheses and `w .*` 1 each.
+  for (int i = 0; i < kMaxExpressionDepth - 2; ++i) {
+    terms += (i ? " + " : "") + std::to_string(i % 7 + 1) + " * x";
+    coefficient += i % 7 + 1;
+  }
+  const std::string src = "model S\n    state x::Vector{1}\n    param w::Real ~ Zeros()\n"
+                          "    ddt(x) = w .* (" + terms + ")\nend\n";
+  Model model = Program::fromString(src, "sum.node").model("S");
+  EXPECT_NE(model.fieldToString().find("ddt"), std::string::npos);
+  model.vjp("Euler"); // differentiates and compiles the adjoint
+  for (CodePath path : {CodePath::LLVM, CodePath::Cpp}) {
+    // One Euler step: x1 = x0 + h * w * coefficient * x0.
+    std::vector<double> traj = model.simulator("Euler", path).simulate({0.5}, {2.0}, 1, 1, 0.1);
+    EXPECT_DOUBLE_EQ(traj[1], 2.0 + 0.1 * 0.5 * coefficient * 2.0);
   }
 }
 
