@@ -4,6 +4,8 @@
 
 #include <llvm/Passes/PassBuilder.h>
 
+#include <algorithm>
+
 namespace odec::codegen {
 
 // Why these passes: generated code keeps every tensor in an alloca and every node is a loop
@@ -77,6 +79,14 @@ void prepareElementLoops(llvm::Module &m) {
 
 } // namespace
 
+size_t longestBlock(const llvm::Module &m) {
+  size_t longest = 0;
+  for (const llvm::Function &f : m)
+    for (const llvm::BasicBlock &bb : f)
+      longest = std::max(longest, bb.size());
+  return longest;
+}
+
 void optimizeModule(llvm::Module &m, llvm::TargetMachine &tm, int level, int vectorWidth) {
   for (llvm::Function &f : m)
     if (!f.isDeclaration()) {
@@ -101,7 +111,9 @@ void optimizeModule(llvm::Module &m, llvm::TargetMachine &tm, int level, int vec
   } else if (level >= 3) {
     mpm = pb.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O3);
   } else if (llvm::Error e = pb.parsePassPipeline(
-                 mpm, vectorWidth == 1 ? kElementVectorizingPipeline : kGeneratedCodePipeline)) {
+                 mpm, vectorWidth == 1 && longestBlock(m) <= kMaxVectorizedBlock
+                          ? kElementVectorizingPipeline
+                          : kGeneratedCodePipeline)) {
     throw InternalError("the generated-code pass pipeline does not parse: " +
                         llvm::toString(std::move(e)));
   }

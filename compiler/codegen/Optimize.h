@@ -16,6 +16,16 @@ namespace odec::codegen {
 /// LLVM's vectorizers vectorize over tensor elements.
 void optimizeModule(llvm::Module &m, llvm::TargetMachine &tm, int level, int vectorWidth);
 
+/// Instructions in m's longest basic block.
+size_t longestBlock(const llvm::Module &m);
+
+/// One-lane modules whose longest block (before optimization) is longer than this get
+/// kGeneratedCodePipeline, without the SLP and loop vectorizers: the SLP vectorizer's time
+/// grows faster than a block's length, and a block that long is a straight-line chain of
+/// scalar bindings, with no tensor loops to vectorize. W1–W3's longest blocks have fewer
+/// than 600 instructions.
+constexpr size_t kMaxVectorizedBlock = 20000;
+
 /// The textual pass pipelines of levels 1 and 2 (as `opt -passes=` reads them): for code
 /// vectorized across the batch, and for one-lane code.
 extern const char *const kGeneratedCodePipeline;

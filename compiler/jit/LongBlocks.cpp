@@ -1,11 +1,11 @@
 #include "jit/LongBlocks.h"
 
+#include "codegen/Optimize.h"
 #include "support/InternalError.h"
 
 #include <llvm/IR/Module.h>
 #include <llvm/Support/CommandLine.h>
 
-#include <algorithm>
 #include <mutex>
 
 namespace odec::jit {
@@ -24,16 +24,8 @@ llvm::cl::Option &enableMisched() {
 
 } // namespace
 
-size_t longestBlock(const llvm::Module &m) {
-  size_t longest = 0;
-  for (const llvm::Function &f : m)
-    for (const llvm::BasicBlock &bb : f)
-      longest = std::max(longest, bb.size());
-  return longest;
-}
-
 LongBlockScheduling::LongBlockScheduling(const llvm::Module &m)
-    : off_(longestBlock(m) > kMaxScheduledBlock) {
+    : off_(codegen::longestBlock(m) > kMaxScheduledBlock) {
   if (!off_)
     return;
   std::lock_guard<std::mutex> lock(switchMutex);

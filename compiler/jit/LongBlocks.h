@@ -19,9 +19,6 @@ namespace odec::jit {
 /// largest block of W1–W3's fused solvers has fewer than 2 000.
 constexpr size_t kMaxScheduledBlock = 6000;
 
-/// Instructions in m's longest basic block.
-size_t longestBlock(const llvm::Module &m);
-
 /// While alive, and when `m`'s longest block is longer than kMaxScheduledBlock, LLVM's pre-RA
 /// machine scheduler is off (`-enable-misched=false`) for the compiles of this process. The
 /// switch is process-wide: a small module compiled at the same moment on another thread also

@@ -1,5 +1,6 @@
 // Long straight-line blocks compile without LLVM's pre-RA scheduler (jit/LongBlocks.h): the
 // switch is on exactly while such a module compiles, and the code it gives is right.
+#include "codegen/Optimize.h"
 #include "jit/LongBlocks.h"
 #include "odec/odec.h"
 
@@ -39,8 +40,8 @@ TEST(LongBlocks, SchedulerIsOffExactlyWhileALongBlockCompiles) {
   llvm::LLVMContext ctx;
   auto longModule = straightLine(ctx, jit::kMaxScheduledBlock);
   auto shortModule = straightLine(ctx, 100);
-  EXPECT_EQ(jit::longestBlock(*longModule), jit::kMaxScheduledBlock + 1);
-  EXPECT_EQ(jit::longestBlock(*shortModule), 101u);
+  EXPECT_EQ(codegen::longestBlock(*longModule), jit::kMaxScheduledBlock + 1);
+  EXPECT_EQ(codegen::longestBlock(*shortModule), 101u);
   ASSERT_EQ(misched().getNumOccurrences(), 0);
   {
     jit::LongBlockScheduling small(*shortModule);
