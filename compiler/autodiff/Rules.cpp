@@ -1,6 +1,7 @@
 #include "autodiff/Rules.h"
 
 #include "ir/Builder.h"
+#include "ir/OpTable.h"
 #include "support/InternalError.h"
 
 #include <array>
@@ -36,51 +37,6 @@ Expr scaled(const Expr &s, const Expr &d) {
   if (d->isConstantValue(-1))
     return ir::neg(s);
   return ir::mul(s, d);
-}
-
-/// The partial derivatives ∂y/∂a and ∂y/∂b of an elementwise op y = f(a) or y = f(a, b),
-/// each shaped like y; null where zero or not wanted. The Jacobian of an elementwise op is
-/// diagonal, hence its own transpose: both modes multiply sensitivities by these elementwise.
-std::array<Expr, 2> elementwisePartials(const Expr &y, std::array<bool, 2> wanted) {
-  const Node &n = *y;
-  const Expr &a = n.args[0];
-  auto c = [&](double v) { return ir::fill(n.shape, v); };
-  switch (n.op) {
-  case Op::Neg: return {c(-1), nullptr};                            // d(−a) = −da
-  case Op::Exp: return {y, nullptr};                                // exp′ = exp
-  case Op::Log: return {ir::div(c(1), a), nullptr};                 // log′(a) = 1/a
-  case Op::Sin: return {ir::unary(Op::Cos, a), nullptr};            // sin′ = cos
-  case Op::Cos: return {ir::neg(ir::unary(Op::Sin, a)), nullptr};   // cos′ = −sin
-  case Op::Tanh: return {ir::sub(c(1), ir::mul(y, y)), nullptr};    // tanh′ = 1 − tanh²
-  case Op::Sigmoid: return {ir::mul(y, ir::sub(c(1), y)), nullptr}; // σ′ = σ(1 − σ)
-  case Op::Relu: return {ir::unary(Op::Heaviside, a), nullptr};     // relu′ = H
-  case Op::Softplus: return {ir::unary(Op::Sigmoid, a), nullptr};   // log(1 + eᵃ)′ = σ(a)
-  case Op::Sqrt: return {ir::div(c(0.5), y), nullptr};              // √′(a) = 1/(2√a)
-  case Op::Abs: return {ir::unary(Op::Sign, a), nullptr};           // |a|′ = sign(a)
-  case Op::Sign:
-  case Op::Heaviside: return {nullptr, nullptr}; // piecewise constant: 0 almost everywhere
-  default: break;
-  }
-  const Expr &b = n.args[1];
-  switch (n.op) {
-  case Op::Add: return {c(1), c(1)};  // d(a + b) = da + db
-  case Op::Sub: return {c(1), c(-1)}; // d(a − b) = da − db
-  case Op::Mul: return {b, a};        // d(a b) = b da + a db
-  case Op::Div:                       // d(a / b) = da / b − (a / b²) db = (da − y db) / b
-    return {wanted[0] ? ir::div(c(1), b) : nullptr, wanted[1] ? ir::neg(ir::div(y, b)) : nullptr};
-  case Op::Pow: // d(aᵇ) = b aᵇ⁻¹ da + aᵇ log(a) db; log(a) only when b varies (a may be < 0)
-    return {wanted[0] ? ir::mul(b, ir::binary(Op::Pow, a, ir::sub(b, c(1)))) : nullptr,
-            wanted[1] ? ir::mul(y, ir::unary(Op::Log, a)) : nullptr};
-  case Op::Max: { // max selects a where a > b, else b: ∂a = H(a − b), ∂b = 1 − H(a − b)
-    Expr h = ir::unary(Op::Heaviside, ir::sub(a, b));
-    return {h, wanted[1] ? ir::sub(c(1), h) : nullptr};
-  }
-  case Op::Min: { // min selects a where a < b, else b: ∂a = H(b − a), ∂b = 1 − H(b − a)
-    Expr h = ir::unary(Op::Heaviside, ir::sub(b, a));
-    return {h, wanted[1] ? ir::sub(c(1), h) : nullptr};
-  }
-  default: throw InternalError("autodiff: elementwisePartials of a non-elementwise op");
-  }
 }
 
 bool isElementwise(Op op) {
@@ -132,7 +88,7 @@ Expr pushforward(const Expr &y, const std::vector<Expr> &t) {
     return nullptr; // a Variable's tangent is the sweep's seed
 
   if (isElementwise(n.op)) {
-    auto d = elementwisePartials(y, {bool(t[0]), t.size() > 1 && t[1]});
+    auto d = ir::elementwisePartials(y, {bool(t[0]), t.size() > 1 && t[1]});
     Expr sum;
     for (size_t i = 0; i < t.size(); ++i)
       if (t[i])
@@ -174,7 +130,7 @@ std::vector<Expr> pullback(const Expr &y, const Expr &g, const std::vector<bool>
   };
 
   if (isElementwise(n.op)) {
-    auto d = elementwisePartials(y, {wanted[0], wanted.size() > 1 && wanted[1]});
+    auto d = ir::elementwisePartials(y, {wanted[0], wanted.size() > 1 && wanted[1]});
     for (size_t i = 0; i < out.size(); ++i)
       if (wanted[i] && d[i])
         out[i] = scaled(g, d[i]);

@@ -1,6 +1,6 @@
-// The derivative rule of every IR op, forward and reverse, each beside its math. The sweeps
-// in Derivative.cpp know nothing about individual ops; adding an op to ir/IR.h means adding
-// its rules here.
+// The derivative rule of every IR op, forward and reverse. The sweeps in Derivative.cpp know
+// nothing about individual ops. Elementwise ops' partial derivatives are their OpDefs' in
+// ir/OpTable.h (beside their values); the structural ops' rules are here.
 //
 // Conventions shared by both directions:
 //  - a null Expr is an exact zero (no contribution), so inactive paths build nothing;

@@ -4,6 +4,7 @@
 #include "autodiff/FieldVjp.h"
 #include "codegen/CppNames.h"
 #include "ir/Builder.h"
+#include "ir/OpTable.h"
 #include "support/InternalError.h"
 
 #include <algorithm>
@@ -83,35 +84,44 @@ std::string lin(const std::string &row, int64_t cols, const std::string &col) {
   return col == "0" ? r : r + " + " + col;
 }
 
-/// The C++ of an elementwise op on operand expressions (each a variable or an element access,
-/// so repeating one is free). Same formulas as ir::evalUnary / ir::evalBinary.
-std::string elementwise(ir::Op op, const std::string &a, const std::string &b) {
-  using ir::Op;
-  switch (op) {
-  case Op::Neg: return "-" + a;
-  case Op::Exp: return "std::exp(" + a + ")";
-  case Op::Log: return "std::log(" + a + ")";
-  case Op::Sin: return "std::sin(" + a + ")";
-  case Op::Cos: return "std::cos(" + a + ")";
-  case Op::Tanh: return "std::tanh(" + a + ")";
-  case Op::Sigmoid: return "Real(1) / (Real(1) + std::exp(-" + a + "))";
-  case Op::Relu: return a + " > Real(0) ? " + a + " : Real(0)";
-  // log(1 + e^x) without overflow for large x.
-  case Op::Softplus:
-    return "std::fmax(" + a + ", Real(0)) + std::log1p(std::exp(-std::fabs(" + a + ")))";
-  case Op::Sqrt: return "std::sqrt(" + a + ")";
-  case Op::Abs: return "std::fabs(" + a + ")";
-  case Op::Sign: return a + " > Real(0) ? Real(1) : (" + a + " < Real(0) ? Real(-1) : Real(0))";
-  case Op::Heaviside: return a + " > Real(0) ? Real(1) : Real(0)";
-  case Op::Add: return a + " + " + b;
-  case Op::Sub: return a + " - " + b;
-  case Op::Mul: return a + " * " + b;
-  case Op::Div: return a + " / " + b;
-  case Op::Pow: return "std::pow(" + a + ", " + b + ")";
-  case Op::Max: return "std::fmax(" + a + ", " + b + ")";
-  case Op::Min: return "std::fmin(" + a + ", " + b + ")";
-  default: throw InternalError(std::string("emitCpp: not elementwise: ") + ir::opInfo(op).name);
+/// The C++ backend of the op table (ir/OpTable.h): each primitive as C++ text on operand
+/// expressions (a variable or an element access, so repeating one is free; compound results
+/// are parenthesized).
+struct CppMath {
+  using V = std::string;
+  static std::string fn(const char *f, const V &a) { return std::string(f) + "(" + a + ")"; }
+  static std::string infix(const V &a, const char *op, const V &b) {
+    return "(" + a + " " + op + " " + b + ")";
   }
+  V c(const V &, double v) { return literal(v); }
+  V neg(const V &a) { return "(-" + a + ")"; }
+  V add(const V &a, const V &b) { return infix(a, "+", b); }
+  V sub(const V &a, const V &b) { return infix(a, "-", b); }
+  V mul(const V &a, const V &b) { return infix(a, "*", b); }
+  V div(const V &a, const V &b) { return infix(a, "/", b); }
+  V pow(const V &a, const V &b) { return "std::pow(" + a + ", " + b + ")"; }
+  V max(const V &a, const V &b) { return "std::fmax(" + a + ", " + b + ")"; }
+  V min(const V &a, const V &b) { return "std::fmin(" + a + ", " + b + ")"; }
+  V exp(const V &a) { return fn("std::exp", a); }
+  V log(const V &a) { return fn("std::log", a); }
+  V log1p(const V &a) { return fn("std::log1p", a); }
+  V sin(const V &a) { return fn("std::sin", a); }
+  V cos(const V &a) { return fn("std::cos", a); }
+  V tanh(const V &a) { return fn("std::tanh", a); }
+  V sqrt(const V &a) { return fn("std::sqrt", a); }
+  V abs(const V &a) { return fn("std::fabs", a); }
+  V erf(const V &a) { return fn("std::erf", a); }
+  V positive(const V &x, const V &then, const V &otherwise) {
+    return "(" + x + " > Real(0) ? " + then + " : " + otherwise + ")";
+  }
+  V negative(const V &x, const V &then, const V &otherwise) {
+    return "(" + x + " < Real(0) ? " + then + " : " + otherwise + ")";
+  }
+};
+
+std::string elementwise(ir::Op op, const std::string &a, const std::string &b) {
+  CppMath m;
+  return ir::elementwiseValue(m, op, a, b);
 }
 
 /// A computed or bound tensor: `scalar` values are plain expressions, the others arrays

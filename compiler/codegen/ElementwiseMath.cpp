@@ -2,6 +2,7 @@
 
 #include "codegen/VectorMath.h"
 
+#include "ir/OpTable.h"
 #include "support/InternalError.h"
 
 #include <llvm/IR/Intrinsics.h>
@@ -76,45 +77,45 @@ Value *callLibm(llvm::IRBuilder<> &b, llvm::StringRef name, llvm::ArrayRef<Value
   return out;
 }
 
+namespace {
+
+// The LLVM backend of the op table (ir/OpTable.h): each primitive on a real or on <W x real>.
+struct LlvmMath {
+  using V = Value *;
+  llvm::IRBuilder<> &b;
+
+  Value *c(Value *like, double v) { return constantLike(like, v); }
+  Value *neg(Value *a) { return b.CreateFNeg(a); }
+  Value *add(Value *x, Value *y) { return b.CreateFAdd(x, y); }
+  Value *sub(Value *x, Value *y) { return b.CreateFSub(x, y); }
+  Value *mul(Value *x, Value *y) { return b.CreateFMul(x, y); }
+  Value *div(Value *x, Value *y) { return b.CreateFDiv(x, y); }
+  Value *pow(Value *x, Value *y) { return intrinsic(b, llvm::Intrinsic::pow, {x, y}); }
+  Value *max(Value *x, Value *y) { return intrinsic(b, llvm::Intrinsic::maxnum, {x, y}); }
+  Value *min(Value *x, Value *y) { return intrinsic(b, llvm::Intrinsic::minnum, {x, y}); }
+  Value *exp(Value *a) { return emitExp(b, a); }
+  Value *log(Value *a) { return intrinsic(b, llvm::Intrinsic::log, {a}); }
+  Value *log1p(Value *a) { return callLibm(b, "log1p", {a}); }
+  Value *sin(Value *a) { return intrinsic(b, llvm::Intrinsic::sin, {a}); }
+  Value *cos(Value *a) { return intrinsic(b, llvm::Intrinsic::cos, {a}); }
+  Value *tanh(Value *a) { return emitTanh(b, a); }
+  Value *sqrt(Value *a) { return intrinsic(b, llvm::Intrinsic::sqrt, {a}); }
+  Value *abs(Value *a) { return intrinsic(b, llvm::Intrinsic::fabs, {a}); }
+  // No intrinsic: libm's erf per lane, like log1p (exact to libm's accuracy, not vectorized).
+  Value *erf(Value *a) { return callLibm(b, "erf", {a}); }
+  Value *positive(Value *x, Value *then, Value *otherwise) {
+    return b.CreateSelect(b.CreateFCmpOGT(x, constantLike(x, 0)), then, otherwise);
+  }
+  Value *negative(Value *x, Value *then, Value *otherwise) {
+    return b.CreateSelect(b.CreateFCmpOLT(x, constantLike(x, 0)), then, otherwise);
+  }
+};
+
+} // namespace
+
 Value *emitElementwise(llvm::IRBuilder<> &b, ir::Op op, llvm::ArrayRef<Value *> args) {
-  using ir::Op;
-  namespace I = llvm::Intrinsic;
-  Value *x = args[0];
-  Value *zero = constantLike(x, 0.0), *one = constantLike(x, 1.0);
-  switch (op) {
-  case Op::Neg: return b.CreateFNeg(x);
-  case Op::Exp: return emitExp(b, x);
-  case Op::Log: return intrinsic(b, I::log, {x});
-  case Op::Sin: return intrinsic(b, I::sin, {x});
-  case Op::Cos: return intrinsic(b, I::cos, {x});
-  case Op::Sqrt: return intrinsic(b, I::sqrt, {x});
-  case Op::Abs: return intrinsic(b, I::fabs, {x});
-  case Op::Tanh: return emitTanh(b, x);
-  // 1 / (1 + e^-x)
-  case Op::Sigmoid:
-    return b.CreateFDiv(one, b.CreateFAdd(one, emitExp(b, b.CreateFNeg(x))));
-  case Op::Relu: return b.CreateSelect(b.CreateFCmpOGT(x, zero), x, zero);
-  // max(x, 0) + log1p(e^-|x|): log(1 + e^x) without overflow.
-  case Op::Softplus: {
-    Value *tail =
-        callLibm(b, "log1p", {emitExp(b, b.CreateFNeg(intrinsic(b, I::fabs, {x})))});
-    return b.CreateFAdd(intrinsic(b, I::maxnum, {x, zero}), tail);
-  }
-  case Op::Sign:
-    return b.CreateSelect(b.CreateFCmpOGT(x, zero), one,
-                          b.CreateSelect(b.CreateFCmpOLT(x, zero), constantLike(x, -1.0), zero));
-  case Op::Heaviside: return b.CreateSelect(b.CreateFCmpOGT(x, zero), one, zero);
-  case Op::Add: return b.CreateFAdd(x, args[1]);
-  case Op::Sub: return b.CreateFSub(x, args[1]);
-  case Op::Mul: return b.CreateFMul(x, args[1]);
-  case Op::Div: return b.CreateFDiv(x, args[1]);
-  case Op::Pow:
-    return intrinsic(b, I::pow, {x, args[1]});
-  case Op::Max: return intrinsic(b, I::maxnum, {x, args[1]});
-  case Op::Min: return intrinsic(b, I::minnum, {x, args[1]});
-  default:
-    throw InternalError(std::string("codegen: not an elementwise op: ") + ir::opInfo(op).name);
-  }
+  LlvmMath m{b};
+  return ir::elementwiseValue(m, op, args[0], args.size() > 1 ? args[1] : args[0]);
 }
 
 Value *emitElementwise(llvm::IRBuilder<> &b, const ir::Node &n, llvm::ArrayRef<Value *> args) {

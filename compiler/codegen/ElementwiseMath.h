@@ -1,12 +1,12 @@
-// The scalar semantics of IR's elementwise ops (ir::evalUnary / ir::evalBinary) as LLVM IR,
-// on a real or on a <W x real> across the trajectories of a batch chunk (real = double or
-// float, read from the arguments' type).
+// IR's elementwise ops as LLVM IR, on a real or on a <W x real> across the trajectories of a
+// batch chunk (real = double or float, read from the arguments' type): the op table's formulas
+// (ir/OpTable.h) on LLVM primitives.
 //
-// exp and tanh (and sigmoid and softplus's exponential through them) are inline IR from
+// exp and tanh (and sigmoid, softplus, silu, elu through them) are inline IR from
 // codegen/VectorMath.h, vectorized across the lanes, with the error bounds documented there.
 // Functions with an LLVM intrinsic (log, sin, cos, sqrt, fabs, pow, maxnum, minnum) use it
-// (on vectors LLVM scalarizes log/sin/cos/pow into libm calls); log1p calls the C library
-// once per lane through callLibm.
+// (on vectors LLVM scalarizes log/sin/cos/pow into libm calls); log1p and erf (so gelu) call
+// the C library once per lane through callLibm.
 #pragma once
 
 #include "ir/IR.h"

@@ -8,36 +8,23 @@ namespace odec::ir {
 
 const OpInfo &opInfo(Op op) {
   // Indexed by Op; the static_assert below keeps the table in step with the enum.
+#define ODEC_UNARY_ROW(Name, ir, julia, builtin, lo, hi, second)                                 \
+  {ir, OpCategory::Unary, julia, builtin, lo, hi, second},
+#define ODEC_BINARY_ROW(Name, ir, julia, builtin, lo, hi, second)                                \
+  {ir, OpCategory::Binary, julia, builtin, lo, hi, second},
   static const OpInfo table[] = {
-      {"const", OpCategory::Leaf, ""},
-      {"var", OpCategory::Leaf, ""},
-      {"neg", OpCategory::Unary, "-"},
-      {"exp", OpCategory::Unary, "exp"},
-      {"log", OpCategory::Unary, "log"},
-      {"sin", OpCategory::Unary, "sin"},
-      {"cos", OpCategory::Unary, "cos"},
-      {"tanh", OpCategory::Unary, "tanh"},
-      {"sigmoid", OpCategory::Unary, "sigmoid"},
-      {"relu", OpCategory::Unary, "relu"},
-      {"softplus", OpCategory::Unary, "softplus"},
-      {"sqrt", OpCategory::Unary, "sqrt"},
-      {"abs", OpCategory::Unary, "abs"},
-      {"sign", OpCategory::Unary, "sign"},
-      {"heaviside", OpCategory::Unary, "heaviside"},
-      {"add", OpCategory::Binary, "+"},
-      {"sub", OpCategory::Binary, "-"},
-      {"mul", OpCategory::Binary, "*"},
-      {"div", OpCategory::Binary, "/"},
-      {"pow", OpCategory::Binary, "^"},
-      {"max", OpCategory::Binary, "max"},
-      {"min", OpCategory::Binary, "min"},
-      {"matmul", OpCategory::Structural, "*"},
-      {"transpose", OpCategory::Structural, "'"},
-      {"broadcast", OpCategory::Structural, ""},
-      {"sumto", OpCategory::Structural, "sum"},
-      {"slice", OpCategory::Structural, ""},
-      {"concat", OpCategory::Structural, ""},
+      {"const", OpCategory::Leaf, "", "", 0, 0, 0},
+      {"var", OpCategory::Leaf, "", "", 0, 0, 0},
+      ODEC_UNARY_OPS(ODEC_UNARY_ROW) ODEC_BINARY_OPS(ODEC_BINARY_ROW)
+      {"matmul", OpCategory::Structural, "*", "", 2, 2, 0},
+      {"transpose", OpCategory::Structural, "'", "", 1, 1, 0},
+      {"broadcast", OpCategory::Structural, "", "", 1, 1, 0},
+      {"sumto", OpCategory::Structural, "sum", "", 1, 1, 0},
+      {"slice", OpCategory::Structural, "", "", 1, 1, 0},
+      {"concat", OpCategory::Structural, "", "", 1, -1, 0},
   };
+#undef ODEC_UNARY_ROW
+#undef ODEC_BINARY_ROW
   static_assert(sizeof(table) / sizeof(table[0]) == size_t(Op::Concat) + 1,
                 "opInfo table out of step with enum Op");
   return table[size_t(op)];

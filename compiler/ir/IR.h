@@ -11,6 +11,7 @@
 // Storage of every value is rows x cols, row-major.
 #pragma once
 
+#include "ir/OpList.h"
 #include "support/Shape.h"
 
 #include <cstdint>
@@ -25,14 +26,12 @@ enum class Op : uint8_t {
   Constant, // a literal tensor; `values` holds rows*cols doubles, row-major
   Variable, // a function input; `name`, `role`, `index`
 
-  // Elementwise unary: result shape = argument shape.
-  Neg, Exp, Log, Sin, Cos, Tanh, Sigmoid, Relu, Softplus, Sqrt, Abs,
-  Sign,      // -1, 0, 1  (derivative of abs)
-  Heaviside, // x > 0 ? 1 : 0  (derivative of relu)
-
-  // Elementwise binary: both arguments have exactly the result's rows and cols
-  // (broadcasting is explicit, through Broadcast).
-  Add, Sub, Mul, Div, Pow, Max, Min,
+  // Elementwise (ir/OpList.h): unary ops keep their argument's shape; binary ops take two
+  // arguments of exactly the result's rows and cols (broadcasting is explicit, through
+  // Broadcast).
+#define ODEC_ENUM_ENTRY(Name, ...) Name,
+  ODEC_ELEMENTWISE_OPS(ODEC_ENUM_ENTRY)
+#undef ODEC_ENUM_ENTRY
 
   // Structural.
   MatMul,    // (m x k) * (k x n)
@@ -45,12 +44,15 @@ enum class Op : uint8_t {
 
 enum class OpCategory : uint8_t { Leaf, Unary, Binary, Structural };
 
-/// One row of the operation table: name, category and spellings. Evaluation, derivative
-/// rules and code generation are keyed on Op and kept beside their math in their modules.
+/// One row of the operation table: name, category and spellings. An elementwise op's value
+/// and derivative are its OpDef in ir/OpTable.h; structural ops' rules live with the passes.
 struct OpInfo {
-  const char *name;   // IR spelling: "tanh", "add", "matmul"
+  const char *name;    // IR spelling: "tanh", "add", "matmul"
   OpCategory category;
-  const char *julia;  // Julia spelling for printing: "tanh", "+", "*" (empty if none)
+  const char *julia;   // Julia spelling for printing: "tanh", "+", "*" (empty if none)
+  const char *builtin; // the name a .node file calls it by ("" if none)
+  int minArgs, maxArgs;
+  double secondDefault; // the second argument when a call gives one (maxArgs 2 > minArgs)
 };
 const OpInfo &opInfo(Op op);
 

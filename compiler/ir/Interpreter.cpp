@@ -1,5 +1,6 @@
 #include "ir/Interpreter.h"
 
+#include "ir/OpTable.h"
 #include "support/InternalError.h"
 
 #include <algorithm>
@@ -10,36 +11,15 @@
 namespace odec::ir {
 
 double evalUnary(Op op, double x) {
-  switch (op) {
-  case Op::Neg: return -x;
-  case Op::Exp: return std::exp(x);
-  case Op::Log: return std::log(x);
-  case Op::Sin: return std::sin(x);
-  case Op::Cos: return std::cos(x);
-  case Op::Tanh: return std::tanh(x);
-  case Op::Sigmoid: return 1.0 / (1.0 + std::exp(-x));
-  case Op::Relu: return x > 0 ? x : 0.0;
-  // log(1 + e^x) without overflow for large x: max(x, 0) + log1p(e^-|x|).
-  case Op::Softplus: return std::max(x, 0.0) + std::log1p(std::exp(-std::fabs(x)));
-  case Op::Sqrt: return std::sqrt(x);
-  case Op::Abs: return std::fabs(x);
-  case Op::Sign: return x > 0 ? 1.0 : (x < 0 ? -1.0 : 0.0);
-  case Op::Heaviside: return x > 0 ? 1.0 : 0.0;
-  default: throw InternalError(std::string("evalUnary: not a unary op: ") + opInfo(op).name);
-  }
+  internalCheck(opInfo(op).category == OpCategory::Unary, "evalUnary: not a unary op");
+  ScalarMath m;
+  return elementwiseValue(m, op, x, x);
 }
 
 double evalBinary(Op op, double a, double b) {
-  switch (op) {
-  case Op::Add: return a + b;
-  case Op::Sub: return a - b;
-  case Op::Mul: return a * b;
-  case Op::Div: return a / b;
-  case Op::Pow: return std::pow(a, b);
-  case Op::Max: return std::fmax(a, b);
-  case Op::Min: return std::fmin(a, b);
-  default: throw InternalError(std::string("evalBinary: not a binary op: ") + opInfo(op).name);
-  }
+  internalCheck(opInfo(op).category == OpCategory::Binary, "evalBinary: not a binary op");
+  ScalarMath m;
+  return elementwiseValue(m, op, a, b);
 }
 
 namespace {

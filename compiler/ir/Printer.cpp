@@ -118,11 +118,6 @@ public:
       return infix(n, dot + opInfo(n.op).julia, n.op == Op::Add || n.op == Op::Sub ? kAdd : kMul,
                    true);
     case Op::Pow: return infix(n, dot + "^", kPow, true);
-    case Op::Max:
-    case Op::Min:
-      return {std::string(opInfo(n.op).julia) + dot + "(" + print(*n.args[0], true).s + ", " +
-                  print(*n.args[1], true).s + ")",
-              kAtom};
     case Op::MatMul: return infix(n, "*", kMul, false);
     case Op::Transpose: {
       Text a = print(*n.args[0]);
@@ -149,8 +144,13 @@ public:
       return {out + "]", kAtom};
     }
     default: {
-      // Elementwise unary functions: broadcast calls on arrays, plain calls on numbers.
-      return {std::string(opInfo(n.op).julia) + dot + "(" + print(*n.args[0]).s + ")", kAtom};
+      // The other elementwise ops are functions (ir/OpList.h): broadcast calls on arrays,
+      // plain calls on numbers.
+      const bool binary = n.args.size() > 1; // max.(x, 0): a broadcast call, like `.+`
+      std::string call = std::string(opInfo(n.op).julia) + dot + "(" + print(*n.args[0], binary).s;
+      if (binary)
+        call += ", " + print(*n.args[1], true).s;
+      return {call + ")", kAtom};
     }
     }
   }

@@ -13,37 +13,6 @@ namespace {
 
 using sema::Builtin;
 
-ir::Op elementwiseOp(Builtin f) {
-  switch (f) {
-  case Builtin::Tanh:
-    return ir::Op::Tanh;
-  case Builtin::Sigmoid:
-    return ir::Op::Sigmoid;
-  case Builtin::Relu:
-    return ir::Op::Relu;
-  case Builtin::Softplus:
-    return ir::Op::Softplus;
-  case Builtin::Exp:
-    return ir::Op::Exp;
-  case Builtin::Log:
-    return ir::Op::Log;
-  case Builtin::Sin:
-    return ir::Op::Sin;
-  case Builtin::Cos:
-    return ir::Op::Cos;
-  case Builtin::Sqrt:
-    return ir::Op::Sqrt;
-  case Builtin::Abs:
-    return ir::Op::Abs;
-  case Builtin::Max:
-    return ir::Op::Max;
-  case Builtin::Min:
-    return ir::Op::Min;
-  default:
-    throw InternalError("lowering: not an elementwise built-in");
-  }
-}
-
 ir::Op dotOp(ast::BinaryOp op) {
   switch (op) {
   case ast::BinaryOp::DotAdd:
@@ -215,9 +184,12 @@ private:
     for (const ast::ExprPtr &a : e.args)
       args.push_back(lower(*a));
     switch (info->id) {
-    case Builtin::Max:
-    case Builtin::Min:
-      return ir::binary(elementwiseOp(info->id), fit(args[0], shape), fit(args[1], shape));
+    case Builtin::Elementwise:
+      if (ir::opInfo(info->op).category == ir::OpCategory::Unary)
+        return ir::unary(info->op, args[0]);
+      if (args.size() == 1) // the op's default second argument
+        args.push_back(ir::fill(Shape::scalar(), ir::opInfo(info->op).secondDefault));
+      return ir::binary(info->op, fit(args[0], shape), fit(args[1], shape));
     case Builtin::Sum:
       return ir::sum(args[0]);
     case Builtin::Dot:
@@ -228,9 +200,14 @@ private:
       return ir::transpose(args[0]);
     case Builtin::Vcat:
       return ir::concat(std::move(args), 0);
-    default:
-      return ir::unary(elementwiseOp(info->id), args[0]);
+    case Builtin::Zeros:
+    case Builtin::Ones:
+    case Builtin::Identity:
+    case Builtin::Gradient:
+    case Builtin::Jacobian:
+      break; // lowered before the arguments
     }
+    throw InternalError("lowering: a built-in without a lowering: " + info->name);
   }
 
   /// Each row is an hcat of its elements, then the rows are stacked (Julia's hvcat).

@@ -1,6 +1,9 @@
 // The built-in functions of the model language: one table that sema (arity, shapes),
-// constant evaluation and lowering all key on.
+// constant evaluation and lowering all key on. The elementwise ones are the IR's op table's
+// (ir/OpList.h), so a new op is callable by its built-in name without a change here.
 #pragma once
+
+#include "ir/IR.h"
 
 #include <string>
 #include <string_view>
@@ -9,19 +12,9 @@
 namespace odec::sema {
 
 enum class Builtin {
-  // Elementwise on Real (on arrays only as broadcast calls `tanh.(x)`).
-  Tanh,
-  Sigmoid,
-  Relu,
-  Softplus,
-  Exp,
-  Log,
-  Sin,
-  Cos,
-  Sqrt,
-  Abs,
-  Max,
-  Min, // elementwise, two arguments
+  // Elementwise on Reals (on arrays only as broadcast calls `tanh.(x)`): the IR ops with a
+  // built-in name (ir/OpList.h); BuiltinInfo::op says which.
+  Elementwise,
   Sum,
   Dot,
   Norm, // reductions to Real
@@ -35,10 +28,11 @@ enum class Builtin {
 };
 
 struct BuiltinInfo {
-  const char *name;
+  std::string name;
   Builtin id;
   int minArgs, maxArgs; // maxArgs < 0: any number
   bool elementwise;     // may be broadcast: f.(x)
+  ir::Op op = ir::Op::Constant; // the IR op of an elementwise built-in
 };
 
 /// The entry for a function name, or null.
@@ -46,8 +40,5 @@ const BuiltinInfo *findBuiltin(std::string_view name);
 /// Every built-in's name (for suggestions).
 std::vector<std::string> builtinNames();
 
-/// Scalar semantics of the elementwise built-ins (constant evaluation).
-double evalElementwise(Builtin f, double x);
-double evalElementwise(Builtin f, double x, double y);
 
 } // namespace odec::sema

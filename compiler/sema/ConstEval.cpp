@@ -1,5 +1,6 @@
 #include "sema/ConstEval.h"
 
+#include "ir/Interpreter.h"
 #include "sema/Builtins.h"
 #include "sema/Indexing.h"
 
@@ -127,26 +128,26 @@ Coefficient exactSqrt(const Coefficient &a) {
   return Coefficient::real(std::sqrt(a.value));
 }
 
-Coefficient elementwise(Builtin f, const Coefficient &a) {
+Coefficient elementwise(ir::Op f, const Coefficient &a) {
   if (a.exact) {
     const Rational &x = *a.exact;
     Rational zero(0);
-    if (f == Builtin::Abs)
+    if (f == ir::Op::Abs)
       return Coefficient::rational(x < zero ? -x : x);
-    if (f == Builtin::Relu)
+    if (f == ir::Op::Relu)
       return Coefficient::rational(zero < x ? x : zero);
-    if (f == Builtin::Sqrt)
+    if (f == ir::Op::Sqrt)
       return exactSqrt(a);
   }
-  return Coefficient::real(evalElementwise(f, a.value));
+  return Coefficient::real(ir::evalUnary(f, a.value));
 }
 
-Coefficient elementwise(Builtin f, const Coefficient &a, const Coefficient &b) {
-  if (a.exact && b.exact) {
+Coefficient elementwise(ir::Op f, const Coefficient &a, const Coefficient &b) {
+  if (a.exact && b.exact && (f == ir::Op::Max || f == ir::Op::Min)) {
     bool less = *a.exact < *b.exact;
-    return (f == Builtin::Max) == less ? b : a;
+    return (f == ir::Op::Max) == less ? b : a;
   }
-  return Coefficient::real(evalElementwise(f, a.value, b.value));
+  return Coefficient::real(ir::evalBinary(f, a.value, b.value));
 }
 
 /// Element (i, j) of `v` seen through broadcasting (size-1 dimensions repeat).
@@ -363,10 +364,17 @@ private:
       args.push_back(std::move(*v));
     }
     switch (info->id) {
-    case Builtin::Max:
-    case Builtin::Min:
+    case Builtin::Elementwise:
+      if (ir::opInfo(info->op).category == ir::OpCategory::Unary) {
+        for (Coefficient &x : args[0].elems)
+          x = elementwise(info->op, x);
+        return args[0];
+      }
+      if (args.size() == 1) // the op's default second argument
+        args.push_back(ConstValue{Shape::scalar(),
+                                  {Coefficient::real(ir::opInfo(info->op).secondDefault)}});
       return broadcastMap(shape, args[0], args[1],
-                          [&](auto &x, auto &y) { return elementwise(info->id, x, y); });
+                          [&](auto &x, auto &y) { return elementwise(info->op, x, y); });
     case Builtin::Sum:
       return ConstValue{shape, {sumOf(args[0].elems)}};
     case Builtin::Dot:
@@ -386,11 +394,12 @@ private:
     case Builtin::Jacobian:
       fail(c.range, c.callee + "(...) is not a constant");
       return std::nullopt;
-    default: // unary elementwise
-      for (Coefficient &x : args[0].elems)
-        x = elementwise(info->id, x);
-      return args[0];
+    case Builtin::Zeros:
+    case Builtin::Ones:
+    case Builtin::Identity:
+      break; // evaluated before the arguments
     }
+    return std::nullopt;
   }
 
   std::optional<ConstValue> index(const ast::IndexExpr &e) {

@@ -299,8 +299,14 @@ std::optional<Shape> ExprChecker::call(const ast::CallExpr &e) {
   if (args.size() != e.args.size())
     return std::nullopt;
   switch (info->id) {
-  case Builtin::Max:
-  case Builtin::Min:
+  case Builtin::Elementwise:
+    if (args.size() == 1) { // a unary op, or a binary one with its default second argument
+      if (e.broadcast || args[0].isScalar())
+        return args[0];
+      diags_.error(e.range, name + " applies to a Real, got " + args[0].str() + "; use " +
+                                e.callee + ".(" + text(*e.args[0]) + ") elementwise");
+      return std::nullopt;
+    }
     if (e.broadcast) {
       if (auto s = broadcastShape(args[0], args[1]))
         return s;
@@ -327,13 +333,14 @@ std::optional<Shape> ExprChecker::call(const ast::CallExpr &e) {
     return transposeShape(args[0]);
   case Builtin::Vcat:
     return stack(args, e.range);
-  default: // unary elementwise
-    if (e.broadcast || args[0].isScalar())
-      return args[0];
-    diags_.error(e.range, name + " applies to a Real, got " + args[0].str() + "; use " + e.callee +
-                              ".(" + text(*e.args[0]) + ") elementwise");
-    return std::nullopt;
+  case Builtin::Zeros:
+  case Builtin::Ones:
+  case Builtin::Identity:
+  case Builtin::Gradient:
+  case Builtin::Jacobian:
+    break; // handled before the arguments were checked
   }
+  return std::nullopt;
 }
 
 std::optional<Shape> ExprChecker::index(const ast::IndexExpr &e) {

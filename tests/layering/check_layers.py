@@ -18,7 +18,7 @@ ROOTS = ["core", "compiler", "runtime", "include"]
 LAYERS = {
     "core": [],
     "compiler/syntax": ["core"],
-    "compiler/sema": ["core", "compiler/syntax"],
+    "compiler/sema": ["core", "compiler/syntax", "compiler/ir"],  # the op table
     "compiler/ir": ["core"],
     "compiler/autodiff": ["core", "compiler/ir"],
     "compiler/lower": ["core", "compiler/syntax", "compiler/sema", "compiler/ir",
