@@ -160,6 +160,19 @@ private:
     }
   }
 
+  /// exp.(x .- m) ./ sum(exp.(x .- m)) with m the largest element (a fold of max over the
+  /// elements), so no exponential overflows: softmax([1000, 0]) = [1, 0]. The shift cancels
+  /// in the value and in the derivative (it changes every exponent alike), so it need not be
+  /// differentiated smoothly.
+  static ir::Expr softmax(const ir::Expr &x) {
+    const int n = x->shape.rows;
+    ir::Expr top = ir::slice(x, 0, 0, Shape::scalar());
+    for (int i = 1; i < n; ++i)
+      top = ir::binary(ir::Op::Max, top, ir::slice(x, i, 0, Shape::scalar()));
+    ir::Expr e = ir::unary(ir::Op::Exp, ir::sub(x, ir::broadcast(top, x->shape)));
+    return ir::div(e, ir::broadcast(ir::sum(e), x->shape));
+  }
+
   ir::Expr call(const ast::CallExpr &e) {
     const sema::BuiltinInfo *info = sema::findBuiltin(e.callee);
     internalCheck(info != nullptr, "lowering: a call of an unknown function");
@@ -194,6 +207,8 @@ private:
       return ir::sum(args[0]);
     case Builtin::Dot:
       return ir::sum(ir::mul(args[0], args[1]));
+    case Builtin::Softmax:
+      return softmax(args[0]);
     case Builtin::Norm:
       return ir::unary(ir::Op::Sqrt, ir::sum(ir::mul(args[0], args[0])));
     case Builtin::Transpose:

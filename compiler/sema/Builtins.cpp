@@ -18,6 +18,7 @@ const std::vector<BuiltinInfo> &builtins() {
         {"sum", Builtin::Sum, 1, 1, false},
         {"dot", Builtin::Dot, 2, 2, false},
         {"norm", Builtin::Norm, 1, 1, false},
+        {"softmax", Builtin::Softmax, 1, 1, false},
         {"zeros", Builtin::Zeros, 1, 2, false},
         {"ones", Builtin::Ones, 1, 2, false},
         {"I", Builtin::Identity, 1, 1, false},

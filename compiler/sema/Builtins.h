@@ -17,7 +17,8 @@ enum class Builtin {
   Elementwise,
   Sum,
   Dot,
-  Norm, // reductions to Real
+  Norm,    // reductions to Real
+  Softmax, // softmax(x) of a Vector: exp.(x .- maximum(x)) ./ sum(exp.(x .- maximum(x)))
   Zeros,
   Ones,      // zeros(n), zeros(m, n): integer constant sizes
   Identity,  // I(n)

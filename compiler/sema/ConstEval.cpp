@@ -377,6 +377,20 @@ private:
                           [&](auto &x, auto &y) { return elementwise(info->op, x, y); });
     case Builtin::Sum:
       return ConstValue{shape, {sumOf(args[0].elems)}};
+    case Builtin::Softmax: {
+      // In doubles, shifted by the maximum as the lowering computes it.
+      double top = -std::numeric_limits<double>::infinity(), total = 0;
+      for (const Coefficient &x : args[0].elems)
+        top = std::max(top, x.value);
+      std::vector<Coefficient> out;
+      for (const Coefficient &x : args[0].elems) {
+        out.push_back(Coefficient::real(std::exp(x.value - top)));
+        total += out.back().value;
+      }
+      for (Coefficient &y : out)
+        y = Coefficient::real(y.value / total);
+      return ConstValue{shape, std::move(out)};
+    }
     case Builtin::Dot:
     case Builtin::Norm: {
       const ConstValue &y = info->id == Builtin::Dot ? args[1] : args[0];

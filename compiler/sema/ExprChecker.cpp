@@ -320,6 +320,12 @@ std::optional<Shape> ExprChecker::call(const ast::CallExpr &e) {
                               args[1].str() + "; use " + e.callee + ".(" + text(*e.args[0]) + ", " +
                               text(*e.args[1]) + ") elementwise");
     return std::nullopt;
+  case Builtin::Softmax:
+    if (args[0].isVector() || args[0].isScalar())
+      return args[0];
+    diags_.error(e.range, name + " applies to a Vector, got " + args[0].str() +
+                              " (for the columns of a matrix, apply it to each column)");
+    return std::nullopt;
   case Builtin::Sum:
   case Builtin::Norm:
     return Shape::scalar();

@@ -34,6 +34,25 @@ TEST(SemaBuiltins, Arity) {
             Errors{"t.node:9:9: error: 'sum' cannot be broadcast; only elementwise functions can"});
 }
 
+TEST(SemaBuiltins, ActivationsFromTheOpTable) {
+  EXPECT_EQ(exprShape("gelu.(x)"), "Vector{2}");
+  EXPECT_EQ(exprShape("erf(s)"), "Real");
+  EXPECT_EQ(exprShape("elu.(W)"), "Matrix{2,3}");
+  EXPECT_EQ(exprShape("elu.(W, 0.5)"), "Matrix{2,3}");
+  EXPECT_EQ(exprShape("leakyrelu.(x, s)"), "Vector{2}");
+  EXPECT_EQ(exprShape("softmax(x)"), "Vector{2}");
+  EXPECT_EQ(exprErrors("leakyrelu.(x, s, s)"),
+            Errors{"t.node:9:9: error: 'leakyrelu' takes 1 or 2 arguments, got 3"});
+  EXPECT_EQ(exprErrors("silu(x)"),
+            Errors{"t.node:9:9: error: 'silu' applies to a Real, got Vector{2}; use silu.(x) "
+                   "elementwise"});
+  EXPECT_EQ(exprErrors("softmax(W)"),
+            Errors{"t.node:9:9: error: 'softmax' applies to a Vector, got Matrix{2,3} (for the "
+                   "columns of a matrix, apply it to each column)"});
+  EXPECT_EQ(exprErrors("softsgn.(x)"),
+            Errors{"t.node:9:9: error: undefined function 'softsgn'; did you mean 'softsign'?"});
+}
+
 TEST(SemaBuiltins, UnknownFunction) {
   EXPECT_EQ(exprErrors("tanhh(s)"),
             Errors{"t.node:9:9: error: undefined function 'tanhh'; did you mean 'tanh'?"});
