@@ -8,6 +8,7 @@
 #include "codegen/SimulatorCodegen.h"
 #include "ir/Builder.h"
 #include "support/InternalError.h"
+#include "tableau/SolverPlan.h"
 
 #include <algorithm>
 
@@ -112,19 +113,10 @@ llvm::Function *emitAdjoint(llvm::Module &m, const ir::ModelIR &model,
   clear(loss);
   clear(XbarRows); // a dead stage's row is read (with coefficient 0) but never written
 
-  // live[i]: X̄_i can be nonzero (some coefficient feeding k̄_i is); it depends on the tableau
-  // alone.
-  std::vector<bool> live(size_t(s), false);
-  for (int st = s - 1; st >= 0; --st) {
-    bool any = tableau.b[size_t(st)].value != 0;
-    for (int j = st + 1; j < s; ++j)
-      any = any || (live[size_t(j)] && tableau.a(j, st) != 0);
-    live[size_t(st)] = any;
-  }
-  std::vector<int> liveDownwards; // the stages whose VJP runs, last first
-  for (int st = s - 1; st >= 0; --st)
-    if (live[size_t(st)])
-      liveDownwards.push_back(st);
+  // The stages whose X̄ can be nonzero, and so whose VJP runs (last first): the plan's.
+  const SolverPlan plan = SolverPlan::of(tableau);
+  const std::vector<bool> &live = plan.live;
+  const std::vector<int> &liveDownwards = plan.liveDownwards;
   // In rolled stages, each stage's VJP values are kept in a copy of their own (this scope),
   // so that the θ̄ products can read a stage's factors where they are.
   const int vjpScope = step.keptScope() + s;

@@ -6,6 +6,7 @@
 #include "ir/Builder.h"
 #include "ir/OpTable.h"
 #include "support/InternalError.h"
+#include "tableau/SolverPlan.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -622,8 +623,10 @@ private:
          << "    for (std::int64_t n = steps - 1; n >= 0; --n) {\n"
          << objectLocal("      ", "Stages", "s", 2 * S * state, budget)
          << "      stages(p, row + n * kStateDim, h, s, false);\n";
-    std::vector<bool> live(size_t(S), false);
-    for (int i = S - 1; i >= 0; --i) {
+    // The stages whose X̄ can be nonzero (SolverPlan), last first; the others are skipped.
+    const SolverPlan plan = SolverPlan::of(t_);
+    const std::vector<bool> &live = plan.live;
+    for (int i : plan.liveDownwards) {
       std::vector<double> coef = {t_.b[size_t(i)].value};
       for (int j = i + 1; j < S; ++j)
         coef.push_back(live[size_t(j)] ? t_.a(j, i) : 0.0);
@@ -631,9 +634,6 @@ private:
         return j == 0 ? std::string("lambda[d]")
                       : "xbar[" + std::to_string(i + int(j)) + "][d]";
       });
-      if (sum == "Real(0)")
-        continue;
-      live[size_t(i)] = true;
       out_ << "      // stage " << i << ": k̄ = h (b λ + Σ_j a_j" << i << " X̄_j), X̄ = J_xᵀ k̄, θ̄ += J_θᵀ k̄\n"
            << "      for (int d = 0; d < kStateDim; ++d)\n        kbar[d] = h * ("
            << sum << ");\n      fieldVJP(p, s.state[" << i << "].data(), kbar.data(), xbar["

@@ -1,14 +1,9 @@
 #include "tableau/ButcherTableau.h"
+#include "tableau/SolverPlan.h"
 
 namespace odec {
 
-bool ButcherTableau::isExplicit() const {
-  for (int i = 0; i < stages; ++i)
-    for (int j = i; j < stages; ++j)
-      if (a(i, j) != 0)
-        return false;
-  return true;
-}
+bool ButcherTableau::isExplicit() const { return SolverPlan::of(*this).isExplicit(); }
 
 bool ButcherTableau::isExact() const {
   for (const auto *v : {&A, &b, &c})

@@ -27,7 +27,7 @@ struct ButcherTableau {
   std::vector<Coefficient> c; // stages
 
   double a(int i, int j) const { return A[size_t(i) * stages + j].value; }
-  /// Explicit when A is strictly lower triangular.
+  /// Explicit when A is strictly lower triangular (SolverPlan decides; this asks it).
   bool isExplicit() const;
   /// Every coefficient is rational.
   bool isExact() const;

@@ -69,17 +69,14 @@ static Polynomial<double> explicitNumerator(const NumericTableau<double> &t) {
   return P;
 }
 
-template <class T> static StabilityFunction compute(const NumericTableau<T> &t) {
+template <class T>
+static StabilityFunction compute(const NumericTableau<T> &t, bool isExplicit) {
   const size_t s = size_t(t.s);
   std::vector<T> AminusOneB = t.A; // A − 1bᵀ: subtract b_j from every row's column j
   for (size_t i = 0; i < s; ++i)
     for (size_t j = 0; j < s; ++j)
       AminusOneB[i * s + j] -= t.b[j];
   Polynomial<T> P, Q;
-  bool isExplicit = true;
-  for (size_t i = 0; i < s; ++i)
-    for (size_t j = i; j < s; ++j)
-      isExplicit = isExplicit && t.A[i * s + j] == T(0);
   if constexpr (std::is_same_v<T, double>)
     if (isExplicit) {
       P = explicitNumerator(t);
@@ -101,7 +98,9 @@ template <class T> static StabilityFunction compute(const NumericTableau<T> &t) 
 }
 
 StabilityFunction stabilityFunction(const ButcherTableau &t) {
-  StabilityFunction R = exactOrDouble(t, [](const auto &n) { return compute(n); });
+  StabilityFunction R = exactOrDouble(t, [explicitOne = t.isExplicit()](const auto &n) {
+    return compute(n, explicitOne);
+  });
   const NumericTableau<double> n = NumericTableau<double>::from(t);
   R.stages = n.s;
   R.A = n.A;

@@ -340,3 +340,37 @@ TEST(CppEmitter, UserTextNeverBecomesCode) {
 }
 
 } // namespace
+
+// A stage that reaches nothing (b_2 = 0 and no later stage reads it) gets no vector–Jacobian
+// product in the emitted adjoint (SolverPlan's live stages), and both adjoints stay exact:
+// the LLVM one against central differences, the C++ one against the LLVM one.
+TEST(CppEmitter, DeadStagesGetNoAdjointAndTheGradientStaysExact) {
+  const std::string src = "tableau Dead\n    c = [0, 1//2, 1]\n    A = [0 0 0\n"
+                          "         1//2 0 0\n         1 0 0]\n    b = [1//2, 0, 1//2]\nend\n"
+                          "model M\n    state x::Vector{2}\n    param W::Matrix{2,2} ~ Normal(0, 1)\n"
+                          "    ddt(x) = tanh.(W * x)\nend\n";
+  odec::Model m = odec::Program::fromString(src, "dead.node").model("M");
+  const std::string h = m.cppHeader("Dead", {});
+  EXPECT_NE(h.find("fieldVJP(p, s.state[0].data()"), std::string::npos);
+  EXPECT_NE(h.find("fieldVJP(p, s.state[2].data()"), std::string::npos);
+  EXPECT_EQ(h.find("fieldVJP(p, s.state[1].data()"), std::string::npos);
+
+  const std::vector<double> W = {0.4, -1.1, 0.7, 0.2}, x0 = {0.5, -0.3};
+  const std::vector<double> cot = {0, 0, 0, 0, 1.0, -0.5}; // on x_2 only
+  const int64_t steps = 2;
+  const double h0 = 0.2;
+  odec::Vjp::Result r = m.vjp("Dead")(W, x0, 1, steps, h0, cot);
+  auto loss = [&](const std::vector<double> &w) {
+    std::vector<double> t = m.simulator("Dead").simulate(w, x0, 1, steps, h0);
+    double s = 0;
+    for (size_t i = 0; i < cot.size(); ++i)
+      s += cot[i] * t[i];
+    return s;
+  };
+  for (size_t k = 0; k < W.size(); ++k) {
+    std::vector<double> up = W, down = W;
+    up[k] += 1e-6;
+    down[k] -= 1e-6;
+    EXPECT_NEAR(r.gradParams[k], (loss(up) - loss(down)) / 2e-6, 1e-8) << k;
+  }
+}

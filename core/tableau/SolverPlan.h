@@ -1,0 +1,36 @@
+// What every solver emitter needs to know about a tableau, decided once: the LLVM solvers and
+// adjoints (codegen/), the emitted C++ (codegen/CppEmitter) and the implicit runtime all read
+// this, rather than each deriving it from A and b again.
+#pragma once
+
+#include "tableau/ButcherTableau.h"
+
+#include <vector>
+
+namespace odec {
+
+struct SolverPlan {
+  enum class Kind {
+    Explicit,           // A strictly lower triangular: stages in order, no solve
+    DiagonallyImplicit, // A lower triangular with a nonzero diagonal: one stage solve at a time
+    Implicit,           // A has an entry above the diagonal: all stages solved together
+  };
+  Kind kind = Kind::Explicit;
+  int stages = 0;
+  /// live[i]: stage i reaches x_{n+1}: b_i ≠ 0, or a_ji ≠ 0 for a live later stage j (in an
+  /// explicit tableau). A dead stage's value is never used, so the reverse sweep skips its
+  /// vector–Jacobian product and its adjoint X̄_i is zero. Every stage is live in an implicit
+  /// tableau (the stages are coupled).
+  std::vector<bool> live;
+  /// The live stages, last first: the order the reverse sweep visits them.
+  std::vector<int> liveDownwards;
+  /// First same as last: c_s = 1 and the last row of A equals b, so the last stage's field
+  /// value is the next step's first (Dormand–Prince, Bogacki–Shampine). Reported for the
+  /// embedded pairs to come; the fixed-step emitters do not reuse it yet.
+  bool fsal = false;
+
+  bool isExplicit() const { return kind == Kind::Explicit; }
+  static SolverPlan of(const ButcherTableau &t);
+};
+
+} // namespace odec
