@@ -9,14 +9,7 @@ Partials elementwisePartials(const Expr &y, Wanted wanted) {
     return OpDef<Op::Name>::partials(y, wanted);
     ODEC_ELEMENTWISE_OPS(ODEC_PARTIALS_CASE)
 #undef ODEC_PARTIALS_CASE
-  case Op::Constant:
-  case Op::Variable:
-  case Op::MatMul:
-  case Op::Transpose:
-  case Op::Broadcast:
-  case Op::SumTo:
-  case Op::Slice:
-  case Op::Concat:
+  ODEC_NOT_ELEMENTWISE_CASES
     break;
   }
   throw InternalError(std::string("elementwisePartials of a non-elementwise op: ") +

@@ -198,6 +198,17 @@ template <> struct OpDef<Op::LeakyRelu> {
 #undef ODEC_VALUE
 #undef ODEC_PARTIALS
 
+/// The case labels of the ops that are not elementwise, for switches that list every op.
+#define ODEC_NOT_ELEMENTWISE_CASES                                                                \
+  case Op::Constant:                                                                              \
+  case Op::Variable:                                                                              \
+  case Op::MatMul:                                                                                \
+  case Op::Transpose:                                                                             \
+  case Op::Broadcast:                                                                             \
+  case Op::SumTo:                                                                                 \
+  case Op::Slice:                                                                                 \
+  case Op::Concat:
+
 /// The value of elementwise op `op` on backend m (b is ignored by unary ops).
 template <class M> typename M::V elementwiseValue(M &m, Op op, typename M::V a, typename M::V b) {
   switch (op) {
@@ -206,14 +217,7 @@ template <class M> typename M::V elementwiseValue(M &m, Op op, typename M::V a, 
     return OpDef<Op::Name>::value(m, a, b);
     ODEC_ELEMENTWISE_OPS(ODEC_VALUE_CASE)
 #undef ODEC_VALUE_CASE
-  case Op::Constant:
-  case Op::Variable:
-  case Op::MatMul:
-  case Op::Transpose:
-  case Op::Broadcast:
-  case Op::SumTo:
-  case Op::Slice:
-  case Op::Concat:
+  ODEC_NOT_ELEMENTWISE_CASES
     break;
   }
   throw InternalError(std::string("not an elementwise op: ") + opInfo(op).name);
