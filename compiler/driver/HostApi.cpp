@@ -5,7 +5,9 @@
 #include "cxx/CAbi.h"
 #include "cxx/CppSolver.h"
 #include "driver/Compilation.h"
+#include "driver/Derive.h"
 #include "driver/ImplicitSolver.h"
+#include "driver/ModelImpl.h"
 #include "driver/ModelInit.h"
 #include "init/DataSpectrum.h"
 #include "init/SampleParams.h"
@@ -20,6 +22,7 @@
 #include "jit/Target.h"
 #include "lower/LowerModel.h"
 
+#include <map>
 #include <mutex>
 
 namespace odec {
@@ -44,55 +47,6 @@ void checkSize(const char *what, size_t got, int64_t want) {
 // ---------------------------------------------------------------------------------------
 // Model
 
-struct Model::Impl {
-  std::shared_ptr<const Compilation> comp;
-  const sema::CheckedModel *checked;
-  std::vector<TensorSlot> stateSlots, paramSlots;
-  std::vector<TensorInfo> states, params;
-  ir::ModelIR ir;
-  CompileOptions defaults; // of compiles that name no options (Program::model)
-
-  /// The JIT options of point functions (the Jacobian for init and eigenvalues): the defaults'
-  /// target and cache.
-  jit::CompileOptions pointOptions() const {
-    jit::CompileOptions o;
-    o.cpu = defaults.cpu;
-    o.cache = defaults.cache;
-    return o;
-  }
-
-  /// Forward solvers compiled along with a discrete adjoint (the adjoint's module holds and
-  /// calls one), kept for the next simulator of that tableau and options to take instead of
-  /// compiling its own: a host program that trains and then simulates compiles once.
-  struct SpareSolver {
-    std::string tableau;
-    jit::CompileOptions options;
-    std::unique_ptr<jit::CompiledSimulator> simulator;
-  };
-  mutable std::mutex spareMutex;
-  mutable std::vector<SpareSolver> spareSolvers;
-
-  static bool sameCode(const jit::CompileOptions &a, const jit::CompileOptions &b) {
-    return a.optLevel == b.optLevel && a.vectorWidth == b.vectorWidth &&
-           a.precision == b.precision && a.cpu == b.cpu && a.triple == b.triple;
-  }
-  void keepSpare(const std::string &tableau, const jit::CompileOptions &o,
-                 std::unique_ptr<jit::CompiledSimulator> sim) const {
-    std::lock_guard<std::mutex> lock(spareMutex);
-    spareSolvers.push_back({tableau, o, std::move(sim)});
-  }
-  std::unique_ptr<jit::CompiledSimulator> takeSpare(const std::string &tableau,
-                                                    const jit::CompileOptions &o) const {
-    std::lock_guard<std::mutex> lock(spareMutex);
-    for (auto it = spareSolvers.begin(); it != spareSolvers.end(); ++it)
-      if (it->tableau == tableau && sameCode(it->options, o)) {
-        std::unique_ptr<jit::CompiledSimulator> sim = std::move(it->simulator);
-        spareSolvers.erase(it);
-        return sim;
-      }
-    return nullptr;
-  }
-};
 
 const std::string &Model::name() const { return impl_->checked->name; }
 const std::vector<TensorInfo> &Model::states() const { return impl_->states; }
@@ -116,6 +70,18 @@ std::string Model::paramsToJson(const std::vector<double> &params) const {
 }
 
 std::string Model::fieldToString() const { return ir::toJulia(impl_->ir.field()); }
+
+std::string Model::derivatives(const std::string &what) const {
+  static const std::map<std::string, DeriveWhat> whats = {{"field", DeriveWhat::Field},
+                                                          {"jacobian", DeriveWhat::Jacobian},
+                                                          {"vjp", DeriveWhat::Vjp},
+                                                          {"jvp", DeriveWhat::Jvp}};
+  auto it = whats.find(what);
+  if (it == whats.end())
+    throw std::invalid_argument("unknown derivative '" + what +
+                                "' (field, jacobian, vjp or jvp)");
+  return describeDerivatives(impl_->ir, it->second);
+}
 
 std::string Model::llvmIR(const std::string &tableau, bool adjoint, const std::string &cpu) const {
   const ButcherTableau &t = impl_->comp->tableau(tableau);

@@ -308,6 +308,31 @@ struct CppExportOptions {
   std::string cpu = ""; // objectCode/buildSharedLibrary: the CPU (CompileOptions::cpu), any
 };
 
+/// A model's inverse modified differential equation for a tableau (`odec imde`): the field
+/// f_h = f_0 + h f_1 + … + h^K f_K + O(h^{K+1}) whose step-h solution the tableau's method
+/// reproduces (or, inverted, the field whose IMDE is the model's).
+class Imde {
+public:
+  /// The highest order the series is implemented to.
+  static int maxOrder();
+  int order() const;
+  /// The coefficients are exact rationals (a rational tableau).
+  bool exact() const;
+  /// f_k in elementary differentials ("1//2 f′f"), k = 0..order.
+  const std::vector<std::string> &formulas() const;
+  /// f_k as Julia code, k = 0..order.
+  const std::vector<std::string> &julia() const;
+  /// h^k f_k at the flat state x with the flat parameters, k = 0..order.
+  /// std::invalid_argument for wrong sizes.
+  std::vector<std::vector<double>> terms(const std::vector<double> &params,
+                                         const std::vector<double> &x, double h) const;
+
+private:
+  friend class Model;
+  struct Impl;
+  std::shared_ptr<const Impl> impl_;
+};
+
 class Model {
 public:
   const std::string &name() const;
@@ -388,6 +413,13 @@ public:
 
   /// The vector field, printed in Julia syntax after lowering (`ddt(x) = ...`).
   std::string fieldToString() const;
+  /// The symbolic derivatives odec generates, in Julia syntax (`odec derive`): what =
+  /// "field", "jacobian" (∂f/∂x), "vjp" (λᵀ∂f/∂x, λᵀ∂f/∂θ) or "jvp". std::invalid_argument for
+  /// another name.
+  std::string derivatives(const std::string &what) const;
+  /// The IMDE of the field for `tableau` to `order`, or with `invert` the field whose IMDE is
+  /// this one. std::invalid_argument for an unknown tableau or an order the series lacks.
+  Imde imde(const std::string &tableau, int order, bool invert = false) const;
   /// The optimized LLVM IR of the fused solver (or, with adjoint, of the fused forward +
   /// discrete adjoint) for an explicit tableau, for `cpu` (as CompileOptions::cpu, but any CPU
   /// is allowed: the code is not run).
@@ -417,12 +449,24 @@ public:
 
 private:
   friend class Program;
+  friend class Imde;
   friend class Simulator;
   friend class LossGradient;
   friend class Vjp;
   struct Impl;
   std::shared_ptr<const Impl> impl_;
 };
+
+/// What `odec check` reports of one file: its diagnostics and, on request, an intermediate
+/// form. Unlike Program::fromFile, errors in the source do not throw: they are in the report.
+struct CheckReport {
+  bool ok = false;         // no errors
+  std::string diagnostics; // every error and warning, formatted with source lines and carets
+  std::string emitted;     // the requested form (empty when none, or "ir" of a file with errors)
+};
+/// `emit`: "" / "none", "tokens", "ast" or "ir" (each model's field as SSA). Throws
+/// std::runtime_error when the file cannot be read, std::invalid_argument for another emit.
+CheckReport checkFile(const std::string &path, const std::string &emit = "");
 
 class Program {
 public:

@@ -1,31 +1,13 @@
 // odec check FILE... [--emit tokens|ast|ir]: parse and check, print diagnostics (stderr) and,
 // on request, an intermediate form (stdout); exit 1 on any error.
 #include "Commands.h"
+#include "Options.h"
 
-#include "driver/Compilation.h"
-#include "ir/Printer.h"
-#include "lower/LowerModel.h"
-#include "syntax/Lexer.h"
+#include "odec/odec.h"
 
 #include <iostream>
 
 namespace odec::cli {
-
-namespace {
-
-void emit(const Compilation &c, const std::string &what) {
-  if (what == "tokens") {
-    DiagnosticEngine quiet(c.sources); // lexing again: its errors were reported already
-    std::cout << dumpTokens(c.sources, c.file, lex(c.sources, c.file, quiet));
-  } else if (what == "ast" && c.program) {
-    std::cout << ast::dump(*c.program) << "\n";
-  } else if (what == "ir" && c.ok) {
-    for (const sema::CheckedModel &m : c.checked.models)
-      std::cout << ir::dumpSSA(lowerModel(m).field()) << "\n";
-  }
-}
-
-} // namespace
 
 void addCheckCommand(CLI::App &app, int &status) {
   auto *cmd = app.add_subcommand("check", "Parse and check .node files; print diagnostics");
@@ -36,18 +18,18 @@ void addCheckCommand(CLI::App &app, int &status) {
       ->check(CLI::IsMember({"none", "tokens", "ast", "ir"}));
   cmd->callback([files, emitWhat, &status] {
     for (const std::string &path : *files) {
-      std::shared_ptr<Compilation> c;
+      CheckReport r;
       try {
-        c = Compilation::fromFile(path);
+        r = checkFile(path, *emitWhat);
       } catch (const std::runtime_error &e) {
         std::cerr << "odec: error: " << e.what() << "\n";
         status = kUserError;
         continue;
       }
-      printDiagnostics(c->diags.formatAll(), !c->ok);
-      if (!c->ok)
+      printDiagnostics(r.diagnostics, !r.ok);
+      if (!r.ok)
         status = kUserError;
-      emit(*c, *emitWhat);
+      std::cout << r.emitted;
     }
   });
 }

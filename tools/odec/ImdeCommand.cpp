@@ -4,12 +4,7 @@
 // printed term by term and optionally evaluated at a point.
 #include "Options.h"
 
-#include "driver/Compilation.h"
-#include "imde/Imde.h"
 #include "io/Csv.h"
-#include "ir/Interpreter.h"
-#include "ir/Printer.h"
-#include "lower/LowerModel.h"
 
 #include <cmath>
 #include <iostream>
@@ -29,36 +24,6 @@ struct ImdeOptions {
   bool invert = false, json = false;
 };
 
-// The values of h^k f_k at the point (flat, the state layout), k = 0..K.
-std::vector<std::vector<double>> evaluateTerms(const ImdeOptions &o, const Model &model,
-                                               const ir::ModelIR &m, const imde::ImdeSeries &s) {
-  std::vector<double> x = parseNumberList(o.at, "--at");
-  if (int64_t(x.size()) != m.stateDim())
-    throw UserError("--at: expected " + std::to_string(m.stateDim()) +
-                    " numbers (the flat state), got " + std::to_string(x.size()));
-  std::vector<double> theta;
-  if (!m.params.empty())
-    theta = o.params.load(model);
-  std::vector<std::vector<double>> inputs;
-  auto split = [&](const std::vector<ir::ModelIR::Slot> &slots, const std::vector<double> &flat) {
-    for (const auto &slot : slots) {
-      auto first = flat.begin() + slot.offset;
-      inputs.emplace_back(first, first + slot.shape.rows * slot.shape.cols);
-    }
-  };
-  split(m.states, x);
-  split(m.params, theta);
-  std::vector<std::vector<double>> terms;
-  for (int k = 0; k <= o.order; ++k) {
-    std::vector<double> flat;
-    for (const auto &v : ir::evaluate(imde::termFunction(m, s, k), inputs))
-      for (double e : v)
-        flat.push_back(std::pow(o.step, k) * e);
-    terms.push_back(std::move(flat));
-  }
-  return terms;
-}
-
 std::string vectorText(const std::vector<double> &v) {
   std::string s = "[";
   for (size_t i = 0; i < v.size(); ++i)
@@ -67,20 +32,21 @@ std::string vectorText(const std::vector<double> &v) {
 }
 
 int run(const ImdeOptions &o) {
-  // The host API reports the file's diagnostics and gives the parameters; the
-  // compilation (already known to be clean) gives the field's IR.
   Model model = o.model.load();
-  auto c = Compilation::fromFile(o.model.file);
   if (!(o.step > 0) || !std::isfinite(o.step))
     throw UserError("--step must be a positive number");
-  ir::ModelIR m = lowerModel(c->model(o.model.model));
-  imde::Direction dir = o.invert ? imde::Direction::Inverse : imde::Direction::Forward;
-  imde::ImdeSeries s = imde::imdeSeries(m, c->tableau(o.tableau), o.order, dir);
+  const Imde series = model.imde(o.tableau, o.order, o.invert);
+  const std::string name = model.name();
 
   std::vector<std::vector<double>> terms;
   std::vector<double> sum;
   if (!o.at.empty()) {
-    terms = evaluateTerms(o, model, m, s);
+    const std::vector<double> x = parseNumberList(o.at, "--at");
+    if (int64_t(x.size()) != model.stateDim())
+      throw UserError("--at: expected " + std::to_string(model.stateDim()) +
+                      " numbers (the flat state), got " + std::to_string(x.size()));
+    terms = series.terms(model.paramCount() ? o.params.load(model) : std::vector<double>{}, x,
+                         o.step);
     sum.assign(terms[0].size(), 0.0);
     for (const auto &t : terms)
       for (size_t i = 0; i < t.size(); ++i)
@@ -89,16 +55,14 @@ int run(const ImdeOptions &o) {
 
   if (o.json) {
     nlohmann::ordered_json doc;
-    doc["model"] = m.name;
+    doc["model"] = name;
     doc["tableau"] = o.tableau;
     doc["step"] = o.step;
     doc["order"] = o.order;
     doc["invert"] = o.invert;
-    doc["exact"] = s.exact;
-    doc["formulas"] = s.formulas;
-    doc["julia"] = nlohmann::json::array();
-    for (int k = 0; k <= o.order; ++k)
-      doc["julia"].push_back(ir::toJulia(imde::termFunction(m, s, k)));
+    doc["exact"] = series.exact();
+    doc["formulas"] = series.formulas();
+    doc["julia"] = series.julia();
     if (!o.at.empty()) {
       doc["at"] = parseNumberList(o.at, "--at");
       doc["terms"] = terms;
@@ -108,18 +72,18 @@ int run(const ImdeOptions &o) {
     return kOk;
   }
   std::ostringstream out;
-  out << "# " << (o.invert ? "field whose IMDE is " + m.name + "'s" : "IMDE of " + m.name)
+  out << "# " << (o.invert ? "field whose IMDE is " + name + "'s" : "IMDE of " + name)
       << " for " << o.tableau << ": f_h = f_0";
   for (int k = 1; k <= o.order; ++k)
     out << " + h" << (k > 1 ? "^" + std::to_string(k) : "") << " f_" << k;
   out << " + O(h^" << o.order + 1 << ")"
-      << (s.exact ? ""
+      << (series.exact() ? ""
                   : "  (coefficients in floating point: the tableau is not "
                     "rational)")
       << "\n";
   for (int k = 0; k <= o.order; ++k)
-    out << "\n# f_" << k << " = " << s.formulas[size_t(k)] << "\n"
-        << ir::toJulia(imde::termFunction(m, s, k));
+    out << "\n# f_" << k << " = " << series.formulas()[size_t(k)] << "\n"
+        << series.julia()[size_t(k)];
   if (!o.at.empty()) {
     out << "\n# at x = " << o.at << ", h = " << formatNumber(o.step) << "\n";
     for (int k = 0; k <= o.order; ++k)
@@ -143,7 +107,7 @@ void addImdeCommand(CLI::App &app, int &status) {
   cmd->add_option("--step", o->step, "step size h")->required();
   cmd->add_option("--order", o->order, "highest power K of h")
       ->required()
-      ->check(CLI::Range(0, imde::maxImdeOrder()));
+      ->check(CLI::Range(0, Imde::maxOrder()));
   cmd->add_option("--at", o->at, "evaluate the terms at this flat state, e.g. 1,0");
   cmd->add_flag("--invert", o->invert, "the field whose IMDE is the model's, instead");
   cmd->add_flag("--json", o->json, "JSON output");
