@@ -1,4 +1,4 @@
-// odec::checkFile: the front end's report on one file, for `odec check`.
+// odec::Program::check: the front end's report on one file, for `odec check`.
 #include "odec/odec.h"
 
 #include "driver/Compilation.h"
@@ -10,7 +10,7 @@
 
 namespace odec {
 
-CheckReport checkFile(const std::string &path, const std::string &emit) {
+CheckReport Program::check(const std::string &path, const std::string &emit) {
   if (!emit.empty() && emit != "none" && emit != "tokens" && emit != "ast" && emit != "ir")
     throw std::invalid_argument("unknown form '" + emit + "' (tokens, ast or ir)");
   std::shared_ptr<Compilation> c = Compilation::fromFile(path);

@@ -464,12 +464,12 @@ struct CheckReport {
   std::string diagnostics; // every error and warning, formatted with source lines and carets
   std::string emitted;     // the requested form (empty when none, or "ir" of a file with errors)
 };
-/// `emit`: "" / "none", "tokens", "ast" or "ir" (each model's field as SSA). Throws
-/// std::runtime_error when the file cannot be read, std::invalid_argument for another emit.
-CheckReport checkFile(const std::string &path, const std::string &emit = "");
-
 class Program {
 public:
+  /// `odec check`: the report on one file, errors included rather than thrown. `emit`: "" /
+  /// "none", "tokens", "ast" or "ir" (each model's field as SSA). Throws std::runtime_error
+  /// when the file cannot be read, std::invalid_argument for another emit.
+  static CheckReport check(const std::string &path, const std::string &emit = "");
   /// Parses and checks a .node file. Throws CompileError on any error, std::runtime_error
   /// when the file cannot be read.
   static Program fromFile(const std::string &path);

@@ -20,7 +20,7 @@ void addCheckCommand(CLI::App &app, int &status) {
     for (const std::string &path : *files) {
       CheckReport r;
       try {
-        r = checkFile(path, *emitWhat);
+        r = Program::check(path, *emitWhat);
       } catch (const std::runtime_error &e) {
         std::cerr << "odec: error: " << e.what() << "\n";
         status = kUserError;
