@@ -5,6 +5,8 @@
 // registry exposes them behind the JIT's flat-array ABIs so the suite calls all contenders alike.
 #pragma once
 
+#include "support/SolverAbi.h"
+
 #include <cstdint>
 
 namespace bench {
@@ -12,17 +14,11 @@ namespace bench {
 /// jit::SimulateFn's contract (params flat, x0 B x D, out B x (N+1) x D).
 using EmittedSimulateFn = void (*)(const double *params, const double *x0, double *out,
                                    int64_t batch, int64_t steps, double h);
-/// jit::LossGradFn's contract; gradParams is the flat parameter gradient.
-using EmittedLossGradFn = double (*)(const double *params, const double *x0, int64_t batch,
-                                     int64_t steps, double h, int64_t numTargets,
-                                     const int64_t *targetSteps, const double *targetWeights,
-                                     const double *targets, double *traj, double *gradParams,
-                                     double *gradX0);
 
 struct EmittedSolver {
   const char *model, *tableau;
   EmittedSimulateFn simulate;
-  EmittedLossGradFn lossGrad;
+  odec::LossGradFn lossGrad; // gradParams: the flat parameter gradient
 };
 
 /// The generated solver for a workload and tableau; throws std::out_of_range when the build

@@ -93,8 +93,8 @@ void measure(const jit::CompiledLossGrad &lossGrad, int64_t N, int64_t P) {
       gradX0(size_t(kBatch * kD));
   const auto start = std::chrono::steady_clock::now();
   const double loss =
-      lossGrad(params.data(), x0.data(), kBatch, N, 0.01, kTargets, steps.data(), weights.data(),
-               targets.data(), traj.data(), gradParams.data(), gradX0.data());
+      lossGrad({params.data(), x0.data(), kBatch, N, 0.01, kTargets, steps.data(), weights.data(),
+                targets.data(), traj.data(), gradParams.data(), gradX0.data()});
   const double ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   const long peak = statusBytes("VmHWM");

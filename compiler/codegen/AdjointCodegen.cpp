@@ -8,9 +8,12 @@
 #include "codegen/SimulatorCodegen.h"
 #include "ir/Builder.h"
 #include "support/InternalError.h"
+#include "support/SolverAbi.h"
 #include "tableau/SolverPlan.h"
 
 #include <algorithm>
+#include <array>
+#include <optional>
 
 namespace odec::codegen {
 
@@ -22,6 +25,361 @@ namespace {
 /// computed), or a given cotangent of every step state (a vector–Jacobian product).
 enum class Seed { Targets, Cotangent };
 
+/// The function's declaration, from the ABI's parameter list (support/SolverAbi.h): every
+/// pointer distinct and not retained, the inputs read-only.
+template <size_t N>
+llvm::Function *declare(llvm::Module &m, const std::string &name, llvm::Type *result,
+                        const std::array<AbiParam, N> &abi) {
+  llvm::LLVMContext &ctx = m.getContext();
+  llvm::Type *dbl = llvm::Type::getDoubleTy(ctx), *i64 = llvm::Type::getInt64Ty(ctx);
+  auto typeOf = [&](AbiType t) -> llvm::Type * {
+    switch (t) {
+    case AbiType::RealIn:
+    case AbiType::RealOut:
+      return llvm::PointerType::getUnqual(dbl);
+    case AbiType::Int64In:
+      return llvm::PointerType::getUnqual(i64);
+    case AbiType::Int64:
+      return i64;
+    case AbiType::Real:
+      return dbl;
+    }
+    throw InternalError("declare: unknown AbiType");
+  };
+  std::vector<llvm::Type *> types;
+  for (const AbiParam &param : abi)
+    types.push_back(typeOf(param.type));
+  auto *f = llvm::Function::Create(llvm::FunctionType::get(result, types, false),
+                                   llvm::Function::ExternalLinkage, name, m);
+  f->setDoesNotThrow();
+  for (unsigned i = 0; i < N; ++i) {
+    f->getArg(i)->setName(abi[i].name);
+    if (!types[i]->isPointerTy())
+      continue;
+    f->addParamAttr(i, llvm::Attribute::NoAlias);
+    f->addParamAttr(i, llvm::Attribute::NoCapture);
+    if (abi[i].type != AbiType::RealOut)
+      f->addParamAttr(i, llvm::Attribute::ReadOnly);
+  }
+  return f;
+}
+
+llvm::Function *declareAdjoint(llvm::Module &m, const std::string &name, Seed seed) {
+  llvm::LLVMContext &ctx = m.getContext();
+  return seed == Seed::Targets
+             ? declare(m, name, llvm::Type::getDoubleTy(ctx), kLossGradParams)
+             : declare(m, name, llvm::Type::getVoidTy(ctx), kVjpParams);
+}
+
+/// One adjoint function, emitted phase by phase as AdjointCodegen.h draws it: set-up (the
+/// constructor), then per chunk the forward sweep, the seed at step N and the reverse steps,
+/// each seeded at its step, then the totals (finish).
+class AdjointEmitter {
+public:
+  AdjointEmitter(llvm::Function *f, const ir::ModelIR &model, const ButcherTableau &tableau,
+                 int width, Precision precision, const MachineModel &machine,
+                 llvm::Function *forward, Seed seed)
+      : f_(f), ctx_(f->getContext()), b_(ctx_), model_(model), tableau_(tableau),
+        plan_(SolverPlan::of(tableau)), width_(width), forward_(forward),
+        targets_(seed == Seed::Targets), vjp_(ad::fieldVjp(model, "", "_cot")),
+        te_((b_.SetInsertPoint(llvm::BasicBlock::Create(ctx_, "entry", f)), b_), width,
+            precision, machine),
+        eval_(te_, fieldAndVjp(), bindParams(te_, model, arg("params")), varyingInputs(),
+              "model " + model.name),
+        // The reverse sweep holds two thirds of the module's code (stage recomputation and the
+        // VJP; the forward solver the rest): its stages are rolled, except in one-lane code,
+        // which is small and latency-bound (docs/performance.md, section 11).
+        step_(b_, te_, eval_, model, tableau, /*rolled=*/width > 1), s_(tableau.stages),
+        D_(model.stateDim()), flatState_(Shape::vector(int(D_))) {
+    allocateBuffers();
+    // In rolled stages, each stage's VJP values are kept in a copy of their own (this scope),
+    // so that the θ̄ products can read a stage's factors where they are.
+    vjpScope_ = step_.keptScope() + s_;
+    thetaGrad_.emplace(te_, model, vjp_, varyingInputs(), thetaBar_,
+                       int64_t(plan_.liveDownwards.size()), s_,
+                       [this](const ir::Node &n) { return stageRowsOf(n); });
+    tabulateKbar();
+    stageRoots_ = vjp_.wrtStates;
+    stageRoots_.insert(stageRoots_.end(), thetaGrad_->roots().begin(), thetaGrad_->roots().end());
+    hv_ = te_.splat(te_.toReal(arg("h")));
+    Dv_ = b_.getInt64(uint64_t(D_));
+    trajStride_ = b_.CreateMul(b_.CreateAdd(arg("steps"), b_.getInt64(1)), Dv_);
+    targetStride_ = targets_ ? b_.CreateMul(arg("numTargets"), Dv_) : nullptr;
+  }
+
+  void emit() {
+    emitChunkLoop(b_, te_, arg("batch"), [&](const BatchChunk &chunk) {
+      chunk_ = &chunk;
+      inBatch_ = te_.fromLanes(chunk.mask); // selects on varying values take its shape
+      forwardSweep();
+      clear(lambda_);
+      if (targets_)
+        b_.CreateStore(b_.CreateSub(arg("numTargets"), b_.getInt64(1)), targetPos_);
+      Value *steps = arg("steps");
+      inject(steps);
+      thetaGrad_->beginSweep(steps);
+      emitLoop(b_, steps, [&](Value *i) { reverseStep(i); });
+      scatterRows(b_, te_, lambda_, arg("gradX0"), chunk.rowStart(b_, Dv_, b_.getInt64(0)),
+                  chunk.mask);
+    });
+    finish();
+  }
+
+private:
+  Value *arg(const char *name) const {
+    for (llvm::Argument &a : f_->args())
+      if (a.getName() == name)
+        return &a;
+    throw InternalError(std::string("AdjointEmitter: no argument ") + name);
+  }
+
+  std::vector<ir::Expr> fieldAndVjp() const {
+    std::vector<ir::Expr> roots = model_.ddt;
+    roots.insert(roots.end(), vjp_.all.begin(), vjp_.all.end());
+    return roots;
+  }
+
+  std::unordered_set<const ir::Node *> varyingInputs() const {
+    std::unordered_set<const ir::Node *> varying;
+    for (const ir::ModelIR::Slot &st : model_.states)
+      varying.insert(st.var.get());
+    for (const ir::Expr &c : vjp_.cotangents)
+      varying.insert(c.get());
+    return varying;
+  }
+
+  void clear(const Tensor &t) {
+    emitLoop(b_, t.shape.size(), [&](Value *i) { te_.store(t, i, zero_); });
+  }
+
+  // X̄_i as the rows of one tensor: a rolled VJP loop picks its stage's row at run time.
+  Tensor Xbar(Value *i) { return te_.view(XbarRows_, b_.CreateMul(i, te_.index(D_)), flatState_); }
+
+  void allocateBuffers() {
+    X_ = te_.allocate(flatState_, true, "X");
+    lambda_ = te_.allocate(flatState_, true, "lambda");
+    kbar_ = te_.allocate(flatState_, true, "kbar");
+    target_ = te_.allocate(flatState_, true, "y");
+    XbarRows_ = te_.allocate(Shape::vector(int(s_ * D_)), true, "Xbar");
+    thetaBar_ = te_.allocate(Shape::vector(int(std::max<int64_t>(model_.paramCount(), 1))), true,
+                             "thetaBar");
+    loss_ = te_.allocate(Shape::scalar(), true, "loss");
+    // The next target to consume, downwards; in the entry block (the prologue may have left
+    // the builder elsewhere), so mem2reg promotes it.
+    targetPos_ = llvm::IRBuilder<>(&f_->getEntryBlock(), f_->getEntryBlock().begin())
+                     .CreateAlloca(b_.getInt64Ty());
+    zero_ = llvm::Constant::getNullValue(te_.elementType(true));
+    clear(thetaBar_);
+    clear(loss_);
+    clear(XbarRows_); // a dead stage's row is read (with coefficient 0) but never written
+  }
+
+  Tensor stageRowsOf(const ir::Node &n) {
+    Tensor rows = step_.stageRows(n);
+    const Tensor first = te_.storedValue(n, vjpScope_, te_.index(0));
+    if (!rows.ptr && first.ptr)
+      rows = {first.ptr, Shape::matrix(s_, int(n.shape.size())), true};
+    return rows;
+  }
+
+  // k̄_i = h (b_i λ + Σ_{j>i} a_ji X̄_j) over live j: row i of kbarCoef holds b_i and then
+  // a_ji for j = i+1 … s−1 (dead j's as 0); rolled code reads it as a table.
+  void tabulateKbar() {
+    kbarCoef_.assign(size_t(s_ * s_), 0.0);
+    for (int st = 0; st < s_; ++st) {
+      kbarCoef_[size_t(st * s_)] = tableau_.b[size_t(st)].value;
+      for (int j = st + 1; j < s_; ++j)
+        kbarCoef_[size_t(st * s_ + j - st)] = plan_.live[size_t(j)] ? tableau_.a(j, st) : 0.0;
+    }
+    if (step_.rolled()) {
+      kbarTable_ = step_.table(kbarCoef_);
+      kbarSum_ = te_.allocate(flatState_, true, "kbar.sum");
+    }
+  }
+
+  Value *trajRow(Value *n) { return chunk_->rowStart(b_, trajStride_, b_.CreateMul(n, Dv_)); }
+
+  // The chunk's trajectories by the forward solver itself, so that traj is what it computes,
+  // to the bit; then X = x_N. A VJP may be handed the trajectory of an earlier forward solve
+  // instead (trajGiven).
+  void forwardSweep() {
+    llvm::Type *dbl = b_.getDoubleTy();
+    Value *batch = arg("batch"), *steps = arg("steps"), *traj = arg("traj");
+    llvm::BasicBlock *solved = nullptr;
+    if (!targets_) {
+      auto *solve = llvm::BasicBlock::Create(ctx_, "forward", f_);
+      solved = llvm::BasicBlock::Create(ctx_, "forward.done", f_);
+      b_.CreateCondBr(b_.CreateICmpEQ(arg("trajGiven"), b_.getInt64(0)), solve, solved);
+      b_.SetInsertPoint(solve);
+    }
+    Value *count = b_.CreateSub(batch, chunk_->first);
+    count = b_.CreateSelect(b_.CreateICmpSLT(count, te_.index(width_)), count, te_.index(width_));
+    b_.CreateCall(forward_,
+                  {arg("params"), b_.CreateInBoundsGEP(dbl, arg("x0"), b_.CreateMul(chunk_->first, Dv_)),
+                   b_.CreateInBoundsGEP(dbl, traj, b_.CreateMul(chunk_->first, trajStride_)), count,
+                   steps, arg("h")});
+    if (solved) {
+      b_.CreateBr(solved);
+      b_.SetInsertPoint(solved);
+    }
+    gatherRows(b_, te_, X_, traj, trajRow(steps), chunk_->mask);
+  }
+
+  void inject(Value *n) { targets_ ? injectTargets(n) : injectCotangent(n); }
+
+  // λ += ∂L/∂x_n = Σ_{t: s_t = n} 2 w_t (x_n − y_t), and the loss, for the targets at step n
+  // (X holds x_n). Targets are sorted, so they are consumed from the last one down.
+  void injectTargets(Value *n) {
+    llvm::Type *dbl = b_.getDoubleTy(), *i64 = b_.getInt64Ty();
+    auto *head = llvm::BasicBlock::Create(ctx_, "target", f_);
+    auto *check = llvm::BasicBlock::Create(ctx_, "target.check", f_);
+    auto *body = llvm::BasicBlock::Create(ctx_, "target.inject", f_);
+    auto *done = llvm::BasicBlock::Create(ctx_, "target.done", f_);
+    b_.CreateBr(head);
+    b_.SetInsertPoint(head);
+    Value *t = b_.CreateLoad(i64, targetPos_);
+    b_.CreateCondBr(b_.CreateICmpSGE(t, b_.getInt64(0)), check, done);
+    b_.SetInsertPoint(check);
+    Value *st = b_.CreateLoad(i64, b_.CreateInBoundsGEP(i64, arg("targetSteps"), t));
+    b_.CreateCondBr(b_.CreateICmpEQ(st, n), body, done);
+    b_.SetInsertPoint(body);
+    Value *w = te_.splat(
+        te_.toReal(b_.CreateLoad(dbl, b_.CreateInBoundsGEP(dbl, arg("targetWeights"), t))));
+    gatherRows(b_, te_, target_, arg("targets"),
+               chunk_->rowStart(b_, targetStride_, b_.CreateMul(t, Dv_)), chunk_->mask);
+    emitLoop(b_, D_, [&](Value *d) {
+      Value *diff = b_.CreateSelect(
+          inBatch_, b_.CreateFSub(te_.load(X_, d, true), te_.load(target_, d, true)), zero_);
+      Value *wd = b_.CreateFMul(w, diff);
+      Value *l0 = te_.index(0);
+      te_.store(loss_, l0,
+                b_.CreateIntrinsic(llvm::Intrinsic::fmuladd, {wd->getType()},
+                                   {wd, diff, te_.load(loss_, l0, true)}));
+      te_.store(lambda_, d,
+                b_.CreateIntrinsic(llvm::Intrinsic::fmuladd, {wd->getType()},
+                                   {te_.splat(te_.real(2.0)), wd, te_.load(lambda_, d, true)}));
+    });
+    b_.CreateStore(b_.CreateSub(t, b_.getInt64(1)), targetPos_);
+    b_.CreateBr(head);
+    b_.SetInsertPoint(done);
+  }
+
+  // λ += the cotangent of x_n (target holds it).
+  void injectCotangent(Value *n) {
+    gatherRows(b_, te_, target_, arg("cotangent"), trajRow(n), chunk_->mask);
+    emitLoop(b_, D_, [&](Value *d) {
+      te_.store(lambda_, d,
+                b_.CreateFAdd(te_.load(lambda_, d, true),
+                              b_.CreateSelect(inBatch_, te_.load(target_, d, true), zero_)));
+    });
+  }
+
+  // k̄ of stage st (an i64): the combination of λ and the later stages' X̄.
+  void combineKbar(Value *st) {
+    if (step_.rolled()) {
+      Value *rowStart = b_.CreateMul(st, te_.index(s_));
+      emitCombination(
+          b_, te_, kbar_, nullptr, hv_, kbarSum_, b_.CreateSub(te_.index(s_), st),
+          [&](Value *j) { return te_.load(kbarTable_, b_.CreateAdd(rowStart, j), true); },
+          [&](Value *j) { // λ, then X̄_{i+j}
+            Value *first = b_.CreateICmpEQ(j, te_.index(0));
+            return Tensor{b_.CreateSelect(first, lambda_.ptr, Xbar(b_.CreateAdd(st, j)).ptr),
+                          flatState_, true};
+          });
+      return;
+    }
+    const int64_t c = llvm::cast<llvm::ConstantInt>(st)->getSExtValue();
+    const auto row = kbarCoef_.begin() + c * s_;
+    std::vector<Tensor> terms = {lambda_};
+    for (int64_t j = c + 1; j < s_; ++j)
+      terms.push_back(Xbar(te_.index(j)));
+    emitCombination(b_, te_, kbar_, nullptr, hv_, std::vector<double>(row, row + (s_ - c)), terms);
+  }
+
+  // X̄_st = J_x(X_st)ᵀ k̄ and θ̄ += J_θ(X_st)ᵀ k̄, in one pass over the VJP.
+  void stageVjp(Value *i, Value *position, Value *st) {
+    combineKbar(st);
+    TensorMap bound = step_.fieldValues(st);
+    for (size_t k = 0; k < model_.states.size(); ++k)
+      bound[vjp_.cotangents[k].get()] =
+          te_.view(kbar_, model_.states[k].offset, model_.states[k].shape);
+    if (step_.rolled())
+      te_.setStorageScope(vjpScope_, st, s_);
+    TensorMap values = eval_.evaluate(stageRoots_, bound);
+    te_.setStorageScope(0);
+    const Tensor XbarStage = Xbar(st);
+    for (size_t k = 0; k < model_.states.size(); ++k) {
+      const Tensor &v = values.at(vjp_.wrtStates[k].get());
+      Tensor dst = te_.view(XbarStage, model_.states[k].offset, v.shape);
+      emitLoop(b_, v.shape.size(), [&](Value *e) { te_.store(dst, e, te_.load(v, e, true)); });
+    }
+    thetaGrad_->addStage(values, inBatch_, i, position, st);
+  }
+
+  // Reverse step i (from 0), n = N−1−i: x_n from traj, its stages recomputed, their VJPs
+  // last first, then λ_n = λ_{n+1} + Σ_i X̄_i + ∂L/∂x_n.
+  void reverseStep(Value *i) {
+    Value *steps = arg("steps");
+    Value *n = b_.CreateSub(b_.CreateSub(steps, b_.getInt64(1)), i);
+    gatherRows(b_, te_, X_, arg("traj"), trajRow(n), chunk_->mask);
+    // Each stage's field values that its VJP uses are kept: the VJP pass reuses them
+    // (tanh.(W1*x .+ b1) for an MLP) instead of evaluating them again.
+    step_.emitRecomputation(X_, hv_, stageRoots_);
+    step_.forEachStage(plan_.liveDownwards,
+                       [&](Value *position, Value *st) { stageVjp(i, position, st); });
+    thetaGrad_->endStep(i, steps);
+    std::vector<double> ones;
+    std::vector<Tensor> rows;
+    for (int st = 0; st < s_; ++st) {
+      ones.push_back(plan_.live[size_t(st)] ? 1.0 : 0.0);
+      rows.push_back(Xbar(te_.index(st)));
+    }
+    emitCombination(b_, te_, lambda_, &lambda_, te_.splat(te_.real(1.0)), ones, rows);
+    inject(n); // X still holds x_n: the stages were written to their own buffers
+  }
+
+  void finish() {
+    llvm::Type *dbl = b_.getDoubleTy();
+    emitLoop(b_, model_.paramCount(), [&](Value *p) {
+      b_.CreateStore(thetaGrad_->total(p), b_.CreateInBoundsGEP(dbl, arg("gradParams"), p));
+    });
+    Value *result = targets_ ? te_.sumLanes(te_.load(loss_, te_.index(0), true)) : nullptr;
+    te_.freeHeapStorage();
+    if (targets_)
+      b_.CreateRet(result);
+    else
+      b_.CreateRetVoid();
+  }
+
+  llvm::Function *f_;
+  llvm::LLVMContext &ctx_;
+  llvm::IRBuilder<> b_;
+  const ir::ModelIR &model_;
+  const ButcherTableau &tableau_;
+  const SolverPlan plan_;
+  const int width_;
+  llvm::Function *forward_;
+  const bool targets_;
+  const ad::FieldVjp vjp_;
+  TensorEmitter te_;
+  ExprEvaluator eval_;
+  RungeKuttaStep step_;
+  const int s_;
+  const int64_t D_;
+  const Shape flatState_;
+
+  Tensor X_, lambda_, kbar_, target_, XbarRows_, thetaBar_, loss_, kbarTable_, kbarSum_;
+  Value *targetPos_ = nullptr, *zero_ = nullptr;
+  int vjpScope_ = 0;
+  std::optional<ParamGradient> thetaGrad_;
+  std::vector<double> kbarCoef_;
+  std::vector<ir::Expr> stageRoots_; // what each stage's VJP pass evaluates
+  Value *hv_ = nullptr, *Dv_ = nullptr, *trajStride_ = nullptr, *targetStride_ = nullptr;
+  // The chunk being emitted (emit's loop body).
+  const BatchChunk *chunk_ = nullptr;
+  Value *inBatch_ = nullptr;
+};
+
 llvm::Function *emitAdjoint(llvm::Module &m, const ir::ModelIR &model,
                             const ButcherTableau &tableau, int width, Precision precision,
                             const MachineModel &machine, const std::string &name,
@@ -30,263 +388,8 @@ llvm::Function *emitAdjoint(llvm::Module &m, const ir::ModelIR &model,
   internalCheck(model.ddt.size() == model.states.size(), "emitAdjoint: one ddt per state");
   // Its body stays one copy, however many call sites the inliner sees.
   forward->addFnAttr(llvm::Attribute::NoInline);
-  const ad::FieldVjp vjp = ad::fieldVjp(model, "", "_cot");
-
-  llvm::LLVMContext &ctx = m.getContext();
-  llvm::IRBuilder<> b(ctx);
-  llvm::Type *dbl = b.getDoubleTy(), *i64 = b.getInt64Ty();
-  llvm::Type *ptr = llvm::PointerType::getUnqual(dbl), *iptr = llvm::PointerType::getUnqual(i64);
-  const bool targets = seed == Seed::Targets;
-  std::vector<llvm::Type *> argTypes = {ptr, ptr, i64, i64, dbl};
-  std::vector<const char *> argNames = {"params", "x0", "batch", "steps", "h"};
-  if (targets) {
-    argTypes.insert(argTypes.end(), {i64, iptr, ptr, ptr});
-    argNames.insert(argNames.end(), {"numTargets", "targetSteps", "targetWeights", "targets"});
-  } else {
-    argTypes.push_back(ptr);
-    argNames.push_back("cotangent");
-  }
-  argTypes.insert(argTypes.end(), {ptr, ptr, ptr});
-  argNames.insert(argNames.end(), {"traj", "gradParams", "gradX0"});
-  if (!targets) {
-    argTypes.push_back(i64);
-    argNames.push_back("trajGiven");
-  }
-  auto *fnTy = llvm::FunctionType::get(targets ? dbl : b.getVoidTy(), argTypes, false);
-  auto *f = llvm::Function::Create(fnTy, llvm::Function::ExternalLinkage, name, m);
-  f->setDoesNotThrow();
-  const unsigned firstOutput = targets ? 9 : 6; // traj
-  for (unsigned i = 0; i < argTypes.size(); ++i) {
-    f->getArg(i)->setName(argNames[i]);
-    if (f->getArg(i)->getType()->isPointerTy()) { // distinct buffers, not retained
-      f->addParamAttr(i, llvm::Attribute::NoAlias);
-      f->addParamAttr(i, llvm::Attribute::NoCapture);
-      if (i < firstOutput)
-        f->addParamAttr(i, llvm::Attribute::ReadOnly);
-    }
-  }
-  Value *params = f->getArg(0), *x0 = f->getArg(1), *batch = f->getArg(2), *steps = f->getArg(3),
-        *h = f->getArg(4);
-  Value *numTargets = targets ? f->getArg(5) : nullptr;
-  Value *targetSteps = targets ? f->getArg(6) : nullptr;
-  Value *targetWeights = targets ? f->getArg(7) : nullptr;
-  Value *targetValues = targets ? f->getArg(8) : nullptr;
-  Value *cotangent = targets ? nullptr : f->getArg(5);
-  Value *traj = f->getArg(firstOutput), *gradParams = f->getArg(firstOutput + 1),
-        *gradX0 = f->getArg(firstOutput + 2);
-  Value *trajGiven = targets ? nullptr : f->getArg(firstOutput + 3);
-  b.SetInsertPoint(llvm::BasicBlock::Create(ctx, "entry", f));
-
-  TensorEmitter te(b, width, precision, machine);
-  std::unordered_set<const ir::Node *> varying;
-  for (const ir::ModelIR::Slot &s : model.states)
-    varying.insert(s.var.get());
-  for (const ir::Expr &c : vjp.cotangents)
-    varying.insert(c.get());
-  std::vector<ir::Expr> roots = model.ddt;
-  roots.insert(roots.end(), vjp.all.begin(), vjp.all.end());
-  ExprEvaluator eval(te, roots, bindParams(te, model, params), varying, "model " + model.name);
-  // The reverse sweep holds two thirds of the module's code (stage recomputation and the VJP;
-  // the forward solver the rest): its stages are rolled, except in one-lane code, which is
-  // small and latency-bound (docs/performance.md, section 11).
-  RungeKuttaStep step(b, te, eval, model, tableau, /*rolled=*/width > 1);
-
-  const int s = tableau.stages;
-  const int64_t D = model.stateDim(), P = model.paramCount();
-  const Shape flatState = Shape::vector(int(D));
-  Tensor X = te.allocate(flatState, true, "X"), lambda = te.allocate(flatState, true, "lambda");
-  Tensor kbar = te.allocate(flatState, true, "kbar"), target = te.allocate(flatState, true, "y");
-  // X̄_i as the rows of one tensor: a rolled VJP loop picks its stage's row at run time.
-  Tensor XbarRows = te.allocate(Shape::vector(int(s * D)), true, "Xbar");
-  auto Xbar = [&](Value *i) { return te.view(XbarRows, b.CreateMul(i, te.index(D)), flatState); };
-  Tensor thetaBar = te.allocate(Shape::vector(int(std::max<int64_t>(P, 1))), true, "thetaBar");
-  Tensor loss = te.allocate(Shape::scalar(), true, "loss");
-  // The next target to consume, downwards; in the entry block (the prologue may have left the
-  // builder elsewhere), so mem2reg promotes it.
-  Value *targetPos =
-      llvm::IRBuilder<>(&f->getEntryBlock(), f->getEntryBlock().begin()).CreateAlloca(i64);
-  Value *zero = llvm::Constant::getNullValue(te.elementType(true));
-  auto clear = [&](const Tensor &t) {
-    emitLoop(b, t.shape.size(), [&](Value *i) { te.store(t, i, zero); });
-  };
-  clear(thetaBar);
-  clear(loss);
-  clear(XbarRows); // a dead stage's row is read (with coefficient 0) but never written
-
-  // The stages whose X̄ can be nonzero, and so whose VJP runs (last first): the plan's.
-  const SolverPlan plan = SolverPlan::of(tableau);
-  const std::vector<bool> &live = plan.live;
-  const std::vector<int> &liveDownwards = plan.liveDownwards;
-  // In rolled stages, each stage's VJP values are kept in a copy of their own (this scope),
-  // so that the θ̄ products can read a stage's factors where they are.
-  const int vjpScope = step.keptScope() + s;
-  ParamGradient thetaGrad(te, model, vjp, varying, thetaBar, int64_t(liveDownwards.size()), s,
-                          [&](const ir::Node &n) {
-                            Tensor rows = step.stageRows(n);
-                            const Tensor first = te.storedValue(n, vjpScope, te.index(0));
-                            if (!rows.ptr && first.ptr)
-                              rows = {first.ptr, Shape::matrix(s, int(n.shape.size())), true};
-                            return rows;
-                          });
-  // k̄_i = h (b_i λ + Σ_{j>i} a_ji X̄_j) over live j: row i of kbarCoef holds b_i and then
-  // a_ji for j = i+1 … s−1 (dead j's as 0); rolled code reads it as a table.
-  std::vector<double> kbarCoef(size_t(s * s), 0.0);
-  for (int st = 0; st < s; ++st) {
-    kbarCoef[size_t(st * s)] = tableau.b[size_t(st)].value;
-    for (int j = st + 1; j < s; ++j)
-      kbarCoef[size_t(st * s + j - st)] = live[size_t(j)] ? tableau.a(j, st) : 0.0;
-  }
-  const Tensor kbarTable = step.rolled() ? step.table(kbarCoef) : Tensor{};
-  const Tensor kbarSum = step.rolled() ? te.allocate(flatState, true, "kbar.sum") : Tensor{};
-  std::vector<ir::Expr> stageRoots = vjp.wrtStates; // what each stage's VJP pass evaluates
-  stageRoots.insert(stageRoots.end(), thetaGrad.roots().begin(), thetaGrad.roots().end());
-
-  Value *hv = te.splat(te.toReal(h)), *one = te.splat(te.real(1.0));
-  Value *Dv = b.getInt64(uint64_t(D));
-  Value *trajStride = b.CreateMul(b.CreateAdd(steps, b.getInt64(1)), Dv);
-  Value *targetStride = targets ? b.CreateMul(numTargets, Dv) : nullptr;
-
-  emitChunkLoop(b, te, batch, [&](const BatchChunk &chunk) {
-    auto trajRow = [&](Value *n) { return chunk.rowStart(b, trajStride, b.CreateMul(n, Dv)); };
-    Value *inBatch = te.fromLanes(chunk.mask); // selects on varying values take its shape
-
-    // Forward: the chunk's trajectories by the forward solver itself, so that traj is what
-    // it computes, to the bit; then X = x_N.
-    // A VJP may be handed the trajectory of an earlier forward solve instead (trajGiven).
-    llvm::BasicBlock *solved = nullptr;
-    if (trajGiven) {
-      auto *solve = llvm::BasicBlock::Create(ctx, "forward", f);
-      solved = llvm::BasicBlock::Create(ctx, "forward.done", f);
-      b.CreateCondBr(b.CreateICmpEQ(trajGiven, b.getInt64(0)), solve, solved);
-      b.SetInsertPoint(solve);
-    }
-    Value *count = b.CreateSub(batch, chunk.first);
-    count = b.CreateSelect(b.CreateICmpSLT(count, te.index(width)), count, te.index(width));
-    b.CreateCall(forward, {params, b.CreateInBoundsGEP(dbl, x0, b.CreateMul(chunk.first, Dv)),
-                           b.CreateInBoundsGEP(dbl, traj, b.CreateMul(chunk.first, trajStride)),
-                           count, steps, h});
-    if (solved) {
-      b.CreateBr(solved);
-      b.SetInsertPoint(solved);
-    }
-    gatherRows(b, te, X, traj, trajRow(steps), chunk.mask);
-
-    // λ += ∂L/∂x_n = Σ_{t: s_t = n} 2 w_t (x_n − y_t), and the loss, for the targets at step n
-    // (X holds x_n). Targets are sorted, so they are consumed from the last one down.
-    auto injectTargets = [&](Value *n) {
-      auto *head = llvm::BasicBlock::Create(ctx, "target", f);
-      auto *check = llvm::BasicBlock::Create(ctx, "target.check", f);
-      auto *body = llvm::BasicBlock::Create(ctx, "target.inject", f);
-      auto *done = llvm::BasicBlock::Create(ctx, "target.done", f);
-      b.CreateBr(head);
-      b.SetInsertPoint(head);
-      Value *t = b.CreateLoad(i64, targetPos);
-      b.CreateCondBr(b.CreateICmpSGE(t, b.getInt64(0)), check, done);
-      b.SetInsertPoint(check);
-      Value *st = b.CreateLoad(i64, b.CreateInBoundsGEP(i64, targetSteps, t));
-      b.CreateCondBr(b.CreateICmpEQ(st, n), body, done);
-      b.SetInsertPoint(body);
-      Value *w =
-          te.splat(te.toReal(b.CreateLoad(dbl, b.CreateInBoundsGEP(dbl, targetWeights, t))));
-      gatherRows(b, te, target, targetValues, chunk.rowStart(b, targetStride, b.CreateMul(t, Dv)),
-                 chunk.mask);
-      emitLoop(b, D, [&](Value *d) {
-        Value *diff = b.CreateSelect(
-            inBatch, b.CreateFSub(te.load(X, d, true), te.load(target, d, true)), zero);
-        Value *wd = b.CreateFMul(w, diff);
-        Value *l0 = te.index(0);
-        te.store(loss, l0,
-                 b.CreateIntrinsic(llvm::Intrinsic::fmuladd, {wd->getType()},
-                                   {wd, diff, te.load(loss, l0, true)}));
-        te.store(lambda, d,
-                 b.CreateIntrinsic(
-                     llvm::Intrinsic::fmuladd, {wd->getType()},
-                     {te.splat(te.real(2.0)), wd, te.load(lambda, d, true)}));
-      });
-      b.CreateStore(b.CreateSub(t, b.getInt64(1)), targetPos);
-      b.CreateBr(head);
-      b.SetInsertPoint(done);
-    };
-    // λ += the cotangent of x_n (target holds it).
-    auto injectCotangent = [&](Value *n) {
-      gatherRows(b, te, target, cotangent, trajRow(n), chunk.mask);
-      emitLoop(b, D, [&](Value *d) {
-        te.store(lambda, d,
-                 b.CreateFAdd(te.load(lambda, d, true),
-                              b.CreateSelect(inBatch, te.load(target, d, true), zero)));
-      });
-    };
-    auto inject = [&](Value *n) { targets ? injectTargets(n) : injectCotangent(n); };
-
-    clear(lambda);
-    if (targets)
-      b.CreateStore(b.CreateSub(numTargets, b.getInt64(1)), targetPos);
-    inject(steps);
-    thetaGrad.beginSweep(steps);
-    emitLoop(b, steps, [&](Value *i) {
-      Value *n = b.CreateSub(b.CreateSub(steps, b.getInt64(1)), i);
-      gatherRows(b, te, X, traj, trajRow(n), chunk.mask);
-      // Each stage's field values that its VJP uses are kept: the VJP pass reuses them
-      // (tanh.(W1*x .+ b1) for an MLP) instead of evaluating them again.
-      step.emitRecomputation(X, hv, stageRoots);
-      step.forEachStage(liveDownwards, [&](Value *position, Value *st) {
-        if (step.rolled()) {
-          Value *rowStart = b.CreateMul(st, te.index(s));
-          emitCombination(
-              b, te, kbar, nullptr, hv, kbarSum, b.CreateSub(te.index(s), st),
-              [&](Value *j) { return te.load(kbarTable, b.CreateAdd(rowStart, j), true); },
-              [&](Value *j) { // λ, then X̄_{i+j}
-                Value *first = b.CreateICmpEQ(j, te.index(0));
-                return Tensor{b.CreateSelect(first, lambda.ptr, Xbar(b.CreateAdd(st, j)).ptr),
-                              flatState, true};
-              });
-        } else {
-          const int64_t c = llvm::cast<llvm::ConstantInt>(st)->getSExtValue();
-          const auto row = kbarCoef.begin() + c * s;
-          std::vector<Tensor> terms = {lambda};
-          for (int64_t j = c + 1; j < s; ++j)
-            terms.push_back(Xbar(te.index(j)));
-          emitCombination(b, te, kbar, nullptr, hv, std::vector<double>(row, row + (s - c)),
-                          terms);
-        }
-        TensorMap bound = step.fieldValues(st);
-        for (size_t k = 0; k < model.states.size(); ++k)
-          bound[vjp.cotangents[k].get()] =
-              te.view(kbar, model.states[k].offset, model.states[k].shape);
-        if (step.rolled())
-          te.setStorageScope(vjpScope, st, s);
-        TensorMap values = eval.evaluate(stageRoots, bound);
-        te.setStorageScope(0);
-        const Tensor XbarStage = Xbar(st);
-        for (size_t k = 0; k < model.states.size(); ++k) {
-          const Tensor &v = values.at(vjp.wrtStates[k].get());
-          Tensor dst = te.view(XbarStage, model.states[k].offset, v.shape);
-          emitLoop(b, v.shape.size(), [&](Value *e) { te.store(dst, e, te.load(v, e, true)); });
-        }
-        thetaGrad.addStage(values, inBatch, i, position, st);
-      });
-      thetaGrad.endStep(i, steps);
-      std::vector<double> ones;
-      std::vector<Tensor> rows;
-      for (int st = 0; st < s; ++st) {
-        ones.push_back(live[size_t(st)] ? 1.0 : 0.0);
-        rows.push_back(Xbar(te.index(st)));
-      }
-      emitCombination(b, te, lambda, &lambda, one, ones, rows);
-      inject(n); // X still holds x_n: the stages were written to their own buffers
-    });
-    scatterRows(b, te, lambda, gradX0, chunk.rowStart(b, Dv, b.getInt64(0)), chunk.mask);
-  });
-
-  emitLoop(b, P, [&](Value *p) {
-    b.CreateStore(thetaGrad.total(p), b.CreateInBoundsGEP(dbl, gradParams, p));
-  });
-  Value *result = targets ? te.sumLanes(te.load(loss, te.index(0), true)) : nullptr;
-  te.freeHeapStorage();
-  if (targets)
-    b.CreateRet(result);
-  else
-    b.CreateRetVoid();
+  llvm::Function *f = declareAdjoint(m, name, seed);
+  AdjointEmitter(f, model, tableau, width, precision, machine, forward, seed).emit();
   return f;
 }
 

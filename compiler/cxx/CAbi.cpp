@@ -1,6 +1,7 @@
 #include "cxx/CAbi.h"
 
 #include "codegen/CppNames.h"
+#include "support/SolverAbi.h"
 
 namespace odec::cxx {
 
@@ -74,7 +75,7 @@ std::string cppWithCAbi(const ir::ModelIR &model, const ButcherTableau &tableau,
   const std::string abi = "odec_c_abi_" + ns; // the adapter's own namespace
   auto sym = [&](const char *f) { return cSymbol(model.name, f); };
   std::string s = codegen::emitCpp(model, tableau, options);
-  s += "\n// The C ABI (odec build, odec jit --via cpp): jit::SimulateFn and jit::LossGradFn.\n";
+  s += "\n// The C ABI (odec build, odec jit --via cpp): jit::SimulateFn and odec::LossGradFn.\n";
   s += kBuffers;
   s += "\nnamespace " + abi + " {\nnamespace m = ::" + ns +
        ";\nusing In = odec_c_abi::In<m::Real>;\nusing Out = odec_c_abi::Out<m::Real>;\n"
@@ -89,13 +90,11 @@ std::string cppWithCAbi(const ir::ModelIR &model, const ButcherTableau &tableau,
        "  const Out traj(out, batch * (steps + 1) * D);\n"
        "  const m::Heap<m::Params> p;\n  m::unflatten(theta.p, *p);\n"
        "  m::simulate(*p, x.p, traj.p, batch, steps, m::Real(h));\n}\n\n";
-  s += "extern \"C\" double " + sym("loss_grad") +
-       "(const double *params, const double *x0, std::int64_t batch,\n"
-       "    std::int64_t steps, double h, std::int64_t numTargets, const std::int64_t "
-       "*targetSteps,\n"
-       "    const double *targetWeights, const double *targets, double *traj, double "
-       "*gradParams,\n"
-       "    double *gradX0) {\n" +
+  std::string lossGradParams;
+  for (const AbiParam &param : kLossGradParams)
+    lossGradParams += std::string(lossGradParams.empty() ? "" : ", ") + cType(param.type) +
+                      param.name;
+  s += "extern \"C\" double " + sym("loss_grad") + "(" + lossGradParams + ") {\n" +
        use +
        "  const In theta(params, P), x(x0, batch * D), w(targetWeights, numTargets),\n"
        "      y(targets, batch * numTargets * D);\n"

@@ -320,12 +320,8 @@ namespace {
 class CppLossGrad final : public jit::LossGradient {
 public:
   explicit CppLossGrad(cxx::CppSolver solver) : solver_(std::move(solver)) {}
-  double operator()(const double *params, const double *x0, int64_t batch, int64_t steps, double h,
-                    int64_t numTargets, const int64_t *targetSteps, const double *targetWeights,
-                    const double *targets, double *traj, double *gradParams,
-                    double *gradX0) const override {
-    return solver_.lossGrad(params, x0, batch, steps, h, numTargets, targetSteps, targetWeights,
-                            targets, traj, gradParams, gradX0);
+  double operator()(const LossGradArgs &args) const override {
+    return call(solver_.lossGrad, args);
   }
 
 private:
@@ -444,8 +440,8 @@ double LossGradient::operator()(const double *params, const double *x0, int64_t 
                                 const int64_t *targetSteps, const double *targetWeights,
                                 const double *targets, double *traj, double *gradParams,
                                 double *gradX0) const {
-  return (*impl_->compiled)(params, x0, batch, steps, h, numTargets, targetSteps, targetWeights,
-                            targets, traj, gradParams, gradX0);
+  return (*impl_->compiled)({params, x0, batch, steps, h, numTargets, targetSteps, targetWeights,
+                             targets, traj, gradParams, gradX0});
 }
 
 LossGradient::Result LossGradient::meanSquaredError(const std::vector<double> &params,

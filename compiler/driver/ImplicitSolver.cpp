@@ -16,12 +16,8 @@ class ImplicitLossGrad : public jit::LossGradient {
 public:
   explicit ImplicitLossGrad(std::shared_ptr<const ImplicitRungeKutta> solver)
       : solver_(std::move(solver)) {}
-  double operator()(const double *params, const double *x0, int64_t batch, int64_t steps, double h,
-                    int64_t numTargets, const int64_t *targetSteps, const double *targetWeights,
-                    const double *targets, double *traj, double *gradParams,
-                    double *gradX0) const override {
-    return solver_->lossGradient(params, x0, batch, steps, h, numTargets, targetSteps,
-                                 targetWeights, targets, traj, gradParams, gradX0);
+  double operator()(const LossGradArgs &args) const override {
+    return solver_->lossGradient(args);
   }
 
 private:

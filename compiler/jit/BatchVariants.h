@@ -63,12 +63,8 @@ public:
                       int64_t expectedBatch = 0)
       : variants_(std::move(compile), full, expectedBatch) {}
 
-  double operator()(const double *params, const double *x0, int64_t batch, int64_t steps,
-                    double h, int64_t numTargets, const int64_t *targetSteps,
-                    const double *targetWeights, const double *targets, double *traj,
-                    double *gradParams, double *gradX0) const override {
-    return variants_.forBatch(batch)(params, x0, batch, steps, h, numTargets, targetSteps,
-                                     targetWeights, targets, traj, gradParams, gradX0);
+  double operator()(const LossGradArgs &args) const override {
+    return variants_.forBatch(args.batch)(args);
   }
 
 private:

@@ -49,10 +49,9 @@ public:
         forward_(compileSimulator(model, tableau, options)),
         backward_(compileSimulator(continuousAdjointModel(model), tableau, options)) {}
 
-  double operator()(const double *params, const double *x0, int64_t batch, int64_t steps, double h,
-                    int64_t numTargets, const int64_t *targetSteps, const double *targetWeights,
-                    const double *targets, double *traj, double *gradParams,
-                    double *gradX0) const override {
+  double operator()(const LossGradArgs &args) const override {
+    const auto [params, x0, batch, steps, h, numTargets, targetSteps, targetWeights, targets,
+                traj, gradParams, gradX0] = args;
     forward_->function()(params, x0, traj, batch, steps, h);
     const int64_t A = 2 * D_ + P_; // augmented state: [x, λ, θ̄]
     std::vector<double> aug(size_t(batch * A), 0.0), out;

@@ -13,6 +13,7 @@
 
 #include "codegen/Precision.h"
 #include "ir/Model.h"
+#include "support/SolverAbi.h"
 #include "tableau/ButcherTableau.h"
 
 #include <cstdint>
@@ -159,35 +160,22 @@ std::unique_ptr<CompiledFunction> compileFunction(const ir::Function &f,
 // ---------------------------------------------------------------------------------------
 // Exact gradients through the solve.
 
-/// Forward solve storing every step state into traj (B x (N+1) x D, the simulate layout), then
-/// the loss L = Σ_t w_t Σ_{b,d} (x_{b, s_t, d} − y_{b, t, d})² over T target steps s_t (sorted
-/// ascending, 0 ≤ s_t ≤ N; duplicates allowed), and its exact gradient by the discrete adjoint
-/// (reverse sweep through steps and stages): gradParams (P values, overwritten), gradX0 (B x D,
-/// overwritten). targets: B x T x D. Returns L.
-///
-/// params, x0 and h as in SimulateFn; batch = B, steps = N, numTargets = T; targetSteps and
-/// targetWeights have T entries (unread when T = 0). All buffers are distinct. The gradient is
-/// that of the computed discrete loss, to rounding (what finite differences of simulate
-/// approach); memory besides traj is O(s·D + P) per SIMD chunk, independent of N (stage values
-/// are recomputed from the stored step states, never stored). The mean-squared error is
-/// w_t = 1/(T·B·D) for every t.
-using LossGradFn = double (*)(const double *params, const double *x0, int64_t batch, int64_t steps,
-                              double h, int64_t numTargets, const int64_t *targetSteps,
-                              const double *targetWeights, const double *targets, double *traj,
-                              double *gradParams, double *gradX0);
+/// The discrete adjoint's contract is odec::LossGradArgs's (support/SolverAbi.h): the
+/// gradient is that of the computed discrete loss, to rounding (what finite differences of
+/// simulate approach); memory besides traj is O(s·D + P) per SIMD chunk, independent of N
+/// (stage values are recomputed from the stored step states, never stored).
+using odec::LossGradArgs;
+using odec::LossGradFn;
 
-/// A loss-and-gradient evaluator with the LossGradFn contract: the compiled discrete adjoint
-/// or the host-composed continuous one.
+/// A loss-and-gradient evaluator with the LossGradArgs contract: the compiled discrete adjoint,
+/// the host-composed continuous one, or the implicit tableaux' one. Returns L.
 class LossGradient {
 public:
   virtual ~LossGradient() = default;
   LossGradient(const LossGradient &) = delete;
   LossGradient &operator=(const LossGradient &) = delete;
 
-  virtual double operator()(const double *params, const double *x0, int64_t batch, int64_t steps,
-                            double h, int64_t numTargets, const int64_t *targetSteps,
-                            const double *targetWeights, const double *targets, double *traj,
-                            double *gradParams, double *gradX0) const = 0;
+  virtual double operator()(const LossGradArgs &args) const = 0;
 
 protected:
   LossGradient() = default;
@@ -197,13 +185,7 @@ protected:
 class CompiledLossGrad : public LossGradient {
 public:
   LossGradFn function() const { return fn_; }
-  double operator()(const double *params, const double *x0, int64_t batch, int64_t steps, double h,
-                    int64_t numTargets, const int64_t *targetSteps, const double *targetWeights,
-                    const double *targets, double *traj, double *gradParams,
-                    double *gradX0) const override {
-    return fn_(params, x0, batch, steps, h, numTargets, targetSteps, targetWeights, targets, traj,
-               gradParams, gradX0);
-  }
+  double operator()(const LossGradArgs &args) const override { return call(fn_, args); }
 
 protected:
   explicit CompiledLossGrad(LossGradFn fn) : fn_(fn) {}
@@ -247,7 +229,7 @@ std::string emitSolversObject(const ir::ModelIR &model, const ButcherTableau &ta
 ///   ẋ = f(x, θ),   λ̇ = −J_x(x, θ)ᵀ λ,   θ̄̇ = −J_θ(x, θ)ᵀ λ.
 ir::ModelIR continuousAdjointModel(const ir::ModelIR &model);
 
-/// The continuous adjoint, with the LossGradFn contract: traj and L come from the forward
+/// The continuous adjoint, with the LossGradArgs contract: traj and L come from the forward
 /// solve as in the discrete adjoint; then the augmented state [x_N, ∂L/∂x_N, 0] is integrated
 /// from t_N back to 0 with the same tableau and step −h (compileSimulator on
 /// continuousAdjointModel, composed on the host segment by segment), λ jumping by ∂L/∂x_n at
@@ -267,16 +249,8 @@ std::unique_ptr<LossGradient> compileContinuousAdjoint(const ir::ModelIR &model,
 // ---------------------------------------------------------------------------------------
 // The vector–Jacobian product of a solve.
 
-/// Forward solve into traj (B x (N+1) x D, as LossGradFn), then the gradient of
-/// L = Σ_{b,n,d} c_{b,n,d} x_{b,n,d} for a given cotangent c of every step state (B x (N+1) x D,
-/// the traj layout) by the same discrete adjoint: gradParams = (∂traj/∂θ)ᵀ c (P values) and
-/// gradX0 = (∂traj/∂x0)ᵀ c (B x D), both overwritten. The MSE loss gradient is this with
-/// c_{b,s_t} = 2 w_t (x_{b,s_t} − y_{b,t}) (summed over the targets at each step).
-/// trajGiven nonzero: traj already holds the forward solve of these params and x0 (by the
-/// forward solver of the same model, tableau and options), which is read instead of recomputed.
-using VjpFn = void (*)(const double *params, const double *x0, int64_t batch, int64_t steps,
-                       double h, const double *cotangent, double *traj, double *gradParams,
-                       double *gradX0, int64_t trajGiven);
+/// The VJP of a solve: VjpFn (support/SolverAbi.h).
+using odec::VjpFn;
 
 /// A VJP evaluator with the VjpFn contract: the compiled one or the implicit tableaux' one.
 class Vjp {

@@ -21,7 +21,7 @@ uint64_t teacherSeed(uint64_t seed, int t) { return seed * 0x9E3779B97F4A7C15ull
 RunResult trainStudent(const StudyConfig &c, const LossGradient &lossGrad,
                        std::vector<double> params, const WindowSet &trainWindows,
                        const WindowSet &test, uint64_t seed) {
-  LossGradCallback cb = lossGrad;
+  LossGradCallback cb = [&lossGrad](const LossGradArgs &a) { return call(lossGrad, a); };
   TrainConfig tc;
   tc.step = c.step;
   tc.epochs = c.epochs;

@@ -49,11 +49,9 @@ NewtonStats ImplicitRungeKutta::simulate(const double *params, const double *x0,
   return stats;
 }
 
-double ImplicitRungeKutta::lossGradient(const double *params, const double *x0, int64_t batch,
-                                        int64_t steps, double h, int64_t numTargets,
-                                        const int64_t *targetSteps, const double *targetWeights,
-                                        const double *targets, double *traj, double *gradParams,
-                                        double *gradX0, NewtonStats *stats) const {
+double ImplicitRungeKutta::lossGradient(const LossGradArgs &args, NewtonStats *stats) const {
+  const auto [params, x0, batch, steps, h, numTargets, targetSteps, targetWeights, targets,
+              traj, gradParams, gradX0] = args;
   const int64_t D = field_.stateDim;
   double loss = 0;
   int64_t t = 0; // the next target of the current trajectory, downwards

@@ -19,6 +19,7 @@
 #pragma once
 
 #include "solve/NewtonStages.h"
+#include "support/SolverAbi.h"
 #include "solve/PointField.h"
 #include "tableau/ButcherTableau.h"
 
@@ -52,14 +53,9 @@ public:
   NewtonStats simulate(const double *params, const double *x0, double *out, int64_t batch,
                        int64_t steps, double h) const;
 
-  /// The contract of jit::LossGradFn / odec::LossGradCallback: forward solve into traj, the
-  /// loss L = Σ_t w_t Σ_{b,d} (x_{b,s_t,d} − y_{b,t,d})², its gradient by the adjoint above
-  /// into gradParams (P) and gradX0 (batch x D), both overwritten. Returns L. Newton
-  /// statistics (forward and recomputation) are added to *stats when given.
-  double lossGradient(const double *params, const double *x0, int64_t batch, int64_t steps,
-                      double h, int64_t numTargets, const int64_t *targetSteps,
-                      const double *targetWeights, const double *targets, double *traj,
-                      double *gradParams, double *gradX0, NewtonStats *stats = nullptr) const;
+  /// The LossGradArgs contract (support/SolverAbi.h), the gradient by the adjoint above.
+  /// Returns L. Newton statistics (forward and recomputation) are added to *stats when given.
+  double lossGradient(const LossGradArgs &args, NewtonStats *stats = nullptr) const;
   /// The contract of jit::VjpFn: forward solve into traj (unless trajGiven: traj holds it),
   /// then gradParams = (∂traj/∂θ)ᵀ c and gradX0 = (∂traj/∂x0)ᵀ c for the cotangent c
   /// (batch x (steps+1) x D) by the same adjoint.

@@ -58,9 +58,9 @@ public:
         }
         const size_t at = size_t(begin);
         losses_[size_t(j)] = lossGrad_(
-            params.data(), x0_.data() + at * D, end - begin, w_.steps(), h_, int64_t(K),
-            w_.targetSteps.data(), weights_.data(), targets_.data() + at * K * D,
-            traj_.data() + at * S * D, grads_[size_t(j)].data(), gradX0_.data() + at * D);
+            {params.data(), x0_.data() + at * D, end - begin, w_.steps(), h_, int64_t(K),
+             w_.targetSteps.data(), weights_.data(), targets_.data() + at * K * D,
+             traj_.data() + at * S * D, grads_[size_t(j)].data(), gradX0_.data() + at * D});
       }
     });
     // In piece order, whatever thread computed which piece.

@@ -21,6 +21,7 @@
 // level (noiseless data: 1e-9 after 1e-15) fluctuating by orders of magnitude does not count.
 #pragma once
 
+#include "support/SolverAbi.h"
 #include "train/Adam.h"
 #include "train/Windows.h"
 
@@ -32,13 +33,8 @@
 namespace odec {
 
 /// A batch's loss and exact gradient, with the contract of the compiled discrete adjoint
-/// (odec::jit::LossGradFn): forward solve of `steps` steps of size h from x0 (batch x D) into
-/// traj (batch x (steps+1) x D), L = Σ_t w_t Σ_{b,d} (x_{b,s_t,d} − y_{b,t,d})² over the
-/// targets (batch x T x D) at steps s_t; writes gradParams (P) and gradX0 (batch x D); returns L.
-using LossGradCallback = std::function<double(
-    const double *params, const double *x0, int64_t batch, int64_t steps, double h,
-    int64_t numTargets, const int64_t *targetSteps, const double *targetWeights,
-    const double *targets, double *traj, double *gradParams, double *gradX0)>;
+/// (support/SolverAbi.h); returns L.
+using LossGradCallback = std::function<double(const LossGradArgs &)>;
 
 struct TrainConfig {
   double step = 0;        // h, the solver's step

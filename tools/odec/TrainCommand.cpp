@@ -166,7 +166,7 @@ int run(TrainOptions o) {
   jitOptions.cache = !o.target.noCache;
   std::unique_ptr<jit::LossGradient> compiled =
       compileDiscreteLossGrad(lowered, tableau, jitOptions);
-  const LossGradCallback fn = [&compiled](auto... args) { return (*compiled)(args...); };
+  const LossGradCallback fn = [&compiled](const LossGradArgs &a) { return (*compiled)(a); };
 
   const std::string dir = o.resume.empty() ? (o.out.empty() ? "run" : o.out) : o.resume;
   RunInfo info{model.name,

@@ -79,8 +79,9 @@ inline LossAndGradient runAdjoint(const jit::LossGradient &lg, const LossProblem
                     std::vector<double>(params.size(), 12345.0),
                     std::vector<double>(size_t(p.batch * p.D), 12345.0)};
   r.loss =
-      lg(params.data(), p.x0.data(), p.batch, p.steps, p.h, p.numTargets(), p.targetSteps.data(),
-         p.weights.data(), p.targets.data(), r.traj.data(), r.gradParams.data(), r.gradX0.data());
+      lg({params.data(), p.x0.data(), p.batch, p.steps, p.h, p.numTargets(), p.targetSteps.data(),
+          p.weights.data(), p.targets.data(), r.traj.data(), r.gradParams.data(),
+          r.gradX0.data()});
   return r;
 }
 

@@ -68,22 +68,14 @@ void checkAgainstFiniteDifferences(const jit::LossGradient &lg, const Simulate &
 // ImplicitRungeKutta::lossGradient as a jit::LossGradient, for runtime-only fields.
 struct RuntimeLossGrad : jit::LossGradient {
   explicit RuntimeLossGrad(const ImplicitRungeKutta &rk) : rk(rk) {}
-  double operator()(const double *params, const double *x0, int64_t batch, int64_t steps, double h,
-                    int64_t T, const int64_t *ts, const double *w, const double *y, double *traj,
-                    double *gp, double *gx) const override {
-    return rk.lossGradient(params, x0, batch, steps, h, T, ts, w, y, traj, gp, gx);
-  }
+  double operator()(const LossGradArgs &args) const override { return rk.lossGradient(args); }
   const ImplicitRungeKutta &rk;
 };
 
 // The host API's handle behind the same interface.
 struct HostLossGrad : jit::LossGradient {
   explicit HostLossGrad(odec::LossGradient g) : g(std::move(g)) {}
-  double operator()(const double *params, const double *x0, int64_t batch, int64_t steps, double h,
-                    int64_t T, const int64_t *ts, const double *w, const double *y, double *traj,
-                    double *gp, double *gx) const override {
-    return g(params, x0, batch, steps, h, T, ts, w, y, traj, gp, gx);
-  }
+  double operator()(const LossGradArgs &args) const override { return call(g, args); }
   odec::LossGradient g;
 };
 

@@ -34,7 +34,9 @@ std::vector<double> initialStates(int n, uint64_t seed) {
 
 struct Problem {
   WindowSet train, val;
-  LossGradCallback lossGrad = linearEulerLossGrad<2>;
+  LossGradCallback lossGrad = [](const LossGradArgs &a) {
+    return call(linearEulerLossGrad<2>, a);
+  };
   TrainConfig config;
   Problem() {
     train = makeWindows(eulerTrajectories(kTeacher, initialStates(6, 1), kStep, 1, 21), 4);
