@@ -21,6 +21,7 @@
 #include "jit/ObjectCache.h"
 #include "jit/Target.h"
 #include "lower/LowerModel.h"
+#include "support/Step.h"
 
 #include <map>
 #include <mutex>
@@ -337,6 +338,7 @@ int64_t Simulator::paramCount() const { return impl_->model->ir.paramCount(); }
 
 void Simulator::simulate(const double *params, const double *x0, double *out, int64_t batch,
                          int64_t steps, double h) const {
+  requireStep(h, "the step h");
   impl_->run(params, x0, out, batch, steps, h);
 }
 
@@ -440,6 +442,7 @@ double LossGradient::operator()(const double *params, const double *x0, int64_t 
                                 const int64_t *targetSteps, const double *targetWeights,
                                 const double *targets, double *traj, double *gradParams,
                                 double *gradX0) const {
+  requireStep(h, "the step h");
   return (*impl_->compiled)({params, x0, batch, steps, h, numTargets, targetSteps, targetWeights,
                              targets, traj, gradParams, gradX0});
 }
@@ -522,12 +525,14 @@ int64_t Vjp::paramCount() const { return impl_->model->ir.paramCount(); }
 void Vjp::operator()(const double *params, const double *x0, int64_t batch, int64_t steps,
                      double h, const double *cotangent, double *traj, double *gradParams,
                      double *gradX0) const {
+  requireStep(h, "the step h");
   (*impl_->compiled)(params, x0, batch, steps, h, cotangent, traj, gradParams, gradX0, false);
 }
 
 void Vjp::fromTrajectory(const double *params, const double *x0, int64_t batch, int64_t steps,
                          double h, const double *cotangent, const double *traj,
                          double *gradParams, double *gradX0) const {
+  requireStep(h, "the step h");
   // With trajGiven the compiled code only reads traj.
   (*impl_->compiled)(params, x0, batch, steps, h, cotangent, const_cast<double *>(traj),
                      gradParams, gradX0, true);

@@ -26,12 +26,12 @@ if(MODE STREQUAL "install")
     message(FATAL_ERROR "no libodec.so under ${PREFIX}")
   endif()
   run(${NM} -D --defined-only -C ${library})
-  # The classes odec.h declares; exception classes (`class X : public ...`) have only inline
-  # members, so only their type_info and vtable are exported.
-  file(STRINGS ${PREFIX}/include/odec/odec.h declarations REGEX "^class [A-Za-z]+ ")
+  # The classes and structs odec.h declares; exception classes (`class X : public ...`) have
+  # only inline members, so only their type_info and vtable are exported.
+  file(STRINGS ${PREFIX}/include/odec/odec.h declarations REGEX "^(class|struct) [A-Za-z]+ ")
   set(classes "")
   foreach(declaration IN LISTS declarations)
-    string(REGEX REPLACE "^class ([A-Za-z]+) .*" "\\1" class "${declaration}")
+    string(REGEX REPLACE "^(class|struct) ([A-Za-z]+) .*" "\\2" class "${declaration}")
     list(APPEND classes ${class})
     # A class with out-of-line members that cmake/odec.map does not name fails here.
     if(declaration MATCHES "^class [A-Za-z]+ {$" AND NOT output MATCHES " odec::${class}::")

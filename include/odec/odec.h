@@ -24,6 +24,7 @@
 
 #include <complex>
 #include <cstdint>
+#include <iosfwd>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -104,6 +105,85 @@ struct InitResult {
   std::vector<std::complex<double>> targetEigenvalues;
   std::string placedParameter;
   InitSettings::PoleBounds placement; // the bounds the targets were drawn in (defaults filled)
+};
+
+/// The report of an initialization (Model::initReport; `odec init` prints it): what was found,
+/// against which region, and what time scales the eigenvalues mean, so that a mismatch with the
+/// data's time scale shows.
+struct InitReport {
+  /// One item per line, each indented by two spaces after the first.
+  std::string text;
+  /// One JSON object: {"model", "solver", "region", "step", "margin", "strategy", "tries",
+  /// "acceptance_rate", "operating_points", "eigenvalues": [[re, im], ...] (λ),
+  /// "scaled_eigenvalues" (hλ), "max_abs_R", "time_scales": [{"eigenvalue", "decay_time",
+  /// "period"}, ...] (one per real eigenvalue or conjugate pair of the first point; null when
+  /// infinite), and for placement "target_eigenvalues" (λ), "placed_parameter" and
+  /// "placement_region" {"real", "imag", "radius", "frequency"} (each [lo, hi] or null)}; with
+  /// the data's eigenvalues also "data_eigenvalues", "data_time_scales" and "warning".
+  std::string json;
+  /// With the data's eigenvalues: a warning when the largest |λ| of the initialized field and
+  /// of the data differ by more than kTimeScaleMismatch either way; else empty.
+  std::string warning;
+  static constexpr double kTimeScaleMismatch = 10;
+};
+
+/// The settings of a training run (Model::train, `odec train`; docs/training.md): Adam on the
+/// mean squared error of multiple-shooting windows of horizon+1 samples, exact gradients from
+/// the discrete adjoint, results and checkpoints written atomically into `directory`.
+struct TrainSettings {
+  std::string tableau;     // the solver (required)
+  double step = 0;         // its step h (required); the data's sample interval is a multiple
+  std::string data;        // training trajectories: CSV (traj,t,<states>) or .npy (required)
+  std::string validation;  // validation trajectories, the same format ("": none)
+  std::string init = "prior"; // "prior": draw from the priors; "stability": the model's init
+                              // block, re-targeted to `tableau` and `step`
+  uint64_t seed = 0;          // of the initial parameters and of the mini-batch order
+  int64_t epochs = 100;       // train until this many epochs are complete
+  int64_t batch = 32;         // windows per mini-batch
+  int64_t horizon = 5;        // samples predicted per window, 1..100000
+  double learningRate = 1e-3; // Adam's
+  double clip = 0;            // clip the gradient's global norm to this (0: off)
+  double divergeFactor = 1e3; // stop when a loss exceeds this times the best (0: never)
+  int64_t threads = 1;        // threads per mini-batch (the result does not depend on them)
+  std::string directory = "run"; // where the run's files go
+  /// Continue the run in `directory` from its checkpoint, bit-identically. Its recorded
+  /// settings must equal these except epochs, file and divergeFactor.
+  bool resume = false;
+  /// Recorded in the checkpoint and summary, not used: the .node file and the command line.
+  std::string file, commandLine;
+  /// The model's name, as recorded() reads it (Model::train records its own).
+  std::string model;
+
+  /// The settings recorded in the checkpoint of the run in `directory` (to continue it with
+  /// them); keys missing from an older checkpoint keep their defaults. Throws
+  /// std::runtime_error when there is no readable checkpoint.
+  static TrainSettings recorded(const std::string &directory);
+};
+
+/// Where Model::train reports while it runs.
+struct TrainOutput {
+  std::ostream *log = nullptr;  // progress, notes and the initialization report; null: silent
+  std::ostream *json = nullptr; // one JSON object per epoch, when set
+  bool interactive = false;     // log is a terminal: the progress line is rewritten in place
+  /// Ctrl-C (SIGINT) stops training after the current mini-batch, with a checkpoint, instead of
+  /// ending the process (the handler is installed for the call's duration).
+  bool stopOnInterrupt = false;
+};
+
+/// How a training run ended (Model::train).
+struct TrainResult {
+  enum class Outcome { Finished, Interrupted, Diverged } outcome = Outcome::Finished;
+  int64_t epoch = 0; // epochs completed
+  int64_t batch = 0; // mini-batches of the next epoch done (after an interruption)
+  int64_t bestEpoch = 0; // the epoch of the lowest loss (validation loss when there is some)
+  double bestLoss = 0;
+  bool validation = false; // the best is the validation loss
+  std::vector<double> params; // the parameters after the last step
+  /// Diverged: the loss that stopped training, where (batch 0: the epoch's validation loss),
+  /// and the best epoch's loss it was compared with.
+  double divergedLoss = 0, divergedBest = 0;
+  int64_t divergedEpoch = 0, divergedBatch = 0;
+  std::string directory; // the run's files: params.json, best_params.json, checkpoint.json, ...
 };
 
 /// Newton statistics of a solve with an implicit tableau (all zero for an explicit one).
@@ -373,6 +453,18 @@ public:
   /// every multiple of `step`). Throws std::runtime_error (a file:line message) for a bad file
   /// and std::invalid_argument when the data do not determine the fit.
   std::vector<std::complex<double>> dataEigenvalues(const std::string &path, double step) const;
+  /// The report of an initialization of this model; with `data` (dataEigenvalues of the
+  /// training data) also the data's time scales and, when they disagree, a warning.
+  InitReport initReport(const InitResult &r,
+                        const std::vector<std::complex<double>> *data = nullptr) const;
+
+  /// Trains the parameters on observed trajectories (`odec train`): the model's file is
+  /// compiled once (this Model), the loss gradient JIT-compiled once for settings.tableau with
+  /// this model's compile options. Throws std::invalid_argument for bad settings,
+  /// std::runtime_error (a file:line message) for bad data, InitError when `init = stability`
+  /// cannot be met. Divergence and an interruption are outcomes, not exceptions: the
+  /// checkpoint and the results are saved either way.
+  TrainResult train(const TrainSettings &settings, const TrainOutput &output = {}) const;
 
   /// JIT-compiles the solver for a tableau of the program (built-in or user-defined, explicit
   /// or implicit; see Simulator). Throws std::invalid_argument for an unknown tableau, or for

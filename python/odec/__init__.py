@@ -184,7 +184,7 @@ class Model:
         Raises ValueError when there is no init block, InitError when the constraint cannot
         be met."""
         flat, report = self._core.initialize(int(seed))
-        return self.unflatten(flat, dtype), report
+        return self.unflatten(flat, dtype), json.loads(report)
 
     @property
     def has_init(self):

@@ -124,79 +124,6 @@ py::array_t<double> toArray(const std::vector<double> &v) {
   return a;
 }
 
-py::list complexPairs(const std::vector<std::complex<double>> &values, double scale) {
-  py::list out;
-  for (std::complex<double> z : values) {
-    py::list pair;
-    pair.append(scale * z.real());
-    pair.append(scale * z.imag());
-    out.append(pair);
-  }
-  return out;
-}
-
-py::object finiteOrNone(double v) { return std::isfinite(v) ? py::object(py::float_(v)) : py::none(); }
-
-// Each mode (a real eigenvalue, or the member of a conjugate pair with Im ≥ 0) with its decay
-// time 1/|Re λ| and period 2π/|Im λ|, None when infinite: `odec init`'s "time_scales".
-py::list timeScales(const std::vector<std::vector<std::complex<double>>> &eigenvalues) {
-  py::list out;
-  if (eigenvalues.empty())
-    return out;
-  for (std::complex<double> l : eigenvalues[0]) {
-    if (l.imag() < 0)
-      continue;
-    py::dict mode;
-    mode["eigenvalue"] = complexPairs({l}, 1)[0];
-    mode["decay_time"] = finiteOrNone(l.real() == 0 ? INFINITY : 1 / std::abs(l.real()));
-    mode["period"] =
-        finiteOrNone(l.imag() == 0 ? INFINITY : 2 * std::numbers::pi / std::abs(l.imag()));
-    out.append(mode);
-  }
-  return out;
-}
-
-py::object bound(const odec::InitSettings::PoleBounds::Interval &b) {
-  if (!b)
-    return py::none();
-  py::list pair;
-  pair.append(b->first);
-  pair.append(b->second);
-  return pair;
-}
-
-/// The report of `odec init --json` as a dict (the same keys).
-py::dict initReport(const odec::Model &m, const odec::InitResult &r) {
-  std::vector<std::complex<double>> lambda;
-  for (const auto &point : r.eigenvalues)
-    lambda.insert(lambda.end(), point.begin(), point.end());
-  py::dict d;
-  d["model"] = m.name();
-  d["solver"] = r.tableau;
-  d["region"] = r.region;
-  d["step"] = r.step;
-  d["margin"] = r.margin;
-  d["strategy"] = r.strategy;
-  d["tries"] = r.tries;
-  d["acceptance_rate"] = r.acceptanceRate;
-  d["operating_points"] = r.eigenvalues.size();
-  d["eigenvalues"] = complexPairs(lambda, 1);
-  d["scaled_eigenvalues"] = complexPairs(lambda, r.step);
-  d["max_abs_R"] = r.maxAbsR;
-  d["time_scales"] = timeScales(r.eigenvalues);
-  if (!r.placedParameter.empty()) {
-    d["target_eigenvalues"] = complexPairs(r.targetEigenvalues, 1);
-    d["placed_parameter"] = r.placedParameter;
-    py::dict region;
-    region["real"] = bound(r.placement.real);
-    region["imag"] = bound(r.placement.imag);
-    region["radius"] = bound(r.placement.radius);
-    region["frequency"] = bound(r.placement.frequency);
-    d["placement_region"] = region;
-  }
-  return d;
-}
-
 py::list layout(const std::vector<odec::TensorInfo> &tensors) {
   py::list out;
   for (const odec::TensorInfo &t : tensors) {
@@ -262,7 +189,7 @@ PYBIND11_MODULE(_core, mod) {
                py::gil_scoped_release release;
                r = m.model.initialize(seed);
              }
-             return py::make_tuple(toArray(r.params), initReport(m.model, r));
+             return py::make_tuple(toArray(r.params), m.model.initReport(r).json);
            })
       .def("params_to_json",
            [](const PyModel &m, const Array &flat) {

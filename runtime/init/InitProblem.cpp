@@ -1,5 +1,7 @@
 #include "init/InitProblem.h"
 
+#include "support/Step.h"
+
 #include <cmath>
 
 namespace odec {
@@ -12,8 +14,7 @@ void StabilityInitProblem::validate() const {
   auto fail = [](const std::string &msg) { throw std::invalid_argument(msg); };
   if (stateDim < 1)
     fail("the model has no state components");
-  if (!(step > 0) || !std::isfinite(step))
-    fail("the step must be a positive finite number");
+  requireStep(step, "the step");
   if (!(margin > 0) || !std::isfinite(margin))
     fail("the margin must be a positive finite number");
   if (maxTries < 1)

@@ -3,6 +3,7 @@
 #include "io/AtomicFile.h"
 #include "io/Csv.h"
 #include "io/ParamsJson.h"
+#include "support/Step.h"
 
 #include <bit>
 #include <cmath>
@@ -34,8 +35,7 @@ bool onGrid(double t, double expected) {
 // The checks every format shares: strictly increasing times on one uniform grid whose interval
 // is a whole number of training steps, and enough samples per trajectory. Sets data.stride.
 void checkGrid(TrajectoryData &data, const TrajectoryGrid &grid, const Locate &at) {
-  if (!(grid.step > 0) || !std::isfinite(grid.step))
-    throw std::invalid_argument("the training step must be positive and finite");
+  requireStep(grid.step, "the training step");
   data.step = grid.step;
   data.stride = 0; // found from the first trajectory with two samples
   const double h = grid.step;

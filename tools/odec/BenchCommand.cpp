@@ -53,7 +53,7 @@ double seconds(std::chrono::steady_clock::time_point since) {
 }
 
 int run(const BenchOptions &o) {
-  requirePositive(o.step, "--step");
+  requireStep(o.step, "--step");
   if (o.steps < 1 || o.batch < 1 || o.threads < 1 || o.repeats < 1)
     throw UserError("--steps, --batch, --threads and --repeats must be at least 1");
   if (o.threads > o.batch)

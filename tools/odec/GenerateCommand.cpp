@@ -26,7 +26,7 @@ struct GenerateOptions {
 };
 
 int run(const GenerateOptions &o) {
-  requirePositive(o.step, "--step");
+  requireStep(o.step, "--step");
   if (o.steps < 1 || o.steps > 10'000'000)
     throw UserError("--steps must be between 1 and 10000000");
   if (o.trajectories < 1 || o.trajectories > 1'000'000)

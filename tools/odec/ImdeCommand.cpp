@@ -33,8 +33,7 @@ std::string vectorText(const std::vector<double> &v) {
 
 int run(const ImdeOptions &o) {
   Model model = o.model.load();
-  if (!(o.step > 0) || !std::isfinite(o.step))
-    throw UserError("--step must be a positive number");
+  requireStep(o.step, "--step");
   const Imde series = model.imde(o.tableau, o.order, o.invert);
   const std::string name = model.name();
 

@@ -2,9 +2,8 @@
 // initialization with the settings of the model's init block. Writes the parameters
 // (atomically, in the params JSON format) and reports what was found: the eigenvalues λ of
 // ∂f/∂x at the operating point, the scaled ones hλ that the stability region constrains, and
-// max |R(hλ)|, and the time scales of λ; with --json, the object of initReportJson
-// (InitReport.h).
-#include "InitReport.h"
+// max |R(hλ)|, and the time scales of λ; with --json, InitReport::json
+// (odec.h).
 #include "Options.h"
 
 #include "io/AtomicFile.h"
@@ -49,13 +48,14 @@ int run(const InitOptions &o) {
   InitResult r = m.initialize(o.seed, settings);
   writeFileAtomic(o.out, m.paramsToJson(r.params));
   const auto *seen = data ? &*data : nullptr;
+  const InitReport report = m.initReport(r, seen);
   if (o.json) {
-    std::cout << initReportJson(m, r, seen).dump() << "\n";
+    std::cout << report.json << "\n";
     return kOk;
   }
-  std::cout << initReportText(m, r, seen) << "wrote " << o.out << "\n";
-  if (const std::string warning = data ? timeScaleWarning(r, *data) : ""; !warning.empty())
-    printDiagnostics("odec: warning: " + warning + "\n", false);
+  std::cout << report.text << "wrote " << o.out << "\n";
+  if (!report.warning.empty())
+    printDiagnostics("odec: warning: " + report.warning + "\n", false);
   return kOk;
 }
 

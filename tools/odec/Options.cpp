@@ -137,7 +137,7 @@ void requirePositive(double value, const char *option) {
 }
 
 void checkSteps(double step, int64_t steps) {
-  requirePositive(step, "--step");
+  requireStep(step, "--step");
   if (steps < 0 || steps > 100'000'000)
     throw UserError("--steps must be between 0 and 100000000");
 }

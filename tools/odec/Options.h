@@ -5,6 +5,7 @@
 
 #include "io/Csv.h"
 #include "odec/odec.h"
+#include "support/Step.h"
 
 #include <optional>
 #include <string>

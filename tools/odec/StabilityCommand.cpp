@@ -29,7 +29,7 @@ struct StabilityOptions {
 void addModelPoints(const StabilityOptions &o, StabilityPlotOptions &plot) {
   if (o.file.empty())
     throw UserError("--params needs --file, the .node file that defines the model");
-  requirePositive(o.step, "--step");
+  requireStep(o.step, "--step");
   Model m = ModelOptions{o.file, o.model, o.target}.load();
   for (const auto &point : m.eigenvalues(m.loadParams(o.params)))
     for (std::complex<double> lambda : point)

@@ -257,7 +257,7 @@ TEST(TrainCommand, StabilityInitIsForTheTrainingSolverAndStep) {
                          " --init stability --epochs 1 --seed 2 --out " + run);
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_NE(r.err.find("note: the init block of Linear sets solver = RK4, step = 0.1; "
-                       "initializing for the training's --tableau Euler --step 0.05\n"
+                       "initializing for the training's tableau Euler and step 0.05\n"
                        "initialized Linear for Euler (step 0.05, margin 0.9) by placement\n"),
             std::string::npos)
       << r.err;
@@ -277,10 +277,10 @@ TEST(TrainCommand, StabilityInitIsForTheTrainingSolverAndStep) {
   r = runOdec("train " + euler + " --tableau Heun --step 0.1 --data " + s.train +
               " --init stability --epochs 1 --out " + s.dir.file("refused"));
   EXPECT_EQ(r.status, 1);
-  EXPECT_EQ(r.err, "odec: error: --init stability: the init block of Linear constrains hλ to "
+  EXPECT_EQ(r.err, "odec: error: init = stability: the init block of Linear constrains hλ to "
                    "stability(Euler) while its solver is RK4, so it cannot be re-targeted to "
-                   "--tableau Heun: make the block's solver Heun (keeping stability(Euler) if "
-                   "that region is meant), or use --init prior\n");
+                   "the tableau Heun: make the block's solver Heun (keeping stability(Euler) if "
+                   "that region is meant), or initialize from the priors\n");
   // ...but trains with its own solver, the region kept.
   std::string kept = s.dir.file("kept");
   r = runOdec("train " + euler + " --tableau RK4 --step 0.1 --data " + s.train +

@@ -1,11 +1,15 @@
-#include "InitReport.h"
+// Model::initReport: the report of stability-informed initialization, shared by `odec init`,
+// `odec train --init stability` and the Python package.
+#include "odec/odec.h"
+
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cmath>
 #include <fmt/format.h>
 #include <numbers>
 
-namespace odec::cli {
+namespace odec {
 
 namespace {
 
@@ -97,14 +101,13 @@ double largestMagnitude(const Eigenvalues &values) {
   return r;
 }
 
-} // namespace
-
 std::string timeScaleWarning(const InitResult &r, const Eigenvalues &data) {
   if (r.eigenvalues.empty())
     return "";
   const double model = largestMagnitude(r.eigenvalues[0]), seen = largestMagnitude(data);
   if (!(seen > 0) || !(model > 0) ||
-      (model <= kTimeScaleMismatch * seen && seen <= kTimeScaleMismatch * model))
+      (model <= InitReport::kTimeScaleMismatch * seen &&
+       seen <= InitReport::kTimeScaleMismatch * model))
     return "";
   const bool faster = model > seen;
   return fmt::format(
@@ -115,7 +118,7 @@ std::string timeScaleWarning(const InitResult &r, const Eigenvalues &data) {
       seen / 3, 3 * seen);
 }
 
-std::string initReportText(const Model &m, const InitResult &r, const Eigenvalues *data) {
+std::string reportText(const Model &m, const InitResult &r, const Eigenvalues *data) {
   std::string out = fmt::format("initialized {} for {} (step {}, margin {}) by {}\n", m.name(),
                                 r.tableau, r.step, r.margin, r.strategy);
   if (r.region != r.tableau)
@@ -144,7 +147,7 @@ std::string initReportText(const Model &m, const InitResult &r, const Eigenvalue
   return out;
 }
 
-nlohmann::ordered_json initReportJson(const Model &m, const InitResult &r, const Eigenvalues *data) {
+nlohmann::ordered_json reportJson(const Model &m, const InitResult &r, const Eigenvalues *data) {
   // Eigenvalues of every operating point, in order (one list; points are concatenated).
   Eigenvalues lambda;
   for (const Eigenvalues &point : r.eigenvalues)
@@ -180,4 +183,14 @@ nlohmann::ordered_json initReportJson(const Model &m, const InitResult &r, const
   return doc;
 }
 
-} // namespace odec::cli
+} // namespace
+
+InitReport Model::initReport(const InitResult &r, const Eigenvalues *data) const {
+  InitReport report;
+  report.text = reportText(*this, r, data);
+  report.json = reportJson(*this, r, data).dump();
+  report.warning = data ? timeScaleWarning(r, *data) : "";
+  return report;
+}
+
+} // namespace odec

@@ -1,0 +1,240 @@
+// Model::train: a whole training run behind the host API (`odec train` only parses its
+// arguments into TrainSettings). Multiple-shooting windows of horizon+1 samples
+// (train/Windows.h), Adam on their mean squared error with exact gradients from the discrete
+// adjoint (the fused JIT code for explicit tableaux, the implicit-function-theorem adjoint for
+// implicit ones), and a run directory of results and checkpoints (train/RunDirectory.h).
+#include "odec/odec.h"
+
+#include "driver/ModelImpl.h"
+#include "io/TrajectoryData.h"
+#include "support/SolverAbi.h"
+#include "support/Step.h"
+#include "train/Interrupt.h"
+#include "train/Progress.h"
+#include "train/RunDirectory.h"
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <fmt/format.h>
+#include <fstream>
+#include <optional>
+#include <ostream>
+
+namespace odec {
+
+namespace {
+
+// What the checkpoint records: what a resumed run must share with the run it continues
+// (kMayDiffer excepted), and what TrainSettings::recorded reads back. The keys are the CLI's
+// option names, which users see in checkpoint.json.
+nlohmann::ordered_json recordedJson(const TrainSettings &s, const std::string &model) {
+  return {{"file", s.file},       {"model", model},       {"tableau", s.tableau},
+          {"step", s.step},       {"horizon", s.horizon}, {"batch", s.batch},
+          {"lr", s.learningRate}, {"clip", s.clip},       {"seed", s.seed},
+          {"init", s.init},       {"data", s.data},       {"val", s.validation},
+          {"epochs", s.epochs},   {"diverge_factor", s.divergeFactor}};
+}
+// The file may be named differently (another working directory) and the run may be continued
+// to more epochs or with another divergence test: none changes the arithmetic done so far.
+const std::vector<std::string> kMayDiffer = {"epochs", "file", "diverge_factor"};
+
+void validate(const TrainSettings &s) {
+  auto fail = [](const std::string &what) { throw std::invalid_argument(what); };
+  if (s.tableau.empty())
+    fail("training needs a tableau");
+  if (s.data.empty())
+    fail("training needs data");
+  requireStep(s.step, "the training step");
+  if (!(s.learningRate > 0) || !std::isfinite(s.learningRate))
+    fail("the learning rate must be a positive finite number");
+  if (!(s.clip >= 0) || !std::isfinite(s.clip))
+    fail("the gradient clipping norm must be a finite number >= 0 (0: no clipping)");
+  if (s.epochs < 0)
+    fail("the number of epochs must be >= 0");
+  if (s.batch < 1)
+    fail("the mini-batch size must be >= 1");
+  if (s.horizon < 1 || s.horizon > 100000)
+    fail("the horizon must be between 1 and 100000");
+  if (!(s.divergeFactor == 0 || s.divergeFactor > 1) || !std::isfinite(s.divergeFactor))
+    fail("the divergence factor must be a finite number > 1 (0: never stop for divergence)");
+  if (s.threads < 1)
+    fail("the number of threads must be >= 1");
+  if (s.init != "prior" && s.init != "stability")
+    fail("init must be \"prior\" or \"stability\", not \"" + s.init + "\"");
+}
+
+// `init = stability`: the init block's constraint re-targeted to the solver and step that
+// train; its report goes to the log and into summary.json.
+std::vector<double> stabilityInit(const Model &m, const TrainSettings &t, std::ostream &log,
+                                  nlohmann::ordered_json &report) {
+  InitSettings s = m.initSettings();
+  const std::string region = s.region.empty() ? s.tableau : s.region;
+  if (region != s.tableau && t.tableau != s.tableau)
+    throw std::invalid_argument(fmt::format(
+        "init = stability: the init block of {} constrains hλ to stability({}) while its "
+        "solver is {}, so it cannot be re-targeted to the tableau {}: make the block's solver {} "
+        "(keeping stability({}) if that region is meant), or initialize from the priors",
+        m.name(), region, s.tableau, t.tableau, t.tableau, region));
+  if (s.tableau != t.tableau || s.step != t.step)
+    log << fmt::format("note: the init block of {} sets solver = {}, step = {}; "
+                       "initializing for the training's tableau {} and step {}\n",
+                       m.name(), s.tableau, s.step, t.tableau, t.step);
+  if (region == s.tableau) // the region follows the solver
+    s.region = t.tableau;
+  s.tableau = t.tableau;
+  s.step = t.step;
+  InitResult r = m.initialize(t.seed, s);
+  const InitReport text = m.initReport(r);
+  log << text.text;
+  report = nlohmann::ordered_json::parse(text.json);
+  return r.params;
+}
+
+// The first session's initialization report stays in the summary of a resumed run.
+nlohmann::ordered_json previousInitReport(const RunDirectory &dir) {
+  std::ifstream summary(dir.file("summary.json"));
+  nlohmann::ordered_json previous = nlohmann::ordered_json::parse(summary, nullptr, false);
+  return previous.is_object() && previous.contains("init") ? previous["init"] : nullptr;
+}
+
+} // namespace
+
+TrainSettings TrainSettings::recorded(const std::string &directory) {
+  const nlohmann::ordered_json saved = RunDirectory::recordedSettings(directory);
+  TrainSettings s;
+  auto take = [&](const char *key, auto &field) {
+    if (saved.contains(key) && !saved[key].is_null())
+      field = saved[key].get<std::decay_t<decltype(field)>>();
+  };
+  take("file", s.file);
+  take("model", s.model);
+  take("tableau", s.tableau);
+  take("step", s.step);
+  take("horizon", s.horizon);
+  take("batch", s.batch);
+  take("lr", s.learningRate);
+  take("clip", s.clip);
+  take("seed", s.seed);
+  take("init", s.init);
+  take("data", s.data);
+  take("val", s.validation);
+  take("epochs", s.epochs);
+  take("diverge_factor", s.divergeFactor);
+  s.directory = directory;
+  s.resume = true;
+  return s;
+}
+
+TrainResult Model::train(const TrainSettings &settings, const TrainOutput &output) const {
+  validate(settings);
+  std::ostream silent(nullptr);
+  std::ostream &log = output.log ? *output.log : silent;
+  const std::string &dir = settings.directory;
+
+  TrajectoryGrid grid{columnNames(impl_->stateSlots), settings.step, settings.horizon + 1};
+  WindowSet trainWindows =
+      makeWindows(loadTrajectories(settings.data, grid), settings.horizon);
+  std::optional<WindowSet> valWindows;
+  if (!settings.validation.empty()) {
+    valWindows = makeWindows(loadTrajectories(settings.validation, grid), settings.horizon);
+    if (valWindows->stride != trainWindows.stride)
+      throw std::invalid_argument(
+          "the validation data is sampled every " + std::to_string(valWindows->stride) +
+          " steps, the training data every " + std::to_string(trainWindows.stride));
+  }
+
+  const LossGradient gradient = lossGradient(settings.tableau, Adjoint::Discrete, impl_->defaults);
+  const LossGradCallback fn = [&gradient](const LossGradArgs &a) { return call(gradient, a); };
+
+  RunDirectory runDir(dir, RunInfo{name(), settings.tableau, settings.step, settings.horizon,
+                                   settings.commandLine, impl_->paramSlots,
+                                   recordedJson(settings, name()), nullptr, ""});
+  TrainState state;
+  if (settings.resume) {
+    state = runDir.resume(kMayDiffer);
+    runDir.info().init = previousInitReport(runDir);
+  } else {
+    if (std::filesystem::exists(runDir.file("checkpoint.json")))
+      throw std::invalid_argument("'" + dir + "' already holds a training run: resume it (odec "
+                                  "train --resume " + dir + "), or choose another directory");
+    state = initialTrainState(settings.init == "stability"
+                                  ? stabilityInit(*this, settings, log, runDir.info().init)
+                                  : sampleParams(settings.seed));
+  }
+
+  TrainConfig config;
+  config.step = settings.step;
+  config.epochs = settings.epochs;
+  config.batchSize = settings.batch;
+  config.adam.learningRate = settings.learningRate;
+  config.adam.clipNorm = settings.clip;
+  config.seed = settings.seed;
+  config.threads = settings.threads;
+  // The threads' pieces of a mini-batch are whole SIMD chunks of the full-width code.
+  config.lanes = jit::lanesPerChunk(
+      jit::defaultOptions(impl_->ir, jit::Precision::Double, impl_->defaults.cpu));
+  config.divergeFactor = settings.divergeFactor;
+
+  std::optional<InterruptGuard> interrupt;
+  if (output.stopOnInterrupt)
+    interrupt.emplace();
+  TrainProgress progress(log, output.json, output.interactive, settings.epochs);
+  TrainHooks hooks;
+  hooks.onBatch = [&](const TrainState &s, int64_t done, int64_t total) {
+    progress.batch(s, done, total);
+  };
+  // The checkpoint at most every second, the results at most every two, both at the end: each
+  // file costs a disk sync, which would dominate short epochs (a thousand epochs of a small
+  // model take a second). An interrupt saves the checkpoint at once (below), so only a killed
+  // process loses work, at most a second of it.
+  const auto start = std::chrono::steady_clock::now();
+  auto lastCheckpoint = start, lastResults = start;
+  auto due = [](auto &last, std::chrono::seconds every) {
+    auto now = std::chrono::steady_clock::now();
+    if (now - last < every)
+      return false;
+    last = now;
+    return true;
+  };
+  hooks.onEpoch = [&](const TrainState &s) {
+    const bool last = s.epoch == settings.epochs;
+    if (last)
+      runDir.info().stopped = "finished";
+    if (due(lastCheckpoint, std::chrono::seconds(1)) || last)
+      runDir.saveCheckpoint(s);
+    if (due(lastResults, std::chrono::seconds(2)) || last)
+      runDir.saveResults(s);
+    progress.epoch(s);
+  };
+  hooks.stopRequested = [&] { return interrupt && interrupt->requested(); };
+  Divergence divergence;
+  const TrainOutcome outcome = odec::train(config, fn, trainWindows,
+                                           valWindows ? &*valWindows : nullptr, state, hooks,
+                                           &divergence);
+  progress.finish();
+
+  TrainResult r;
+  if (outcome != TrainOutcome::Finished) {
+    runDir.info().stopped = outcome == TrainOutcome::Diverged ? "diverged" : "interrupted";
+    runDir.saveCheckpoint(state);
+    runDir.saveResults(state);
+  }
+  r.outcome = outcome == TrainOutcome::Finished      ? TrainResult::Outcome::Finished
+              : outcome == TrainOutcome::Interrupted ? TrainResult::Outcome::Interrupted
+                                                     : TrainResult::Outcome::Diverged;
+  r.epoch = state.epoch;
+  r.batch = state.batch;
+  r.bestEpoch = state.bestEpoch;
+  r.bestLoss = state.bestLoss;
+  r.validation = valWindows.has_value();
+  r.params = state.params;
+  r.divergedLoss = divergence.loss;
+  r.divergedBest = divergence.best;
+  r.divergedEpoch = divergence.epoch;
+  r.divergedBatch = divergence.batch;
+  r.directory = dir;
+  return r;
+}
+
+} // namespace odec
