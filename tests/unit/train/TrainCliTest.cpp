@@ -2,10 +2,13 @@
 // teacher generated, --resume bit-identical to an uninterrupted run, Ctrl-C (a real SIGINT
 // to a child process) leaving a checkpoint that resumes exactly.
 #include "../cli/RunOdec.h"
+#include "odec/odec.h"
 
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cmath>
+#include <filesystem>
 #include <csignal>
 #include <fcntl.h>
 #include <fstream>
@@ -321,4 +324,77 @@ TEST(TrainCommand, CtrlCBeforeTrainingEndsAtOnceWithOneLine) {
   ASSERT_TRUE(WIFEXITED(status)) << "killed by signal " << WTERMSIG(status);
   EXPECT_EQ(WEXITSTATUS(status), 130);
   EXPECT_EQ(slurp(err), "odec: interrupted (Ctrl-C); nothing was saved\n");
+}
+
+// The host API's Model::train is what `odec train` runs: the same settings give the CLI's
+// parameters to the bit, the checkpoint's settings read back, and bad settings are refused by
+// name before anything is written.
+TEST(HostTrain, IsTheCommandsRunAndRecordsItsSettings) {
+  TrainingData s;
+  const std::string cli = s.dir.file("cli"), host = s.dir.file("host");
+  ASSERT_EQ(runOdec(s.trainArgs("--epochs 4 --horizon 3 --out " + cli)).status, 0);
+
+  odec::Model m = odec::Program::fromFile(s.node).model();
+  odec::TrainSettings t;
+  t.tableau = "RK4";
+  t.step = 0.1;
+  t.data = s.train;
+  t.validation = s.val;
+  t.learningRate = 0.05;
+  t.batch = 16;
+  t.seed = 3;
+  t.epochs = 4;
+  t.horizon = 3;
+  t.directory = host;
+  const odec::TrainResult r = m.train(t);
+  EXPECT_EQ(r.outcome, odec::TrainResult::Outcome::Finished);
+  EXPECT_EQ(r.epoch, 4);
+  EXPECT_TRUE(r.validation);
+  EXPECT_EQ(slurp(host + "/params.json"), slurp(cli + "/params.json"));
+  EXPECT_EQ(m.paramsToJson(r.params), slurp(host + "/params.json"));
+
+  const odec::TrainSettings back = odec::TrainSettings::recorded(host);
+  EXPECT_EQ(back.model, "Linear");
+  EXPECT_EQ(back.tableau, "RK4");
+  EXPECT_EQ(back.step, 0.1);
+  EXPECT_EQ(back.validation, s.val);
+  EXPECT_EQ(back.learningRate, 0.05);
+  EXPECT_EQ(back.horizon, 3);
+  EXPECT_EQ(back.seed, 3u);
+  EXPECT_TRUE(back.resume);
+
+  // Continued to 6 epochs from the recorded settings: a resumed run.
+  odec::TrainSettings more = back;
+  more.epochs = 6;
+  EXPECT_EQ(m.train(more).epoch, 6);
+
+  auto refused = [&](odec::TrainSettings bad, const std::string &message) {
+    bad.directory = s.dir.file("refused");
+    try {
+      m.train(bad);
+      ADD_FAILURE() << "accepted: " << message;
+    } catch (const std::invalid_argument &e) {
+      EXPECT_EQ(std::string(e.what()), message);
+    }
+    EXPECT_FALSE(std::filesystem::exists(bad.directory));
+  };
+  odec::TrainSettings bad = t;
+  bad.step = -0.1;
+  refused(bad, "the training step must be a positive finite number");
+  bad = t;
+  bad.learningRate = std::nan("");
+  refused(bad, "the learning rate must be a positive finite number");
+  bad = t;
+  bad.init = "zeros";
+  refused(bad, "init must be \"prior\" or \"stability\", not \"zeros\"");
+  bad = t;
+  bad.threads = 0;
+  refused(bad, "the number of threads must be >= 1");
+  // A fresh run does not overwrite one.
+  try {
+    m.train(t);
+    ADD_FAILURE() << "overwrote a run";
+  } catch (const std::invalid_argument &e) {
+    EXPECT_NE(std::string(e.what()).find("already holds a training run"), std::string::npos);
+  }
 }
