@@ -22,6 +22,8 @@
 #include "jit/Target.h"
 #include "lower/LowerModel.h"
 #include "support/Step.h"
+#include "io/TableauJson.h"
+#include "tableau/TableauReport.h"
 
 #include <map>
 #include <mutex>
@@ -224,9 +226,22 @@ Model::eigenvalues(const std::vector<double> &params,
 
 // Exactly one of compiled (explicit tableau), cpp (explicit, CodePath::Cpp; fn points into
 // it) and implicit is set.
+namespace {
+
+/// Trajectories per SIMD chunk of the code that runs `batch` trajectories: code compiled with
+/// `chunked` (the LLVM path's explicit solvers, one width per batch) or, unchunked, 1.
+int64_t chunkLanesFor(const std::optional<jit::CompileOptions> &chunked, int64_t batch) {
+  if (batch < 1)
+    throw std::invalid_argument("batch must be >= 1");
+  return chunked ? jit::lanesPerChunk(jit::optionsForBatch(*chunked, batch)) : 1;
+}
+
+} // namespace
+
 struct Simulator::Impl {
   std::shared_ptr<const Model::Impl> model; // keeps the compilation alive
   std::string tableau;
+  std::optional<jit::CompileOptions> chunked; // see chunkLanesFor
   // One of: the LLVM path's code per batch width, the implicit solver, the C++ path's code.
   std::unique_ptr<jit::BatchVariants<jit::CompiledSimulator>> compiled;
   std::shared_ptr<const ImplicitRungeKutta> implicit;
@@ -300,6 +315,7 @@ Simulator Model::simulator(const std::string &tableau, const CompileOptions &com
     impl->fn = solver.simulate;
     impl->cpp = std::move(solver.code);
   } else if (t.isExplicit()) {
+    impl->chunked = options;
     impl->compiled = std::make_unique<jit::BatchVariants<jit::CompiledSimulator>>(
         [model = impl_, &t](const jit::CompileOptions &o) {
           if (auto spare = model->takeSpare(t.name, o))
@@ -334,6 +350,9 @@ private:
 const std::string &Simulator::tableau() const { return impl_->tableau; }
 bool Simulator::isImplicit() const { return impl_->implicit != nullptr; }
 int64_t Simulator::stateDim() const { return impl_->model->ir.stateDim(); }
+int64_t Simulator::chunkLanes(int64_t batch) const {
+  return chunkLanesFor(impl_->chunked, batch);
+}
 int64_t Simulator::paramCount() const { return impl_->model->ir.paramCount(); }
 
 void Simulator::simulate(const double *params, const double *x0, double *out, int64_t batch,
@@ -375,6 +394,7 @@ struct LossGradient::Impl {
   std::shared_ptr<const Model::Impl> model;
   std::string tableau;
   Adjoint adjoint;
+  std::optional<jit::CompileOptions> chunked;
   std::unique_ptr<jit::LossGradient> compiled;
 };
 
@@ -406,6 +426,8 @@ LossGradient Model::lossGradient(const std::string &tableau, Adjoint adjoint,
   const jit::CompileOptions options = jitOptions(impl_->ir, compile, t);
   if (compile.path == CodePath::Cpp && adjoint != Adjoint::Discrete)
     throw std::invalid_argument("the C++ code path offers the discrete adjoint only");
+  if (compile.path == CodePath::LLVM && t.isExplicit())
+    impl->chunked = options;
   if (compile.path == CodePath::Cpp)
     impl->compiled =
         std::make_unique<CppLossGrad>(cxx::loadCppSolver(impl_->ir, t, clangOptions(compile)));
@@ -435,6 +457,9 @@ LossGradient Model::lossGradient(const std::string &tableau, Adjoint adjoint,
 }
 
 const std::string &LossGradient::tableau() const { return impl_->tableau; }
+int64_t LossGradient::chunkLanes(int64_t batch) const {
+  return chunkLanesFor(impl_->chunked, batch);
+}
 Adjoint LossGradient::adjoint() const { return impl_->adjoint; }
 
 double LossGradient::operator()(const double *params, const double *x0, int64_t batch,
@@ -481,6 +506,7 @@ LossGradient::Result LossGradient::meanSquaredError(const std::vector<double> &p
 struct Vjp::Impl {
   std::shared_ptr<const Model::Impl> model;
   std::string tableau;
+  std::optional<jit::CompileOptions> chunked;
   bool implicit = false;
   std::unique_ptr<jit::Vjp> compiled;
 };
@@ -502,6 +528,8 @@ Vjp Model::vjp(const std::string &tableau, const CompileOptions &compile) const 
   const ButcherTableau &t = impl_->comp->tableau(tableau);
   const jit::CompileOptions options = jitOptions(impl_->ir, compile, t);
   impl->implicit = !t.isExplicit();
+  if (!impl->implicit)
+    impl->chunked = options;
   if (impl->implicit)
     impl->compiled = compileImplicitVjp(impl_->ir, t, options);
   else
@@ -518,6 +546,7 @@ Vjp Model::vjp(const std::string &tableau, const CompileOptions &compile) const 
 }
 
 const std::string &Vjp::tableau() const { return impl_->tableau; }
+int64_t Vjp::chunkLanes(int64_t batch) const { return chunkLanesFor(impl_->chunked, batch); }
 bool Vjp::isImplicit() const { return impl_->implicit; }
 int64_t Vjp::stateDim() const { return impl_->model->ir.stateDim(); }
 int64_t Vjp::paramCount() const { return impl_->model->ir.paramCount(); }
@@ -582,6 +611,18 @@ std::vector<std::string> Program::tableauNames() const {
   for (const sema::CheckedTableau &t : comp_->checked.tableaux)
     out.push_back(t.tableau.name);
   return out;
+}
+
+TableauInfo Program::tableau(const std::string &name) const {
+  const TableauReport r = analyzeTableau(comp_->tableau(name));
+  TableauInfo info;
+  info.name = r.name;
+  info.stages = r.stages;
+  info.order = r.order.order;
+  info.isExplicit = r.isExplicit;
+  info.text = formatReport(r);
+  info.json = toJson(r).dump(2);
+  return info;
 }
 
 Model Program::model(const std::string &name) const { return model(name, CompileOptions{}); }

@@ -215,6 +215,11 @@ public:
                                NewtonSummary &newton) const;
   /// The tableau is implicit (solved by Newton's method rather than a fused function).
   bool isImplicit() const;
+  /// Trajectories per SIMD chunk of the code that a call with `batch` trajectories runs (1
+  /// for code that is not chunked: implicit tableaux, the C++ path). A caller that splits a
+  /// batch across threads cuts it into multiples of this, so that no thread runs a partial
+  /// chunk in the middle of the batch. std::invalid_argument for batch < 1.
+  int64_t chunkLanes(int64_t batch) const;
 
   const std::string &tableau() const;
   int64_t stateDim() const;
@@ -328,6 +333,8 @@ public:
 
   const std::string &tableau() const;
   Adjoint adjoint() const;
+  /// As Simulator::chunkLanes.
+  int64_t chunkLanes(int64_t batch) const;
 
 private:
   friend class Model;
@@ -370,6 +377,8 @@ public:
 
   const std::string &tableau() const;
   bool isImplicit() const;
+  /// As Simulator::chunkLanes.
+  int64_t chunkLanes(int64_t batch) const;
   int64_t stateDim() const;
   int64_t paramCount() const;
 
@@ -549,6 +558,17 @@ private:
   std::shared_ptr<const Impl> impl_;
 };
 
+/// A tableau of a program analysed (Program::tableau, `odec tableau`): its order, stability
+/// function and stability region.
+struct TableauInfo {
+  std::string name;
+  int stages = 0;          // field evaluations per step
+  int order = 0;           // the order its coefficients satisfy (checked up to 6)
+  bool isExplicit = false; // strictly lower-triangular A: the fused solvers; else Newton
+  std::string text;        // the report `odec tableau` prints, a few aligned lines
+  std::string json;        // the object of `odec tableau --json`
+};
+
 /// What `odec check` reports of one file: its diagnostics and, on request, an intermediate
 /// form. Unlike Program::fromFile, errors in the source do not throw: they are in the report.
 struct CheckReport {
@@ -571,6 +591,9 @@ public:
   std::vector<std::string> modelNames() const;
   /// Tableaux available to this program: the built-in prelude's and the file's own.
   std::vector<std::string> tableauNames() const;
+  /// One of them analysed; std::invalid_argument for an unknown name. (The prelude's alone:
+  /// Program::fromString("").)
+  TableauInfo tableau(const std::string &name) const;
   /// A model by name; "" picks the only model (an error if there are several or none).
   Model model(const std::string &name = "") const;
   /// The same, with the options that the model's compiles use when the call names none:

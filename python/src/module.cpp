@@ -8,9 +8,6 @@
 // waiting for the lock never blocks one that needs the GIL).
 #include "odec/odec.h"
 
-#include "driver/Compilation.h"
-#include "io/TableauJson.h"
-#include "tableau/TableauReport.h"
 
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
@@ -133,16 +130,6 @@ py::list layout(const std::vector<odec::TensorInfo> &tensors) {
     out.append(py::make_tuple(t.name, shape, t.offset));
   }
   return out;
-}
-
-/// The analysis of `odec tableau --json` as JSON text, for a tableau of the prelude or of a
-/// .node file.
-std::string tableauJson(const std::string &name, const std::string &file) {
-  std::shared_ptr<odec::Compilation> c =
-      file.empty() ? odec::Compilation::fromText("<none>", "") : odec::Compilation::fromFile(file);
-  if (!c->ok)
-    throw odec::CompileError(c->diags.formatAll());
-  return odec::toJson(odec::analyzeTableau(c->tableau(name))).dump();
 }
 
 } // namespace
@@ -333,6 +320,13 @@ PYBIND11_MODULE(_core, mod) {
     return seconds;
   });
 
-  mod.def("tableau_json", &tableauJson, py::arg("name"), py::arg("file") = "",
-          py::call_guard<py::gil_scoped_release>());
+  // The analysis of `odec tableau --json`, for a tableau of the prelude or of a .node file.
+  mod.def(
+      "tableau_json",
+      [](const std::string &name, const std::string &file) {
+        const odec::Program p =
+            file.empty() ? odec::Program::fromString("", "<none>") : odec::Program::fromFile(file);
+        return p.tableau(name).json;
+      },
+      py::arg("name"), py::arg("file") = "", py::call_guard<py::gil_scoped_release>());
 }

@@ -8,10 +8,7 @@
 // Elementwise work (tanh, bias adds, the RK combinations) is not counted: this is the
 // conventional matrix-product count, comparable across implementations.
 #include "Options.h"
-#include "TableauSource.h"
-#include "driver/Compilation.h"
-#include "jit/Jit.h"
-#include "lower/LowerModel.h"
+
 #include "parallel/ThreadTeam.h"
 
 #include <sys/resource.h>
@@ -58,57 +55,28 @@ int run(const BenchOptions &o) {
     throw UserError("--steps, --batch, --threads and --repeats must be at least 1");
   if (o.threads > o.batch)
     throw UserError("--threads must not exceed --batch (each thread needs a trajectory)");
-  Model m = o.model.load();
-  const ButcherTableau tableau = loadTableaux(o.model.file, {o.tableau}).at(0);
-  const int stages = tableau.stages;
+  const Program program = loadProgram(o.model.file);
+  const Model m = program.model(o.model.model, o.model.target.options());
   const int64_t D = m.stateDim(), P = m.paramCount(), B = o.batch, N = o.steps, K = o.threads;
   const bool adjoint = o.mode == "adjoint";
 
-  // The timed function (the simulator, or the adjoint with its forward solve), with
-  // jit::SimulateFn's and jit::LossGradFn's arguments.
-  std::function<void(const double *, const double *, double *, int64_t, int64_t, double)> simulate;
-  std::function<double(const double *, const double *, int64_t, int64_t, double, int64_t,
-                       const int64_t *, const double *, const double *, double *, double *,
-                       double *)>
-      lossGrad;
-  const bool isFloat = o.precision == "float";
-  const std::shared_ptr<Compilation> source =
-      tableau.isExplicit() ? Compilation::fromFile(o.model.file) : nullptr;
-  const std::optional<ir::ModelIR> ir =
-      source ? std::optional(lowerModel(source->model(o.model.model))) : std::nullopt;
-  // The model's chunk narrowed for the batch; the implicit path keeps the default width.
-  jit::CompileOptions jitOptions =
-      ir ? jit::optionsForBatch(jit::defaultOptions(*ir,
-                                                    isFloat ? jit::Precision::Float
-                                                            : jit::Precision::Double,
-                                                    o.model.target.cpu),
-                                B)
-         : jit::CompileOptions{};
-  jitOptions.cache = !o.model.target.noCache;
-  // Trajectories per chunk of the timed code.
-  const int64_t lanes = jit::lanesPerChunk(jitOptions);
-
+  // Compiled for the batch (CompileOptions::batch), so that jit_seconds is the compile time of
+  // exactly the timed code; an implicit tableau runs the host API's Newton solver (which
+  // rejects float).
+  CompileOptions options = o.model.target.options();
+  options.precision = o.precision == "float" ? Precision::Float : Precision::Double;
+  options.batch = B;
   auto compileStart = std::chrono::steady_clock::now();
-  if (ir) {
-    // Compiled for the batch (optionsForBatch) directly, so that jit_seconds is the compile
-    // time of exactly the timed code (the host API compiles the full width first and a
-    // narrower one on first use).
-    if (adjoint)
-      lossGrad = [c = std::shared_ptr(jit::compileLossGrad(*ir, tableau, jitOptions))](
-                     auto... args) { return c->function()(args...); };
-    else
-      simulate = [c = std::shared_ptr(jit::compileSimulator(*ir, tableau, jitOptions))](
-                     auto... args) { c->function()(args...); };
-  } else { // implicit: the host API's Newton solver (which rejects float)
-    const Precision precision = isFloat ? Precision::Float : Precision::Double;
-    if (adjoint)
-      lossGrad = [lg = m.lossGradient(o.tableau, Adjoint::Discrete, precision)](auto... args) {
-        return lg(args...);
-      };
-    else
-      simulate = [sim = m.simulator(o.tableau, precision)](auto... args) { sim.simulate(args...); };
-  }
+  std::optional<LossGradient> lossGrad;
+  std::optional<Simulator> simulator;
+  if (adjoint)
+    lossGrad = m.lossGradient(o.tableau, Adjoint::Discrete, options);
+  else
+    simulator = m.simulator(o.tableau, options);
   const double jitSeconds = seconds(compileStart);
+  // Trajectories per chunk of the timed code.
+  const int64_t lanes = adjoint ? lossGrad->chunkLanes(B) : simulator->chunkLanes(B);
+  const int stages = program.tableau(o.tableau).stages;
 
   std::vector<double> params = m.sampleParams(o.seed), x0(size_t(B * D));
   std::mt19937_64 rng(o.seed);
@@ -131,10 +99,10 @@ int run(const BenchOptions &o) {
     const double *x = x0.data() + begin * D;
     double *out = traj.data() + begin * (N + 1) * D;
     if (!adjoint)
-      return simulate(params.data(), x, out, end - begin, N, o.step);
-    lossGrad(params.data(), x, end - begin, N, o.step, 1, &targetStep, &weight,
-             targets.data() + begin * D, out, sliceGrads[size_t(i)].data(),
-             gradX0.data() + begin * D);
+      return simulator->simulate(params.data(), x, out, end - begin, N, o.step);
+    (*lossGrad)(params.data(), x, end - begin, N, o.step, 1, &targetStep, &weight,
+                targets.data() + begin * D, out, sliceGrads[size_t(i)].data(),
+                gradX0.data() + begin * D);
   };
   auto once = [&] {
     team.run(slices);

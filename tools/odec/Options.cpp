@@ -43,16 +43,18 @@ void ModelOptions::add(CLI::App &cmd, bool compiles) {
     target.add(cmd);
 }
 
-Model ModelOptions::load() const {
+Program loadProgram(const std::string &file) {
   try {
-    Program p = Program::fromFile(file);
+    Program p = file.empty() ? Program::fromString("", "<none>") : Program::fromFile(file);
     printDiagnostics(p.warnings(), false);
-    return p.model(model, target.options());
+    return p;
   } catch (const CompileError &e) {
     std::cerr << e.what();
     throw UserError("");
   }
 }
+
+Model ModelOptions::load() const { return loadProgram(file).model(model, target.options()); }
 
 void ParamOptions::add(CLI::App &cmd) {
   auto *p = cmd.add_option("--params", paramsFile, "parameter JSON file");

@@ -25,6 +25,10 @@ struct TargetFlags {
 
 /// The .node file and model every model-level command takes: FILE [--model M], and the target
 /// flags when the command compiles code.
+/// Compiles `file` (empty: the prelude alone); prints diagnostics (warnings included) to
+/// stderr; throws UserError (already reported) when there are errors.
+Program loadProgram(const std::string &file);
+
 struct ModelOptions {
   std::string file;
   std::string model;

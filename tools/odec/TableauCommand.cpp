@@ -1,10 +1,6 @@
 // odec tableau [FILE] NAME [--json]: order, stability function and stability summaries of a
 // Runge–Kutta tableau from the prelude or from FILE.
-#include "Commands.h"
-#include "TableauSource.h"
-
-#include "io/TableauJson.h"
-#include "tableau/TableauReport.h"
+#include "Options.h"
 
 #include <iostream>
 
@@ -19,11 +15,8 @@ struct TableauOptions {
 
 int run(const TableauOptions &o) {
   const std::string file = o.args.size() == 2 ? o.args[0] : "";
-  TableauReport r = analyzeTableau(loadTableaux(file, {o.args.back()}).front());
-  if (o.json)
-    std::cout << toJson(r).dump(2) << "\n";
-  else
-    std::cout << formatReport(r);
+  const TableauInfo t = loadProgram(file).tableau(o.args.back());
+  std::cout << (o.json ? t.json + "\n" : t.text);
   return kOk;
 }
 

@@ -70,3 +70,44 @@ TEST(HostBatchWidth, LossGradientOfOneTrajectoryMatchesItsRowInABatch) {
   EXPECT_LE(odec::test::relativeError(one.gradX0, {9 * nine.gradX0[0], 9 * nine.gradX0[1]}),
             1e-13);
 }
+
+// chunkLanes is the chunk of the code a batch runs: for AVX2 (x86-64-v3) a small field's chunk
+// is one 256-bit register, 4 doubles or 8 floats, narrowed to the power of two that holds a
+// smaller batch; code that is not chunked (Newton, the C++ path) reports 1.
+TEST(HostBatchWidth, ChunkLanesAreTheWidthOfTheCodeThatRuns) {
+  if (!odec::describeTarget("x86-64-v3").missingHere.empty())
+    GTEST_SKIP() << "this machine cannot run AVX2 code";
+  odec::CompileOptions avx2;
+  avx2.cpu = "x86-64-v3";
+  const odec::Simulator sim = spiral().simulator("RK4", avx2);
+  EXPECT_EQ(sim.chunkLanes(1), 1);
+  EXPECT_EQ(sim.chunkLanes(3), 4);
+  EXPECT_EQ(sim.chunkLanes(1000), 4);
+  odec::CompileOptions single = avx2;
+  single.precision = odec::Precision::Float;
+  EXPECT_EQ(spiral().lossGradient("RK4", odec::Adjoint::Discrete, single).chunkLanes(1000), 8);
+  EXPECT_EQ(spiral().vjp("RK4", avx2).chunkLanes(5), 4);
+  EXPECT_EQ(spiral().simulator("GaussLegendre2", avx2).chunkLanes(1000), 1);
+  EXPECT_THROW(sim.chunkLanes(0), std::invalid_argument);
+}
+
+// Program::tableau is `odec tableau`: the prelude's and a file's own tableaux, analysed.
+TEST(HostTableau, ThePreludesAndTheFilesTableauxAnalysed) {
+  const odec::Program prelude = odec::Program::fromString("", "<none>");
+  const odec::TableauInfo rk4 = prelude.tableau("RK4");
+  EXPECT_EQ(rk4.stages, 4);
+  EXPECT_EQ(rk4.order, 4);
+  EXPECT_TRUE(rk4.isExplicit);
+  EXPECT_EQ(rk4.text.substr(0, rk4.text.find('\n')),
+            "tableau RK4: 4 stages, explicit, exact coefficients");
+  EXPECT_NE(rk4.json.find("\"name\": \"RK4\""), std::string::npos) << rk4.json;
+  const odec::TableauInfo gauss = prelude.tableau("GaussLegendre2");
+  EXPECT_EQ(gauss.stages, 2);
+  EXPECT_EQ(gauss.order, 4);
+  EXPECT_FALSE(gauss.isExplicit);
+  // A tableau the file defines.
+  const odec::Program file =
+      odec::Program::fromFile(std::string(ODEC_SOURCE_DIR) + "/examples/spiral.node");
+  EXPECT_EQ(file.tableau("Kutta3").order, 3);
+  EXPECT_THROW(prelude.tableau("NoSuchTableau"), std::invalid_argument);
+}
