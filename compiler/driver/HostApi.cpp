@@ -22,6 +22,7 @@
 #include "jit/Target.h"
 #include "lower/LowerModel.h"
 #include "support/Step.h"
+#include "io/StabilityPlot.h"
 #include "io/TableauJson.h"
 #include "tableau/TableauReport.h"
 
@@ -623,6 +624,31 @@ TableauInfo Program::tableau(const std::string &name) const {
   info.text = formatReport(r);
   info.json = toJson(r).dump(2);
   return info;
+}
+
+std::string Program::stabilityPlot(const std::vector<std::string> &tableaux,
+                                   const StabilityPlotSettings &settings) const {
+  std::vector<PlotRegion> regions;
+  for (const std::string &name : tableaux) {
+    const ButcherTableau &t = comp_->tableau(name);
+    regions.push_back({t.name, stabilityFunction(t)});
+  }
+  StabilityPlotOptions plot = defaultPlotWindow(regions);
+  plot.grid = settings.grid;
+  plot.points = settings.points;
+  // The default window grows to show the points, with a margin.
+  constexpr double kPad = 0.25;
+  for (std::complex<double> z : plot.points) {
+    plot.xmin = std::min(plot.xmin, z.real() - kPad);
+    plot.xmax = std::max(plot.xmax, z.real() + kPad);
+    plot.ymin = std::min(plot.ymin, z.imag() - kPad);
+    plot.ymax = std::max(plot.ymax, z.imag() + kPad);
+  }
+  if (settings.real)
+    std::tie(plot.xmin, plot.xmax) = *settings.real;
+  if (settings.imag)
+    std::tie(plot.ymin, plot.ymax) = *settings.imag;
+  return stabilityPlotSvg(regions, plot);
 }
 
 Model Program::model(const std::string &name) const { return model(name, CompileOptions{}); }

@@ -569,6 +569,16 @@ struct TableauInfo {
   std::string json;        // the object of `odec tableau --json`
 };
 
+/// What Program::stabilityPlot draws besides the regions, and where (`odec stability`).
+struct StabilityPlotSettings {
+  /// The window's real and imaginary ranges (lo < hi); unset: one that shows every region's
+  /// interesting part and, grown by a margin, every point.
+  std::optional<std::pair<double, double>> real, imag;
+  int grid = 320; // grid cells along the longer axis, 8..2000
+  /// Points z = hλ drawn as markers (a model's eigenvalues times the step).
+  std::vector<std::complex<double>> points;
+};
+
 /// What `odec check` reports of one file: its diagnostics and, on request, an intermediate
 /// form. Unlike Program::fromFile, errors in the source do not throw: they are in the report.
 struct CheckReport {
@@ -594,6 +604,11 @@ public:
   /// One of them analysed; std::invalid_argument for an unknown name. (The prelude's alone:
   /// Program::fromString("").)
   TableauInfo tableau(const std::string &name) const;
+  /// An SVG picture of the stability regions {z : |R(z)| ≤ 1} of these tableaux (one filled,
+  /// outlined region each, with axes and legend). std::invalid_argument for an unknown
+  /// tableau, no tableaux, an empty or inverted window or a grid outside 8..2000.
+  std::string stabilityPlot(const std::vector<std::string> &tableaux,
+                            const StabilityPlotSettings &settings = {}) const;
   /// A model by name; "" picks the only model (an error if there are several or none).
   Model model(const std::string &name = "") const;
   /// The same, with the options that the model's compiles use when the call names none:

@@ -1,6 +1,5 @@
 #include "io/StabilityPlot.h"
 
-#include "io/AtomicFile.h"
 #include "io/Svg.h"
 #include "tableau/StabilityRegion.h"
 
@@ -246,11 +245,6 @@ std::string stabilityPlotSvg(const std::vector<PlotRegion> &regions,
   svg += "<g class=\"legend\" font-size=\"13\">\n" + legend + "</g>\n";
   svg += "</svg>\n";
   return svg;
-}
-
-void writeStabilityPlot(const std::string &path, const std::vector<PlotRegion> &regions,
-                        const StabilityPlotOptions &o) {
-  writeFileAtomic(path, stabilityPlotSvg(regions, o));
 }
 
 } // namespace odec

@@ -41,8 +41,4 @@ StabilityPlotOptions defaultPlotWindow(const std::vector<PlotRegion> &regions);
 /// outside [8, 2000], or no regions.
 std::string stabilityPlotSvg(const std::vector<PlotRegion> &regions, const StabilityPlotOptions &o);
 
-/// Writes stabilityPlotSvg atomically (io/AtomicFile.h).
-void writeStabilityPlot(const std::string &path, const std::vector<PlotRegion> &regions,
-                        const StabilityPlotOptions &o);
-
 } // namespace odec

@@ -1,6 +1,5 @@
 #include "Options.h"
 
-#include "driver/Compilation.h"
 #include "io/AtomicFile.h"
 #include "io/ParamsJson.h"
 #include "parallel/ThreadTeam.h"

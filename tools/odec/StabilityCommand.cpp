@@ -3,12 +3,8 @@
 // [--model M], the model of FILE is linearized (at its init block's operating point, or the
 // origin) and the eigenvalues of ∂f/∂x, scaled to hλ, are drawn as markers.
 #include "Options.h"
-#include "TableauSource.h"
 
-#include "io/StabilityPlot.h"
-
-#include <algorithm>
-#include <cmath>
+#include "io/AtomicFile.h"
 
 namespace odec::cli {
 
@@ -19,56 +15,38 @@ struct StabilityOptions {
   std::string file;
   std::string svg;
   std::string xlim, ylim;
-  int grid = StabilityPlotOptions{}.grid;
+  int grid = StabilityPlotSettings{}.grid;
   std::string model, params; // the model whose hλ are drawn
   double step = 0;
   TargetFlags target; // of the model's Jacobian
 };
 
-// The model's scaled eigenvalues hλ; the window grows to show them unless limits were given.
-void addModelPoints(const StabilityOptions &o, StabilityPlotOptions &plot) {
-  if (o.file.empty())
-    throw UserError("--params needs --file, the .node file that defines the model");
-  requireStep(o.step, "--step");
-  Model m = ModelOptions{o.file, o.model, o.target}.load();
-  for (const auto &point : m.eigenvalues(m.loadParams(o.params)))
-    for (std::complex<double> lambda : point)
-      plot.points.push_back(o.step * lambda);
-  constexpr double kPad = 0.25;
-  for (std::complex<double> z : plot.points) {
-    if (o.xlim.empty()) {
-      plot.xmin = std::min(plot.xmin, z.real() - kPad);
-      plot.xmax = std::max(plot.xmax, z.real() + kPad);
-    }
-    if (o.ylim.empty()) {
-      plot.ymin = std::min(plot.ymin, z.imag() - kPad);
-      plot.ymax = std::max(plot.ymax, z.imag() + kPad);
-    }
-  }
-}
-
 // "a,b" with a < b, for --xlim / --ylim.
-void parseLimits(const std::string &text, const std::string &what, double &lo, double &hi) {
+std::pair<double, double> parseLimits(const std::string &text, const std::string &what) {
   std::vector<double> v = parseNumberList(text, what);
   if (v.size() != 2 || !(v[0] < v[1]))
     throw UserError(what + " expects two numbers a,b with a < b, got '" + text + "'");
-  lo = v[0];
-  hi = v[1];
+  return {v[0], v[1]};
 }
 
 int run(const StabilityOptions &o) {
-  std::vector<PlotRegion> regions;
-  for (ButcherTableau &t : loadTableaux(o.file, o.names))
-    regions.push_back({t.name, stabilityFunction(t)});
-  StabilityPlotOptions plot = defaultPlotWindow(regions);
+  const Program program = loadProgram(o.file);
+  StabilityPlotSettings plot;
   if (!o.xlim.empty())
-    parseLimits(o.xlim, "--xlim", plot.xmin, plot.xmax);
+    plot.real = parseLimits(o.xlim, "--xlim");
   if (!o.ylim.empty())
-    parseLimits(o.ylim, "--ylim", plot.ymin, plot.ymax);
-  plot.grid = o.grid; // the plot checks its range
-  if (!o.params.empty())
-    addModelPoints(o, plot);
-  writeStabilityPlot(o.svg, regions, plot);
+    plot.imag = parseLimits(o.ylim, "--ylim");
+  plot.grid = o.grid;
+  if (!o.params.empty()) { // the model's eigenvalues, scaled to hλ
+    if (o.file.empty())
+      throw UserError("--params needs --file, the .node file that defines the model");
+    requireStep(o.step, "--step");
+    const Model m = program.model(o.model, o.target.options());
+    for (const auto &point : m.eigenvalues(m.loadParams(o.params)))
+      for (std::complex<double> lambda : point)
+        plot.points.push_back(o.step * lambda);
+  }
+  writeFileAtomic(o.svg, program.stabilityPlot(o.names, plot));
   return kOk;
 }
 

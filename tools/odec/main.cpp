@@ -3,7 +3,7 @@
 #include "Commands.h"
 
 #include "io/ParamsJson.h"
-#include "syntax/Diagnostics.h"
+#include "support/InternalError.h"
 #include "train/Interrupt.h"
 
 #include <iostream>

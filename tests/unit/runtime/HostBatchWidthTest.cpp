@@ -90,24 +90,3 @@ TEST(HostBatchWidth, ChunkLanesAreTheWidthOfTheCodeThatRuns) {
   EXPECT_EQ(spiral().simulator("GaussLegendre2", avx2).chunkLanes(1000), 1);
   EXPECT_THROW(sim.chunkLanes(0), std::invalid_argument);
 }
-
-// Program::tableau is `odec tableau`: the prelude's and a file's own tableaux, analysed.
-TEST(HostTableau, ThePreludesAndTheFilesTableauxAnalysed) {
-  const odec::Program prelude = odec::Program::fromString("", "<none>");
-  const odec::TableauInfo rk4 = prelude.tableau("RK4");
-  EXPECT_EQ(rk4.stages, 4);
-  EXPECT_EQ(rk4.order, 4);
-  EXPECT_TRUE(rk4.isExplicit);
-  EXPECT_EQ(rk4.text.substr(0, rk4.text.find('\n')),
-            "tableau RK4: 4 stages, explicit, exact coefficients");
-  EXPECT_NE(rk4.json.find("\"name\": \"RK4\""), std::string::npos) << rk4.json;
-  const odec::TableauInfo gauss = prelude.tableau("GaussLegendre2");
-  EXPECT_EQ(gauss.stages, 2);
-  EXPECT_EQ(gauss.order, 4);
-  EXPECT_FALSE(gauss.isExplicit);
-  // A tableau the file defines.
-  const odec::Program file =
-      odec::Program::fromFile(std::string(ODEC_SOURCE_DIR) + "/examples/spiral.node");
-  EXPECT_EQ(file.tableau("Kutta3").order, 3);
-  EXPECT_THROW(prelude.tableau("NoSuchTableau"), std::invalid_argument);
-}

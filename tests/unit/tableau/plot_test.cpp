@@ -1,13 +1,11 @@
 // The SVG stability plot: well-formed, one region path per tableau, boundary where the
-// stability function says, written atomically.
+// stability function says.
 #include "TestTableaux.h"
 
-#include "io/AtomicFile.h"
 #include "io/StabilityPlot.h"
 
 #include <gtest/gtest.h>
 
-#include <filesystem>
 #include <regex>
 
 namespace odec::test {
@@ -112,22 +110,6 @@ TEST(StabilityPlot, DefaultWindowShowsTheRegions) {
   EXPECT_LT(o.xmin, -2.8); // RK4 reaches −2.785 on the real axis
   EXPECT_GT(o.xmax, 2.0);  // backward Euler's unstable disc reaches 2
   EXPECT_GT(o.ymax, 2.83);
-}
-
-TEST(StabilityPlot, WrittenAtomically) {
-  namespace fs = std::filesystem;
-  fs::path dir = fs::temp_directory_path() / ("odec_plot_test_" + std::to_string(::getpid()));
-  fs::create_directories(dir);
-  std::string path = (dir / "regions.svg").string();
-  writeFileAtomic(path, "old contents");
-  std::vector<PlotRegion> rs = regions({heun(), kutta3()});
-  writeStabilityPlot(path, rs, StabilityPlotOptions{});
-  EXPECT_EQ(readFile(path), stabilityPlotSvg(rs, StabilityPlotOptions{}));
-  EXPECT_EQ(std::distance(fs::directory_iterator(dir), fs::directory_iterator{}),
-            1); // no temp left
-  EXPECT_THROW(writeStabilityPlot((dir / "missing" / "x.svg").string(), rs, StabilityPlotOptions{}),
-               std::runtime_error);
-  fs::remove_all(dir);
 }
 
 } // namespace
