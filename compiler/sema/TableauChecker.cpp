@@ -1,5 +1,6 @@
-// Checking of one tableau block: the fields c, A, b evaluated exactly where possible,
-// their sizes, and the row-sum condition c_i = Σ_j a_ij.
+// Checking of one tableau block: the fields c, A, b and the optional bhat (an embedded
+// pair's second weights) evaluated exactly where possible, their sizes, and the row-sum
+// condition c_i = Σ_j a_ij.
 #include "sema/Checkers.h"
 #include "sema/ExprChecker.h"
 
@@ -46,13 +47,17 @@ public:
       : t_(t), diags_(diags), exprs_(scope_, diags) {}
 
   std::optional<ButcherTableau> run() {
-    const ast::TableauField *fields[3] = {}; // c, A, b
-    const char *names[3] = {"c", "A", "b"};
+    const ast::TableauField *fields[4] = {}; // c, A, b, bhat (optional)
+    const char *names[4] = {"c", "A", "b", "bhat"};
     bool ok = true;
     for (const ast::TableauField &f : t_.fields) {
-      int k = f.name == "c" ? 0 : f.name == "A" ? 1 : f.name == "b" ? 2 : -1;
+      int k = -1;
+      for (int i = 0; i < 4; ++i)
+        if (f.name == names[i])
+          k = i;
       if (k < 0) {
-        diags_.error(f.nameRange, "unknown tableau field '" + f.name + "'; expected c, A and b");
+        diags_.error(f.nameRange,
+                     "unknown tableau field '" + f.name + "'; expected c, A, b and optionally bhat");
         ok = false;
       } else if (fields[k]) {
         diags_.error(f.nameRange, "duplicate field '" + f.name + "' (first set at line " +
@@ -62,9 +67,11 @@ public:
         fields[k] = &f;
       }
     }
-    std::optional<ConstValue> values[3];
-    for (int k = 0; k < 3; ++k) {
+    std::optional<ConstValue> values[4];
+    for (int k = 0; k < 4; ++k) {
       if (!fields[k]) {
+        if (k == 3) // bhat: a fixed-step method has none
+          continue;
         diags_.error(t_.nameRange, "tableau '" + t_.name + "' has no field '" + names[k] + "'");
         ok = false;
       } else if (!(values[k] = exprs_.evaluate(*fields[k]->value))) {
@@ -73,7 +80,10 @@ public:
     }
     if (!ok)
       return std::nullopt;
-    return build(*values[0], *values[1], *values[2], fields);
+    std::optional<ButcherTableau> t = build(*values[0], *values[1], *values[2], fields);
+    if (t && fields[3] && !addEmbedded(*t, *values[3], *fields[3]))
+      return std::nullopt;
+    return t;
   }
 
 private:
@@ -108,6 +118,26 @@ private:
                            show(t.c[i]) + " differs from the row sum of A (" + show(sum) + ")");
     }
     return t;
+  }
+
+  // bhat: one weight per stage, and not b itself (that pair would estimate no error).
+  bool addEmbedded(ButcherTableau &t, const ConstValue &bhat, const ast::TableauField &field) {
+    const std::string stages = std::to_string(t.stages);
+    if (!(bhat.shape.rows == 1 || bhat.shape.cols == 1) || bhat.shape.size() != t.stages) {
+      diags_.error(field.value->range, "bhat is " + bhat.shape.str() + ", but b has " + stages +
+                                           " entries: bhat must be Vector{" + stages + "}");
+      return false;
+    }
+    bool differs = false;
+    for (int i = 0; i < t.stages; ++i)
+      differs = differs || !same(bhat.elems[size_t(i)], t.b[size_t(i)]);
+    if (!differs) {
+      diags_.error(field.value->range, "bhat equals b: an embedded pair needs weights of another "
+                                       "order, whose difference from b estimates the error");
+      return false;
+    }
+    t.bhat = bhat.elems;
+    return true;
   }
 
   const ast::TableauBlock &t_;

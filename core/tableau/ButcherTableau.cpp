@@ -6,11 +6,15 @@ namespace odec {
 bool ButcherTableau::isExplicit() const { return SolverPlan::of(*this).isExplicit(); }
 
 bool ButcherTableau::isExact() const {
-  for (const auto *v : {&A, &b, &c})
+  for (const auto *v : {&A, &b, &c, &bhat})
     for (const Coefficient &x : *v)
       if (!x.exact)
         return false;
   return true;
+}
+
+ButcherTableau ButcherTableau::embeddedMethod() const {
+  return ButcherTableau{name + " (embedded)", stages, A, bhat, c, {}};
 }
 
 } // namespace odec

@@ -25,12 +25,19 @@ struct ButcherTableau {
   std::vector<Coefficient> A; // stages x stages, row-major
   std::vector<Coefficient> b; // stages
   std::vector<Coefficient> c; // stages
+  /// An embedded pair's second weights (`bhat`): a solution of another order from the same
+  /// stages, whose difference from b's estimates the local error. Empty: no pair. The fixed-step
+  /// solvers propagate b's solution and ignore it.
+  std::vector<Coefficient> bhat;
 
   double a(int i, int j) const { return A[size_t(i) * stages + j].value; }
   /// Explicit when A is strictly lower triangular (SolverPlan decides; this asks it).
   bool isExplicit() const;
   /// Every coefficient is rational.
   bool isExact() const;
+  bool hasEmbedded() const { return !bhat.empty(); }
+  /// The method of the embedded weights: A and c, with bhat as b (hasEmbedded() required).
+  ButcherTableau embeddedMethod() const;
 };
 
 } // namespace odec

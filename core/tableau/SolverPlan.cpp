@@ -24,9 +24,10 @@ SolverPlan SolverPlan::of(const ButcherTableau &t) {
   for (int i = s - 1; i >= 0; --i)
     if (p.live[size_t(i)])
       p.liveDownwards.push_back(i);
-  p.fsal = s > 1 && t.c[size_t(s - 1)].value == 1;
+  p.fsal = p.kind == Kind::Explicit && s > 1 && t.c[size_t(s - 1)].value == 1;
   for (int j = 0; j < s && p.fsal; ++j)
     p.fsal = t.a(s - 1, j) == t.b[size_t(j)].value;
+  p.embedded = t.hasEmbedded();
   return p;
 }
 

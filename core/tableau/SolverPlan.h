@@ -20,14 +20,18 @@ struct SolverPlan {
   /// live[i]: stage i reaches x_{n+1}: b_i ≠ 0, or a_ji ≠ 0 for a live later stage j (in an
   /// explicit tableau). A dead stage's value is never used, so the reverse sweep skips its
   /// vector–Jacobian product and its adjoint X̄_i is zero. Every stage is live in an implicit
-  /// tableau (the stages are coupled).
+  /// tableau (the stages are coupled). For the fixed-step solvers, which propagate b alone
+  /// (a pair's last stage with b_s = 0 is dead there).
   std::vector<bool> live;
   /// The live stages, last first: the order the reverse sweep visits them.
   std::vector<int> liveDownwards;
-  /// First same as last: c_s = 1 and the last row of A equals b, so the last stage's field
-  /// value is the next step's first (Dormand–Prince, Bogacki–Shampine). Reported for the
-  /// embedded pairs to come; the fixed-step emitters do not reuse it yet.
+  /// First same as last: an explicit tableau with c_s = 1 whose last row of A equals b, so
+  /// the last stage's field value is the next step's first (Dormand–Prince,
+  /// Bogacki–Shampine). Reported for the embedded pairs; the fixed-step emitters do not reuse
+  /// it yet.
   bool fsal = false;
+  /// The tableau carries embedded weights (bhat): an adaptive pair.
+  bool embedded = false;
 
   bool isExplicit() const { return kind == Kind::Explicit; }
   static SolverPlan of(const ButcherTableau &t);

@@ -1,5 +1,6 @@
 #include "tableau/TableauReport.h"
 
+#include "tableau/SolverPlan.h"
 #include "tableau/Symplecticity.h"
 
 #include <cmath>
@@ -21,6 +22,16 @@ TableauReport analyzeTableau(const ButcherTableau &t) {
   r.imaginaryExtent = imaginaryExtent(r.stability);
   r.aStable = isAStable(r.stability);
   r.symplectic = isSymplectic(t);
+  r.fsal = SolverPlan::of(t).fsal;
+  if (t.hasEmbedded()) {
+    const ButcherTableau e = t.embeddedMethod();
+    TableauReport::Embedded em;
+    em.order = checkOrderConditions(e);
+    em.stability = stabilityFunction(e);
+    em.realInterval = realStabilityInterval(em.stability);
+    em.imaginaryExtent = imaginaryExtent(em.stability);
+    r.embedded = em;
+  }
   return r;
 }
 
@@ -60,27 +71,44 @@ std::string formatPolynomial(const StabilityFunction &R, bool numerator) {
 
 static const char *yesNo(bool b) { return b ? "yes" : "no"; }
 
+static std::string orderText(const OrderConditions &o) {
+  std::string order = std::to_string(o.order);
+  if (o.order == kMaxCheckedOrder)
+    return "at least " + order + " (trees checked up to order " + order + ")";
+  if (o.firstFailedTree >= 0)
+    order += " (first failing condition: tree " + treeNotation(o.firstFailedTree) + " of order " +
+             std::to_string(rootedTrees()[size_t(o.firstFailedTree)].order) + ")";
+  return order;
+}
+
+static std::string rationalText(const StabilityFunction &R) {
+  const std::string num = formatPolynomial(R, true), den = formatPolynomial(R, false);
+  return den == "1" ? num : "(" + num + ") / (" + den + ")";
+}
+
+static std::string intervalText(const RealInterval &i) {
+  return "[" + number(i.left) + ", " + number(i.right) + "]";
+}
+
 std::string formatReport(const TableauReport &r) {
   std::string out =
       "tableau " + r.name + ": " + std::to_string(r.stages) +
       (r.stages == 1 ? " stage, " : " stages, ") + (r.isExplicit ? "explicit" : "implicit") +
       (r.exact ? ", exact coefficients" : ", irrational coefficients (double)") + "\n";
-  std::string order = std::to_string(r.order.order);
-  if (r.order.order == kMaxCheckedOrder)
-    order = "at least " + order + " (trees checked up to order " + order + ")";
-  else if (r.order.firstFailedTree >= 0)
-    order += " (first failing condition: tree " + treeNotation(r.order.firstFailedTree) +
-             " of order " + std::to_string(rootedTrees()[size_t(r.order.firstFailedTree)].order) +
-             ")";
-  out += "  order               " + order + "\n";
+  out += "  order               " + orderText(r.order) + "\n";
+  if (r.embedded)
+    out += "  embedded order      " + orderText(r.embedded->order) + " (bhat)\n";
   out +=
       std::string("  row sums c = A·1    ") + (r.rowSumConsistent ? "hold" : "do not hold") + "\n";
-  std::string num = formatPolynomial(r.stability, true), den = formatPolynomial(r.stability, false);
-  out +=
-      "  stability function  R(z) = " + (den == "1" ? num : "(" + num + ") / (" + den + ")") + "\n";
-  out += "  real interval       [" + number(r.realInterval.left) + ", " +
-         number(r.realInterval.right) + "]\n";
+  out += "  stability function  R(z) = " + rationalText(r.stability) + "\n";
+  out += "  real interval       " + intervalText(r.realInterval) + "\n";
   out += "  imaginary extent    " + number(r.imaginaryExtent) + "\n";
+  if (r.embedded) {
+    out += "  embedded R(z)       " + rationalText(r.embedded->stability) + "\n";
+    out += "  its real interval   " + intervalText(r.embedded->realInterval) + "\n";
+    out += "  its imag. extent    " + number(r.embedded->imaginaryExtent) + "\n";
+    out += std::string("  FSAL                ") + yesNo(r.fsal) + "\n";
+  }
   out += std::string("  A-stable            ") + yesNo(r.aStable) + "\n";
   out += std::string("  symplectic          ") + yesNo(r.symplectic) + "\n";
   return out;

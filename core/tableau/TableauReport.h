@@ -8,6 +8,7 @@
 #include "tableau/StabilityFunction.h"
 #include "tableau/StabilityRegion.h"
 
+#include <optional>
 #include <string>
 
 namespace odec {
@@ -24,6 +25,16 @@ struct TableauReport {
   double imaginaryExtent = 0;
   bool aStable = false;
   bool symplectic = false;
+  /// First same as last (SolverPlan::fsal).
+  bool fsal = false;
+  /// An embedded pair's second method (A, c with bhat as weights): its order and stability.
+  struct Embedded {
+    OrderConditions order;
+    StabilityFunction stability;
+    RealInterval realInterval;
+    double imaginaryExtent = 0;
+  };
+  std::optional<Embedded> embedded;
 };
 
 TableauReport analyzeTableau(const ButcherTableau &t);

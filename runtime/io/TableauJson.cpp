@@ -16,6 +16,21 @@ static nlohmann::ordered_json exactCoefficients(const Polynomial<Rational> &p) {
   return list;
 }
 
+static nlohmann::ordered_json stabilityJson(const StabilityFunction &s) {
+  nlohmann::ordered_json R;
+  R["numerator"] = s.numerator.coeffs;
+  R["denominator"] = s.denominator.coeffs;
+  if (s.exact) {
+    R["numerator_exact"] = exactCoefficients(s.numeratorExact);
+    R["denominator_exact"] = exactCoefficients(s.denominatorExact);
+  }
+  return R;
+}
+
+static nlohmann::ordered_json intervalJson(const RealInterval &i) {
+  return nlohmann::ordered_json::array({finiteOrNull(i.left), finiteOrNull(i.right)});
+}
+
 nlohmann::ordered_json toJson(const TableauReport &r) {
   nlohmann::ordered_json j;
   j["name"] = r.name;
@@ -24,19 +39,21 @@ nlohmann::ordered_json toJson(const TableauReport &r) {
   j["exact"] = r.exact;
   j["order"] = r.order.order;
   j["row_sum_consistent"] = r.rowSumConsistent;
-  nlohmann::ordered_json R;
-  R["numerator"] = r.stability.numerator.coeffs;
-  R["denominator"] = r.stability.denominator.coeffs;
-  if (r.stability.exact) {
-    R["numerator_exact"] = exactCoefficients(r.stability.numeratorExact);
-    R["denominator_exact"] = exactCoefficients(r.stability.denominatorExact);
-  }
-  j["stability_function"] = R;
-  j["real_interval"] = nlohmann::ordered_json::array(
-      {finiteOrNull(r.realInterval.left), finiteOrNull(r.realInterval.right)});
+  j["stability_function"] = stabilityJson(r.stability);
+  j["real_interval"] = intervalJson(r.realInterval);
   j["imaginary_extent"] = finiteOrNull(r.imaginaryExtent);
   j["a_stable"] = r.aStable;
   j["symplectic"] = r.symplectic;
+  j["fsal"] = r.fsal;
+  // An embedded pair's second method; null for a fixed-step tableau.
+  nlohmann::ordered_json e = nullptr;
+  if (r.embedded) {
+    e["order"] = r.embedded->order.order;
+    e["stability_function"] = stabilityJson(r.embedded->stability);
+    e["real_interval"] = intervalJson(r.embedded->realInterval);
+    e["imaginary_extent"] = finiteOrNull(r.embedded->imaginaryExtent);
+  }
+  j["embedded"] = e;
   return j;
 }
 
