@@ -632,6 +632,10 @@ std::string Program::stabilityPlot(const std::vector<std::string> &tableaux,
   for (const std::string &name : tableaux) {
     const ButcherTableau &t = comp_->tableau(name);
     regions.push_back({t.name, stabilityFunction(t)});
+    if (t.hasEmbedded()) {
+      const ButcherTableau e = t.embeddedMethod();
+      regions.push_back({e.name, stabilityFunction(e)});
+    }
   }
   StabilityPlotOptions plot = defaultPlotWindow(regions);
   plot.grid = settings.grid;

@@ -605,7 +605,8 @@ public:
   /// Program::fromString("").)
   TableauInfo tableau(const std::string &name) const;
   /// An SVG picture of the stability regions {z : |R(z)| ≤ 1} of these tableaux (one filled,
-  /// outlined region each, with axes and legend). std::invalid_argument for an unknown
+  /// outlined region each, with axes and legend; an embedded pair's second method, bhat, is
+  /// drawn beside it as "NAME (embedded)"). std::invalid_argument for an unknown
   /// tableau, no tableaux, an empty or inverted window or a grid outside 8..2000.
   std::string stabilityPlot(const std::vector<std::string> &tableaux,
                             const StabilityPlotSettings &settings = {}) const;

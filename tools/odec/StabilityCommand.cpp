@@ -1,5 +1,6 @@
 // odec stability NAME... [--file FILE] --svg out.svg [--xlim a,b] [--ylim a,b]: draws the
-// stability regions of tableaux in the complex plane as SVG. With --params P.json --step h
+// stability regions of tableaux in the complex plane as SVG (an embedded pair: both of its
+// methods). With --params P.json --step h
 // [--model M], the model of FILE is linearized (at its init block's operating point, or the
 // origin) and the eigenvalues of ∂f/∂x, scaled to hλ, are drawn as markers.
 #include "Options.h"

@@ -40,4 +40,8 @@ TEST(HostTableau, StabilityPlotDrawsTheNamedRegions) {
   EXPECT_THROW(prelude.stabilityPlot({"RK4"}, inverted), std::invalid_argument);
   EXPECT_THROW(prelude.stabilityPlot({"NoSuchTableau"}), std::invalid_argument);
   EXPECT_THROW(prelude.stabilityPlot({}), std::invalid_argument);
+  // A pair shows both of its methods' regions.
+  const std::string pair = prelude.stabilityPlot({"DormandPrince5"});
+  EXPECT_NE(pair.find(">DormandPrince5<"), std::string::npos);
+  EXPECT_NE(pair.find(">DormandPrince5 (embedded)<"), std::string::npos);
 }
