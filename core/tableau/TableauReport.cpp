@@ -22,7 +22,9 @@ TableauReport analyzeTableau(const ButcherTableau &t) {
   r.imaginaryExtent = imaginaryExtent(r.stability);
   r.aStable = isAStable(r.stability);
   r.symplectic = isSymplectic(t);
-  r.fsal = SolverPlan::of(t).fsal;
+  const SolverPlan plan = SolverPlan::of(t);
+  r.fsal = plan.fsal;
+  r.diagonallyImplicit = plan.kind == SolverPlan::Kind::DiagonallyImplicit;
   if (t.hasEmbedded()) {
     const ButcherTableau e = t.embeddedMethod();
     TableauReport::Embedded em;
@@ -93,7 +95,9 @@ static std::string intervalText(const RealInterval &i) {
 std::string formatReport(const TableauReport &r) {
   std::string out =
       "tableau " + r.name + ": " + std::to_string(r.stages) +
-      (r.stages == 1 ? " stage, " : " stages, ") + (r.isExplicit ? "explicit" : "implicit") +
+      (r.stages == 1 ? " stage, " : " stages, ") + (r.isExplicit           ? "explicit"
+       : r.diagonallyImplicit ? "diagonally implicit"
+                              : "implicit") +
       (r.exact ? ", exact coefficients" : ", irrational coefficients (double)") + "\n";
   out += "  order               " + orderText(r.order) + "\n";
   if (r.embedded)

@@ -17,6 +17,7 @@ struct TableauReport {
   std::string name;
   int stages = 0;
   bool isExplicit = false;
+  bool diagonallyImplicit = false; // A lower triangular with a nonzero diagonal (SolverPlan)
   bool exact = false;            // every coefficient rational
   OrderConditions order;         // order.order is the order (≤ kMaxCheckedOrder)
   bool rowSumConsistent = false; // c = A·1

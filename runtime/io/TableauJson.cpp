@@ -44,6 +44,7 @@ nlohmann::ordered_json toJson(const TableauReport &r) {
   j["imaginary_extent"] = finiteOrNull(r.imaginaryExtent);
   j["a_stable"] = r.aStable;
   j["symplectic"] = r.symplectic;
+  j["diagonally_implicit"] = r.diagonallyImplicit;
   j["fsal"] = r.fsal;
   // An embedded pair's second method; null for a fixed-step tableau.
   nlohmann::ordered_json e = nullptr;

@@ -22,6 +22,7 @@ void NewtonStats::merge(const NewtonStats &o) {
 NewtonStages::NewtonStages(const PointField &field, const ButcherTableau &tableau,
                            const NewtonTolerances &tolerances)
     : field_(field), tol_(tolerances), s_(tableau.stages), D_(field.stateDim),
+      stageByStage_(SolverPlan::of(tableau).kind == SolverPlan::Kind::DiagonallyImplicit),
       A_(tableau.stages, tableau.stages), b_(tableau.stages), y_(field.stateDim),
       jac_(field.stateDim, field.stateDim), M_(s_ * D_, s_ * D_), G_(s_ * D_), dZ_(s_ * D_) {
   for (int i = 0; i < s_; ++i) {
@@ -47,6 +48,58 @@ double NewtonStages::evaluate(const double *params, const Eigen::VectorXd &x, do
 
 StageSolve NewtonStages::solve(const double *params, const Eigen::VectorXd &x, double h,
                                Eigen::MatrixXd &Z, Eigen::MatrixXd &K) {
+  return stageByStage_ ? solveStageByStage(params, x, h, Z, K) : solveCoupled(params, x, h, Z, K);
+}
+
+bool NewtonStages::converged(double update, double previousUpdate, double zNorm) const {
+  const double bound = tol_.atol + tol_.rtol * zNorm;
+  const bool atRoundoff =
+      update <= NewtonTolerances::kRoundoffFactor * bound && update > 0.5 * previousUpdate;
+  return update <= bound || atRoundoff;
+}
+
+StageSolve NewtonStages::solveStageByStage(const double *params, const Eigen::VectorXd &x,
+                                           double h, Eigen::MatrixXd &Z, Eigen::MatrixXd &K) {
+  StageSolve r;
+  Eigen::VectorXd k(D_), g(D_), dz(D_);
+  for (int i = 0; i < s_; ++i) {
+    // G_i = Z_i − known − h a_ii f(x + Z_i), known = h Σ_{j<i} a_ij k_j from solved stages.
+    const Eigen::VectorXd known = h * (A_.row(i).head(i) * K.topRows(i)).transpose();
+    const double hii = h * A_(i, i);
+    Eigen::VectorXd z = hii == 0 ? known : Eigen::VectorXd(Z.row(i).transpose());
+    bool done = hii == 0;
+    double previousUpdate = INFINITY;
+    for (int it = 1; !done && it <= tol_.maxIterations; ++it) {
+      y_ = x + z;
+      field_.field(params, y_.data(), k.data());
+      g = z - known - hii * k;
+      r.residual = g.cwiseAbs().maxCoeff();
+      if (!std::isfinite(r.residual))
+        return r;
+      field_.jacobian(params, y_.data(), jac_.data());
+      dz = -(Eigen::MatrixXd::Identity(D_, D_) - hii * jac_).partialPivLu().solve(g);
+      z += dz;
+      ++r.iterations;
+      const double update = dz.cwiseAbs().maxCoeff();
+      if (!std::isfinite(update) || !z.allFinite())
+        return r;
+      done = converged(update, previousUpdate, z.cwiseAbs().maxCoeff());
+      previousUpdate = update;
+    }
+    if (!done)
+      return r;
+    Z.row(i) = z.transpose();
+    y_ = x + z;
+    field_.field(params, y_.data(), k.data());
+    K.row(i) = k.transpose();
+  }
+  r.residual = evaluate(params, x, h, Z, K);
+  r.converged = std::isfinite(r.residual);
+  return r;
+}
+
+StageSolve NewtonStages::solveCoupled(const double *params, const Eigen::VectorXd &x, double h,
+                                      Eigen::MatrixXd &Z, Eigen::MatrixXd &K) {
   StageSolve r;
   double previousUpdate = INFINITY;
   for (int it = 1; it <= tol_.maxIterations; ++it) {
@@ -68,10 +121,7 @@ StageSolve NewtonStages::solve(const double *params, const Eigen::VectorXd &x, d
     const double update = dZ_.cwiseAbs().maxCoeff();
     if (!std::isfinite(update) || !Z.allFinite())
       return r;
-    const double bound = tol_.atol + tol_.rtol * Z.cwiseAbs().maxCoeff();
-    const bool atRoundoff =
-        update <= NewtonTolerances::kRoundoffFactor * bound && update > 0.5 * previousUpdate;
-    if (update <= bound || atRoundoff) {
+    if (converged(update, previousUpdate, Z.cwiseAbs().maxCoeff())) {
       r.residual = evaluate(params, x, h, Z, K);
       r.converged = std::isfinite(r.residual);
       return r;

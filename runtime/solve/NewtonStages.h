@@ -12,6 +12,12 @@
 // convergence is quadratic near the solution. Increments rather than stage values are the
 // unknowns because they are O(h): their tolerance is not swamped by the size of x.
 //
+// A diagonally implicit tableau (SolverPlan::Kind::DiagonallyImplicit: A lower triangular) is
+// solved stage by stage instead: stage i depends only on the stages before it, so each Newton
+// iteration solves the D×D system (I − h a_ii J(x + Z_i)) ΔZ_i = −G_i, s times cheaper in the
+// linear algebra than the coupled system; a stage with a_ii = 0 is explicit (no iteration).
+// The tolerance below then applies per stage, to ΔZ_i and Z_i.
+//
 // Convergence (NewtonTolerances): the iteration stops after the update that satisfies
 // ‖ΔZ‖∞ ≤ atol + rtol·‖Z‖∞; or, once ‖ΔZ‖∞ is within kRoundoffFactor of that bound, when
 // an update fails to halve the previous one — the iteration has reached round-off and further
@@ -21,6 +27,7 @@
 
 #include "solve/PointField.h"
 #include "tableau/ButcherTableau.h"
+#include "tableau/SolverPlan.h"
 
 #include <Eigen/Dense>
 
@@ -48,7 +55,7 @@ struct NewtonStats {
 /// What one stage solve did.
 struct StageSolve {
   bool converged = false; // false: no convergence in maxIterations, or non-finite values
-  int iterations = 0;     // Newton updates made
+  int iterations = 0;     // Newton updates made (over all stages, solved stage by stage)
   double residual = 0;    // ‖G(Z)‖∞ at the final Z (the last one evaluated on failure)
 };
 
@@ -70,6 +77,13 @@ public:
   const Eigen::VectorXd &b() const { return b_; }
 
 private:
+  StageSolve solveCoupled(const double *params, const Eigen::VectorXd &x, double h,
+                          Eigen::MatrixXd &Z, Eigen::MatrixXd &K);
+  StageSolve solveStageByStage(const double *params, const Eigen::VectorXd &x, double h,
+                               Eigen::MatrixXd &Z, Eigen::MatrixXd &K);
+  /// Whether an update of `update` ends the iteration on `z` (the tolerance, or round-off
+  /// once updates stop halving).
+  bool converged(double update, double previousUpdate, double zNorm) const;
   // K_i = f(x + Z_i) for every stage and G_ = Z − h A K stacked by stage; returns ‖G_‖∞.
   double evaluate(const double *params, const Eigen::VectorXd &x, double h,
                   const Eigen::MatrixXd &Z, Eigen::MatrixXd &K);
@@ -78,6 +92,7 @@ private:
   NewtonTolerances tol_;
   int s_;
   int64_t D_;
+  bool stageByStage_; // the plan's kind is DiagonallyImplicit
   Eigen::MatrixXd A_;
   Eigen::VectorXd b_;
   Eigen::VectorXd y_;      // a stage point x + Z_j

@@ -101,6 +101,9 @@ TEST(Vjp, ImplicitTableauMatchesFiniteDifferences) {
   const odec::Model m = spiral();
   EXPECT_TRUE(m.vjp("GaussLegendre2").isImplicit());
   expectFiniteDifferences(m, "GaussLegendre2", 2, 6, 0.1, 1e-6);
+  // Diagonally implicit: the forward stages solved one at a time, the adjoint as for any.
+  expectFiniteDifferences(m, "SDIRK3", 2, 6, 0.1, 1e-6);
+  expectFiniteDifferences(m, "Trapezoid", 2, 6, 0.1, 1e-6);
 }
 
 // The MSE gradient is the VJP of c_{b,s_t} = 2 w_t (x_{b,s_t} − y_{b,t}) (zero elsewhere).

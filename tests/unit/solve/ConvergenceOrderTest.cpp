@@ -41,6 +41,7 @@ TEST(ImplicitConvergence, ObservedOrderEqualsTableauOrder) {
     double h; // coarse step: fine enough to be asymptotic, coarse enough to be above round-off
   };
   for (const Case &c : {Case{"BackwardEuler", 1, 0.01}, Case{"ImplicitMidpoint", 2, 0.05},
+                        Case{"Trapezoid", 2, 0.05}, Case{"SDIRK3", 3, 0.05},
                         Case{"RadauIIA3", 3, 0.05}, Case{"GaussLegendre2", 4, 0.1},
                         Case{"RadauIIA5", 5, 0.1}, Case{"GaussLegendre3", 6, 0.2}}) {
     const double coarse = globalError(c.name, c.h, T, x0, ref);

@@ -21,6 +21,7 @@ TEST(PreludeTableaux, OrdersAndStabilityAsDocumented) {
         Case{"Kutta3", 3, true, false, false}, Case{"SSPRK3", 3, true, false, false},
         Case{"RK4", 4, true, false, false}, Case{"RK38", 4, true, false, false},
         Case{"BackwardEuler", 1, true, true, false}, Case{"ImplicitMidpoint", 2, true, true, true},
+        Case{"Trapezoid", 2, true, true, false}, Case{"SDIRK3", 3, false, true, false},
         Case{"GaussLegendre2", 4, false, true, true}, Case{"GaussLegendre3", 6, false, true, true},
         Case{"RadauIIA3", 3, true, true, false}, Case{"RadauIIA5", 5, false, true, false}}) {
     TableauReport r = analyzeTableau(c->tableau(k.name));
