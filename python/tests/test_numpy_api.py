@@ -190,6 +190,10 @@ def test_tableau_is_the_clis_analysis():
     assert kutta["order"] == 3 and kutta["explicit"] is True
     with pytest.raises(ValueError, match="NoSuch"):
         odec.tableau("NoSuch")
+    # An embedded pair: both orders; FSAL.
+    dopri = odec.tableau("DormandPrince5")
+    assert (dopri["order"], dopri["embedded"]["order"], dopri["fsal"]) == (5, 4, True)
+    assert odec.tableau("RK4")["embedded"] is None
 
 
 def test_params_files_round_trip(spiral, tmp_path):

@@ -64,20 +64,14 @@ def test_a_loss_of_part_of_the_trajectory_and_of_a_network_around_it():
     assert rel(enc.weight.grad, enc2.weight.grad) < 1e-10
 
 
-def test_gradcheck_of_the_function():
+# RK4: the fused solver and adjoint; GaussLegendre2: Newton's method forward, the
+# implicit-function-theorem adjoint backward.
+@pytest.mark.parametrize("tableau,seed,steps", [("RK4", 5, 6), ("GaussLegendre2", 6, 4)])
+def test_gradcheck_of_the_function(tableau, seed, steps):
     m = odec.load(SPIRAL).model()
-    params = {k: torch.tensor(v, requires_grad=True) for k, v in m.sample_params(5).items()}
+    params = {k: torch.tensor(v, requires_grad=True) for k, v in m.sample_params(seed).items()}
     x0 = torch.rand(2, 2, dtype=torch.float64, requires_grad=True)
-    f = lambda x, *ps: odec.torch.solve(m, list(ps), x, 6, "RK4", 0.1)
-    assert torch.autograd.gradcheck(f, (x0, *params.values()), eps=1e-6, atol=1e-7)
-
-
-def test_gradcheck_with_an_implicit_tableau():
-    # GaussLegendre2: Newton's method forward, the implicit-function-theorem adjoint backward.
-    m = odec.load(SPIRAL).model()
-    params = {k: torch.tensor(v, requires_grad=True) for k, v in m.sample_params(6).items()}
-    x0 = torch.rand(2, 2, dtype=torch.float64, requires_grad=True)
-    f = lambda x, *ps: odec.torch.solve(m, list(ps), x, 4, "GaussLegendre2", 0.1)
+    f = lambda x, *ps: odec.torch.solve(m, list(ps), x, steps, tableau, 0.1)
     assert torch.autograd.gradcheck(f, (x0, *params.values()), eps=1e-6, atol=1e-7)
 
 

@@ -4,27 +4,20 @@
 #include "odec/odec.h"
 
 #include "../RelativeError.h"
+#include "../jit/JitTestSupport.h"
 
 #include <gtest/gtest.h>
 
-#include <random>
 #include <string>
 #include <vector>
 
 namespace {
 
+using odec::testing::randomVector;
+
 odec::Model spiral() {
   return odec::Program::fromFile(std::string(ODEC_SOURCE_DIR) + "/examples/spiral.node")
       .model("Spiral");
-}
-
-std::vector<double> uniform(size_t n, unsigned seed, double scale) {
-  std::mt19937_64 rng(seed);
-  std::uniform_real_distribution<double> u(-scale, scale);
-  std::vector<double> v(n);
-  for (double &x : v)
-    x = u(rng);
-  return v;
 }
 
 double dot(const std::vector<double> &a, const std::vector<double> &b) {
@@ -43,8 +36,8 @@ void expectFiniteDifferences(const odec::Model &m, const std::string &tableau, i
   std::vector<double> params = m.sampleParams(3);
   for (double &p : params) // nonzero biases: every parameter's gradient matters
     p += 0.05;
-  std::vector<double> x0 = uniform(size_t(batch * D), 5, 1.0);
-  const std::vector<double> cot = uniform(size_t(batch * (steps + 1) * D), 7, 1.0);
+  std::vector<double> x0 = randomVector(size_t(batch * D), 5, 1.0);
+  const std::vector<double> cot = randomVector(size_t(batch * (steps + 1) * D), 7, 1.0);
   const odec::Vjp::Result r = vjp(params, x0, batch, steps, h, cot);
   EXPECT_EQ(r.trajectory, sim.simulate(params, x0, batch, steps, h));
   // The reverse sweep alone on that trajectory gives the same gradients, to the bit.
@@ -111,10 +104,10 @@ TEST(Vjp, MseGradientIsTheVjpOfItsCotangent) {
   const odec::Model m = spiral();
   const int64_t batch = 13, steps = 20, D = m.stateDim();
   const double h = 0.05;
-  const std::vector<double> params = m.sampleParams(9), x0 = uniform(size_t(batch * D), 1, 1.0);
+  const std::vector<double> params = m.sampleParams(9), x0 = randomVector(size_t(batch * D), 1, 1.0);
   const std::vector<int64_t> targetSteps = {0, 4, 4, 20};
   const int64_t T = int64_t(targetSteps.size());
-  const std::vector<double> targets = uniform(size_t(batch * T * D), 2, 1.0);
+  const std::vector<double> targets = randomVector(size_t(batch * T * D), 2, 1.0);
   for (const std::string tableau : {"RK38", "ImplicitMidpoint"}) {
     const odec::LossGradient::Result mse =
         m.lossGradient(tableau).meanSquaredError(params, x0, batch, steps, h, targetSteps, targets);
@@ -136,8 +129,8 @@ TEST(Vjp, MseGradientIsTheVjpOfItsCotangent) {
 TEST(Vjp, FloatPrecisionIsCloseToDouble) {
   const odec::Model m = spiral();
   const int64_t batch = 20, steps = 10, D = m.stateDim();
-  const std::vector<double> params = m.sampleParams(2), x0 = uniform(size_t(batch * D), 3, 1.0);
-  const std::vector<double> cot = uniform(size_t(batch * (steps + 1) * D), 4, 1.0);
+  const std::vector<double> params = m.sampleParams(2), x0 = randomVector(size_t(batch * D), 3, 1.0);
+  const std::vector<double> cot = randomVector(size_t(batch * (steps + 1) * D), 4, 1.0);
   const odec::Vjp::Result d = m.vjp("RK4")(params, x0, batch, steps, 0.1, cot);
   const odec::Vjp::Result f =
       m.vjp("RK4", odec::Precision::Float)(params, x0, batch, steps, 0.1, cot);
