@@ -50,8 +50,14 @@ public:
         backward_(compileSimulator(continuousAdjointModel(model), tableau, options)) {}
 
   double operator()(const LossGradArgs &args) const override {
-    const auto [params, x0, batch, steps, h, numTargets, targetSteps, targetWeights, targets,
-                traj, gradParams, gradX0] = args;
+    // Named locals, not a structured binding: lambdas below capture them (C++20 allows
+    // capturing bindings, clang 14 does not).
+    const double *params = args.params, *x0 = args.x0, *targetWeights = args.targetWeights,
+                 *targets = args.targets;
+    const int64_t batch = args.batch, steps = args.steps, numTargets = args.numTargets;
+    const int64_t *targetSteps = args.targetSteps;
+    const double h = args.h;
+    double *traj = args.traj, *gradParams = args.gradParams, *gradX0 = args.gradX0;
     forward_->function()(params, x0, traj, batch, steps, h);
     const int64_t A = 2 * D_ + P_; // augmented state: [x, λ, θ̄]
     std::vector<double> aug(size_t(batch * A), 0.0), out;

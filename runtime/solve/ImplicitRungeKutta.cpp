@@ -50,8 +50,14 @@ NewtonStats ImplicitRungeKutta::simulate(const double *params, const double *x0,
 }
 
 double ImplicitRungeKutta::lossGradient(const LossGradArgs &args, NewtonStats *stats) const {
-  const auto [params, x0, batch, steps, h, numTargets, targetSteps, targetWeights, targets,
-              traj, gradParams, gradX0] = args;
+  // Named locals, not a structured binding: lambdas below capture them (C++20 allows
+  // capturing bindings, clang 14 does not).
+  const double *params = args.params, *x0 = args.x0, *targetWeights = args.targetWeights,
+               *targets = args.targets;
+  const int64_t batch = args.batch, steps = args.steps, numTargets = args.numTargets;
+  const int64_t *targetSteps = args.targetSteps;
+  const double h = args.h;
+  double *traj = args.traj, *gradParams = args.gradParams, *gradX0 = args.gradX0;
   const int64_t D = field_.stateDim;
   double loss = 0;
   int64_t t = 0; // the next target of the current trajectory, downwards
