@@ -219,13 +219,6 @@ class Model:
             raise ValueError(f"steps must be a non-negative integer, not {steps!r}")
         return int(steps)
 
-    @staticmethod
-    def _check_step(step):
-        step = float(step)
-        if not np.isfinite(step) or step <= 0:
-            raise ValueError(f"step must be a positive finite number, not {step!r}")
-        return step
-
     def _result_dtype(self, params, x0):
         dtypes = [_dtype_of("x0", x0)]
         dtypes += [_dtype_of(f"parameter '{k}'", v) for k, v in params.items()]
@@ -240,7 +233,7 @@ class Model:
         flat = self.flatten(params)
         dtype = self._result_dtype(params, x0)
         x, _ = self._x0(x0)
-        steps, step = self._steps(steps), self._check_step(step)
+        steps, step = self._steps(steps), float(step)
         traj = self._core.simulate(flat, x, steps, step, tableau,
                                    self._precision(tableau, dtype, precision))
         _warn_non_finite(traj, "simulate")
@@ -261,7 +254,7 @@ class Model:
             raise ValueError(f"the cotangent has shape {_shape_text(c.shape)}, "
                              f"expected ({B}, steps+1, {D})")
         gp, gx = self._core.vjp(flat, x, np.ascontiguousarray(c), c.shape[1] - 1,
-                                   self._check_step(step), tableau,
+                                   float(step), tableau,
                                    self._precision(tableau, dtype, precision))
         return self.unflatten(gp, dtype), (gx[0] if single else gx).astype(dtype, copy=False)
 
@@ -302,7 +295,7 @@ class Model:
             raise ValueError(f"target steps must lie in 0..{steps}")
         order = np.argsort(s, kind="stable")  # sorted, as the CLI sorts its target rows
         loss, gp, gx = self._core.loss_grad(flat, x, s[order], np.ascontiguousarray(y[:, order]),
-                                            steps, self._check_step(step), tableau, adjoint)
+                                            steps, float(step), tableau, adjoint)
         if not np.isfinite(loss):
             warnings.warn(f"loss_grad: the loss is not finite ({loss}); reduce the step",
                           RuntimeWarning, stacklevel=2)

@@ -102,7 +102,7 @@ def solve(model, params, x0, steps, tableau="RK4", step=0.1):
         if p.device.type != "cpu":
             raise ValueError(f"parameter '{name}' is on {p.device}; odec runs on the CPU")
     steps = odec.Model._steps(steps)
-    return Solve.apply(model, tableau, odec.Model._check_step(step), steps, x0, *params)
+    return Solve.apply(model, tableau, odec._core.check_step(step), steps, x0, *params)
 
 
 class NeuralODE(torch.nn.Module):
@@ -125,7 +125,7 @@ class NeuralODE(torch.nn.Module):
         super().__init__()
         program = source if isinstance(source, odec.Program) else odec.load(os.fspath(source))
         self.model = program.model(model)
-        self.tableau, self.step = tableau, odec.Model._check_step(step)
+        self.tableau, self.step = tableau, odec._core.check_step(step)
         if dtype not in (torch.float64, torch.float32):
             raise ValueError(f"dtype must be torch.float64 or torch.float32, not {dtype}")
         self.init_report = None

@@ -7,6 +7,7 @@
 // solvers are created once under a lock taken only while the GIL is released (a thread
 // waiting for the lock never blocks one that needs the GIL).
 #include "odec/odec.h"
+#include "support/Step.h"
 
 
 #include <pybind11/numpy.h>
@@ -319,6 +320,12 @@ PYBIND11_MODULE(_core, mod) {
     }
     return seconds;
   });
+
+  // The library's rule for a step, for checks before anything runs (odec.torch's module).
+  mod.def("check_step", [](double h) {
+    odec::requireStep(h, "the step h");
+    return h;
+  }, py::arg("h"));
 
   // The analysis of `odec tableau --json`, for a tableau of the prelude or of a .node file.
   mod.def(

@@ -242,7 +242,12 @@ def test_wrong_shapes_and_dtypes_raise_value_errors(spiral):
         (lambda: spiral.loss_grad(p, np.zeros((2, 2)), np.zeros((2, 3, 2)), [0, 1]),
          "targets has shape (2, 3, 2), expected (2, 2, 2)"),
         (lambda: spiral.simulate(p, [0.0, 0.0], steps=-1), "steps must be a non-negative integer"),
-        (lambda: spiral.simulate(p, [0.0, 0.0], step=0), "step must be a positive finite number"),
+        # The library's one rule for a step (support/Step.h), for every entry point.
+        (lambda: spiral.simulate(p, [0.0, 0.0], step=0), "step h must be a positive finite number"),
+        (lambda: spiral.vjp(p, [0.0, 0.0], np.zeros((1, 3, 2)), step=float("nan")),
+         "step h must be a positive finite number"),
+        (lambda: spiral.loss_grad(p, [0.0, 0.0], np.zeros((1, 1, 2)), [1], step=-0.1),
+         "step h must be a positive finite number"),
         (lambda: spiral.simulate(p, [0.0, 0.0], tableau="NoSuch"), "NoSuch"),
     ]
     for call, message in cases:
