@@ -33,11 +33,14 @@ nlohmann::ordered_json recordedJson(const TrainSettings &s, const std::string &m
           {"step", s.step},       {"horizon", s.horizon}, {"batch", s.batch},
           {"lr", s.learningRate}, {"clip", s.clip},       {"seed", s.seed},
           {"init", s.init},       {"data", s.data},       {"val", s.validation},
-          {"epochs", s.epochs},   {"diverge_factor", s.divergeFactor}};
+          {"epochs", s.epochs},   {"diverge_factor", s.divergeFactor},
+          {"optimizer", s.optimizer}};
 }
 // The file may be named differently (another working directory) and the run may be continued
 // to more epochs or with another divergence test: none changes the arithmetic done so far.
 const std::vector<std::string> kMayDiffer = {"epochs", "file", "diverge_factor"};
+// Settings added since the first checkpoints, with the value a checkpoint without them meant.
+const nlohmann::ordered_json kAddedSettings = {{"optimizer", "adam"}};
 
 void validate(const TrainSettings &s) {
   auto fail = [](const std::string &what) { throw std::invalid_argument(what); };
@@ -60,6 +63,8 @@ void validate(const TrainSettings &s) {
     fail("the divergence factor must be a finite number > 1 (0: never stop for divergence)");
   if (s.threads < 1)
     fail("the number of threads must be >= 1");
+  if (s.optimizer != "adam" && s.optimizer != "nadam")
+    fail("optimizer must be \"adam\" or \"nadam\", not \"" + s.optimizer + "\"");
   if (s.init != "prior" && s.init != "stability")
     fail("init must be \"prior\" or \"stability\", not \"" + s.init + "\"");
 }
@@ -121,6 +126,7 @@ TrainSettings TrainSettings::recorded(const std::string &directory) {
   take("val", s.validation);
   take("epochs", s.epochs);
   take("diverge_factor", s.divergeFactor);
+  take("optimizer", s.optimizer);
   s.directory = directory;
   s.resume = true;
   return s;
@@ -152,7 +158,7 @@ TrainResult Model::train(const TrainSettings &settings, const TrainOutput &outpu
                                    recordedJson(settings, name()), nullptr, ""});
   TrainState state;
   if (settings.resume) {
-    state = runDir.resume(kMayDiffer);
+    state = runDir.resume(kMayDiffer, kAddedSettings);
     runDir.info().init = previousInitReport(runDir);
   } else {
     if (std::filesystem::exists(runDir.file("checkpoint.json")))
@@ -167,6 +173,7 @@ TrainResult Model::train(const TrainSettings &settings, const TrainOutput &outpu
   config.step = settings.step;
   config.epochs = settings.epochs;
   config.batchSize = settings.batch;
+  config.adam.optimizer = settings.optimizer == "nadam" ? Optimizer::NAdam : Optimizer::Adam;
   config.adam.learningRate = settings.learningRate;
   config.adam.clipNorm = settings.clip;
   config.seed = settings.seed;

@@ -141,7 +141,8 @@ struct TrainSettings {
   int64_t epochs = 100;       // train until this many epochs are complete
   int64_t batch = 32;         // windows per mini-batch
   int64_t horizon = 5;        // samples predicted per window, 1..100000
-  double learningRate = 1e-3; // Adam's
+  std::string optimizer = "adam"; // "adam" or "nadam" (Adam with Nesterov momentum, Dozat)
+  double learningRate = 1e-3; // the optimizer's
   double clip = 0;            // clip the gradient's global norm to this (0: off)
   double divergeFactor = 1e3; // stop when a loss exceeds this times the best (0: never)
   int64_t threads = 1;        // threads per mini-batch (the result does not depend on them)

@@ -142,11 +142,14 @@ TrainState parseCheckpoint(const std::string &text, const std::string &file,
 }
 
 std::string resumeSettingsMismatch(const ordered_json &saved, const ordered_json &now,
-                                   const std::vector<std::string> &ignored) {
+                                   const std::vector<std::string> &ignored,
+                                   const ordered_json &defaults) {
   for (auto it = now.begin(); it != now.end(); ++it) {
     if (std::find(ignored.begin(), ignored.end(), it.key()) != ignored.end())
       continue;
-    ordered_json before = saved.contains(it.key()) ? saved[it.key()] : ordered_json();
+    ordered_json before = saved.contains(it.key())      ? saved[it.key()]
+                          : defaults.contains(it.key()) ? defaults[it.key()]
+                                                        : ordered_json();
     if (before != it.value())
       return "the run was started with " + it.key() + " = " + before.dump() + ", now it is " +
              it.value().dump();

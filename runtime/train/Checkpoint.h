@@ -36,9 +36,12 @@ TrainState parseCheckpoint(const std::string &text, const std::string &file,
 
 /// "" when `now` may resume a run saved with `saved`; otherwise a message naming the first
 /// setting that differs and both values. Keys in `ignored` (e.g. the epoch count, which a
-/// resumed run may extend) are not compared.
+/// resumed run may extend) are not compared; a key of `defaults` that `saved` lacks (a setting
+/// added after the run was saved) counts as its value there.
 std::string resumeSettingsMismatch(const nlohmann::ordered_json &saved,
                                    const nlohmann::ordered_json &now,
-                                   const std::vector<std::string> &ignored);
+                                   const std::vector<std::string> &ignored,
+                                   const nlohmann::ordered_json &defaults =
+                                       nlohmann::ordered_json::object());
 
 } // namespace odec

@@ -161,11 +161,12 @@ ordered_json RunDirectory::recordedSettings(const std::string &dir) {
   return settings;
 }
 
-TrainState RunDirectory::resume(const std::vector<std::string> &mayDiffer) const {
+TrainState RunDirectory::resume(const std::vector<std::string> &mayDiffer,
+                                const ordered_json &defaults) const {
   const std::string path = file("checkpoint.json");
   ordered_json saved;
   TrainState s = readCheckpoint(path_, saved);
-  std::string why = resumeSettingsMismatch(saved, info_.settings, mayDiffer);
+  std::string why = resumeSettingsMismatch(saved, info_.settings, mayDiffer, defaults);
   if (!why.empty())
     throw FileError(path, "cannot resume: " + why);
   if (s.params.size() != size_t(flatSize(info_.paramLayout)))

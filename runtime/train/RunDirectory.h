@@ -55,8 +55,9 @@ public:
 
   /// The state saved in the directory's checkpoint. Throws FileError (io/ParamsJson.h) when it
   /// is missing or malformed, or when its settings differ from info.settings in a key other
-  /// than those in `mayDiffer`.
-  TrainState resume(const std::vector<std::string> &mayDiffer) const;
+  /// than those in `mayDiffer` (`defaults`: as for resumeSettingsMismatch).
+  TrainState resume(const std::vector<std::string> &mayDiffer,
+                    const nlohmann::ordered_json &defaults = nlohmann::ordered_json::object()) const;
 
   /// The settings recorded in `dir`'s checkpoint (to continue a run with them). Throws
   /// FileError when there is no readable checkpoint.

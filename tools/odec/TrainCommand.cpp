@@ -1,5 +1,6 @@
 // odec train FILE [--model M] --tableau T --step H --data D.csv [--init prior|stability]
-//   [--seed S] [--epochs E] [--batch B] [--lr η] [--horizon K] [--clip C] [--val V.csv]
+//   [--seed S] [--epochs E] [--batch B] [--lr η] [--optimizer adam|nadam] [--horizon K]
+//   [--clip C] [--val V.csv]
 //   [--out run/] [--resume run/] [--threads K] [--diverge-factor F] [--json]
 // Model::train does the work (odec.h); this parses the options, continues a run with the
 // options its checkpoint recorded unless they are given again, and turns how the run ended
@@ -50,6 +51,7 @@ void takeRecordedOptions(TrainOptions &o) {
   take("val", s.validation, saved.validation);
   take("epochs", s.epochs, saved.epochs);
   take("diverge_factor", s.divergeFactor, saved.divergeFactor);
+  take("optimizer", s.optimizer, saved.optimizer);
 }
 
 // The options by their flags (Model::train checks the settings again, by their own names).
@@ -161,7 +163,10 @@ void addTrainCommand(CLI::App &app, int &status) {
       cmd->add_option("--seed", o->settings.seed, "seed of the initial parameters and the shuffling (0)");
   rec["epochs"] = cmd->add_option("--epochs", o->settings.epochs, "epochs to train to (100)");
   rec["batch"] = cmd->add_option("--batch", o->settings.batch, "windows per mini-batch (32)");
-  rec["lr"] = cmd->add_option("--lr", o->settings.learningRate, "Adam's learning rate (1e-3)");
+  rec["lr"] = cmd->add_option("--lr", o->settings.learningRate, "the learning rate (1e-3)");
+  rec["optimizer"] = cmd->add_option("--optimizer", o->settings.optimizer,
+                                     "adam, or nadam (Adam with Nesterov momentum) (adam)")
+                         ->check(CLI::IsMember({"adam", "nadam"}));
   rec["horizon"] = cmd->add_option("--horizon", o->settings.horizon, "samples predicted per window, K (5)");
   rec["clip"] = cmd->add_option("--clip", o->settings.clip, "clip the gradient's global norm to this (0: off)");
   rec["diverge_factor"] = cmd->add_option(

@@ -107,6 +107,43 @@ TEST(TrainCommand, ResumeIsBitIdentical) {
   EXPECT_NE(r.err.find("already holds a training run"), std::string::npos) << r.err;
 }
 
+// --optimizer nadam: another trajectory of parameters than Adam's, still fitting the data,
+// recorded in the checkpoint and resumed bit-identically; a checkpoint written before the
+// option existed (no "optimizer" setting) resumes as the Adam run it was.
+TEST(TrainCommand, NAdamIsAnOptimizerOfItsOwnAndResumes) {
+  TrainingData s;
+  const std::string adam = s.dir.file("adam"), whole = s.dir.file("whole"),
+                    split = s.dir.file("split");
+  ASSERT_EQ(runOdec(s.trainArgs("--epochs 6 --out " + adam)).status, 0);
+  OdecResult r = runOdec(s.trainArgs("--epochs 6 --optimizer nadam --out " + whole));
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(slurp(whole + "/params.json"), slurp(adam + "/params.json"));
+  auto summary = nlohmann::json::parse(slurp(whole + "/summary.json"));
+  EXPECT_TRUE(std::isfinite(summary["best_loss"].get<double>()));
+  EXPECT_EQ(summary["epochs"], 6);
+  ASSERT_EQ(runOdec(s.trainArgs("--epochs 3 --optimizer nadam --out " + split)).status, 0);
+  r = runOdec("train --resume " + split + " --epochs 6");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(slurp(whole + "/params.json"), slurp(split + "/params.json"));
+  r = runOdec(s.trainArgs("--epochs 8 --optimizer adam --resume " + split));
+  EXPECT_NE(r.err.find("cannot resume: the run was started with optimizer = \"nadam\", now it "
+                       "is \"adam\""),
+            std::string::npos)
+      << r.err;
+
+  // An older checkpoint: its settings without the key.
+  const std::string path = adam + "/checkpoint.json";
+  auto doc = nlohmann::ordered_json::parse(slurp(path));
+  doc["settings"].erase("optimizer");
+  std::ofstream(path) << doc.dump();
+  r = runOdec("train --resume " + adam + " --epochs 7");
+  EXPECT_EQ(r.status, 0) << r.err;
+  r = runOdec("train --resume " + adam + " --epochs 8 --optimizer nadam");
+  EXPECT_NE(r.err.find("the run was started with optimizer = \"adam\", now it is \"nadam\""),
+            std::string::npos)
+      << r.err;
+}
+
 TEST(TrainCommand, DataErrorsPointIntoTheFile) {
   TrainingData s;
   std::string bad = s.dir.file("bad.csv", "traj,t,x[1],x[2]\n1,0,1,2\n1,0.1,1,2\n1,0.25,1,2\n");

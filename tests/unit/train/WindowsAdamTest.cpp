@@ -87,6 +87,49 @@ TEST(Adam, FirstStepsOfAQuadraticByHand) {
   EXPECT_NEAR(theta[0], 3, 1e-2);
 }
 
+// NAdam by hand (Dozat 2016; PyTorch 2's torch.optim.NAdam): on f(θ) = (θ − 1)² from θ = 0.5
+// with η = 0.1, g1 = −1, m1 = −0.1, v̂1 = 1, μ_k = 0.9·(1 − ½·0.96^(0.004 k)):
+//   θ1 = θ0 − η(1 − μ1)/(1 − μ1)·g1/(1 + ε) − η·μ2/(1 − μ1μ2)·m1/(1 + ε).
+// (Debian's PyTorch 1.13 multiplies one μ_t too many into the second denominator.) A state
+// restored without its μ product (as from a checkpoint) continues to the same bits.
+TEST(NAdam, FirstStepByHandAndRestoredStatesContinueExactly) {
+  AdamConfig config;
+  config.optimizer = Optimizer::NAdam;
+  config.learningRate = 0.1;
+  auto mu = [](double k) { return 0.9 * (1 - 0.5 * std::pow(0.96, 0.004 * k)); };
+  std::vector<double> theta = {0.5};
+  AdamState s;
+  adamStep(config, s, theta, {2 * (theta[0] - 1)});
+  const double denom = std::sqrt(1.0) + 1e-8;
+  const double byHand = 0.5 - 0.1 * (-1.0) / denom -
+                        0.1 * mu(2) / (1 - mu(1) * mu(2)) * (0.1 * -1.0) / denom;
+  EXPECT_NEAR(theta[0], byHand, 1e-15);
+  EXPECT_NEAR(theta[0], 0.6056452, 1e-6);
+
+  std::vector<double> whole = {0.5, -2.0}, split = whole;
+  auto grad = [](const std::vector<double> &x) {
+    return std::vector<double>{2 * (x[0] - 1), 6 * (x[1] + 0.3)};
+  };
+  AdamState a, b;
+  for (int t = 0; t < 40; ++t)
+    adamStep(config, a, whole, grad(whole));
+  for (int t = 0; t < 40; ++t) {
+    if (t == 17) { // what a checkpoint keeps: moments and t
+      AdamState restored;
+      restored.m = b.m;
+      restored.v = b.v;
+      restored.step = b.step;
+      b = restored;
+    }
+    adamStep(config, b, split, grad(split));
+  }
+  EXPECT_EQ(whole, split);
+  for (int t = 0; t < 400; ++t)
+    adamStep(config, a, whole, grad(whole));
+  EXPECT_NEAR(whole[0], 1, 1e-2);
+  EXPECT_NEAR(whole[1], -0.3, 1e-2);
+}
+
 TEST(Adam, ClipsTheGlobalNorm) {
   AdamConfig c;
   c.clipNorm = 1;
