@@ -29,13 +29,14 @@ namespace {
 namespace model = ODEC_BENCH_MODEL;
 
 void simulate(const double *params, const double *x0, double *out, int64_t batch, int64_t steps,
-              double h) {
+              double h, const double * /*exo: the workloads are autonomous*/) {
   model::simulate(model::unflatten(params), x0, out, batch, steps, h);
 }
 
 double lossGrad(const double *params, const double *x0, int64_t batch, int64_t steps, double h,
                 int64_t numTargets, const int64_t *targetSteps, const double *targetWeights,
-                const double *targets, double *traj, double *gradParams, double *gradX0) {
+                const double *targets, double *traj, double *gradParams, double *gradX0,
+                const double * /*exo*/) {
   model::Params grad;
   const double loss = model::lossGrad(model::unflatten(params), x0, batch, steps, h, numTargets,
                                       targetSteps, targetWeights, targets, traj, grad, gradX0);

@@ -13,7 +13,7 @@ namespace bench {
 
 /// jit::SimulateFn's contract (params flat, x0 B x D, out B x (N+1) x D).
 using EmittedSimulateFn = void (*)(const double *params, const double *x0, double *out,
-                                   int64_t batch, int64_t steps, double h);
+                                   int64_t batch, int64_t steps, double h, const double *exo);
 
 struct EmittedSolver {
   const char *model, *tableau;

@@ -82,9 +82,9 @@ RunTimes runOnce(const std::string &text, const std::string &modelName,
       traj(size_t(2 * D), 0.0), targets(size_t(D), 0.0), gParams(params.size(), 0.0),
       gX0(size_t(D), 0.0);
   const double weight = 1;
-  sim->function()(params.data(), x0.data(), traj.data(), 1, 1, 0.1);
+  sim->function()(params.data(), x0.data(), traj.data(), 1, 1, 0.1, nullptr);
   grad->function()(params.data(), x0.data(), 1, 1, 0.1, 1, &one, &weight, targets.data(),
-                   traj.data(), gParams.data(), gX0.data());
+                   traj.data(), gParams.data(), gX0.data(), nullptr);
 
   phase = std::chrono::steady_clock::now();
   fieldVJP(model);

@@ -151,9 +151,11 @@ nlohmann::ordered_json runLevel(const std::string &level, const bench::LevelCode
         std::function<void()> runOdec, runCpp, runEigen;
         if (!adjoint) {
           runOdec = [&] {
-            sim->function()(params.data(), x0.data(), traj.data(), w.B, w.steps, w.h);
+            sim->function()(params.data(), x0.data(), traj.data(), w.B, w.steps, w.h, nullptr);
           };
-          runCpp = [&] { cpp.simulate(params.data(), x0.data(), cppTraj.data(), w.B, w.steps, w.h); };
+          runCpp = [&] {
+            cpp.simulate(params.data(), x0.data(), cppTraj.data(), w.B, w.steps, w.h, nullptr);
+          };
           runEigen = [&] {
             X = x0;
             code.forward(params.data(), w.D, w.H, t, X.data(), w.B, w.steps, w.h);
@@ -161,11 +163,11 @@ nlohmann::ordered_json runLevel(const std::string &level, const bench::LevelCode
         } else {
           runOdec = [&] {
             lg->function()(params.data(), x0.data(), w.B, w.steps, w.h, 1, &last, &one,
-                           zeros.data(), traj.data(), gP.data(), gX.data());
+                           zeros.data(), traj.data(), gP.data(), gX.data(), nullptr);
           };
           runCpp = [&] {
             cpp.lossGrad(params.data(), x0.data(), w.B, w.steps, w.h, 1, &last, &one, zeros.data(),
-                         cppTraj.data(), cppGP.data(), cppGX.data());
+                         cppTraj.data(), cppGP.data(), cppGX.data(), nullptr);
           };
           runEigen = [&] {
             code.lossGradient(params.data(), w.D, w.H, t, x0.data(), w.B, w.steps, w.h,

@@ -111,6 +111,8 @@ public:
     emitChunkLoop(b_, te_, arg("batch"), [&](const BatchChunk &chunk) {
       chunk_ = &chunk;
       inBatch_ = te_.fromLanes(chunk.mask); // selects on varying values take its shape
+      step_.setExogenousLoader(
+          exogenousLoader(b_, te_, model_, tableau_, arg("exo"), arg("steps"), chunk, n_));
       forwardSweep();
       clear(lambda_);
       if (targets_)
@@ -140,9 +142,7 @@ private:
   }
 
   std::unordered_set<const ir::Node *> varyingInputs() const {
-    std::unordered_set<const ir::Node *> varying;
-    for (const ir::ModelIR::Slot &st : model_.states)
-      varying.insert(st.var.get());
+    std::unordered_set<const ir::Node *> varying = stageInputs(model_);
     for (const ir::Expr &c : vjp_.cotangents)
       varying.insert(c.get());
     return varying;
@@ -214,10 +214,12 @@ private:
     }
     Value *count = b_.CreateSub(batch, chunk_->first);
     count = b_.CreateSelect(b_.CreateICmpSLT(count, te_.index(width_)), count, te_.index(width_));
+    Value *exoStride = b_.CreateMul(steps, b_.getInt64(uint64_t(s_ * model_.exoDim())));
     b_.CreateCall(forward_,
                   {arg("params"), b_.CreateInBoundsGEP(dbl, arg("x0"), b_.CreateMul(chunk_->first, Dv_)),
                    b_.CreateInBoundsGEP(dbl, traj, b_.CreateMul(chunk_->first, trajStride_)), count,
-                   steps, arg("h")});
+                   steps, arg("h"),
+                   b_.CreateInBoundsGEP(dbl, arg("exo"), b_.CreateMul(chunk_->first, exoStride))});
     if (solved) {
       b_.CreateBr(solved);
       b_.SetInsertPoint(solved);
@@ -320,7 +322,7 @@ private:
   // last first, then λ_n = λ_{n+1} + Σ_i X̄_i + ∂L/∂x_n.
   void reverseStep(Value *i) {
     Value *steps = arg("steps");
-    Value *n = b_.CreateSub(b_.CreateSub(steps, b_.getInt64(1)), i);
+    Value *n = n_ = b_.CreateSub(b_.CreateSub(steps, b_.getInt64(1)), i);
     gatherRows(b_, te_, X_, arg("traj"), trajRow(n), chunk_->mask);
     // Each stage's field values that its VJP uses are kept: the VJP pass reuses them
     // (tanh.(W1*x .+ b1) for an MLP) instead of evaluating them again.
@@ -378,6 +380,7 @@ private:
   // The chunk being emitted (emit's loop body).
   const BatchChunk *chunk_ = nullptr;
   Value *inBatch_ = nullptr;
+  Value *n_ = nullptr; // the step whose stages reverseStep recomputes
 };
 
 llvm::Function *emitAdjoint(llvm::Module &m, const ir::ModelIR &model,

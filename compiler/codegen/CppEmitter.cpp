@@ -693,6 +693,10 @@ std::string emitCpp(const ir::ModelIR &model, const ButcherTableau &tableau,
     throw std::invalid_argument("tableau '" + tableau.name +
                                 "' is implicit; emit-cpp needs an explicit tableau "
                                 "(strictly lower-triangular A)");
+  if (!model.autonomous())
+    throw std::invalid_argument("model '" + model.name +
+                                "' reads the time or inputs, which the emitted C++ does not "
+                                "support yet; use the LLVM path");
   if (!options.params.empty() && int64_t(options.params.size()) != model.paramCount())
     throw std::invalid_argument("emit-cpp: " + std::to_string(options.params.size()) +
                                 " parameter values for model " + model.name + ", which has " +

@@ -1,6 +1,7 @@
 #include "codegen/RungeKuttaStep.h"
 
 #include "codegen/Loops.h"
+#include "support/InternalError.h"
 
 #include <llvm/IR/Module.h>
 
@@ -70,6 +71,8 @@ RungeKuttaStep::RungeKuttaStep(llvm::IRBuilder<> &b, TensorEmitter &te, ExprEval
   const int s = tableau.stages, D = int(model.stateDim());
   K_ = te.allocate(Shape::vector(s * D), true, "K");
   stageX_ = te.allocate(Shape::vector(s * D), true, "Xstage");
+  if (!model.autonomous())
+    exoRows_ = te.allocate(Shape::vector(s * int(model.exoDim())), true, "exo");
   if (rolled_) {
     sum_ = te.allocate(Shape::vector(D), true, "stage.sum");
     std::vector<double> a;
@@ -118,11 +121,26 @@ void RungeKuttaStep::forEachStage(const std::vector<int> &indices,
       1, /*straightLine=*/false);
 }
 
-TensorMap RungeKuttaStep::bindStates(const Tensor &X) {
+TensorMap RungeKuttaStep::bindStage(const Tensor &X, Value *i) {
   TensorMap bound;
   for (const ir::ModelIR::Slot &s : model_.states)
     bound[s.var.get()] = te_.view(X, s.offset, s.shape);
+  if (!model_.autonomous()) {
+    const Tensor exo = te_.view(exoRows_, b_.CreateMul(i, te_.index(model_.exoDim())),
+                                Shape::vector(int(model_.exoDim())));
+    for (const ir::ModelIR::Slot &e : model_.exogenous)
+      bound[e.var.get()] = te_.view(exo, e.offset, e.shape);
+  }
   return bound;
+}
+
+void RungeKuttaStep::loadExogenous(Value *i) {
+  if (model_.autonomous())
+    return;
+  internalCheck(bool(loadExo_), "RungeKuttaStep: a non-autonomous model without a loader");
+  loadExo_(te_.view(exoRows_, b_.CreateMul(i, te_.index(model_.exoDim())),
+                    Shape::vector(int(model_.exoDim()))),
+           i);
 }
 
 TensorMap RungeKuttaStep::emitField(const TensorMap &known, const Tensor &K) {
@@ -189,7 +207,8 @@ void RungeKuttaStep::emitStages(const Tensor &X, Value *h, bool lastSlope,
           [&](Value *j) { return row(K_, j); });
       if (kept)
         te_.setStorageScope(keptScope_, i, s);
-      TensorMap values = bindStates(state);
+      loadExogenous(i);
+      TensorMap values = bindStage(state, i);
       if (kept)
         values = kept_[0] = field_.evaluate(*kept, values);
       if (lastSlope) {
@@ -223,10 +242,12 @@ void RungeKuttaStep::emitStages(const Tensor &X, Value *h, bool lastSlope,
     straightState_[size_t(i)] = any ? row(stageX_, te_.index(i)) : X;
     if (any)
       emitCombination(b_, te_, straightState_[size_t(i)], &X, h, a, slopes);
+    loadExogenous(te_.index(i)); // the last stage's VJP reads them, slope or not
     if (i < s - 1 || lastSlope) {
       if (kept)
         te_.setStorageScope(keptScope_ + i);
-      kept_[size_t(i)] = emitField(bindStates(straightState_[size_t(i)]), row(K_, te_.index(i)));
+      kept_[size_t(i)] =
+          emitField(bindStage(straightState_[size_t(i)], te_.index(i)), row(K_, te_.index(i)));
       te_.setStorageScope(scope);
     }
   }
@@ -271,7 +292,7 @@ TensorMap RungeKuttaStep::fieldValues(Value *i) {
   } else {
     values = kept_.at(size_t(llvm::cast<llvm::ConstantInt>(i)->getSExtValue()));
   }
-  for (const auto &[var, t] : bindStates(stageState(i)))
+  for (const auto &[var, t] : bindStage(stageState(i), i))
     values[var] = t;
   return values;
 }

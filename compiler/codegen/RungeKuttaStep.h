@@ -71,12 +71,21 @@ public:
   /// rolled stages: a field value the recomputation keeps, or the state Variable of a
   /// one-state model (the stage states). Null otherwise (straight-line stages, other nodes).
   Tensor stageRows(const ir::Node &n);
-  /// The field's state Variables bound to views of the flat state X.
-  TensorMap bindStates(const Tensor &X);
+  /// The field's state Variables bound to views of the flat state X, and its exogenous ones
+  /// (t, inputs) to stage i's values (loaded by emitStages).
+  TensorMap bindStage(const Tensor &X, llvm::Value *i);
+  /// For a non-autonomous model: how stage `stage` (an i64) of the current step loads its
+  /// exogenous values into dst (ModelIR::exoDim() varying elements). The caller's loader knows
+  /// the step. Must be set before emitStages.
+  void setExogenousLoader(std::function<void(const Tensor &dst, llvm::Value *stage)> load) {
+    loadExo_ = std::move(load);
+  }
   /// A table of the tableau's coefficients (any rows × cols values) as a uniform tensor.
   Tensor table(const std::vector<double> &values);
 
 private:
+  /// Stage i's exogenous values into its row (for a non-autonomous model).
+  void loadExogenous(llvm::Value *i);
   /// K = f(X), the ddt of every state packed into the flat K, from the states or from values
   /// already computed (`known`); returns every node's value.
   TensorMap emitField(const TensorMap &known, const Tensor &K);
@@ -93,6 +102,8 @@ private:
   bool rolled_;
   Tensor K_, stageX_, sum_; // s rows of D: slopes, stage states; one row: scratch (rolled)
   Tensor A_;                // the tableau's A, s × s (rolled)
+  Tensor exoRows_;          // s rows of exoDim(): each stage's exogenous values
+  std::function<void(const Tensor &, llvm::Value *)> loadExo_;
   std::vector<Tensor> straightState_; // straight-line: each stage's state (X or its row)
   std::vector<TensorMap> kept_; // straight-line: each stage's values; rolled: the loop body's
   int keptScope_ = 0;           // the storage scope of the kept values (the first, straight-line)

@@ -84,7 +84,7 @@ std::string cppWithCAbi(const ir::ModelIR &model, const ButcherTableau &tableau,
   const std::string use = "  using namespace " + abi + ";\n";
   s += "extern \"C\" void " + sym("simulate") +
        "(const double *params, const double *x0, double *out, std::int64_t batch,\n"
-       "    std::int64_t steps, double h) {\n" +
+       "    std::int64_t steps, double h, const double * /*exo*/) {\n" +
        use +
        "  const In theta(params, P), x(x0, batch * D);\n"
        "  const Out traj(out, batch * (steps + 1) * D);\n"

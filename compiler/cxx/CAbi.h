@@ -4,13 +4,15 @@
 // double. For a model whose C++ namespace is N (codegen::cppIdentifier of its name):
 //
 //   void    odec_N_simulate(const double *params, const double *x0, double *out,
-//                           int64_t batch, int64_t steps, double h);    // jit::SimulateFn
+//                           int64_t batch, int64_t steps, double h,
+//                           const double *exo);                      // jit::SimulateFn
 //   double  odec_N_loss_grad(...);                                      // jit::LossGradFn
 //   void    odec_N_default_params(double *out);  // the baked-in parameters (paramCount values)
 //   int64_t odec_N_state_dim(void);
 //   int64_t odec_N_param_count(void);
 //
-// With a float header the adapter converts at the boundary (the arithmetic is float).
+// With a float header the adapter converts at the boundary (the arithmetic is float). The
+// emitted C++ is for autonomous models only (emitCpp refuses others), so exo is never read.
 #pragma once
 
 #include "codegen/CppEmitter.h"

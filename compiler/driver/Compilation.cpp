@@ -85,6 +85,14 @@ std::vector<TensorSlot> stateLayout(const sema::CheckedModel &m) {
   return out;
 }
 
+std::vector<TensorSlot> inputLayout(const sema::CheckedModel &m) {
+  std::vector<TensorSlot> out;
+  int64_t offset = 0;
+  for (const sema::InputInfo &in : m.inputs)
+    out.push_back(slotOf(in.name, in.shape, offset));
+  return out;
+}
+
 std::vector<TensorSlot> paramLayout(const sema::CheckedModel &m) {
   std::vector<TensorSlot> out;
   int64_t offset = 0;

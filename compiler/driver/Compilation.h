@@ -42,6 +42,8 @@ struct Compilation {
 
 /// The flat layouts of a checked model (declaration order, row-major), as the runtime sees them.
 std::vector<TensorSlot> stateLayout(const sema::CheckedModel &m);
+/// The flat layout of the model's inputs (InputSamples::values's columns).
+std::vector<TensorSlot> inputLayout(const sema::CheckedModel &m);
 std::vector<TensorSlot> paramLayout(const sema::CheckedModel &m);
 
 } // namespace odec

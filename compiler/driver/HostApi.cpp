@@ -9,6 +9,7 @@
 #include "driver/ImplicitSolver.h"
 #include "driver/ModelImpl.h"
 #include "driver/ModelInit.h"
+#include "driver/StageValues.h"
 #include "init/DataSpectrum.h"
 #include "init/SampleParams.h"
 #include "init/Spectrum.h"
@@ -58,6 +59,10 @@ const std::vector<TensorInfo> &Model::params() const { return impl_->params; }
 int64_t Model::stateDim() const { return flatSize(impl_->stateSlots); }
 int64_t Model::paramCount() const { return flatSize(impl_->paramSlots); }
 std::vector<std::string> Model::stateColumns() const { return columnNames(impl_->stateSlots); }
+bool Model::autonomous() const { return impl_->ir.autonomous(); }
+const std::vector<TensorInfo> &Model::inputs() const { return impl_->inputs; }
+int64_t Model::inputDim() const { return flatSize(impl_->inputSlots); }
+std::vector<std::string> Model::inputColumns() const { return columnNames(impl_->inputSlots); }
 
 std::vector<double> Model::sampleParams(uint64_t seed) const {
   return odec::sampleParams(impl_->paramSlots, seed);
@@ -249,11 +254,15 @@ struct Simulator::Impl {
   jit::SimulateFn fn = nullptr;
   std::unique_ptr<cxx::LoadedCode> cpp;
 
+  const ButcherTableau &butcher() const { return model->comp->tableau(tableau); }
+
   NewtonStats run(const double *params, const double *x0, double *out, int64_t batch,
-                  int64_t steps, double h) const {
+                  int64_t steps, double h, const Drive &drive) const {
+    const std::vector<double> exo = stageValues(model->ir, butcher(), batch, steps, h, drive);
     if (implicit)
       return implicit->simulate(params, x0, out, batch, steps, h);
-    (compiled ? compiled->forBatch(batch).function() : fn)(params, x0, out, batch, steps, h);
+    (compiled ? compiled->forBatch(batch).function() : fn)(params, x0, out, batch, steps, h,
+                                                           exo.empty() ? nullptr : exo.data());
     return {};
   }
 };
@@ -358,8 +367,20 @@ int64_t Simulator::paramCount() const { return impl_->model->ir.paramCount(); }
 
 void Simulator::simulate(const double *params, const double *x0, double *out, int64_t batch,
                          int64_t steps, double h) const {
+  simulate(params, x0, out, batch, steps, h, Drive{});
+}
+
+void Simulator::simulate(const double *params, const double *x0, double *out, int64_t batch,
+                         int64_t steps, double h, const Drive &drive) const {
   requireStep(h, "the step h");
-  impl_->run(params, x0, out, batch, steps, h);
+  impl_->run(params, x0, out, batch, steps, h, drive);
+}
+
+std::vector<double> Simulator::simulate(const std::vector<double> &params,
+                                        const std::vector<double> &x0, int64_t batch,
+                                        int64_t steps, double h, const Drive &drive) const {
+  NewtonSummary ignored;
+  return simulate(params, x0, batch, steps, h, ignored, drive);
 }
 
 std::vector<double> Simulator::simulate(const std::vector<double> &params,
@@ -372,6 +393,13 @@ std::vector<double> Simulator::simulate(const std::vector<double> &params,
 std::vector<double> Simulator::simulate(const std::vector<double> &params,
                                         const std::vector<double> &x0, int64_t batch,
                                         int64_t steps, double h, NewtonSummary &newton) const {
+  return simulate(params, x0, batch, steps, h, newton, Drive{});
+}
+
+std::vector<double> Simulator::simulate(const std::vector<double> &params,
+                                        const std::vector<double> &x0, int64_t batch,
+                                        int64_t steps, double h, NewtonSummary &newton,
+                                        const Drive &drive) const {
   if (batch < 1 || steps < 0)
     throw std::invalid_argument("batch must be >= 1 and steps >= 0");
   checkSize("the parameter vector", params.size(), paramCount());
@@ -383,7 +411,7 @@ std::vector<double> Simulator::simulate(const std::vector<double> &params,
                                 std::to_string((unsigned long long)total) +
                                 " values; the limit is 2^31");
   std::vector<double> out(size_t(batch * (steps + 1) * stateDim()));
-  NewtonStats stats = impl_->run(params.data(), x0.data(), out.data(), batch, steps, h);
+  NewtonStats stats = impl_->run(params.data(), x0.data(), out.data(), batch, steps, h, drive);
   newton = {stats.solves, stats.totalIterations, stats.maxIterations, stats.maxResidual};
   return out;
 }
@@ -468,9 +496,21 @@ double LossGradient::operator()(const double *params, const double *x0, int64_t 
                                 const int64_t *targetSteps, const double *targetWeights,
                                 const double *targets, double *traj, double *gradParams,
                                 double *gradX0) const {
+  return (*this)(params, x0, batch, steps, h, numTargets, targetSteps, targetWeights, targets,
+                 traj, gradParams, gradX0, Drive{});
+}
+
+double LossGradient::operator()(const double *params, const double *x0, int64_t batch,
+                                int64_t steps, double h, int64_t numTargets,
+                                const int64_t *targetSteps, const double *targetWeights,
+                                const double *targets, double *traj, double *gradParams,
+                                double *gradX0, const Drive &drive) const {
   requireStep(h, "the step h");
+  const std::vector<double> exo = stageValues(
+      impl_->model->ir, impl_->model->comp->tableau(impl_->tableau), batch, steps, h, drive);
   return (*impl_->compiled)({params, x0, batch, steps, h, numTargets, targetSteps, targetWeights,
-                             targets, traj, gradParams, gradX0});
+                             targets, traj, gradParams, gradX0,
+                             exo.empty() ? nullptr : exo.data()});
 }
 
 LossGradient::Result LossGradient::meanSquaredError(const std::vector<double> &params,
@@ -478,6 +518,15 @@ LossGradient::Result LossGradient::meanSquaredError(const std::vector<double> &p
                                                     int64_t steps, double h,
                                                     const std::vector<int64_t> &targetSteps,
                                                     const std::vector<double> &targets) const {
+  return meanSquaredError(params, x0, batch, steps, h, targetSteps, targets, Drive{});
+}
+
+LossGradient::Result LossGradient::meanSquaredError(const std::vector<double> &params,
+                                                    const std::vector<double> &x0, int64_t batch,
+                                                    int64_t steps, double h,
+                                                    const std::vector<int64_t> &targetSteps,
+                                                    const std::vector<double> &targets,
+                                                    const Drive &drive) const {
   const ir::ModelIR &m = impl_->model->ir;
   const int64_t D = m.stateDim(), T = int64_t(targetSteps.size());
   if (batch < 1 || steps < 0 || T < 1)
@@ -497,7 +546,7 @@ LossGradient::Result LossGradient::meanSquaredError(const std::vector<double> &p
   r.gradX0.resize(size_t(batch * D));
   r.loss = (*this)(params.data(), x0.data(), batch, steps, h, T, targetSteps.data(),
                    weights.data(), targets.data(), traj.data(), r.gradParams.data(),
-                   r.gradX0.data());
+                   r.gradX0.data(), drive);
   return r;
 }
 
@@ -510,6 +559,11 @@ struct Vjp::Impl {
   std::optional<jit::CompileOptions> chunked;
   bool implicit = false;
   std::unique_ptr<jit::Vjp> compiled;
+
+  std::vector<double> stageValues(int64_t batch, int64_t steps, double h,
+                                  const Drive &drive) const {
+    return odec::stageValues(model->ir, model->comp->tableau(tableau), batch, steps, h, drive);
+  }
 };
 
 Vjp Model::vjp(const std::string &tableau, Precision precision) const {
@@ -555,22 +609,43 @@ int64_t Vjp::paramCount() const { return impl_->model->ir.paramCount(); }
 void Vjp::operator()(const double *params, const double *x0, int64_t batch, int64_t steps,
                      double h, const double *cotangent, double *traj, double *gradParams,
                      double *gradX0) const {
+  (*this)(params, x0, batch, steps, h, cotangent, traj, gradParams, gradX0, Drive{});
+}
+
+void Vjp::operator()(const double *params, const double *x0, int64_t batch, int64_t steps,
+                     double h, const double *cotangent, double *traj, double *gradParams,
+                     double *gradX0, const Drive &drive) const {
   requireStep(h, "the step h");
-  (*impl_->compiled)(params, x0, batch, steps, h, cotangent, traj, gradParams, gradX0, false);
+  const std::vector<double> exo = impl_->stageValues(batch, steps, h, drive);
+  (*impl_->compiled)(params, x0, batch, steps, h, cotangent, traj, gradParams, gradX0, false,
+                     exo.empty() ? nullptr : exo.data());
 }
 
 void Vjp::fromTrajectory(const double *params, const double *x0, int64_t batch, int64_t steps,
                          double h, const double *cotangent, const double *traj,
                          double *gradParams, double *gradX0) const {
+  fromTrajectory(params, x0, batch, steps, h, cotangent, traj, gradParams, gradX0, Drive{});
+}
+
+void Vjp::fromTrajectory(const double *params, const double *x0, int64_t batch, int64_t steps,
+                         double h, const double *cotangent, const double *traj,
+                         double *gradParams, double *gradX0, const Drive &drive) const {
   requireStep(h, "the step h");
+  const std::vector<double> exo = impl_->stageValues(batch, steps, h, drive);
   // With trajGiven the compiled code only reads traj.
   (*impl_->compiled)(params, x0, batch, steps, h, cotangent, const_cast<double *>(traj),
-                     gradParams, gradX0, true);
+                     gradParams, gradX0, true, exo.empty() ? nullptr : exo.data());
 }
 
 Vjp::Result Vjp::operator()(const std::vector<double> &params, const std::vector<double> &x0,
                             int64_t batch, int64_t steps, double h,
                             const std::vector<double> &cotangent) const {
+  return (*this)(params, x0, batch, steps, h, cotangent, Drive{});
+}
+
+Vjp::Result Vjp::operator()(const std::vector<double> &params, const std::vector<double> &x0,
+                            int64_t batch, int64_t steps, double h,
+                            const std::vector<double> &cotangent, const Drive &drive) const {
   const int64_t D = stateDim();
   if (batch < 1 || steps < 0)
     throw std::invalid_argument("batch must be >= 1 and steps >= 0");
@@ -582,7 +657,7 @@ Vjp::Result Vjp::operator()(const std::vector<double> &params, const std::vector
   r.gradParams.resize(size_t(paramCount()));
   r.gradX0.resize(size_t(batch * D));
   (*this)(params.data(), x0.data(), batch, steps, h, cotangent.data(), r.trajectory.data(),
-          r.gradParams.data(), r.gradX0.data());
+          r.gradParams.data(), r.gradX0.data(), drive);
   return r;
 }
 
@@ -664,8 +739,10 @@ Model Program::model(const std::string &name, const CompileOptions &defaults) co
   impl->checked = &comp_->model(name);
   impl->stateSlots = stateLayout(*impl->checked);
   impl->paramSlots = paramLayout(*impl->checked);
+  impl->inputSlots = inputLayout(*impl->checked);
   impl->states = publicLayout(impl->stateSlots);
   impl->params = publicLayout(impl->paramSlots);
+  impl->inputs = publicLayout(impl->inputSlots);
   impl->ir = lowerModel(*impl->checked);
   Model m;
   m.impl_ = std::move(impl);

@@ -5,6 +5,7 @@
 #include "jit/BatchVariants.h"
 
 #include <algorithm>
+#include <stdexcept>
 #include <vector>
 
 namespace odec {
@@ -31,7 +32,7 @@ public:
       : solver_(std::move(solver)) {}
   void operator()(const double *params, const double *x0, int64_t batch, int64_t steps, double h,
                   const double *cotangent, double *traj, double *gradParams, double *gradX0,
-                  bool trajGiven) const override {
+                  bool trajGiven, const double *) const override {
     solver_->vjp(params, x0, batch, steps, h, cotangent, traj, gradParams, gradX0, nullptr,
                  trajGiven);
   }
@@ -43,6 +44,11 @@ private:
 } // namespace
 
 PointField compilePointField(const ir::ModelIR &model, const jit::CompileOptions &options) {
+  // The Newton iteration's callbacks see a state and the parameters only.
+  if (!model.autonomous())
+    throw std::invalid_argument("model '" + model.name +
+                                "' reads the time or inputs, which implicit tableaux do not "
+                                "support yet; use an explicit tableau");
   const int64_t D = model.stateDim(), P = model.paramCount();
   PointField pf;
   pf.stateDim = D;

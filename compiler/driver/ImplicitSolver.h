@@ -15,7 +15,8 @@ namespace odec {
 
 /// f, ∂f/∂x (driver/StateJacobian.h) and λᵀ∂f/∂x, λᵀ∂f/∂θ (DeriveWhat::Vjp) of the model as
 /// runtime callbacks; they keep the compiled code alive and are reentrant. Throws
-/// std::invalid_argument when a state is a matrix (no state Jacobian).
+/// std::invalid_argument when a state is a matrix (no state Jacobian) or the model is not
+/// autonomous.
 PointField compilePointField(const ir::ModelIR &model, const jit::CompileOptions &options = {});
 
 /// The Newton-based solver for (model, tableau); any tableau works, explicit ones included.

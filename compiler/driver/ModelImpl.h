@@ -18,8 +18,8 @@ namespace odec {
 struct Model::Impl {
   std::shared_ptr<const Compilation> comp;
   const sema::CheckedModel *checked;
-  std::vector<TensorSlot> stateSlots, paramSlots;
-  std::vector<TensorInfo> states, params;
+  std::vector<TensorSlot> stateSlots, paramSlots, inputSlots;
+  std::vector<TensorInfo> states, params, inputs;
   ir::ModelIR ir;
   CompileOptions defaults; // of compiles that name no options (Program::model)
 

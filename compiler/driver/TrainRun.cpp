@@ -134,6 +134,11 @@ TrainSettings TrainSettings::recorded(const std::string &directory) {
 
 TrainResult Model::train(const TrainSettings &settings, const TrainOutput &output) const {
   validate(settings);
+  // Windows would need their start times and input samples (the data's input columns).
+  if (!autonomous())
+    throw std::invalid_argument("model '" + name() +
+                                "' reads the time or inputs, which training does not support "
+                                "yet (simulate, grad and the host API's solves do)");
   std::ostream silent(nullptr);
   std::ostream &log = output.log ? *output.log : silent;
   const std::string &dir = settings.directory;

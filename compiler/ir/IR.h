@@ -57,9 +57,9 @@ struct OpInfo {
 const OpInfo &opInfo(Op op);
 
 /// What a Variable stands for in the functions odec generates. Code generation uses it to
-/// decide which values differ between trajectories of a batch (states, cotangents) and which
-/// are shared (parameters, time).
-enum class VarRole : uint8_t { State, Param, Cotangent, Time };
+/// decide which values differ between trajectories of a batch (states, cotangents, time and
+/// inputs: each trajectory has its own) and which are shared (parameters).
+enum class VarRole : uint8_t { State, Param, Cotangent, Time, Input };
 
 class Node;
 /// A handle to an immutable node. Null means "no expression".

@@ -13,6 +13,7 @@ int64_t totalSize(const std::vector<ModelIR::Slot> &slots) {
 
 int64_t ModelIR::stateDim() const { return totalSize(states); }
 int64_t ModelIR::paramCount() const { return totalSize(params); }
+int64_t ModelIR::exoDim() const { return totalSize(exogenous); }
 
 Function ModelIR::field() const {
   Function f;
@@ -21,6 +22,8 @@ Function ModelIR::field() const {
     f.inputs.push_back(s.var);
   for (const Slot &p : params)
     f.inputs.push_back(p.var);
+  for (const Slot &e : exogenous)
+    f.inputs.push_back(e.var);
   f.outputs = ddt;
   for (const Slot &s : states)
     f.outputNames.push_back("ddt(" + s.name + ")");

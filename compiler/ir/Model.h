@@ -1,5 +1,6 @@
 // A model lowered to IR: the vector field as one expression per state, over Variable
-// inputs for the states and the parameters.
+// inputs for the states, the parameters and, for a non-autonomous model, the exogenous
+// values (the time t and the declared inputs).
 #pragma once
 
 #include "ir/IR.h"
@@ -20,10 +21,25 @@ struct ModelIR {
   std::vector<Slot> states; // declaration order; the flat state vector concatenates them
   std::vector<Slot> params; // declaration order; the flat parameter vector concatenates them
   std::vector<Expr> ddt;    // ddt[i] is the derivative of states[i], same shape
+  /// The values a stage reads from outside the state: empty for an autonomous model, else the
+  /// time `t` (role Time, scalar, offset 0) and then the inputs (role Input) in declaration
+  /// order, each read at the stage's time. Solvers receive them per stage, already
+  /// interpolated (SolverAbi.h, exo); they are never differentiated.
+  std::vector<Slot> exogenous;
+  /// The interpolation of each input ("Hold", "Linear", "CubicSpline"): exogenous[k + 1]'s.
+  std::vector<std::string> interpolation;
+  /// The `output` lines: what data observe, as expressions of the states, parameters and
+  /// exogenous values (Real or Vector each). Empty: the data observe the whole state.
+  std::vector<Expr> outputs;
+  std::vector<std::string> outputNames;
 
   int64_t stateDim() const;  // total elements of all states
   int64_t paramCount() const; // total elements of all parameters
-  /// The field as a Function: inputs = state vars then param vars; outputs = ddt.
+  /// Exogenous values per stage: 0 for an autonomous model, else 1 (t) + the inputs' elements.
+  int64_t exoDim() const;
+  bool autonomous() const { return exogenous.empty(); }
+  /// The field as a Function: inputs = state vars, param vars, then exogenous vars; outputs =
+  /// ddt.
   Function field() const;
 };
 

@@ -200,6 +200,7 @@ const char *roleName(VarRole r) {
   case VarRole::Param: return "param";
   case VarRole::Cotangent: return "cotangent";
   case VarRole::Time: return "time";
+  case VarRole::Input: return "input";
   }
   return "?";
 }

@@ -80,9 +80,9 @@ public:
 
   void operator()(const double *params, const double *x0, int64_t batch, int64_t steps, double h,
                   const double *cotangent, double *traj, double *gradParams, double *gradX0,
-                  bool trajGiven) const override {
+                  bool trajGiven, const double *exo) const override {
     variants_.forBatch(batch)(params, x0, batch, steps, h, cotangent, traj, gradParams, gradX0,
-                              trajGiven);
+                              trajGiven, exo);
   }
 
 private:

@@ -6,6 +6,7 @@
 #include "ir/Builder.h"
 
 #include <algorithm>
+#include <stdexcept>
 #include <vector>
 
 namespace odec::jit {
@@ -58,7 +59,7 @@ public:
     const int64_t *targetSteps = args.targetSteps;
     const double h = args.h;
     double *traj = args.traj, *gradParams = args.gradParams, *gradX0 = args.gradX0;
-    forward_->function()(params, x0, traj, batch, steps, h);
+    forward_->function()(params, x0, traj, batch, steps, h, nullptr);
     const int64_t A = 2 * D_ + P_; // augmented state: [x, λ, θ̄]
     std::vector<double> aug(size_t(batch * A), 0.0), out;
     for (int64_t b = 0; b < batch; ++b)
@@ -85,7 +86,7 @@ public:
       end = std::max<int64_t>(end, 0);
       const int64_t m = n - end;
       out.resize(size_t(batch * (m + 1) * A));
-      backward_->function()(params, aug.data(), out.data(), batch, m, -h);
+      backward_->function()(params, aug.data(), out.data(), batch, m, -h, nullptr);
       for (int64_t b = 0; b < batch; ++b)
         std::copy_n(&out[size_t((b * (m + 1) + m) * A)], A, &aug[size_t(b * A)]);
       n = end;
@@ -111,6 +112,12 @@ private:
 std::unique_ptr<LossGradient> compileContinuousAdjoint(const ir::ModelIR &model,
                                                        const ButcherTableau &tableau,
                                                        const CompileOptions &options) {
+  // Backward in time it would need the inputs at the reversed stage times, which the
+  // exogenous layout (one row per forward stage) does not hold.
+  if (!model.autonomous())
+    throw std::invalid_argument("the continuous adjoint needs an autonomous model; model '" +
+                                model.name +
+                                "' reads the time or inputs: use the discrete adjoint");
   return std::make_unique<ContinuousAdjoint>(model, tableau, options);
 }
 

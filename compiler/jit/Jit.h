@@ -25,9 +25,10 @@ namespace odec::jit {
 /// ABI of a fused forward solver: N steps of an explicit RK method over a batch of B
 /// trajectories. params: flat parameter vector (ModelIR::params concatenated, each row-major);
 /// x0: B x D row-major (D = ModelIR::stateDim(), states concatenated in declaration order);
-/// out: B x (N+1) x D row-major, out[(b*(N+1) + n)*D + d]; out[b][0] = x0[b].
+/// out: B x (N+1) x D row-major, out[(b*(N+1) + n)*D + d]; out[b][0] = x0[b]; exo: the
+/// exogenous values of every stage (LossGradArgs::exo), null for an autonomous model.
 using SimulateFn = void (*)(const double *params, const double *x0, double *out, int64_t batch,
-                            int64_t steps, double h);
+                            int64_t steps, double h, const double *exo);
 
 /// Wall-clock seconds spent in each phase of compiling (bench/jit_latency.cpp reads them).
 struct CompilePhaseTimes {
@@ -261,7 +262,7 @@ public:
 
   virtual void operator()(const double *params, const double *x0, int64_t batch, int64_t steps,
                           double h, const double *cotangent, double *traj, double *gradParams,
-                          double *gradX0, bool trajGiven) const = 0;
+                          double *gradX0, bool trajGiven, const double *exo) const = 0;
 
 protected:
   Vjp() = default;
@@ -272,8 +273,8 @@ public:
   VjpFn function() const { return fn_; }
   void operator()(const double *params, const double *x0, int64_t batch, int64_t steps, double h,
                   const double *cotangent, double *traj, double *gradParams, double *gradX0,
-                  bool trajGiven) const override {
-    fn_(params, x0, batch, steps, h, cotangent, traj, gradParams, gradX0, trajGiven);
+                  bool trajGiven, const double *exo) const override {
+    fn_(params, x0, batch, steps, h, cotangent, traj, gradParams, gradX0, trajGiven, exo);
   }
 
 protected:

@@ -60,14 +60,33 @@ public:
       offset += p.shape.size();
       values_[p.decl] = var;
     }
+    if (m_.readsTime || !m_.inputs.empty()) {
+      time_ = ir::variable("t", ir::VarRole::Time, 0, Shape::scalar());
+      out.exogenous.push_back({"t", Shape::scalar(), time_, 0});
+      offset = 1;
+      for (size_t i = 0; i < m_.inputs.size(); ++i) {
+        const sema::InputInfo &in = m_.inputs[i];
+        ir::Expr var = ir::variable(in.name, ir::VarRole::Input, int(i), in.shape);
+        out.exogenous.push_back({in.name, in.shape, var, offset});
+        out.interpolation.push_back(in.interpolation);
+        offset += in.shape.size();
+        values_[in.decl] = var;
+      }
+    }
     for (const sema::ConstInfo &c : m_.consts)
       values_[c.decl] = ir::constant(c.value.shape, c.value.doubles());
     std::map<std::string, ir::Expr> ddt;
     for (const ast::DeclPtr &d : m_.ast->decls) {
       if (d->kind == ast::DeclKind::Let)
         values_[d.get()] = lower(*static_cast<const ast::LetDecl &>(*d).value);
+      else if (d->kind == ast::DeclKind::Output)
+        values_[d.get()] = lower(*static_cast<const ast::OutputDecl &>(*d).value);
       else if (d->kind == ast::DeclKind::Ddt)
         ddt[d->name] = lower(*static_cast<const ast::DdtDecl &>(*d).value);
+    }
+    for (const sema::OutputInfo &o : m_.outputs) {
+      out.outputs.push_back(values_.at(o.decl));
+      out.outputNames.push_back(o.name);
     }
     for (const ir::ModelIR::Slot &s : out.states) {
       auto it = ddt.find(s.name);
@@ -105,8 +124,8 @@ private:
       return ir::scalar(static_cast<const ast::NumberExpr &>(e).value);
     case ast::ExprKind::Ident: {
       const auto &id = static_cast<const ast::IdentExpr &>(e);
-      if (!id.resolved) // the identity, sized by sema
-        return ir::identity(shape.rows);
+      if (!id.resolved) // the time, or the identity sized by sema
+        return id.name == "t" ? time_ : ir::identity(shape.rows);
       auto it = values_.find(id.resolved);
       internalCheck(it != values_.end(), "lowering: a name sema resolved has no value");
       return it->second;
@@ -242,6 +261,7 @@ private:
   const sema::CheckedModel &m_;
   sema::ConstLookup consts_;
   std::map<const ast::Decl *, ir::Expr> values_;
+  ir::Expr time_; // the Variable t of a non-autonomous model
 };
 
 } // namespace

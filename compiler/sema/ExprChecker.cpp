@@ -273,10 +273,11 @@ std::optional<Shape> ExprChecker::call(const ast::CallExpr &e) {
     const ast::Decl *d = var.kind == ast::ExprKind::Ident
                              ? static_cast<const ast::IdentExpr &>(var).resolved
                              : nullptr;
-    bool isVariable = d && (d->kind == ast::DeclKind::State || d->kind == ast::DeclKind::Param);
+    bool isVariable = d && (d->kind == ast::DeclKind::State || d->kind == ast::DeclKind::Param ||
+                            d->kind == ast::DeclKind::Input);
     if (!isVariable || (!isGradient && !x->isVector())) {
       diags_.error(var.range, "the second argument of " + name + " must be a " +
-                                  (isGradient ? "" : "Vector ") + "state or parameter name");
+                                  (isGradient ? "" : "Vector ") + "state, parameter or input name");
       return std::nullopt;
     }
     if (isGradient && !f->isScalar()) {

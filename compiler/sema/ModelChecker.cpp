@@ -2,6 +2,9 @@
 #include "sema/Checkers.h"
 #include "sema/ExprChecker.h"
 
+#include <algorithm>
+#include <iterator>
+
 namespace odec::sema {
 
 namespace {
@@ -18,6 +21,10 @@ const char *kindWord(ast::DeclKind k) {
     return "local";
   case ast::DeclKind::Ddt:
     return "ddt";
+  case ast::DeclKind::Input:
+    return "input";
+  case ast::DeclKind::Output:
+    return "output";
   }
   return "name";
 }
@@ -52,6 +59,8 @@ public:
 
   Lookup lookup(const ast::IdentExpr &id, Binding &out) override {
     Entry *e = find(id.name);
+    if (!e && id.name == "t") // the time, unless the model names something `t`
+      return time(id, out);
     if (!e)
       return Lookup::NotFound;
     if (!e->defined) {
@@ -82,11 +91,25 @@ public:
 
   bool allowsDerivatives() const override { return !constantOnly_; }
 
+  /// Some equation reads the time `t`.
+  bool readsTime() const { return readsTime_; }
+
 private:
+  Lookup time(const ast::IdentExpr &id, Binding &out) {
+    if (constantOnly_) {
+      diags_.error(id.range, "'t' (the time) is not a constant");
+      return Lookup::Failed;
+    }
+    readsTime_ = true;
+    out = {nullptr, Shape::scalar()};
+    return Lookup::Found;
+  }
+
   DiagnosticEngine &diags_;
   std::map<std::string, Entry> entries_;
   std::vector<std::string> order_;
   bool constantOnly_ = false;
+  bool readsTime_ = false;
 };
 
 struct PriorSpec {
@@ -131,14 +154,17 @@ public:
       }
     if (!anyState)
       diags_.error(m_.nameRange, "model '" + m_.name + "' has no states");
+    out_.readsTime = scope_.readsTime();
     // In a model with errors an "unused" parameter is most likely the one a misspelt or
     // failed expression meant: the warning would only repeat the error.
     if (diags_.errorCount() != errorsBefore_)
       return;
     for (const ast::DeclPtr &d : m_.decls)
-      if (d->kind == ast::DeclKind::Param && scope_.find(d->name)->decl == d.get() &&
-          !scope_.find(d->name)->used)
-        diags_.warning(d->nameRange, "parameter '" + d->name + "' is never used");
+      if ((d->kind == ast::DeclKind::Param || d->kind == ast::DeclKind::Input) &&
+          scope_.find(d->name)->decl == d.get() && !scope_.find(d->name)->used)
+        diags_.warning(d->nameRange, std::string(d->kind == ast::DeclKind::Param ? "parameter"
+                                                                                  : "input") +
+                                         " '" + d->name + "' is never used");
   }
 
 private:
@@ -181,10 +207,58 @@ private:
     }
     case ast::DeclKind::Let:
       return exprs_.check(*static_cast<const ast::LetDecl &>(d).value);
+    case ast::DeclKind::Input:
+      return input(static_cast<const ast::InputDecl &>(d));
+    case ast::DeclKind::Output:
+      return output(static_cast<const ast::OutputDecl &>(d));
     case ast::DeclKind::Ddt:
       break;
     }
     return std::nullopt;
+  }
+
+  std::optional<Shape> input(const ast::InputDecl &in) {
+    auto shape = type(in.type);
+    if (shape && shape->kind == Shape::Kind::Matrix) {
+      diags_.error(in.type.range, "an input is a Real or a Vector{n}, got " + shape->str());
+      shape.reset();
+    }
+    auto kind = interpolation(in);
+    if (shape && kind)
+      out_.inputs.push_back({in.name, *shape, *kind, &in});
+    return shape;
+  }
+
+  std::optional<std::string> interpolation(const ast::InputDecl &in) {
+    static const char *const kKinds[] = {"Hold", "Linear", "CubicSpline"};
+    if (!in.interpolation) {
+      diags_.error(in.nameRange, "input '" + in.name + "' needs an interpolation: input " +
+                                     in.name + "::T ~ Linear() (or Hold(), CubicSpline())");
+      return std::nullopt;
+    }
+    const ast::CallExpr &c = *in.interpolation;
+    if (std::find(std::begin(kKinds), std::end(kKinds), c.callee) == std::end(kKinds)) {
+      diags_.error(c.calleeRange, "unknown interpolation '" + c.callee +
+                                      "'; known interpolations are Hold, Linear and CubicSpline");
+      return std::nullopt;
+    }
+    if (!c.args.empty() || !c.kwargs.empty()) {
+      diags_.error(c.range, "'" + c.callee + "' takes no arguments");
+      return std::nullopt;
+    }
+    return c.callee;
+  }
+
+  std::optional<Shape> output(const ast::OutputDecl &o) {
+    auto shape = exprs_.check(*o.value);
+    if (shape && shape->kind == Shape::Kind::Matrix) {
+      diags_.error(o.value->range, "output '" + o.name + "' must be a Real or a Vector, got " +
+                                       shape->str());
+      return std::nullopt;
+    }
+    if (shape)
+      out_.outputs.push_back({o.name, *shape, &o});
+    return shape;
   }
 
   /// type ::= 'Real' | 'Vector' '{' dim '}' | 'Matrix' '{' dim ',' dim '}'

@@ -35,6 +35,22 @@ struct ParamInfo {
   const ast::ParamDecl *decl;
 };
 
+/// An `input` of a model: a signal the data supply, read at stage times through its
+/// interpolation ("Hold", "Linear" or "CubicSpline").
+struct InputInfo {
+  std::string name;
+  Shape shape; // Real or Vector
+  std::string interpolation;
+  const ast::InputDecl *decl;
+};
+
+/// An `output` of a model: what its data observe (Real or Vector).
+struct OutputInfo {
+  std::string name;
+  Shape shape;
+  const ast::OutputDecl *decl;
+};
+
 /// A `const` of a model, evaluated (lowering inlines it as a Constant).
 struct ConstInfo {
   std::string name;
@@ -50,6 +66,9 @@ struct CheckedModel {
   std::vector<StateInfo> states;
   std::vector<ParamInfo> params;
   std::vector<ConstInfo> consts; // declaration order
+  std::vector<InputInfo> inputs;  // declaration order
+  std::vector<OutputInfo> outputs; // declaration order
+  bool readsTime = false;          // an equation reads the time `t`
 };
 
 struct CheckedTableau {

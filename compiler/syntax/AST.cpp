@@ -180,6 +180,13 @@ std::string str(const Decl &d) {
     return "(let " + d.name + ' ' + str(*static_cast<const LetDecl &>(d).value) + ')';
   case DeclKind::Ddt:
     return "(ddt " + d.name + ' ' + str(*static_cast<const DdtDecl &>(d).value) + ')';
+  case DeclKind::Input: {
+    const auto &in = static_cast<const InputDecl &>(d);
+    return "(input " + d.name + ' ' + str(in.type) +
+           (in.interpolation ? ' ' + str(*in.interpolation) : std::string()) + ')';
+  }
+  case DeclKind::Output:
+    return "(output " + d.name + ' ' + str(*static_cast<const OutputDecl &>(d).value) + ')';
   }
   throw InternalError("unknown declaration kind");
 }

@@ -142,7 +142,7 @@ struct TypeExpr {
 // ---------------------------------------------------------------------------------------
 // Declarations
 
-enum class DeclKind { Const, State, Param, Let, Ddt };
+enum class DeclKind { Const, State, Param, Let, Ddt, Input, Output };
 
 /// One statement of a model block.
 struct Decl {
@@ -172,6 +172,19 @@ struct ParamDecl : Decl {
   TypeExpr type;
   std::unique_ptr<CallExpr> prior; // e.g. Normal(0, 0.5); the call's callee names the prior
   ParamDecl() : Decl(DeclKind::Param) {}
+};
+
+/// `input name::Type ~ Interpolation()`: an exogenous signal supplied with the data.
+struct InputDecl : Decl {
+  TypeExpr type;
+  std::unique_ptr<CallExpr> interpolation; // Hold() | Linear() | CubicSpline(); null if missing
+  InputDecl() : Decl(DeclKind::Input) {}
+};
+
+/// `output name = expr`: what the data observe.
+struct OutputDecl : Decl {
+  ExprPtr value;
+  OutputDecl() : Decl(DeclKind::Output) {}
 };
 
 /// `name = expr`: a local binding, evaluated in order.

@@ -312,7 +312,11 @@ void Parser::parseInit(ast::Program &p) {
 ///              | 'state' name '::' type
 ///              | 'param' name '::' type '~' prior
 ///              | 'ddt' '(' name ')' '=' expr
+///              | 'input' name '::' type '~' interpolation
+///              | 'output' name '=' expr
 ///              | name '=' expr
+/// `input` and `output` are keywords only where a name follows them, so models that name a
+/// local `input` or `output` stay valid.
 ast::DeclPtr Parser::parseModelStatement() {
   const Token first = peek();
   auto named = [&](auto decl, const Token &name) {
@@ -352,6 +356,27 @@ ast::DeclPtr Parser::parseModelStatement() {
     return finishDecl(std::move(decl));
   }
   case TokenKind::Identifier:
+    if (text(first) == "input" && peekNext().is(TokenKind::Identifier)) {
+      advance();
+      auto decl =
+          named(std::make_unique<ast::InputDecl>(), expectName("expected a name after 'input'"));
+      expect(TokenKind::ColonColon, "expected '::' and a type after '" + decl->name + "'");
+      decl->type = parseType();
+      if (peek().is(TokenKind::Tilde)) {
+        advance();
+        decl->interpolation = parseTildeCall("an", "interpolation", "Linear()");
+      }
+      return finishDecl(std::move(decl));
+    }
+    if (text(first) == "output" && peekNext().is(TokenKind::Identifier)) {
+      advance();
+      auto decl =
+          named(std::make_unique<ast::OutputDecl>(), expectName("expected a name after 'output'"));
+      expect(TokenKind::Assign, "expected '=' after 'output " + decl->name + "'");
+      skipNewlines();
+      decl->value = parseExpr().expr;
+      return finishDecl(std::move(decl));
+    }
     if (text(first) == "ddt" && peekNext().is(TokenKind::LParen) && !peekNext().spaceBefore) {
       advance();
       const Token open = advance();
@@ -374,18 +399,27 @@ ast::DeclPtr Parser::parseModelStatement() {
       return finishDecl(std::move(decl));
     }
   default:
-    unexpected(first, "expected a model statement ('const', 'state', 'param', 'ddt(x) = ...' "
-                      "or 'name = ...')");
+    unexpected(first, "expected a model statement ('const', 'state', 'param', 'input', "
+                      "'output', 'ddt(x) = ...' or 'name = ...')");
   }
 }
 
 /// prior ::= '~' name call_args
 std::unique_ptr<ast::CallExpr> Parser::parsePrior(const std::string &param) {
   expect(TokenKind::Tilde, "expected a prior for parameter '" + param + "', e.g. '~ Normal(0, 1)'");
-  const Token name = expectName("expected a prior such as 'Normal(0, 1)' after '~'");
+  return parseTildeCall("a", "prior", "Normal(0, 1)");
+}
+
+/// The call after '~': a parameter's prior, an input's interpolation.
+std::unique_ptr<ast::CallExpr> Parser::parseTildeCall(const char *article, const char *what,
+                                                      const char *example) {
+  const std::string kind = what;
+  const Token name =
+      expectName(std::string("expected ") + article + " " + kind + " such as '" + example +
+                 "' after '~'");
   if (!peek().is(TokenKind::LParen) || peek().spaceBefore)
-    unexpected(peek(), "expected '(' after prior '" + text(name) + "' (a prior is a call, e.g. '" +
-                           text(name) + "()')");
+    unexpected(peek(), "expected '(' after " + kind + " '" + text(name) + "' (" + article + " " +
+                           kind + " is a call, e.g. '" + text(name) + "()')");
   auto call = std::make_unique<ast::CallExpr>(rangeOf(name), text(name), rangeOf(name));
   parseCallArgs(*call);
   call->range = rangeFrom(name.offset);

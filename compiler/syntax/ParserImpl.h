@@ -91,6 +91,8 @@ private:
   ast::TableauField parseTableauStatement();
   ast::InitStmt parseInitStatement();
   std::unique_ptr<ast::CallExpr> parsePrior(const std::string &param);
+  std::unique_ptr<ast::CallExpr> parseTildeCall(const char *article, const char *what,
+                                                const char *example);
 
   // ---- expressions (ParserExpr.cpp)
   Parsed parseExpr(bool allowIn = false);

@@ -6,6 +6,8 @@
 
 #include <array>
 #include <cstdint>
+#include <stdexcept>
+#include <type_traits>
 
 namespace odec {
 
@@ -16,6 +18,9 @@ namespace odec {
 /// (targetWeights) and targets y (batch x T x D), and its exact gradient: gradParams (P values)
 /// and gradX0 (batch x D), both overwritten. targetSteps and targetWeights are unread when
 /// T = 0. All buffers are distinct. The mean-squared error is w_t = 1/(T·batch·D) for every t.
+/// exo: the exogenous values of a non-autonomous model at every stage (null for an autonomous
+/// one): batch x steps x s x E row-major (s = the tableau's stages, E = ModelIR::exoDim(): the
+/// time, then the inputs), exo[((b·steps + n)·s + i)·E + e] read by stage i of step n.
 struct LossGradArgs {
   const double *params = nullptr;
   const double *x0 = nullptr;
@@ -29,6 +34,7 @@ struct LossGradArgs {
   double *traj = nullptr;
   double *gradParams = nullptr;
   double *gradX0 = nullptr;
+  const double *exo = nullptr;
 };
 
 /// The exported C function of compiled code: LossGradArgs's fields in order; returns L.
@@ -36,13 +42,24 @@ using LossGradFn = double (*)(const double *params, const double *x0, int64_t ba
                               int64_t steps, double h, int64_t numTargets,
                               const int64_t *targetSteps, const double *targetWeights,
                               const double *targets, double *traj, double *gradParams,
-                              double *gradX0);
+                              double *gradX0, const double *exo);
 
-/// Calls anything with LossGradFn's parameter list (a compiled function, the host API's
-/// odec::LossGradient, a hand-written reference) with one call's arguments.
+/// Calls anything with LossGradFn's parameter list (a compiled function, a hand-written
+/// reference) with one call's arguments; or without exo (the host API's odec::LossGradient of
+/// an autonomous model), which then must be null.
 template <class Fn> double call(const Fn &fn, const LossGradArgs &a) {
-  return fn(a.params, a.x0, a.batch, a.steps, a.h, a.numTargets, a.targetSteps, a.targetWeights,
-            a.targets, a.traj, a.gradParams, a.gradX0);
+  if constexpr (std::is_invocable_v<const Fn &, const double *, const double *, int64_t, int64_t,
+                                    double, int64_t, const int64_t *, const double *,
+                                    const double *, double *, double *, double *,
+                                    const double *>) {
+    return fn(a.params, a.x0, a.batch, a.steps, a.h, a.numTargets, a.targetSteps,
+              a.targetWeights, a.targets, a.traj, a.gradParams, a.gradX0, a.exo);
+  } else {
+    if (a.exo)
+      throw std::invalid_argument("exogenous values passed to a loss gradient without them");
+    return fn(a.params, a.x0, a.batch, a.steps, a.h, a.numTargets, a.targetSteps,
+              a.targetWeights, a.targets, a.traj, a.gradParams, a.gradX0);
+  }
 }
 
 /// Forward solve into traj (B x (N+1) x D, as in LossGradArgs), then the gradient of
@@ -52,9 +69,10 @@ template <class Fn> double call(const Fn &fn, const LossGradArgs &a) {
 /// c_{b,s_t} = 2 w_t (x_{b,s_t} − y_{b,t}) (summed over the targets at each step).
 /// trajGiven nonzero: traj already holds the forward solve of these params and x0 (by the
 /// forward solver of the same model, tableau and options), which is read instead of recomputed.
+/// exo as in LossGradArgs.
 using VjpFn = void (*)(const double *params, const double *x0, int64_t batch, int64_t steps,
                        double h, const double *cotangent, double *traj, double *gradParams,
-                       double *gradX0, int64_t trajGiven);
+                       double *gradX0, int64_t trajGiven, const double *exo);
 
 /// The C type of one parameter of LossGradFn or VjpFn.
 enum class AbiType { RealIn, RealOut, Int64, Real, Int64In };
@@ -65,7 +83,7 @@ struct AbiParam {
 };
 
 /// LossGradFn's parameters, in order (emitters build the signature from this list).
-inline constexpr std::array<AbiParam, 12> kLossGradParams = {{
+inline constexpr std::array<AbiParam, 13> kLossGradParams = {{
     {"params", AbiType::RealIn},
     {"x0", AbiType::RealIn},
     {"batch", AbiType::Int64},
@@ -78,10 +96,11 @@ inline constexpr std::array<AbiParam, 12> kLossGradParams = {{
     {"traj", AbiType::RealOut},
     {"gradParams", AbiType::RealOut},
     {"gradX0", AbiType::RealOut},
+    {"exo", AbiType::RealIn},
 }};
 
 /// VjpFn's parameters, in order.
-inline constexpr std::array<AbiParam, 10> kVjpParams = {{
+inline constexpr std::array<AbiParam, 11> kVjpParams = {{
     {"params", AbiType::RealIn},
     {"x0", AbiType::RealIn},
     {"batch", AbiType::Int64},
@@ -92,6 +111,7 @@ inline constexpr std::array<AbiParam, 10> kVjpParams = {{
     {"gradParams", AbiType::RealOut},
     {"gradX0", AbiType::RealOut},
     {"trajGiven", AbiType::Int64},
+    {"exo", AbiType::RealIn},
 }};
 
 /// The C++ spelling of a parameter's type, ready to be followed by its name.

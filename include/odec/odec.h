@@ -187,6 +187,25 @@ struct TrainResult {
   std::string directory; // the run's files: params.json, best_params.json, checkpoint.json, ...
 };
 
+/// One trajectory's sampled inputs: the model's `input` declarations side by side in
+/// declaration order (Model::inputColumns), each read between the samples through its declared
+/// interpolation (Hold, Linear, CubicSpline; grammar/GUIDE.md). times: strictly increasing;
+/// values: times.size() x Model::inputDim(), row-major.
+struct InputSamples {
+  std::vector<double> times;
+  std::vector<double> values;
+};
+
+/// What drives the solve of a non-autonomous model (one that reads `t` or declares inputs):
+/// stage i of step n of trajectory b runs at time t0_b + (n + c_i) h and reads the inputs
+/// there. The solve must lie where the inputs are defined (Hold: from the first sample on;
+/// Linear and CubicSpline: between the first and the last sample, no extrapolation), else
+/// std::invalid_argument. An autonomous model takes an empty drive only.
+struct Drive {
+  std::vector<double> t0;           // batch start times, one for every trajectory, or empty: 0
+  std::vector<InputSamples> inputs; // batch signals, one for every trajectory, or empty
+};
+
 /// Newton statistics of a solve with an implicit tableau (all zero for an explicit one).
 struct NewtonSummary {
   int64_t solves = 0;     // stage solves: one per step and trajectory
@@ -214,6 +233,16 @@ public:
   std::vector<double> simulate(const std::vector<double> &params, const std::vector<double> &x0,
                                int64_t batch, int64_t steps, double h,
                                NewtonSummary &newton) const;
+  /// The solves of a non-autonomous model (the overloads without a drive use Drive{}: t0 = 0
+  /// and no inputs).
+  void simulate(const double *params, const double *x0, double *out, int64_t batch,
+                int64_t steps, double h, const Drive &drive) const;
+  std::vector<double> simulate(const std::vector<double> &params, const std::vector<double> &x0,
+                               int64_t batch, int64_t steps, double h,
+                               const Drive &drive) const;
+  std::vector<double> simulate(const std::vector<double> &params, const std::vector<double> &x0,
+                               int64_t batch, int64_t steps, double h, NewtonSummary &newton,
+                               const Drive &drive) const;
   /// The tableau is implicit (solved by Newton's method rather than a fused function).
   bool isImplicit() const;
   /// Trajectories per SIMD chunk of the code that a call with `batch` trajectories runs (1
@@ -331,6 +360,15 @@ public:
                           int64_t batch, int64_t steps, double h,
                           const std::vector<int64_t> &targetSteps,
                           const std::vector<double> &targets) const;
+  /// The same for a non-autonomous model (Simulator::simulate's drive).
+  double operator()(const double *params, const double *x0, int64_t batch, int64_t steps,
+                    double h, int64_t numTargets, const int64_t *targetSteps,
+                    const double *targetWeights, const double *targets, double *traj,
+                    double *gradParams, double *gradX0, const Drive &drive) const;
+  Result meanSquaredError(const std::vector<double> &params, const std::vector<double> &x0,
+                          int64_t batch, int64_t steps, double h,
+                          const std::vector<int64_t> &targetSteps,
+                          const std::vector<double> &targets, const Drive &drive) const;
 
   const std::string &tableau() const;
   Adjoint adjoint() const;
@@ -375,6 +413,17 @@ public:
   void fromTrajectory(const double *params, const double *x0, int64_t batch, int64_t steps,
                       double h, const double *cotangent, const double *traj, double *gradParams,
                       double *gradX0) const;
+  /// The three for a non-autonomous model (Simulator::simulate's drive); the gradients are
+  /// with respect to the parameters and x0, the drive held fixed.
+  void operator()(const double *params, const double *x0, int64_t batch, int64_t steps, double h,
+                  const double *cotangent, double *traj, double *gradParams, double *gradX0,
+                  const Drive &drive) const;
+  Result operator()(const std::vector<double> &params, const std::vector<double> &x0,
+                    int64_t batch, int64_t steps, double h, const std::vector<double> &cotangent,
+                    const Drive &drive) const;
+  void fromTrajectory(const double *params, const double *x0, int64_t batch, int64_t steps,
+                      double h, const double *cotangent, const double *traj, double *gradParams,
+                      double *gradX0, const Drive &drive) const;
 
   const std::string &tableau() const;
   bool isImplicit() const;
@@ -433,6 +482,13 @@ public:
 
   /// Column names of the flat state vector: `x[1]`, `x[2]`, `q[1]`, ...
   std::vector<std::string> stateColumns() const;
+  /// The model reads neither the time `t` nor inputs: its solves take no Drive.
+  bool autonomous() const;
+  /// The `input` declarations (empty without), their total elements and their column names
+  /// (`u[1]`, `u[2]`, ...: InputSamples::values's columns and the data files' input columns).
+  const std::vector<TensorInfo> &inputs() const;
+  int64_t inputDim() const;
+  std::vector<std::string> inputColumns() const;
 
   /// One draw of every parameter from its declared prior; the same seed gives bit-identical
   /// values everywhere.

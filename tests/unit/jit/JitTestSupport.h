@@ -125,7 +125,7 @@ inline std::vector<double> simulate(const jit::CompiledSimulator &sim,
                                     const std::vector<double> &x0, int64_t batch, int64_t steps,
                                     double h, int64_t D) {
   std::vector<double> out(size_t(batch * (steps + 1) * D), 0.0);
-  sim.function()(params.data(), x0.data(), out.data(), batch, steps, h);
+  sim.function()(params.data(), x0.data(), out.data(), batch, steps, h, nullptr);
   return out;
 }
 

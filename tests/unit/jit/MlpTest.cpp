@@ -59,7 +59,7 @@ TEST(JitMlp, SpiralMatchesHandWrittenRungeKutta) {
       // Guard cells around out catch writes past either end (the tail chunk's masked lanes).
       const size_t n = size_t(batch * (steps + 1) * D), guard = 64;
       std::vector<double> buf(n + 2 * guard, 12345.0);
-      sim->function()(params.data(), x0.data(), buf.data() + guard, batch, steps, h);
+      sim->function()(params.data(), x0.data(), buf.data() + guard, batch, steps, h, nullptr);
       for (size_t i = 0; i < guard; ++i) {
         ASSERT_EQ(buf[i], 12345.0);
         ASSERT_EQ(buf[guard + n + i], 12345.0);

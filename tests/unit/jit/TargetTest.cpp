@@ -141,7 +141,7 @@ TEST(Target, EveryRunnableLevelAgreesWithTheHost) {
     std::vector<double> targets(size_t(B * D), 0.0);
     const double refLoss = host.lossGrad->function()(params.data(), x0.data(), B, N, h, 1,
                                                       targetSteps, weights, targets.data(),
-                                                      traj.data(), gp.data(), gx.data());
+                                                      traj.data(), gp.data(), gx.data(), nullptr);
     const std::vector<double> refGp = gp, refGx = gx;
     for (const std::string &level : jit::runnableLevels()) {
       SCOPED_TRACE(level + (p == jit::Precision::Float ? " float" : " double"));
@@ -152,7 +152,7 @@ TEST(Target, EveryRunnableLevelAgreesWithTheHost) {
         ASSERT_NEAR(got[i], ref[i], tol * (1 + std::abs(ref[i]))) << "element " << i;
       const double loss = code.lossGrad->function()(params.data(), x0.data(), B, N, h, 1,
                                                      targetSteps, weights, targets.data(),
-                                                     traj.data(), gp.data(), gx.data());
+                                                     traj.data(), gp.data(), gx.data(), nullptr);
       EXPECT_NEAR(loss, refLoss, tol * refLoss);
       for (size_t i = 0; i < gp.size(); ++i)
         ASSERT_NEAR(gp[i], refGp[i], tol * (1 + std::abs(refGp[i]))) << "θ̄ " << i;

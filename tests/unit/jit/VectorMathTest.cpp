@@ -39,7 +39,7 @@ public:
     std::vector<double> x0(size_t(2 * B), 0.0), out(size_t(4 * B));
     for (int64_t b = 0; b < B; ++b)
       x0[size_t(2 * b)] = xs[size_t(b)];
-    sim_->function()(nullptr, x0.data(), out.data(), B, 1, 1.0);
+    sim_->function()(nullptr, x0.data(), out.data(), B, 1, 1.0, nullptr);
     std::vector<double> y(xs.size());
     for (int64_t b = 0; b < B; ++b)
       y[size_t(b)] = out[size_t(4 * b + 3)];
@@ -240,7 +240,7 @@ TEST(VectorMath, WholeNumberPowersAreMultipliedOutWithinAFewUlp) {
     std::vector<double> x0(size_t(2 * B), 0.0), out(size_t(4 * B));
     for (int64_t b = 0; b < B; ++b)
       x0[size_t(2 * b)] = xs[size_t(b)];
-    sim->function()(nullptr, x0.data(), out.data(), B, 1, 1.0);
+    sim->function()(nullptr, x0.data(), out.data(), B, 1, 1.0, nullptr);
     for (int64_t b = 0; b < B; ++b) {
       const double x = xs[size_t(b)], got = out[size_t(4 * b + 3)], want = std::pow(x, k);
       if (want == 0)

@@ -90,11 +90,11 @@ TEST(SemaBuiltins, Derivatives) {
   EXPECT_EQ(exprErrors("gradient(x, x)"),
             Errors{"t.node:9:18: error: 'gradient' needs a Real first argument, got Vector{2}"});
   EXPECT_EQ(exprErrors("gradient(s, 2 * s)"),
-            Errors{"t.node:9:21: error: the second argument of 'gradient' must be a state or "
-                   "parameter name"});
+            Errors{"t.node:9:21: error: the second argument of 'gradient' must be a state, "
+                   "parameter or input name"});
   EXPECT_EQ(exprErrors("jacobian(s, x)"),
             Errors{"t.node:9:18: error: 'jacobian' needs a Vector first argument, got Real"});
   EXPECT_EQ(exprErrors("jacobian(x, s)"),
-            Errors{"t.node:9:21: error: the second argument of 'jacobian' must be a Vector state "
-                   "or parameter name"});
+            Errors{"t.node:9:21: error: the second argument of 'jacobian' must be a Vector state, "
+                   "parameter or input name"});
 }

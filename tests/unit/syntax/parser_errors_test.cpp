@@ -141,7 +141,7 @@ INSTANTIATE_TEST_SUITE_P(
                   "                       ^\n"},
         ErrorCase{"model M\n  require x\nend\n",
                   "t.node:2:3: error: expected a model statement ('const', 'state', 'param', "
-                  "'ddt(x) = ...' or 'name = ...'), got 'require'\n"
+                  "'input', 'output', 'ddt(x) = ...' or 'name = ...'), got 'require'\n"
                   "      require x\n"
                   "      ^~~~~~~\n"},
         ErrorCase{"model M\n  x = (1\n", // one message where the '(' and the block are open

@@ -16,7 +16,7 @@ template <int D>
 double linearEulerLossGrad(const double *A, const double *x0, int64_t batch, int64_t steps,
                            double h, int64_t numTargets, const int64_t *targetSteps,
                            const double *w, const double *targets, double *traj, double *gradA,
-                           double *gradX0) {
+                           double *gradX0, const double * /*exo: the system is autonomous*/) {
   const int64_t N = steps;
   for (int i = 0; i < D * D; ++i)
     gradA[i] = 0;

@@ -93,11 +93,11 @@ TEST(LinearEulerReference, GradientMatchesFiniteDifferences) {
     std::vector<double> g1(4), g2(size_t(B * 2));
     return linearEulerLossGrad<2>(a, x0, B, p.train.steps(), kStep, K, p.train.targetSteps.data(),
                                   w.data(), p.train.targets.data(), traj.data(), g1.data(),
-                                  g2.data());
+                                  g2.data(), nullptr);
   };
   linearEulerLossGrad<2>(A, p.train.x0.data(), B, p.train.steps(), kStep, K,
                          p.train.targetSteps.data(), w.data(), p.train.targets.data(), traj.data(),
-                         gA.data(), gx.data());
+                         gA.data(), gx.data(), nullptr);
   const double eps = 1e-6;
   for (int i = 0; i < 4; ++i) {
     double ap[4], am[4];

@@ -1,0 +1,114 @@
+#include "driver/StageValues.h"
+
+#include "signal/Signal.h"
+
+#include <cmath>
+#include <sstream>
+#include <stdexcept>
+
+namespace odec {
+
+namespace {
+
+std::string number(double v) {
+  std::ostringstream s;
+  s.precision(15);
+  s << v;
+  return s.str();
+}
+
+/// Each input of one trajectory as a Signal of its own interpolation.
+std::vector<Signal> inputSignals(const ir::ModelIR &model, const InputSamples &samples,
+                                 const std::string &which) {
+  const int64_t m = model.exoDim() - 1, n = int64_t(samples.times.size());
+  if (int64_t(samples.values.size()) != n * m)
+    throw std::invalid_argument(which + ": " + std::to_string(samples.values.size()) +
+                                " input values for " + std::to_string(n) + " times; expected " +
+                                std::to_string(n) + " x " + std::to_string(m));
+  std::vector<Signal> out;
+  for (size_t k = 1; k < model.exogenous.size(); ++k) {
+    const ir::ModelIR::Slot &in = model.exogenous[k];
+    const int64_t width = in.shape.size(), column = in.offset - 1;
+    std::vector<double> values;
+    values.reserve(size_t(n * width));
+    for (int64_t r = 0; r < n; ++r)
+      for (int64_t c = 0; c < width; ++c)
+        values.push_back(samples.values[size_t(r * m + column + c)]);
+    try {
+      out.emplace_back(*parseInterpolation(model.interpolation[k - 1]), samples.times,
+                       std::move(values), width);
+    } catch (const std::invalid_argument &e) {
+      throw std::invalid_argument(which + ", input '" + in.name + "': " + e.what());
+    }
+  }
+  return out;
+}
+
+} // namespace
+
+std::vector<double> stageValues(const ir::ModelIR &model, const ButcherTableau &tableau,
+                                int64_t batch, int64_t steps, double h, const Drive &drive) {
+  if (model.autonomous()) {
+    if (!drive.t0.empty() || !drive.inputs.empty())
+      throw std::invalid_argument("model '" + model.name +
+                                  "' reads neither the time nor inputs; its solves take no drive");
+    return {};
+  }
+  const bool hasInputs = model.exogenous.size() > 1;
+  auto perTrajectory = [&](size_t got, const char *what) {
+    if (got > 1 && int64_t(got) != batch)
+      throw std::invalid_argument(std::string("the drive has ") + std::to_string(got) + " " +
+                                  what + "; expected 1 or the batch's " + std::to_string(batch));
+  };
+  perTrajectory(drive.t0.size(), "start times");
+  perTrajectory(drive.inputs.size(), "input signals");
+  if (hasInputs && drive.inputs.empty())
+    throw std::invalid_argument("model '" + model.name +
+                                "' has inputs; the drive must give their samples");
+  if (!hasInputs && !drive.inputs.empty())
+    throw std::invalid_argument("model '" + model.name +
+                                "' has no inputs, but the drive gives input samples");
+  const int64_t s = tableau.stages, E = model.exoDim();
+  long double total = (long double)batch * steps * s * E;
+  if (total > (long double)(int64_t(1) << 31))
+    throw std::invalid_argument("the stage inputs would hold " +
+                                std::to_string((unsigned long long)total) +
+                                " values; the limit is 2^31");
+  std::vector<double> exo(size_t(batch * steps * s * E));
+  std::vector<Signal> shared;
+  if (drive.inputs.size() == 1)
+    shared = inputSignals(model, drive.inputs[0], "the input samples");
+  for (int64_t b = 0; b < batch; ++b) {
+    const double t0 = drive.t0.empty() ? 0.0 : drive.t0[drive.t0.size() == 1 ? 0 : size_t(b)];
+    const std::string which = "trajectory " + std::to_string(b);
+    if (!std::isfinite(t0))
+      throw std::invalid_argument("the start time of " + which + " is not finite");
+    std::vector<Signal> own;
+    if (drive.inputs.size() > 1)
+      own = inputSignals(model, drive.inputs[size_t(b)], "the input samples of " + which);
+    const std::vector<Signal> &signals = drive.inputs.size() > 1 ? own : shared;
+    const double tEnd = t0 + double(steps) * h;
+    for (size_t k = 0; k < signals.size(); ++k)
+      if (!signals[k].covers(t0, tEnd))
+        throw std::invalid_argument(
+            "input '" + model.exogenous[k + 1].name + "' (" + model.interpolation[k] +
+            ") is sampled on [" + number(signals[k].firstTime()) + ", " +
+            number(signals[k].lastTime()) + "], but " + which + " is solved on [" + number(t0) +
+            ", " + number(tEnd) + "]" +
+            (signals[k].kind() == Interpolation::Hold ? "" : " (no extrapolation)"));
+    double *row = exo.data() + b * steps * s * E;
+    for (int64_t n = 0; n < steps; ++n)
+      for (int64_t i = 0; i < s; ++i, row += E) {
+        const double t = t0 + (double(n) + tableau.c[size_t(i)].value) * h;
+        row[0] = t;
+        // A stage after the step's start sees the step's own piece of a held input.
+        const Signal::Side side =
+            tableau.c[size_t(i)].value > 0 ? Signal::Side::Left : Signal::Side::Right;
+        for (size_t k = 0; k < signals.size(); ++k)
+          signals[k].evaluate(t, row + model.exogenous[k + 1].offset, side);
+      }
+  }
+  return exo;
+}
+
+} // namespace odec
