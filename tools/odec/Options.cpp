@@ -104,7 +104,8 @@ int64_t ThreadOptions::count() const {
 
 std::vector<double> simulateBatch(const Simulator &sim, const std::vector<double> &params,
                                   const std::vector<double> &x0, int64_t batch, int64_t steps,
-                                  double h, int64_t threads, NewtonSummary *newton) {
+                                  double h, int64_t threads, NewtonSummary *newton,
+                                  const Drive &drive) {
   constexpr int64_t kPiece = 32;
   const std::vector<std::pair<int64_t, int64_t>> pieces = batchPieces(batch, kPiece);
   const int64_t k = std::min<int64_t>(threads, int64_t(pieces.size()));
@@ -117,7 +118,7 @@ std::vector<double> simulateBatch(const Simulator &sim, const std::vector<double
     const int64_t begin = pieces[size_t(first)].first, end = pieces[size_t(last - 1)].second;
     std::vector<double> slice(x0.begin() + begin * D, x0.begin() + end * D);
     std::vector<double> traj =
-        sim.simulate(params, slice, end - begin, steps, h, stats[size_t(i)]);
+        sim.simulate(params, slice, end - begin, steps, h, stats[size_t(i)], drive);
     std::copy(traj.begin(), traj.end(), out.begin() + begin * (steps + 1) * D);
   });
   if (newton) {

@@ -68,10 +68,12 @@ struct ThreadOptions {
 /// sim.simulate over a batch split across `threads` threads in slices of whole 32-trajectory
 /// pieces (a multiple of every SIMD chunk width), so each trajectory runs the same code in the
 /// same lane as in one call: the result is bit-identical for any thread count. `newton`, when
-/// given, receives the statistics of all slices (summed; maxima of the maxima).
+/// given, receives the statistics of all slices (summed; maxima of the maxima). `drive` must
+/// hold at most one start time and one input signal (every slice shares them).
 std::vector<double> simulateBatch(const Simulator &sim, const std::vector<double> &params,
                                   const std::vector<double> &x0, int64_t batch, int64_t steps,
-                                  double h, int64_t threads, NewtonSummary *newton = nullptr);
+                                  double h, int64_t threads, NewtonSummary *newton = nullptr,
+                                  const Drive &drive = {});
 
 /// A CSV whose header is exactly the model's state columns (`x[1],x[2]`), preceded by `t`
 /// when withTime; at least one row. Otherwise a FileError naming the expected header.

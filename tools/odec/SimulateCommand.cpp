@@ -6,8 +6,10 @@
 #include "io/Csv.h"
 #include "io/ParamsJson.h"
 
+#include <algorithm>
 #include <cmath>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -27,7 +29,53 @@ struct SimulateOptions {
   bool json = false;
   std::string via = "llvm"; // odec jit --via llvm|cpp
   ThreadOptions threads;
+  double t0 = 0;
+  std::string inputs;
 };
+
+// The drive of a model that reads t or inputs: --t0, and --inputs FILE.csv with a `t` column
+// and the model's input columns (any order, other columns ignored), shared by every trajectory.
+Drive loadDrive(const SimulateOptions &o, const Model &m) {
+  if (!std::isfinite(o.t0))
+    throw UserError("--t0 must be a finite number");
+  if (m.autonomous()) {
+    if (!o.inputs.empty() || o.t0 != 0)
+      throw UserError("model " + m.name() + " reads neither t nor inputs; --t0 and --inputs "
+                      "do not apply");
+    return {};
+  }
+  Drive drive;
+  drive.t0 = {o.t0};
+  if (m.inputs().empty()) {
+    if (!o.inputs.empty())
+      throw UserError("model " + m.name() + " has no inputs; --inputs does not apply");
+    return drive;
+  }
+  std::vector<std::string> want = {"t"};
+  for (const std::string &c : m.inputColumns())
+    want.push_back(c);
+  if (o.inputs.empty())
+    throw UserError("model " + m.name() + " has inputs: give their samples with --inputs "
+                    "FILE.csv (columns " + fmt::format("{}", fmt::join(want, ",")) + ")");
+  const CsvTable table = loadCsv(o.inputs);
+  std::vector<size_t> at;
+  for (const std::string &c : want) {
+    auto it = std::find(table.columns.begin(), table.columns.end(), c);
+    if (it == table.columns.end())
+      throw UserError(o.inputs + ":" + std::to_string(table.headerLine) +
+                      ":1: error: no column '" + c + "' (the inputs of model " + m.name() +
+                      " need " + fmt::format("{}", fmt::join(want, ",")) + ")");
+    at.push_back(size_t(it - table.columns.begin()));
+  }
+  InputSamples samples;
+  for (size_t r = 0; r < table.rows(); ++r) {
+    samples.times.push_back(table.at(r, at[0]));
+    for (size_t k = 1; k < at.size(); ++k)
+      samples.values.push_back(table.at(r, at[k]));
+  }
+  drive.inputs = {std::move(samples)};
+  return drive;
+}
 
 // Initial states: one from --x0, or one per row of --batch-x0 (whose header must name the
 // state columns, in order).
@@ -64,8 +112,9 @@ int run(const SimulateOptions &o) {
   compile.batch = batch; // one trajectory: one compile, of one-lane code
   Simulator sim = m.simulator(o.tableau, compile);
   NewtonSummary newton;
+  const Drive drive = loadDrive(o, m);
   std::vector<double> traj =
-      simulateBatch(sim, params, x0, batch, o.steps, o.step, o.threads.count(), &newton);
+      simulateBatch(sim, params, x0, batch, o.steps, o.step, o.threads.count(), &newton, drive);
   if (sim.isImplicit() && !gNoWarnings)
     std::cerr << "note: Newton: ≤" << newton.maxIterations << " iterations per step, max residual "
               << fmt::format("{:.1e}", newton.maxResidual) << "\n";
@@ -82,7 +131,7 @@ int run(const SimulateOptions &o) {
     for (int64_t n = 0; n <= N; ++n) {
       if (batch > 1)
         table.values.push_back(double(b + 1));
-      table.values.push_back(gridTime(0, o.step, n));
+      table.values.push_back(gridTime(o.t0, o.step, n));
       const double *x = traj.data() + (b * (N + 1) + n) * D;
       table.values.insert(table.values.end(), x, x + D);
     }
@@ -120,6 +169,9 @@ CLI::App *addSimulateOptions(CLI::App &app, const char *name, const char *descri
   auto *bx = cmd->add_option("--batch-x0", o->batchX0, "CSV of initial states, one per row");
   x0->excludes(bx);
   o->params.add(*cmd);
+  cmd->add_option("--t0", o->t0, "start time of a model that reads t or inputs (default 0)");
+  cmd->add_option("--inputs", o->inputs,
+                  "CSV of the model's input samples: a t column and the input columns (u[1], ...)");
   cmd->add_option("--out", o->out, "write the CSV here (atomically) instead of stdout");
   cmd->add_flag("--json", o->json, "print the trajectories as JSON");
   o->threads.add(*cmd);

@@ -157,3 +157,56 @@ TEST(Check, ExamplesAreClean) {
   EXPECT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(r.err, "");
 }
+
+// A driven model from the CLI: --t0 and --inputs (a held input sampled every other step), Euler
+// against its exact discrete recursion x_{n+1} = x_n + h (−a x_n + u(t_n)), and the located
+// errors for inputs that are missing or do not fit.
+TEST(Simulate, DrivenModelReadsItsInputsFromACsv) {
+  TempDir tmp;
+  const std::string model = tmp.file("d.node", R"(
+model D
+    state x::Real
+    input u::Real ~ Hold()
+    param a::Real ~ Constant(0.5)
+    ddt(x) = -a * x + u
+end
+)");
+  const std::string inputs = tmp.file("u.csv", "t,u\n1.0,2\n1.2,-1\n1.4,0.5\n1.6,3\n");
+  auto r = runOdec("simulate " + model + " --seed 1 --tableau Euler --step 0.1 --steps 8 --x0 1 --t0 1 "
+                   "--inputs " + inputs);
+  ASSERT_EQ(r.status, 0) << r.err;
+  CsvTable t = odec::parseCsv(r.out, "stdout");
+  ASSERT_EQ(t.columns, (std::vector<std::string>{"t", "x"}));
+  ASSERT_EQ(t.rows(), 9u);
+  const double u[] = {2, 2, -1, -1, 0.5, 0.5, 3, 3};
+  double x = 1;
+  for (int n = 0; n < 8; ++n) {
+    x += 0.1 * (-0.5 * x + u[n]);
+    EXPECT_NEAR(t.at(size_t(n + 1), 0), 1.0 + 0.1 * (n + 1), 1e-15);
+    EXPECT_NEAR(t.at(size_t(n + 1), 1), x, 1e-14) << "step " << n + 1;
+  }
+  r = runOdec("simulate " + model + " --seed 1 --tableau Euler --step 0.1 --steps 8 --x0 1");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.err.find("model D has inputs: give their samples with --inputs FILE.csv "
+                       "(columns t,u)"),
+            std::string::npos)
+      << r.err;
+  const std::string wrong = tmp.file("w.csv", "t,v\n0,1\n");
+  r = runOdec("simulate " + model + " --seed 1 --tableau Euler --step 0.1 --steps 8 --x0 1 --inputs " +
+              wrong);
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.err.find(wrong + ":1:1: error: no column 'u' (the inputs of model D need t,u)"),
+            std::string::npos)
+      << r.err;
+  r = runOdec("simulate " + model + " --seed 1 --tableau Euler --step 0.1 --steps 8 --x0 1 --t0 0.5 "
+              "--inputs " + inputs);
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.err.find("input 'u' (Hold) is sampled on [1, 1.6], but trajectory 0 is solved on "
+                       "[0.5, 1.3]"),
+            std::string::npos)
+      << r.err;
+  r = runOdec("simulate " + example("oscillator.node") +
+              " --seed 1 --tableau RK4 --step 0.1 --steps 3 --x0 1,0 --t0 1");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.err.find("reads neither t nor inputs"), std::string::npos) << r.err;
+}
