@@ -18,6 +18,12 @@ struct Imde::Impl {
 };
 
 Imde Model::imde(const std::string &tableau, int order, bool invert) const {
+  // The series is built from elementary differentials of an autonomous field; a driven one
+  // would need t and the inputs' derivatives as extra states.
+  if (!autonomous())
+    throw std::invalid_argument("model '" + name() +
+                                "' reads the time or inputs; the IMDE is implemented for "
+                                "autonomous fields only");
   auto impl = std::make_shared<Imde::Impl>();
   impl->model = impl_;
   impl->order = order;

@@ -29,10 +29,11 @@ JacobianFn stateJacobian(const ir::ModelIR &model, const jit::CompileOptions &op
       blocks.push_back({si.shape.size(), sj.shape.size(), si.offset, sj.offset});
   std::shared_ptr<const jit::CompiledFunction> compiled =
       jit::compileFunction(deriveFunction(model, DeriveWhat::Jacobian), options);
-  const int64_t D = model.stateDim(), P = model.paramCount();
-  return [compiled, blocks, D, P](const double *params, const double *x, double *J) {
-    // The function's inputs are the states, then the parameters (ir::ModelIR::field).
-    std::vector<double> in(size_t(D + P)), out(size_t(D * D));
+  const int64_t D = model.stateDim(), P = model.paramCount(), E = model.exoDim();
+  return [compiled, blocks, D, P, E](const double *params, const double *x, double *J) {
+    // The function's inputs are the states, the parameters, then a driven model's time and
+    // inputs (ir::ModelIR::field): it is linearized at t = 0 with zero inputs.
+    std::vector<double> in(size_t(D + P + E), 0.0), out(size_t(D * D));
     std::copy(x, x + D, in.begin());
     std::copy(params, params + P, in.begin() + D);
     compiled->function()(in.data(), out.data());

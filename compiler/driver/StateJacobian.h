@@ -11,7 +11,7 @@
 namespace odec {
 
 /// Throws std::invalid_argument when a state is a matrix (the Jacobian is defined over Real
-/// and Vector states). The callback keeps the compiled code alive and may be called from
+/// and Vector states). A driven model is linearized at t = 0 with zero inputs. The callback keeps the compiled code alive and may be called from
 /// several threads at once.
 JacobianFn stateJacobian(const ir::ModelIR &model, const jit::CompileOptions &options = {});
 

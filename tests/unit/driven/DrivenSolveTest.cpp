@@ -313,3 +313,28 @@ TEST(DrivenLanguage, DeclarationsAreCheckedWithLocatedErrors) {
 }
 
 } // namespace
+
+namespace {
+
+// Initialization linearizes a driven field at t = 0 with zero inputs: ∂f/∂x of
+// A x cos(t) + u is A there. The IMDE, built for autonomous fields, refuses.
+TEST(DrivenLanguage, LinearizedAtTimeZeroWithZeroInputs) {
+  const odec::Model m = odec::Program::fromString(R"(
+model M
+    state x::Vector{2}
+    input u::Vector{2} ~ Linear()
+    param A::Matrix{2,2} ~ Zeros()
+    ddt(x) = (A * x) .* cos(t) .+ u .* x
+end
+)", "m.node").model("M");
+  const auto lambda = m.eigenvalues({-1.0, 0.0, 0.0, -3.0}, {{0.5, 0.5}});
+  ASSERT_EQ(lambda.size(), 1u);
+  ASSERT_EQ(lambda[0].size(), 2u);
+  EXPECT_NEAR(std::min(lambda[0][0].real(), lambda[0][1].real()), -3.0, 1e-12);
+  EXPECT_NEAR(std::max(lambda[0][0].real(), lambda[0][1].real()), -1.0, 1e-12);
+  EXPECT_EQ(errorOf([&] { m.imde("RK4", 2); }),
+            "model 'M' reads the time or inputs; the IMDE is implemented for autonomous fields "
+            "only");
+}
+
+} // namespace
