@@ -77,29 +77,23 @@ static TensorSlot slotOf(const std::string &name, const Shape &s, int64_t &offse
   return t;
 }
 
-std::vector<TensorSlot> stateLayout(const sema::CheckedModel &m) {
+/// Declarations (StateInfo, ParamInfo, InputInfo) laid out one after the other.
+template <class Info> static std::vector<TensorSlot> layoutOf(const std::vector<Info> &decls) {
   std::vector<TensorSlot> out;
   int64_t offset = 0;
-  for (const sema::StateInfo &s : m.states)
-    out.push_back(slotOf(s.name, s.shape, offset));
+  for (const Info &d : decls)
+    out.push_back(slotOf(d.name, d.shape, offset));
   return out;
 }
 
-std::vector<TensorSlot> inputLayout(const sema::CheckedModel &m) {
-  std::vector<TensorSlot> out;
-  int64_t offset = 0;
-  for (const sema::InputInfo &in : m.inputs)
-    out.push_back(slotOf(in.name, in.shape, offset));
-  return out;
-}
+std::vector<TensorSlot> stateLayout(const sema::CheckedModel &m) { return layoutOf(m.states); }
+
+std::vector<TensorSlot> inputLayout(const sema::CheckedModel &m) { return layoutOf(m.inputs); }
 
 std::vector<TensorSlot> paramLayout(const sema::CheckedModel &m) {
-  std::vector<TensorSlot> out;
-  int64_t offset = 0;
-  for (const sema::ParamInfo &p : m.params) {
-    out.push_back(slotOf(p.name, p.shape, offset));
-    out.back().prior = p.prior;
-  }
+  std::vector<TensorSlot> out = layoutOf(m.params);
+  for (size_t i = 0; i < out.size(); ++i)
+    out[i].prior = m.params[i].prior;
   return out;
 }
 
