@@ -224,26 +224,60 @@ class Model:
         dtypes += [_dtype_of(f"parameter '{k}'", v) for k, v in params.items()]
         return np.dtype(np.float32) if all(d == np.float32 for d in dtypes) else np.dtype(np.float64)
 
-    def simulate(self, params, x0, tableau="RK4", step=0.1, steps=100, precision=None):
+    @staticmethod
+    def _drive(t0, inputs):
+        """A driven model's start times and input samples for the core: t0 None, a number or
+        one per trajectory; inputs None, one (times, values) pair for every trajectory or a
+        list of one per trajectory (values (n, input columns), or (n,) for one column)."""
+        t = np.ascontiguousarray(np.atleast_1d(np.asarray([] if t0 is None else t0,
+                                                          dtype=np.float64)))
+        if t.ndim != 1:
+            raise ValueError(f"t0 has shape {_shape_text(t.shape)}, expected a number or (B,)")
+        if inputs is None:
+            pairs = []
+        elif isinstance(inputs, tuple):
+            pairs = [inputs]
+        else:
+            pairs = list(inputs)
+        out = []
+        for k, pair in enumerate(pairs):
+            if not isinstance(pair, tuple) or len(pair) != 2:
+                raise ValueError(f"inputs[{k}] must be a (times, values) pair")
+            times = np.ascontiguousarray(np.asarray(pair[0], dtype=np.float64))
+            values = np.ascontiguousarray(np.asarray(pair[1], dtype=np.float64))
+            if times.ndim != 1 or values.ndim not in (1, 2) or values.shape[0] != times.shape[0]:
+                raise ValueError(f"inputs[{k}]: times {_shape_text(times.shape)} and values "
+                                 f"{_shape_text(values.shape)}; expected (n,) and (n, m)")
+            out.append((times, values.reshape(-1)))
+        return t, out
+
+    def simulate(self, params, x0, tableau="RK4", step=0.1, steps=100, precision=None,
+                 t0=None, inputs=None):
         """Runs ``steps`` steps of size ``step`` from x0 ((D,) or (B, D)) with a tableau of
         the program; returns the trajectories, an ndarray (B, steps+1, D) with [:, 0] = x0.
         float32 inputs (x0 and every parameter) give float32 results computed by odec's float
         code (explicit tableaux); ``precision`` ('float64' or 'float32') overrides that.
-        Warns (RuntimeWarning) when the trajectory holds non-finite values."""
+        A driven model (one that reads ``t`` or declares inputs) starts at ``t0`` (a number or
+        one per trajectory; default 0) and reads ``inputs``: one ``(times, values)`` pair for
+        every trajectory or a list of one per trajectory, values (n, m) in the model's input
+        columns. Warns (RuntimeWarning) when the trajectory holds non-finite values."""
         flat = self.flatten(params)
         dtype = self._result_dtype(params, x0)
         x, _ = self._x0(x0)
         steps, step = self._steps(steps), float(step)
+        t, u = self._drive(t0, inputs)
         traj = self._core.simulate(flat, x, steps, step, tableau,
-                                   self._precision(tableau, dtype, precision))
+                                   self._precision(tableau, dtype, precision), t, u)
         _warn_non_finite(traj, "simulate")
         return traj.astype(dtype, copy=False)
 
-    def vjp(self, params, x0, cotangent, tableau="RK4", step=0.1, precision=None):
+    def vjp(self, params, x0, cotangent, tableau="RK4", step=0.1, precision=None, t0=None,
+            inputs=None):
         """The vector–Jacobian product of a solve: for a cotangent of every returned state
         (the trajectory's shape, (B, steps+1, D); steps is its second extent), the gradients
         of sum(cotangent * simulate(params, x0, ...)) by odec's discrete adjoint (exact to
-        rounding). Returns (grad_params dict, grad_x0 shaped like x0)."""
+        rounding; t0 and inputs as in simulate, held fixed). Returns (grad_params dict,
+        grad_x0 shaped like x0)."""
         flat = self.flatten(params)
         dtype = self._result_dtype(params, x0)
         _dtype_of("the cotangent", cotangent)
@@ -253,9 +287,10 @@ class Model:
         if c.ndim != 3 or c.shape[0] != B or c.shape[2] != D or c.shape[1] < 1:
             raise ValueError(f"the cotangent has shape {_shape_text(c.shape)}, "
                              f"expected ({B}, steps+1, {D})")
+        t, u = self._drive(t0, inputs)
         gp, gx = self._core.vjp(flat, x, np.ascontiguousarray(c), c.shape[1] - 1,
                                    float(step), tableau,
-                                   self._precision(tableau, dtype, precision))
+                                   self._precision(tableau, dtype, precision), t0=t, inputs=u)
         return self.unflatten(gp, dtype), (gx[0] if single else gx).astype(dtype, copy=False)
 
     def loss_grad(self, params, x0, targets, target_steps=None, tableau="RK4", step=0.1,

@@ -30,6 +30,17 @@ namespace {
 using Array = py::array_t<double, py::array::c_style | py::array::forcecast>;
 using IndexArray = py::array_t<int64_t, py::array::c_style | py::array::forcecast>;
 
+/// A driven model's Drive from the package's checked arrays: t0 (0, 1 or B values) and one
+/// (times, values) pair per signal (none, one for every trajectory, or one per trajectory).
+odec::Drive driveOf(const Array &t0, const std::vector<std::pair<Array, Array>> &inputs) {
+  odec::Drive d;
+  d.t0.assign(t0.data(), t0.data() + t0.size());
+  for (const auto &[times, values] : inputs)
+    d.inputs.push_back({std::vector<double>(times.data(), times.data() + times.size()),
+                        std::vector<double>(values.data(), values.data() + values.size())});
+  return d;
+}
+
 void checkSize(const char *what, py::ssize_t got, int64_t want) {
   if (int64_t(got) != want)
     throw std::invalid_argument(std::string(what) + " has " + std::to_string(got) +
@@ -206,10 +217,12 @@ PYBIND11_MODULE(_core, mod) {
             else
               m.simulator(tableau, p);
           })
-      // simulate(params (P,), x0 (B, D), steps, h, tableau, precision) -> (B, steps+1, D)
+      // simulate(params (P,), x0 (B, D), steps, h, tableau, precision, t0, inputs)
+      //   -> (B, steps+1, D); t0 and inputs: a driven model's drive (driveOf)
       .def("simulate",
            [](const PyModel &m, const Array &params, const Array &x0, int64_t steps, double h,
-              const std::string &tableau, const std::string &precision) {
+              const std::string &tableau, const std::string &precision, const Array &t0,
+              const std::vector<std::pair<Array, Array>> &inputs) {
              const int64_t D = m.model.stateDim();
              checkSize("the parameter vector", params.size(), m.model.paramCount());
              const int64_t batch = D ? int64_t(x0.size()) / D : 0;
@@ -220,12 +233,16 @@ PYBIND11_MODULE(_core, mod) {
              const double *pp = params.data(), *xp = x0.data();
              double *op = out.mutable_data();
              const odec::Precision p = precisionOf(precision);
+             const odec::Drive drive = driveOf(t0, inputs);
              {
                py::gil_scoped_release release;
-               m.simulator(tableau, p).simulate(pp, xp, op, batch, steps, h);
+               m.simulator(tableau, p).simulate(pp, xp, op, batch, steps, h, drive);
              }
              return out;
-           })
+           },
+           py::arg("params"), py::arg("x0"), py::arg("steps"), py::arg("h"), py::arg("tableau"),
+           py::arg("precision"), py::arg("t0") = Array(),
+           py::arg("inputs") = std::vector<std::pair<Array, Array>>())
       // vjp(params, x0 (B, D), cotangent (B, steps+1, D), steps, h, tableau, precision,
       //     trajectory=None) -> (grad_params (P,), grad_x0 (B, D)); with a trajectory (the
       //     forward solve of these params and x0) only the reverse sweep runs.
@@ -233,7 +250,8 @@ PYBIND11_MODULE(_core, mod) {
           "vjp",
           [](const PyModel &m, const Array &params, const Array &x0, const Array &cotangent,
              int64_t steps, double h, const std::string &tableau, const std::string &precision,
-             std::optional<Array> trajectory) {
+             std::optional<Array> trajectory, const Array &t0,
+             const std::vector<std::pair<Array, Array>> &inputs) {
             const int64_t D = m.model.stateDim();
             checkSize("the parameter vector", params.size(), m.model.paramCount());
             const int64_t batch = D ? int64_t(x0.size()) / D : 0;
@@ -249,18 +267,20 @@ PYBIND11_MODULE(_core, mod) {
             const double *given = trajectory ? trajectory->data() : nullptr;
             double *gpp = gp.mutable_data(), *gxp = gx.mutable_data();
             const odec::Precision p = precisionOf(precision);
+            const odec::Drive drive = driveOf(t0, inputs);
             {
               py::gil_scoped_release release;
               const odec::Vjp vjp = m.vjp(tableau, p);
               if (given)
-                vjp.fromTrajectory(pp, xp, batch, steps, h, cp, given, gpp, gxp);
+                vjp.fromTrajectory(pp, xp, batch, steps, h, cp, given, gpp, gxp, drive);
               else
-                vjp(pp, xp, batch, steps, h, cp, traj.data(), gpp, gxp);
+                vjp(pp, xp, batch, steps, h, cp, traj.data(), gpp, gxp, drive);
             }
             return py::make_tuple(gp, gx);
           },
           py::arg("params"), py::arg("x0"), py::arg("cotangent"), py::arg("steps"), py::arg("h"),
-          py::arg("tableau"), py::arg("precision"), py::arg("trajectory") = py::none())
+          py::arg("tableau"), py::arg("precision"), py::arg("trajectory") = py::none(),
+          py::arg("t0") = Array(), py::arg("inputs") = std::vector<std::pair<Array, Array>>())
       // loss_grad(params, x0 (B, D), target_steps (T,), targets (B, T, D), steps, h, tableau,
       //           adjoint) -> (loss, grad_params, grad_x0, trajectory): the mean squared error
       .def("loss_grad", [](const PyModel &m, const Array &params, const Array &x0,
