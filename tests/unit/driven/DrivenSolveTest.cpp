@@ -63,6 +63,12 @@ TEST(DrivenSolve, TimeDependentFieldConvergesWithEveryExplicitTableausOrder) {
     ++checked;
   }
   EXPECT_GE(checked, 12);
+  // Float code reads the stage times converted to float: within float rounding of double.
+  const std::vector<double> d = m.simulator("RK4").simulate({1.0}, {x0}, 1, 40, 0.1, drive);
+  const std::vector<double> f =
+      m.simulator("RK4", odec::Precision::Float).simulate({1.0}, {x0}, 1, 40, 0.1, drive);
+  for (size_t i = 0; i < d.size(); ++i)
+    EXPECT_NEAR(f[i], d[i], 1e-5) << "step " << i;
 }
 
 // ẋ = A x + B u with u held between samples every H, solved by RK4 with H/h steps per hold:
