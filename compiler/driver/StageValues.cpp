@@ -2,6 +2,7 @@
 
 #include "signal/Signal.h"
 
+#include <algorithm>
 #include <cmath>
 #include <sstream>
 #include <stdexcept>
@@ -55,13 +56,13 @@ std::vector<double> stageValues(const ir::ModelIR &model, const ButcherTableau &
     return {};
   }
   const bool hasInputs = model.exogenous.size() > 1;
-  auto perTrajectory = [&](size_t got, const char *what) {
+  auto checkCount = [&](size_t got, const char *what) {
     if (got > 1 && int64_t(got) != batch)
       throw std::invalid_argument(std::string("the drive has ") + std::to_string(got) + " " +
                                   what + "; expected 1 or the batch's " + std::to_string(batch));
   };
-  perTrajectory(drive.t0.size(), "start times");
-  perTrajectory(drive.inputs.size(), "input signals");
+  checkCount(drive.t0.size(), "start times");
+  checkCount(drive.inputs.size(), "input signals");
   if (hasInputs && drive.inputs.empty())
     throw std::invalid_argument("model '" + model.name +
                                 "' has inputs; the drive must give their samples");
@@ -78,7 +79,14 @@ std::vector<double> stageValues(const ir::ModelIR &model, const ButcherTableau &
   std::vector<Signal> shared;
   if (drive.inputs.size() == 1)
     shared = inputSignals(model, drive.inputs[0], "the input samples");
+  // Trajectories that share their start time and inputs share their stage values.
+  const bool sameForAll = drive.t0.size() <= 1 && drive.inputs.size() <= 1;
+  const int64_t perTrajectory = steps * s * E;
   for (int64_t b = 0; b < batch; ++b) {
+    if (sameForAll && b > 0) {
+      std::copy_n(exo.data(), perTrajectory, exo.data() + b * perTrajectory);
+      continue;
+    }
     const double t0 = drive.t0.empty() ? 0.0 : drive.t0[drive.t0.size() == 1 ? 0 : size_t(b)];
     const std::string which = "trajectory " + std::to_string(b);
     if (!std::isfinite(t0))
@@ -96,7 +104,7 @@ std::vector<double> stageValues(const ir::ModelIR &model, const ButcherTableau &
             number(signals[k].lastTime()) + "], but " + which + " is solved on [" + number(t0) +
             ", " + number(tEnd) + "]" +
             (signals[k].kind() == Interpolation::Hold ? "" : " (no extrapolation)"));
-    double *row = exo.data() + b * steps * s * E;
+    double *row = exo.data() + b * perTrajectory;
     for (int64_t n = 0; n < steps; ++n)
       for (int64_t i = 0; i < s; ++i, row += E) {
         const double t = t0 + (double(n) + tableau.c[size_t(i)].value) * h;
