@@ -90,6 +90,8 @@ std::vector<TensorSlot> stateLayout(const sema::CheckedModel &m) { return layout
 
 std::vector<TensorSlot> inputLayout(const sema::CheckedModel &m) { return layoutOf(m.inputs); }
 
+std::vector<TensorSlot> outputLayout(const sema::CheckedModel &m) { return layoutOf(m.outputs); }
+
 std::vector<TensorSlot> paramLayout(const sema::CheckedModel &m) {
   std::vector<TensorSlot> out = layoutOf(m.params);
   for (size_t i = 0; i < out.size(); ++i)

@@ -45,5 +45,7 @@ std::vector<TensorSlot> stateLayout(const sema::CheckedModel &m);
 /// The flat layout of the model's inputs (InputSamples::values's columns).
 std::vector<TensorSlot> inputLayout(const sema::CheckedModel &m);
 std::vector<TensorSlot> paramLayout(const sema::CheckedModel &m);
+/// The flat layout of the model's `output` lines (Observations::values's columns).
+std::vector<TensorSlot> outputLayout(const sema::CheckedModel &m);
 
 } // namespace odec

@@ -41,13 +41,13 @@ std::vector<TensorInfo> publicLayout(const std::vector<TensorSlot> &slots) {
   return out;
 }
 
+} // namespace
+
 void checkSize(const char *what, size_t got, int64_t want) {
   if (int64_t(got) != want)
     throw std::invalid_argument(std::string(what) + " has " + std::to_string(got) +
                                 " values, expected " + std::to_string(want));
 }
-
-} // namespace
 
 // ---------------------------------------------------------------------------------------
 // Model
@@ -63,6 +63,13 @@ bool Model::autonomous() const { return impl_->ir.autonomous(); }
 const std::vector<TensorInfo> &Model::inputs() const { return impl_->inputs; }
 int64_t Model::inputDim() const { return flatSize(impl_->inputSlots); }
 std::vector<std::string> Model::inputColumns() const { return columnNames(impl_->inputSlots); }
+bool Model::hasOutputs() const { return !impl_->outputSlots.empty(); }
+std::vector<std::string> Model::observedColumns() const {
+  return columnNames(hasOutputs() ? impl_->outputSlots : impl_->stateSlots);
+}
+int64_t Model::observedDim() const {
+  return flatSize(hasOutputs() ? impl_->outputSlots : impl_->stateSlots);
+}
 
 std::vector<double> Model::sampleParams(uint64_t seed) const {
   return odec::sampleParams(impl_->paramSlots, seed);
@@ -205,7 +212,10 @@ InitResult Model::initialize(uint64_t seed, const InitSettings &s) const {
 
 std::vector<std::complex<double>> Model::dataEigenvalues(const std::string &path,
                                                          double step) const {
-  return linearizedDataSpectrum(loadTrajectories(path, {stateColumns(), step, 2}));
+  TrajectoryGrid grid;
+  grid.stateColumns = stateColumns();
+  grid.step = step;
+  return linearizedDataSpectrum(loadTrajectories(path, grid));
 }
 
 std::vector<std::vector<std::complex<double>>>
@@ -283,11 +293,6 @@ Simulator Model::simulator(const std::string &tableau, CodePath path) const {
   return simulator(tableau, options);
 }
 
-namespace {
-
-/// The model's JIT options (jit::defaultOptions) for the host API's; float code needs an
-/// explicit tableau (the implicit solvers' Newton iteration is double-only), and so does the
-/// C++ path (the emitted C++ has no Newton solver).
 jit::CompileOptions jitOptions(const ir::ModelIR &model, const CompileOptions &o,
                                const ButcherTableau &t) {
   if (o.precision == Precision::Float && !t.isExplicit())
@@ -305,6 +310,8 @@ jit::CompileOptions jitOptions(const ir::ModelIR &model, const CompileOptions &o
   options.cache = o.cache;
   return options;
 }
+
+namespace {
 
 cxx::CompileOptions clangOptions(const CompileOptions &o) {
   cxx::CompileOptions clang;
@@ -740,6 +747,7 @@ Model Program::model(const std::string &name, const CompileOptions &defaults) co
   impl->stateSlots = stateLayout(*impl->checked);
   impl->paramSlots = paramLayout(*impl->checked);
   impl->inputSlots = inputLayout(*impl->checked);
+  impl->outputSlots = outputLayout(*impl->checked);
   impl->states = publicLayout(impl->stateSlots);
   impl->params = publicLayout(impl->paramSlots);
   impl->inputs = publicLayout(impl->inputSlots);

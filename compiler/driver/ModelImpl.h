@@ -15,10 +15,18 @@
 
 namespace odec {
 
+/// The model's JIT options (jit::defaultOptions) for the host API's; float code needs an
+/// explicit tableau (the implicit solvers' Newton iteration is double-only), and so does the
+/// C++ path (the emitted C++ has no Newton solver).
+jit::CompileOptions jitOptions(const ir::ModelIR &model, const CompileOptions &o,
+                               const ButcherTableau &t);
+/// std::invalid_argument "<what> has N values, expected M" unless got == want.
+void checkSize(const char *what, size_t got, int64_t want);
+
 struct Model::Impl {
   std::shared_ptr<const Compilation> comp;
   const sema::CheckedModel *checked;
-  std::vector<TensorSlot> stateSlots, paramSlots, inputSlots;
+  std::vector<TensorSlot> stateSlots, paramSlots, inputSlots, outputSlots;
   std::vector<TensorInfo> states, params, inputs;
   ir::ModelIR ir;
   CompileOptions defaults; // of compiles that name no options (Program::model)

@@ -21,13 +21,14 @@ std::string number(double v) {
 /// Each input of one trajectory as a Signal of its own interpolation.
 std::vector<Signal> inputSignals(const ir::ModelIR &model, const InputSamples &samples,
                                  const std::string &which) {
-  const int64_t m = model.exoDim() - 1, n = int64_t(samples.times.size());
+  const int64_t m = model.exoDim() - 1 - (model.stepScale >= 0 ? 1 : 0),
+                n = int64_t(samples.times.size());
   if (int64_t(samples.values.size()) != n * m)
     throw std::invalid_argument(which + ": " + std::to_string(samples.values.size()) +
                                 " input values for " + std::to_string(n) + " times; expected " +
                                 std::to_string(n) + " x " + std::to_string(m));
   std::vector<Signal> out;
-  for (size_t k = 1; k < model.exogenous.size(); ++k) {
+  for (size_t k = 1; k <= model.interpolation.size(); ++k) {
     const ir::ModelIR::Slot &in = model.exogenous[k];
     const int64_t width = in.shape.size(), column = in.offset - 1;
     std::vector<double> values;
@@ -47,15 +48,16 @@ std::vector<Signal> inputSignals(const ir::ModelIR &model, const InputSamples &s
 
 } // namespace
 
-std::vector<double> stageValues(const ir::ModelIR &model, const ButcherTableau &tableau,
-                                int64_t batch, int64_t steps, double h, const Drive &drive) {
-  if (model.autonomous()) {
-    if (!drive.t0.empty() || !drive.inputs.empty())
-      throw std::invalid_argument("model '" + model.name +
-                                  "' reads neither the time nor inputs; its solves take no drive");
-    return {};
-  }
-  const bool hasInputs = model.exogenous.size() > 1;
+namespace {
+
+/// The checks and the stage loop shared by uniform and irregular steps; `at(b, n)` gives step
+/// n of trajectory b as (start, length), `sameForAll` that every trajectory has the same steps
+/// and signals.
+template <class StepAt>
+std::vector<double> fillStages(const ir::ModelIR &model, const ButcherTableau &tableau,
+                               int64_t batch, int64_t steps, double h, const Drive &drive,
+                               bool sameForAll, const StepAt &at) {
+  const size_t numInputs = model.interpolation.size();
   auto checkCount = [&](size_t got, const char *what) {
     if (got > 1 && int64_t(got) != batch)
       throw std::invalid_argument(std::string("the drive has ") + std::to_string(got) + " " +
@@ -63,10 +65,10 @@ std::vector<double> stageValues(const ir::ModelIR &model, const ButcherTableau &
   };
   checkCount(drive.t0.size(), "start times");
   checkCount(drive.inputs.size(), "input signals");
-  if (hasInputs && drive.inputs.empty())
+  if (numInputs > 0 && drive.inputs.empty())
     throw std::invalid_argument("model '" + model.name +
                                 "' has inputs; the drive must give their samples");
-  if (!hasInputs && !drive.inputs.empty())
+  if (numInputs == 0 && !drive.inputs.empty())
     throw std::invalid_argument("model '" + model.name +
                                 "' has no inputs, but the drive gives input samples");
   const int64_t s = tableau.stages, E = model.exoDim();
@@ -79,44 +81,106 @@ std::vector<double> stageValues(const ir::ModelIR &model, const ButcherTableau &
   std::vector<Signal> shared;
   if (drive.inputs.size() == 1)
     shared = inputSignals(model, drive.inputs[0], "the input samples");
-  // Trajectories that share their start time and inputs share their stage values.
-  const bool sameForAll = drive.t0.size() <= 1 && drive.inputs.size() <= 1;
   const int64_t perTrajectory = steps * s * E;
   for (int64_t b = 0; b < batch; ++b) {
     if (sameForAll && b > 0) {
       std::copy_n(exo.data(), perTrajectory, exo.data() + b * perTrajectory);
       continue;
     }
-    const double t0 = drive.t0.empty() ? 0.0 : drive.t0[drive.t0.size() == 1 ? 0 : size_t(b)];
     const std::string which = "trajectory " + std::to_string(b);
-    if (!std::isfinite(t0))
-      throw std::invalid_argument("the start time of " + which + " is not finite");
     std::vector<Signal> own;
     if (drive.inputs.size() > 1)
       own = inputSignals(model, drive.inputs[size_t(b)], "the input samples of " + which);
     const std::vector<Signal> &signals = drive.inputs.size() > 1 ? own : shared;
-    const double tEnd = t0 + double(steps) * h;
-    for (size_t k = 0; k < signals.size(); ++k)
-      if (!signals[k].covers(t0, tEnd))
-        throw std::invalid_argument(
-            "input '" + model.exogenous[k + 1].name + "' (" + model.interpolation[k] +
-            ") is sampled on [" + number(signals[k].firstTime()) + ", " +
-            number(signals[k].lastTime()) + "], but " + which + " is solved on [" + number(t0) +
-            ", " + number(tEnd) + "]" +
-            (signals[k].kind() == Interpolation::Hold ? "" : " (no extrapolation)"));
+    if (steps > 0) {
+      const double first = at(b, 0).first;
+      const auto [lastStart, lastLength] = at(b, steps - 1);
+      const double tEnd = lastStart + lastLength;
+      if (!std::isfinite(first) || !std::isfinite(tEnd))
+        throw std::invalid_argument("the start time of " + which + " is not finite");
+      for (size_t k = 0; k < signals.size(); ++k)
+        if (!signals[k].covers(first, tEnd))
+          throw std::invalid_argument(
+              "input '" + model.exogenous[k + 1].name + "' (" + model.interpolation[k] +
+              ") is sampled on [" + number(signals[k].firstTime()) + ", " +
+              number(signals[k].lastTime()) + "], but " + which + " is solved on [" +
+              number(first) + ", " + number(tEnd) + "]" +
+              (signals[k].kind() == Interpolation::Hold ? "" : " (no extrapolation)"));
+    }
     double *row = exo.data() + b * perTrajectory;
-    for (int64_t n = 0; n < steps; ++n)
+    for (int64_t n = 0; n < steps; ++n) {
+      const auto [start, length] = at(b, n);
       for (int64_t i = 0; i < s; ++i, row += E) {
-        const double t = t0 + (double(n) + tableau.c[size_t(i)].value) * h;
+        const double t = start + tableau.c[size_t(i)].value * length;
         row[0] = t;
         // A stage after the step's start sees the step's own piece of a held input.
-        const Signal::Side side =
-            tableau.c[size_t(i)].value > 0 ? Signal::Side::Left : Signal::Side::Right;
+        const Signal::Side side = tableau.c[size_t(i)].value > 0 && length > 0
+                                      ? Signal::Side::Left
+                                      : Signal::Side::Right;
         for (size_t k = 0; k < signals.size(); ++k)
           signals[k].evaluate(t, row + model.exogenous[k + 1].offset, side);
+        if (model.stepScale >= 0)
+          row[model.stepScale] = length / h;
       }
+    }
   }
   return exo;
+}
+
+} // namespace
+
+std::vector<double> stageValues(const ir::ModelIR &model, const ButcherTableau &tableau,
+                                int64_t batch, int64_t steps, double h, const Drive &drive) {
+  if (model.autonomous()) {
+    if (!drive.t0.empty() || !drive.inputs.empty())
+      throw std::invalid_argument("model '" + model.name +
+                                  "' reads neither the time nor inputs; its solves take no drive");
+    return {};
+  }
+  for (size_t b = 0; b < drive.t0.size(); ++b)
+    if (!std::isfinite(drive.t0[b]))
+      throw std::invalid_argument("the start time of trajectory " + std::to_string(b) +
+                                  " is not finite");
+  // Trajectories that share their start time and inputs share their stage values.
+  const bool sameForAll = drive.t0.size() <= 1 && drive.inputs.size() <= 1;
+  return fillStages(model, tableau, batch, steps, h, drive, sameForAll,
+                    [&](int64_t b, int64_t n) {
+                      const double t0 =
+                          drive.t0.empty() ? 0.0 : drive.t0[drive.t0.size() == 1 ? 0 : size_t(b)];
+                      return std::pair<double, double>(t0 + double(n) * h, h);
+                    });
+}
+
+std::vector<double> stageValues(const ir::ModelIR &scaled, const ButcherTableau &tableau,
+                                int64_t batch, int64_t steps, double h, const Drive &drive,
+                                const StepTimes &times) {
+  if (scaled.stepScale < 0 || int64_t(times.start.size()) != batch * steps ||
+      times.length.size() != times.start.size())
+    throw std::logic_error("stageValues: irregular steps need a scaled model and batch x steps "
+                           "step times");
+  return fillStages(scaled, tableau, batch, steps, h, drive, false, [&](int64_t b, int64_t n) {
+    const size_t k = size_t(b * steps + n);
+    return std::pair<double, double>(times.start[k], times.length[k]);
+  });
+}
+
+std::vector<double> exogenousAt(const ir::ModelIR &model, const Drive &drive, int64_t b,
+                                const std::vector<double> &times) {
+  const int64_t E = model.exoDim();
+  if (E == 0)
+    return {};
+  std::vector<Signal> signals;
+  if (!drive.inputs.empty())
+    signals = inputSignals(model, drive.inputs[drive.inputs.size() == 1 ? 0 : size_t(b)],
+                           "the input samples of trajectory " + std::to_string(b));
+  std::vector<double> out(times.size() * size_t(E));
+  for (size_t k = 0; k < times.size(); ++k) {
+    double *row = out.data() + k * size_t(E);
+    row[0] = times[k];
+    for (size_t j = 0; j < signals.size(); ++j)
+      signals[j].evaluate(times[k], row + model.exogenous[j + 1].offset);
+  }
+  return out;
 }
 
 } // namespace odec

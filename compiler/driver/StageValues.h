@@ -21,4 +21,23 @@ namespace odec {
 std::vector<double> stageValues(const ir::ModelIR &model, const ButcherTableau &tableau,
                                 int64_t batch, int64_t steps, double h, const Drive &drive);
 
+/// Where every step of a batch lies in time when the steps are not all h: step n of trajectory
+/// b starts at start[b·steps + n] and lasts length[b·steps + n] (≥ 0).
+struct StepTimes {
+  std::vector<double> start, length;
+};
+
+/// exo for steps that lie as `times` says, for a model scaled by ir::withStepScale (whose α is
+/// length / h): stage i of step n of trajectory b at start + c_i·length. The drive's start
+/// times are unread (the steps carry them); its inputs must cover every trajectory's steps.
+std::vector<double> stageValues(const ir::ModelIR &scaled, const ButcherTableau &tableau,
+                                int64_t batch, int64_t steps, double h, const Drive &drive,
+                                const StepTimes &times);
+
+/// The (unscaled) model's exogenous values at `times` for trajectory b of the drive (its
+/// inputs, or the one set for all): times.size() x exoDim, row-major; t, then the inputs from
+/// the right (what the step starting there reads). Empty for an autonomous model.
+std::vector<double> exogenousAt(const ir::ModelIR &model, const Drive &drive, int64_t b,
+                                const std::vector<double> &times);
+
 } // namespace odec

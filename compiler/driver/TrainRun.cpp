@@ -134,29 +134,43 @@ TrainSettings TrainSettings::recorded(const std::string &directory) {
 
 TrainResult Model::train(const TrainSettings &settings, const TrainOutput &output) const {
   validate(settings);
-  // Windows would need their start times and input samples (the data's input columns).
-  if (!autonomous())
-    throw std::invalid_argument("model '" + name() +
-                                "' reads the time or inputs, which training does not support "
-                                "yet (simulate, grad and the host API's solves do)");
   std::ostream silent(nullptr);
   std::ostream &log = output.log ? *output.log : silent;
   const std::string &dir = settings.directory;
 
-  TrajectoryGrid grid{columnNames(impl_->stateSlots), settings.step, settings.horizon + 1};
+  TrajectoryGrid grid;
+  grid.stateColumns = columnNames(impl_->stateSlots);
+  grid.step = settings.step;
+  grid.minSamples = settings.horizon + 1;
+  grid.outputColumns = columnNames(impl_->outputSlots);
+  grid.inputColumns = columnNames(impl_->inputSlots);
+  grid.irregular = true;
+  grid.allowMissing = true;
   WindowSet trainWindows =
       makeWindows(loadTrajectories(settings.data, grid), settings.horizon);
   std::optional<WindowSet> valWindows;
-  if (!settings.validation.empty()) {
+  if (!settings.validation.empty())
     valWindows = makeWindows(loadTrajectories(settings.validation, grid), settings.horizon);
-    if (valWindows->stride != trainWindows.stride)
-      throw std::invalid_argument(
-          "the validation data is sampled every " + std::to_string(valWindows->stride) +
-          " steps, the training data every " + std::to_string(trainWindows.stride));
-  }
+  // Autonomous state data on one grid, nothing missing: the fused MSE adjoint at fixed target
+  // steps. Anything else: solves to the observation times (ObservedSolver).
+  auto fixedSteps = [&](const WindowSet &w) { return w.stride > 0 && !w.missing; };
+  const bool regular = autonomous() && !hasOutputs() && fixedSteps(trainWindows) &&
+                       (!valWindows || fixedSteps(*valWindows));
+  if (regular && valWindows && valWindows->stride != trainWindows.stride)
+    throw std::invalid_argument(
+        "the validation data is sampled every " + std::to_string(valWindows->stride) +
+        " steps, the training data every " + std::to_string(trainWindows.stride));
+  if (!regular && (trainWindows.stride == 0 || (valWindows && valWindows->stride == 0)))
+    log << "note: the observation times are not on one grid of steps of " << settings.step
+        << "; each step that crosses one is shortened to end on it\n";
 
-  const LossGradient gradient = lossGradient(settings.tableau, Adjoint::Discrete, impl_->defaults);
-  const LossGradCallback fn = [&gradient](const LossGradArgs &a) { return call(gradient, a); };
+  std::optional<LossGradient> gradient;
+  std::optional<ObservedSolver> observed;
+  if (regular)
+    gradient = lossGradient(settings.tableau, Adjoint::Discrete, impl_->defaults);
+  else
+    observed = observedSolver(settings.tableau, impl_->defaults);
+  const LossGradCallback fn = [&gradient](const LossGradArgs &a) { return call(*gradient, a); };
 
   RunDirectory runDir(dir, RunInfo{name(), settings.tableau, settings.step, settings.horizon,
                                    settings.commandLine, impl_->paramSlots,
@@ -187,6 +201,31 @@ TrainResult Model::train(const TrainSettings &settings, const TrainOutput &outpu
   config.lanes = jit::lanesPerChunk(
       jit::defaultOptions(impl_->ir, jit::Precision::Double, impl_->defaults.cpu));
   config.divergeFactor = settings.divergeFactor;
+  if (observed)
+    config.windowLoss = [&observed, D = stateDim(), h = settings.step](
+                            const WindowSet &w, const std::vector<double> &params,
+                            const int64_t *windows, int64_t n, double weight, double *grad) {
+      const size_t K = size_t(w.horizon), O = size_t(w.observedDim);
+      std::vector<double> x0;
+      std::vector<Observations> obs(static_cast<size_t>(n));
+      Drive drive;
+      for (int64_t b = 0; b < n; ++b) {
+        const size_t i = size_t(windows[b]);
+        x0.insert(x0.end(), w.x0.begin() + long(i * size_t(D)),
+                  w.x0.begin() + long((i + 1) * size_t(D)));
+        obs[size_t(b)].times.assign(w.times.begin() + long(i * K),
+                                    w.times.begin() + long((i + 1) * K));
+        obs[size_t(b)].values.assign(w.targets.begin() + long(i * K * O),
+                                     w.targets.begin() + long((i + 1) * K * O));
+        drive.t0.push_back(w.t0[i]);
+        const size_t source = size_t(w.source[i]);
+        if (!w.inputTimes[source].empty())
+          drive.inputs.push_back({w.inputTimes[source], w.inputValues[source]});
+      }
+      const ObservedSolver::Result r = observed->weightedLoss(params, x0, h, obs, drive, weight);
+      std::copy(r.gradParams.begin(), r.gradParams.end(), grad);
+      return r.loss;
+    };
 
   std::optional<InterruptGuard> interrupt;
   if (output.stopOnInterrupt)

@@ -32,10 +32,14 @@ struct ModelIR {
   /// exogenous values (Real or Vector each). Empty: the data observe the whole state.
   std::vector<Expr> outputs;
   std::vector<std::string> outputNames;
+  /// Where the step scale α of withStepScale (ir/StepScale.h) sits in a stage's exogenous
+  /// values, or -1: the model's own field, unscaled.
+  int64_t stepScale = -1;
 
   int64_t stateDim() const;  // total elements of all states
   int64_t paramCount() const; // total elements of all parameters
-  /// Exogenous values per stage: 0 for an autonomous model, else 1 (t) + the inputs' elements.
+  /// Exogenous values per stage: 0 for an autonomous model, else 1 (t) + the inputs' elements
+  /// (+ 1 for the step scale).
   int64_t exoDim() const;
   bool autonomous() const { return exogenous.empty(); }
   /// The field as a Function: inputs = state vars, param vars, then exogenous vars; outputs =

@@ -438,6 +438,65 @@ private:
   std::shared_ptr<const Impl> impl_;
 };
 
+/// One trajectory's observations at times of its own: they need not lie on the solver's grid
+/// of step h nor be uniform. The observed quantities are Model::observedColumns (the model's
+/// `output` lines, or its state when it has none) at each time.
+struct Observations {
+  std::vector<double> times;  // K >= 1, finite, strictly increasing, after the solve's start
+  std::vector<double> values; // K x observedDim, row-major; NaN: missing. Empty: predict only
+};
+
+/// Solves that stop exactly at observation times, and the loss of what they predict.
+///
+/// Trajectory b starts from x0_b at t0_b (Drive::t0; 0 without) and steps h until the step
+/// that would cross its next observation time τ, which is shortened to end on τ; from τ it
+/// steps h again. Each step is a full step of the tableau (of length ≤ h), so the method's
+/// order holds and the gradient is the exact discrete adjoint of the computed solution. A
+/// batch runs in lockstep: where trajectory b needs fewer steps than another to reach its k-th
+/// observation, it takes steps of length zero (exact no-ops) after reaching it. The fused
+/// code is that of the tableau for the field α·f, α = (step length)/h, read per stage like
+/// the time (see docs/compiler.md); explicit tableaux only.
+///
+/// The loss is the mean of (predicted − observed)² over the observed values that are not NaN
+/// (missing values are left out of the loss and of its count, never read as 0); gradients are
+/// with respect to the parameters and x0, the drive and the times held fixed.
+class ObservedSolver {
+public:
+  struct Prediction {
+    std::vector<double> states;   // Σ_b K_b x stateDim: the state at each observation time
+    std::vector<double> observed; // Σ_b K_b x observedDim: what the data observe there
+    int64_t steps = 0;            // solver steps per trajectory, zero-length ones included
+  };
+  struct Result : Prediction {
+    double loss = 0;                // Σ w (predicted − observed)² (loss(): w = 1/count)
+    int64_t count = 0;              // observed (non-NaN) values
+    std::vector<double> gradParams; // paramCount() values
+    std::vector<double> gradX0;     // batch x stateDim
+  };
+
+  /// The observed quantities at every observation time of x0's trajectories (batch x stateDim;
+  /// batch = obs.size()); values are unread. drive: t0 and, for a model with inputs, their
+  /// samples, per trajectory (or one for all), as for Simulator::simulate.
+  Prediction predict(const std::vector<double> &params, const std::vector<double> &x0,
+                     double h, const std::vector<Observations> &obs,
+                     const Drive &drive = {}) const;
+  /// The mean squared error against the observed values and its exact gradient.
+  Result loss(const std::vector<double> &params, const std::vector<double> &x0, double h,
+              const std::vector<Observations> &obs, const Drive &drive = {}) const;
+  /// The same with a given weight per observed value (loss: 1/count), for a mini-batch
+  /// evaluated in pieces whose sums must add up to the batch's mean.
+  Result weightedLoss(const std::vector<double> &params, const std::vector<double> &x0, double h,
+                      const std::vector<Observations> &obs, const Drive &drive,
+                      double weight) const;
+
+  const std::string &tableau() const;
+
+private:
+  friend class Model;
+  struct Impl;
+  std::shared_ptr<const Impl> impl_;
+};
+
 /// What `Model::cppHeader` puts into the generated header.
 struct CppExportOptions {
   std::vector<double> params; // baked-in parameter values (paramCount), or empty: zeros
@@ -489,6 +548,12 @@ public:
   const std::vector<TensorInfo> &inputs() const;
   int64_t inputDim() const;
   std::vector<std::string> inputColumns() const;
+  /// What data observe (ObservedSolver, `odec train`): the `output` lines' columns (`y[1]`,
+  /// ...) when the model has outputs, else the state's.
+  std::vector<std::string> observedColumns() const;
+  int64_t observedDim() const;
+  /// The model declares `output` lines.
+  bool hasOutputs() const;
 
   /// One draw of every parameter from its declared prior; the same seed gives bit-identical
   /// values everywhere.
@@ -568,6 +633,10 @@ public:
   Vjp vjp(const std::string &tableau, Precision precision = Precision::Double) const;
   /// The same with every compile option; CodePath::Cpp has no VJP (std::invalid_argument).
   Vjp vjp(const std::string &tableau, const CompileOptions &options) const;
+  /// JIT-compiles solves to observation times and their loss gradient (ObservedSolver) for an
+  /// explicit tableau (std::invalid_argument otherwise), LLVM path, double or float.
+  ObservedSolver observedSolver(const std::string &tableau) const;
+  ObservedSolver observedSolver(const std::string &tableau, const CompileOptions &options) const;
 
   /// The vector field, printed in Julia syntax after lowering (`ddt(x) = ...`).
   std::string fieldToString() const;
@@ -611,6 +680,7 @@ private:
   friend class Simulator;
   friend class LossGradient;
   friend class Vjp;
+  friend class ObservedSolver;
   struct Impl;
   std::shared_ptr<const Impl> impl_;
 };

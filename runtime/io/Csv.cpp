@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <limits>
 
 namespace odec {
 
@@ -36,9 +37,11 @@ std::vector<std::pair<std::string_view, int>> splitFields(std::string_view line)
 
 } // namespace
 
-CsvTable parseCsv(const std::string &text, const std::string &file) {
+CsvTable parseCsv(const std::string &text, const std::string &file,
+                  const std::function<bool(const std::string &)> &mayBeMissing) {
   CsvTable table;
   bool haveHeader = false;
+  std::vector<bool> missingOk; // per column
   int lineNo = 0;
   size_t pos = 0;
   while (pos <= text.size()) {
@@ -59,6 +62,8 @@ CsvTable parseCsv(const std::string &text, const std::string &file) {
       }
       haveHeader = true;
       table.headerLine = lineNo;
+      for (const std::string &c : table.columns)
+        missingOk.push_back(mayBeMissing && mayBeMissing(c));
       continue;
     }
     if (fields.size() != table.columns.size())
@@ -66,8 +71,13 @@ CsvTable parseCsv(const std::string &text, const std::string &file) {
                       "row has " + std::to_string(fields.size()) + " fields, the header has " +
                           std::to_string(table.columns.size()),
                       text);
-    for (auto &[f, col] : fields) {
+    for (size_t c = 0; c < fields.size(); ++c) {
+      const auto &[f, col] = fields[c];
       std::string_view v = trim(f);
+      if (missingOk[c] && (v.empty() || v == "nan" || v == "NaN" || v == "NA")) {
+        table.values.push_back(std::numeric_limits<double>::quiet_NaN());
+        continue;
+      }
       double d = 0;
       auto [ptr, ec] = std::from_chars(v.data(), v.data() + v.size(), d);
       if (v.empty() || ec != std::errc() || ptr != v.data() + v.size())

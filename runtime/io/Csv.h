@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -20,7 +21,10 @@ struct CsvTable {
 /// Parses CSV text. Every row must have as many fields as the header, every field a finite
 /// number; errors are FileError (`file:line:col: error: ...`). Blank lines and `#` comment
 /// lines are skipped; CRLF line endings are accepted.
-CsvTable parseCsv(const std::string &text, const std::string &file);
+/// Columns for which mayBeMissing(name) holds may leave a field empty or write NaN (`nan`,
+/// `NaN`, `NA`): the value is a quiet NaN, a missing observation.
+CsvTable parseCsv(const std::string &text, const std::string &file,
+                  const std::function<bool(const std::string &)> &mayBeMissing = {});
 CsvTable loadCsv(const std::string &path);
 
 /// Formats a table: header, then one line per row, each number in shortest round-trip form.

@@ -5,6 +5,7 @@
 #include "io/ParamsJson.h"
 #include "support/Step.h"
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
 #include <cstdio>
@@ -32,13 +33,12 @@ bool onGrid(double t, double expected) {
   return std::abs(t - expected) <= 1e-9 * std::max(1.0, std::abs(t));
 }
 
-// The checks every format shares: strictly increasing times on one uniform grid whose interval
-// is a whole number of training steps, and enough samples per trajectory. Sets data.stride.
+// The checks every format shares: strictly increasing times, enough samples per trajectory,
+// and one uniform grid whose interval is a whole number of training steps (or, where the grid
+// allows irregular times, stride 0 for times off such a grid). Sets data.stride.
 void checkGrid(TrajectoryData &data, const TrajectoryGrid &grid, const Locate &at) {
   requireStep(grid.step, "the training step");
   data.step = grid.step;
-  data.stride = 0; // found from the first trajectory with two samples
-  const double h = grid.step;
   for (size_t j = 0; j < data.trajectories.size(); ++j) {
     const Trajectory &tr = data.trajectories[j];
     const std::string name = "trajectory " + std::to_string(tr.id);
@@ -48,23 +48,6 @@ void checkGrid(TrajectoryData &data, const TrajectoryGrid &grid, const Locate &a
         throw at(j, k,
                  "time " + formatNumber(t) + " is not after the previous sample's " +
                      formatNumber(prev) + " (times must increase strictly within " + name + ")");
-      if (data.stride == 0) {
-        double interval = t - prev;
-        long long m = std::llround(interval / h);
-        if (m < 1 || !onGrid(t, prev + double(m) * h))
-          throw at(j, k,
-                   "the sample interval " + formatNumber(interval) +
-                       " is not a whole number of training steps of " + formatNumber(h));
-        data.stride = m;
-      }
-      double expected = tr.times[0] + double(k * data.stride) * h;
-      if (!onGrid(t, expected))
-        throw at(j, k,
-                 "time " + formatNumber(t) + " is off the uniform grid of " + name + " (expected " +
-                     formatNumber(expected) + ": one sample every " +
-                     (data.stride == 1 ? "training step"
-                                       : std::to_string(data.stride) + " training steps") +
-                     " of " + formatNumber(h) + " from t = " + formatNumber(tr.times[0]) + ")");
     }
     if (tr.samples() < grid.minSamples)
       throw at(j, 0,
@@ -73,8 +56,68 @@ void checkGrid(TrajectoryData &data, const TrajectoryGrid &grid, const Locate &a
                    std::to_string(grid.minSamples) +
                    " are needed (a training window spans horizon + 1 samples)");
   }
+  data.stride = 0; // found from the first trajectory with two samples
+  const double h = grid.step;
+  for (size_t j = 0; j < data.trajectories.size(); ++j) {
+    const Trajectory &tr = data.trajectories[j];
+    const std::string name = "trajectory " + std::to_string(tr.id);
+    for (int64_t k = 1; k < tr.samples(); ++k) {
+      double t = tr.times[size_t(k)], prev = tr.times[size_t(k - 1)];
+      if (data.stride == 0) {
+        double interval = t - prev;
+        long long m = std::llround(interval / h);
+        if (m < 1 || !onGrid(t, prev + double(m) * h)) {
+          if (grid.irregular)
+            return;
+          throw at(j, k,
+                   "the sample interval " + formatNumber(interval) +
+                       " is not a whole number of training steps of " + formatNumber(h));
+        }
+        data.stride = m;
+      }
+      double expected = tr.times[0] + double(k * data.stride) * h;
+      if (!onGrid(t, expected)) {
+        if (grid.irregular) {
+          data.stride = 0;
+          return;
+        }
+        throw at(j, k,
+                 "time " + formatNumber(t) + " is off the uniform grid of " + name + " (expected " +
+                     formatNumber(expected) + ": one sample every " +
+                     (data.stride == 1 ? "training step"
+                                       : std::to_string(data.stride) + " training steps") +
+                     " of " + formatNumber(h) + " from t = " + formatNumber(tr.times[0]) + ")");
+      }
+    }
+  }
   if (data.stride == 0)
     data.stride = 1; // every trajectory has one sample (and minSamples allowed it)
+}
+
+/// The data columns after t, in file order: state, outputs, inputs.
+std::vector<std::string> dataColumns(const TrajectoryGrid &grid) {
+  std::vector<std::string> c = grid.stateColumns;
+  c.insert(c.end(), grid.outputColumns.begin(), grid.outputColumns.end());
+  c.insert(c.end(), grid.inputColumns.begin(), grid.inputColumns.end());
+  return c;
+}
+
+/// Appends a row's values after t to the trajectory's state, outputs and inputs.
+void appendRow(Trajectory &tr, const TrajectoryGrid &grid, const std::function<double(size_t)> &v) {
+  const size_t D = grid.stateColumns.size(), O = grid.outputColumns.size(),
+               M = grid.inputColumns.size();
+  for (size_t d = 0; d < D; ++d)
+    tr.states.push_back(v(d));
+  for (size_t o = 0; o < O; ++o)
+    tr.outputs.push_back(v(D + o));
+  for (size_t m = 0; m < M; ++m)
+    tr.inputs.push_back(v(D + O + m));
+}
+
+void copyColumns(TrajectoryData &data, const TrajectoryGrid &grid) {
+  data.stateColumns = grid.stateColumns;
+  data.outputColumns = grid.outputColumns;
+  data.inputColumns = grid.inputColumns;
 }
 
 // 1-based column of field `index` (0-based) of a 1-based line of text.
@@ -217,10 +260,16 @@ uint64_t littleEndian(const unsigned char *p, int bytes) {
 
 TrajectoryData parseTrajectoryCsv(const std::string &text, const std::string &file,
                                   const TrajectoryGrid &grid) {
-  CsvTable t = parseCsv(text, file);
-  const size_t D = grid.stateColumns.size();
+  const std::vector<std::string> columns = dataColumns(grid);
+  const size_t observedEnd = grid.stateColumns.size() + grid.outputColumns.size();
+  CsvTable t = parseCsv(text, file, [&](const std::string &name) {
+    if (!grid.allowMissing)
+      return false;
+    const auto it = std::find(columns.begin(), columns.end(), name);
+    return it != columns.end() && size_t(it - columns.begin()) < observedEnd;
+  });
   std::vector<std::string> withId = {"traj", "t"}, withoutId = {"t"};
-  for (const std::string &c : grid.stateColumns) {
+  for (const std::string &c : columns) {
     withId.push_back(c);
     withoutId.push_back(c);
   }
@@ -233,8 +282,11 @@ TrajectoryData parseTrajectoryCsv(const std::string &text, const std::string &fi
       ++bad;
     bad = std::min(bad, t.columns.size() - 1);
     throw FileError(file, t.headerLine, fieldColumn(text, t.headerLine, bad),
-                    "expected the columns '" + joined(withId) + "' (the model's state columns " +
-                        "in order; 'traj' may be left out for one trajectory), got '" +
+                    "expected the columns '" + joined(withId) + "' (the model's state columns" +
+                        (grid.outputColumns.empty() ? "" : ", then its output columns") +
+                        (grid.inputColumns.empty() ? "" : ", then its input columns") +
+                        (columns.size() > grid.stateColumns.size() ? "," : "") +
+                        " in order; 'traj' may be left out for one trajectory), got '" +
                         joined(t.columns) + "'",
                     text);
   }
@@ -242,7 +294,7 @@ TrajectoryData parseTrajectoryCsv(const std::string &text, const std::string &fi
     throw FileError(file, "no samples (the file has only a header)");
 
   TrajectoryData data;
-  data.stateColumns = grid.stateColumns;
+  copyColumns(data, grid);
   std::vector<std::vector<int>> lines; // source line of each sample, per trajectory
   std::map<int64_t, int> seenAtLine;   // trajectory id -> its first line
   const size_t tcol = hasId ? 1 : 0;
@@ -264,13 +316,12 @@ TrajectoryData parseTrajectoryCsv(const std::string &text, const std::string &fi
                             std::to_string(data.trajectories.back().id) + " came in between",
                         text);
       seenAtLine[id] = line;
-      data.trajectories.push_back({id, {}, {}});
+      data.trajectories.push_back({id, {}, {}, {}, {}});
       lines.emplace_back();
     }
     Trajectory &tr = data.trajectories.back();
     tr.times.push_back(t.at(r, tcol));
-    for (size_t d = 0; d < D; ++d)
-      tr.states.push_back(t.at(r, tcol + 1 + d));
+    appendRow(tr, grid, [&](size_t c) { return t.at(r, tcol + 1 + c); });
     lines.back().push_back(line);
   }
   checkGrid(data, grid, [&](size_t j, int64_t k, const std::string &msg) {
@@ -298,7 +349,9 @@ TrajectoryData parseTrajectoryNpy(const std::string &bytes, const std::string &f
     throw FileError(file, "truncated NPY header");
   NpyHeader h = NpyHeaderParser(bytes.substr(headerStart, headerLen), file).parse();
 
-  const int64_t D = int64_t(grid.stateColumns.size());
+  const std::vector<std::string> columns = dataColumns(grid);
+  const int64_t D = int64_t(columns.size());
+  const int64_t observedEnd = int64_t(grid.stateColumns.size() + grid.outputColumns.size());
   if (h.descr != "<f8")
     throw FileError(file,
                     "unsupported dtype '" + h.descr + "': expected little-endian float64 ('<f8')");
@@ -312,7 +365,7 @@ TrajectoryData parseTrajectoryNpy(const std::string &bytes, const std::string &f
   if (C != 1 + D)
     throw FileError(file, "shape " + npyShapeText(h.shape) + ": the last axis has " +
                               std::to_string(C) + " entries, expected 1 + " + std::to_string(D) +
-                              " (t, " + joined(grid.stateColumns) + ")");
+                              " (t, " + joined(columns) + ")");
   if (K == 0 || T == 0)
     throw FileError(file, "shape " + npyShapeText(h.shape) + " holds no samples");
   const size_t dataBytes = bytes.size() - headerStart - headerLen;
@@ -330,19 +383,23 @@ TrajectoryData parseTrajectoryNpy(const std::string &bytes, const std::string &f
 
   const unsigned char *p = u + headerStart + headerLen;
   TrajectoryData data;
-  data.stateColumns = grid.stateColumns;
+  copyColumns(data, grid);
+  std::vector<double> row(static_cast<size_t>(C));
   for (int64_t k = 0; k < K; ++k) {
-    Trajectory tr{k + 1, {}, {}};
-    for (int64_t s = 0; s < T; ++s)
+    Trajectory tr{k + 1, {}, {}, {}, {}};
+    for (int64_t s = 0; s < T; ++s) {
       for (int64_t c = 0; c < C; ++c, p += 8) {
         double v = std::bit_cast<double>(littleEndian(p, 8));
-        if (!std::isfinite(v))
+        const bool missing = grid.allowMissing && c >= 1 && c <= observedEnd && std::isnan(v);
+        if (!std::isfinite(v) && !missing)
           throw FileError(file, "trajectory " + std::to_string(k + 1) + ", sample " +
                                     std::to_string(s + 1) + ": non-finite value in column '" +
-                                    (c == 0 ? std::string("t") : grid.stateColumns[size_t(c - 1)]) +
-                                    "'");
-        (c == 0 ? tr.times : tr.states).push_back(v);
+                                    (c == 0 ? std::string("t") : columns[size_t(c - 1)]) + "'");
+        row[size_t(c)] = v;
       }
+      tr.times.push_back(row[0]);
+      appendRow(tr, grid, [&](size_t c) { return row[c + 1]; });
+    }
     data.trajectories.push_back(std::move(tr));
   }
   checkGrid(data, grid, [&](size_t j, int64_t k, const std::string &msg) {
@@ -359,17 +416,31 @@ TrajectoryData loadTrajectories(const std::string &path, const TrajectoryGrid &g
   return parseTrajectoryCsv(bytes, path, grid);
 }
 
+namespace {
+
+/// Sample k's values after t, in file order (state, outputs, inputs).
+void appendSample(std::vector<double> &out, const TrajectoryData &data, const Trajectory &tr,
+                  size_t k) {
+  const size_t widths[] = {data.stateColumns.size(), data.outputColumns.size(),
+                           data.inputColumns.size()};
+  const std::vector<double> *parts[] = {&tr.states, &tr.outputs, &tr.inputs};
+  for (int i = 0; i < 3; ++i)
+    out.insert(out.end(), parts[i]->begin() + long(k * widths[i]),
+               parts[i]->begin() + long((k + 1) * widths[i]));
+}
+
+} // namespace
+
 std::string trajectoriesToCsv(const TrajectoryData &data) {
   CsvTable t;
   t.columns = {"traj", "t"};
-  t.columns.insert(t.columns.end(), data.stateColumns.begin(), data.stateColumns.end());
-  const size_t D = data.stateColumns.size();
+  for (const auto *names : {&data.stateColumns, &data.outputColumns, &data.inputColumns})
+    t.columns.insert(t.columns.end(), names->begin(), names->end());
   for (const Trajectory &tr : data.trajectories)
     for (size_t k = 0; k < tr.times.size(); ++k) {
       t.values.push_back(double(tr.id));
       t.values.push_back(tr.times[k]);
-      t.values.insert(t.values.end(), tr.states.begin() + long(k * D),
-                      tr.states.begin() + long((k + 1) * D));
+      appendSample(t.values, data, tr, k);
     }
   return formatCsv(t);
 }
@@ -377,7 +448,8 @@ std::string trajectoriesToCsv(const TrajectoryData &data) {
 std::string trajectoriesToNpy(const TrajectoryData &data) {
   const int64_t K = int64_t(data.trajectories.size());
   const int64_t T = K ? data.trajectories[0].samples() : 0;
-  const int64_t C = 1 + data.stateDim();
+  const int64_t C =
+      1 + int64_t(data.stateColumns.size() + data.outputColumns.size() + data.inputColumns.size());
   for (const Trajectory &tr : data.trajectories)
     if (tr.samples() != T)
       throw std::invalid_argument("an NPY array needs trajectories of equal length; trajectory " +
@@ -400,12 +472,14 @@ std::string trajectoriesToNpy(const TrajectoryData &data) {
     for (int i = 0; i < 8; ++i)
       out += char((bits >> (8 * i)) & 0xFF);
   };
-  const size_t D = size_t(data.stateDim());
+  std::vector<double> sample;
   for (const Trajectory &tr : data.trajectories)
     for (size_t k = 0; k < tr.times.size(); ++k) {
       put(tr.times[k]);
-      for (size_t d = 0; d < D; ++d)
-        put(tr.states[k * D + d]);
+      sample.clear();
+      appendSample(sample, data, tr, k);
+      for (double v : sample)
+        put(v);
     }
   return out;
 }

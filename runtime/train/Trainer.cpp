@@ -21,9 +21,9 @@ namespace {
 class BatchEvaluator {
 public:
   BatchEvaluator(const LossGradCallback &lossGrad, const WindowSet &w, double h, int64_t paramCount,
-                 ThreadTeam &team, int64_t lanes)
-      : lossGrad_(lossGrad), w_(w), h_(h), paramCount_(size_t(paramCount)), team_(team),
-        lanes_(lanes) {}
+                 ThreadTeam &team, int64_t lanes, const WindowLossCallback *windowLoss = nullptr)
+      : lossGrad_(lossGrad), windowLoss_(windowLoss && *windowLoss ? windowLoss : nullptr), w_(w),
+        h_(h), paramCount_(size_t(paramCount)), team_(team), lanes_(lanes) {}
 
   /// ∂L/∂θ of the last batch.
   const std::vector<double> &grad() const { return grads_[0]; }
@@ -46,10 +46,24 @@ public:
       gradX0_.resize(B * D);
     }
     const int64_t count = int64_t(pieces_.size());
+    double weight = 0;
+    if (windowLoss_) {
+      int64_t observed = 0;
+      const size_t O = size_t(w_.observedDim);
+      for (int64_t b = 0; b < n; ++b)
+        for (size_t k = 0; k < K * O; ++k)
+          observed += std::isnan(w_.targets[size_t(order[b]) * K * O + k]) ? 0 : 1;
+      weight = observed ? 1.0 / double(observed) : 0.0;
+    }
     team_.run([&](int64_t thread) {
       const auto [first, last] = shareOf(count, team_.size(), thread);
       for (int64_t j = first; j < last; ++j) {
         const auto [begin, end] = pieces_[size_t(j)];
+        if (windowLoss_) {
+          losses_[size_t(j)] = (*windowLoss_)(w_, params, order + begin, end - begin, weight,
+                                              grads_[size_t(j)].data());
+          continue;
+        }
         for (size_t b = size_t(begin); b < size_t(end); ++b) {
           const size_t i = size_t(order[b]);
           std::copy_n(w_.x0.begin() + long(i * D), D, x0_.begin() + long(b * D));
@@ -75,6 +89,7 @@ public:
 
 private:
   const LossGradCallback &lossGrad_;
+  const WindowLossCallback *windowLoss_;
   const WindowSet &w_;
   double h_;
   size_t paramCount_;
@@ -141,18 +156,20 @@ TrainOutcome train(const TrainConfig &config, const LossGradCallback &lossGrad,
     throw std::invalid_argument("training needs a positive step, batch size >= 1, epochs >= 0, "
                                 "threads >= 1, lanes >= 1 and a divergence factor >= 0");
   if (validationWindows && (validationWindows->stateDim != trainWindows.stateDim ||
-                            validationWindows->targetSteps != trainWindows.targetSteps))
+                            validationWindows->observedDim != trainWindows.observedDim ||
+                            (!config.windowLoss &&
+                             validationWindows->targetSteps != trainWindows.targetSteps)))
     throw std::invalid_argument("the validation windows must have the training windows' shape");
   using Clock = std::chrono::steady_clock;
   const int64_t count = trainWindows.count();
   const int64_t batches = (count + config.batchSize - 1) / config.batchSize;
   ThreadTeam team(config.threads);
   BatchEvaluator eval(lossGrad, trainWindows, config.step, int64_t(state.params.size()), team,
-                      config.lanes);
+                      config.lanes, &config.windowLoss);
   std::optional<BatchEvaluator> valEval;
   if (validationWindows)
     valEval.emplace(lossGrad, *validationWindows, config.step, int64_t(state.params.size()), team,
-                    config.lanes);
+                    config.lanes, &config.windowLoss);
   // The best epoch's training loss, which mini-batch losses are compared with.
   double bestTrain = std::numeric_limits<double>::infinity();
   for (const EpochRecord &r : state.history)

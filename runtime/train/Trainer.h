@@ -36,6 +36,14 @@ namespace odec {
 /// (support/SolverAbi.h); returns L.
 using LossGradCallback = std::function<double(const LossGradArgs &)>;
 
+/// The loss of the n windows `windows[0 .. n)` of a set (indices into it), weight w per observed
+/// target value (Σ w (x − y)² over the values that are not NaN), and its gradient (gradParams,
+/// overwritten); returns the loss. For windows that fixed target steps cannot take: irregular
+/// times, outputs, inputs or missing values (train/Windows.h).
+using WindowLossCallback =
+    std::function<double(const WindowSet &, const std::vector<double> &params,
+                         const int64_t *windows, int64_t n, double weight, double *gradParams)>;
+
 struct TrainConfig {
   double step = 0;        // h, the solver's step
   int64_t epochs = 1;     // train until this many epochs are complete
@@ -45,6 +53,9 @@ struct TrainConfig {
   int64_t threads = 1;        // threads evaluating each mini-batch
   int64_t lanes = 8;          // trajectories per SIMD chunk of the loss-gradient code
   double divergeFactor = 1e3; // 0: never stop for divergence
+  /// When set, mini-batches are evaluated by it instead of the LossGradCallback, and a batch's
+  /// loss is the mean over its observed (non-NaN) target values.
+  WindowLossCallback windowLoss;
 };
 
 struct EpochRecord {

@@ -145,6 +145,72 @@ TEST(TrajectoryCsv, TooFewSamplesForTheHorizon) {
             "window spans horizon + 1 samples)\n    2,0,1,2\n      ^");
 }
 
+TrajectoryGrid drivenGrid() {
+  TrajectoryGrid g = grid2();
+  g.outputColumns = {"y[1]"};
+  g.inputColumns = {"u[1]"};
+  g.irregular = true;
+  g.allowMissing = true;
+  return g;
+}
+
+// A model with outputs and inputs: their columns follow the state's; state and output values
+// may be missing (empty, nan, NaN, NA), inputs may not; irregular times load with stride 0.
+TEST(TrajectoryCsv, OutputsInputsMissingValuesAndIrregularTimes) {
+  const TrajectoryData d = parseTrajectoryCsv(
+      "traj,t,x[1],x[2],y[1],u[1]\n1,0,1,2,,0.5\n1,0.13,NaN,NA,3,0.25\n1,0.4,1,2,nan,-1\n",
+      "d.csv", drivenGrid());
+  EXPECT_EQ(d.stride, 0);
+  ASSERT_EQ(d.trajectories.size(), 1u);
+  const Trajectory &tr = d.trajectories[0];
+  EXPECT_EQ(tr.times, (std::vector<double>{0, 0.13, 0.4}));
+  EXPECT_TRUE(std::isnan(tr.states[2]) && std::isnan(tr.states[3]));
+  EXPECT_EQ(tr.states[4], 1);
+  ASSERT_EQ(tr.outputs.size(), 3u);
+  EXPECT_TRUE(std::isnan(tr.outputs[0]) && std::isnan(tr.outputs[2]));
+  EXPECT_EQ(tr.outputs[1], 3);
+  EXPECT_EQ(tr.inputs, (std::vector<double>{0.5, 0.25, -1}));
+  // On a grid the stride is found as before.
+  EXPECT_EQ(parseTrajectoryCsv("t,x[1],x[2],y[1],u[1]\n0,1,2,3,4\n0.2,1,2,3,4\n", "d.csv",
+                               drivenGrid())
+                .stride,
+            2);
+  EXPECT_EQ(csvError("t,x[1],x[2],y[1],u[1]\n0,1,2,3,\n", drivenGrid()),
+            "d.csv:2:9: error: expected a number, got ''\n    0,1,2,3,\n            ^");
+  EXPECT_EQ(csvError("t,x[1],x[2]\n0,1,\n"),
+            "d.csv:2:5: error: expected a number, got ''\n    0,1,\n        ^");
+  EXPECT_EQ(csvError("traj,t,x[1],x[2],u[1]\n1,0,1,2,3\n", drivenGrid()),
+            "d.csv:1:18: error: expected the columns 'traj,t,x[1],x[2],y[1],u[1]' (the model's "
+            "state columns, then its output columns, then its input columns, in order; 'traj' "
+            "may be left out for one trajectory), got 'traj,t,x[1],x[2],u[1]'\n"
+            "    traj,t,x[1],x[2],u[1]\n                     ^");
+  // Times must still increase.
+  EXPECT_EQ(csvError("t,x[1],x[2],y[1],u[1]\n0,1,2,3,4\n0,1,2,3,4\n", drivenGrid()),
+            "d.csv:3:1: error: time 0 is not after the previous sample's 0 (times must increase "
+            "strictly within trajectory 1)\n    0,1,2,3,4\n    ^");
+}
+
+TEST(TrajectoryNpy, OutputsInputsAndMissingValuesRoundTrip) {
+  TrajectoryData d;
+  d.stateColumns = {"x[1]", "x[2]"};
+  d.outputColumns = {"y[1]"};
+  d.inputColumns = {"u[1]"};
+  const double nan = std::nan("");
+  d.trajectories = {{1, {0, 0.15, 0.5}, {1, 2, 3, nan, 5, 6}, {nan, 8, 9}, {0.1, 0.2, 0.3}}};
+  const TrajectoryData back = parseTrajectoryNpy(trajectoriesToNpy(d), "d.npy", drivenGrid());
+  ASSERT_EQ(back.trajectories.size(), 1u);
+  EXPECT_EQ(back.stride, 0);
+  EXPECT_EQ(back.trajectories[0].times, d.trajectories[0].times);
+  EXPECT_TRUE(std::isnan(back.trajectories[0].states[3]));
+  EXPECT_EQ(back.trajectories[0].states[4], 5);
+  EXPECT_TRUE(std::isnan(back.trajectories[0].outputs[0]));
+  EXPECT_EQ(back.trajectories[0].inputs, d.trajectories[0].inputs);
+  // Inputs may not be missing.
+  d.trajectories[0].inputs[1] = nan;
+  EXPECT_EQ(npyError(trajectoriesToNpy(d), drivenGrid()),
+            "d.npy: error: trajectory 1, sample 2: non-finite value in column 'u[1]'");
+}
+
 TEST(TrajectoryNpy, RoundTripThroughTheWriter) {
   TrajectoryData d;
   d.stateColumns = {"x[1]", "x[2]"};

@@ -146,13 +146,22 @@ TEST(TrainCommand, NAdamIsAnOptimizerOfItsOwnAndResumes) {
 
 TEST(TrainCommand, DataErrorsPointIntoTheFile) {
   TrainingData s;
-  std::string bad = s.dir.file("bad.csv", "traj,t,x[1],x[2]\n1,0,1,2\n1,0.1,1,2\n1,0.25,1,2\n");
+  std::string bad = s.dir.file("bad.csv", "traj,t,x[1],x[2]\n1,0,1,2\n1,0.1,1,2\n1,0.1,1,2\n");
   OdecResult r = runOdec("train " + s.node + " --tableau RK4 --step 0.1 --horizon 1 --data " + bad +
                          " --out " + s.dir.file("run"));
   EXPECT_EQ(r.status, 1);
-  EXPECT_EQ(r.err, bad + ":4:3: error: time 0.25 is off the uniform grid of trajectory 1 "
-                         "(expected 0.2: one sample every training step of 0.1 from t = 0)\n"
-                         "    1,0.25,1,2\n      ^\n");
+  EXPECT_EQ(r.err, bad + ":4:3: error: time 0.1 is not after the previous sample's 0.1 (times "
+                         "must increase strictly within trajectory 1)\n"
+                         "    1,0.1,1,2\n      ^\n");
+  // A state missing where a window starts cannot be its x0.
+  std::string gap = s.dir.file("gap.csv", "traj,t,x[1],x[2]\n1,0,1,2\n1,0.1,,2\n1,0.2,1,2\n");
+  r = runOdec("train " + s.node + " --tableau RK4 --step 0.1 --horizon 1 --data " + gap +
+              " --out " + s.dir.file("run2"));
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.err.find("trajectory 1 at t = 0.1: a state value is missing where a window starts "
+                       "(its x0)"),
+            std::string::npos)
+      << r.err;
 }
 
 TEST(TrainCommand, CtrlCCheckpointsAndResumesExactly) {
