@@ -160,6 +160,10 @@ TrainResult Model::train(const TrainSettings &settings, const TrainOutput &outpu
     throw std::invalid_argument(
         "the validation data is sampled every " + std::to_string(valWindows->stride) +
         " steps, the training data every " + std::to_string(trainWindows.stride));
+  for (const WindowSet *w : {&trainWindows, valWindows ? &*valWindows : nullptr})
+    if (w && w->skipped)
+      log << "note: " << w->skipped << " of the " << (w == &trainWindows ? "training" : "validation")
+          << " windows are left out: their first sample, the window's x0, misses a state value\n";
   if (!regular && (trainWindows.stride == 0 || (valWindows && valWindows->stride == 0)))
     log << "note: the observation times are not on one grid of steps of " << settings.step
         << "; each step that crosses one is shortened to end on it\n";

@@ -1,6 +1,5 @@
 #include "train/Windows.h"
 
-#include "io/Csv.h"
 
 #include <algorithm>
 #include <cmath>
@@ -31,10 +30,10 @@ WindowSet makeWindows(const TrajectoryData &data, int64_t horizon) {
     const std::vector<double> &observed = outputs ? tr.outputs : tr.states;
     for (int64_t s = 0; s + horizon < tr.samples(); ++s) {
       const auto start = tr.states.begin() + long(size_t(s) * D);
-      if (std::any_of(start, start + long(D), [](double v) { return std::isnan(v); }))
-        throw std::invalid_argument("trajectory " + std::to_string(tr.id) + " at t = " +
-                                    formatNumber(tr.times[size_t(s)]) +
-                                    ": a state value is missing where a window starts (its x0)");
+      if (std::any_of(start, start + long(D), [](double v) { return std::isnan(v); })) {
+        ++w.skipped;
+        continue;
+      }
       w.x0.insert(w.x0.end(), start, start + long(D));
       const auto first = observed.begin() + long(size_t(s + 1) * O);
       w.targets.insert(w.targets.end(), first, first + long(size_t(horizon) * O));
@@ -45,6 +44,10 @@ WindowSet makeWindows(const TrajectoryData &data, int64_t horizon) {
     w.inputTimes.push_back(data.inputColumns.empty() ? std::vector<double>() : tr.times);
     w.inputValues.push_back(tr.inputs);
   }
+  if (w.count() == 0 && w.skipped > 0)
+    throw std::invalid_argument("every window starts at a sample whose state is incomplete: a "
+                                "window's first sample gives its x0, so it needs every state "
+                                "value");
   for (double v : w.targets)
     w.missing = w.missing || std::isnan(v);
   return w;

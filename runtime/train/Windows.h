@@ -8,7 +8,8 @@
 // cannot compound over the whole trajectory) and every sample serves as a start once.
 //
 // Irregular times (stride 0), outputs, inputs and missing values: a window's x0 is still the
-// state at its first sample (which must be complete), its targets are the observed columns
+// state at its first sample (a window whose first sample misses a state value is left out),
+// its targets are the observed columns
 // (the outputs, else the state) of the next K samples, NaN where missing, at their own times;
 // such windows are solved by the observation-time solver, not at fixed target steps.
 #pragma once
@@ -35,6 +36,7 @@ struct WindowSet {
   /// samples x inputs values.
   std::vector<std::vector<double>> inputTimes, inputValues;
   bool missing = false; // some target is NaN
+  int64_t skipped = 0;   // windows left out: a state value of their first sample is missing
 
   int64_t count() const { return stateDim ? int64_t(x0.size()) / stateDim : 0; }
   /// Solver steps per window: K·m.
@@ -43,8 +45,8 @@ struct WindowSet {
 
 /// All windows of horizon K ≥ 1, trajectory by trajectory, in time order. Throws
 /// std::invalid_argument for K < 1, a trajectory shorter than K+1 samples (the loader's
-/// TrajectoryGrid::minSamples = K+1 reports that with the file's location first), or a state
-/// value missing at a window's start.
+/// TrajectoryGrid::minSamples = K+1 reports that with the file's location first), or when every
+/// window's first sample misses a state value.
 WindowSet makeWindows(const TrajectoryData &data, int64_t horizon);
 
 } // namespace odec

@@ -1,5 +1,7 @@
-// odec simulate: JIT-compile the solver for (model, tableau) and print trajectories. An
-// implicit tableau's Newton statistics go to stderr as a note (silenced by -w).
+// odec simulate: JIT-compile the solver for (model, tableau) and print trajectories, at every
+// step (--steps) or at requested times (--times, through Model::observedSolver: each step that
+// would cross a requested time is shortened to end on it). An implicit tableau's Newton
+// statistics go to stderr as a note (silenced by -w).
 // `odec jit` is the same command with --via llvm|cpp choosing the code generator.
 #include "Options.h"
 
@@ -8,6 +10,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <iostream>
@@ -17,12 +20,15 @@ namespace odec::cli {
 
 namespace {
 
+struct SimulateOptions;
+void writeTable(const SimulateOptions &o, const Model &m, const CsvTable &table);
+
 struct SimulateOptions {
   ModelOptions model;
   ParamOptions params;
   std::string tableau;
   double step = 0;
-  int64_t steps = 0;
+  int64_t steps = -1; // -1: not given
   std::string x0;
   std::string batchX0;
   std::string out;
@@ -31,6 +37,7 @@ struct SimulateOptions {
   ThreadOptions threads;
   double t0 = 0;
   std::string inputs;
+  std::string times; // --times: a list, or a CSV file with a `t` column
 };
 
 // The drive of a model that reads t or inputs: --t0, and --inputs FILE.csv with a `t` column
@@ -39,10 +46,12 @@ Drive loadDrive(const SimulateOptions &o, const Model &m) {
   if (!std::isfinite(o.t0))
     throw UserError("--t0 must be a finite number");
   if (m.autonomous()) {
-    if (!o.inputs.empty() || o.t0 != 0)
-      throw UserError("model " + m.name() + " reads neither t nor inputs; --t0 and --inputs "
-                      "do not apply");
-    return {};
+    if (!o.inputs.empty())
+      throw UserError("model " + m.name() + " has no inputs; --inputs does not apply");
+    if (o.times.empty() && o.t0 != 0)
+      throw UserError("model " + m.name() + " reads neither t nor inputs; --t0 applies to it "
+                      "only with --times");
+    return o.times.empty() ? Drive{} : Drive{{o.t0}, {}};
   }
   Drive drive;
   drive.t0 = {o.t0};
@@ -101,8 +110,64 @@ std::vector<double> initialStates(const SimulateOptions &o, const Model &m, int6
   return t.values;
 }
 
+// --times: a comma-separated list, or a CSV file whose `t` column lists them.
+std::vector<double> requestedTimes(const std::string &arg) {
+  if (!std::filesystem::exists(arg))
+    return parseNumberList(arg, "--times");
+  const CsvTable table = loadCsv(arg);
+  const auto it = std::find(table.columns.begin(), table.columns.end(), "t");
+  if (it == table.columns.end())
+    throw UserError(arg + ":" + std::to_string(table.headerLine) +
+                    ":1: error: no column 't' (--times reads the times from a 't' column)");
+  std::vector<double> times;
+  for (size_t r = 0; r < table.rows(); ++r)
+    times.push_back(table.at(r, size_t(it - table.columns.begin())));
+  return times;
+}
+
+// The states, and the outputs if the model has any, at the requested times (not at t0).
+CsvTable atRequestedTimes(const SimulateOptions &o, const Model &m,
+                          const std::vector<double> &params, const std::vector<double> &x0,
+                          int64_t batch, const CompileOptions &compile) {
+  const std::vector<double> times = requestedTimes(o.times);
+  if (times.empty())
+    throw UserError("--times lists no times");
+  const ObservedSolver solver = m.observedSolver(o.tableau, compile);
+  const ObservedSolver::Prediction p = solver.predict(
+      params, x0, o.step, std::vector<Observations>(size_t(batch), {times, {}}), loadDrive(o, m));
+  CsvTable table;
+  if (batch > 1)
+    table.columns.push_back("traj");
+  table.columns.push_back("t");
+  for (const std::string &c : m.stateColumns())
+    table.columns.push_back(c);
+  if (m.hasOutputs())
+    for (const std::string &c : m.observedColumns())
+      table.columns.push_back(c);
+  const size_t D = size_t(m.stateDim()), O = size_t(m.observedDim()), K = times.size();
+  for (size_t b = 0; b < size_t(batch); ++b)
+    for (size_t k = 0; k < K; ++k) {
+      if (batch > 1)
+        table.values.push_back(double(b + 1));
+      table.values.push_back(times[k]);
+      const size_t row = b * K + k;
+      table.values.insert(table.values.end(), p.states.begin() + long(row * D),
+                          p.states.begin() + long((row + 1) * D));
+      if (m.hasOutputs())
+        table.values.insert(table.values.end(), p.observed.begin() + long(row * O),
+                            p.observed.begin() + long((row + 1) * O));
+    }
+  return table;
+}
+
 int run(const SimulateOptions &o) {
-  checkSteps(o.step, o.steps);
+  if (o.times.empty() == (o.steps < 0))
+    throw UserError(o.times.empty() ? "give --steps N, or the times to report with --times"
+                                    : "--steps and --times exclude each other");
+  if (o.times.empty())
+    checkSteps(o.step, o.steps);
+  else
+    requireStep(o.step, "--step");
   Model m = o.model.load();
   std::vector<double> params = o.params.load(m);
   int64_t batch = 0;
@@ -110,6 +175,11 @@ int run(const SimulateOptions &o) {
   CompileOptions compile = o.model.target.options();
   compile.path = o.via == "cpp" ? CodePath::Cpp : CodePath::LLVM;
   compile.batch = batch; // one trajectory: one compile, of one-lane code
+  if (!o.times.empty()) {
+    const CsvTable table = atRequestedTimes(o, m, params, x0, batch, compile);
+    writeTable(o, m, table);
+    return kOk;
+  }
   Simulator sim = m.simulator(o.tableau, compile);
   NewtonSummary newton;
   const Drive drive = loadDrive(o, m);
@@ -136,12 +206,18 @@ int run(const SimulateOptions &o) {
       table.values.insert(table.values.end(), x, x + D);
     }
 
+  writeTable(o, m, table);
+  return kOk;
+}
+
+void writeTable(const SimulateOptions &o, const Model &m, const CsvTable &table) {
   if (o.json) {
     nlohmann::ordered_json doc;
     doc["model"] = m.name();
     doc["tableau"] = o.tableau;
     doc["step"] = o.step;
-    doc["steps"] = o.steps;
+    if (o.times.empty())
+      doc["steps"] = o.steps;
     doc["columns"] = table.columns;
     nlohmann::ordered_json rows = nlohmann::ordered_json::array();
     for (size_t r = 0; r < table.rows(); ++r)
@@ -154,7 +230,6 @@ int run(const SimulateOptions &o) {
   } else {
     writeOutput(o.out, formatCsv(table));
   }
-  return kOk;
 }
 
 // The options of `simulate`, which `jit` shares.
@@ -164,7 +239,11 @@ CLI::App *addSimulateOptions(CLI::App &app, const char *name, const char *descri
   o->model.add(*cmd);
   cmd->add_option("--tableau", o->tableau, "Runge–Kutta tableau (e.g. RK4)")->required();
   cmd->add_option("--step", o->step, "step size h")->required();
-  cmd->add_option("--steps", o->steps, "number of steps N")->required();
+  cmd->add_option("--steps", o->steps, "number of steps N (or --times)");
+  cmd->add_option("--times", o->times,
+                  "report the states (and outputs) at these times instead of every step: a "
+                  "comma-separated list, or a CSV file with a t column; strictly increasing, "
+                  "after --t0; steps crossing them are shortened to end on them");
   auto *x0 = cmd->add_option("--x0", o->x0, "initial state, comma-separated, states in declaration order");
   auto *bx = cmd->add_option("--batch-x0", o->batchX0, "CSV of initial states, one per row");
   x0->excludes(bx);

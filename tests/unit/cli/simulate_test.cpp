@@ -210,3 +210,76 @@ end
   EXPECT_EQ(r.status, 1);
   EXPECT_NE(r.err.find("reads neither t nor inputs"), std::string::npos) << r.err;
 }
+
+// --times: the states (and outputs) at requested times off the grid, each step that would cross
+// one shortened to end on it: Euler against its recursion with those step lengths, the held
+// input read at each step's start.
+TEST(Simulate, TimesOffTheGridShortenTheCrossingStep) {
+  TempDir tmp;
+  const std::string model = tmp.file("d.node", R"(
+model D
+    state x::Real
+    input u::Real ~ Hold()
+    param a::Real ~ Constant(0.5)
+    ddt(x) = -a * x + u
+    output y = 2 * x + u
+end
+)");
+  const std::string inputs = tmp.file("u.csv", "t,u\n1.0,2\n1.2,-1\n1.4,0.5\n1.6,3\n1.8,0\n");
+  const std::string base = "simulate " + model + " --seed 1 --tableau Euler --step 0.1 --x0 1 "
+                           "--t0 1 --inputs " + inputs;
+  auto r = runOdec(base + " --times 1.25,1.5,1.73");
+  ASSERT_EQ(r.status, 0) << r.err;
+  CsvTable t = odec::parseCsv(r.out, "stdout");
+  ASSERT_EQ(t.columns, (std::vector<std::string>{"t", "x", "y"}));
+  ASSERT_EQ(t.rows(), 3u);
+  // (step start, length, u there), and after which step each time is reached.
+  const double steps[][3] = {{1.0, 0.1, 2},   {1.1, 0.1, 2},   {1.2, 0.05, -1},
+                             {1.25, 0.1, -1}, {1.35, 0.1, -1}, {1.45, 0.05, 0.5},
+                             {1.5, 0.1, 0.5}, {1.6, 0.1, 3},   {1.7, 0.03, 3}};
+  const int reached[] = {3, 6, 9};
+  const double uAt[] = {-1, 0.5, 3};
+  double x = 1;
+  int row = 0;
+  for (int n = 0; n < 9; ++n) {
+    x += steps[n][1] * (-0.5 * x + steps[n][2]);
+    if (n + 1 == reached[row]) {
+      EXPECT_NEAR(t.at(size_t(row), 1), x, 1e-14) << "row " << row;
+      EXPECT_NEAR(t.at(size_t(row), 2), 2 * x + uAt[row], 1e-14) << "row " << row;
+      ++row;
+    }
+  }
+  EXPECT_EQ(t.at(0, 0), 1.25);
+  // A file with a t column works the same.
+  const std::string times = tmp.file("times.csv", "t\n1.25\n1.5\n1.73\n");
+  auto f = runOdec(base + " --times " + times);
+  ASSERT_EQ(f.status, 0) << f.err;
+  EXPECT_EQ(f.out, r.out);
+
+  r = runOdec(base + " --times 1.25 --steps 3");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.err.find("--steps and --times exclude each other"), std::string::npos) << r.err;
+  r = runOdec(base);
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.err.find("give --steps N, or the times to report with --times"), std::string::npos)
+      << r.err;
+  r = runOdec(base + " --times 1.5,1.5");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.err.find("observation time 1 (1.5) is not after the previous one (1.5)"),
+            std::string::npos)
+      << r.err;
+  const std::string noT = tmp.file("not.csv", "time\n1.5\n");
+  r = runOdec(base + " --times " + noT);
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.err.find(noT + ":1:1: error: no column 't'"), std::string::npos) << r.err;
+  // An autonomous model takes --t0 with --times: the times are absolute.
+  r = runOdec("simulate " + example("oscillator.node") +
+              " --seed 1 --tableau RK4 --step 0.1 --x0 1,0 --t0 5 --times 5.3");
+  ASSERT_EQ(r.status, 0) << r.err;
+  auto g = runOdec("simulate " + example("oscillator.node") +
+                   " --seed 1 --tableau RK4 --step 0.1 --x0 1,0 --steps 3");
+  ASSERT_EQ(g.status, 0) << g.err;
+  CsvTable a = odec::parseCsv(r.out, "stdout"), b = odec::parseCsv(g.out, "stdout");
+  EXPECT_NEAR(a.at(0, 1), b.at(3, 1), 1e-14);
+  EXPECT_NEAR(a.at(0, 2), b.at(3, 2), 1e-14);
+}

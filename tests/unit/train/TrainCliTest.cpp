@@ -2,6 +2,7 @@
 // teacher generated, --resume bit-identical to an uninterrupted run, Ctrl-C (a real SIGINT
 // to a child process) leaving a checkpoint that resumes exactly.
 #include "../cli/RunOdec.h"
+#include "io/Csv.h"
 #include "odec/odec.h"
 
 #include <gtest/gtest.h>
@@ -153,13 +154,20 @@ TEST(TrainCommand, DataErrorsPointIntoTheFile) {
   EXPECT_EQ(r.err, bad + ":4:3: error: time 0.1 is not after the previous sample's 0.1 (times "
                          "must increase strictly within trajectory 1)\n"
                          "    1,0.1,1,2\n      ^\n");
-  // A state missing where a window starts cannot be its x0.
+  // A window cannot start where a state value is missing (it would have no x0): left out, said.
   std::string gap = s.dir.file("gap.csv", "traj,t,x[1],x[2]\n1,0,1,2\n1,0.1,,2\n1,0.2,1,2\n");
-  r = runOdec("train " + s.node + " --tableau RK4 --step 0.1 --horizon 1 --data " + gap +
+  r = runOdec("train " + s.node + " --tableau RK4 --step 0.1 --horizon 1 --epochs 3 --data " + gap +
               " --out " + s.dir.file("run2"));
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.err.find("note: 1 of the training windows are left out: their first sample, the "
+                       "window's x0, misses a state value"),
+            std::string::npos)
+      << r.err;
+  std::string none = s.dir.file("none.csv", "traj,t,x[1],x[2]\n1,0,,2\n1,0.1,1,2\n");
+  r = runOdec("train " + s.node + " --tableau RK4 --step 0.1 --horizon 1 --data " + none +
+              " --out " + s.dir.file("run3"));
   EXPECT_EQ(r.status, 1);
-  EXPECT_NE(r.err.find("trajectory 1 at t = 0.1: a state value is missing where a window starts "
-                       "(its x0)"),
+  EXPECT_NE(r.err.find("every window starts at a sample whose state is incomplete"),
             std::string::npos)
       << r.err;
 }
@@ -443,4 +451,80 @@ TEST(HostTrain, IsTheCommandsRunAndRecordsItsSettings) {
   } catch (const std::invalid_argument &e) {
     EXPECT_NE(std::string(e.what()).find("already holds a training run"), std::string::npos);
   }
+}
+
+namespace {
+
+const char *kPlant = "model Plant\n"
+                     "    state x::Vector{2}\n"
+                     "    input u::Real ~ Hold()\n"
+                     "    param A::Matrix{2,2} ~ Normal(0, 0.1)\n"
+                     "    param B::Vector{2} ~ Normal(0, 0.1)\n"
+                     "    ddt(x) = A * x .+ B .* u\n"
+                     "end\n";
+
+} // namespace
+
+// generate --input: each trajectory driven by its own signal of a family, the samples written
+// as the data's input column; re-simulating a trajectory from those samples reproduces it, and
+// training reads them.
+TEST(GenerateCommand, DrivesEachTrajectoryByASignalFamily) {
+  TempDir dir;
+  const std::string node = dir.file("plant.node", kPlant);
+  const std::string teacher =
+      dir.file("teacher.json", R"({"A": [[-0.3, 1], [-1, -0.3]], "B": [0.5, 1]})");
+  const std::string base = "generate " + node + " --params " + teacher +
+                           " --tableau RK4 --step 0.1 --steps 60 --trajectories 3 --seed 4";
+  const std::string data = dir.file("d.csv");
+  OdecResult r = runOdec(base + " --input pwm --out " + data);
+  ASSERT_EQ(r.status, 0) << r.err;
+  const odec::CsvTable t = odec::parseCsv(slurp(data), data);
+  ASSERT_EQ(t.columns, (std::vector<std::string>{"traj", "t", "x[1]", "x[2]", "u"}));
+  ASSERT_EQ(t.rows(), 3u * 61);
+  std::string u1 = "t,u\n";
+  bool switches = false;
+  for (size_t row = 0; row < t.rows(); ++row) {
+    const double u = t.at(row, 4);
+    EXPECT_TRUE(u == 1 || u == -1) << u;
+    if (row > 0 && row < 61)
+      switches = switches || u != t.at(row - 1, 4);
+    if (row < 61)
+      u1 += odec::formatNumber(t.at(row, 1)) + "," + odec::formatNumber(u) + "\n";
+  }
+  EXPECT_TRUE(switches);
+  // Trajectory 1 again from its own x0 and input samples.
+  r = runOdec("simulate " + node + " --params " + teacher + " --tableau RK4 --step 0.1 --steps 60 "
+              "--x0 " + odec::formatNumber(t.at(0, 2)) + "," + odec::formatNumber(t.at(0, 3)) +
+              " --inputs " + dir.file("u1.csv", u1));
+  ASSERT_EQ(r.status, 0) << r.err;
+  const odec::CsvTable again = odec::parseCsv(r.out, "stdout");
+  for (size_t n = 0; n <= 60; ++n)
+    for (size_t d = 0; d < 2; ++d)
+      EXPECT_NEAR(again.at(n, 1 + d), t.at(n, 2 + d), 1e-13) << "sample " << n;
+  // The same seeds give the same file; another input seed other inputs.
+  EXPECT_EQ(runOdec(base + " --input pwm").out, slurp(data));
+  EXPECT_NE(runOdec(base + " --input pwm --input-seed 9").out, slurp(data));
+  for (const char *family : {"prbs", "sine", "steps"})
+    EXPECT_EQ(runOdec(base + " --input " + family).status, 0) << family;
+  // Training reads the input column.
+  r = runOdec("train " + node + " --tableau RK4 --step 0.1 --horizon 5 --epochs 2 --data " +
+              data + " --out " + dir.file("run"));
+  EXPECT_EQ(r.status, 0) << r.err;
+
+  r = runOdec(base);
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.err.find("model Plant has inputs: give a signal family with --input "
+                       "prbs|pwm|sine|steps, or samples with --inputs FILE.csv (not both)"),
+            std::string::npos)
+      << r.err;
+  r = runOdec(base + " --input square");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.err.find("--input must be prbs, pwm, sine or steps, not 'square'"),
+            std::string::npos)
+      << r.err;
+  const std::string offGrid = dir.file("u.csv", "t,u\n0,1\n0.15,2\n");
+  r = runOdec(base + " --inputs " + offGrid);
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.err.find("the file has 2 input samples; the data has 61"), std::string::npos)
+      << r.err;
 }
