@@ -354,7 +354,7 @@ std::string combination(const std::vector<double> &coef,
 class HeaderWriter {
 public:
   HeaderWriter(const ir::ModelIR &model, const ButcherTableau &tableau, const CppOptions &options)
-      : m_(model), t_(tableau), o_(options), D_(model.stateDim()) {
+      : m_(model), t_(tableau), o_(options), D_(model.stateDim()), E_(model.exoDim()) {
     CppNameScope members;
     for (const ir::ModelIR::Slot &p : m_.params)
       members_.push_back(members.claim(p.name));
@@ -366,6 +366,8 @@ public:
   std::string write() {
     prologue();
     params();
+    if (E_ > 0)
+      stageValues();
     field();
     jacobian();
     fieldVJP();
@@ -383,9 +385,15 @@ private:
   const CppOptions &o_;
   std::vector<ir::Expr> vjpCot_, vjp_; // cotangent Variables; vjp_ = state parts, then params
   int64_t D_;
+  int64_t E_; // exogenous values per stage (t, then the inputs); 0: autonomous
   std::vector<std::string> members_; // Params' member per parameter
   std::string namespace_ = cppIdentifier(m_.name);
   std::ostringstream out_;
+
+  /// A driven model's functions take the exogenous values last (the autonomous header is as
+  /// it always was): `, const Real *exo` in a declaration, `, <at>` in a call.
+  std::string exoParam() const { return E_ > 0 ? ", [[maybe_unused]] const Real *exo" : ""; }
+  std::string exoArg(const std::string &at) const { return E_ > 0 ? ", " + at : ""; }
 
   std::string member(size_t p, const std::string &object) const {
     return object + "." + members_[p];
@@ -403,8 +411,11 @@ private:
             "<cstdint>\n#include <cstdlib>\n#include <limits>\n#include <new>\n\nnamespace "
          << namespace_ << " {\n\nusing Real = " << (o_.singlePrecision ? "float" : "double")
          << ";\ninline constexpr int kStateDim = " << D_ << ";\ninline constexpr int kParamCount = "
-         << m_.paramCount() << ";\ninline constexpr int kStages = " << t_.stages
-         << ";\nusing State = std::array<Real, kStateDim>;\n\n"
+         << m_.paramCount() << ";\ninline constexpr int kStages = " << t_.stages << ";\n"
+         << (E_ > 0 ? "/// Exogenous values per stage: t, then the inputs (see stageValues).\n"
+                      "inline constexpr int kExoDim = " + std::to_string(E_) + ";\n"
+                    : std::string())
+         << "using State = std::array<Real, kStateDim>;\n\n"
          << "/// A local too large for the stack, value-initialized on the heap (malloc: the code "
             "needs\n/// nothing beyond libc and libm). Out of memory aborts, as a stack overflow "
             "would crash.\ntemplate <class T> class Heap {\npublic:\n"
@@ -491,12 +502,162 @@ private:
         w.bind(var, {name, false});
       }
     }
+    for (const ir::ModelIR::Slot &e : m_.exogenous) {
+      if (!used.count(e.var.get()))
+        continue;
+      if (e.shape.isScalar()) {
+        w.bind(e.var, {"exo[" + std::to_string(e.offset) + "]", true});
+        continue;
+      }
+      const std::string name = scope.claim(e.var->name);
+      out_ << "  const Real *" << name << " = " << plus("exo", e.offset) << ";\n";
+      w.bind(e.var, {name, false});
+    }
+  }
+
+  /// simulate's exo for one trajectory, with each input's interpolation written out.
+  void stageValues() {
+    const size_t inputs = m_.interpolation.size();
+    out_ << R"ODEC(/// One input's samples: count strictly increasing times and count x width values, row-major.
+struct InputSamples {
+  const double *times = nullptr;
+  const Real *values = nullptr;
+  std::int64_t count = 0;
+};
+
+namespace detail {
+inline double tolerance(double t) { return 1e-9 * (std::fabs(t) > 1 ? std::fabs(t) : 1.0); }
+inline bool increasing(const InputSamples &in, std::int64_t least) {
+  if (in.count < least || !in.times || !in.values)
+    return false;
+  for (std::int64_t k = 0; k < in.count; ++k)
+    if (!std::isfinite(in.times[k]) || (k > 0 && !(in.times[k] > in.times[k - 1])))
+      return false;
+  return true;
+}
+/// Zero-order hold: the last sample at or before t (from the left: before t, for the stages
+/// after a step's start, so a jump on a step boundary belongs to the next step).
+inline bool hold(const InputSamples &in, int width, double t, bool left, Real *out) {
+  if (!(t >= in.times[0] - tolerance(t)))
+    return false;
+  const double bound = left ? t - tolerance(t) : t + tolerance(t);
+  std::int64_t lo = 0, hi = in.count;
+  while (lo < hi) {
+    const std::int64_t mid = lo + (hi - lo) / 2;
+    if (left ? in.times[mid] < bound : in.times[mid] <= bound)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  const std::int64_t k = lo > 0 ? lo - 1 : 0;
+  for (int j = 0; j < width; ++j)
+    out[j] = in.values[k * width + j];
+  return true;
+}
+/// The natural cubic spline's second derivatives (count x width; M_0 = M_last = 0), by the
+/// Thomas algorithm on the diagonally dominant tridiagonal system; null when out of memory.
+inline double *curvature(const InputSamples &in, int width) {
+  const std::int64_t n = in.count;
+  double *M = static_cast<double *>(std::calloc(std::size_t(n * width + n), sizeof(double)));
+  if (!M || n < 3)
+    return M;
+  double *upper = M + n * width;
+  for (std::int64_t i = 1; i + 1 < n; ++i) {
+    const double hl = in.times[i] - in.times[i - 1], hr = in.times[i + 1] - in.times[i];
+    const double pivot = 2 * (hl + hr) - (i > 1 ? hl * upper[i - 1] : 0.0);
+    upper[i] = hr / pivot;
+    for (int j = 0; j < width; ++j) {
+      const double y0 = double(in.values[(i - 1) * width + j]), y1 = double(in.values[i * width + j]),
+                   y2 = double(in.values[(i + 1) * width + j]);
+      const double rhs = 6 * ((y2 - y1) / hr - (y1 - y0) / hl);
+      M[i * width + j] = (rhs - hl * M[(i - 1) * width + j]) / pivot;
+    }
+  }
+  for (std::int64_t i = n - 2; i >= 1; --i)
+    for (int j = 0; j < width; ++j)
+      M[i * width + j] -= upper[i] * M[(i + 1) * width + j];
+  return M;
+}
+/// Linear interpolation (M null) or the natural cubic spline between the samples; no
+/// extrapolation past either end.
+inline bool between(const InputSamples &in, int width, const double *M, double t, Real *out) {
+  const double first = in.times[0], last = in.times[in.count - 1];
+  if (!(t >= first - tolerance(t)) || !(t <= last + tolerance(t)))
+    return false;
+  t = t < first ? first : (t > last ? last : t);
+  std::int64_t lo = 0, hi = in.count;
+  while (lo < hi) {
+    const std::int64_t mid = lo + (hi - lo) / 2;
+    if (in.times[mid] <= t)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  std::int64_t k = lo - 1;
+  k = k < 0 ? 0 : (k > in.count - 2 ? in.count - 2 : k);
+  const double h = in.times[k + 1] - in.times[k];
+  const double a = (in.times[k + 1] - t) / h, b = (t - in.times[k]) / h;
+  for (int j = 0; j < width; ++j) {
+    double v = a * double(in.values[k * width + j]) + b * double(in.values[(k + 1) * width + j]);
+    if (M)
+      v += ((a * a * a - a) * M[k * width + j] + (b * b * b - b) * M[(k + 1) * width + j]) * h *
+           h / 6;
+    out[j] = Real(v);
+  }
+  return true;
+}
+} // namespace detail
+
+)ODEC";
+    out_ << "/// simulate's exo for one trajectory of `steps` steps of h from t0 (steps x kStages x "
+            "kExoDim):\n/// stage i of step n at t = t0 + n h + c_i h, then "
+         << (inputs ? "each input read there from inputs[k] (one per `input` declaration, in\n"
+                      "/// order) through its declared interpolation"
+                    : "nothing else (the model has no inputs; `inputs` is unread)")
+         << ". Returns false where an input is\n/// undefined (before its first sample; after "
+            "its last for Linear and CubicSpline) or its samples\n/// are unusable (too few, "
+            "times not strictly increasing), as odec's own solvers refuse them.\n"
+         << "inline bool stageValues(double t0, double h, std::int64_t steps, "
+         << (inputs ? "" : "[[maybe_unused]] ") << "const InputSamples *inputs, Real *exo) {\n";
+    for (size_t k = 0; k < inputs; ++k) {
+      const std::string kind = m_.interpolation[k];
+      out_ << "  if (!detail::increasing(inputs[" << k << "], " << (kind == "Hold" ? 1 : 2)
+           << "))\n    return false;\n";
+      if (kind == "CubicSpline")
+        out_ << "  struct Curvature" << k << " {\n    double *M;\n    ~Curvature" << k
+             << "() { std::free(M); }\n  } spline" << k << "{detail::curvature(inputs[" << k
+             << "], " << m_.exogenous[k + 1].shape.size() << ")};\n  if (!spline" << k
+             << ".M)\n    return false;\n";
+    }
+    out_ << "  for (std::int64_t n = 0; n < steps; ++n) {\n    const double start = t0 + "
+            "double(n) * h;\n";
+    for (int i = 0; i < t_.stages; ++i) {
+      const double c = t_.c[size_t(i)].value;
+      out_ << "    {\n      Real *row = exo + (n * kStages + " << i << ") * kExoDim;\n"
+           << "      const double t = start + " << literal(c) << " * h;\n      row[0] = Real(t);\n";
+      for (size_t k = 0; k < inputs; ++k) {
+        const ir::ModelIR::Slot &in = m_.exogenous[k + 1];
+        const std::string kind = m_.interpolation[k], width = std::to_string(in.shape.size()),
+                          at = "row + " + std::to_string(in.offset);
+        if (kind == "Hold")
+          out_ << "      if (!detail::hold(inputs[" << k << "], " << width << ", t, "
+               << (c > 0 ? "true" : "false") << ", " << at << "))\n        return false;\n";
+        else
+          out_ << "      if (!detail::between(inputs[" << k << "], " << width << ", "
+               << (kind == "CubicSpline" ? "spline" + std::to_string(k) + ".M" : "nullptr")
+               << ", t, " << at << "))\n        return false;\n";
+      }
+      out_ << "    }\n";
+    }
+    out_ << "  }\n  return true;\n}\n\n";
   }
 
   void field() {
-    out_ << "/// dxdt = f(state; p), the vector field.\ninline void field([[maybe_unused]] const "
-            "Params &p, [[maybe_unused]] const Real *state, Real *dxdt) {\n";
-    CppNameScope scope = functionScope({"p", "state", "dxdt"});
+    out_ << "/// dxdt = f(state; p" << (E_ > 0 ? ", exo" : "")
+         << "), the vector field.\ninline void field([[maybe_unused]] const "
+            "Params &p, [[maybe_unused]] const Real *state, Real *dxdt"
+         << exoParam() << ") {\n";
+    CppNameScope scope = functionScope({"p", "state", "dxdt", "exo"});
     BodyWriter w(out_, scope);
     bindInputs(w, scope, m_.ddt);
     for (size_t k = 0; k < m_.states.size(); ++k)
@@ -516,8 +677,9 @@ private:
         blocks.push_back(ad::jacobian(f, s.var));
     out_ << "/// J = ∂f/∂x at state, kStateDim x kStateDim, row-major.\ninline void "
             "jacobian([[maybe_unused]] const Params &p, [[maybe_unused]] const Real *state, "
-            "Real *J) {\n";
-    CppNameScope scope = functionScope({"p", "state", "J"});
+            "Real *J"
+         << exoParam() << ") {\n";
+    CppNameScope scope = functionScope({"p", "state", "J", "exo"});
     BodyWriter w(out_, scope);
     bindInputs(w, scope, blocks);
     size_t b = 0;
@@ -531,8 +693,9 @@ private:
     out_ << "/// stateBar = ⟨cot, ∂f/∂x⟩ (overwritten) and paramsBar += ⟨cot, ∂f/∂θ⟩ at state.\n"
             "inline void fieldVJP([[maybe_unused]] const Params &p, [[maybe_unused]] const Real "
             "*state, [[maybe_unused]] const Real *cot, Real *stateBar, [[maybe_unused]] Params "
-            "&paramsBar) {\n";
-    CppNameScope scope = functionScope({"p", "state", "cot", "stateBar", "paramsBar"});
+            "&paramsBar"
+         << exoParam() << ") {\n";
+    CppNameScope scope = functionScope({"p", "state", "cot", "stateBar", "paramsBar", "exo"});
     BodyWriter w(out_, scope);
     bindInputs(w, scope, vjp_);
     for (size_t k = 0; k < m_.states.size(); ++k)
@@ -550,8 +713,10 @@ private:
     out_ << "/// One step's stage states (where each slope is evaluated) and slopes.\nstruct "
             "Stages {\n  std::array<State, kStages> state, slope;\n};\n\n"
          << "/// The stages of one step of " << t_.name << " from x; the last slope only when "
-         << "lastSlope.\ninline void stages(const Params &p, const Real *x, Real h, Stages &s, "
-            "[[maybe_unused]] bool lastSlope) {\n";
+         << "lastSlope" << (E_ > 0 ? " (exo: this step's kStages x kExoDim values)" : "")
+         << ".\ninline void stages(const Params &p, const Real *x, Real h, Stages &s, "
+            "[[maybe_unused]] bool lastSlope"
+         << exoParam() << ") {\n";
     for (int i = 0; i < S; ++i) {
       std::vector<double> a;
       for (int j = 0; j < i; ++j)
@@ -565,29 +730,37 @@ private:
       out_ << "  for (int d = 0; d < kStateDim; ++d)\n    s.state[" << i << "][d] = " << value
            << ";\n"
            << (i == S - 1 ? "  if (lastSlope)\n  " : "") << "  field(p, s.state[" << i
-           << "].data(), s.slope[" << i << "].data());\n";
+           << "].data(), s.slope[" << i << "].data()"
+           << exoArg(i == 0 ? "exo" : "exo + " + std::to_string(i) + " * kExoDim") << ");\n";
     }
     std::vector<double> b;
     for (const Coefficient &c : t_.b)
       b.push_back(c.value);
     const int64_t state = D_ * 8, stages = 2 * S * state;
     int64_t stepBudget = kStackBudget, simulateBudget = kStackBudget;
-    out_ << "}\n\n/// x ← x + h Σ b_i k_i.\ninline void step(const Params &p, Real *x, Real h) {\n"
+    out_ << "}\n\n/// x ← x + h Σ b_i k_i.\ninline void step(const Params &p, Real *x, Real h"
+         << exoParam() << ") {\n"
          << objectLocal("  ", "Stages", "s", stages, stepBudget)
-         << "  stages(p, x, h, s, true);\n  for (int d = 0; d < kStateDim; ++d)\n"
+         << "  stages(p, x, h, s, true" << exoArg("exo")
+         << ");\n  for (int d = 0; d < kStateDim; ++d)\n"
          << "    x[d] = x[d] + h * ("
          << combination(b, [](size_t j) { return "s.slope[" + std::to_string(j) + "][d]"; })
          << ");\n}\n\n"
          << "/// steps steps of size h from each of batch initial states x0 (batch x kStateDim);\n"
-         << "/// out[(b * (steps + 1) + n) * kStateDim + d] is component d at t = n h.\n"
+         << "/// out[(b * (steps + 1) + n) * kStateDim + d] is component d at t = n h"
+         << (E_ > 0 ? " (after t0);\n/// exo: batch x steps x kStages x kExoDim, each "
+                      "trajectory's stageValues.\n"
+                    : ".\n")
          << "inline void simulate(const Params &p, const Real *x0, Real *out, std::int64_t "
-            "batch, std::int64_t steps, Real h) {\n"
+            "batch, std::int64_t steps, Real h"
+         << exoParam() << ") {\n"
          << "  for (std::int64_t b = 0; b < batch; ++b) {\n"
          << "    Real *row = out + b * (steps + 1) * kStateDim;\n"
          << objectLocal("    ", "State", "x", state, simulateBudget)
          << "    for (int d = 0; d < kStateDim; ++d)\n"
          << "      row[d] = x[d] = x0[b * kStateDim + d];\n"
-         << "    for (std::int64_t n = 0; n < steps; ++n) {\n      step(p, x.data(), h);\n"
+         << "    for (std::int64_t n = 0; n < steps; ++n) {\n      step(p, x.data(), h"
+         << exoArg("exo + (b * steps + n) * kStages * kExoDim") << ");\n"
          << "      for (int d = 0; d < kStateDim; ++d)\n"
          << "        row[(n + 1) * kStateDim + d] = x[d];\n    }\n  }\n}\n\n";
   }
@@ -603,8 +776,10 @@ private:
          << "inline Real lossGrad(const Params &p, const Real *x0, std::int64_t batch, "
             "std::int64_t steps, Real h,\n                     std::int64_t numTargets, const "
             "std::int64_t *targetSteps, const Real *targetWeights,\n                     const "
-            "Real *targets, Real *traj, Params &gradParams, Real *gradX0) {\n"
-         << "  simulate(p, x0, traj, batch, steps, h);\n  zero(gradParams);\n"
+            "Real *targets, Real *traj, Params &gradParams, Real *gradX0"
+         << exoParam() << ") {\n"
+         << "  simulate(p, x0, traj, batch, steps, h" << exoArg("exo")
+         << ");\n  zero(gradParams);\n"
          << "  Real loss = Real(0);\n  for (std::int64_t b = 0; b < batch; ++b) {\n"
          << "    const Real *row = traj + b * (steps + 1) * kStateDim;\n"
          << "    const Real *y = targets + b * numTargets * kStateDim;\n"
@@ -622,7 +797,9 @@ private:
          << "        }\n    };\n    inject(steps);\n"
          << "    for (std::int64_t n = steps - 1; n >= 0; --n) {\n"
          << objectLocal("      ", "Stages", "s", 2 * S * state, budget)
-         << "      stages(p, row + n * kStateDim, h, s, false);\n";
+         << (E_ > 0 ? "      const Real *stepExo = exo + (b * steps + n) * kStages * kExoDim;\n"
+                    : "")
+         << "      stages(p, row + n * kStateDim, h, s, false" << exoArg("stepExo") << ");\n";
     // The stages whose X̄ can be nonzero (SolverPlan), last first; the others are skipped.
     const SolverPlan plan = SolverPlan::of(t_);
     const std::vector<bool> &live = plan.live;
@@ -637,7 +814,9 @@ private:
       out_ << "      // stage " << i << ": k̄ = h (b λ + Σ_j a_j" << i << " X̄_j), X̄ = J_xᵀ k̄, θ̄ += J_θᵀ k̄\n"
            << "      for (int d = 0; d < kStateDim; ++d)\n        kbar[d] = h * ("
            << sum << ");\n      fieldVJP(p, s.state[" << i << "].data(), kbar.data(), xbar["
-           << i << "].data(), gradParams);\n";
+           << i << "].data(), gradParams"
+           << exoArg(i == 0 ? "stepExo" : "stepExo + " + std::to_string(i) + " * kExoDim")
+           << ");\n";
     }
     std::vector<double> ones;
     for (int i = 0; i < S; ++i)
@@ -658,12 +837,15 @@ private:
     out_ << "\n#include <cstdio>\n#include <cstdlib>\n#include <string>\n#include <vector>\n\n"
          << "/// " << commentText(m_.name) << " as a program: --step H --steps N --x0 a,b,... prints the "
          << "trajectory as CSV.\nint main(int argc, char **argv) {\n"
-         << "  namespace model = " << namespace_ << ";\n  double h = 0;\n"
+         << "  namespace model = " << namespace_ << ";\n  double h = 0"
+         << (E_ > 0 ? ", t0 = 0" : "") << ";\n"
          << "  long long steps = -1;\n  std::vector<model::Real> x0;\n"
          << "  for (int i = 1; i + 1 < argc; i += 2) {\n"
          << "    const std::string option = argv[i];\n    const char *value = argv[i + 1];\n"
          << "    if (option == \"--step\")\n      h = std::strtod(value, nullptr);\n"
          << "    else if (option == \"--steps\")\n      steps = std::strtoll(value, nullptr, 10);\n"
+         << (E_ > 0 ? "    else if (option == \"--t0\")\n      t0 = std::strtod(value, nullptr);\n"
+                    : "")
          << "    else if (option == \"--x0\")\n"
          << "      for (char *end = nullptr;; value = end + 1) {\n"
          << "        x0.push_back(model::Real(std::strtod(value, &end)));\n"
@@ -671,14 +853,19 @@ private:
          << "    else\n      argc = 0; // unknown option: print the usage\n  }\n"
          << "  if (argc % 2 == 0 || !(h > 0) || steps < 0 || x0.size() != "
             "std::size_t(model::kStateDim)) {\n"
-         << "    std::fprintf(stderr, \"usage: %s --step H --steps N --x0 %s\\n\", argc ? argv[0] : \""
+         << "    std::fprintf(stderr, \"usage: %s --step H --steps N " << (E_ > 0 ? "[--t0 T] " : "")
+         << "--x0 %s\\n\", argc ? argv[0] : \""
          << namespace_ << "\", " << stringLiteral(header.substr(2)) << ");\n    return 2;\n  }\n"
          << "  std::vector<model::Real> traj(std::size_t(steps + 1) * model::kStateDim);\n"
          << "  const model::Heap<model::Params> params;\n"
-         << "  model::simulate(*params, x0.data(), traj.data(), 1, steps, model::Real(h));\n"
+         << (E_ > 0 ? "  std::vector<model::Real> exo(std::size_t(steps) * model::kStages * "
+                      "model::kExoDim);\n  model::stageValues(t0, h, steps, nullptr, exo.data());\n"
+                    : "")
+         << "  model::simulate(*params, x0.data(), traj.data(), 1, steps, model::Real(h)"
+         << exoArg("exo.data()") << ");\n"
          << "  std::printf(\"%s\\n\", " << stringLiteral(header) << ");\n"
          << "  for (long long n = 0; n <= steps; ++n) {\n"
-         << "    std::printf(\"%.17g\", double(n) * h);\n"
+         << "    std::printf(\"%.17g\", " << (E_ > 0 ? "t0 + " : "") << "double(n) * h);\n"
          << "    for (int d = 0; d < model::kStateDim; ++d)\n"
          << "      std::printf(\",%.17g\", double(traj[std::size_t(n) * model::kStateDim + "
             "std::size_t(d)]));\n    std::printf(\"\\n\");\n  }\n  return 0;\n}\n";
@@ -693,10 +880,10 @@ std::string emitCpp(const ir::ModelIR &model, const ButcherTableau &tableau,
     throw std::invalid_argument("tableau '" + tableau.name +
                                 "' is implicit; emit-cpp needs an explicit tableau "
                                 "(strictly lower-triangular A)");
-  if (!model.autonomous())
-    throw std::invalid_argument("model '" + model.name +
-                                "' reads the time or inputs, which the emitted C++ does not "
-                                "support yet; use the LLVM path");
+  if (options.withMain && model.exogenous.size() > 1)
+    throw std::invalid_argument("emit-cpp --main: model '" + model.name +
+                                "' has inputs, which its command line cannot take; include the "
+                                "header and drive simulate() with stageValues()");
   if (!options.params.empty() && int64_t(options.params.size()) != model.paramCount())
     throw std::invalid_argument("emit-cpp: " + std::to_string(options.params.size()) +
                                 " parameter values for model " + model.name + ", which has " +

@@ -13,6 +13,11 @@
 //   step, simulate       the Runge–Kutta method; simulate has jit::SimulateFn's layout
 //   lossGrad             the fused discrete adjoint: jit::LossGradFn's contract and math
 //                        (codegen/AdjointCodegen.h), one trajectory at a time
+//   kExoDim, InputSamples, stageValues
+//                        a driven model only (it reads t or has inputs): every function
+//                        below takes the stage values last (`exo`, SolverAbi.h's layout),
+//                        which stageValues computes from each input's samples through its
+//                        declared interpolation, written out in C++
 //   main()               with CppOptions::withMain: `--step H --steps N --x0 a,b,...` prints
 //                        the trajectory as `odec simulate` does (columns t, x[1], ...)
 // Each IR node becomes one named local (memoized on node identity, like the LLVM emitter), in
@@ -35,8 +40,9 @@ struct CppOptions {
   bool withMain = false;
 };
 
-/// The header text. Throws std::invalid_argument for an implicit tableau or a wrong number
-/// of parameter values, InternalError for a malformed model.
+/// The header text. Throws std::invalid_argument for an implicit tableau, a wrong number of
+/// parameter values, or withMain for a model with inputs (a command line cannot give them);
+/// InternalError for a malformed model.
 std::string emitCpp(const ir::ModelIR &model, const ButcherTableau &tableau,
                     const CppOptions &options);
 

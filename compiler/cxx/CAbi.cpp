@@ -82,14 +82,19 @@ std::string cppWithCAbi(const ir::ModelIR &model, const ButcherTableau &tableau,
        "constexpr std::int64_t D = m::kStateDim, P = m::kParamCount;\n} // namespace " +
        abi + "\n\n";
   const std::string use = "  using namespace " + abi + ";\n";
+  // A driven model's stage values (SolverAbi.h, exo) pass through, converted to Real.
+  const bool driven = !model.autonomous();
+  const std::string exoIn =
+      driven ? "  const In e(exo, batch * steps * m::kStages * m::kExoDim);\n" : "";
+  const std::string exoArg = driven ? ", e.p" : "";
   s += "extern \"C\" void " + sym("simulate") +
        "(const double *params, const double *x0, double *out, std::int64_t batch,\n"
-       "    std::int64_t steps, double h, const double * /*exo*/) {\n" +
-       use +
-       "  const In theta(params, P), x(x0, batch * D);\n"
+       "    std::int64_t steps, double h, const double *" + (driven ? "exo" : "/*exo*/") +
+       ") {\n" + use +
+       "  const In theta(params, P), x(x0, batch * D);\n" + exoIn +
        "  const Out traj(out, batch * (steps + 1) * D);\n"
        "  const m::Heap<m::Params> p;\n  m::unflatten(theta.p, *p);\n"
-       "  m::simulate(*p, x.p, traj.p, batch, steps, m::Real(h));\n}\n\n";
+       "  m::simulate(*p, x.p, traj.p, batch, steps, m::Real(h)" + exoArg + ");\n}\n\n";
   std::string lossGradParams;
   for (const AbiParam &param : kLossGradParams)
     lossGradParams += std::string(lossGradParams.empty() ? "" : ", ") + cType(param.type) +
@@ -100,8 +105,8 @@ std::string cppWithCAbi(const ir::ModelIR &model, const ButcherTableau &tableau,
        "      y(targets, batch * numTargets * D);\n"
        "  const Out tr(traj, batch * (steps + 1) * D), gp(gradParams, P), gx(gradX0, batch * D);\n"
        "  const m::Heap<m::Params> p, grad;\n  m::unflatten(theta.p, *p);\n"
-       "  const m::Real loss = m::lossGrad(*p, x.p, batch, steps, m::Real(h),\n"
-       "      numTargets, targetSteps, w.p, y.p, tr.p, *grad, gx.p);\n"
+       + exoIn + "  const m::Real loss = m::lossGrad(*p, x.p, batch, steps, m::Real(h),\n"
+       "      numTargets, targetSteps, w.p, y.p, tr.p, *grad, gx.p" + exoArg + ");\n"
        "  m::flatten(*grad, gp.p);\n  return double(loss);\n}\n\n";
   s += "extern \"C\" void " + sym("default_params") + "(double *out) {\n" + use +
        "  const Out flat(out, P);\n  const m::Heap<m::Params> defaults;\n"

@@ -374,3 +374,145 @@ TEST(CppEmitter, DeadStagesGetNoAdjointAndTheGradientStaysExact) {
     EXPECT_NEAR(r.gradParams[k], (loss(up) - loss(down)) / 2e-6, 1e-8) << k;
   }
 }
+
+// A driven model's header: stageValues interpolates each input as odec's solvers do (Hold,
+// Linear, CubicSpline written out in C++), and simulate and lossGrad take the stage values.
+// Built warning-free by g++, everything equals the JIT's to 1e-12.
+TEST(CppEmitter, DrivenHeaderInterpolatesItsInputsLikeTheJit) {
+  const std::string file = std::string(ODEC_SOURCE_DIR) + "/tests/unit/cppgen/driven.node";
+  odec::Model m = odec::Program::fromFile(file).model();
+  const std::vector<double> params = m.sampleParams(5), x0 = {0.4, -0.2, -0.7, 0.1};
+  const std::vector<double> t0 = {0.15, -0.4};
+  const int64_t N = 11;
+  const double h = 0.1;
+  odec::Drive drive;
+  drive.t0 = t0;
+  for (int b = 0; b < 2; ++b) {
+    odec::InputSamples in;
+    for (int k = 0; k < 9; ++k) {
+      in.times.push_back(-0.5 + 0.23 * k * k / 4 + 0.1 * k);
+      for (double v : {std::sin(k + b), 0.5 * k - 1, std::cos(2.0 * k), 0.3 * k * (b + 1)})
+        in.values.push_back(v);
+    }
+    drive.inputs.push_back(in);
+  }
+  std::ostringstream s;
+  s.precision(17);
+  s << "#include \"model.hpp\"\n#include <cstdio>\n#include <vector>\nnamespace m = Driven;\n"
+    << "int main() {\n  const std::vector<m::Real> flat = " << list(params)
+    << ", x0 = " << list(x0) << ";\n  const double t0[2] = {" << t0[0] << ", " << t0[1] << "};\n"
+    << "  const std::int64_t N = " << N << ";\n  const double h = " << h << ";\n"
+    << "  std::vector<m::Real> exo(std::size_t(2 * N * m::kStages * m::kExoDim));\n";
+  // Per trajectory, per input (a: column 0, b: columns 1–2, c: column 3) its own arrays.
+  const int first[] = {0, 1, 3}, width[] = {1, 2, 1};
+  for (int b = 0; b < 2; ++b) {
+    const odec::InputSamples &in = drive.inputs[size_t(b)];
+    s << "  {\n    const std::vector<double> times = " << list(in.times) << ";\n";
+    for (int k = 0; k < 3; ++k) {
+      std::vector<double> v;
+      for (size_t r = 0; r < in.times.size(); ++r)
+        for (int j = 0; j < width[k]; ++j)
+          v.push_back(in.values[r * 4 + size_t(first[k] + j)]);
+      s << "    const std::vector<m::Real> v" << k << " = " << list(v) << ";\n";
+    }
+    s << "    const m::InputSamples inputs[3] = {{times.data(), v0.data(), 9}, {times.data(), "
+         "v1.data(), 9}, {times.data(), v2.data(), 9}};\n"
+      << "    if (!m::stageValues(t0[" << b << "], h, N, inputs, exo.data() + " << b
+      << " * N * m::kStages * m::kExoDim))\n      return 1;\n  }\n";
+  }
+  s << R"(  const m::Params params = m::unflatten(flat.data());
+  std::vector<m::Real> traj(std::size_t(2 * (N + 1) * m::kStateDim)), traj2(traj.size());
+  m::simulate(params, x0.data(), traj.data(), 2, N, m::Real(h), exo.data());
+  const std::int64_t targetSteps[2] = {4, N};
+  const std::vector<m::Real> targets(8, m::Real(0.25)), weights(2, m::Real(0.125));
+  std::vector<m::Real> gradX0(4), gradFlat(m::kParamCount);
+  m::Params grad;
+  const m::Real loss = m::lossGrad(params, x0.data(), 2, N, m::Real(h), 2, targetSteps,
+                                   weights.data(), targets.data(), traj2.data(), grad,
+                                   gradX0.data(), exo.data());
+  m::flatten(grad, gradFlat.data());
+  for (m::Real v : traj) std::printf("%.17g\n", double(v));
+  std::printf("%.17g\n", double(loss));
+  for (m::Real v : gradFlat) std::printf("%.17g\n", double(v));
+  for (m::Real v : gradX0) std::printf("%.17g\n", double(v));
+  // Before the first sample nothing is defined: refused.
+  const double early[1] = {1.0};
+  const m::Real one[2] = {1, 1};
+  const m::InputSamples late[3] = {{early, one, 1}, {early, one, 1}, {early, one, 1}};
+  return m::stageValues(0.0, h, 1, late, exo.data()) ? 2 : 0;
+}
+)";
+  const fs::path dir = scratchDir("driven");
+  std::ofstream(dir / "model.hpp") << m.cppHeader("RK4", {{}, false, false, file});
+  std::ofstream(dir / "driver.cpp") << s.str();
+  std::string out;
+  ASSERT_EQ(shell("g++ -std=c++17 -Wall -Wextra -Werror -pedantic -O1 -o " +
+                      (dir / "driver").string() + " " + (dir / "driver.cpp").string(),
+                  dir / "compile.log", out),
+            0)
+      << out;
+  ASSERT_EQ(shell((dir / "driver").string(), dir / "run.log", out), 0) << out;
+  const std::vector<double> got = readNumbers(out);
+  const std::vector<double> traj = m.simulator("RK4").simulate(params, x0, 2, N, h, drive);
+  const odec::LossGradient::Result ref = m.lossGradient("RK4").meanSquaredError(
+      params, x0, 2, N, h, {4, N}, std::vector<double>(8, 0.25), drive);
+  const size_t T = traj.size(), P = ref.gradParams.size();
+  ASSERT_EQ(got.size(), T + 1 + P + 4);
+  auto part = [&](size_t from, size_t n) {
+    return std::vector<double>(got.begin() + long(from), got.begin() + long(from + n));
+  };
+  EXPECT_LE(relativeError(part(0, T), traj), 1e-12);
+  EXPECT_LE(relativeError(part(T, 1), {ref.loss}), 1e-12);
+  EXPECT_LE(relativeError(part(T + 1, P), ref.gradParams), 1e-12);
+  EXPECT_LE(relativeError(part(T + 1 + P, 4), ref.gradX0), 1e-12);
+  // A command line cannot give inputs: --main refuses a model with inputs, and says why.
+  try {
+    m.cppHeader("RK4", {{}, false, true, file});
+    ADD_FAILURE() << "--main accepted a model with inputs";
+  } catch (const std::invalid_argument &e) {
+    EXPECT_NE(std::string(e.what()).find("has inputs, which its command line cannot take"),
+              std::string::npos)
+        << e.what();
+  }
+  fs::remove_all(dir);
+}
+
+// A model that reads only t: main() takes --t0 and prints times from there, like
+// `odec simulate --t0`.
+TEST(CppEmitter, MainOfATimeDependentModelTakesT0) {
+  const fs::path dir = scratchDir("forced");
+  const std::string file = (dir / "forced.node").string();
+  std::ofstream(file) << "model Forced\n    state x::Real\n    param k::Real ~ Constant(1)\n"
+                         "    ddt(x) = -k * x + sin(t)\nend\n";
+  const std::string params = (dir / "p.json").string();
+  std::ofstream(params) << "{\"k\": 0.7}";
+  std::string out;
+  ASSERT_EQ(shell(std::string(ODEC_BINARY) + " emit-cpp " + file + " --params " + params +
+                      " --tableau RK4 --main -o " + (dir / "f.cpp").string(),
+                  dir / "emit.log", out),
+            0)
+      << out;
+  ASSERT_EQ(shell("g++ -std=c++17 -Wall -Wextra -Werror -pedantic -o " + (dir / "f").string() +
+                      " " + (dir / "f.cpp").string(),
+                  dir / "compile.log", out),
+            0)
+      << out;
+  ASSERT_EQ(shell((dir / "f").string() + " --step 0.1 --steps 4 --t0 0.5 --x0 0.3", dir / "run.log",
+                  out),
+            0)
+      << out;
+  std::string ref;
+  ASSERT_EQ(shell(std::string(ODEC_BINARY) + " simulate " + file +
+                      " --params " + params + " --tableau RK4 --step 0.1 --steps 4 --t0 0.5 --x0 0.3",
+                  dir / "ref.log", ref),
+            0)
+      << ref;
+  for (std::string *text : {&out, &ref})
+    for (char &ch : *text)
+      ch = ch == ',' ? ' ' : ch;
+  const std::vector<double> got = readNumbers(out.substr(out.find('\n') + 1)),
+                            want = readNumbers(ref.substr(ref.find('\n') + 1));
+  ASSERT_EQ(got.size(), want.size());
+  EXPECT_LE(relativeError(got, want), 1e-14);
+  fs::remove_all(dir);
+}
