@@ -11,6 +11,7 @@
 #include "autodiff/Derivative.h"
 #include "driver/ModelImpl.h"
 #include "driver/StageValues.h"
+#include "io/Csv.h"
 #include "ir/Builder.h"
 #include "ir/StepScale.h"
 #include "support/Step.h"
@@ -18,18 +19,10 @@
 #include <algorithm>
 #include <cmath>
 #include <set>
-#include <sstream>
 
 namespace odec {
 
 namespace {
-
-std::string number(double v) {
-  std::ostringstream s;
-  s.precision(15);
-  s << v;
-  return s.str();
-}
 
 /// How a batch steps to its observation times, in lockstep: observation k of every trajectory
 /// is due after step observedAt[k]; StepTimes says where each step lies.
@@ -49,8 +42,8 @@ constexpr int64_t kMaxSteps = 100000000;
 int64_t stepsBetween(double from, double to, double h) {
   const double r = (to - from) / h;
   if (!(r <= double(kMaxSteps)))
-    throw std::invalid_argument("reaching " + number(to) + " from " + number(from) +
-                                " in steps of " + number(h) + " would take more than " +
+    throw std::invalid_argument("reaching " + formatNumber(to) + " from " + formatNumber(from) +
+                                " in steps of " + formatNumber(h) + " would take more than " +
                                 std::to_string(kMaxSteps) + " steps");
   return std::max<int64_t>(1, int64_t(std::ceil(r - 1e-9)));
 }
@@ -80,7 +73,7 @@ ObservationSteps planSteps(const std::vector<Observations> &obs, const Drive &dr
     plan.steps += m;
     if (plan.steps > kMaxSteps)
       throw std::invalid_argument("the observations need more than " +
-                                  std::to_string(kMaxSteps) + " steps of " + number(h));
+                                  std::to_string(kMaxSteps) + " steps of " + formatNumber(h));
     plan.observedAt.push_back(plan.steps);
   }
   const size_t N = size_t(plan.steps);
@@ -234,10 +227,10 @@ ObservedSolver::Result ObservedSolver::Impl::run(const std::vector<double> &para
                                     " is not finite");
       if (!(times[k] > before))
         throw std::invalid_argument(
-            which + ": observation time " + std::to_string(k) + " (" + number(times[k]) +
+            which + ": observation time " + std::to_string(k) + " (" + formatNumber(times[k]) +
             ") is not after " +
-            (k == 0 ? "the start time (" + number(t0) + ")"
-                    : "the previous one (" + number(before) + ")") +
+            (k == 0 ? "the start time (" + formatNumber(t0) + ")"
+                    : "the previous one (" + formatNumber(before) + ")") +
             "; times must increase strictly");
       before = times[k];
     }

@@ -110,6 +110,21 @@ std::vector<double> initialStates(const SimulateOptions &o, const Model &m, int6
   return t.values;
 }
 
+// The printed table's columns: a traj column for a batch, t, the state and (with outputs) the
+// model's output columns.
+CsvTable emptyTable(const Model &m, int64_t batch, bool outputs) {
+  CsvTable table;
+  if (batch > 1)
+    table.columns.push_back("traj");
+  table.columns.push_back("t");
+  for (const std::string &c : m.stateColumns())
+    table.columns.push_back(c);
+  if (outputs)
+    for (const std::string &c : m.observedColumns())
+      table.columns.push_back(c);
+  return table;
+}
+
 // --times: a comma-separated list, or a CSV file whose `t` column lists them.
 std::vector<double> requestedTimes(const std::string &arg) {
   if (!std::filesystem::exists(arg))
@@ -135,15 +150,7 @@ CsvTable atRequestedTimes(const SimulateOptions &o, const Model &m,
   const ObservedSolver solver = m.observedSolver(o.tableau, compile);
   const ObservedSolver::Prediction p = solver.predict(
       params, x0, o.step, std::vector<Observations>(size_t(batch), {times, {}}), loadDrive(o, m));
-  CsvTable table;
-  if (batch > 1)
-    table.columns.push_back("traj");
-  table.columns.push_back("t");
-  for (const std::string &c : m.stateColumns())
-    table.columns.push_back(c);
-  if (m.hasOutputs())
-    for (const std::string &c : m.observedColumns())
-      table.columns.push_back(c);
+  CsvTable table = emptyTable(m, batch, m.hasOutputs());
   const size_t D = size_t(m.stateDim()), O = size_t(m.observedDim()), K = times.size();
   for (size_t b = 0; b < size_t(batch); ++b)
     for (size_t k = 0; k < K; ++k) {
@@ -190,12 +197,7 @@ int run(const SimulateOptions &o) {
               << fmt::format("{:.1e}", newton.maxResidual) << "\n";
 
   const int64_t D = m.stateDim(), N = o.steps;
-  CsvTable table;
-  if (batch > 1)
-    table.columns.push_back("traj");
-  table.columns.push_back("t");
-  for (const std::string &c : m.stateColumns())
-    table.columns.push_back(c);
+  CsvTable table = emptyTable(m, batch, false);
   table.values.reserve(size_t(batch * (N + 1)) * table.columns.size());
   for (int64_t b = 0; b < batch; ++b)
     for (int64_t n = 0; n <= N; ++n) {

@@ -1,6 +1,7 @@
 // Non-autonomous models: the time `t` and `input` signals through the fused solvers and their
 // discrete adjoint (the host API's Drive), against analytic solutions, matrix exponentials and
 // finite differences.
+#include "Forced.h"
 #include "odec/odec.h"
 
 #include <Eigen/Dense>
@@ -15,19 +16,8 @@
 
 namespace {
 
-// ẋ = −x + sin t: x(t) = (x(t0) − s(t0)) e^{−(t−t0)} + s(t), s(t) = (sin t − cos t)/2.
-double forced(double x0, double t0, double t) {
-  auto s = [](double u) { return (std::sin(u) - std::cos(u)) / 2; };
-  return (x0 - s(t0)) * std::exp(-(t - t0)) + s(t);
-}
-
-const char *kForced = R"(
-model Forced
-    state x::Real
-    param k::Real ~ Constant(1)
-    ddt(x) = -k * x + sin(t)
-end
-)";
+using odec::test::forced;
+using odec::test::kForced;
 
 // Every explicit built-in tableau converges with its order on a field that reads t, from a
 // start time other than 0: the stages see t0 + (n + c_i) h.

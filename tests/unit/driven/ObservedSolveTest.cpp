@@ -1,6 +1,7 @@
 // Solves to observation times off the solver's grid (ObservedSolver): shortened steps keep
 // every explicit tableau's order; the loss over outputs with missing values and its gradient
 // against finite differences; lockstep batches against lone solves; bad observations refused.
+#include "Forced.h"
 #include "odec/odec.h"
 
 #include <gtest/gtest.h>
@@ -15,19 +16,8 @@ namespace {
 
 const double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-// ẋ = −x + sin t: x(t) = (x(t0) − s(t0)) e^{−(t−t0)} + s(t), s(t) = (sin t − cos t)/2.
-double forced(double x0, double t0, double t) {
-  auto s = [](double u) { return (std::sin(u) - std::cos(u)) / 2; };
-  return (x0 - s(t0)) * std::exp(-(t - t0)) + s(t);
-}
-
-const char *kForced = R"(
-model Forced
-    state x::Real
-    param k::Real ~ Constant(1)
-    ddt(x) = -k * x + sin(t)
-end
-)";
+using odec::test::forced;
+using odec::test::kForced;
 
 // A driven model with an input, the time, an output of its own and a parameter only the
 // output reads.
