@@ -293,6 +293,66 @@ class Model:
                                    self._precision(tableau, dtype, precision), t0=t, inputs=u)
         return self.unflatten(gp, dtype), (gx[0] if single else gx).astype(dtype, copy=False)
 
+    @property
+    def observed_columns(self):
+        """What data observe: the ``output`` lines' columns, else the state's."""
+        return list(self._core.observed_columns())
+
+    def _observations(self, x0, times, values):
+        """x0 as (B, D); times and values as the core takes them: one flat float64 array per
+        trajectory. times: one 1-D sequence for every trajectory, or one per trajectory;
+        values: per trajectory (K_b, O) (one 2-D array when there is one trajectory)."""
+        x, _ = self._x0(x0)
+        B = x.shape[0]
+        shared = all(np.ndim(t) == 0 for t in times)
+        ts = [times] * B if shared else list(times)
+        if len(ts) != B:
+            raise ValueError(f"times holds {len(ts)} trajectories' times; x0 holds {B}")
+        ts = [np.ascontiguousarray(np.asarray(t, dtype=np.float64)) for t in ts]
+        for b, t in enumerate(ts):
+            if t.ndim != 1:
+                raise ValueError(f"times[{b}] has shape {_shape_text(t.shape)}, expected (K,)")
+        if values is None:
+            return x, ts, []
+        vs = [values] if isinstance(values, np.ndarray) and values.ndim == 2 else list(values)
+        if len(vs) != B:
+            raise ValueError(f"values holds {len(vs)} trajectories' values; x0 holds {B}")
+        O = len(self.observed_columns)
+        out = []
+        for b, v in enumerate(vs):
+            v = np.asarray(v, dtype=np.float64)
+            if v.shape != (ts[b].shape[0], O):
+                raise ValueError(f"values[{b}] has shape {_shape_text(v.shape)}, expected "
+                                 f"({ts[b].shape[0]}, {O})")
+            out.append(np.ascontiguousarray(v.reshape(-1)))
+        return x, ts, out
+
+    def predict(self, params, x0, times, tableau="RK4", step=0.1, t0=None, inputs=None):
+        """The state and the observed quantities (``observed_columns``) at observation times
+        off the solver's grid: each step that would cross a time is shortened to end on it.
+        times: one 1-D array for every trajectory or a list of one per trajectory (strictly
+        increasing, after t0). Returns (states, observed): lists of (K_b, D) and (K_b, O)
+        arrays. float64."""
+        x, ts, _ = self._observations(x0, times, None)
+        t, u = self._drive(t0, inputs)
+        states, observed, *_ = self._core.observed(self.flatten(params), x, float(step), tableau,
+                                                   ts, [], t, u)
+        return list(states), list(observed)
+
+    def observed_loss(self, params, x0, times, values, tableau="RK4", step=0.1, t0=None,
+                      inputs=None):
+        """The mean squared error of the observed quantities at the observation times against
+        ``values`` (per trajectory (K_b, O); NaN marks a missing value, left out of the loss and
+        of the count) and its exact gradient through the shortened steps. Returns (loss,
+        grad_params dict, grad_x0 shaped like x0). float64."""
+        x, ts, vs = self._observations(x0, times, values)
+        t, u = self._drive(t0, inputs)
+        _, _, loss, _, gp, gx = self._core.observed(self.flatten(params), x, float(step),
+                                                    tableau, ts, vs, t, u)
+        single = np.ndim(x0) == 1
+        return float(loss), self.unflatten(gp, np.dtype(np.float64)), \
+            (gx.reshape(x.shape)[0] if single else gx.reshape(x.shape))
+
     def loss_grad(self, params, x0, targets, target_steps=None, tableau="RK4", step=0.1,
                   steps=None, adjoint="discrete"):
         """The mean squared error against targets at chosen steps and its exact gradient (the

@@ -85,6 +85,10 @@ public:
       return withDoubleFallback(p, [&](odec::Precision q) { return model.vjp(tableau, q); });
     });
   }
+  odec::ObservedSolver observedSolver(const std::string &tableau) const {
+    return get(observed_, tableau, odec::Precision::Double,
+               [&] { return model.observedSolver(tableau); });
+  }
   odec::LossGradient lossGradient(const std::string &tableau, odec::Adjoint a) const {
     return get(grads_, tableau + (a == odec::Adjoint::Discrete ? "/d" : "/c"),
                odec::Precision::Double, [&] { return model.lossGradient(tableau, a); });
@@ -121,6 +125,7 @@ private:
   mutable std::map<Key, odec::Simulator> sims_;
   mutable std::map<Key, odec::Vjp> vjps_;
   mutable std::map<Key, odec::LossGradient> grads_;
+  mutable std::map<Key, odec::ObservedSolver> observed_;
 };
 
 py::array_t<double> newArray(std::vector<py::ssize_t> shape) {
@@ -281,6 +286,53 @@ PYBIND11_MODULE(_core, mod) {
           py::arg("params"), py::arg("x0"), py::arg("cotangent"), py::arg("steps"), py::arg("h"),
           py::arg("tableau"), py::arg("precision"), py::arg("trajectory") = py::none(),
           py::arg("t0") = Array(), py::arg("inputs") = std::vector<std::pair<Array, Array>>())
+      // observed(params, x0 (B, D), h, tableau, times [B arrays], values [B arrays or none],
+      //          t0, inputs) -> (states [B (K_b, D)], observed [B (K_b, O)], loss, count,
+      //          grad_params, grad_x0): ObservedSolver's predict (values empty) or loss.
+      .def(
+          "observed",
+          [](const PyModel &m, const Array &params, const Array &x0, double h,
+             const std::string &tableau, const std::vector<Array> &times,
+             const std::vector<Array> &values, const Array &t0,
+             const std::vector<std::pair<Array, Array>> &inputs) {
+            const int64_t D = m.model.stateDim(), O = m.model.observedDim();
+            std::vector<odec::Observations> obs(times.size());
+            for (size_t b = 0; b < times.size(); ++b) {
+              obs[b].times.assign(times[b].data(), times[b].data() + times[b].size());
+              if (!values.empty())
+                obs[b].values.assign(values[b].data(), values[b].data() + values[b].size());
+            }
+            const std::vector<double> p(params.data(), params.data() + params.size()),
+                x(x0.data(), x0.data() + x0.size());
+            const odec::Drive drive = driveOf(t0, inputs);
+            odec::ObservedSolver::Result r;
+            {
+              py::gil_scoped_release release;
+              const odec::ObservedSolver solver = m.observedSolver(tableau);
+              if (values.empty())
+                static_cast<odec::ObservedSolver::Prediction &>(r) =
+                    solver.predict(p, x, h, obs, drive);
+              else
+                r = solver.loss(p, x, h, obs, drive);
+            }
+            py::list states, observed;
+            size_t row = 0;
+            for (const odec::Observations &o : obs) {
+              const py::ssize_t K = py::ssize_t(o.times.size());
+              py::array_t<double> s = newArray({K, py::ssize_t(D)}), y = newArray({K, py::ssize_t(O)});
+              std::copy_n(r.states.begin() + long(row * size_t(D)), K * D, s.mutable_data());
+              std::copy_n(r.observed.begin() + long(row * size_t(O)), K * O, y.mutable_data());
+              row += size_t(K);
+              states.append(s);
+              observed.append(y);
+            }
+            return py::make_tuple(states, observed, r.loss, r.count, toArray(r.gradParams),
+                                  toArray(r.gradX0));
+          },
+          py::arg("params"), py::arg("x0"), py::arg("h"), py::arg("tableau"), py::arg("times"),
+          py::arg("values"), py::arg("t0") = Array(),
+          py::arg("inputs") = std::vector<std::pair<Array, Array>>())
+      .def("observed_columns", [](const PyModel &m) { return m.model.observedColumns(); })
       // loss_grad(params, x0 (B, D), target_steps (T,), targets (B, T, D), steps, h, tableau,
       //           adjoint) -> (loss, grad_params, grad_x0, trajectory): the mean squared error
       .def("loss_grad", [](const PyModel &m, const Array &params, const Array &x0,

@@ -336,3 +336,46 @@ def test_driven_model_reads_time_and_inputs():
         m.simulate({"k": 1.0}, x0, tableau="RK4", step=0.01, steps=10)
     with pytest.raises(ValueError, match=r"is sampled on \[0, 3\], but trajectory 2 is solved"):
         m.simulate({"k": 1.0}, x0, tableau="RK4", step=0.1, steps=25, t0=t0, inputs=signal)
+
+
+def test_observations_off_the_grid_outputs_and_missing_values():
+    """predict at irregular times equals the analytic solution; observed_loss leaves NaN out
+    and its gradient equals central differences (an output with a parameter of its own)."""
+    src = DRIVEN.replace("end", "    param c::Real ~ Constant(2)\n    output y = c * x\nend", 1)
+    m = odec.compile_source(src, "observed.node").model("D")
+    assert m.observed_columns == ["y[1]"]
+    signal = (np.linspace(0.0, 4.0, 9), 0.5 * np.linspace(0.0, 4.0, 9))
+    p = {"k": 1.0, "c": 2.0}
+    x0 = np.array([[0.2], [-0.1]])
+    t0 = np.array([0.0, 0.5])
+    times = [np.array([0.137, 0.9, 2.31]), np.array([1.05, 3.3])]
+
+    def exact(x, s, t):  # x' = -x + sin t + t/2 from x(s) = x
+        q = lambda u: (np.sin(u) - np.cos(u)) / 2 + u / 2 - 0.5
+        return (x - q(s)) * np.exp(-(t - s)) + q(t)
+
+    states, observed = m.predict(p, x0, times, tableau="RK4", step=0.01, t0=t0, inputs=signal)
+    for b in range(2):
+        assert states[b].shape == (len(times[b]), 1)
+        np.testing.assert_allclose(states[b][:, 0], exact(x0[b, 0], t0[b], times[b]), atol=1e-9)
+        np.testing.assert_allclose(observed[b], 2 * states[b], rtol=1e-15)
+    values = [np.array([[0.3], [np.nan], [0.1]]), np.array([[0.0], [0.2]])]
+    loss, gp, gx = m.observed_loss(p, x0, times, values, tableau="RK4", step=0.1, t0=t0,
+                                   inputs=signal)
+    _, obs = m.predict(p, x0, times, tableau="RK4", step=0.1, t0=t0, inputs=signal)
+    kept = [(obs[0][0, 0], 0.3), (obs[0][2, 0], 0.1), (obs[1][0, 0], 0.0), (obs[1][1, 0], 0.2)]
+    assert abs(loss - sum((a - b) ** 2 for a, b in kept) / 4) < 1e-15
+    eps = 1e-6
+    for name in ("k", "c"):
+        up, down = dict(p), dict(p)
+        up[name] += eps
+        down[name] -= eps
+        f = lambda q: m.observed_loss(q, x0, times, values, tableau="RK4", step=0.1, t0=t0,
+                                      inputs=signal)[0]
+        fd = (f(up) - f(down)) / (2 * eps)
+        assert abs(gp[name] - fd) < 1e-6 * max(1.0, abs(fd)), name
+    assert gx.shape == (2, 1)
+    with pytest.raises(ValueError, match=r"values\[1\] has shape \(3, 1\), expected \(2, 1\)"):
+        m.observed_loss(p, x0, times, [values[0], np.zeros((3, 1))], t0=t0, inputs=signal)
+    with pytest.raises(ValueError, match="is not after the previous one"):
+        m.predict(p, x0, [np.array([1.0, 1.0]), np.array([2.0])], t0=t0, inputs=signal)
