@@ -25,20 +25,23 @@ struct GradOptions {
   std::string out;
   bool json = false;
   ThreadOptions threads;
+  DriveOptions drive;
 };
 
 // The target file has simulate's CSV format (t, then the state columns) and any subset of the
-// step times; each row's t must be a step n·h with 0 ≤ n ≤ N (to 1e-9 relative).
+// step times; each row's t must be a step t0 + n·h with 0 ≤ n ≤ N (to 1e-9 relative).
 void readTargets(const GradOptions &o, const Model &m, std::vector<int64_t> &steps,
                  std::vector<double> &values) {
   CsvTable t = loadStateCsv(o.target, m, /*withTime=*/true);
   std::vector<std::pair<int64_t, size_t>> order;
   for (size_t r = 0; r < t.rows(); ++r) {
-    double time = t.at(r, 0), n = std::round(time / o.step);
-    if (std::abs(time - n * o.step) > 1e-9 * std::max(1.0, std::abs(time)) || n < 0 ||
+    const double t0 = o.drive.t0, time = t.at(r, 0), n = std::round((time - t0) / o.step);
+    if (std::abs(time - (t0 + n * o.step)) > 1e-9 * std::max(1.0, std::abs(time)) || n < 0 ||
         n > double(o.steps))
       throw FileError(o.target, "row " + std::to_string(r + 2) + ": t = " + formatNumber(time) +
-                                    " is not one of the steps 0, h, ..., N·h (h = " +
+                                    " is not one of the steps " +
+                                    (t0 == 0 ? "" : "t0 + ") + "0, h, ..., N·h (" +
+                                    (t0 == 0 ? "" : "t0 = " + formatNumber(t0) + ", ") + "h = " +
                                     formatNumber(o.step) + ", N = " + std::to_string(o.steps) + ")");
     order.push_back({int64_t(n), r});
   }
@@ -68,7 +71,8 @@ int run(const GradOptions &o) {
   CompileOptions compile = o.model.target.options();
   compile.batch = 1;
   LossGradient lg = m.lossGradient(o.tableau, kind, compile);
-  LossGradient::Result r = lg.meanSquaredError(params, x0, 1, o.steps, o.step, targetSteps, targets);
+  LossGradient::Result r = lg.meanSquaredError(params, x0, 1, o.steps, o.step, targetSteps,
+                                               targets, o.drive.load(m));
 
   nlohmann::ordered_json doc;
   doc["loss"] = r.loss;
@@ -114,6 +118,7 @@ void addGradCommand(CLI::App &app, int &status) {
   o->params.add(*cmd);
   cmd->add_option("--target", o->target, "CSV of target states (simulate's format, any subset of step times)")
       ->required();
+  o->drive.add(*cmd);
   cmd->add_option("--adjoint", o->adjoint, "discrete (exact gradient of the solve) or continuous")
       ->check(CLI::IsMember({"discrete", "continuous"}));
   cmd->add_flag("--json", o->json, "print {\"loss\", \"gradients\", \"x0_gradient\"} as JSON");

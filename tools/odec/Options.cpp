@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <iostream>
 
 namespace odec::cli {
@@ -187,6 +189,56 @@ void writeOutput(const std::string &path, const std::string &text) {
     std::cout << text << std::flush;
   else
     writeFileAtomic(path, text);
+}
+
+void DriveOptions::add(CLI::App &cmd) {
+  cmd.add_option("--t0", t0, "start time of a model that reads t or inputs (default 0)");
+  cmd.add_option("--inputs", inputs,
+                 "CSV of the model's input samples: a t column and the input columns (u[1], ...)");
+}
+
+Drive DriveOptions::load(const Model &m, bool absoluteTimes) const {
+  if (!std::isfinite(t0))
+    throw UserError("--t0 must be a finite number");
+  if (m.autonomous()) {
+    if (!inputs.empty())
+      throw UserError("model " + m.name() + " has no inputs; --inputs does not apply");
+    if (!absoluteTimes && t0 != 0)
+      throw UserError("model " + m.name() + " reads neither t nor inputs; --t0 does not apply" +
+                      std::string(absoluteTimes ? "" : " (except with --times)"));
+    return !absoluteTimes ? Drive{} : Drive{{t0}, {}};
+  }
+  Drive drive;
+  drive.t0 = {t0};
+  if (m.inputs().empty()) {
+    if (!inputs.empty())
+      throw UserError("model " + m.name() + " has no inputs; --inputs does not apply");
+    return drive;
+  }
+  std::vector<std::string> want = {"t"};
+  for (const std::string &c : m.inputColumns())
+    want.push_back(c);
+  if (inputs.empty())
+    throw UserError("model " + m.name() + " has inputs: give their samples with --inputs "
+                    "FILE.csv (columns " + fmt::format("{}", fmt::join(want, ",")) + ")");
+  const CsvTable table = loadCsv(inputs);
+  std::vector<size_t> at;
+  for (const std::string &c : want) {
+    auto it = std::find(table.columns.begin(), table.columns.end(), c);
+    if (it == table.columns.end())
+      throw UserError(inputs + ":" + std::to_string(table.headerLine) +
+                      ":1: error: no column '" + c + "' (the inputs of model " + m.name() +
+                      " need " + fmt::format("{}", fmt::join(want, ",")) + ")");
+    at.push_back(size_t(it - table.columns.begin()));
+  }
+  InputSamples samples;
+  for (size_t r = 0; r < table.rows(); ++r) {
+    samples.times.push_back(table.at(r, at[0]));
+    for (size_t k = 1; k < at.size(); ++k)
+      samples.values.push_back(table.at(r, at[k]));
+  }
+  drive.inputs = {std::move(samples)};
+  return drive;
 }
 
 } // namespace odec::cli

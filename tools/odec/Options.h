@@ -58,6 +58,18 @@ struct ParamOptions {
 
 /// --threads K, for the commands that split a batch of trajectories across threads (default:
 /// every core the machine has).
+/// The drive of a model that reads t or inputs (`simulate`, `grad`): --t0, and --inputs
+/// FILE.csv with a `t` column and the model's input columns (any order, other columns
+/// ignored), shared by every trajectory.
+struct DriveOptions {
+  double t0 = 0;
+  std::string inputs;
+  void add(CLI::App &cmd);
+  /// The Drive for m; absoluteTimes: the command reports at given times (`simulate --times`),
+  /// where --t0 matters for an autonomous model too. UserError for options that do not apply.
+  Drive load(const Model &m, bool absoluteTimes = false) const;
+};
+
 struct ThreadOptions {
   std::optional<int64_t> threads; // unset: all cores
   void add(CLI::App &cmd);

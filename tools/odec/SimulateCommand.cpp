@@ -35,56 +35,9 @@ struct SimulateOptions {
   bool json = false;
   std::string via = "llvm"; // odec jit --via llvm|cpp
   ThreadOptions threads;
-  double t0 = 0;
-  std::string inputs;
+  DriveOptions drive;
   std::string times; // --times: a list, or a CSV file with a `t` column
 };
-
-// The drive of a model that reads t or inputs: --t0, and --inputs FILE.csv with a `t` column
-// and the model's input columns (any order, other columns ignored), shared by every trajectory.
-Drive loadDrive(const SimulateOptions &o, const Model &m) {
-  if (!std::isfinite(o.t0))
-    throw UserError("--t0 must be a finite number");
-  if (m.autonomous()) {
-    if (!o.inputs.empty())
-      throw UserError("model " + m.name() + " has no inputs; --inputs does not apply");
-    if (o.times.empty() && o.t0 != 0)
-      throw UserError("model " + m.name() + " reads neither t nor inputs; --t0 applies to it "
-                      "only with --times");
-    return o.times.empty() ? Drive{} : Drive{{o.t0}, {}};
-  }
-  Drive drive;
-  drive.t0 = {o.t0};
-  if (m.inputs().empty()) {
-    if (!o.inputs.empty())
-      throw UserError("model " + m.name() + " has no inputs; --inputs does not apply");
-    return drive;
-  }
-  std::vector<std::string> want = {"t"};
-  for (const std::string &c : m.inputColumns())
-    want.push_back(c);
-  if (o.inputs.empty())
-    throw UserError("model " + m.name() + " has inputs: give their samples with --inputs "
-                    "FILE.csv (columns " + fmt::format("{}", fmt::join(want, ",")) + ")");
-  const CsvTable table = loadCsv(o.inputs);
-  std::vector<size_t> at;
-  for (const std::string &c : want) {
-    auto it = std::find(table.columns.begin(), table.columns.end(), c);
-    if (it == table.columns.end())
-      throw UserError(o.inputs + ":" + std::to_string(table.headerLine) +
-                      ":1: error: no column '" + c + "' (the inputs of model " + m.name() +
-                      " need " + fmt::format("{}", fmt::join(want, ",")) + ")");
-    at.push_back(size_t(it - table.columns.begin()));
-  }
-  InputSamples samples;
-  for (size_t r = 0; r < table.rows(); ++r) {
-    samples.times.push_back(table.at(r, at[0]));
-    for (size_t k = 1; k < at.size(); ++k)
-      samples.values.push_back(table.at(r, at[k]));
-  }
-  drive.inputs = {std::move(samples)};
-  return drive;
-}
 
 // Initial states: one from --x0, or one per row of --batch-x0 (whose header must name the
 // state columns, in order).
@@ -149,7 +102,7 @@ CsvTable atRequestedTimes(const SimulateOptions &o, const Model &m,
     throw UserError("--times lists no times");
   const ObservedSolver solver = m.observedSolver(o.tableau, compile);
   const ObservedSolver::Prediction p = solver.predict(
-      params, x0, o.step, std::vector<Observations>(size_t(batch), {times, {}}), loadDrive(o, m));
+      params, x0, o.step, std::vector<Observations>(size_t(batch), {times, {}}), o.drive.load(m, !o.times.empty()));
   CsvTable table = emptyTable(m, batch, m.hasOutputs());
   const size_t D = size_t(m.stateDim()), O = size_t(m.observedDim()), K = times.size();
   for (size_t b = 0; b < size_t(batch); ++b)
@@ -189,7 +142,7 @@ int run(const SimulateOptions &o) {
   }
   Simulator sim = m.simulator(o.tableau, compile);
   NewtonSummary newton;
-  const Drive drive = loadDrive(o, m);
+  const Drive drive = o.drive.load(m, !o.times.empty());
   std::vector<double> traj =
       simulateBatch(sim, params, x0, batch, o.steps, o.step, o.threads.count(), &newton, drive);
   if (sim.isImplicit() && !gNoWarnings)
@@ -203,7 +156,7 @@ int run(const SimulateOptions &o) {
     for (int64_t n = 0; n <= N; ++n) {
       if (batch > 1)
         table.values.push_back(double(b + 1));
-      table.values.push_back(gridTime(o.t0, o.step, n));
+      table.values.push_back(gridTime(o.drive.t0, o.step, n));
       const double *x = traj.data() + (b * (N + 1) + n) * D;
       table.values.insert(table.values.end(), x, x + D);
     }
@@ -250,9 +203,7 @@ CLI::App *addSimulateOptions(CLI::App &app, const char *name, const char *descri
   auto *bx = cmd->add_option("--batch-x0", o->batchX0, "CSV of initial states, one per row");
   x0->excludes(bx);
   o->params.add(*cmd);
-  cmd->add_option("--t0", o->t0, "start time of a model that reads t or inputs (default 0)");
-  cmd->add_option("--inputs", o->inputs,
-                  "CSV of the model's input samples: a t column and the input columns (u[1], ...)");
+  o->drive.add(*cmd);
   cmd->add_option("--out", o->out, "write the CSV here (atomically) instead of stdout");
   cmd->add_flag("--json", o->json, "print the trajectories as JSON");
   o->threads.add(*cmd);
