@@ -27,6 +27,7 @@
 #include "io/TableauJson.h"
 #include "tableau/TableauReport.h"
 
+#include <algorithm>
 #include <map>
 #include <mutex>
 
@@ -187,7 +188,9 @@ InitSettings Model::initSettings() const {
                    ? InitSettings::Strategy::Rejection
                    : InitSettings::Strategy::Placement;
   s.maxTries = init->maxTries;
-  s.operatingPoints = initOperatingPoints(*impl_->checked, *init);
+  InitPoints points = initOperatingPoints(*impl_->checked, impl_->ir, *init);
+  s.operatingPoints = std::move(points.states);
+  s.operatingInputs = std::move(points.exogenous);
   return s;
 }
 
@@ -196,8 +199,10 @@ InitResult Model::initialize(uint64_t seed) const { return initialize(seed, init
 InitResult Model::initialize(uint64_t seed, const InitSettings &s) const {
   StabilityInitProblem p = modelInitProblem(*impl_->checked, impl_->ir, impl_->pointOptions());
   p.operatingPoints = s.operatingPoints;
-  if (p.operatingPoints.empty())
-    p.operatingPoints.assign(1, std::vector<double>(size_t(stateDim()), 0.0));
+  p.exogenous = s.operatingInputs;
+  if (p.operatingPoints.empty()) // at the origin, for each list of inputs given
+    p.operatingPoints.assign(std::max<size_t>(1, p.exogenous.size()),
+                             std::vector<double>(size_t(stateDim()), 0.0));
   p.step = s.step;
   p.solver = s.tableau;
   p.region = s.region.empty() ? s.tableau : s.region;
@@ -220,17 +225,29 @@ std::vector<std::complex<double>> Model::dataEigenvalues(const std::string &path
 
 std::vector<std::vector<std::complex<double>>>
 Model::eigenvalues(const std::vector<double> &params,
-                   const std::vector<std::vector<double>> &points) const {
+                   const std::vector<std::vector<double>> &points,
+                   const std::vector<std::vector<double>> &inputs) const {
   checkSize("the parameter vector", params.size(), paramCount());
   StabilityInitProblem p = modelInitProblem(*impl_->checked, impl_->ir, impl_->pointOptions());
   p.operatingPoints = points;
-  if (p.operatingPoints.empty()) {
+  p.exogenous = inputs;
+  if (p.operatingPoints.empty() && p.exogenous.empty()) {
     const sema::CheckedInit *init = findInit(*impl_->comp, name());
-    p.operatingPoints = init ? initOperatingPoints(*impl_->checked, *init)
-                             : std::vector<std::vector<double>>{std::vector<double>(size_t(stateDim()), 0.0)};
+    if (init) {
+      InitPoints blockPoints = initOperatingPoints(*impl_->checked, impl_->ir, *init);
+      p.operatingPoints = std::move(blockPoints.states);
+      p.exogenous = std::move(blockPoints.exogenous);
+    } else {
+      p.operatingPoints.assign(1, std::vector<double>(size_t(stateDim()), 0.0));
+    }
   }
+  if (!p.exogenous.empty())
+    checkSize("the lists of inputs (one per operating point)", p.exogenous.size(),
+              p.operatingPoints.size());
   for (const std::vector<double> &x : p.operatingPoints)
     checkSize("an operating point", x.size(), stateDim());
+  for (const std::vector<double> &u : p.exogenous)
+    checkSize("the time and inputs of an operating point", u.size(), p.exoDim);
   std::vector<std::vector<std::complex<double>>> out;
   for (const Eigen::MatrixXd &J : p.jacobians(params))
     out.push_back(sortedEigenvalues(J));

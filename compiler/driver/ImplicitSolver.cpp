@@ -53,7 +53,10 @@ PointField compilePointField(const ir::ModelIR &model, const jit::CompileOptions
   PointField pf;
   pf.stateDim = D;
   pf.paramCount = P;
-  pf.jacobian = stateJacobian(model, options);
+  pf.jacobian = [jacobian = stateJacobian(model, options)](const double *params, const double *x,
+                                                          double *J) {
+    jacobian(params, x, nullptr, J);
+  };
   // Both compiled functions take the states, then the parameters (ir::ModelIR::field); the
   // VJP then the cotangents, and returns x̄ (D values) followed by θ̄ (P values).
   std::shared_ptr<const jit::CompiledFunction> field = jit::compileFunction(model.field(), options);

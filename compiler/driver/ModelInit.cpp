@@ -1,7 +1,6 @@
 #include "driver/ModelInit.h"
 
 #include "driver/StateJacobian.h"
-#include "tableau/StabilityFunction.h"
 
 #include <algorithm>
 
@@ -14,24 +13,37 @@ const sema::CheckedInit *findInit(const Compilation &c, const std::string &model
   return nullptr;
 }
 
-std::vector<std::vector<double>> initOperatingPoints(const sema::CheckedModel &m,
-                                                     const sema::CheckedInit &init) {
+InitPoints initOperatingPoints(const sema::CheckedModel &m, const ir::ModelIR &ir,
+                              const sema::CheckedInit &init) {
   std::vector<TensorSlot> states = stateLayout(m);
   const std::vector<double> origin(size_t(flatSize(states)), 0.0);
-  std::vector<std::vector<double>> points;
-  std::vector<std::string> named; // states the current point has set
+  const std::vector<double> noInputs(size_t(ir.exoDim()), 0.0); // t = 0, zero inputs
+  InitPoints points;
+  std::vector<std::string> named; // what the current point has set
   for (const auto &[name, values] : init.operatingPoints) {
-    if (points.empty() || std::find(named.begin(), named.end(), name) != named.end()) {
-      points.push_back(origin);
+    if (points.states.empty() || std::find(named.begin(), named.end(), name) != named.end()) {
+      points.states.push_back(origin);
+      points.exogenous.push_back(noInputs);
       named.clear();
     }
     named.push_back(name);
-    for (const TensorSlot &s : states)
+    // A state named t shadows the time (sema resolves the name the same way).
+    auto state = std::find_if(states.begin(), states.end(),
+                              [&](const TensorSlot &s) { return s.name == name; });
+    if (state != states.end()) {
+      std::copy(values.begin(), values.end(), points.states.back().begin() + state->offset);
+      continue;
+    }
+    for (const ir::ModelIR::Slot &s : ir.exogenous)
       if (s.name == name)
-        std::copy(values.begin(), values.end(), points.back().begin() + s.offset);
+        std::copy(values.begin(), values.end(), points.exogenous.back().begin() + s.offset);
   }
-  if (points.empty())
-    points.push_back(origin);
+  if (points.states.empty()) {
+    points.states.push_back(origin);
+    points.exogenous.push_back(noInputs);
+  }
+  if (ir.autonomous())
+    points.exogenous.clear();
   return points;
 }
 
@@ -40,23 +52,8 @@ StabilityInitProblem modelInitProblem(const sema::CheckedModel &m, const ir::Mod
   StabilityInitProblem p;
   p.params = paramLayout(m);
   p.stateDim = ir.stateDim();
+  p.exoDim = ir.exoDim();
   p.jacobian = stateJacobian(ir, options);
-  return p;
-}
-
-StabilityInitProblem initBlockProblem(const Compilation &c, const sema::CheckedModel &m,
-                                      const ir::ModelIR &ir, const sema::CheckedInit &init) {
-  StabilityInitProblem p = modelInitProblem(m, ir);
-  p.operatingPoints = initOperatingPoints(m, init);
-  p.step = init.step;
-  p.solver = init.solver;
-  p.region = init.region.empty() ? init.solver : init.region;
-  p.R = stabilityFunction(c.tableau(p.region));
-  p.placement = init.placement;
-  p.margin = init.margin;
-  p.strategy = init.strategy == sema::CheckedInit::Strategy::Rejection ? InitStrategy::Rejection
-                                                                       : InitStrategy::Placement;
-  p.maxTries = init.maxTries;
   return p;
 }
 

@@ -13,19 +13,21 @@ namespace odec {
 /// The init block for `model`, or null when the program has none.
 const sema::CheckedInit *findInit(const Compilation &c, const std::string &model);
 
-/// The flat operating points of the init block's `at` lines (see CheckedInit::operatingPoints);
-/// the origin when there are none.
-std::vector<std::vector<double>> initOperatingPoints(const sema::CheckedModel &m,
-                                                     const sema::CheckedInit &init);
+/// The operating points of the init block's `at` lines (see CheckedInit::operatingPoints):
+/// flat states, and for a driven model its exogenous values there (t, then the inputs, as
+/// ir::ModelIR::exogenous lays them out; what a point does not name is 0). The origin, at
+/// t = 0 with zero inputs, when there are none.
+struct InitPoints {
+  std::vector<std::vector<double>> states;
+  std::vector<std::vector<double>> exogenous; // empty for an autonomous model
+};
+InitPoints initOperatingPoints(const sema::CheckedModel &m, const ir::ModelIR &ir,
+                               const sema::CheckedInit &init);
 
-/// What is fixed by the model alone: parameter layout, state dimension and Jacobian (compiled
-/// with `options`). The solver settings and operating points are the caller's to fill.
+/// What is fixed by the model alone: parameter layout, state and exogenous dimensions and
+/// Jacobian (compiled with `options`). The solver settings and operating points are the
+/// caller's to fill.
 StabilityInitProblem modelInitProblem(const sema::CheckedModel &m, const ir::ModelIR &ir,
                                       const jit::CompileOptions &options = {});
-
-/// modelInitProblem with every setting of the model's init block (the solver's stability
-/// function through Compilation::tableau).
-StabilityInitProblem initBlockProblem(const Compilation &c, const sema::CheckedModel &m,
-                                      const ir::ModelIR &ir, const sema::CheckedInit &init);
 
 } // namespace odec

@@ -30,12 +30,15 @@ JacobianFn stateJacobian(const ir::ModelIR &model, const jit::CompileOptions &op
   std::shared_ptr<const jit::CompiledFunction> compiled =
       jit::compileFunction(deriveFunction(model, DeriveWhat::Jacobian), options);
   const int64_t D = model.stateDim(), P = model.paramCount(), E = model.exoDim();
-  return [compiled, blocks, D, P, E](const double *params, const double *x, double *J) {
+  return [compiled, blocks, D, P, E](const double *params, const double *x, const double *exo,
+                                     double *J) {
     // The function's inputs are the states, the parameters, then a driven model's time and
-    // inputs (ir::ModelIR::field): it is linearized at t = 0 with zero inputs.
+    // inputs (ir::ModelIR::field).
     std::vector<double> in(size_t(D + P + E), 0.0), out(size_t(D * D));
     std::copy(x, x + D, in.begin());
     std::copy(params, params + P, in.begin() + D);
+    if (exo)
+      std::copy(exo, exo + E, in.begin() + D + P);
     compiled->function()(in.data(), out.data());
     const double *src = out.data();
     for (const Block &b : blocks)

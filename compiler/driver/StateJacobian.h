@@ -11,8 +11,9 @@
 namespace odec {
 
 /// Throws std::invalid_argument when a state is a matrix (the Jacobian is defined over Real
-/// and Vector states). A driven model is linearized at t = 0 with zero inputs. The callback keeps the compiled code alive and may be called from
-/// several threads at once.
+/// and Vector states). A driven model is linearized at the exogenous values the callback is
+/// given (t = 0 and zero inputs when it is given none). The callback keeps the compiled code
+/// alive and may be called from several threads at once.
 JacobianFn stateJacobian(const ir::ModelIR &model, const jit::CompileOptions &options = {});
 
 } // namespace odec

@@ -208,22 +208,44 @@ private:
     return false;
   }
 
-  /// at ::= 'at' state '=' expr
+  /// at ::= 'at' ( state | input | 't' ) '=' expr
   void at(const ast::InitStmt &s) {
     auto v = exprs_.evaluate(*s.value);
-    const StateInfo *st = state(s.name);
-    if (!st) {
-      if (!isDeclaredState(s.name)) // a state whose type failed was reported already
-        diags_.error(s.nameRange, "'" + s.name + "' is not a state of model '" + b_.model + "'");
+    std::optional<std::pair<std::string, Shape>> target = atTarget(s);
+    if (!target)
       return;
-    }
-    if (v && v->shape != st->shape) {
-      diags_.error(s.value->range, "the operating point of '" + s.name + "' is " + v->shape.str() +
-                                       ", but the state is " + st->shape.str());
+    if (v && v->shape != target->second) {
+      diags_.error(s.value->range, "the operating point of '" + s.name + "' is " +
+                                       v->shape.str() + ", but the " + target->first + " is " +
+                                       target->second.str());
       return;
     }
     if (v)
       out_.operatingPoints.emplace_back(s.name, v->doubles());
+  }
+
+  /// What an `at` line names: a state, an input or the time (the kind, for messages, and the
+  /// shape); reports and returns nothing otherwise. A state named t shadows the time, as in
+  /// the model.
+  std::optional<std::pair<std::string, Shape>> atTarget(const ast::InitStmt &s) {
+    if (const StateInfo *st = state(s.name))
+      return std::pair{std::string("state"), st->shape};
+    if (isDeclaredState(s.name)) // a state whose type failed was reported already
+      return std::nullopt;
+    for (const InputInfo &in : model_->inputs)
+      if (in.name == s.name)
+        return std::pair{std::string("input"), in.shape};
+    const bool driven = model_->readsTime || !model_->inputs.empty();
+    if (s.name == "t" && driven)
+      return std::pair{std::string("time"), Shape::scalar()};
+    if (s.name == "t")
+      diags_.error(s.nameRange, "model '" + b_.model +
+                                    "' reads neither the time t nor inputs, so its Jacobian "
+                                    "does not depend on t");
+    else
+      diags_.error(s.nameRange, "'" + s.name + "' is neither a state nor an input of model '" +
+                                    b_.model + "'");
+    return std::nullopt;
   }
 
   /// require ::= 'eigvals' '(' 'step' '*' 'jacobian' '(' 'ddt' '(' x ')' ',' x ')' ')'

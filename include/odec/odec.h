@@ -87,6 +87,11 @@ struct InitSettings {
   int64_t maxTries = 10000;
   /// Flat states (stateDim() values each) at which ∂f/∂x is constrained; empty: the origin.
   std::vector<std::vector<double>> operatingPoints;
+  /// A driven model's time and inputs at each operating point (1 + inputDim() values each: t,
+  /// then the inputs' elements in declaration order), one list per point; empty: t = 0 and
+  /// zero inputs (always empty for an autonomous model). The init block's `at u = …` and
+  /// `at t = …` lines fill it.
+  std::vector<std::vector<double>> operatingInputs;
 };
 
 struct InitResult {
@@ -574,11 +579,13 @@ public:
   InitSettings initSettings() const;
   /// The same with explicit settings (the init block, if any, is ignored).
   InitResult initialize(uint64_t seed, const InitSettings &settings) const;
-  /// The eigenvalues λ of ∂f/∂x for `params` at each flat state of `points`; with no points, at
-  /// the init block's operating point, or at the origin when there is no init block.
+  /// The eigenvalues λ of ∂f/∂x for `params` at each flat state of `points` (a driven model at
+  /// the time and inputs of `inputs`, as InitSettings::operatingInputs); with no points, at
+  /// the init block's operating points, or at the origin when there is no init block.
   std::vector<std::vector<std::complex<double>>>
   eigenvalues(const std::vector<double> &params,
-              const std::vector<std::vector<double>> &points = {}) const;
+              const std::vector<std::vector<double>> &points = {},
+              const std::vector<std::vector<double>> &inputs = {}) const;
   /// The time scales observed data show: the eigenvalues of A in the least-squares linear fit
   /// dx/dt ≈ A x + c to the trajectories of `path` (the files `odec train --data` reads, sampled
   /// every multiple of `step`). Throws std::runtime_error (a file:line message) for a bad file

@@ -30,6 +30,19 @@ void StabilityInitProblem::validate() const {
       if (!std::isfinite(v))
         fail("operating point " + std::to_string(k + 1) + " is not finite");
   }
+  if (!exogenous.empty() && exogenous.size() != operatingPoints.size())
+    fail("time and inputs given for " + std::to_string(exogenous.size()) + " of " +
+         std::to_string(operatingPoints.size()) + " operating points");
+  for (size_t k = 0; k < exogenous.size(); ++k) {
+    if (int64_t(exogenous[k].size()) != exoDim)
+      fail("operating point " + std::to_string(k + 1) + " has " +
+           std::to_string(exogenous[k].size()) + " time and input values; the model has " +
+           std::to_string(exoDim));
+    for (double v : exogenous[k])
+      if (!std::isfinite(v))
+        fail("the time or inputs of operating point " + std::to_string(k + 1) +
+             " are not finite");
+  }
   if (!jacobian)
     fail("initialization needs a Jacobian callback");
 }
@@ -39,8 +52,10 @@ StabilityInitProblem::jacobians(const std::vector<double> &theta) const {
   using RowMajor = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
   std::vector<Eigen::MatrixXd> out;
   RowMajor J(stateDim, stateDim);
-  for (const std::vector<double> &x : operatingPoints) {
-    jacobian(theta.data(), x.data(), J.data());
+  const std::vector<double> zeros(size_t(exoDim), 0.0);
+  for (size_t k = 0; k < operatingPoints.size(); ++k) {
+    const std::vector<double> &exo = exogenous.empty() ? zeros : exogenous[k];
+    jacobian(theta.data(), operatingPoints[k].data(), exoDim ? exo.data() : nullptr, J.data());
     out.emplace_back(J);
   }
   return out;

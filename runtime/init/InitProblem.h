@@ -23,7 +23,10 @@
 namespace odec {
 
 /// ∂f/∂x at state x for parameters θ, written D×D row-major into J: J[i*D + j] = ∂f_i/∂x_j.
-using JacobianFn = std::function<void(const double *params, const double *x, double *J)>;
+/// exo: a driven model's exogenous values at the operating point (the time t, then the
+/// inputs; StabilityInitProblem::exoDim of them), null when it has none.
+using JacobianFn =
+    std::function<void(const double *params, const double *x, const double *exo, double *J)>;
 
 enum class InitStrategy {
   Rejection, // draw θ from the priors until the constraint holds
@@ -36,6 +39,10 @@ struct StabilityInitProblem {
   int64_t stateDim = 0;           // D
   /// Flat states (D values each) at which the Jacobian is constrained; at least one.
   std::vector<std::vector<double>> operatingPoints;
+  /// A driven model's exogenous values per operating point: exoDim values each (t, then the
+  /// inputs), as many lists as operatingPoints; empty: t = 0 and zero inputs at every point.
+  int64_t exoDim = 0;
+  std::vector<std::vector<double>> exogenous;
   double step = 0;     // h > 0
   std::string solver;  // the training tableau's name, for messages
   std::string region;  // the tableau whose stability region constrains (usually the solver)

@@ -26,21 +26,45 @@ struct InitOptions {
   bool json = false;
 };
 
-// A CSV whose header names the state columns (`x[1],x[2]`); each row is an operating point.
-std::vector<std::vector<double>> operatingPointsFromFile(const std::string &path, const Model &m) {
-  CsvTable t = loadStateCsv(path, m, /*withTime=*/false);
-  std::vector<std::vector<double>> points;
-  for (size_t r = 0; r < t.rows(); ++r)
-    points.emplace_back(t.values.begin() + long(r * t.columns.size()),
-                        t.values.begin() + long((r + 1) * t.columns.size()));
-  return points;
+// A CSV whose header names the state columns (`x[1],x[2]`) and, for a driven model,
+// optionally then `t` and the input columns (`t,u[1]`); each row is an operating point.
+void operatingPointsFromFile(const std::string &path, const Model &m, InitSettings &settings) {
+  std::vector<std::string> states = m.stateColumns(), driven = states;
+  if (!m.autonomous()) {
+    driven.push_back("t");
+    for (const std::string &c : m.inputColumns())
+      driven.push_back(c);
+  }
+  CsvTable t = loadCsv(path);
+  if (t.columns != states && t.columns != driven) {
+    auto join = [](const std::vector<std::string> &cols) {
+      std::string s;
+      for (const std::string &c : cols)
+        s += (s.empty() ? "" : ",") + c;
+      return "'" + s + "'";
+    };
+    throw FileError(path, 1, 1,
+                    "expected the header " + join(states) +
+                        (m.autonomous() ? "" : " or " + join(driven)));
+  }
+  if (t.rows() == 0)
+    throw FileError(path, "no rows (the file has only a header)");
+  settings.operatingPoints.clear();
+  settings.operatingInputs.clear();
+  const long D = long(states.size()), C = long(t.columns.size());
+  for (size_t r = 0; r < t.rows(); ++r) {
+    auto row = t.values.begin() + long(r) * C;
+    settings.operatingPoints.emplace_back(row, row + D);
+    if (C > D)
+      settings.operatingInputs.emplace_back(row + D, row + C);
+  }
 }
 
 int run(const InitOptions &o) {
   Model m = o.model.load();
   InitSettings settings = m.initSettings();
   if (!o.atFile.empty())
-    settings.operatingPoints = operatingPointsFromFile(o.atFile, m);
+    operatingPointsFromFile(o.atFile, m, settings);
   // Read before initializing, so that a bad file leaves the parameters file untouched.
   std::optional<std::vector<std::complex<double>>> data;
   if (!o.data.empty())
@@ -77,7 +101,9 @@ void addInitCommand(CLI::App &app, int &status) {
                   "training trajectories (as for train): report the time scales of a linear fit "
                   "to them, and warn when the initialized ones are far from them");
   cmd->add_option("--at-file", o->atFile,
-                  "CSV of operating points (header: the state columns), replacing the block's `at` lines");
+                  "CSV of operating points, replacing the block's `at` lines (header: the state "
+                  "columns; a driven model's may add t and the input columns, else t = 0 and "
+                  "zero inputs)");
   cmd->callback([o, &status] { status = run(*o); });
 }
 

@@ -89,3 +89,92 @@ TEST(OperatingPoints, AtFileReplacesTheBlocksPoints) {
   EXPECT_EQ(r.status, 1);
   EXPECT_EQ(r.err.rfind(bad + ":1:1: error: expected the header 'x[1],x[2]'", 0), 0u) << r.err;
 }
+
+namespace {
+
+// ∂f/∂x = diag(u) W + sin(t) I: the Jacobian depends on the input and the time, so the
+// points `at u = …` / `at t = …` name are checked against that formula, not the compiled one.
+const char *kDriven = R"(model Plant
+    state x::Vector{2}
+    input u::Vector{2} ~ Hold()
+    param W::Matrix{2,2} ~ Normal(0, 1)
+    ddt(x) = u .* (W * x) .+ sin(t) .* x
+end
+
+init Plant
+    solver = Euler
+    step = 0.2
+    at u = [2.0, 0.5]
+    at u = [1.0, 1.0]
+    at t = 0.3
+    require eigvals(step * jacobian(ddt(x), x)) in stability(Euler, margin = 0.95)
+end
+)";
+
+double maxAbsREulerDriven(const std::vector<double> &W, double u1, double u2, double t, double h) {
+  Eigen::Matrix2d J;
+  J << u1 * W[0], u1 * W[1], u2 * W[2], u2 * W[3];
+  J += std::sin(t) * Eigen::Matrix2d::Identity();
+  const Eigen::EigenSolver<Eigen::Matrix2d> solver(J);
+  double worst = 0;
+  for (auto l : solver.eigenvalues())
+    worst = std::max(worst, std::abs(1.0 + h * l));
+  return worst;
+}
+
+} // namespace
+
+TEST(OperatingPoints, DrivenModelIsLinearizedAtTheInputsAndTimesNamed) {
+  TempDir tmp;
+  std::string src = tmp.file("plant.node", kDriven);
+  Model m = Program::fromFile(src).model();
+  const InitSettings s = m.initSettings();
+  EXPECT_EQ(s.operatingPoints, (std::vector<std::vector<double>>{{0, 0}, {0, 0}}));
+  EXPECT_EQ(s.operatingInputs, (std::vector<std::vector<double>>{{0, 2.0, 0.5}, {0.3, 1, 1}}));
+
+  std::string out = tmp.file("p.json");
+  auto r = runOdec("init " + src + " --seed 5 --out " + out + " --json");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(nlohmann::json::parse(r.out)["operating_points"], 2);
+  const std::vector<double> W = m.loadParams(out);
+  EXPECT_LE(maxAbsREulerDriven(W, 2.0, 0.5, 0.0, 0.2), 0.95 + 1e-12);
+  EXPECT_LE(maxAbsREulerDriven(W, 1.0, 1.0, 0.3, 0.2), 0.95 + 1e-12);
+
+  // Model::eigenvalues at explicit inputs: λ(diag(u) W + sin(t) I) for W = [[1, 0], [0, -3]].
+  const auto lambda = m.eigenvalues({1, 0, 0, -3}, {{0, 0}, {0, 0}}, {{0, 2, 0.5}, {0.3, 1, 1}});
+  ASSERT_EQ(lambda.size(), 2u);
+  auto reals = [](std::vector<std::complex<double>> l) {
+    std::vector<double> re{l[0].real(), l[1].real()};
+    std::sort(re.begin(), re.end());
+    return re;
+  };
+  EXPECT_NEAR(reals(lambda[0])[0], -1.5, 1e-12);
+  EXPECT_NEAR(reals(lambda[0])[1], 2.0, 1e-12);
+  EXPECT_NEAR(reals(lambda[1])[0], -3 + std::sin(0.3), 1e-12);
+  EXPECT_NEAR(reals(lambda[1])[1], 1 + std::sin(0.3), 1e-12);
+  try {
+    m.eigenvalues({1, 0, 0, -3}, {{0, 0}}, {{0, 2}});
+    ADD_FAILURE() << "no error";
+  } catch (const std::invalid_argument &e) {
+    EXPECT_NE(std::string(e.what()).find("the time and inputs of an operating point"),
+              std::string::npos)
+        << e.what();
+  }
+
+  // --at-file with t and the input columns replaces the block's points.
+  std::string points = tmp.file("points.csv", "x[1],x[2],t,u[1],u[2]\n0,0,0,1.5,1.5\n1,0,0.2,0.5,1\n");
+  r = runOdec("init " + src + " --seed 6 --out " + out + " --json --at-file " + points);
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(nlohmann::json::parse(r.out)["operating_points"], 2);
+  const std::vector<double> W2 = m.loadParams(out);
+  EXPECT_LE(maxAbsREulerDriven(W2, 1.5, 1.5, 0.0, 0.2), 0.95 + 1e-12);
+  EXPECT_LE(maxAbsREulerDriven(W2, 0.5, 1.0, 0.2, 0.2), 0.95 + 1e-12);
+  std::string bad = tmp.file("bad.csv", "x[1],x[2],u[1],u[2]\n0,0,1,1\n");
+  r = runOdec("init " + src + " --seed 6 --out " + out + " --at-file " + bad);
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.err.rfind(bad + ":1:1: error: expected the header 'x[1],x[2]' or "
+                              "'x[1],x[2],t,u[1],u[2]'",
+                        0),
+            0u)
+      << r.err;
+}

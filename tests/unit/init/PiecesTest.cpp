@@ -144,15 +144,30 @@ TEST(InitProblem, ValidateNamesTheProblem) {
   p.stateDim = 2;
   p.step = 0.1;
   p.operatingPoints = {{0, 0}};
-  p.jacobian = [](const double *, const double *, double *J) { J[0] = J[1] = J[2] = J[3] = 0; };
+  p.jacobian = [](const double *, const double *, const double *, double *J) {
+    J[0] = J[1] = J[2] = J[3] = 0;
+  };
   EXPECT_NO_THROW(p.validate());
+  auto message = [&p] {
+    try {
+      p.validate();
+    } catch (const std::invalid_argument &e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
   p.operatingPoints = {{0, 0, 0}};
-  try {
-    p.validate();
-    FAIL();
-  } catch (const std::invalid_argument &e) {
-    EXPECT_STREQ(e.what(), "operating point 1 has 3 values; the state has 2");
-  }
+  EXPECT_EQ(message(), "operating point 1 has 3 values; the state has 2");
+  p.operatingPoints = {{0, 0}, {1, 1}};
+  p.exoDim = 2;
+  p.exogenous = {{0, 1}};
+  EXPECT_EQ(message(), "time and inputs given for 1 of 2 operating points");
+  p.exogenous = {{0, 1}, {0}};
+  EXPECT_EQ(message(), "operating point 2 has 1 time and input values; the model has 2");
+  p.exogenous = {{0, 1}, {0, NAN}};
+  EXPECT_EQ(message(), "the time or inputs of operating point 2 are not finite");
+  p.exogenous = {{0, 1}, {0, 2}};
+  EXPECT_EQ(message(), "no error");
   p.operatingPoints = {};
   EXPECT_THROW(p.validate(), std::invalid_argument);
 }

@@ -116,10 +116,35 @@ TEST(SemaInit, BadSettings) {
 
 TEST(SemaInit, OperatingPoints) {
   EXPECT_EQ(init("    solver = RK4\n    at y = 1\n")->errors(),
-            Errors{"t.node:9:8: error: 'y' is not a state of model 'M'"});
+            Errors{"t.node:9:8: error: 'y' is neither a state nor an input of model 'M'"});
   EXPECT_EQ(init("    solver = RK4\n    at x = zeros(3)\n")->errors(),
             Errors{"t.node:9:12: error: the operating point of 'x' is Vector{3}, but the state is "
                    "Vector{2}"});
+  EXPECT_EQ(init("    solver = RK4\n    at t = 1\n")->errors(),
+            Errors{"t.node:9:8: error: model 'M' reads neither the time t nor inputs, so its "
+                   "Jacobian does not depend on t"});
+}
+
+TEST(SemaInit, OperatingPointsOfADrivenModel) {
+  const std::string driven = "model D\n"                         // 1
+                             "    state x::Real\n"              // 2
+                             "    input u::Vector{2} ~ Hold()\n" // 3
+                             "    ddt(x) = -x + u[1]\n"         // 4
+                             "end\n"                            // 5
+                             "init D\n"                         // 6
+                             "    solver = RK4\n";               // 7
+  auto r = runSema(driven + "    at u = [1, 2]\n    at t = 0.5\n    at x = 3\nend\n");
+  ASSERT_TRUE(r->ok) << r->diags.formatAll();
+  const auto &points = r->checked.inits.at(0).operatingPoints;
+  ASSERT_EQ(points.size(), 3u);
+  EXPECT_EQ(points[0], (std::pair<std::string, std::vector<double>>{"u", {1, 2}}));
+  EXPECT_EQ(points[1], (std::pair<std::string, std::vector<double>>{"t", {0.5}}));
+  EXPECT_EQ(runSema(driven + "    at u = [1, 2, 3]\nend\n")->errors(),
+            Errors{"t.node:8:12: error: the operating point of 'u' is Vector{3}, but the input is "
+                   "Vector{2}"});
+  EXPECT_EQ(runSema(driven + "    at t = [1, 2]\nend\n")->errors(),
+            Errors{"t.node:8:12: error: the operating point of 't' is Vector{2}, but the time is "
+                   "Real"});
 }
 
 TEST(SemaInit, Require) {
