@@ -1,12 +1,17 @@
 #!/usr/bin/python3
-"""What reading the time and an input costs the fused solvers (issue 17: within 1.3x of the
-input-free time on W1). W1 of bench/workloads.node (D = 2, H = 64, B = 256, h = 0.05, 100
-steps, RK4, float64) against the same field driven by one Linear input and sin(t):
+"""What reading an input and the time costs the fused solvers (issue 17: one input on W1
+within 1.3x of the input-free time). W1 of bench/workloads.node (D = 2, H = 64, B = 256,
+h = 0.05, 100 steps, RK4, float64) against the same field driven by one Linear input, and by
+that input and sin(t):
 
-    ddt(x) = W2 * tanh.(W1 * [x; u] .+ b1) .+ b2 .+ 0.1 .* sin(t)   (W1: 64 x 3)
+    ddt(x) = W2 * tanh.(W1 * [x; u] .+ b1) .+ b2                    (W1: 64 x 3)
+    ddt(x) = W2 * tanh.(W1 * [x; u] .+ b1) .+ b2 .+ 0.1 .* sin(t)
+
+The input's column makes the first layer 3/2 as wide, and sin(t) is evaluated per trajectory
+and stage: both are field work the input-free model does not do.
 
 Each row times the package's simulate and vjp (forward solve + discrete adjoint), medians of
-interleaved blocks; the driven column includes computing the stage values on the host
+interleaved blocks; the driven columns include computing the stage values on the host
 (interpolation of every stage time of every trajectory). The instruction set is the JIT's
 default target for this machine (odec.target_cpu(), or ODEC_CPU).
 
@@ -40,7 +45,7 @@ model Driven
     param b1::Vector{64}   ~ Normal(0, 0.1)
     param W2::Matrix{2,64} ~ Glorot()
     param b2::Vector{2}    ~ Zeros()
-    ddt(x) = W2 * tanh.(W1 * [x; u] .+ b1) .+ b2 .+ 0.1 .* sin(t)
+    ddt(x) = W2 * tanh.(W1 * [x; u] .+ b1) .+ b2%s
 end
 """
 
@@ -51,7 +56,8 @@ def main():
     args = ap.parse_args()
     B, N, h = 256, 100, 0.05
     plain = odec.compile_source(PLAIN, "plain.node").model("Plain")
-    driven = odec.compile_source(DRIVEN, "driven.node").model("Driven")
+    driven = odec.compile_source(DRIVEN % "", "driven.node").model("Driven")
+    timed = odec.compile_source(DRIVEN % " .+ 0.1 .* sin(t)", "timed.node").model("Driven")
     params = plain.sample_params(1)
     rng = np.random.default_rng(0)
     x0 = rng.normal(size=(B, 2))
@@ -59,25 +65,29 @@ def main():
     signal = (times, np.sin(3 * times))
     cot = rng.normal(size=(B, N + 1, 2))
     cases = {
-        "simulate": (lambda: plain.simulate(params, x0, step=h, steps=N),
-                     lambda: driven.simulate(params, x0, step=h, steps=N, inputs=signal)),
-        "simulate + vjp": (lambda: plain.vjp(params, x0, cot, step=h),
-                           lambda: driven.vjp(params, x0, cot, step=h, inputs=signal)),
+        "simulate": [lambda m=m: m.simulate(params, x0, step=h, steps=N, inputs=signal)
+                     for m in (driven, timed)],
+        "simulate + vjp": [lambda m=m: m.vjp(params, x0, cot, step=h, inputs=signal)
+                           for m in (driven, timed)],
     }
-    for a, b in cases.values():  # compile and warm up
-        a(), b()
+    cases["simulate"].insert(0, lambda: plain.simulate(params, x0, step=h, steps=N))
+    cases["simulate + vjp"].insert(0, lambda: plain.vjp(params, x0, cot, step=h))
+    for fns in cases.values():  # compile and warm up
+        for fn in fns:
+            fn()
     print(f"W1-sized field, B={B}, N={N}, RK4, float64; JIT target: "
           f"{os.environ.get('ODEC_CPU', 'this machine')}")
-    print(f"{'call':<16}{'plain ms':>10}{'driven ms':>11}{'ratio':>8}")
-    for name, (a, b) in cases.items():
-        ta, tb = [], []
+    print(f"{'call':<16}{'plain ms':>10}{'input ms':>10}{'ratio':>7}{'input+t ms':>12}{'ratio':>7}")
+    for name, fns in cases.items():
+        ts = [[] for _ in fns]
         for _ in range(args.blocks):
-            for fn, out in ((a, ta), (b, tb)):
+            for fn, out in zip(fns, ts):
                 start = time.perf_counter()
                 fn()
                 out.append(time.perf_counter() - start)
-        ma, mb = statistics.median(ta) * 1e3, statistics.median(tb) * 1e3
-        print(f"{name:<16}{ma:>10.2f}{mb:>11.2f}{mb / ma:>8.2f}")
+        m = [statistics.median(t) * 1e3 for t in ts]
+        print(f"{name:<16}{m[0]:>10.2f}{m[1]:>10.2f}{m[1] / m[0]:>7.2f}"
+              f"{m[2]:>12.2f}{m[2] / m[0]:>7.2f}")
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@
 #include "odec/odec.h"
 
 #include "driver/ModelImpl.h"
+#include "driver/WindowLoss.h"
 #include "io/TrajectoryData.h"
 #include "support/SolverAbi.h"
 #include "support/Step.h"
@@ -206,30 +207,7 @@ TrainResult Model::train(const TrainSettings &settings, const TrainOutput &outpu
       jit::defaultOptions(impl_->ir, jit::Precision::Double, impl_->defaults.cpu));
   config.divergeFactor = settings.divergeFactor;
   if (observed)
-    config.windowLoss = [&observed, D = stateDim(), h = settings.step](
-                            const WindowSet &w, const std::vector<double> &params,
-                            const int64_t *windows, int64_t n, double weight, double *grad) {
-      const size_t K = size_t(w.horizon), O = size_t(w.observedDim);
-      std::vector<double> x0;
-      std::vector<Observations> obs(static_cast<size_t>(n));
-      Drive drive;
-      for (int64_t b = 0; b < n; ++b) {
-        const size_t i = size_t(windows[b]);
-        x0.insert(x0.end(), w.x0.begin() + long(i * size_t(D)),
-                  w.x0.begin() + long((i + 1) * size_t(D)));
-        obs[size_t(b)].times.assign(w.times.begin() + long(i * K),
-                                    w.times.begin() + long((i + 1) * K));
-        obs[size_t(b)].values.assign(w.targets.begin() + long(i * K * O),
-                                     w.targets.begin() + long((i + 1) * K * O));
-        drive.t0.push_back(w.t0[i]);
-        const size_t source = size_t(w.source[i]);
-        if (!w.inputTimes[source].empty())
-          drive.inputs.push_back({w.inputTimes[source], w.inputValues[source]});
-      }
-      const ObservedSolver::Result r = observed->weightedLoss(params, x0, h, obs, drive, weight);
-      std::copy(r.gradParams.begin(), r.gradParams.end(), grad);
-      return r.loss;
-    };
+    config.windowLoss = observedWindowLoss(*observed, stateDim(), settings.step);
 
   std::optional<InterruptGuard> interrupt;
   if (output.stopOnInterrupt)

@@ -5,6 +5,8 @@
 
 #include "Teachers.h"
 
+#include "train/Adam.h"
+
 #include <odec/odec.h>
 
 #include <cstdint>
@@ -14,20 +16,32 @@
 
 namespace odec::study {
 
+/// The two settings: the paper's (science.md §1: teachers driven by a PWM-like input, all eight
+/// explicit built-in tableaux, NAdam, 30 s at 0.1 s) and the earlier autonomous one (teachers
+/// without input, four solvers, Adam, 3 s trajectories).
+enum class Setting { Driven, Autonomous };
+const char *settingName(Setting s); // "driven", "autonomous"
+
 struct StudyConfig {
+  Setting setting = Setting::Driven;
   int teachers = 100; // the first half inside Euler's region, the second outside RK4's
-  std::vector<std::string> solvers{"Euler", "Midpoint", "Kutta3", "RK4"};
+  std::vector<std::string> solvers;
   double step = 0.1; // h, the paper's
   int64_t epochs = 30;
   int64_t batch = 32;
   int64_t horizon = 10; // the paper's windows of 10 samples
+  Optimizer optimizer = Optimizer::Adam;
   double learningRate = 1e-2;
   double clipNorm = 1; // the paper's gradient clip
   double initMargin = 0.9;
   uint64_t seed = 1;
-  TrajectorySpec trainData{8, 31, 20};
-  TrajectorySpec testData{4, 31, 20};
+  int threads = 1; // teachers studied at once; the results do not depend on it
+  TrajectorySpec trainData, testData;
+  std::string teacherModel, studentModel; // in the program runStudy is given
 };
+
+/// The defaults of each setting (--teachers 100, --epochs 30 for the autonomous one).
+StudyConfig studyConfig(Setting setting);
 
 /// One student's training run.
 struct RunResult {

@@ -2,7 +2,10 @@
 
 #include "init/HaarOrthogonal.h"
 #include "init/TargetSpectrum.h"
+#include "signal/SignalFamily.h"
 #include "tableau/StabilityRegion.h"
+
+#include <unsupported/Eigen/MatrixFunctions>
 
 #include <stdexcept>
 
@@ -83,6 +86,49 @@ TrajectoryData teacherTrajectories(const Simulator &rk4, const Model &teacher,
       t.times.push_back(double(k) * h);
       const double *row = &fine[size_t((b * (steps + 1) + k * spec.substeps) * D)];
       t.states.insert(t.states.end(), row, row + D);
+    }
+    data.trajectories.push_back(std::move(t));
+  }
+  return data;
+}
+
+Eigen::VectorXd teacherInputMatrix(int n, Random &rng) {
+  Eigen::VectorXd B(n);
+  for (int i = 0; i < n; ++i)
+    B(i) = rng.uniform(-1.0, 1.0);
+  return B;
+}
+
+TrajectoryData drivenTeacherTrajectories(const Model &teacher, const Eigen::MatrixXd &A,
+                                         const Eigen::VectorXd &B, double h,
+                                         const TrajectorySpec &spec, Random &rng) {
+  const Eigen::Index D = A.rows();
+  Eigen::MatrixXd M = Eigen::MatrixXd::Zero(D + 1, D + 1);
+  M.topLeftCorner(D, D) = A * h;
+  M.topRightCorner(D, 1) = B * h;
+  const Eigen::MatrixXd E = M.exp();
+  const Eigen::MatrixXd Phi = E.topLeftCorner(D, D);
+  const Eigen::VectorXd Gamma = E.topRightCorner(D, 1);
+
+  TrajectoryData data;
+  data.stateColumns = teacher.stateColumns();
+  data.inputColumns = teacher.inputColumns();
+  data.step = h;
+  data.stride = 1;
+  std::vector<double> times;
+  for (int64_t k = 0; k < spec.samples; ++k)
+    times.push_back(double(k) * h);
+  for (int64_t b = 0; b < spec.trajectories; ++b) {
+    Trajectory t;
+    t.id = b + 1;
+    t.times = times;
+    Eigen::VectorXd x(D);
+    for (Eigen::Index i = 0; i < D; ++i)
+      x(i) = rng.uniform(-1.0, 1.0);
+    t.inputs = drawSignal(SignalFamily::Pwm, times, 1, rng);
+    for (int64_t k = 0; k < spec.samples; ++k) {
+      t.states.insert(t.states.end(), x.data(), x.data() + D);
+      x = Phi * x + Gamma * t.inputs[size_t(k)];
     }
     data.trajectories.push_back(std::move(t));
   }

@@ -43,4 +43,15 @@ TrajectoryData teacherTrajectories(const Simulator &rk4, const Model &teacher,
                                    const Eigen::MatrixXd &A, double h, const TrajectorySpec &spec,
                                    Random &rng);
 
+/// The paper's setting (science.md §1): teachers ddt(x) = A x + B u driven by a PWM-like input
+/// u(t) (SignalFamily::Pwm: ±1, periods of 10–40 samples, duty 0.2–0.8), held between samples.
+/// B has entries uniform in [−1, 1]. Samples are exact: x_{k+1} = Φ x_k + Γ u_k with
+/// Φ = e^{Ah}, Γ = ∫_0^h e^{As} ds B (zero-order hold, through the matrix exponential of
+/// [[A, B], [0, 0]] h), so no solver error enters the data. The data's input column `u` holds
+/// u_k at t_k; spec.substeps is not used.
+Eigen::VectorXd teacherInputMatrix(int n, Random &rng);
+TrajectoryData drivenTeacherTrajectories(const Model &teacher, const Eigen::MatrixXd &A,
+                                         const Eigen::VectorXd &B, double h,
+                                         const TrajectorySpec &spec, Random &rng);
+
 } // namespace odec::study

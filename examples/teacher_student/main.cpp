@@ -2,7 +2,8 @@
 // at a scale two cores run in minutes. See run.sh for the exact command and RESULTS.md for
 // what it measured.
 //
-//   teacher_student [--teachers N] [--epochs E] [--seed S] [--models models.node] [--out DIR]
+//   teacher_student [--setting driven|autonomous] [--teachers N] [--epochs E] [--seed S]
+//                   [--threads T] [--models models.node] [--out DIR]
 //
 // Writes DIR/histogram.svg, DIR/table.md and DIR/runs.csv.
 #include "Report.h"
@@ -14,21 +15,40 @@
 #include <chrono>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 
 int main(int argc, char **argv) {
-  odec::study::StudyConfig config;
-  std::string models = ODEC_TEACHER_STUDENT_MODELS, out = "teacher_student_out";
+  std::string setting = "driven", models = ODEC_TEACHER_STUDENT_MODELS,
+              out = "teacher_student_out";
+  int teachers = 100, threads = 1;
+  std::optional<int64_t> epochs;
+  uint64_t seed = 1;
   CLI::App app{"Teacher–student study: prior vs stability-informed initialization"};
-  app.add_option("--teachers", config.teachers,
+  app.add_option("--setting", setting,
+                 "driven: the paper's (teachers ddt(x) = A x + B u with a PWM-like input, all "
+                 "eight explicit built-in tableaux, NAdam, 30 s at 0.1 s); autonomous: teachers "
+                 "without input, Euler/Midpoint/Kutta3/RK4, Adam, 3 s (driven)")
+      ->check(CLI::IsMember({"driven", "autonomous"}));
+  app.add_option("--teachers", teachers,
                  "number of teachers, half inside Euler's region, half outside RK4's (100; the "
                  "paper: 500)")
       ->check(CLI::Range(2, 100000));
-  app.add_option("--epochs", config.epochs, "training epochs per student (30)")
-      ->check(CLI::Range(1, 100000));
-  app.add_option("--seed", config.seed, "seed of teachers, data and students (1)");
-  app.add_option("--models", models, "the .node file with the Teacher and Student models");
+  app.add_option("--epochs", epochs, "training epochs per student (30)")
+      ->check(CLI::Range(int64_t(1), int64_t(100000)));
+  app.add_option("--seed", seed, "seed of teachers, data and students (1)");
+  app.add_option("--threads", threads,
+                 "teachers studied at once (1); the results are the same for any number")
+      ->check(CLI::Range(1, 1024));
+  app.add_option("--models", models, "the .node file with the teacher and student models");
   app.add_option("--out", out, "output directory (teacher_student_out)");
   CLI11_PARSE(app, argc, argv);
+  odec::study::StudyConfig config = odec::study::studyConfig(
+      setting == "driven" ? odec::study::Setting::Driven : odec::study::Setting::Autonomous);
+  config.teachers = teachers;
+  config.seed = seed;
+  config.threads = threads;
+  if (epochs)
+    config.epochs = *epochs;
 
   try {
     const auto start = std::chrono::steady_clock::now();

@@ -147,6 +147,16 @@ double meanSquaredError(const LossGradCallback &lossGrad, const std::vector<doub
   return meanSquaredError(eval, params, windows.count(), chunk);
 }
 
+double meanSquaredError(const WindowLossCallback &windowLoss, const std::vector<double> &params,
+                        const WindowSet &windows, int64_t chunk, int64_t threads, int64_t lanes) {
+  checkWindows(windows, "validation");
+  if (!windowLoss)
+    throw std::invalid_argument("meanSquaredError needs a window loss");
+  ThreadTeam team(threads);
+  BatchEvaluator eval({}, windows, 0, int64_t(params.size()), team, lanes, &windowLoss);
+  return meanSquaredError(eval, params, windows.count(), chunk);
+}
+
 TrainOutcome train(const TrainConfig &config, const LossGradCallback &lossGrad,
                    const WindowSet &trainWindows, const WindowSet *validationWindows,
                    TrainState &state, const TrainHooks &hooks, Divergence *divergence) {

@@ -121,6 +121,12 @@ double meanSquaredError(const LossGradCallback &lossGrad, const std::vector<doub
                         const WindowSet &windows, double h, int64_t chunk, int64_t threads = 1,
                         int64_t lanes = 8);
 
+/// The same for windows that `windowLoss` evaluates (TrainConfig::windowLoss): the mean over
+/// the observed (non-NaN) target values of each chunk, weighted by the chunk's windows.
+double meanSquaredError(const WindowLossCallback &windowLoss, const std::vector<double> &params,
+                        const WindowSet &windows, int64_t chunk, int64_t threads = 1,
+                        int64_t lanes = 8);
+
 /// The order of the windows in epoch `epoch` (1-based) for `seed`.
 std::vector<int64_t> epochOrder(int64_t count, uint64_t seed, int64_t epoch);
 

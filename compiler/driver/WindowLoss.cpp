@@ -1,0 +1,33 @@
+#include "driver/WindowLoss.h"
+
+#include <algorithm>
+
+namespace odec {
+
+WindowLossCallback observedWindowLoss(const ObservedSolver &solver, int64_t stateDim, double h) {
+  return [solver, D = size_t(stateDim), h](const WindowSet &w, const std::vector<double> &params,
+                                           const int64_t *windows, int64_t n, double weight,
+                                           double *grad) {
+    const size_t K = size_t(w.horizon), O = size_t(w.observedDim);
+    std::vector<double> x0;
+    std::vector<Observations> obs(static_cast<size_t>(n));
+    Drive drive;
+    for (int64_t b = 0; b < n; ++b) {
+      const size_t i = size_t(windows[b]);
+      x0.insert(x0.end(), w.x0.begin() + long(i * D), w.x0.begin() + long((i + 1) * D));
+      obs[size_t(b)].times.assign(w.times.begin() + long(i * K),
+                                  w.times.begin() + long((i + 1) * K));
+      obs[size_t(b)].values.assign(w.targets.begin() + long(i * K * O),
+                                   w.targets.begin() + long((i + 1) * K * O));
+      drive.t0.push_back(w.t0[i]);
+      const size_t source = size_t(w.source[i]);
+      if (!w.inputTimes[source].empty())
+        drive.inputs.push_back({w.inputTimes[source], w.inputValues[source]});
+    }
+    const ObservedSolver::Result r = solver.weightedLoss(params, x0, h, obs, drive, weight);
+    std::copy(r.gradParams.begin(), r.gradParams.end(), grad);
+    return r.loss;
+  };
+}
+
+} // namespace odec
