@@ -139,9 +139,9 @@ std::string markdownTable(const std::vector<RunResult> &results, const StudyConf
           best.push_back(r->minTestLoss);
           diverged += r->diverged;
         }
-        out += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {:.0f}% |\n", kindName(kind),
-                           solver, init, runs.size(), fmtLoss(median(initial)),
-                           fmtLoss(median(early)), fmtLoss(median(best)),
+        out += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} ({:.0f}%) |\n",
+                           kindName(kind), solver, init, runs.size(), fmtLoss(median(initial)),
+                           fmtLoss(median(early)), fmtLoss(median(best)), diverged,
                            runs.empty() ? 0.0 : 100.0 * diverged / double(runs.size()));
       }
   return out;

@@ -13,7 +13,8 @@ namespace odec::study {
 /// minimum test loss; diverged runs are counted in a separate bar at the right.
 std::string histogramSvg(const std::vector<RunResult> &results, const StudyConfig &config);
 
-/// | teachers | solver | init | median initial / early / minimum test loss | diverged |,
+/// | teachers | solver | init | median initial / early / minimum test loss | diverged (count
+/// and share) |,
 /// medians over all runs with diverged ones counted as +inf.
 std::string markdownTable(const std::vector<RunResult> &results, const StudyConfig &config);
 

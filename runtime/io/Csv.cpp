@@ -93,7 +93,10 @@ CsvTable parseCsv(const std::string &text, const std::string &file,
   return table;
 }
 
-CsvTable loadCsv(const std::string &path) { return parseCsv(readFile(path), path); }
+CsvTable loadCsv(const std::string &path,
+                 const std::function<bool(const std::string &)> &mayBeMissing) {
+  return parseCsv(readFile(path), path, mayBeMissing);
+}
 
 std::string formatNumber(double v) {
   char buf[32];

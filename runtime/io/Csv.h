@@ -25,7 +25,8 @@ struct CsvTable {
 /// `NaN`, `NA`): the value is a quiet NaN, a missing observation.
 CsvTable parseCsv(const std::string &text, const std::string &file,
                   const std::function<bool(const std::string &)> &mayBeMissing = {});
-CsvTable loadCsv(const std::string &path);
+CsvTable loadCsv(const std::string &path,
+                 const std::function<bool(const std::string &)> &mayBeMissing = {});
 
 /// Formats a table: header, then one line per row, each number in shortest round-trip form.
 std::string formatCsv(const CsvTable &table);

@@ -89,11 +89,25 @@ TEST(Grad, ContinuousAdjointApproachesDiscrete) {
 TEST(Grad, TargetErrors) {
   TempDir tmp;
   std::string osc = example("oscillator.node");
-  std::string offGrid = tmp.file("a.csv", "t,q[1],p[1]\n0.25,1,0\n");
-  auto r = runOdec("grad " + osc + " --tableau RK4 --step 0.1 --steps 5 --x0 1,0 --seed 1 --target " + offGrid);
+  std::string late = tmp.file("a.csv", "t,q[1],p[1]\n0.25,1,0\n0.75,1,0\n");
+  auto r = runOdec("grad " + osc + " --tableau RK4 --step 0.1 --steps 5 --x0 1,0 --seed 1 --target " + late);
   EXPECT_EQ(r.status, 1);
-  EXPECT_EQ(r.err, offGrid + ": error: row 2: t = 0.25 is not one of the steps 0, h, ..., N·h "
-                             "(h = 0.1, N = 5)\n");
+  EXPECT_EQ(r.err, late + ": error: row 3: t = 0.75 is outside the solve, t0 + N·h = 0.5 "
+                          "(h = 0.1, N = 5)\n");
+  std::string twice = tmp.file("c.csv", "t,q[1],p[1]\n0.25,1,0\n0.25,1,0\n");
+  r = runOdec("grad " + osc + " --tableau RK4 --step 0.1 --steps 5 --x0 1,0 --seed 1 --target " + twice);
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.err, twice + ": error: row 3: t = 0.25 repeats the time of row 2\n");
+  std::string start = tmp.file("d.csv", "t,q[1],p[1]\n0,1,0\n0.25,1,\n");
+  r = runOdec("grad " + osc + " --tableau RK4 --step 0.1 --steps 5 --x0 1,0 --seed 1 --target " + start);
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.err, start + ": error: row 2: t = 0 is the start t0: with observation times off the "
+                           "grid, missing values or outputs, targets must come after the start\n");
+  r = runOdec("grad " + osc + " --tableau RK4 --step 0.1 --steps 5 --x0 1,0 --seed 1 --adjoint "
+              "continuous --target " + tmp.file("e.csv", "t,q[1],p[1]\n0.25,1,0\n"));
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.err.find("--adjoint continuous needs targets at the steps t0 + n·h"), std::string::npos)
+      << r.err;
   std::string badHeader = tmp.file("b.csv", "t,x,y\n0,1,0\n");
   r = runOdec("grad " + osc + " --tableau RK4 --step 0.1 --steps 5 --x0 1,0 --seed 1 --target " + badHeader);
   EXPECT_EQ(r.status, 1);
@@ -176,8 +190,90 @@ end
               "--inputs " + inputs + " --target " + tmp.file("z.csv", "t,x\n0.25,0\n") +
               " --params " + params);
   EXPECT_EQ(r.status, 1);
-  EXPECT_NE(r.err.find("t = 0.25 is not one of the steps t0 + 0, h, ..., N·h (t0 = 0.5, h = 0.1, "
-                       "N = 10)"),
+  EXPECT_NE(r.err.find("row 2: t = 0.25 is outside the solve, t0 = 0.5 to t0 + N·h = 1.5 "
+                       "(h = 0.1, N = 10)"),
             std::string::npos)
+      << r.err;
+}
+
+// Targets off the step grid, a missing value and an output with its own parameter: grad solves
+// to the observation times (steps shortened to end on them) and its gradient equals central
+// differences of the loss of ObservedSolver::predict (forward solves only).
+TEST(Grad, ObservationsOffTheGridMissingValuesAndOutputs) {
+  TempDir tmp;
+  const std::string model = tmp.file("o.node", R"(
+model O
+    state x::Vector{2}
+    input u::Real ~ Hold()
+    param A::Matrix{2,2} ~ Constant(0.0)
+    param c::Vector{2} ~ Constant(0.0)
+    ddt(x) = A * x .+ [u; 0.0]
+    output y = c' * x + 0.5 * u
+end
+)");
+  const std::string inputs = tmp.file("u.csv", "t,u\n0.2,1\n0.55,-1\n0.9,0.5\n");
+  const std::string target = tmp.file("y.csv", "t,y\n0.43,0.2\n0.71,\n0.77,-0.1\n0.2333,0.3\n");
+  const std::vector<double> theta = {-0.5, 1.0, -1.2, -0.3, 0.7, -0.4};
+  const odec::Model m = odec::Program::fromFile(model).model();
+  const std::string params = tmp.file("p.json", m.paramsToJson(theta));
+  auto r = runOdec("grad " + model + " --tableau Kutta3 --step 0.1 --steps 6 --x0 0.3,-0.2 "
+                   "--t0 0.2 --inputs " + inputs + " --target " + target + " --params " + params +
+                   " --json");
+  ASSERT_EQ(r.status, 0) << r.err;
+  const auto doc = nlohmann::json::parse(r.out);
+
+  odec::Drive drive;
+  drive.t0 = {0.2};
+  drive.inputs = {{{0.2, 0.55, 0.9}, {1, -1, 0.5}}};
+  const odec::ObservedSolver solver = m.observedSolver("Kutta3");
+  const std::vector<double> times = {0.2333, 0.43, 0.71, 0.77}, y = {0.3, 0.2, NAN, -0.1};
+  auto loss = [&](const std::vector<double> &p, const std::vector<double> &x0) {
+    const auto pred = solver.predict(p, x0, 0.1, {{times, {}}}, drive);
+    double sum = 0;
+    for (size_t k = 0; k < times.size(); ++k)
+      if (!std::isnan(y[k]))
+        sum += (pred.observed[k] - y[k]) * (pred.observed[k] - y[k]);
+    return sum / 3;
+  };
+  const std::vector<double> x0 = {0.3, -0.2};
+  EXPECT_NEAR(doc["loss"].get<double>(), loss(theta, x0), 1e-14);
+  std::vector<double> grad;
+  for (const auto &row : doc["gradients"]["A"])
+    for (double v : row)
+      grad.push_back(v);
+  for (double v : doc["gradients"]["c"])
+    grad.push_back(v);
+  ASSERT_EQ(grad.size(), theta.size());
+  for (size_t i = 0; i < theta.size(); ++i) {
+    std::vector<double> up = theta, down = theta;
+    up[i] += 1e-6;
+    down[i] -= 1e-6;
+    const double fd = (loss(up, x0) - loss(down, x0)) / 2e-6;
+    EXPECT_NEAR(grad[i], fd, 1e-6 * std::max(1.0, std::abs(fd))) << "parameter " << i;
+  }
+  for (size_t d = 0; d < 2; ++d) {
+    std::vector<double> up = x0, down = x0;
+    up[d] += 1e-6;
+    down[d] -= 1e-6;
+    const double fd = (loss(theta, up) - loss(theta, down)) / 2e-6;
+    EXPECT_NEAR(doc["x0_gradient"][d].get<double>(), fd, 1e-6 * std::max(1.0, std::abs(fd)));
+  }
+  // The summary says how the loss was taken; a header of the state is refused for a model
+  // with outputs.
+  r = runOdec("grad " + model + " --tableau Kutta3 --step 0.1 --steps 6 --x0 0.3,-0.2 --t0 0.2 "
+              "--inputs " + inputs + " --target " + target + " --params " + params);
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("loss (mean squared error over 3 observed values at 4 times, steps "
+                       "shortened to end on them, discrete adjoint): "),
+            std::string::npos)
+      << r.out;
+  const std::string states = tmp.file("s.csv", "t,x[1],x[2]\n0.43,0,0\n");
+  r = runOdec("grad " + model + " --tableau Kutta3 --step 0.1 --steps 6 --x0 0.3,-0.2 --t0 0.2 "
+              "--inputs " + inputs + " --target " + states + " --params " + params);
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.err.rfind(states + ":1:1: error: expected the header 't,y' (t and the model's "
+                                 "outputs)",
+                        0),
+            0u)
       << r.err;
 }
