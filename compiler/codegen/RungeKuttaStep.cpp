@@ -255,12 +255,17 @@ void RungeKuttaStep::emitStages(const Tensor &X, Value *h, bool lastSlope,
 
 void RungeKuttaStep::emitUpdate(const Tensor &X, Value *h) {
   std::vector<double> weights;
+  for (const Coefficient &w : tableau_.b)
+    weights.push_back(w.value);
+  emitWeighted(X, &X, h, weights);
+}
+
+void RungeKuttaStep::emitWeighted(const Tensor &dst, const Tensor *base, Value *h,
+                                  const std::vector<double> &weights) {
   std::vector<Tensor> slopes;
-  for (size_t i = 0; i < tableau_.b.size(); ++i) {
-    weights.push_back(tableau_.b[i].value);
+  for (size_t i = 0; i < weights.size(); ++i)
     slopes.push_back(row(K_, te_.index(int64_t(i))));
-  }
-  emitCombination(b_, te_, X, &X, h, weights, slopes);
+  emitCombination(b_, te_, dst, base, h, weights, slopes);
 }
 
 Tensor RungeKuttaStep::stageState(Value *i) {

@@ -55,6 +55,10 @@ public:
   void emitStages(const Tensor &X, llvm::Value *h);
   /// X = X + h Σ_i b_i K_i, after emitStages(X, h).
   void emitUpdate(const Tensor &X, llvm::Value *h);
+  /// dst = base + h Σ_i w_i K_i (base = 0 when null) with the slopes of the last emitStages:
+  /// an embedded pair's second solution, or its error estimate (w = b − bhat).
+  void emitWeighted(const Tensor &dst, const Tensor *base, llvm::Value *h,
+                    const std::vector<double> &weights);
   /// The adjoint's recomputation of a step: every stage state, the slopes of all stages but
   /// the last (which only the step's update needs), and the field values of each stage that
   /// the expressions `uses` (its VJP) share with the field, kept in storage of the stage's own

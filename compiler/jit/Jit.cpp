@@ -5,6 +5,7 @@
 #include "jit/Target.h"
 #include "jit/TargetMachine.h"
 
+#include "codegen/AdaptiveCodegen.h"
 #include "codegen/AdjointCodegen.h"
 #include "codegen/FunctionCodegen.h"
 #include "codegen/Optimize.h"
@@ -202,6 +203,10 @@ std::string simulatorName(const ir::ModelIR &model, const ButcherTableau &tablea
   return symbolName({"simulate", model.name, tableau.name});
 }
 
+std::string adaptiveName(const ir::ModelIR &model, const ButcherTableau &tableau) {
+  return symbolName({"adaptive", model.name, tableau.name});
+}
+
 std::string lossGradName(const ir::ModelIR &model, const ButcherTableau &tableau) {
   return symbolName({"lossgrad", model.name, tableau.name});
 }
@@ -224,7 +229,7 @@ std::string solverModule(const char *kind, const ir::ModelIR &model,
   std::string s = std::string(kind) + " " + model.name + "\n" + ir::dumpSSA(model.field()) +
                    "tableau " + tableau.name + " " + std::to_string(tableau.stages);
   char buf[32];
-  for (const auto *coefficients : {&tableau.A, &tableau.b, &tableau.c})
+  for (const auto *coefficients : {&tableau.A, &tableau.b, &tableau.c, &tableau.bhat})
     for (const Coefficient &k : *coefficients) {
       std::snprintf(buf, sizeof buf, " %a", k.value);
       s += buf;
@@ -284,6 +289,20 @@ std::unique_ptr<CompiledSimulator> compileSimulator(const ir::ModelIR &model,
                         solverModule("simulator", model, tableau), options,
                         {simulatorName(model, tableau)});
   return std::make_unique<JitOwned<CompiledSimulator>>(j.jit, j.addresses[0]);
+}
+
+std::unique_ptr<CompiledAdaptive> compileAdaptive(const ir::ModelIR &model,
+                                                  const ButcherTableau &tableau,
+                                                  const CompileOptions &options) {
+  codegen::requireAdaptive(model, tableau); // before any LLVM work
+  const std::string name = adaptiveName(model, tableau);
+  Jitted j = jitCompile(
+      [&](llvm::Module &m, const codegen::MachineModel &machine) {
+        codegen::emitAdaptiveSimulator(m, model, tableau, lanesPerChunk(options),
+                                       options.precision, machine, name);
+      },
+      solverModule("adaptive", model, tableau), options, {name});
+  return std::make_unique<JitOwned<CompiledAdaptive>>(j.jit, j.addresses[0]);
 }
 
 std::string emitSimulatorLLVM(const ir::ModelIR &model, const ButcherTableau &tableau,

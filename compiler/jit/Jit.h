@@ -128,6 +128,42 @@ std::string emitSimulatorLLVM(const ir::ModelIR &model, const ButcherTableau &ta
                               const CompileOptions &options = {});
 
 // ---------------------------------------------------------------------------------------
+// Adaptive steps (codegen/AdaptiveCodegen.h).
+
+/// The control values of an adaptive solve, in the order of the function's `control` buffer.
+struct AdaptiveControl {
+  double rtol = 1e-6, atol = 1e-9;
+  double maxSteps = 100000; // per trajectory, accepted and rejected together
+  double safety = 0.9, minFactor = 0.2, maxFactor = 10;
+};
+
+using AdaptiveFn = void (*)(const double *params, const double *x0, double *out, int64_t batch,
+                            const double *times, int64_t count, const double *h0,
+                            const double *control, double *stats);
+
+/// A JIT-compiled adaptive solver. Owns the JIT; non-copyable.
+class CompiledAdaptive {
+public:
+  virtual ~CompiledAdaptive() = default;
+  CompiledAdaptive(const CompiledAdaptive &) = delete;
+  CompiledAdaptive &operator=(const CompiledAdaptive &) = delete;
+
+  AdaptiveFn function() const { return fn_; }
+
+protected:
+  explicit CompiledAdaptive(AdaptiveFn fn) : fn_(fn) {}
+
+private:
+  AdaptiveFn fn_;
+};
+
+/// Errors as for compileSimulator, and std::invalid_argument for a tableau without bhat or a
+/// model that reads the time or inputs.
+std::unique_ptr<CompiledAdaptive> compileAdaptive(const ir::ModelIR &model,
+                                                  const ButcherTableau &tableau,
+                                                  const CompileOptions &options = {});
+
+// ---------------------------------------------------------------------------------------
 // Point evaluation of an IR function.
 
 /// ABI of a compiled ir::Function: inputs = the Function's inputs concatenated in order (each

@@ -1,6 +1,7 @@
 # The teacher–student smoke test: a tiny study (2 teachers, 3 epochs, two threads) must write
 # its three outputs with one row per run, and training must have lowered the test loss in most
-# runs. cmake -DPROGRAM=teacher_student -DSETTING=driven|autonomous -DOUT=dir -P SmokeTest.cmake
+# runs, and one thread must give the same runs as two.
+# cmake -DPROGRAM=teacher_student -DSETTING=driven|autonomous -DOUT=dir -P SmokeTest.cmake
 if(SETTING STREQUAL "driven")
   set(solvers 8) # every explicit built-in without an embedded pair
 else()
@@ -45,5 +46,13 @@ foreach(line IN LISTS runs)
 endforeach()
 if(improved LESS enough)
   message(FATAL_ERROR "training lowered the test loss in only ${improved} of ${expected} runs")
+endif()
+# The same study on one thread gives the same runs, to the last digit.
+execute_process(COMMAND ${PROGRAM} --setting ${SETTING} --teachers 2 --epochs 3 --threads 1
+                        --out ${OUT}/one RESULT_VARIABLE rc)
+file(READ ${OUT}/runs.csv two)
+file(READ ${OUT}/one/runs.csv one)
+if(NOT rc EQUAL 0 OR NOT one STREQUAL two)
+  message(FATAL_ERROR "one thread gave other runs than two (exit ${rc})")
 endif()
 message(STATUS "teacher_student smoke test (${SETTING}): ${improved}/${expected} runs improved")

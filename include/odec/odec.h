@@ -502,6 +502,50 @@ private:
   std::shared_ptr<const Impl> impl_;
 };
 
+/// How an adaptive solve controls its error (AdaptiveSolver; `odec simulate --rtol …`).
+struct AdaptiveSettings {
+  double rtol = 1e-6;         // relative tolerance, > 0
+  double atol = 1e-9;         // absolute tolerance, >= 0
+  int64_t maxSteps = 100000;  // per trajectory, accepted and rejected steps together, >= 1
+  double firstStep = 0;       // the first step size; 0: Hairer's selection per trajectory
+};
+
+/// Adaptive steps with an embedded pair (a tableau with bhat: DormandPrince5, CashKarp45,
+/// Fehlberg45, BogackiShampine3, or a user's tableau block): one JIT-compiled function runs the
+/// whole solve, each trajectory with its own step size. A step's error is estimated from the
+/// difference of the pair's two solutions in Hairer's RMS norm with weights atol + rtol·|x|;
+/// a step with error ≤ 1 is accepted, and the next step is h·min(10, max(0.2, 0.9·err^(−1/(q+1))))
+/// (q the pair's lower order; at most h after a rejection). Output times are reached exactly:
+/// the step that would cross one is shortened to end on it, so every returned state is one the
+/// method computed (no interpolation). Autonomous models only, double or float, LLVM path;
+/// no gradients yet (use a fixed step for training).
+class AdaptiveSolver {
+public:
+  struct Result {
+    std::vector<double> states;    // batch x times x stateDim; states at times[0] are x0
+    std::vector<int64_t> accepted; // per trajectory
+    std::vector<int64_t> rejected; // per trajectory
+    /// Field evaluations over the batch: stages x (accepted + rejected) per trajectory, plus
+    /// the two of the first-step selection when it ran.
+    int64_t nfe = 0;
+  };
+
+  /// Solves from x0 (batch x stateDim) at times[0] through the strictly increasing output times
+  /// `times` (at least two, finite). Throws std::invalid_argument for bad sizes, times or
+  /// settings, and std::runtime_error naming the trajectory and the time it reached when a
+  /// solve takes more than maxSteps steps or its step size underflows (a stiff or blowing-up
+  /// solution, or a field that is not finite there).
+  Result solve(const std::vector<double> &params, const std::vector<double> &x0,
+               const std::vector<double> &times, const AdaptiveSettings &settings = {}) const;
+
+  const std::string &tableau() const;
+
+private:
+  friend class Model;
+  struct Impl;
+  std::shared_ptr<const Impl> impl_;
+};
+
 /// What `Model::cppHeader` puts into the generated header.
 struct CppExportOptions {
   std::vector<double> params; // baked-in parameter values (paramCount), or empty: zeros
@@ -644,6 +688,10 @@ public:
   /// explicit tableau (std::invalid_argument otherwise), LLVM path, double or float.
   ObservedSolver observedSolver(const std::string &tableau) const;
   ObservedSolver observedSolver(const std::string &tableau, const CompileOptions &options) const;
+  /// JIT-compiles adaptive solves (AdaptiveSolver) for an embedded pair; std::invalid_argument
+  /// for a tableau without bhat, an implicit one, a driven model or CodePath::Cpp.
+  AdaptiveSolver adaptiveSolver(const std::string &tableau) const;
+  AdaptiveSolver adaptiveSolver(const std::string &tableau, const CompileOptions &options) const;
 
   /// The vector field, printed in Julia syntax after lowering (`ddt(x) = ...`).
   std::string fieldToString() const;
@@ -688,6 +736,7 @@ private:
   friend class LossGradient;
   friend class Vjp;
   friend class ObservedSolver;
+  friend class AdaptiveSolver;
   struct Impl;
   std::shared_ptr<const Impl> impl_;
 };

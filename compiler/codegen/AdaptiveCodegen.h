@@ -1,0 +1,56 @@
+// The fused adaptive solver: an embedded Runge–Kutta pair (tableau with bhat) with error
+// control, as one LLVM function per (model, tableau).
+//
+//   void name(const double *params, const double *x0, double *out, int64_t batch,
+//             const double *times, int64_t count, const double *h0,
+//             const double *control, double *stats)        (the ABI of jit::AdaptiveFn)
+//
+//   times:   count ≥ 1 output times shared by the batch, strictly increasing; times[0] = t0.
+//   out:     batch x count x D, the state of each trajectory at each output time (out[., 0] = x0).
+//   h0:      batch first step sizes (> 0).
+//   control: rtol, atol, max steps per trajectory (accepted + rejected), safety, min factor,
+//            max factor (AdaptiveControl in jit/Jit.h names them).
+//   stats:   batch x 4: accepted steps, rejected steps, status (0 done, 1 max steps reached,
+//            2 the step size underflowed or the error estimate is not finite), and the time
+//            reached.
+//
+// Every lane steps on its own (one step size per trajectory): a lane whose step is rejected
+// retries with a smaller one while the others go on, and a finished lane is masked off (its
+// steps have length 0 and change nothing) until the whole chunk is done. A step that would
+// cross the next output time is shortened to end on it (the outputs are states the method
+// computed, not interpolated). The error of a step of length h is
+//   err = sqrt(mean_d (h Σ_i (b_i − bhat_i) K_id / (atol + rtol max(|x_d|, |x_new,d|)))²)
+// (Hairer's RMS norm), the step is accepted when err ≤ 1, and the next step size is
+//   h · min(maxFactor, max(minFactor, safety · err^(−1/(q+1))))   (at most h after a rejection),
+// q the lower order of the pair: the classic I controller (Hairer, Nørsett, Wanner I, II.4).
+#pragma once
+
+#include "codegen/MachineModel.h"
+#include "codegen/Precision.h"
+#include "ir/Model.h"
+#include "tableau/ButcherTableau.h"
+
+#include <string>
+
+namespace llvm {
+class Function;
+class Module;
+} // namespace llvm
+
+// Declared without LLVM's headers: the driver checks a pair with requireAdaptive.
+namespace odec::codegen {
+
+/// Throws std::invalid_argument for a tableau without embedded weights, an implicit one, or a
+/// model that reads the time or inputs.
+void requireAdaptive(const ir::ModelIR &model, const ButcherTableau &tableau);
+
+/// Adds the adaptive solver to m (requireAdaptive first).
+llvm::Function *emitAdaptiveSimulator(llvm::Module &m, const ir::ModelIR &model,
+                                      const ButcherTableau &tableau, int width,
+                                      Precision precision, const MachineModel &machine,
+                                      const std::string &name);
+
+/// The exponent's q: the lower of the orders of b and bhat.
+int embeddedErrorOrder(const ButcherTableau &tableau);
+
+} // namespace odec::codegen

@@ -1,0 +1,245 @@
+// Adaptive steps (AdaptiveSolver): the fused solver against an independent implementation of
+// the same pair and controller written here; the global error against the exact solution of a
+// linear system as the tolerance shrinks; lanes independent of each other; bad input refused.
+#include "odec/odec.h"
+
+#include <gtest/gtest.h>
+
+#include <Eigen/Dense>
+#include <unsupported/Eigen/MatrixFunctions>
+
+#include <array>
+#include <cmath>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace {
+
+const char *kModels = R"(
+model VanDerPol
+    state x::Vector{2}
+    param mu::Real ~ Constant(2.0)
+    ddt(x) = [x[2]; mu * (1 - x[1]^2) * x[2] - x[1]]
+end
+
+model Linear
+    state x::Vector{2}
+    param A::Matrix{2,2} ~ Constant(0.0)
+    ddt(x) = A * x
+end
+
+model Blowup
+    state x::Real
+    ddt(x) = x^2
+end
+)";
+
+using State = std::array<double, 2>;
+using Field = std::function<State(const State &)>;
+
+// Dormand–Prince 5(4), written out here (not read from odec's prelude).
+const double kC[7] = {0, 1.0 / 5, 3.0 / 10, 4.0 / 5, 8.0 / 9, 1, 1};
+const double kA[7][6] = {{0, 0, 0, 0, 0, 0},
+                         {1.0 / 5, 0, 0, 0, 0, 0},
+                         {3.0 / 40, 9.0 / 40, 0, 0, 0, 0},
+                         {44.0 / 45, -56.0 / 15, 32.0 / 9, 0, 0, 0},
+                         {19372.0 / 6561, -25360.0 / 2187, 64448.0 / 6561, -212.0 / 729, 0, 0},
+                         {9017.0 / 3168, -355.0 / 33, 46732.0 / 5247, 49.0 / 176, -5103.0 / 18656, 0},
+                         {35.0 / 384, 0, 500.0 / 1113, 125.0 / 192, -2187.0 / 6784, 11.0 / 84}};
+const double kB[7] = {35.0 / 384, 0, 500.0 / 1113, 125.0 / 192, -2187.0 / 6784, 11.0 / 84, 0};
+const double kE[7] = {35.0 / 384 - 5179.0 / 57600,      0,
+                      500.0 / 1113 - 7571.0 / 16695,    125.0 / 192 - 393.0 / 640,
+                      -2187.0 / 6784 + 92097.0 / 339200, 11.0 / 84 - 187.0 / 2100,
+                      -1.0 / 40};
+
+struct Reference {
+  std::vector<State> states; // at each output time
+  int accepted = 0, rejected = 0;
+};
+
+// The controller AdaptiveSolver documents: RMS error in weights atol + rtol·max(|x|, |x_new|),
+// accept at err ≤ 1, factor 0.9·err^(−1/5) within [0.2, 10] (≤ 1 after a rejection), steps
+// shortened to end on output times, the proposal kept after such a step when larger.
+Reference dopri5(const Field &f, State x, const std::vector<double> &times, double h,
+                 double rtol, double atol) {
+  Reference r;
+  r.states.push_back(x);
+  double t = times[0];
+  for (size_t k = 1; k < times.size();) {
+    const bool hits = h >= times[k] - t;
+    const double hs = hits ? times[k] - t : h;
+    State K[7];
+    for (int i = 0; i < 7; ++i) {
+      State xi = x;
+      for (int j = 0; j < i; ++j)
+        for (int d = 0; d < 2; ++d)
+          xi[d] += hs * kA[i][j] * K[j][d];
+      K[i] = f(xi);
+    }
+    State y = x, e{0, 0};
+    double sum = 0;
+    for (int d = 0; d < 2; ++d) {
+      for (int i = 0; i < 7; ++i) {
+        y[d] += hs * kB[i] * K[i][d];
+        e[d] += hs * kE[i] * K[i][d];
+      }
+      const double r2 = e[d] / (atol + rtol * std::max(std::abs(x[d]), std::abs(y[d])));
+      sum += r2 * r2;
+    }
+    const double err = std::sqrt(sum / 2);
+    const bool accept = err <= 1;
+    double factor = std::min(10.0, std::max(0.2, 0.9 * std::pow(err, -1.0 / 5)));
+    if (accept) {
+      ++r.accepted;
+      x = y;
+      t = hits ? times[k] : t + hs;
+      if (hits) {
+        r.states.push_back(x);
+        ++k;
+      }
+    } else {
+      ++r.rejected;
+      factor = std::min(factor, 1.0);
+    }
+    h = accept && hits ? std::max(hs * factor, h) : hs * factor;
+  }
+  return r;
+}
+
+double relErr(double a, double b) { return std::abs(a - b) / std::max(1.0, std::abs(b)); }
+
+TEST(AdaptiveSolve, DormandPrince5MatchesAnIndependentImplementation) {
+  const odec::Model m = odec::Program::fromString(kModels, "a.node").model("VanDerPol");
+  const odec::AdaptiveSolver solver = m.adaptiveSolver("DormandPrince5");
+  const std::vector<double> times = {0.0, 0.7, 1.3, 2.0, 4.5, 8.0};
+  const std::vector<double> x0 = {2.0, 0.0, -1.0, 1.5, 0.3, -0.2};
+  const Field vdp = [](const State &x) { return State{x[1], 2.0 * (1 - x[0] * x[0]) * x[1] - x[0]}; };
+  for (double tol : {1e-4, 1e-7, 1e-10}) {
+    odec::AdaptiveSettings s;
+    s.rtol = s.atol = tol;
+    s.firstStep = 0.01;
+    const odec::AdaptiveSolver::Result r = solver.solve({2.0}, x0, times, s);
+    ASSERT_EQ(r.states.size(), 3 * times.size() * 2);
+    int64_t nfe = 0;
+    for (int b = 0; b < 3; ++b) {
+      const Reference ref =
+          dopri5(vdp, {x0[size_t(2 * b)], x0[size_t(2 * b + 1)]}, times, 0.01, tol, tol);
+      EXPECT_EQ(r.accepted[size_t(b)], ref.accepted) << "trajectory " << b << ", tol " << tol;
+      EXPECT_EQ(r.rejected[size_t(b)], ref.rejected) << "trajectory " << b << ", tol " << tol;
+      nfe += 7 * (ref.accepted + ref.rejected);
+      for (size_t k = 0; k < times.size(); ++k)
+        for (size_t d = 0; d < 2; ++d)
+          EXPECT_LT(relErr(r.states[(size_t(b) * times.size() + k) * 2 + d], ref.states[k][d]),
+                    1e-12)
+              << "trajectory " << b << ", time " << times[k] << ", tol " << tol;
+    }
+    EXPECT_EQ(r.nfe, nfe);
+  }
+}
+
+TEST(AdaptiveSolve, GlobalErrorTracksTheTolerance) {
+  // ddt(x) = A x with A = [[-0.1, -2], [2, -0.1]]: x(t) = e^{At} x0 exactly.
+  const odec::Model m = odec::Program::fromString(kModels, "a.node").model("Linear");
+  const std::vector<double> A = {-0.1, -2, 2, -0.1};
+  Eigen::Matrix2d Am;
+  Am << A[0], A[1], A[2], A[3];
+  const Eigen::Vector2d exact = (Am * 10.0).exp() * Eigen::Vector2d(1.0, 0.5);
+  for (const char *pair : {"DormandPrince5", "CashKarp45", "Fehlberg45", "BogackiShampine3"}) {
+    const odec::AdaptiveSolver solver = m.adaptiveSolver(pair);
+    double previousErr = INFINITY;
+    int64_t previousSteps = 0;
+    std::vector<double> logTol, logErr;
+    for (double tol = 1e-3; tol >= 1e-10; tol /= 10) {
+      odec::AdaptiveSettings s;
+      s.rtol = s.atol = tol;
+      const auto r = solver.solve(A, {1.0, 0.5}, {0.0, 10.0}, s);
+      const double err =
+          std::hypot(r.states[2] - exact(0), r.states[3] - exact(1)) / exact.norm();
+      // Below the tolerance times a modest constant (Fehlberg45 propagates its order-4
+      // solution, whose error the order-5 one estimates: the largest), shrinking with it,
+      // with more steps.
+      EXPECT_LT(err, 1000 * tol) << pair << " at tol " << tol;
+      EXPECT_LT(err, previousErr) << pair << " at tol " << tol;
+      EXPECT_GT(r.accepted[0], previousSteps) << pair << " at tol " << tol;
+      previousErr = err;
+      previousSteps = r.accepted[0];
+      logTol.push_back(std::log10(tol));
+      logErr.push_back(std::log10(err));
+    }
+    // Tolerance proportionality: the error falls about as fast as the tolerance (a slope of
+    // about 1 on log axes; a fixed-step method's error would not follow it at all).
+    const double n = double(logTol.size());
+    double mx = 0, my = 0;
+    for (size_t i = 0; i < logTol.size(); ++i)
+      mx += logTol[i] / n, my += logErr[i] / n;
+    double sxy = 0, sxx = 0;
+    for (size_t i = 0; i < logTol.size(); ++i) {
+      sxy += (logTol[i] - mx) * (logErr[i] - my);
+      sxx += (logTol[i] - mx) * (logTol[i] - mx);
+    }
+    EXPECT_GT(sxy / sxx, 0.75) << pair;
+    EXPECT_LT(sxy / sxx, 1.25) << pair;
+  }
+}
+
+TEST(AdaptiveSolve, TrajectoriesStepIndependently) {
+  // A batch whose trajectories need very different steps gives each what it gives alone, and
+  // the first step chosen per trajectory (Hairer's selection) is part of that.
+  const odec::Model m = odec::Program::fromString(kModels, "a.node").model("VanDerPol");
+  const odec::AdaptiveSolver solver = m.adaptiveSolver("DormandPrince5");
+  const std::vector<double> times = {0.0, 1.0, 3.0, 6.0};
+  std::vector<double> x0;
+  for (int b = 0; b < 11; ++b)
+    x0.insert(x0.end(), {0.2 * b - 1.0, b % 3 == 0 ? 4.0 : 0.1 * b});
+  odec::AdaptiveSettings s;
+  s.rtol = 1e-8;
+  s.atol = 1e-8;
+  const auto all = solver.solve({2.0}, x0, times, s);
+  for (size_t b = 0; b < 11; ++b) {
+    const auto one = solver.solve({2.0}, {x0[2 * b], x0[2 * b + 1]}, times, s);
+    EXPECT_EQ(all.accepted[b], one.accepted[0]) << b;
+    EXPECT_EQ(all.rejected[b], one.rejected[0]) << b;
+    for (size_t i = 0; i < times.size() * 2; ++i)
+      EXPECT_LT(relErr(all.states[b * times.size() * 2 + i], one.states[i]), 1e-12) << b;
+  }
+}
+
+std::string errorOf(const std::function<void()> &f) {
+  try {
+    f();
+  } catch (const std::exception &e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+TEST(AdaptiveSolve, BadInputIsRefusedByName) {
+  const odec::Program p = odec::Program::fromString(kModels, "a.node");
+  const odec::Model vdp = p.model("VanDerPol");
+  EXPECT_EQ(errorOf([&] { vdp.adaptiveSolver("RK4"); }),
+            "tableau 'RK4' has no embedded weights (bhat); adaptive steps need a pair such as "
+            "DormandPrince5, CashKarp45, Fehlberg45 or BogackiShampine3");
+  const odec::AdaptiveSolver solver = vdp.adaptiveSolver("BogackiShampine3");
+  odec::AdaptiveSettings s;
+  s.rtol = 0;
+  EXPECT_EQ(errorOf([&] { solver.solve({2.0}, {1, 0}, {0, 1}, s); }),
+            "rtol must be a positive finite number, got 0");
+  EXPECT_EQ(errorOf([&] { solver.solve({2.0}, {1, 0}, {0, 1, 1}); }),
+            "times must be strictly increasing: time 2 = 1 after 1");
+  EXPECT_EQ(errorOf([&] { solver.solve({2.0}, {1, 0, 3}, {0, 1}); }),
+            "x0 has 3 values; expected a positive multiple of the state's 2");
+  s = {};
+  s.maxSteps = 5;
+  EXPECT_EQ(errorOf([&] { solver.solve({2.0}, {1, 0, 2, 0}, {0, 1, 20}, s); })
+                .rfind("trajectory 0: 5 steps (max steps) reached at t = ", 0),
+            0u);
+  // ddt(x) = x² from x = 1 blows up at t = 1: the step size underflows just before.
+  const odec::AdaptiveSolver blowup = p.model("Blowup").adaptiveSolver("DormandPrince5");
+  const std::string msg = errorOf([&] { blowup.solve({}, {1.0}, {0.0, 2.0}); });
+  const std::string head = "trajectory 0: the step size underflowed at t = ";
+  ASSERT_EQ(msg.rfind(head, 0), 0u) << msg;
+  EXPECT_NEAR(std::stod(msg.substr(head.size())), 1.0, 1e-3) << msg;
+}
+
+} // namespace
