@@ -1,6 +1,7 @@
 // odec simulate: JIT-compile the solver for (model, tableau) and print trajectories, at every
 // step (--steps) or at requested times (--times, through Model::observedSolver: each step that
-// would cross a requested time is shortened to end on it). An implicit tableau's Newton
+// would cross a requested time is shortened to end on it), or with adaptive steps of an
+// embedded pair at requested times (--rtol/--atol, through Model::adaptiveSolver). An implicit tableau's Newton
 // statistics go to stderr as a note (silenced by -w).
 // `odec jit` is the same command with --via llvm|cpp choosing the code generator.
 #include "Options.h"
@@ -15,6 +16,7 @@
 #include <fmt/ranges.h>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 namespace odec::cli {
 
@@ -27,7 +29,7 @@ struct SimulateOptions {
   ModelOptions model;
   ParamOptions params;
   std::string tableau;
-  double step = 0;
+  double step = std::nan(""); // NaN: not given (adaptive steps take none)
   int64_t steps = -1; // -1: not given
   std::string x0;
   std::string batchX0;
@@ -37,6 +39,12 @@ struct SimulateOptions {
   ThreadOptions threads;
   DriveOptions drive;
   std::string times; // --times: a list, or a CSV file with a `t` column
+  // Adaptive steps (an embedded pair): on when --rtol or --atol is given.
+  std::optional<double> rtol, atol, firstStep;
+  int64_t maxSteps = 100000;
+  bool adaptive() const { return rtol || atol; }
+  // Filled by an adaptive solve for the report: totals over the batch.
+  mutable int64_t accepted = 0, rejected = 0, nfe = 0;
 };
 
 // Initial states: one from --x0, or one per row of --batch-x0 (whose header must name the
@@ -120,7 +128,65 @@ CsvTable atRequestedTimes(const SimulateOptions &o, const Model &m,
   return table;
 }
 
+// Adaptive steps to the requested times (AdaptiveSolver): the states there, and the step
+// counts for the report.
+CsvTable adaptiveAtTimes(const SimulateOptions &o, const Model &m,
+                         const std::vector<double> &params, const std::vector<double> &x0,
+                         int64_t batch, const CompileOptions &compile) {
+  std::vector<double> times = {o.drive.load(m, /*absoluteTimes=*/true).t0.at(0)};
+  for (double t : requestedTimes(o.times))
+    times.push_back(t);
+  AdaptiveSettings s;
+  s.rtol = o.rtol.value_or(s.rtol);
+  s.atol = o.atol.value_or(s.atol);
+  s.maxSteps = o.maxSteps;
+  s.firstStep = o.firstStep.value_or(0);
+  if (o.firstStep && !(*o.firstStep > 0))
+    throw UserError("--first-step must be a positive finite number (leave it out to have it "
+                    "chosen)");
+  const AdaptiveSolver::Result r = m.adaptiveSolver(o.tableau, compile).solve(params, x0, times, s);
+  CsvTable table = emptyTable(m, batch, false);
+  const size_t D = size_t(m.stateDim()), K = times.size();
+  for (size_t b = 0; b < size_t(batch); ++b) {
+    for (size_t k = 1; k < K; ++k) {
+      if (batch > 1)
+        table.values.push_back(double(b + 1));
+      table.values.push_back(times[k]);
+      const auto row = r.states.begin() + long((b * K + k) * D);
+      table.values.insert(table.values.end(), row, row + long(D));
+    }
+    o.accepted += r.accepted[b];
+    o.rejected += r.rejected[b];
+  }
+  o.nfe = r.nfe;
+  return table;
+}
+
 int run(const SimulateOptions &o) {
+  if (o.adaptive()) {
+    if (o.times.empty())
+      throw UserError("adaptive steps (--rtol/--atol) report at --times T1,T2,… (or a file)");
+    if (o.steps >= 0 || !std::isnan(o.step))
+      throw UserError("adaptive steps (--rtol/--atol) choose their own step: leave out --step "
+                      "and --steps (--first-step sets the first one)");
+    Model m = o.model.load();
+    std::vector<double> params = o.params.load(m);
+    int64_t batch = 0;
+    std::vector<double> x0 = initialStates(o, m, batch);
+    CompileOptions compile = o.model.target.options();
+    compile.path = o.via == "cpp" ? CodePath::Cpp : CodePath::LLVM;
+    compile.batch = batch;
+    const CsvTable table = adaptiveAtTimes(o, m, params, x0, batch, compile);
+    if (!o.json && !gNoWarnings)
+      std::cerr << "note: " << o.tableau << ": " << o.accepted << " accepted and " << o.rejected
+                << " rejected steps, " << o.nfe << " field evaluations\n";
+    writeTable(o, m, table);
+    return kOk;
+  }
+  if (std::isnan(o.step))
+    throw UserError("give the step size with --step H (or adaptive steps with --rtol/--atol)");
+  if (o.firstStep || o.maxSteps != 100000)
+    throw UserError("--first-step and --max-steps are for adaptive steps (--rtol/--atol)");
   if (o.times.empty() == (o.steps < 0))
     throw UserError(o.times.empty() ? "give --steps N, or the times to report with --times"
                                     : "--steps and --times exclude each other");
@@ -170,7 +236,15 @@ void writeTable(const SimulateOptions &o, const Model &m, const CsvTable &table)
     nlohmann::ordered_json doc;
     doc["model"] = m.name();
     doc["tableau"] = o.tableau;
-    doc["step"] = o.step;
+    if (o.adaptive()) {
+      doc["rtol"] = o.rtol.value_or(AdaptiveSettings{}.rtol);
+      doc["atol"] = o.atol.value_or(AdaptiveSettings{}.atol);
+      doc["accepted"] = o.accepted;
+      doc["rejected"] = o.rejected;
+      doc["nfe"] = o.nfe;
+    } else {
+      doc["step"] = o.step;
+    }
     if (o.times.empty())
       doc["steps"] = o.steps;
     doc["columns"] = table.columns;
@@ -193,8 +267,16 @@ CLI::App *addSimulateOptions(CLI::App &app, const char *name, const char *descri
   auto *cmd = app.add_subcommand(name, description);
   o->model.add(*cmd);
   cmd->add_option("--tableau", o->tableau, "Runge–Kutta tableau (e.g. RK4)")->required();
-  cmd->add_option("--step", o->step, "step size h")->required();
+  cmd->add_option("--step", o->step, "step size h (fixed steps)");
   cmd->add_option("--steps", o->steps, "number of steps N (or --times)");
+  cmd->add_option("--rtol", o->rtol,
+                  "adaptive steps with an embedded pair (DormandPrince5, CashKarp45, Fehlberg45, "
+                  "BogackiShampine3): relative tolerance (default 1e-6 when --atol is given)");
+  cmd->add_option("--atol", o->atol, "adaptive steps: absolute tolerance (default 1e-9)");
+  cmd->add_option("--max-steps", o->maxSteps,
+                  "adaptive steps: at most this many steps per trajectory (100000)");
+  cmd->add_option("--first-step", o->firstStep,
+                  "adaptive steps: the first step size (default: Hairer's selection)");
   cmd->add_option("--times", o->times,
                   "report the states (and outputs) at these times instead of every step: a "
                   "comma-separated list, or a CSV file with a t column; strictly increasing, "
