@@ -283,3 +283,62 @@ end
   EXPECT_NEAR(a.at(0, 1), b.at(3, 1), 1e-14);
   EXPECT_NEAR(a.at(0, 2), b.at(3, 2), 1e-14);
 }
+
+// Adaptive steps from the command line: the states at --times against the exact solution of
+// a linear system, the step counts in the JSON, and the option combinations refused.
+TEST(Simulate, AdaptiveStepsReachTheTimesWithinTheTolerance) {
+  TempDir tmp;
+  const std::string model = tmp.file("lin.node", R"(
+model Lin
+    state x::Vector{2}
+    param A::Matrix{2,2} ~ Constant(0.0)
+    ddt(x) = A * x
+end
+)");
+  const std::string params = tmp.file("p.json", R"({"A": [[-0.1, -2], [2, -0.1]]})");
+  auto r = runOdec("simulate " + model + " --tableau DormandPrince5 --rtol 1e-10 --atol 1e-10 "
+                   "--params " + params + " --x0 1,0.5 --times 1,3.5");
+  ASSERT_EQ(r.status, 0) << r.err;
+  const CsvTable t = odec::parseCsv(r.out, "stdout");
+  ASSERT_EQ(t.columns, (std::vector<std::string>{"t", "x[1]", "x[2]"}));
+  ASSERT_EQ(t.rows(), 2u);
+  EXPECT_NE(r.err.find("note: DormandPrince5: "), std::string::npos) << r.err;
+  // x(t) = e^{-0.1 t} R(2t) x0, R a rotation.
+  for (size_t k = 0; k < 2; ++k) {
+    const double time = t.at(k, 0), decay = std::exp(-0.1 * time);
+    const double c = std::cos(2 * time), s = std::sin(2 * time);
+    EXPECT_NEAR(t.at(k, 1), decay * (c * 1 - s * 0.5), 1e-8);
+    EXPECT_NEAR(t.at(k, 2), decay * (s * 1 + c * 0.5), 1e-8);
+  }
+  r = runOdec("simulate " + model + " --tableau BogackiShampine3 --rtol 1e-5 --params " + params +
+              " --x0 1,0.5 --times 2 --json");
+  ASSERT_EQ(r.status, 0) << r.err;
+  for (const char *key : {"\"rtol\":1e-05", "\"atol\":1e-09", "\"accepted\":", "\"rejected\":",
+                          "\"nfe\":"})
+    EXPECT_NE(r.out.find(key), std::string::npos) << key << " in " << r.out;
+
+  const std::string base = "simulate " + model + " --params " + params + " --x0 1,0.5 ";
+  r = runOdec(base + "--tableau RK4 --rtol 1e-6 --times 1");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.err, "odec: error: tableau 'RK4' has no embedded weights (bhat); adaptive steps "
+                   "need a pair such as DormandPrince5, CashKarp45, Fehlberg45 or "
+                   "BogackiShampine3\n");
+  r = runOdec(base + "--tableau DormandPrince5 --rtol 1e-6 --steps 10");
+  EXPECT_EQ(r.err, "odec: error: adaptive steps (--rtol/--atol) report at --times T1,T2,… (or a "
+                   "file)\n");
+  r = runOdec(base + "--tableau DormandPrince5 --rtol 1e-6 --step 0.1 --times 1");
+  EXPECT_EQ(r.err, "odec: error: adaptive steps (--rtol/--atol) choose their own step: leave out "
+                   "--step and --steps (--first-step sets the first one)\n");
+  r = runOdec(base + "--tableau DormandPrince5 --rtol -1 --times 1");
+  EXPECT_EQ(r.err, "odec: error: rtol must be a positive finite number, got -1\n");
+  r = runOdec(base + "--tableau DormandPrince5 --atol 1e-12 --max-steps 3 --times 1,50");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.err.rfind("odec: error: trajectory 0: 3 steps (max steps) reached at t = ", 0), 0u)
+      << r.err;
+  r = runOdec(base + "--tableau RK4 --step 0.1 --steps 3 --max-steps 10");
+  EXPECT_EQ(r.err, "odec: error: --first-step and --max-steps are for adaptive steps "
+                   "(--rtol/--atol)\n");
+  r = runOdec(base + "--tableau RK4 --steps 3");
+  EXPECT_EQ(r.err, "odec: error: give the step size with --step H (or adaptive steps with "
+                   "--rtol/--atol)\n");
+}
