@@ -85,7 +85,9 @@ llvm::Function *emitAdaptiveSimulator(llvm::Module &m, const ir::ModelIR &model,
         *safety = controlValue(3), *minFactor = controlValue(4), *maxFactor = controlValue(5);
   Value *zero = lanes(te.real(0)), *one = lanes(te.real(1));
   Value *exponent = lanes(te.real(-1.0 / double(q + 1)));
-  Value *tiny = lanes(te.real(16 * std::numeric_limits<double>::epsilon()));
+  Value *tiny = lanes(te.real(16 * (precision == Precision::Float
+                                        ? double(std::numeric_limits<float>::epsilon())
+                                        : std::numeric_limits<double>::epsilon())));
   Value *countReal = lanes(te.toReal(b.CreateSIToFP(count, dbl)));
   Value *dimReal = lanes(te.real(double(D)));
   auto *laneIdxTy = llvm::FixedVectorType::get(i64, W);

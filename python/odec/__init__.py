@@ -339,6 +339,27 @@ class Model:
                                                    ts, [], t, u)
         return list(states), list(observed)
 
+    def solve_adaptive(self, params, x0, times, tableau="DormandPrince5", rtol=1e-6, atol=1e-9,
+                       max_steps=100000, first_step=None):
+        """Adaptive steps with an embedded pair (DormandPrince5, CashKarp45, Fehlberg45,
+        BogackiShampine3, or a tableau with bhat): the states at ``times`` (1-D, strictly
+        increasing; times[0] is the start, where the state is x0), each trajectory with its own
+        step size; a step that would cross an output time is shortened to end on it. x0: (D,) or
+        (B, D). Returns (states (B, K, D), info) with info a dict of per-trajectory
+        ``accepted`` and ``rejected`` steps and the total ``nfe``. Raises RuntimeError naming
+        the trajectory when it needs more than max_steps steps or its step underflows.
+        Autonomous models; float64; no gradients yet."""
+        x, _ = self._x0(x0)
+        t = np.ascontiguousarray(np.asarray(times, dtype=np.float64))
+        if t.ndim != 1:
+            raise ValueError(f"times has shape {_shape_text(t.shape)}, expected (K,)")
+        first = 0.0 if first_step is None else float(first_step)
+        if first_step is not None and not first > 0:
+            raise ValueError(f"first_step must be positive, got {first_step!r}")
+        states, accepted, rejected, nfe = self._core.adaptive(
+            self.flatten(params), x, t, tableau, float(rtol), float(atol), int(max_steps), first)
+        return states, {"accepted": list(accepted), "rejected": list(rejected), "nfe": nfe}
+
     def observed_loss(self, params, x0, times, values, tableau="RK4", step=0.1, t0=None,
                       inputs=None):
         """The mean squared error of the observed quantities at the observation times against

@@ -89,6 +89,10 @@ public:
     return get(observed_, tableau, odec::Precision::Double,
                [&] { return model.observedSolver(tableau); });
   }
+  odec::AdaptiveSolver adaptiveSolver(const std::string &tableau) const {
+    return get(adaptive_, tableau, odec::Precision::Double,
+               [&] { return model.adaptiveSolver(tableau); });
+  }
   odec::LossGradient lossGradient(const std::string &tableau, odec::Adjoint a) const {
     return get(grads_, tableau + (a == odec::Adjoint::Discrete ? "/d" : "/c"),
                odec::Precision::Double, [&] { return model.lossGradient(tableau, a); });
@@ -126,6 +130,7 @@ private:
   mutable std::map<Key, odec::Vjp> vjps_;
   mutable std::map<Key, odec::LossGradient> grads_;
   mutable std::map<Key, odec::ObservedSolver> observed_;
+  mutable std::map<Key, odec::AdaptiveSolver> adaptive_;
 };
 
 py::array_t<double> newArray(std::vector<py::ssize_t> shape) {
@@ -332,6 +337,29 @@ PYBIND11_MODULE(_core, mod) {
           py::arg("params"), py::arg("x0"), py::arg("h"), py::arg("tableau"), py::arg("times"),
           py::arg("values"), py::arg("t0") = Array(),
           py::arg("inputs") = std::vector<std::pair<Array, Array>>())
+      // adaptive(params, x0 (B, D), times (K,), tableau, rtol, atol, max_steps, first_step)
+      //   -> (states (B, K, D), accepted (B,), rejected (B,), nfe): AdaptiveSolver::solve.
+      .def(
+          "adaptive",
+          [](const PyModel &m, const Array &params, const Array &x0, const Array &times,
+             const std::string &tableau, double rtol, double atol, int64_t maxSteps,
+             double firstStep) {
+            const int64_t D = m.model.stateDim();
+            const std::vector<double> p(params.data(), params.data() + params.size()),
+                x(x0.data(), x0.data() + x0.size()), t(times.data(), times.data() + times.size());
+            odec::AdaptiveSolver::Result r;
+            {
+              py::gil_scoped_release release;
+              r = m.adaptiveSolver(tableau).solve(p, x, t, {rtol, atol, maxSteps, firstStep});
+            }
+            const py::ssize_t B = py::ssize_t(x.size()) / py::ssize_t(D),
+                              K = py::ssize_t(t.size());
+            py::array_t<double> states = newArray({B, K, py::ssize_t(D)});
+            std::copy(r.states.begin(), r.states.end(), states.mutable_data());
+            return py::make_tuple(states, r.accepted, r.rejected, r.nfe);
+          },
+          py::arg("params"), py::arg("x0"), py::arg("times"), py::arg("tableau"),
+          py::arg("rtol"), py::arg("atol"), py::arg("max_steps"), py::arg("first_step"))
       .def("observed_columns", [](const PyModel &m) { return m.model.observedColumns(); })
       // loss_grad(params, x0 (B, D), target_steps (T,), targets (B, T, D), steps, h, tableau,
       //           adjoint) -> (loss, grad_params, grad_x0, trajectory): the mean squared error

@@ -379,3 +379,35 @@ def test_observations_off_the_grid_outputs_and_missing_values():
         m.observed_loss(p, x0, times, [values[0], np.zeros((3, 1))], t0=t0, inputs=signal)
     with pytest.raises(ValueError, match="is not after the previous one"):
         m.predict(p, x0, [np.array([1.0, 1.0]), np.array([2.0])], t0=t0, inputs=signal)
+
+
+def test_adaptive_steps_reach_the_times_within_the_tolerance():
+    # ddt(x) = A x, A = [[-0.1, -2], [2, -0.1]]: x(t) = e^{-0.1 t} R(2t) x0, R a rotation.
+    m = odec.compile_source("""
+model Lin
+    state x::Vector{2}
+    param A::Matrix{2,2} ~ Constant(0.0)
+    ddt(x) = A * x
+end
+""").model("Lin")
+    A = np.array([[-0.1, -2.0], [2.0, -0.1]])
+    x0 = np.array([[1.0, 0.5], [-0.3, 2.0]])
+    times = np.array([0.0, 0.4, 1.7, 5.0])
+    states, info = m.solve_adaptive({"A": A}, x0, times, rtol=1e-10, atol=1e-10)
+    assert states.shape == (2, 4, 2)
+    for b in range(2):
+        for k, t in enumerate(times):
+            c, s = np.cos(2 * t), np.sin(2 * t)
+            exact = np.exp(-0.1 * t) * np.array([[c, -s], [s, c]]) @ x0[b]
+            np.testing.assert_allclose(states[b, k], exact, rtol=0, atol=1e-8)
+    assert len(info["accepted"]) == 2 and min(info["accepted"]) > 10
+    assert info["nfe"] == 7 * sum(info["accepted"]) + 7 * sum(info["rejected"]) + 2 * 2
+    # A looser tolerance takes fewer steps; bad input is refused by name.
+    _, loose = m.solve_adaptive({"A": A}, x0, times, rtol=1e-4, atol=1e-4)
+    assert sum(loose["accepted"]) < sum(info["accepted"])
+    with pytest.raises(ValueError, match="no embedded weights"):
+        m.solve_adaptive({"A": A}, x0, times, tableau="RK4")
+    with pytest.raises(ValueError, match="rtol must be a positive finite number"):
+        m.solve_adaptive({"A": A}, x0, times, rtol=0)
+    with pytest.raises(RuntimeError, match="trajectory 0: 2 steps \\(max steps\\) reached"):
+        m.solve_adaptive({"A": A}, x0, times, max_steps=2)

@@ -162,6 +162,24 @@ CsvTable adaptiveAtTimes(const SimulateOptions &o, const Model &m,
   return table;
 }
 
+// What every kind of solve starts from: the model, its parameters, the initial states and the
+// compile options (one trajectory: one compile, of one-lane code).
+struct Problem {
+  Model m;
+  std::vector<double> params, x0;
+  int64_t batch = 0;
+  CompileOptions compile;
+};
+
+Problem problem(const SimulateOptions &o) {
+  Problem p{o.model.load(), {}, {}, 0, o.model.target.options()};
+  p.params = o.params.load(p.m);
+  p.x0 = initialStates(o, p.m, p.batch);
+  p.compile.path = o.via == "cpp" ? CodePath::Cpp : CodePath::LLVM;
+  p.compile.batch = p.batch;
+  return p;
+}
+
 int run(const SimulateOptions &o) {
   if (o.adaptive()) {
     if (o.times.empty())
@@ -169,18 +187,12 @@ int run(const SimulateOptions &o) {
     if (o.steps >= 0 || !std::isnan(o.step))
       throw UserError("adaptive steps (--rtol/--atol) choose their own step: leave out --step "
                       "and --steps (--first-step sets the first one)");
-    Model m = o.model.load();
-    std::vector<double> params = o.params.load(m);
-    int64_t batch = 0;
-    std::vector<double> x0 = initialStates(o, m, batch);
-    CompileOptions compile = o.model.target.options();
-    compile.path = o.via == "cpp" ? CodePath::Cpp : CodePath::LLVM;
-    compile.batch = batch;
-    const CsvTable table = adaptiveAtTimes(o, m, params, x0, batch, compile);
+    const Problem p = problem(o);
+    const CsvTable table = adaptiveAtTimes(o, p.m, p.params, p.x0, p.batch, p.compile);
     if (!o.json && !gNoWarnings)
       std::cerr << "note: " << o.tableau << ": " << o.accepted << " accepted and " << o.rejected
                 << " rejected steps, " << o.nfe << " field evaluations\n";
-    writeTable(o, m, table);
+    writeTable(o, p.m, table);
     return kOk;
   }
   if (std::isnan(o.step))
@@ -194,13 +206,11 @@ int run(const SimulateOptions &o) {
     checkSteps(o.step, o.steps);
   else
     requireStep(o.step, "--step");
-  Model m = o.model.load();
-  std::vector<double> params = o.params.load(m);
-  int64_t batch = 0;
-  std::vector<double> x0 = initialStates(o, m, batch);
-  CompileOptions compile = o.model.target.options();
-  compile.path = o.via == "cpp" ? CodePath::Cpp : CodePath::LLVM;
-  compile.batch = batch; // one trajectory: one compile, of one-lane code
+  const Problem p = problem(o);
+  const Model &m = p.m;
+  const std::vector<double> &params = p.params, &x0 = p.x0;
+  const int64_t batch = p.batch;
+  const CompileOptions &compile = p.compile;
   if (!o.times.empty()) {
     const CsvTable table = atRequestedTimes(o, m, params, x0, batch, compile);
     writeTable(o, m, table);

@@ -205,6 +205,20 @@ TEST(AdaptiveSolve, TrajectoriesStepIndependently) {
   }
 }
 
+TEST(AdaptiveSolve, FloatCodeFollowsDoubleWithinItsTolerance) {
+  const odec::Model m = odec::Program::fromString(kModels, "a.node").model("VanDerPol");
+  odec::CompileOptions single;
+  single.precision = odec::Precision::Float;
+  odec::AdaptiveSettings s;
+  s.rtol = s.atol = 1e-5;
+  const std::vector<double> times = {0.0, 1.0, 2.5}, x0 = {2.0, 0.0, -0.5, 1.0};
+  const auto f = m.adaptiveSolver("DormandPrince5", single).solve({2.0}, x0, times, s);
+  s.rtol = s.atol = 1e-11;
+  const auto d = m.adaptiveSolver("DormandPrince5").solve({2.0}, x0, times, s);
+  for (size_t i = 0; i < d.states.size(); ++i)
+    EXPECT_LT(relErr(f.states[i], d.states[i]), 1e-3) << i;
+}
+
 std::string errorOf(const std::function<void()> &f) {
   try {
     f();

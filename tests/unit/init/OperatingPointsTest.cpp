@@ -29,6 +29,15 @@ init Net
 end
 )";
 
+// max |1 + hλ| over the eigenvalues λ of J.
+double maxAbsREuler(const Eigen::Matrix2d &J, double h) {
+  double worst = 0;
+  const Eigen::EigenSolver<Eigen::Matrix2d> solver(J); // eigenvalues() refers into it
+  for (auto l : solver.eigenvalues())
+    worst = std::max(worst, std::abs(1.0 + h * l));
+  return worst;
+}
+
 // max |1 + hλ| over the eigenvalues of the Jacobian at x, the Jacobian by central differences
 // of one Euler step (x1 = x + h f(x), so f = (x1 − x)/h).
 double maxAbsREuler(const Model &m, const std::vector<double> &theta, std::vector<double> x, double h) {
@@ -47,11 +56,7 @@ double maxAbsREuler(const Model &m, const std::vector<double> &theta, std::vecto
     for (int i = 0; i < 2; ++i)
       J(i, j) = (fu[size_t(i)] - fd[size_t(i)]) / (2 * eps);
   }
-  double worst = 0;
-  const Eigen::EigenSolver<Eigen::Matrix2d> solver(J); // eigenvalues() refers into it
-  for (auto l : solver.eigenvalues())
-    worst = std::max(worst, std::abs(1.0 + h * l));
-  return worst;
+  return maxAbsREuler(J, h);
 }
 
 } // namespace
@@ -115,11 +120,7 @@ double maxAbsREulerDriven(const std::vector<double> &W, double u1, double u2, do
   Eigen::Matrix2d J;
   J << u1 * W[0], u1 * W[1], u2 * W[2], u2 * W[3];
   J += std::sin(t) * Eigen::Matrix2d::Identity();
-  const Eigen::EigenSolver<Eigen::Matrix2d> solver(J);
-  double worst = 0;
-  for (auto l : solver.eigenvalues())
-    worst = std::max(worst, std::abs(1.0 + h * l));
-  return worst;
+  return maxAbsREuler(J, h);
 }
 
 } // namespace
