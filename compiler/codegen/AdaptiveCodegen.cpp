@@ -51,23 +51,24 @@ llvm::Function *emitAdaptiveSimulator(llvm::Module &m, const ir::ModelIR &model,
   llvm::IRBuilder<> b(ctx);
   llvm::Type *dbl = b.getDoubleTy(), *i64 = b.getInt64Ty();
   llvm::Type *ptr = llvm::PointerType::getUnqual(dbl);
-  auto *fnTy = llvm::FunctionType::get(b.getVoidTy(),
-                                       {ptr, ptr, ptr, i64, ptr, i64, ptr, ptr, ptr}, false);
+  auto *fnTy = llvm::FunctionType::get(
+      b.getVoidTy(), {ptr, ptr, ptr, i64, ptr, i64, ptr, ptr, ptr, ptr, i64}, false);
   auto *f = llvm::Function::Create(fnTy, llvm::Function::ExternalLinkage, name, m);
   f->setDoesNotThrow();
-  const char *argNames[] = {"params", "x0", "out", "batch", "times",
-                            "count",  "h0", "control", "stats"};
-  for (unsigned i = 0; i < 9; ++i)
+  const char *argNames[] = {"params", "x0",    "out",   "batch", "times",   "count",
+                            "h0",     "control", "stats", "steps", "capacity"};
+  for (unsigned i = 0; i < 11; ++i)
     f->getArg(i)->setName(argNames[i]);
-  for (unsigned i : {0u, 1u, 2u, 4u, 6u, 7u, 8u}) { // distinct buffers, not retained
+  for (unsigned i : {0u, 1u, 2u, 4u, 6u, 7u, 8u, 9u}) { // distinct buffers, not retained
     f->addParamAttr(i, llvm::Attribute::NoAlias);
     f->addParamAttr(i, llvm::Attribute::NoCapture);
-    if (i != 2 && i != 8)
+    if (i != 2 && i != 8 && i != 9)
       f->addParamAttr(i, llvm::Attribute::ReadOnly);
   }
   Value *params = f->getArg(0), *x0 = f->getArg(1), *out = f->getArg(2), *batch = f->getArg(3),
         *times = f->getArg(4), *count = f->getArg(5), *h0 = f->getArg(6),
-        *control = f->getArg(7), *stats = f->getArg(8);
+        *control = f->getArg(7), *stats = f->getArg(8), *steps = f->getArg(9),
+        *capacity = f->getArg(10);
   b.SetInsertPoint(llvm::BasicBlock::Create(ctx, "entry", f));
 
   TensorEmitter te(b, width, precision, machine);
@@ -187,6 +188,14 @@ llvm::Function *emitAdaptiveSimulator(llvm::Module &m, const ir::ModelIR &model,
     scatterRows(b, te, X, out, row, reached);
     Value *kNew = b.CreateFAdd(k, count01(reached));
     put(kT, kNew);
+    // The accepted step's length into the lane's row of `steps` while it has room, negated for
+    // a step that ended on an output time: what the gradient replays.
+    Value *taken = b.CreateFPToSI(get(accT), laneIdxTy);
+    Value *room = b.CreateICmpSLT(taken, b.CreateVectorSplat(W, capacity));
+    Value *slot = b.CreateAdd(b.CreateMul(chunk.traj, b.CreateVectorSplat(W, capacity)), taken);
+    b.CreateMaskedScatter(te.toDouble(b.CreateSelect(hits, b.CreateFNeg(hs), hs)),
+                          b.CreateGEP(dbl, steps, slot), llvm::Align(alignof(double)),
+                          b.CreateAnd(accept, room));
     Value *accepted = b.CreateFAdd(get(accT), count01(accept));
     Value *rejected = b.CreateFAdd(get(rejT), count01(b.CreateAnd(active, b.CreateNot(accept))));
     put(accT, accepted);

@@ -3,7 +3,8 @@
 //
 //   void name(const double *params, const double *x0, double *out, int64_t batch,
 //             const double *times, int64_t count, const double *h0,
-//             const double *control, double *stats)        (the ABI of jit::AdaptiveFn)
+//             const double *control, double *stats,
+//             double *steps, int64_t capacity)            (the ABI of jit::AdaptiveFn)
 //
 //   times:   count ≥ 1 output times shared by the batch, strictly increasing; times[0] = t0.
 //   out:     batch x count x D, the state of each trajectory at each output time (out[., 0] = x0).
@@ -13,6 +14,9 @@
 //   stats:   batch x 4: accepted steps, rejected steps, status (0 done, 1 max steps reached,
 //            2 the step size underflowed or the error estimate is not finite), and the time
 //            reached.
+//   steps:   batch x capacity: the lengths of each trajectory's first `capacity` accepted
+//            steps in order, negated for a step that ended on an output time (capacity 0:
+//            nothing recorded; steps may then be null).
 //
 // Every lane steps on its own (one step size per trajectory): a lane whose step is rejected
 // retries with a smaller one while the others go on, and a finished lane is masked off (its

@@ -2,15 +2,22 @@
 // whole solve is one JIT-compiled function (codegen/AdaptiveCodegen.h); the host checks the
 // arguments, picks each trajectory's first step (Hairer's selection, through the field
 // compiled as a point function) and turns a failed trajectory into an error that names it.
+// The gradient replays the accepted steps, which the solve records, as a step plan of the
+// observation-time solver (driver/ObservedSolveImpl.h), whose fused discrete adjoint then
+// differentiates exactly what was computed.
 #include "odec/odec.h"
 
 #include "codegen/AdaptiveCodegen.h"
 #include "driver/ModelImpl.h"
+#include "driver/ObservedSolveImpl.h"
 #include "io/Csv.h"
 #include "jit/BatchVariants.h"
+#include "support/InternalError.h"
 
 #include <algorithm>
 #include <cmath>
+#include <mutex>
+#include <optional>
 #include <stdexcept>
 
 namespace odec {
@@ -22,6 +29,15 @@ struct AdaptiveSolver::Impl {
   int order = 0; // of the propagated solution: the first step's exponent
   std::unique_ptr<jit::BatchVariants<jit::CompiledAdaptive>> code;
   std::shared_ptr<const jit::CompiledFunction> field; // f(x; θ), for the first step
+  CompileOptions compile;
+  std::optional<Model> owner; // compiles the replay
+  mutable std::once_flag replayOnce;
+  mutable std::optional<ObservedSolver> replay; // compiled by the first loss()
+
+  /// The solve, recording each trajectory's first `capacity` accepted steps into `steps`.
+  Result forward(const std::vector<double> &params, const std::vector<double> &x0,
+                 const std::vector<double> &times, const AdaptiveSettings &settings,
+                 int64_t capacity, std::vector<double> &steps) const;
 
   /// Hairer, Nørsett, Wanner I, II.4: h from the sizes of x0, f(x0) and f's change over a
   /// trial Euler step, in the error norm's weights; at most the whole interval.
@@ -101,6 +117,8 @@ AdaptiveSolver Model::adaptiveSolver(const std::string &tableau,
       },
       options);
   impl->field = jit::compileFunction(impl_->ir.field(), impl_->pointOptions());
+  impl->compile = compile;
+  impl->owner = *this;
   AdaptiveSolver s;
   s.impl_ = std::move(impl);
   return s;
@@ -112,8 +130,18 @@ AdaptiveSolver::Result AdaptiveSolver::solve(const std::vector<double> &params,
                                              const std::vector<double> &x0,
                                              const std::vector<double> &times,
                                              const AdaptiveSettings &settings) const {
+  std::vector<double> none;
+  return impl_->forward(params, x0, times, settings, 0, none);
+}
+
+AdaptiveSolver::Result AdaptiveSolver::Impl::forward(const std::vector<double> &params,
+                                                     const std::vector<double> &x0,
+                                                     const std::vector<double> &times,
+                                                     const AdaptiveSettings &settings,
+                                                     int64_t capacity,
+                                                     std::vector<double> &steps) const {
   checkSettings(settings);
-  const Model::Impl &m = *impl_->model;
+  const Model::Impl &m = *model;
   const int64_t D = m.ir.stateDim();
   checkSize("the parameter vector", params.size(), m.ir.paramCount());
   if (x0.empty() || x0.size() % size_t(D) != 0)
@@ -144,21 +172,22 @@ AdaptiveSolver::Result AdaptiveSolver::solve(const std::vector<double> &params,
   Result r;
   if (settings.firstStep == 0) {
     for (int64_t b = 0; b < batch; ++b)
-      h0[size_t(b)] = impl_->firstStep(params, x0.data() + b * D, span, settings);
+      h0[size_t(b)] = firstStep(params, x0.data() + b * D, span, settings);
     r.nfe = 2 * batch;
   }
   const jit::AdaptiveControl c{settings.rtol, settings.atol, double(settings.maxSteps)};
   const double control[] = {c.rtol, c.atol, c.maxSteps, c.safety, c.minFactor, c.maxFactor};
   r.states.assign(size_t(batch) * times.size() * size_t(D), 0.0);
   std::vector<double> stats(size_t(batch) * 4);
-  impl_->code->forBatch(batch).function()(params.data(), x0.data(), r.states.data(), batch,
-                                         times.data(), int64_t(times.size()), h0.data(), control,
-                                         stats.data());
+  steps.assign(size_t(batch * capacity), 0.0);
+  code->forBatch(batch).function()(params.data(), x0.data(), r.states.data(), batch,
+                                   times.data(), int64_t(times.size()), h0.data(), control,
+                                   stats.data(), steps.data(), capacity);
   for (int64_t b = 0; b < batch; ++b) {
     const double *st = &stats[size_t(b) * 4];
     r.accepted.push_back(int64_t(st[0]));
     r.rejected.push_back(int64_t(st[1]));
-    r.nfe += int64_t(impl_->stages) * (r.accepted.back() + r.rejected.back());
+    r.nfe += int64_t(stages) * (r.accepted.back() + r.rejected.back());
     if (st[2] == 1)
       throw std::runtime_error("trajectory " + std::to_string(b) + ": " +
                                std::to_string(settings.maxSteps) + " steps (max steps) reached at t = " +
@@ -170,6 +199,105 @@ AdaptiveSolver::Result AdaptiveSolver::solve(const std::vector<double> &params,
                                " (the solution is stiff or blows up there, or the field is not "
                                "finite)");
   }
+  return r;
+}
+
+namespace {
+
+/// The recorded steps of every trajectory (a negative length: the step ended on the next output
+/// time) as a lockstep plan: the steps of interval k of each trajectory, then steps of length 0
+/// up to the most any trajectory took there.
+ObservationSteps replayPlan(const std::vector<double> &steps, int64_t capacity,
+                            const std::vector<int64_t> &accepted,
+                            const std::vector<double> &times) {
+  const size_t B = accepted.size(), K = times.size() - 1;
+  std::vector<std::vector<std::vector<std::pair<double, double>>>> intervals(
+      B, std::vector<std::vector<std::pair<double, double>>>(K));
+  std::vector<int64_t> most(K, 0);
+  for (size_t b = 0; b < B; ++b) {
+    double t = times[0];
+    size_t k = 0;
+    for (int64_t j = 0; j < accepted[b]; ++j) {
+      const double v = steps[b * size_t(capacity) + size_t(j)];
+      internalCheck(k < K, "replayPlan: a step after the last output time");
+      intervals[b][k].push_back({t, std::abs(v)});
+      t = v < 0 ? times[k + 1] : t + v;
+      if (v < 0) {
+        most[k] = std::max(most[k], int64_t(intervals[b][k].size()));
+        ++k;
+      }
+    }
+    internalCheck(k == K, "replayPlan: an output time the steps did not reach");
+  }
+  ObservationSteps plan;
+  for (int64_t m : most) {
+    plan.steps += m;
+    plan.observedAt.push_back(plan.steps);
+  }
+  const size_t N = size_t(plan.steps);
+  plan.times.start.resize(B * N);
+  plan.times.length.resize(B * N);
+  for (size_t b = 0; b < B; ++b) {
+    size_t n = b * N;
+    for (size_t k = 0; k < K; ++k) {
+      for (const auto &[start, length] : intervals[b][k]) {
+        plan.times.start[n] = start;
+        plan.times.length[n++] = length;
+      }
+      for (int64_t j = int64_t(intervals[b][k].size()); j < most[k]; ++j) {
+        plan.times.start[n] = times[k + 1];
+        plan.times.length[n++] = 0;
+      }
+    }
+  }
+  return plan;
+}
+
+} // namespace
+
+AdaptiveSolver::Loss AdaptiveSolver::loss(const std::vector<double> &params,
+                                          const std::vector<double> &x0,
+                                          const std::vector<double> &times,
+                                          const std::vector<double> &values,
+                                          const AdaptiveSettings &settings) const {
+  const Model::Impl &m = *impl_->model;
+  std::call_once(impl_->replayOnce,
+                 [&] { impl_->replay = impl_->owner->observedSolver(impl_->tableau, impl_->compile); });
+  const ObservedSolver::Impl &replay = *impl_->replay->impl_;
+  const int64_t D = m.ir.stateDim(), O = replay.observedDim();
+  const size_t K = times.size() < 2 ? 0 : times.size() - 1;
+  // A first guess of the room for the steps; a solve that takes more runs again with room.
+  int64_t capacity = 64 * int64_t(std::max<size_t>(K, 1));
+  std::vector<double> steps;
+  Loss r;
+  static_cast<Result &>(r) = impl_->forward(params, x0, times, settings, capacity, steps);
+  const int64_t most = *std::max_element(r.accepted.begin(), r.accepted.end());
+  if (most > capacity) {
+    capacity = most;
+    static_cast<Result &>(r) = impl_->forward(params, x0, times, settings, capacity, steps);
+  }
+  const size_t B = r.accepted.size();
+  checkSize("the observed values", values.size(), int64_t(B * K) * O);
+  std::vector<Observations> obs(B);
+  int64_t count = 0;
+  for (size_t b = 0; b < B; ++b) {
+    obs[b].times.assign(times.begin() + 1, times.end());
+    obs[b].values.assign(values.begin() + long(b * K * size_t(O)),
+                         values.begin() + long((b + 1) * K * size_t(O)));
+    for (double v : obs[b].values)
+      count += std::isnan(v) ? 0 : 1;
+  }
+  const ObservationSteps plan = replayPlan(steps, capacity, r.accepted, times);
+  double h = 0; // the replay's nominal step: every step is a fraction α ≤ 1 of it
+  for (double l : plan.times.length)
+    h = std::max(h, l);
+  const double weight = count ? 1.0 / double(count) : 0.0;
+  const ObservedSolver::Result g =
+      replay.run(params, x0, h, obs, Drive{{times[0]}, {}}, &weight, &plan);
+  r.loss = g.loss;
+  r.count = g.count;
+  r.gradParams = g.gradParams;
+  r.gradX0 = g.gradX0;
   return r;
 }
 

@@ -10,6 +10,7 @@
 
 #include "autodiff/Derivative.h"
 #include "driver/ModelImpl.h"
+#include "driver/ObservedSolveImpl.h"
 #include "driver/StageValues.h"
 #include "io/Csv.h"
 #include "ir/Builder.h"
@@ -23,14 +24,6 @@
 namespace odec {
 
 namespace {
-
-/// How a batch steps to its observation times, in lockstep: observation k of every trajectory
-/// is due after step observedAt[k]; StepTimes says where each step lies.
-struct ObservationSteps {
-  int64_t steps = 0;
-  std::vector<int64_t> observedAt;
-  StepTimes times;
-};
 
 // A bound on the steps of one solve, far above any sensible use, so that a time given in the
 // wrong unit fails at once instead of allocating without end.
@@ -106,15 +99,6 @@ ObservationSteps planSteps(const std::vector<Observations> &obs, const Drive &dr
   return plan;
 }
 
-/// The `output` lines as point functions: y = g(x, θ, e) and (x̄, θ̄) = ȳᵀ ∂g/∂(x, θ). Only
-/// the parameters the outputs read are arguments (a read-out reads a matrix, not the field's
-/// weights), so a call copies D + P_g + E + O values.
-struct OutputCode {
-  std::unique_ptr<jit::CompiledFunction> value, vjp;
-  std::vector<const ir::ModelIR::Slot *> params; // the parameters the outputs read
-  int64_t paramElements = 0;
-};
-
 OutputCode compileOutputs(const ir::ModelIR &m, const jit::CompileOptions &options) {
   OutputCode code;
   std::set<const ir::Node *> read;
@@ -153,21 +137,6 @@ OutputCode compileOutputs(const ir::ModelIR &m, const jit::CompileOptions &optio
 
 } // namespace
 
-struct ObservedSolver::Impl {
-  std::shared_ptr<const Model::Impl> model;
-  std::string tableau;
-  ir::ModelIR scaled;
-  jit::CompiledVjpSolvers solvers;
-  std::optional<OutputCode> outputs; // none: the state is observed
-
-  int64_t observedDim() const {
-    return outputs ? outputs->value->outputSize() : model->ir.stateDim();
-  }
-
-  Result run(const std::vector<double> &params, const std::vector<double> &x0, double h,
-             const std::vector<Observations> &obs, const Drive &drive, const double *weight) const;
-};
-
 ObservedSolver Model::observedSolver(const std::string &tableau) const {
   return observedSolver(tableau, impl_->defaults);
 }
@@ -199,8 +168,8 @@ const std::string &ObservedSolver::tableau() const { return impl_->tableau; }
 ObservedSolver::Result ObservedSolver::Impl::run(const std::vector<double> &params,
                                                  const std::vector<double> &x0, double h,
                                                  const std::vector<Observations> &obs,
-                                                 const Drive &drive,
-                                                 const double *weight) const {
+                                                 const Drive &drive, const double *weight,
+                                                 const ObservationSteps *given) const {
   const ir::ModelIR &m = model->ir;
   const int64_t B = int64_t(obs.size()), D = m.stateDim(), P = m.paramCount(),
                 O = observedDim();
@@ -246,7 +215,7 @@ ObservedSolver::Result ObservedSolver::Impl::run(const std::vector<double> &para
                                     "," + std::to_string(i % size_t(O)) +
                                     " is infinite (NaN marks a missing value)");
   }
-  const ObservationSteps plan = planSteps(obs, drive, h);
+  const ObservationSteps plan = given ? *given : planSteps(obs, drive, h);
   const int64_t N = plan.steps;
   const ButcherTableau &t = model->comp->tableau(tableau);
   const std::vector<double> exo = stageValues(scaled, t, B, N, h, drive, plan.times);

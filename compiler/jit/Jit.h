@@ -139,7 +139,8 @@ struct AdaptiveControl {
 
 using AdaptiveFn = void (*)(const double *params, const double *x0, double *out, int64_t batch,
                             const double *times, int64_t count, const double *h0,
-                            const double *control, double *stats);
+                            const double *control, double *stats, double *steps,
+                            int64_t capacity);
 
 /// A JIT-compiled adaptive solver. Owns the JIT; non-copyable.
 class CompiledAdaptive {

@@ -497,6 +497,7 @@ public:
   const std::string &tableau() const;
 
 private:
+  friend class AdaptiveSolver;
   friend class Model;
   struct Impl;
   std::shared_ptr<const Impl> impl_;
@@ -517,8 +518,7 @@ struct AdaptiveSettings {
 /// a step with error ≤ 1 is accepted, and the next step is h·min(10, max(0.2, 0.9·err^(−1/(q+1))))
 /// (q the pair's lower order; at most h after a rejection). Output times are reached exactly:
 /// the step that would cross one is shortened to end on it, so every returned state is one the
-/// method computed (no interpolation). Autonomous models only, double or float, LLVM path;
-/// no gradients yet (use a fixed step for training).
+/// method computed (no interpolation). Autonomous models only, double or float, LLVM path.
 class AdaptiveSolver {
 public:
   struct Result {
@@ -537,6 +537,23 @@ public:
   /// solution, or a field that is not finite there).
   Result solve(const std::vector<double> &params, const std::vector<double> &x0,
                const std::vector<double> &times, const AdaptiveSettings &settings = {}) const;
+
+  struct Loss : Result {
+    double loss = 0;                // mean of (observed − value)² over the values not NaN
+    int64_t count = 0;              // those values
+    std::vector<double> gradParams; // paramCount()
+    std::vector<double> gradX0;     // batch x stateDim
+  };
+  /// The solve, and the mean squared error of what the data observe (Model::observedColumns:
+  /// the outputs, else the state) at times[1], times[2], … against `values` (batch x
+  /// (times − 1) x observedDim(); NaN: missing, left out), with its exact gradient with respect
+  /// to the parameters and x0 through the accepted steps, their sizes held fixed (the discrete
+  /// adjoint of the computed solution, "discretize, then optimize": the step-size control
+  /// is not differentiated). The accepted steps are replayed by the observation-time solver's
+  /// fused discrete adjoint (ObservedSolver; its compile is made on the first call).
+  Loss loss(const std::vector<double> &params, const std::vector<double> &x0,
+            const std::vector<double> &times, const std::vector<double> &values,
+            const AdaptiveSettings &settings = {}) const;
 
   const std::string &tableau() const;
 

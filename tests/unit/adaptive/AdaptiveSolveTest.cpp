@@ -56,7 +56,39 @@ const double kE[7] = {35.0 / 384 - 5179.0 / 57600,      0,
 struct Reference {
   std::vector<State> states; // at each output time
   int accepted = 0, rejected = 0;
+  std::vector<std::pair<double, bool>> taken; // accepted steps: length, ended on an output time
 };
+
+// One Dormand–Prince step of length h from x: the new state and the error estimate.
+std::pair<State, State> dopri5Step(const Field &f, const State &x, double hs) {
+  State K[7];
+  for (int i = 0; i < 7; ++i) {
+    State xi = x;
+    for (int j = 0; j < i; ++j)
+      for (int d = 0; d < 2; ++d)
+        xi[d] += hs * kA[i][j] * K[j][d];
+    K[i] = f(xi);
+  }
+  State y = x, e{0, 0};
+  for (int d = 0; d < 2; ++d)
+    for (int i = 0; i < 7; ++i) {
+      y[d] += hs * kB[i] * K[i][d];
+      e[d] += hs * kE[i] * K[i][d];
+    }
+  return {y, e};
+}
+
+// The states at the output times of the accepted steps `taken`, replayed from x with f.
+std::vector<State> replay(const Field &f, State x,
+                          const std::vector<std::pair<double, bool>> &taken) {
+  std::vector<State> out{x};
+  for (const auto &[h, hits] : taken) {
+    x = dopri5Step(f, x, h).first;
+    if (hits)
+      out.push_back(x);
+  }
+  return out;
+}
 
 // The controller AdaptiveSolver documents: RMS error in weights atol + rtol·max(|x|, |x_new|),
 // accept at err ≤ 1, factor 0.9·err^(−1/5) within [0.2, 10] (≤ 1 after a rejection), steps
@@ -69,21 +101,9 @@ Reference dopri5(const Field &f, State x, const std::vector<double> &times, doub
   for (size_t k = 1; k < times.size();) {
     const bool hits = h >= times[k] - t;
     const double hs = hits ? times[k] - t : h;
-    State K[7];
-    for (int i = 0; i < 7; ++i) {
-      State xi = x;
-      for (int j = 0; j < i; ++j)
-        for (int d = 0; d < 2; ++d)
-          xi[d] += hs * kA[i][j] * K[j][d];
-      K[i] = f(xi);
-    }
-    State y = x, e{0, 0};
+    const auto [y, e] = dopri5Step(f, x, hs);
     double sum = 0;
     for (int d = 0; d < 2; ++d) {
-      for (int i = 0; i < 7; ++i) {
-        y[d] += hs * kB[i] * K[i][d];
-        e[d] += hs * kE[i] * K[i][d];
-      }
       const double r2 = e[d] / (atol + rtol * std::max(std::abs(x[d]), std::abs(y[d])));
       sum += r2 * r2;
     }
@@ -92,6 +112,7 @@ Reference dopri5(const Field &f, State x, const std::vector<double> &times, doub
     double factor = std::min(10.0, std::max(0.2, 0.9 * std::pow(err, -1.0 / 5)));
     if (accept) {
       ++r.accepted;
+      r.taken.push_back({hs, hits});
       x = y;
       t = hits ? times[k] : t + hs;
       if (hits) {
@@ -136,6 +157,62 @@ TEST(AdaptiveSolve, DormandPrince5MatchesAnIndependentImplementation) {
     }
     EXPECT_EQ(r.nfe, nfe);
   }
+}
+
+// The gradient holds the accepted steps fixed: central differences of the loss of the
+// reference's accepted steps replayed with perturbed parameters and initial states.
+TEST(AdaptiveSolve, GradientIsTheDiscreteAdjointOfTheAcceptedSteps) {
+  const odec::Model m = odec::Program::fromString(kModels, "a.node").model("VanDerPol");
+  const odec::AdaptiveSolver solver = m.adaptiveSolver("DormandPrince5");
+  const std::vector<double> times = {0.0, 0.7, 1.3, 2.4};
+  const std::vector<double> x0 = {2.0, 0.0, -1.0, 1.5};
+  const double nan = std::nan("");
+  // batch x 3 times x 2, one value missing.
+  const std::vector<double> values = {1.5, -0.5, 1.0, nan, 0.2, -1.0,
+                                      -1.5, 0.3, -0.4, 1.1, 0.9, 0.8};
+  odec::AdaptiveSettings s;
+  s.rtol = s.atol = 1e-6;
+  s.firstStep = 0.05;
+  const double mu = 2.0;
+  const odec::AdaptiveSolver::Loss g = solver.loss({mu}, x0, times, values, s);
+  EXPECT_EQ(g.count, 11);
+  auto field = [](double mu) {
+    return Field([mu](const State &x) { return State{x[1], mu * (1 - x[0] * x[0]) * x[1] - x[0]}; });
+  };
+  std::vector<std::vector<std::pair<double, bool>>> taken;
+  for (int b = 0; b < 2; ++b)
+    taken.push_back(dopri5(field(mu), {x0[size_t(2 * b)], x0[size_t(2 * b + 1)]}, times, 0.05,
+                           1e-6, 1e-6)
+                        .taken);
+  auto loss = [&](double mu, const std::vector<double> &x) {
+    double sum = 0;
+    for (size_t b = 0; b < 2; ++b) {
+      const auto out = replay(field(mu), {x[2 * b], x[2 * b + 1]}, taken[b]);
+      for (size_t k = 1; k < times.size(); ++k)
+        for (size_t d = 0; d < 2; ++d) {
+          const double v = values[(b * 3 + k - 1) * 2 + d];
+          if (!std::isnan(v))
+            sum += (out[k][d] - v) * (out[k][d] - v);
+        }
+    }
+    return sum / 11;
+  };
+  EXPECT_LT(relErr(g.loss, loss(mu, x0)), 1e-12);
+  const double eps = 1e-6;
+  const double dmu = (loss(mu + eps, x0) - loss(mu - eps, x0)) / (2 * eps);
+  EXPECT_NEAR(g.gradParams[0], dmu, 1e-6 * std::max(1.0, std::abs(dmu)));
+  for (size_t i = 0; i < 4; ++i) {
+    std::vector<double> up = x0, down = x0;
+    up[i] += eps;
+    down[i] -= eps;
+    const double fd = (loss(mu, up) - loss(mu, down)) / (2 * eps);
+    EXPECT_NEAR(g.gradX0[i], fd, 1e-6 * std::max(1.0, std::abs(fd))) << "x0[" << i << "]";
+  }
+  // A solve of more steps than the first guess of room for them records them all.
+  s.rtol = s.atol = 1e-12;
+  const odec::AdaptiveSolver::Loss fine = solver.loss({mu}, x0, times, values, s);
+  EXPECT_GT(fine.accepted[0], 64 * 3);
+  EXPECT_NEAR(fine.loss, g.loss, 1e-4 * g.loss);
 }
 
 TEST(AdaptiveSolve, GlobalErrorTracksTheTolerance) {

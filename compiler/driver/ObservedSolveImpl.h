@@ -1,0 +1,52 @@
+// ObservedSolver's state (odec.h), shared with the adaptive solver, whose gradient replays its
+// accepted steps as a step plan of the observation-time solver.
+#pragma once
+
+#include "odec/odec.h"
+
+#include "driver/ModelImpl.h"
+#include "driver/StageValues.h"
+
+#include <memory>
+#include <optional>
+#include <vector>
+
+namespace odec {
+
+/// How a batch steps to its observation times, in lockstep: observation k of every trajectory
+/// is due after step observedAt[k]; StepTimes says where each step lies (steps of length 0 pad
+/// a trajectory that needs fewer).
+struct ObservationSteps {
+  int64_t steps = 0;
+  std::vector<int64_t> observedAt;
+  StepTimes times;
+};
+
+/// The `output` lines as point functions: y = g(x, θ, e) and (x̄, θ̄) = ȳᵀ ∂g/∂(x, θ). Only
+/// the parameters the outputs read are arguments (a read-out reads a matrix, not the field's
+/// weights), so a call copies D + P_g + E + O values.
+struct OutputCode {
+  std::unique_ptr<jit::CompiledFunction> value, vjp;
+  std::vector<const ir::ModelIR::Slot *> params; // the parameters the outputs read
+  int64_t paramElements = 0;
+};
+
+struct ObservedSolver::Impl {
+  std::shared_ptr<const Model::Impl> model;
+  std::string tableau;
+  ir::ModelIR scaled;
+  jit::CompiledVjpSolvers solvers;
+  std::optional<OutputCode> outputs; // none: the state is observed
+
+  int64_t observedDim() const {
+    return outputs ? outputs->value->outputSize() : model->ir.stateDim();
+  }
+
+  /// The solve (its loss and gradient when weight is set) stepping as `plan` says, or as
+  /// planSteps makes it when null.
+  Result run(const std::vector<double> &params, const std::vector<double> &x0, double h,
+             const std::vector<Observations> &obs, const Drive &drive, const double *weight,
+             const ObservationSteps *plan = nullptr) const;
+};
+
+} // namespace odec
