@@ -348,7 +348,7 @@ class Model:
         (B, D). Returns (states (B, K, D), info) with info a dict of per-trajectory
         ``accepted`` and ``rejected`` steps and the total ``nfe``. Raises RuntimeError naming
         the trajectory when it needs more than max_steps steps or its step underflows.
-        Autonomous models; float64; no gradients yet."""
+        Autonomous models; float64."""
         x, _ = self._x0(x0)
         t = np.ascontiguousarray(np.asarray(times, dtype=np.float64))
         if t.ndim != 1:
@@ -359,6 +359,33 @@ class Model:
         states, accepted, rejected, nfe = self._core.adaptive(
             self.flatten(params), x, t, tableau, float(rtol), float(atol), int(max_steps), first)
         return states, {"accepted": list(accepted), "rejected": list(rejected), "nfe": nfe}
+
+    def adaptive_loss(self, params, x0, times, values, tableau="DormandPrince5", rtol=1e-6,
+                      atol=1e-9, max_steps=100000, first_step=None):
+        """The mean squared error of the observed quantities (``observed_columns``) at
+        times[1:] of an adaptive solve against ``values`` ((B, K-1, O); NaN marks a missing
+        value), and its exact gradient through the accepted steps with their sizes held fixed.
+        Returns (loss, grads, grad_x0, info): grads a dict shaped like the params, grad_x0
+        (B, D), info as solve_adaptive's plus ``count`` (the values used)."""
+        x, _ = self._x0(x0)
+        t = np.ascontiguousarray(np.asarray(times, dtype=np.float64))
+        if t.ndim != 1:
+            raise ValueError(f"times has shape {_shape_text(t.shape)}, expected (K,)")
+        O = len(self.observed_columns)
+        v = np.asarray(values, dtype=np.float64)
+        want = (x.shape[0], t.shape[0] - 1, O)
+        if v.shape != want:
+            raise ValueError(f"values has shape {_shape_text(v.shape)}, expected "
+                             f"{_shape_text(want)}")
+        first = 0.0 if first_step is None else float(first_step)
+        if first_step is not None and not first > 0:
+            raise ValueError(f"first_step must be positive, got {first_step!r}")
+        loss, count, gp, gx, accepted, rejected, nfe = self._core.adaptive_loss(
+            self.flatten(params), x, t, np.ascontiguousarray(v.reshape(-1)), tableau,
+            float(rtol), float(atol), int(max_steps), first)
+        info = {"accepted": list(accepted), "rejected": list(rejected), "nfe": nfe,
+                "count": count}
+        return loss, self.unflatten(gp), np.asarray(gx).reshape(x.shape), info
 
     def observed_loss(self, params, x0, times, values, tableau="RK4", step=0.1, t0=None,
                       inputs=None):

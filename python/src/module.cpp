@@ -360,6 +360,27 @@ PYBIND11_MODULE(_core, mod) {
           },
           py::arg("params"), py::arg("x0"), py::arg("times"), py::arg("tableau"),
           py::arg("rtol"), py::arg("atol"), py::arg("max_steps"), py::arg("first_step"))
+      // adaptive_loss(params, x0 (B, D), times (K,), values (B, K-1, O), tableau, rtol, atol,
+      //   max_steps, first_step) -> (loss, count, grad_params, grad_x0, accepted, rejected, nfe)
+      .def(
+          "adaptive_loss",
+          [](const PyModel &m, const Array &params, const Array &x0, const Array &times,
+             const Array &values, const std::string &tableau, double rtol, double atol,
+             int64_t maxSteps, double firstStep) {
+            const std::vector<double> p(params.data(), params.data() + params.size()),
+                x(x0.data(), x0.data() + x0.size()), t(times.data(), times.data() + times.size()),
+                v(values.data(), values.data() + values.size());
+            odec::AdaptiveSolver::Loss r;
+            {
+              py::gil_scoped_release release;
+              r = m.adaptiveSolver(tableau).loss(p, x, t, v, {rtol, atol, maxSteps, firstStep});
+            }
+            return py::make_tuple(r.loss, r.count, toArray(r.gradParams), toArray(r.gradX0),
+                                  r.accepted, r.rejected, r.nfe);
+          },
+          py::arg("params"), py::arg("x0"), py::arg("times"), py::arg("values"),
+          py::arg("tableau"), py::arg("rtol"), py::arg("atol"), py::arg("max_steps"),
+          py::arg("first_step"))
       .def("observed_columns", [](const PyModel &m) { return m.model.observedColumns(); })
       // loss_grad(params, x0 (B, D), target_steps (T,), targets (B, T, D), steps, h, tableau,
       //           adjoint) -> (loss, grad_params, grad_x0, trajectory): the mean squared error
