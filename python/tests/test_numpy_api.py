@@ -381,15 +381,19 @@ def test_observations_off_the_grid_outputs_and_missing_values():
         m.predict(p, x0, [np.array([1.0, 1.0]), np.array([2.0])], t0=t0, inputs=signal)
 
 
-def test_adaptive_steps_reach_the_times_within_the_tolerance():
-    # ddt(x) = A x, A = [[-0.1, -2], [2, -0.1]]: x(t) = e^{-0.1 t} R(2t) x0, R a rotation.
-    m = odec.compile_source("""
+# ddt(x) = A x: the adaptive tests' model.
+LINEAR = """
 model Lin
     state x::Vector{2}
     param A::Matrix{2,2} ~ Constant(0.0)
     ddt(x) = A * x
 end
-""").model("Lin")
+"""
+
+
+def test_adaptive_steps_reach_the_times_within_the_tolerance():
+    # ddt(x) = A x, A = [[-0.1, -2], [2, -0.1]]: x(t) = e^{-0.1 t} R(2t) x0, R a rotation.
+    m = odec.compile_source(LINEAR).model("Lin")
     A = np.array([[-0.1, -2.0], [2.0, -0.1]])
     x0 = np.array([[1.0, 0.5], [-0.3, 2.0]])
     times = np.array([0.0, 0.4, 1.7, 5.0])
@@ -417,13 +421,7 @@ def test_adaptive_loss_gradient_matches_finite_differences_of_the_solve():
     # ddt(x) = A x: with tight tolerances the frozen-step gradient is the gradient of the exact
     # solution's loss to within the solve's error; compare with central differences of
     # solve_adaptive at a looser step-independent level, and check shapes and the missing value.
-    m = odec.compile_source("""
-model Lin
-    state x::Vector{2}
-    param A::Matrix{2,2} ~ Constant(0.0)
-    ddt(x) = A * x
-end
-""").model("Lin")
+    m = odec.compile_source(LINEAR).model("Lin")
     A = np.array([[-0.1, -2.0], [2.0, -0.1]])
     x0 = np.array([[1.0, 0.5]])
     times = np.array([0.0, 0.5, 1.5])
