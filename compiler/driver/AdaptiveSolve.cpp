@@ -220,9 +220,12 @@ ObservationSteps replayPlan(const std::vector<double> &steps, int64_t capacity,
     for (int64_t j = 0; j < accepted[b]; ++j) {
       const double v = steps[b * size_t(capacity) + size_t(j)];
       internalCheck(k < K, "replayPlan: a step after the last output time");
+      // The sign bit, not v < 0: a step that lands on an output time without being shortened
+      // leaves a step of length 0 that ends there, recorded as −0.
+      const bool ends = std::signbit(v);
       intervals[b][k].push_back({t, std::abs(v)});
-      t = v < 0 ? times[k + 1] : t + v;
-      if (v < 0) {
+      t = ends ? times[k + 1] : t + v;
+      if (ends) {
         most[k] = std::max(most[k], int64_t(intervals[b][k].size()));
         ++k;
       }
