@@ -6,6 +6,7 @@
 #include "codegen/RungeKuttaStep.h"
 #include "codegen/SimulatorCodegen.h"
 #include "tableau/OrderConditions.h"
+#include "tableau/SolverPlan.h"
 
 #include <llvm/IR/Function.h>
 #include <llvm/IR/IRBuilder.h>
@@ -30,7 +31,7 @@ void requireAdaptive(const ir::ModelIR &model, const ButcherTableau &tableau) {
   if (!tableau.hasEmbedded())
     throw std::invalid_argument("tableau '" + tableau.name +
                                 "' has no embedded weights (bhat); adaptive steps need a pair "
-                                "such as DormandPrince5, CashKarp45, Fehlberg45 or "
+                                "such as DormandPrince5, Tsit5, CashKarp45, Fehlberg45 or "
                                 "BogackiShampine3");
   if (!model.autonomous())
     throw std::invalid_argument("model '" + model.name +
@@ -83,9 +84,14 @@ llvm::Function *emitAdaptiveSimulator(llvm::Module &m, const ir::ModelIR &model,
     return lanes(te.toReal(b.CreateLoad(dbl, b.CreateConstInBoundsGEP1_64(dbl, control, i))));
   };
   Value *rtol = controlValue(0), *atol = controlValue(1), *maxSteps = controlValue(2),
-        *safety = controlValue(3), *minFactor = controlValue(4), *maxFactor = controlValue(5);
+        *safety = controlValue(3), *minFactor = controlValue(4), *maxFactor = controlValue(5),
+        *beta = controlValue(6);
   Value *zero = lanes(te.real(0)), *one = lanes(te.real(1));
-  Value *exponent = lanes(te.real(-1.0 / double(q + 1)));
+  Value *stepToTimes = b.CreateFCmpONE(controlValue(7), zero);
+  // The PI controller's exponent of the current error: 1/(q+1) − 0.75 β (Hairer's dopri5).
+  Value *alpha = b.CreateFSub(lanes(te.real(1.0 / double(q + 1))),
+                              b.CreateFMul(lanes(te.real(0.75)), beta));
+  Value *errFloor = lanes(te.real(1e-4));
   Value *tiny = lanes(te.real(16 * (precision == Precision::Float
                                         ? double(std::numeric_limits<float>::epsilon())
                                         : std::numeric_limits<double>::epsilon())));
@@ -97,6 +103,8 @@ llvm::Function *emitAdaptiveSimulator(llvm::Module &m, const ir::ModelIR &model,
   auto binary = [&](llvm::Intrinsic::ID id, Value *x, Value *y) {
     return b.CreateBinaryIntrinsic(id, x, y);
   };
+  Value *tEnd = lanes(te.toReal(b.CreateLoad(
+      dbl, b.CreateGEP(dbl, times, b.CreateSub(count, b.getInt64(1))))));
 
   std::vector<double> bWeights, errWeights;
   for (size_t i = 0; i < tableau.b.size(); ++i) {
@@ -106,22 +114,44 @@ llvm::Function *emitAdaptiveSimulator(llvm::Module &m, const ir::ModelIR &model,
     errWeights.push_back(w.exact && v.exact ? (*w.exact - *v.exact).toDouble()
                                             : w.value - v.value);
   }
+  const SolverPlan plan = SolverPlan::of(tableau);
+  const int s = tableau.stages;
+  // Whether the dense output reads f(x_{n+1}) (Hermite) beyond the stages.
+  bool endSlope = false;
+  for (double c : plan.dense[size_t(s)])
+    endSlope = endSlope || c != 0;
 
   Tensor X = te.allocate(Shape::vector(int(D)), true, "X");
   Tensor Y = te.allocate(Shape::vector(int(D)), true, "Y");
   Tensor E = te.allocate(Shape::vector(int(D)), true, "E");
+  Tensor Z = te.allocate(Shape::vector(int(D)), true, "Z");
+  // f(x_{n+1}): the next step's first slope, the FSAL pair's last stage or computed.
+  Tensor F = plan.fsal ? Tensor{} : te.allocate(Shape::vector(int(D)), true, "Fend");
   // Per lane: time, proposed step, next output index, accepted and rejected steps, status,
-  // and a running sum; `record` is what stats receives.
+  // a running sum and the last accepted step's error; `record` is what stats receives.
   auto scalarTensor = [&](const char *n) { return te.allocate(Shape::vector(1), true, n); };
   Tensor tT = scalarTensor("t"), hT = scalarTensor("h"), kT = scalarTensor("k"),
          accT = scalarTensor("accepted"), rejT = scalarTensor("rejected"),
-         statT = scalarTensor("status"), sumT = scalarTensor("errsum");
+         statT = scalarTensor("status"), sumT = scalarTensor("errsum"),
+         prevT = scalarTensor("errprev");
   Tensor record = te.allocate(Shape::vector(4), true, "record");
   auto get = [&](const Tensor &t, int64_t i = 0) { return te.toLanes(te.load(t, te.index(i), true)); };
   auto put = [&](const Tensor &t, Value *v, int64_t i = 0) {
     te.store(t, te.index(i), te.fromLanes(v));
   };
   auto count01 = [&](Value *mask) { return b.CreateSelect(mask, one, zero); };
+  auto select = [&](const Tensor &dst, Value *mask, const Tensor &yes, const Tensor &no) {
+    emitLoop(b, D, [&](Value *d) {
+      te.store(dst, d,
+               te.fromLanes(b.CreateSelect(mask, te.toLanes(te.load(yes, d, true)),
+                                           te.toLanes(te.load(no, d, true)))));
+    });
+  };
+  auto timeAt = [&](Value *index, Value *mask) {
+    return te.toReal(b.CreateMaskedGather(dblLanes, b.CreateGEP(dbl, times, index),
+                                          llvm::Align(alignof(double)), mask,
+                                          llvm::Constant::getNullValue(dblLanes)));
+  };
 
   Value *outStride = b.CreateMul(count, b.getInt64(uint64_t(D)));
   emitChunkLoop(b, te, batch, [&](const BatchChunk &chunk) {
@@ -133,7 +163,9 @@ llvm::Function *emitAdaptiveSimulator(llvm::Module &m, const ir::ModelIR &model,
     put(accT, zero);
     put(rejT, zero);
     put(statT, zero);
+    put(prevT, errFloor);
     scatterRows(b, te, X, out, chunk.rowStart(b, outStride, b.getInt64(0)), chunk.mask);
+    step.emitSlope(X, step.slope(0));
 
     auto *head = llvm::BasicBlock::Create(ctx, "adapt.head", f);
     auto *body = llvm::BasicBlock::Create(ctx, "adapt.step", f);
@@ -149,16 +181,14 @@ llvm::Function *emitAdaptiveSimulator(llvm::Module &m, const ir::ModelIR &model,
     b.SetInsertPoint(body);
     Value *k = get(kT);
     Value *kIndex = b.CreateFPToSI(b.CreateSelect(active, k, zero), laneIdxTy);
-    Value *target = te.toReal(b.CreateMaskedGather(
-        dblLanes, b.CreateGEP(dbl, times, kIndex), llvm::Align(alignof(double)), active,
-        llvm::Constant::getNullValue(dblLanes)));
+    Value *target = timeAt(kIndex, active);
     Value *t = get(tT), *h = get(hT);
-    Value *remaining = b.CreateFSub(target, t);
-    // The step that would reach or cross the next output time ends on it.
-    Value *hits = b.CreateAnd(active, b.CreateFCmpOGE(h, remaining));
-    Value *hs = b.CreateSelect(active, b.CreateSelect(hits, remaining, h), zero);
+    // Steps end on the last time, or on every output time when asked (step to times).
+    Value *limit = b.CreateSelect(stepToTimes, target, tEnd);
+    Value *hits = b.CreateAnd(active, b.CreateFCmpOGE(h, b.CreateFSub(limit, t)));
+    Value *hs = b.CreateSelect(active, b.CreateSelect(hits, b.CreateFSub(limit, t), h), zero);
     Value *hv = te.fromLanes(hs);
-    step.emitStages(X, hv);
+    step.emitStages(X, hv, /*firstSlopeKnown=*/true);
     step.emitWeighted(Y, &X, hv, bWeights);
     step.emitWeighted(E, nullptr, hv, errWeights);
 
@@ -174,22 +204,64 @@ llvm::Function *emitAdaptiveSimulator(llvm::Module &m, const ir::ModelIR &model,
     });
     Value *err = unary(llvm::Intrinsic::sqrt, b.CreateFDiv(get(sumT), dimReal));
     Value *accept = b.CreateAnd(active, b.CreateFCmpOLE(err, one)); // NaN: rejected
+    Value *tNew = b.CreateSelect(accept, b.CreateSelect(hits, limit, b.CreateFAdd(t, hs)), t);
 
-    emitLoop(b, D, [&](Value *d) {
-      te.store(X, d,
-               te.fromLanes(b.CreateSelect(accept, te.toLanes(te.load(Y, d, true)),
-                                           te.toLanes(te.load(X, d, true)))));
-    });
-    Value *tNew = b.CreateSelect(accept, b.CreateSelect(hits, target, b.CreateFAdd(t, hs)), t);
+    const Tensor end = plan.fsal ? step.slope(s - 1) : F;
+    if (!plan.fsal) { // f(x_{n+1}) where a lane accepted
+      auto *slope = llvm::BasicBlock::Create(ctx, "adapt.endslope", f);
+      auto *after = llvm::BasicBlock::Create(ctx, "adapt.outputs", f);
+      b.CreateCondBr(b.CreateOrReduce(accept), slope, after);
+      b.SetInsertPoint(slope);
+      step.emitSlope(Y, F);
+      b.CreateBr(after);
+      b.SetInsertPoint(after);
+    }
+
+    // Every output time the accepted step passed, from the dense output at θ = (τ − t)/h (the
+    // step's own end exactly: Y).
+    auto *outHead = llvm::BasicBlock::Create(ctx, "adapt.out.head", f);
+    auto *outBody = llvm::BasicBlock::Create(ctx, "adapt.out.body", f);
+    auto *outDone = llvm::BasicBlock::Create(ctx, "adapt.out.done", f);
+    b.CreateBr(outHead);
+    b.SetInsertPoint(outHead);
+    Value *kk = get(kT);
+    Value *left = b.CreateAnd(accept, b.CreateFCmpOLT(kk, countReal));
+    Value *kkIndex = b.CreateFPToSI(b.CreateSelect(left, kk, zero), laneIdxTy);
+    Value *tau = timeAt(kkIndex, left);
+    Value *pending = b.CreateAnd(left, b.CreateFCmpOLE(tau, tNew));
+    b.CreateCondBr(b.CreateOrReduce(pending), outBody, outDone);
+    b.SetInsertPoint(outBody);
+    Value *theta = b.CreateSelect(pending, b.CreateFDiv(b.CreateFSub(tau, t), hs), zero);
+    std::vector<Value *> weights;
+    std::vector<Tensor> slopes;
+    for (int i = 0; i <= s; ++i) {
+      const std::vector<double> &row = plan.dense[size_t(i)];
+      Value *w = nullptr; // θ (c_0 + θ (c_1 + …)) by Horner's rule
+      for (size_t j = row.size(); j-- > 0;)
+        if (w || row[j] != 0)
+          w = w ? b.CreateFAdd(lanes(te.real(row[j])), b.CreateFMul(theta, w))
+                : lanes(te.real(row[j]));
+      weights.push_back(w && (i < s || endSlope) ? te.fromLanes(b.CreateFMul(theta, w))
+                                                 : nullptr);
+      slopes.push_back(i < s ? step.slope(i) : end);
+    }
+    emitCombination(b, te, Z, &X, hv, weights, slopes);
+    select(Z, b.CreateFCmpOEQ(tau, tNew), Y, Z);
+    Value *row = b.CreateAdd(b.CreateMul(chunk.traj, b.CreateVectorSplat(W, outStride)),
+                             b.CreateMul(kkIndex, b.CreateVectorSplat(W, b.getInt64(uint64_t(D)))));
+    scatterRows(b, te, Z, out, row, pending);
+    put(kT, b.CreateFAdd(kk, count01(pending)));
+    b.CreateBr(outHead);
+    b.SetInsertPoint(outDone);
+
+    select(X, accept, Y, X);
+    select(step.slope(0), accept, end, step.slope(0));
     put(tT, tNew);
     Value *reached = b.CreateAnd(accept, hits);
-    Value *row = b.CreateAdd(b.CreateMul(chunk.traj, b.CreateVectorSplat(W, outStride)),
-                             b.CreateMul(kIndex, b.CreateVectorSplat(W, b.getInt64(uint64_t(D)))));
-    scatterRows(b, te, X, out, row, reached);
-    Value *kNew = b.CreateFAdd(k, count01(reached));
-    put(kT, kNew);
+    Value *kNew = get(kT);
     // The accepted step's length into the lane's row of `steps` while it has room, negated for
-    // a step that ended on an output time: what the gradient replays.
+    // a step that ended on its limit (with step to times, an output time): what the gradient
+    // replays.
     Value *taken = b.CreateFPToSI(get(accT), laneIdxTy);
     Value *room = b.CreateICmpSLT(taken, b.CreateVectorSplat(W, capacity));
     Value *slot = b.CreateAdd(b.CreateMul(chunk.traj, b.CreateVectorSplat(W, capacity)), taken);
@@ -201,14 +273,20 @@ llvm::Function *emitAdaptiveSimulator(llvm::Module &m, const ir::ModelIR &model,
     put(accT, accepted);
     put(rejT, rejected);
 
-    // The next step: safety · err^(−1/(q+1)) within [minFactor, maxFactor] (at most 1 after a
-    // rejection; minFactor when err is not a number). A step shortened to end on an output
-    // time was limited by that time, not by its error: the proposal before it stays if larger.
-    Value *factor = b.CreateFMul(safety, callLibm(b, "pow", {err, exponent}));
+    // The next step: safety · err^(−α) · err_prev^β within [minFactor, maxFactor] after an
+    // accepted step (err_prev: the last accepted step's error, at least 1e-4); safety ·
+    // err^(−α), at most 1, after a rejection; minFactor when err is not a number. A step
+    // shortened to end on its limit was limited by it, not by its error: the proposal before
+    // it stays if larger.
+    Value *prev = get(prevT);
+    Value *factor = b.CreateFMul(safety, callLibm(b, "pow", {err, b.CreateFNeg(alpha)}));
+    factor = b.CreateSelect(accept, b.CreateFMul(factor, callLibm(b, "pow", {prev, beta})),
+                            factor);
     factor = b.CreateSelect(b.CreateFCmpUNO(err, err), minFactor, factor);
     factor = binary(llvm::Intrinsic::minnum, maxFactor,
                     binary(llvm::Intrinsic::maxnum, minFactor, factor));
     factor = b.CreateSelect(accept, factor, binary(llvm::Intrinsic::minnum, factor, one));
+    put(prevT, b.CreateSelect(accept, binary(llvm::Intrinsic::maxnum, err, errFloor), prev));
     Value *hNew = b.CreateFMul(hs, factor);
     hNew = b.CreateSelect(reached, binary(llvm::Intrinsic::maxnum, hNew, h), hNew);
     put(hT, b.CreateSelect(active, hNew, h));

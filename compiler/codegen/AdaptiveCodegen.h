@@ -10,23 +10,30 @@
 //   out:     batch x count x D, the state of each trajectory at each output time (out[., 0] = x0).
 //   h0:      batch first step sizes (> 0).
 //   control: rtol, atol, max steps per trajectory (accepted + rejected), safety, min factor,
-//            max factor (AdaptiveControl in jit/Jit.h names them).
+//            max factor, β, step to times (0 or 1) (AdaptiveControl in jit/Jit.h names them).
 //   stats:   batch x 4: accepted steps, rejected steps, status (0 done, 1 max steps reached,
 //            2 the step size underflowed or the error estimate is not finite), and the time
 //            reached.
 //   steps:   batch x capacity: the lengths of each trajectory's first `capacity` accepted
-//            steps in order, negated for a step that ended on an output time (capacity 0:
-//            nothing recorded; steps may then be null).
+//            steps in order, negated for a step that ended on its limit (the last time, or with
+//            step to times an output time) (capacity 0: nothing recorded; steps may then be null).
 //
 // Every lane steps on its own (one step size per trajectory): a lane whose step is rejected
 // retries with a smaller one while the others go on, and a finished lane is masked off (its
-// steps have length 0 and change nothing) until the whole chunk is done. A step that would
-// cross the next output time is shortened to end on it (the outputs are states the method
-// computed, not interpolated). The error of a step of length h is
+// steps have length 0 and change nothing) until the whole chunk is done. Steps end on the last
+// output time (never beyond it) and the states at earlier output times come from the dense
+// output of the accepted step that passed them (SolverPlan::dense: the pair's own extension, or
+// the cubic Hermite interpolant); with step to times, a step that would cross the next output
+// time is shortened to end on it instead, so every output is a state the method computed. The
+// first slope f(x_n) is carried from step to step: an FSAL pair's last stage, or f(x_{n+1})
+// computed once after an accepted step, and kept after a rejection. The error of a step is
 //   err = sqrt(mean_d (h Σ_i (b_i − bhat_i) K_id / (atol + rtol max(|x_d|, |x_new,d|)))²)
-// (Hairer's RMS norm), the step is accepted when err ≤ 1, and the next step size is
-//   h · min(maxFactor, max(minFactor, safety · err^(−1/(q+1))))   (at most h after a rejection),
-// q the lower order of the pair: the classic I controller (Hairer, Nørsett, Wanner I, II.4).
+// (Hairer's RMS norm), the step is accepted when err ≤ 1, and the next step size is (Hairer's
+// PI controller of dopri5; β = 0: the classic I controller)
+//   h · min(maxFactor, max(minFactor, safety · err^(−α) · err_prev^β)),  α = 1/(q+1) − 0.75 β,
+// after an accepted step (err_prev: the last accepted step's error, at least 1e-4, initially
+// 1e-4), and h · min(1, max(minFactor, safety · err^(−α))) after a rejection; q the lower order
+// of the pair (Hairer, Nørsett, Wanner I, II.4; Gustafsson's PI control).
 #pragma once
 
 #include "codegen/MachineModel.h"

@@ -13,17 +13,16 @@ namespace odec::codegen {
 using llvm::Value;
 
 void emitCombination(llvm::IRBuilder<> &b, TensorEmitter &te, const Tensor &dst, const Tensor *base,
-                     Value *scale, const std::vector<double> &coef,
+                     Value *scale, const std::vector<Value *> &coef,
                      const std::vector<Tensor> &terms) {
   emitLoop(b, dst.shape.size(), [&](Value *d) {
     Value *sum = nullptr;
     for (size_t j = 0; j < coef.size(); ++j) {
-      if (coef[j] == 0)
+      if (!coef[j])
         continue;
-      Value *c = te.splat(te.real(coef[j]));
       Value *k = te.load(terms[j], d, true);
-      sum = sum ? b.CreateIntrinsic(llvm::Intrinsic::fmuladd, {k->getType()}, {c, k, sum})
-                : b.CreateFMul(c, k);
+      sum = sum ? b.CreateIntrinsic(llvm::Intrinsic::fmuladd, {k->getType()}, {coef[j], k, sum})
+                : b.CreateFMul(coef[j], k);
     }
     Value *x = base ? te.load(*base, d, true) : nullptr;
     Value *result =
@@ -32,6 +31,15 @@ void emitCombination(llvm::IRBuilder<> &b, TensorEmitter &te, const Tensor &dst,
              : b.CreateFMul(scale, sum);
     te.store(dst, d, result ? result : llvm::Constant::getNullValue(te.elementType(true)));
   });
+}
+
+void emitCombination(llvm::IRBuilder<> &b, TensorEmitter &te, const Tensor &dst, const Tensor *base,
+                     Value *scale, const std::vector<double> &coef,
+                     const std::vector<Tensor> &terms) {
+  std::vector<Value *> values;
+  for (double c : coef)
+    values.push_back(c == 0 ? nullptr : te.splat(te.real(c)));
+  emitCombination(b, te, dst, base, scale, values, terms);
 }
 
 void emitCombination(llvm::IRBuilder<> &b, TensorEmitter &te, const Tensor &dst, const Tensor *base,
@@ -179,17 +187,28 @@ std::vector<ir::Expr> sharedNodes(const std::vector<ir::Expr> &field,
 
 } // namespace
 
-void RungeKuttaStep::emitStages(const Tensor &X, Value *h) { emitStages(X, h, true, nullptr); }
+void RungeKuttaStep::emitStages(const Tensor &X, Value *h, bool firstSlopeKnown) {
+  emitStages(X, h, true, nullptr, firstSlopeKnown);
+}
+
+void RungeKuttaStep::emitSlope(const Tensor &X, const Tensor &K) {
+  loadExogenous(te_.index(0));
+  emitField(bindStage(X, te_.index(0)), K);
+}
+
+Tensor RungeKuttaStep::slope(int i) { return row(K_, te_.index(i)); }
 
 void RungeKuttaStep::emitRecomputation(const Tensor &X, Value *h,
                                        const std::vector<ir::Expr> &uses) {
   const std::vector<ir::Expr> kept = sharedNodes(model_.ddt, uses);
-  emitStages(X, h, false, &kept);
+  emitStages(X, h, false, &kept, false);
 }
 
 void RungeKuttaStep::emitStages(const Tensor &X, Value *h, bool lastSlope,
-                                const std::vector<ir::Expr> *kept) {
+                                const std::vector<ir::Expr> *kept, bool firstSlopeKnown) {
   const int s = tableau_.stages;
+  internalCheck(!(firstSlopeKnown && (rolled_ || kept)),
+                "RungeKuttaStep: a known first slope with rolled or kept stages");
   const int scope = te_.storageScope();
   keptScope_ = scope + 1;
   if (rolled_) {
@@ -243,7 +262,7 @@ void RungeKuttaStep::emitStages(const Tensor &X, Value *h, bool lastSlope,
     if (any)
       emitCombination(b_, te_, straightState_[size_t(i)], &X, h, a, slopes);
     loadExogenous(te_.index(i)); // the last stage's VJP reads them, slope or not
-    if (i < s - 1 || lastSlope) {
+    if ((i < s - 1 || lastSlope) && !(i == 0 && firstSlopeKnown)) {
       if (kept)
         te_.setStorageScope(keptScope_ + i);
       kept_[size_t(i)] =

@@ -26,6 +26,10 @@ namespace odec::codegen {
 void emitCombination(llvm::IRBuilder<> &b, TensorEmitter &te, const Tensor &dst, const Tensor *base,
                      llvm::Value *scale, const std::vector<double> &coef,
                      const std::vector<Tensor> &terms);
+/// The same with coefficients computed at run time (varying values; null: skipped).
+void emitCombination(llvm::IRBuilder<> &b, TensorEmitter &te, const Tensor &dst, const Tensor *base,
+                     llvm::Value *scale, const std::vector<llvm::Value *> &coef,
+                     const std::vector<Tensor> &terms);
 
 /// The same for `count` terms chosen at run time, the j-th (an i64) being coef(j) · term(j):
 /// sum (dst's shape) holds the running sum. Each element's arithmetic is emitCombination's.
@@ -51,8 +55,14 @@ public:
   void forEachStage(const std::vector<int> &indices,
                     const std::function<void(llvm::Value *position, llvm::Value *stage)> &body);
 
-  /// The stage states of the step from X and their slopes. h is a <W x real>.
-  void emitStages(const Tensor &X, llvm::Value *h);
+  /// The stage states of the step from X and their slopes. h is a <W x real>. With
+  /// firstSlopeKnown (straight-line only) the caller has put f(X) into slope(0): an adaptive
+  /// solve carries it from the step before (FSAL, or a rejected step's retry).
+  void emitStages(const Tensor &X, llvm::Value *h, bool firstSlopeKnown = false);
+  /// Stage i's slope from the last emitStages (a view of D elements).
+  Tensor slope(int i);
+  /// K = f(X) with the first stage's exogenous values.
+  void emitSlope(const Tensor &X, const Tensor &K);
   /// X = X + h Σ_i b_i K_i, after emitStages(X, h).
   void emitUpdate(const Tensor &X, llvm::Value *h);
   /// dst = base + h Σ_i w_i K_i (base = 0 when null) with the slopes of the last emitStages:
@@ -95,7 +105,7 @@ private:
   TensorMap emitField(const TensorMap &known, const Tensor &K);
   /// kept: null, or the field's nodes whose values a recomputation keeps.
   void emitStages(const Tensor &X, llvm::Value *h, bool lastSlope,
-                  const std::vector<ir::Expr> *kept);
+                  const std::vector<ir::Expr> *kept, bool firstSlopeKnown);
   Tensor row(const Tensor &all, llvm::Value *i);
 
   llvm::IRBuilder<> &b_;

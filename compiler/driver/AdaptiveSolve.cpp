@@ -13,6 +13,7 @@
 #include "io/Csv.h"
 #include "jit/BatchVariants.h"
 #include "support/InternalError.h"
+#include "tableau/SolverPlan.h"
 
 #include <algorithm>
 #include <cmath>
@@ -26,6 +27,7 @@ struct AdaptiveSolver::Impl {
   std::shared_ptr<const Model::Impl> model;
   std::string tableau;
   int stages = 0;
+  bool fsal = false;
   int order = 0; // of the propagated solution: the first step's exponent
   std::unique_ptr<jit::BatchVariants<jit::CompiledAdaptive>> code;
   std::shared_ptr<const jit::CompiledFunction> field; // f(x; θ), for the first step
@@ -55,6 +57,9 @@ void checkSettings(const AdaptiveSettings &s) {
     throw std::invalid_argument("atol must be a finite number >= 0, got " + formatNumber(s.atol));
   if (s.maxSteps < 1)
     throw std::invalid_argument("max steps must be at least 1, got " + std::to_string(s.maxSteps));
+  if (!(s.beta >= 0 && s.beta <= 0.2))
+    throw std::invalid_argument("the PI controller's beta must be in [0, 0.2], got " +
+                                formatNumber(s.beta));
   if (!(s.firstStep >= 0) || !std::isfinite(s.firstStep))
     throw std::invalid_argument("the first step must be a finite number >= 0 (0: chosen), got " +
                                 formatNumber(s.firstStep));
@@ -109,6 +114,7 @@ AdaptiveSolver Model::adaptiveSolver(const std::string &tableau,
   impl->model = impl_;
   impl->tableau = tableau;
   impl->stages = t.stages;
+  impl->fsal = SolverPlan::of(t).fsal;
   impl->order = codegen::embeddedErrorOrder(t);
   const jit::CompileOptions options = jitOptions(impl_->ir, compile, t);
   impl->code = std::make_unique<jit::BatchVariants<jit::CompiledAdaptive>>(
@@ -175,8 +181,11 @@ AdaptiveSolver::Result AdaptiveSolver::Impl::forward(const std::vector<double> &
       h0[size_t(b)] = firstStep(params, x0.data() + b * D, span, settings);
     r.nfe = 2 * batch;
   }
-  const jit::AdaptiveControl c{settings.rtol, settings.atol, double(settings.maxSteps)};
-  const double control[] = {c.rtol, c.atol, c.maxSteps, c.safety, c.minFactor, c.maxFactor};
+  jit::AdaptiveControl c{settings.rtol, settings.atol, double(settings.maxSteps)};
+  c.beta = settings.beta;
+  c.stepToTimes = settings.stepToTimes ? 1 : 0;
+  const double control[] = {c.rtol,      c.atol,      c.maxSteps, c.safety,
+                            c.minFactor, c.maxFactor, c.beta,     c.stepToTimes};
   r.states.assign(size_t(batch) * times.size() * size_t(D), 0.0);
   std::vector<double> stats(size_t(batch) * 4);
   steps.assign(size_t(batch * capacity), 0.0);
@@ -187,7 +196,8 @@ AdaptiveSolver::Result AdaptiveSolver::Impl::forward(const std::vector<double> &
     const double *st = &stats[size_t(b) * 4];
     r.accepted.push_back(int64_t(st[0]));
     r.rejected.push_back(int64_t(st[1]));
-    r.nfe += int64_t(stages) * (r.accepted.back() + r.rejected.back());
+    r.nfe += 1 + int64_t(stages - 1) * (r.accepted.back() + r.rejected.back()) +
+             (fsal ? 0 : r.accepted.back());
     if (st[2] == 1)
       throw std::runtime_error("trajectory " + std::to_string(b) + ": " +
                                std::to_string(settings.maxSteps) + " steps (max steps) reached at t = " +
@@ -263,21 +273,22 @@ AdaptiveSolver::Loss AdaptiveSolver::loss(const std::vector<double> &params,
                                           const std::vector<double> &times,
                                           const std::vector<double> &values,
                                           const AdaptiveSettings &settings) const {
-  const Model::Impl &m = *impl_->model;
   std::call_once(impl_->replayOnce,
                  [&] { impl_->replay = impl_->owner->observedSolver(impl_->tableau, impl_->compile); });
   const ObservedSolver::Impl &replay = *impl_->replay->impl_;
-  const int64_t D = m.ir.stateDim(), O = replay.observedDim();
+  const int64_t O = replay.observedDim();
   const size_t K = times.size() < 2 ? 0 : times.size() - 1;
+  AdaptiveSettings stepping = settings;
+  stepping.stepToTimes = true; // the replay's plan: steps that end on the observation times
   // A first guess of the room for the steps; a solve that takes more runs again with room.
   int64_t capacity = 64 * int64_t(std::max<size_t>(K, 1));
   std::vector<double> steps;
   Loss r;
-  static_cast<Result &>(r) = impl_->forward(params, x0, times, settings, capacity, steps);
+  static_cast<Result &>(r) = impl_->forward(params, x0, times, stepping, capacity, steps);
   const int64_t most = *std::max_element(r.accepted.begin(), r.accepted.end());
   if (most > capacity) {
     capacity = most;
-    static_cast<Result &>(r) = impl_->forward(params, x0, times, settings, capacity, steps);
+    static_cast<Result &>(r) = impl_->forward(params, x0, times, stepping, capacity, steps);
   }
   const size_t B = r.accepted.size();
   checkSize("the observed values", values.size(), int64_t(B * K) * O);

@@ -2,9 +2,11 @@
 // arguments into TrainSettings). Multiple-shooting windows of horizon+1 samples
 // (train/Windows.h), Adam on their mean squared error with exact gradients from the discrete
 // adjoint (the fused JIT code for explicit tableaux, the implicit-function-theorem adjoint for
-// implicit ones), and a run directory of results and checkpoints (train/RunDirectory.h).
+// implicit ones, the replayed accepted steps of adaptive ones), and a run directory of results
+// and checkpoints (train/RunDirectory.h).
 #include "odec/odec.h"
 
+#include "codegen/AdaptiveCodegen.h"
 #include "driver/ModelImpl.h"
 #include "driver/WindowLoss.h"
 #include "io/TrajectoryData.h"
@@ -14,6 +16,7 @@
 #include "train/Progress.h"
 #include "train/RunDirectory.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -35,13 +38,22 @@ nlohmann::ordered_json recordedJson(const TrainSettings &s, const std::string &m
           {"lr", s.learningRate}, {"clip", s.clip},       {"seed", s.seed},
           {"init", s.init},       {"data", s.data},       {"val", s.validation},
           {"epochs", s.epochs},   {"diverge_factor", s.divergeFactor},
-          {"optimizer", s.optimizer}};
+          {"optimizer", s.optimizer}, {"rtol", s.rtol}, {"atol", s.atol}};
 }
 // The file may be named differently (another working directory) and the run may be continued
 // to more epochs or with another divergence test: none changes the arithmetic done so far.
 const std::vector<std::string> kMayDiffer = {"epochs", "file", "diverge_factor"};
 // Settings added since the first checkpoints, with the value a checkpoint without them meant.
-const nlohmann::ordered_json kAddedSettings = {{"optimizer", "adam"}};
+const nlohmann::ordered_json kAddedSettings = {{"optimizer", "adam"}, {"rtol", 0}, {"atol", 0}};
+
+bool adaptiveSteps(const TrainSettings &s) { return s.rtol > 0 || s.atol > 0; }
+
+AdaptiveSettings adaptiveSettings(const TrainSettings &s) {
+  AdaptiveSettings a;
+  a.rtol = s.rtol > 0 ? s.rtol : a.rtol;
+  a.atol = s.atol > 0 ? s.atol : a.atol;
+  return a;
+}
 
 void validate(const TrainSettings &s) {
   auto fail = [](const std::string &what) { throw std::invalid_argument(what); };
@@ -49,7 +61,10 @@ void validate(const TrainSettings &s) {
     fail("training needs a tableau");
   if (s.data.empty())
     fail("training needs data");
-  requireStep(s.step, "the training step");
+  if (!(s.rtol >= 0 && std::isfinite(s.rtol)) || !(s.atol >= 0 && std::isfinite(s.atol)))
+    fail("rtol and atol must be finite numbers >= 0 (0: fixed steps, unless the other is set)");
+  if (!adaptiveSteps(s) || s.step != 0)
+    requireStep(s.step, "the training step");
   if (!(s.learningRate > 0) || !std::isfinite(s.learningRate))
     fail("the learning rate must be a positive finite number");
   if (!(s.clip >= 0) || !std::isfinite(s.clip))
@@ -128,20 +143,26 @@ TrainSettings TrainSettings::recorded(const std::string &directory) {
   take("epochs", s.epochs);
   take("diverge_factor", s.divergeFactor);
   take("optimizer", s.optimizer);
+  take("rtol", s.rtol);
+  take("atol", s.atol);
   s.directory = directory;
   s.resume = true;
   return s;
 }
 
-TrainResult Model::train(const TrainSettings &settings, const TrainOutput &output) const {
-  validate(settings);
+TrainResult Model::train(const TrainSettings &requested, const TrainOutput &output) const {
+  validate(requested);
+  TrainSettings settings = requested; // with adaptive steps, the nominal step filled in
+  const bool adaptive = adaptiveSteps(settings);
+  if (adaptive) // the pair, checked before the data are read
+    codegen::requireAdaptive(impl_->ir, impl_->comp->tableau(settings.tableau));
   std::ostream silent(nullptr);
   std::ostream &log = output.log ? *output.log : silent;
   const std::string &dir = settings.directory;
 
   TrajectoryGrid grid;
   grid.stateColumns = columnNames(impl_->stateSlots);
-  grid.step = settings.step;
+  grid.step = settings.step > 0 ? settings.step : 1; // adaptive steps: the grid is not used
   grid.minSamples = settings.horizon + 1;
   grid.outputColumns = columnNames(impl_->outputSlots);
   grid.inputColumns = columnNames(impl_->inputSlots);
@@ -155,7 +176,19 @@ TrainResult Model::train(const TrainSettings &settings, const TrainOutput &outpu
   // Autonomous state data on one grid, nothing missing: the fused MSE adjoint at fixed target
   // steps. Anything else: solves to the observation times (ObservedSolver).
   auto fixedSteps = [&](const WindowSet &w) { return w.stride > 0 && !w.missing; };
-  const bool regular = autonomous() && !hasOutputs() && fixedSteps(trainWindows) &&
+  if (adaptive && settings.step == 0) {
+    std::vector<double> intervals;
+    for (int64_t i = 0; i < trainWindows.count(); ++i)
+      intervals.push_back(trainWindows.times[size_t(i * trainWindows.horizon)] -
+                          trainWindows.t0[size_t(i)]);
+    std::nth_element(intervals.begin(), intervals.begin() + long(intervals.size() / 2),
+                     intervals.end());
+    settings.step = intervals[intervals.size() / 2];
+    log << "note: adaptive steps: the nominal step (of the stability init) is the data's "
+           "median sample interval "
+        << settings.step << " (--step sets it)\n";
+  }
+  const bool regular = !adaptive && autonomous() && !hasOutputs() && fixedSteps(trainWindows) &&
                        (!valWindows || fixedSteps(*valWindows));
   if (regular && valWindows && valWindows->stride != trainWindows.stride)
     throw std::invalid_argument(
@@ -165,13 +198,16 @@ TrainResult Model::train(const TrainSettings &settings, const TrainOutput &outpu
     if (w && w->skipped)
       log << "note: " << w->skipped << " of the " << (w == &trainWindows ? "training" : "validation")
           << " windows are left out: their first sample, the window's x0, misses a state value\n";
-  if (!regular && (trainWindows.stride == 0 || (valWindows && valWindows->stride == 0)))
+  if (!regular && !adaptive && (trainWindows.stride == 0 || (valWindows && valWindows->stride == 0)))
     log << "note: the observation times are not on one grid of steps of " << settings.step
         << "; each step that crosses one is shortened to end on it\n";
 
   std::optional<LossGradient> gradient;
   std::optional<ObservedSolver> observed;
-  if (regular)
+  std::optional<AdaptiveSolver> pair;
+  if (adaptive)
+    pair = adaptiveSolver(settings.tableau, impl_->defaults);
+  else if (regular)
     gradient = lossGradient(settings.tableau, Adjoint::Discrete, impl_->defaults);
   else
     observed = observedSolver(settings.tableau, impl_->defaults);
@@ -208,6 +244,8 @@ TrainResult Model::train(const TrainSettings &settings, const TrainOutput &outpu
   config.divergeFactor = settings.divergeFactor;
   if (observed)
     config.windowLoss = observedWindowLoss(*observed, stateDim(), settings.step);
+  if (pair)
+    config.windowLoss = adaptiveWindowLoss(*pair, stateDim(), adaptiveSettings(settings));
 
   std::optional<InterruptGuard> interrupt;
   if (output.stopOnInterrupt)

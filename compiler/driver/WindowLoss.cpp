@@ -1,6 +1,7 @@
 #include "driver/WindowLoss.h"
 
 #include <algorithm>
+#include <map>
 
 namespace odec {
 
@@ -27,6 +28,40 @@ WindowLossCallback observedWindowLoss(const ObservedSolver &solver, int64_t stat
     const ObservedSolver::Result r = solver.weightedLoss(params, x0, h, obs, drive, weight);
     std::copy(r.gradParams.begin(), r.gradParams.end(), grad);
     return r.loss;
+  };
+}
+
+WindowLossCallback adaptiveWindowLoss(const AdaptiveSolver &solver, int64_t stateDim,
+                                      const AdaptiveSettings &settings) {
+  return [solver, D = size_t(stateDim), settings](
+             const WindowSet &w, const std::vector<double> &params, const int64_t *windows,
+             int64_t n, double weight, double *grad) {
+    const size_t K = size_t(w.horizon), O = size_t(w.observedDim);
+    std::map<std::vector<double>, std::vector<size_t>> groups; // offsets -> windows
+    for (int64_t b = 0; b < n; ++b) {
+      const size_t i = size_t(windows[b]);
+      std::vector<double> offsets = {0.0};
+      for (size_t k = 0; k < K; ++k)
+        offsets.push_back(w.times[i * K + k] - w.t0[i]);
+      groups[offsets].push_back(i);
+    }
+    std::fill(grad, grad + params.size(), 0.0);
+    double loss = 0;
+    for (const auto &[times, members] : groups) {
+      std::vector<double> x0, values;
+      for (size_t i : members) {
+        x0.insert(x0.end(), w.x0.begin() + long(i * D), w.x0.begin() + long((i + 1) * D));
+        values.insert(values.end(), w.targets.begin() + long(i * K * O),
+                      w.targets.begin() + long((i + 1) * K * O));
+      }
+      const AdaptiveSolver::Loss r = solver.loss(params, x0, times, values, settings);
+      // r.loss is the mean over its r.count values; the callback's, a weighted sum.
+      const double scale = weight * double(r.count);
+      loss += scale * r.loss;
+      for (size_t p = 0; p < params.size(); ++p)
+        grad[p] += scale * r.gradParams[p];
+    }
+    return loss;
   };
 }
 

@@ -14,4 +14,11 @@ namespace odec {
 /// squared errors over the observed values. The callback holds `solver` (a shared handle).
 WindowLossCallback observedWindowLoss(const ObservedSolver &solver, int64_t stateDim, double h);
 
+/// Each window of a mini-batch is solved with adaptive steps from its x0 to its observation
+/// times (AdaptiveSolver::loss: the discrete adjoint through the accepted steps); windows whose
+/// times lie at the same offsets from their start share one batched solve (an autonomous
+/// model's solution depends on the offsets alone). The callback holds `solver`.
+WindowLossCallback adaptiveWindowLoss(const AdaptiveSolver &solver, int64_t stateDim,
+                                      const AdaptiveSettings &settings);
+
 } // namespace odec

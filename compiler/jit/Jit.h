@@ -135,6 +135,8 @@ struct AdaptiveControl {
   double rtol = 1e-6, atol = 1e-9;
   double maxSteps = 100000; // per trajectory, accepted and rejected together
   double safety = 0.9, minFactor = 0.2, maxFactor = 10;
+  double beta = 0.04;      // the PI controller's gain on the previous error (0: I controller)
+  double stepToTimes = 0;  // 1: steps end on every output time (no dense output)
 };
 
 using AdaptiveFn = void (*)(const double *params, const double *x0, double *out, int64_t batch,

@@ -1,6 +1,6 @@
 // Checking of one tableau block: the fields c, A, b and the optional bhat (an embedded
-// pair's second weights) evaluated exactly where possible, their sizes, and the row-sum
-// condition c_i = Σ_j a_ij.
+// pair's second weights) and dense (a continuous extension) evaluated exactly where possible,
+// their sizes, the row-sum condition c_i = Σ_j a_ij, and b_i(1) = b_i of the extension.
 #include "sema/Checkers.h"
 #include "sema/ExprChecker.h"
 
@@ -47,17 +47,17 @@ public:
       : t_(t), diags_(diags), exprs_(scope_, diags) {}
 
   std::optional<ButcherTableau> run() {
-    const ast::TableauField *fields[4] = {}; // c, A, b, bhat (optional)
-    const char *names[4] = {"c", "A", "b", "bhat"};
+    const ast::TableauField *fields[5] = {}; // c, A, b, bhat and dense (optional)
+    const char *names[5] = {"c", "A", "b", "bhat", "dense"};
     bool ok = true;
     for (const ast::TableauField &f : t_.fields) {
       int k = -1;
-      for (int i = 0; i < 4; ++i)
+      for (int i = 0; i < 5; ++i)
         if (f.name == names[i])
           k = i;
       if (k < 0) {
         diags_.error(f.nameRange,
-                     "unknown tableau field '" + f.name + "'; expected c, A, b and optionally bhat");
+                     "unknown tableau field '" + f.name + "'; expected c, A, b and optionally bhat and dense");
         ok = false;
       } else if (fields[k]) {
         diags_.error(f.nameRange, "duplicate field '" + f.name + "' (first set at line " +
@@ -67,10 +67,10 @@ public:
         fields[k] = &f;
       }
     }
-    std::optional<ConstValue> values[4];
-    for (int k = 0; k < 4; ++k) {
+    std::optional<ConstValue> values[5];
+    for (int k = 0; k < 5; ++k) {
       if (!fields[k]) {
-        if (k == 3) // bhat: a fixed-step method has none
+        if (k >= 3) // bhat and dense: a fixed-step method has neither
           continue;
         diags_.error(t_.nameRange, "tableau '" + t_.name + "' has no field '" + names[k] + "'");
         ok = false;
@@ -82,6 +82,8 @@ public:
       return std::nullopt;
     std::optional<ButcherTableau> t = build(*values[0], *values[1], *values[2], fields);
     if (t && fields[3] && !addEmbedded(*t, *values[3], *fields[3]))
+      return std::nullopt;
+    if (t && fields[4] && !addDense(*t, *values[4], *fields[4]))
       return std::nullopt;
     return t;
   }
@@ -109,7 +111,7 @@ private:
                                                 stages + "}");
       return std::nullopt;
     }
-    ButcherTableau t{t_.name, s, A.elems, b.elems, c.elems};
+    ButcherTableau t{t_.name, s, A.elems, b.elems, c.elems, {}, {}, 0};
     for (int i = 0; i < s; ++i) {
       Coefficient sum = rowSum(t, i);
       if (!same(t.c[i], sum))
@@ -137,6 +139,44 @@ private:
       return false;
     }
     t.bhat = bhat.elems;
+    return true;
+  }
+
+  // dense: a row of polynomial coefficients (θ, θ², …) per stage, which at θ = 1 sum to b.
+  bool addDense(ButcherTableau &t, const ConstValue &dense, const ast::TableauField &field) {
+    const std::string stages = std::to_string(t.stages);
+    // One stage's row may be written [1 0 0], a Matrix{1,3}; s stages of degree 1 a Vector{s}.
+    const int rows = dense.shape.rows, cols = dense.shape.cols;
+    if (rows != t.stages || cols < 1) {
+      diags_.error(field.value->range,
+                   "dense is " + dense.shape.str() + ", but b has " + stages +
+                       " entries: dense must be a Matrix{" + stages +
+                       ",p}, row i the coefficients of θ, θ², …, θ^p in stage i's weight");
+      return false;
+    }
+    t.dense = dense.elems;
+    t.denseDegree = cols;
+    for (int i = 0; i < t.stages; ++i) {
+      double value = 0;
+      std::optional<Rational> exact = Rational(0);
+      for (int j = 0; j < cols; ++j) {
+        const Coefficient &d = t.denseCoefficient(i, j);
+        value += d.value;
+        try {
+          exact = exact && d.exact ? std::optional(*exact + *d.exact) : std::nullopt;
+        } catch (const RationalOverflow &) {
+          exact.reset();
+        }
+      }
+      const Coefficient sum = exact ? Coefficient::rational(*exact) : Coefficient::real(value);
+      if (!same(sum, t.b[size_t(i)])) {
+        diags_.error(field.value->range,
+                     "dense row " + std::to_string(i + 1) + " sums to " + show(sum) + ", but b[" +
+                         std::to_string(i + 1) + "] = " + show(t.b[size_t(i)]) +
+                         ": a continuous extension must end on the step (b_i(1) = b_i)");
+        return false;
+      }
+    }
     return true;
   }
 

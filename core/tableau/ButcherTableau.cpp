@@ -6,7 +6,7 @@ namespace odec {
 bool ButcherTableau::isExplicit() const { return SolverPlan::of(*this).isExplicit(); }
 
 bool ButcherTableau::isExact() const {
-  for (const auto *v : {&A, &b, &c, &bhat})
+  for (const auto *v : {&A, &b, &c, &bhat, &dense})
     for (const Coefficient &x : *v)
       if (!x.exact)
         return false;
@@ -14,7 +14,7 @@ bool ButcherTableau::isExact() const {
 }
 
 ButcherTableau ButcherTableau::embeddedMethod() const {
-  return ButcherTableau{name + " (embedded)", stages, A, bhat, c, {}};
+  return ButcherTableau{name + " (embedded)", stages, A, bhat, c, {}, {}, 0};
 }
 
 } // namespace odec

@@ -15,6 +15,8 @@ namespace odec {
 template <class T> struct NumericTableau {
   int s = 0;
   std::vector<T> A, b, c; // A row-major s x s
+  std::vector<T> dense;   // s x degree (ButcherTableau::dense)
+  int degree = 0;
 
   const T &a(int i, int j) const { return A[size_t(i) * s + j]; }
 
@@ -32,6 +34,8 @@ template <class T> struct NumericTableau {
     convert(t.A, n.A);
     convert(t.b, n.b);
     convert(t.c, n.c);
+    convert(t.dense, n.dense);
+    n.degree = t.denseDegree;
     return n;
   }
 };

@@ -2,6 +2,7 @@
 
 #include "tableau/NumericTableau.h"
 
+#include <algorithm>
 #include <map>
 
 namespace odec {
@@ -63,12 +64,11 @@ std::string treeNotation(int index) {
 
 template <class T> static bool sameValue(const T &x, const T &y) { return isNegligible(x - y); }
 
-template <class T> static OrderConditions check(const NumericTableau<T> &t) {
+/// g(t) of every tree t (rootedTrees() order): one entry per stage.
+template <class T> static std::vector<std::vector<T>> elementaryWeights(const NumericTableau<T> &t) {
   const std::vector<RootedTree> &trees = rootedTrees();
   const size_t s = size_t(t.s);
-  OrderConditions r;
-  r.order = kMaxCheckedOrder;
-  std::vector<std::vector<T>> g(trees.size());  // g[k] = g(tree k), one entry per stage
+  std::vector<std::vector<T>> g(trees.size());  // g[k] = g(tree k)
   std::vector<std::vector<T>> Ag(trees.size()); // A g(tree k)
   for (size_t k = 0; k < trees.size(); ++k) {
     g[k].assign(s, T(1));
@@ -76,12 +76,23 @@ template <class T> static OrderConditions check(const NumericTableau<T> &t) {
       for (size_t i = 0; i < s; ++i)
         g[k][i] *= Ag[size_t(child)][i];
     Ag[k].assign(s, T(0));
-    T phi(0);
-    for (size_t i = 0; i < s; ++i) {
+    for (size_t i = 0; i < s; ++i)
       for (size_t j = 0; j < s; ++j)
         Ag[k][i] += t.a(int(i), int(j)) * g[k][j];
+  }
+  return g;
+}
+
+template <class T> static OrderConditions check(const NumericTableau<T> &t) {
+  const std::vector<RootedTree> &trees = rootedTrees();
+  const size_t s = size_t(t.s);
+  OrderConditions r;
+  r.order = kMaxCheckedOrder;
+  const std::vector<std::vector<T>> g = elementaryWeights(t);
+  for (size_t k = 0; k < trees.size(); ++k) {
+    T phi(0);
+    for (size_t i = 0; i < s; ++i)
       phi += t.b[i] * g[k][i];
-    }
     if (!sameValue(phi, T(1) / T(trees[k].density)) && trees[k].order <= r.order) {
       r.order = trees[k].order - 1;
       if (r.firstFailedTree < 0)
@@ -96,6 +107,30 @@ template <class T> static OrderConditions check(const NumericTableau<T> &t) {
     r.rowSumConsistent = r.rowSumConsistent && sameValue(rowSum, t.c[i]);
   }
   return r;
+}
+
+// Σ_i b_i(θ) g(t)_i = θ^|t|/γ(t) for every θ is, power by power, Σ_i D_ij g(t)_i = 1/γ(t)
+// for θ^|t| and 0 for every other power of the extension's degree.
+template <class T> static int checkDense(const NumericTableau<T> &t) {
+  const std::vector<RootedTree> &trees = rootedTrees();
+  const std::vector<std::vector<T>> g = elementaryWeights(t);
+  int order = std::min(kMaxCheckedOrder, t.degree);
+  for (size_t k = 0; k < trees.size(); ++k)
+    for (int j = 0; j < t.degree && trees[k].order <= order; ++j) {
+      T phi(0);
+      for (size_t i = 0; i < size_t(t.s); ++i)
+        phi += t.dense[i * size_t(t.degree) + size_t(j)] * g[k][i];
+      const T want = j + 1 == trees[k].order ? T(1) / T(trees[k].density) : T(0);
+      if (!sameValue(phi, want))
+        order = trees[k].order - 1;
+    }
+  return order;
+}
+
+int denseOrder(const ButcherTableau &t) {
+  if (!t.hasDense())
+    return -1;
+  return exactOrDouble(t, [](const auto &n) { return checkDense(n); });
 }
 
 OrderConditions checkOrderConditions(const ButcherTableau &t) {

@@ -45,4 +45,10 @@ struct OrderConditions {
 
 OrderConditions checkOrderConditions(const ButcherTableau &t);
 
+/// The order of a tableau's continuous extension (ButcherTableau::dense): the highest
+/// p ≤ min(kMaxCheckedOrder, degree) with Σ_i b_i(θ) Φ_i(t) = θ^|t|/γ(t) for every θ and every
+/// tree t of at most p vertices (so x_n + h Σ b_i(θ) K_i has local error O(h^(p+1)) at every
+/// θ); -1 without one.
+int denseOrder(const ButcherTableau &t);
+
 } // namespace odec

@@ -28,6 +28,25 @@ SolverPlan SolverPlan::of(const ButcherTableau &t) {
   for (int j = 0; j < s && p.fsal; ++j)
     p.fsal = t.a(s - 1, j) == t.b[size_t(j)].value;
   p.embedded = t.hasEmbedded();
+  if (p.embedded && p.kind == Kind::Explicit) {
+    if (t.hasDense()) {
+      p.dense.assign(size_t(s) + 1, std::vector<double>(size_t(t.denseDegree), 0.0));
+      for (int i = 0; i < s; ++i)
+        for (int j = 0; j < t.denseDegree; ++j)
+          p.dense[size_t(i)][size_t(j)] = t.denseCoefficient(i, j).value;
+    } else {
+      // x(θ) = x_n + (3θ² − 2θ³)(x_{n+1} − x_n) + (θ − 2θ² + θ³) h f_n + (θ³ − θ²) h f_{n+1},
+      // with x_{n+1} − x_n = h Σ b_i K_i and f_n = K_1.
+      p.hermite = true;
+      p.dense.assign(size_t(s) + 1, std::vector<double>(3, 0.0));
+      for (int i = 0; i < s; ++i)
+        p.dense[size_t(i)] = {0, 3 * t.b[size_t(i)].value, -2 * t.b[size_t(i)].value};
+      p.dense[0][0] += 1;
+      p.dense[0][1] += -2;
+      p.dense[0][2] += 1;
+      p.dense[size_t(s)] = {0, -1, 1};
+    }
+  }
   return p;
 }
 

@@ -32,6 +32,14 @@ struct SolverPlan {
   bool fsal = false;
   /// The tableau carries embedded weights (bhat): an adaptive pair.
   bool embedded = false;
+  /// How an adaptive solve outputs a state inside an accepted step from x_n to x_{n+1}, at the
+  /// fraction θ of it: x_n + h Σ_{i<s} w_i(θ) K_i + h w_s(θ) f(x_{n+1}), each weight a
+  /// polynomial w_i(θ) = Σ_j dense[i][j] θ^(j+1) (s + 1 rows). The tableau's own extension
+  /// (`dense`; row s zero) when it has one, else the cubic Hermite interpolant of x_n, f(x_n) =
+  /// K_1, x_{n+1} and f(x_{n+1}) (which an FSAL pair has as its last stage, and any other pair
+  /// computes anyway as the next step's first). Empty for a tableau without bhat.
+  std::vector<std::vector<double>> dense;
+  bool hermite = false; // dense is the Hermite interpolant
 
   bool isExplicit() const { return kind == Kind::Explicit; }
   static SolverPlan of(const ButcherTableau &t);

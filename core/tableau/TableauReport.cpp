@@ -32,6 +32,9 @@ TableauReport analyzeTableau(const ButcherTableau &t) {
     em.stability = stabilityFunction(e);
     em.realInterval = realStabilityInterval(em.stability);
     em.imaginaryExtent = imaginaryExtent(em.stability);
+    em.hermite = !t.hasDense();
+    if (t.hasDense())
+      em.denseOrder = denseOrder(t);
     r.embedded = em;
   }
   return r;
@@ -112,6 +115,8 @@ std::string formatReport(const TableauReport &r) {
     out += "  its real interval   " + intervalText(r.embedded->realInterval) + "\n";
     out += "  its imag. extent    " + number(r.embedded->imaginaryExtent) + "\n";
     out += std::string("  FSAL                ") + yesNo(r.fsal) + "\n";
+    out += "  dense output        order " + std::to_string(r.embedded->denseOrder) +
+           (r.embedded->hermite ? " (cubic Hermite)" : " (the tableau's)") + "\n";
   }
   out += std::string("  A-stable            ") + yesNo(r.aStable) + "\n";
   out += std::string("  symplectic          ") + yesNo(r.symplectic) + "\n";

@@ -34,6 +34,11 @@ struct TableauReport {
     StabilityFunction stability;
     RealInterval realInterval;
     double imaginaryExtent = 0;
+    /// The adaptive solver's output between step ends (SolverPlan::dense): the tableau's own
+    /// continuous extension and its order (denseOrder), or the cubic Hermite interpolant
+    /// (order 3).
+    bool hermite = false;
+    int denseOrder = 3;
   };
   std::optional<Embedded> embedded;
 };

@@ -137,7 +137,14 @@ struct InitReport {
 /// the discrete adjoint, results and checkpoints written atomically into `directory`.
 struct TrainSettings {
   std::string tableau;     // the solver (required)
-  double step = 0;         // its step h (required); the data's sample interval is a multiple
+  double step = 0;         // its step h (required for fixed steps); the data's sample interval
+                           // is a multiple. With adaptive steps: the stability init's nominal
+                           // step (0: the training data's median sample interval)
+  /// Adaptive steps of the embedded pair `tableau` (AdaptiveSolver) when rtol or atol is > 0
+  /// (the other then takes AdaptiveSettings' default): each window is solved with error
+  /// control to its observation times, and its gradient is the discrete adjoint through the
+  /// accepted steps (AdaptiveSolver::loss). Autonomous models.
+  double rtol = 0, atol = 0;
   std::string data;        // training trajectories: CSV (traj,t,<states>) or .npy (required)
   std::string validation;  // validation trajectories, the same format ("": none)
   std::string init = "prior"; // "prior": draw from the priors; "stability": the model's init
@@ -509,24 +516,34 @@ struct AdaptiveSettings {
   double atol = 1e-9;         // absolute tolerance, >= 0
   int64_t maxSteps = 100000;  // per trajectory, accepted and rejected steps together, >= 1
   double firstStep = 0;       // the first step size; 0: Hairer's selection per trajectory
+  double beta = 0.04;         // the PI controller's gain on the previous error, in [0, 0.2]
+                              // (Hairer's dopri5; 0: the I controller of torchdiffeq)
+  bool stepToTimes = false;   // steps end on every output time instead of dense output
 };
 
-/// Adaptive steps with an embedded pair (a tableau with bhat: DormandPrince5, CashKarp45,
-/// Fehlberg45, BogackiShampine3, or a user's tableau block): one JIT-compiled function runs the
-/// whole solve, each trajectory with its own step size. A step's error is estimated from the
-/// difference of the pair's two solutions in Hairer's RMS norm with weights atol + rtol·|x|;
-/// a step with error ≤ 1 is accepted, and the next step is h·min(10, max(0.2, 0.9·err^(−1/(q+1))))
-/// (q the pair's lower order; at most h after a rejection). Output times are reached exactly:
-/// the step that would cross one is shortened to end on it, so every returned state is one the
-/// method computed (no interpolation). Autonomous models only, double or float, LLVM path.
+/// Adaptive steps with an embedded pair (a tableau with bhat: DormandPrince5, Tsit5,
+/// CashKarp45, Fehlberg45, BogackiShampine3, or a user's tableau block): one JIT-compiled
+/// function runs the whole solve, each trajectory with its own step size. A step's error is
+/// estimated from the difference of the pair's two solutions in Hairer's RMS norm with weights
+/// atol + rtol·max(|x_n|, |x_{n+1}|); a step with error ≤ 1 is accepted, and the next step is
+/// h·min(10, max(0.2, 0.9·err^(−α)·err_prev^β)) with α = 1/(q+1) − 0.75β (q the pair's lower
+/// order; err_prev the previous accepted step's error, at least 1e-4): Hairer's PI controller;
+/// after a rejection h·min(1, max(0.2, 0.9·err^(−α))). Steps end on the last output time; the
+/// states at the other output times come from the dense output of the step that passed them
+/// (the pair's continuous extension where its tableau has `dense`, as DormandPrince5 and Tsit5
+/// do, else the cubic Hermite interpolant of the step's ends and slopes), or, with
+/// stepToTimes, the step that would cross an output time is shortened to end on it. The first
+/// slope is reused: an FSAL pair's last stage, else f(x_{n+1}) evaluated once per accepted step
+/// (which the Hermite output also reads). Autonomous models only, double or float, LLVM path.
 class AdaptiveSolver {
 public:
   struct Result {
     std::vector<double> states;    // batch x times x stateDim; states at times[0] are x0
     std::vector<int64_t> accepted; // per trajectory
     std::vector<int64_t> rejected; // per trajectory
-    /// Field evaluations over the batch: stages x (accepted + rejected) per trajectory, plus
-    /// the two of the first-step selection when it ran.
+    /// Field evaluations over the batch, per trajectory 1 + (stages − 1) x (accepted +
+    /// rejected), plus accepted for a pair that is not FSAL, plus the two of the first-step
+    /// selection when it ran.
     int64_t nfe = 0;
   };
 
@@ -549,8 +566,11 @@ public:
   /// (times − 1) x observedDim(); NaN: missing, left out), with its exact gradient with respect
   /// to the parameters and x0 through the accepted steps, their sizes held fixed (the discrete
   /// adjoint of the computed solution, "discretize, then optimize": the step-size control
-  /// is not differentiated). The accepted steps are replayed by the observation-time solver's
-  /// fused discrete adjoint (ObservedSolver; its compile is made on the first call).
+  /// is not differentiated). The solve steps to the observation times (as with stepToTimes,
+  /// whatever the settings say), so every value compared is a state the method computed and
+  /// the gradient is that of exactly the values compared. The accepted steps are replayed by
+  /// the observation-time solver's fused discrete adjoint (ObservedSolver; its compile is
+  /// made on the first call).
   Loss loss(const std::vector<double> &params, const std::vector<double> &x0,
             const std::vector<double> &times, const std::vector<double> &values,
             const AdaptiveSettings &settings = {}) const;

@@ -340,15 +340,17 @@ class Model:
         return list(states), list(observed)
 
     def solve_adaptive(self, params, x0, times, tableau="DormandPrince5", rtol=1e-6, atol=1e-9,
-                       max_steps=100000, first_step=None):
-        """Adaptive steps with an embedded pair (DormandPrince5, CashKarp45, Fehlberg45,
+                       max_steps=100000, first_step=None, pi_beta=0.04, step_to_times=False):
+        """Adaptive steps with an embedded pair (DormandPrince5, Tsit5, CashKarp45, Fehlberg45,
         BogackiShampine3, or a tableau with bhat): the states at ``times`` (1-D, strictly
         increasing; times[0] is the start, where the state is x0), each trajectory with its own
-        step size; a step that would cross an output time is shortened to end on it. x0: (D,) or
-        (B, D). Returns (states (B, K, D), info) with info a dict of per-trajectory
-        ``accepted`` and ``rejected`` steps and the total ``nfe``. Raises RuntimeError naming
-        the trajectory when it needs more than max_steps steps or its step underflows.
-        Autonomous models; float64."""
+        step size (Hairer's PI controller with gain ``pi_beta``; 0: an I controller). Steps end
+        on the last time; the others are interpolated by the pair's dense output (its own, or
+        cubic Hermite), or with ``step_to_times`` the step that would cross one is shortened to
+        end on it. x0: (D,) or (B, D). Returns (states (B, K, D), info) with info a dict of
+        per-trajectory ``accepted`` and ``rejected`` steps and the total ``nfe``. Raises
+        RuntimeError naming the trajectory when it needs more than max_steps steps or its step
+        underflows. Autonomous models; float64."""
         x, _ = self._x0(x0)
         t = np.ascontiguousarray(np.asarray(times, dtype=np.float64))
         if t.ndim != 1:
@@ -357,14 +359,17 @@ class Model:
         if first_step is not None and not first > 0:
             raise ValueError(f"first_step must be positive, got {first_step!r}")
         states, accepted, rejected, nfe = self._core.adaptive(
-            self.flatten(params), x, t, tableau, float(rtol), float(atol), int(max_steps), first)
+            self.flatten(params), x, t, tableau, float(rtol), float(atol), int(max_steps), first,
+            float(pi_beta), bool(step_to_times))
         return states, {"accepted": list(accepted), "rejected": list(rejected), "nfe": nfe}
 
     def adaptive_loss(self, params, x0, times, values, tableau="DormandPrince5", rtol=1e-6,
-                      atol=1e-9, max_steps=100000, first_step=None):
+                      atol=1e-9, max_steps=100000, first_step=None, pi_beta=0.04):
         """The mean squared error of the observed quantities (``observed_columns``) at
         times[1:] of an adaptive solve against ``values`` ((B, K-1, O); NaN marks a missing
         value), and its exact gradient through the accepted steps with their sizes held fixed.
+        The solve steps to the times (as ``step_to_times``), so the values compared are states
+        the method computed.
         Returns (loss, grads, grad_x0, info): grads a dict shaped like the params, grad_x0
         (B, D), info as solve_adaptive's plus ``count`` (the values used)."""
         x, _ = self._x0(x0)
@@ -382,7 +387,7 @@ class Model:
             raise ValueError(f"first_step must be positive, got {first_step!r}")
         loss, count, gp, gx, accepted, rejected, nfe = self._core.adaptive_loss(
             self.flatten(params), x, t, np.ascontiguousarray(v.reshape(-1)), tableau,
-            float(rtol), float(atol), int(max_steps), first)
+            float(rtol), float(atol), int(max_steps), first, float(pi_beta))
         info = {"accepted": list(accepted), "rejected": list(rejected), "nfe": nfe,
                 "count": count}
         return loss, self.unflatten(gp), np.asarray(gx).reshape(x.shape), info

@@ -405,7 +405,8 @@ def test_adaptive_steps_reach_the_times_within_the_tolerance():
             exact = np.exp(-0.1 * t) * np.array([[c, -s], [s, c]]) @ x0[b]
             np.testing.assert_allclose(states[b, k], exact, rtol=0, atol=1e-8)
     assert len(info["accepted"]) == 2 and min(info["accepted"]) > 10
-    assert info["nfe"] == 7 * sum(info["accepted"]) + 7 * sum(info["rejected"]) + 2 * 2
+    # FSAL: per trajectory the first slope, six stages a step, two for the first-step choice.
+    assert info["nfe"] == 6 * sum(info["accepted"]) + 6 * sum(info["rejected"]) + 3 * 2
     # A looser tolerance takes fewer steps; bad input is refused by name.
     _, loose = m.solve_adaptive({"A": A}, x0, times, rtol=1e-4, atol=1e-4)
     assert sum(loose["accepted"]) < sum(info["accepted"])
@@ -415,6 +416,33 @@ def test_adaptive_steps_reach_the_times_within_the_tolerance():
         m.solve_adaptive({"A": A}, x0, times, rtol=0)
     with pytest.raises(RuntimeError, match="trajectory 0: 2 steps \\(max steps\\) reached"):
         m.solve_adaptive({"A": A}, x0, times, max_steps=2)
+    with pytest.raises(ValueError, match="beta must be in \\[0, 0.2\\]"):
+        m.solve_adaptive({"A": A}, x0, times, pi_beta=0.5)
+
+
+def test_dense_output_leaves_the_steps_alone_and_step_to_times_does_not():
+    m = odec.compile_source(LINEAR).model("Lin")
+    A = np.array([[-0.1, -2.0], [2.0, -0.1]])
+    x0 = np.array([1.0, 0.5])
+    many = np.linspace(0.0, 5.0, 101)
+    # The pairs' own extensions (order 4) and a Hermite cubic (order 3: CashKarp45's, coarser).
+    for tableau, close in [("DormandPrince5", 1e-8), ("Tsit5", 1e-8), ("CashKarp45", 1e-6)]:
+        ends, e = m.solve_adaptive({"A": A}, x0, [0.0, 5.0], tableau=tableau, rtol=1e-9,
+                                   atol=1e-9)
+        dense, d = m.solve_adaptive({"A": A}, x0, many, tableau=tableau, rtol=1e-9, atol=1e-9)
+        assert d["accepted"] == e["accepted"] and d["nfe"] == e["nfe"]
+        assert np.array_equal(dense[0, -1], ends[0, -1])
+        t = many[:, None]
+        c, s = np.cos(2 * t), np.sin(2 * t)
+        exact = np.exp(-0.1 * t) * np.hstack([c * 1.0 - s * 0.5, s * 1.0 + c * 0.5])
+        np.testing.assert_allclose(dense[0], exact, rtol=0, atol=close)
+        _, stepped = m.solve_adaptive({"A": A}, x0, many, tableau=tableau, rtol=1e-9, atol=1e-9,
+                                      step_to_times=True)
+        assert stepped["accepted"][0] >= 100
+    # The I controller (pi_beta=0) is another step sequence.
+    _, i_only = m.solve_adaptive({"A": A}, x0, [0.0, 5.0], rtol=1e-9, atol=1e-9, pi_beta=0)
+    _, pi = m.solve_adaptive({"A": A}, x0, [0.0, 5.0], rtol=1e-9, atol=1e-9)
+    assert i_only["accepted"] != pi["accepted"] or i_only["rejected"] != pi["rejected"]
 
 
 def test_adaptive_loss_gradient_matches_finite_differences_of_the_solve():
@@ -429,8 +457,8 @@ def test_adaptive_loss_gradient_matches_finite_differences_of_the_solve():
     loss, grads, gx, info = m.adaptive_loss({"A": A}, x0, times, values, rtol=1e-12, atol=1e-12)
     assert info["count"] == 3 and gx.shape == (1, 2) and grads["A"].shape == (2, 2)
 
-    def f(a, x):
-        s, _ = m.solve_adaptive({"A": a}, x, times, rtol=1e-12, atol=1e-12)
+    def f(a, x):  # the loss's solve steps to the times
+        s, _ = m.solve_adaptive({"A": a}, x, times, rtol=1e-12, atol=1e-12, step_to_times=True)
         d = s[0, 1:] - values[0]
         return np.nansum(d * d) / 3
 

@@ -53,6 +53,8 @@ nlohmann::ordered_json toJson(const TableauReport &r) {
     e["stability_function"] = stabilityJson(r.embedded->stability);
     e["real_interval"] = intervalJson(r.embedded->realInterval);
     e["imaginary_extent"] = finiteOrNull(r.embedded->imaginaryExtent);
+    e["dense_output"] = {{"kind", r.embedded->hermite ? "hermite" : "tableau"},
+                         {"order", r.embedded->denseOrder}};
   }
   j["embedded"] = e;
   return j;

@@ -7,7 +7,8 @@
 //    "real_interval": [-2.785..., 0], "imaginary_extent": 2.828..., "a_stable": false,
 //    "symplectic": false, "diagonally_implicit": false, "fsal": false, "embedded": null}
 // An embedded pair's "embedded" is {"order", "stability_function", "real_interval",
-// "imaginary_extent"} of its second method (bhat). Coefficient lists are lowest power first; the *_exact lists appear only when the function
+// "imaginary_extent"} of its second method (bhat), and "dense_output": {"kind": "tableau" (its
+// `dense`) or "hermite", "order"}, how adaptive solves output between step ends. Coefficient lists are lowest power first; the *_exact lists appear only when the function
 // is exact. Infinite values (an unbounded interval end or extent) are null.
 #pragma once
 

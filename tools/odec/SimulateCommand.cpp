@@ -1,8 +1,9 @@
 // odec simulate: JIT-compile the solver for (model, tableau) and print trajectories, at every
 // step (--steps) or at requested times (--times, through Model::observedSolver: each step that
 // would cross a requested time is shortened to end on it), or with adaptive steps of an
-// embedded pair at requested times (--rtol/--atol, through Model::adaptiveSolver). An implicit tableau's Newton
-// statistics go to stderr as a note (silenced by -w).
+// embedded pair at requested times (--rtol/--atol, through Model::adaptiveSolver: dense output,
+// or --step-to-times). An implicit tableau's Newton statistics go to stderr as a note
+// (silenced by -w).
 // `odec jit` is the same command with --via llvm|cpp choosing the code generator.
 #include "Options.h"
 
@@ -40,8 +41,9 @@ struct SimulateOptions {
   DriveOptions drive;
   std::string times; // --times: a list, or a CSV file with a `t` column
   // Adaptive steps (an embedded pair): on when --rtol or --atol is given.
-  std::optional<double> rtol, atol, firstStep;
+  std::optional<double> rtol, atol, firstStep, beta;
   int64_t maxSteps = 100000;
+  bool stepToTimes = false;
   bool adaptive() const { return rtol || atol; }
   // Filled by an adaptive solve for the report: totals over the batch.
   mutable int64_t accepted = 0, rejected = 0, nfe = 0;
@@ -141,6 +143,8 @@ CsvTable adaptiveAtTimes(const SimulateOptions &o, const Model &m,
   s.atol = o.atol.value_or(s.atol);
   s.maxSteps = o.maxSteps;
   s.firstStep = o.firstStep.value_or(0);
+  s.beta = o.beta.value_or(s.beta);
+  s.stepToTimes = o.stepToTimes;
   if (o.firstStep && !(*o.firstStep > 0))
     throw UserError("--first-step must be a positive finite number (leave it out to have it "
                     "chosen)");
@@ -197,8 +201,9 @@ int run(const SimulateOptions &o) {
   }
   if (std::isnan(o.step))
     throw UserError("give the step size with --step H (or adaptive steps with --rtol/--atol)");
-  if (o.firstStep || o.maxSteps != 100000)
-    throw UserError("--first-step and --max-steps are for adaptive steps (--rtol/--atol)");
+  if (o.firstStep || o.maxSteps != 100000 || o.beta || o.stepToTimes)
+    throw UserError("--first-step, --max-steps, --pi-beta and --step-to-times are for adaptive "
+                    "steps (--rtol/--atol)");
   if (o.times.empty() == (o.steps < 0))
     throw UserError(o.times.empty() ? "give --steps N, or the times to report with --times"
                                     : "--steps and --times exclude each other");
@@ -249,6 +254,7 @@ void writeTable(const SimulateOptions &o, const Model &m, const CsvTable &table)
     if (o.adaptive()) {
       doc["rtol"] = o.rtol.value_or(AdaptiveSettings{}.rtol);
       doc["atol"] = o.atol.value_or(AdaptiveSettings{}.atol);
+      doc["step_to_times"] = o.stepToTimes;
       doc["accepted"] = o.accepted;
       doc["rejected"] = o.rejected;
       doc["nfe"] = o.nfe;
@@ -280,17 +286,25 @@ CLI::App *addSimulateOptions(CLI::App &app, const char *name, const char *descri
   cmd->add_option("--step", o->step, "step size h (fixed steps)");
   cmd->add_option("--steps", o->steps, "number of steps N (or --times)");
   cmd->add_option("--rtol", o->rtol,
-                  "adaptive steps with an embedded pair (DormandPrince5, CashKarp45, Fehlberg45, "
-                  "BogackiShampine3): relative tolerance (default 1e-6 when --atol is given)");
+                  "adaptive steps with an embedded pair (DormandPrince5, Tsit5, CashKarp45, "
+                  "Fehlberg45, BogackiShampine3): relative tolerance (default 1e-6 when --atol "
+                  "is given)");
   cmd->add_option("--atol", o->atol, "adaptive steps: absolute tolerance (default 1e-9)");
   cmd->add_option("--max-steps", o->maxSteps,
                   "adaptive steps: at most this many steps per trajectory (100000)");
   cmd->add_option("--first-step", o->firstStep,
                   "adaptive steps: the first step size (default: Hairer's selection)");
+  cmd->add_option("--pi-beta", o->beta,
+                  "adaptive steps: the PI controller's gain on the previous error, in [0, 0.2] "
+                  "(default 0.04, Hairer's; 0: an I controller)");
+  cmd->add_flag("--step-to-times", o->stepToTimes,
+                "adaptive steps: end steps on every --times entry instead of interpolating "
+                "there by the pair's dense output");
   cmd->add_option("--times", o->times,
                   "report the states (and outputs) at these times instead of every step: a "
                   "comma-separated list, or a CSV file with a t column; strictly increasing, "
-                  "after --t0; steps crossing them are shortened to end on them");
+                  "after --t0; fixed steps crossing them are shortened to end on them, adaptive "
+                  "ones interpolate (dense output)");
   auto *x0 = cmd->add_option("--x0", o->x0, "initial state, comma-separated, states in declaration order");
   auto *bx = cmd->add_option("--batch-x0", o->batchX0, "CSV of initial states, one per row");
   x0->excludes(bx);

@@ -1,4 +1,5 @@
-// odec train FILE [--model M] --tableau T --step H --data D.csv [--init prior|stability]
+// odec train FILE [--model M] --tableau T (--step H | --rtol R [--atol A] [--step H])
+//   --data D.csv [--init prior|stability]
 //   [--seed S] [--epochs E] [--batch B] [--lr η] [--optimizer adam|nadam] [--horizon K]
 //   [--clip C] [--val V.csv]
 //   [--out run/] [--resume run/] [--threads K] [--diverge-factor F] [--json]
@@ -52,6 +53,8 @@ void takeRecordedOptions(TrainOptions &o) {
   take("epochs", s.epochs, saved.epochs);
   take("diverge_factor", s.divergeFactor, saved.divergeFactor);
   take("optimizer", s.optimizer, saved.optimizer);
+  take("rtol", s.rtol, saved.rtol);
+  take("atol", s.atol, saved.atol);
 }
 
 // The options by their flags (Model::train checks the settings again, by their own names).
@@ -60,12 +63,16 @@ void validate(const TrainOptions &o) {
   const char *resumeHint = " (or --resume DIR to continue a run with the options it recorded)";
   if (o.file.empty())
     throw UserError(std::string("the .node file is required") + resumeHint);
+  const bool adaptive = s.rtol != 0 || s.atol != 0;
   for (auto [given, name] : {std::pair{!s.tableau.empty(), "--tableau"},
-                             {s.step != 0, "--step"},
+                             {s.step != 0 || adaptive, "--step (or adaptive steps: --rtol)"},
                              {!s.data.empty(), "--data"}})
     if (!given)
       throw UserError(std::string(name) + " is required" + resumeHint);
-  requireStep(s.step, "--step");
+  if (!adaptive || s.step != 0)
+    requireStep(s.step, "--step");
+  if (!(s.rtol >= 0) || !std::isfinite(s.rtol) || !(s.atol >= 0) || !std::isfinite(s.atol))
+    throw UserError("--rtol and --atol must be finite numbers > 0");
   requirePositive(s.learningRate, "--lr");
   if (!(s.clip >= 0) || !std::isfinite(s.clip))
     throw UserError("--clip must be a finite number >= 0 (0: no clipping)");
@@ -151,7 +158,14 @@ void addTrainCommand(CLI::App &app, int &status) {
   rec["tableau"] = cmd->add_option("--tableau", o->settings.tableau,
                                    "Runge–Kutta tableau of the solver (e.g. RK4); required");
   rec["step"] = cmd->add_option(
-      "--step", o->settings.step, "solver step h (the data's sample interval is a multiple); required");
+      "--step", o->settings.step,
+      "solver step h (the data's sample interval is a multiple); required for fixed steps; with "
+      "--rtol the stability init's nominal step (default: the data's median interval)");
+  rec["rtol"] = cmd->add_option("--rtol", o->settings.rtol,
+                                "adaptive steps of an embedded pair (--tableau DormandPrince5, "
+                                "Tsit5, …): relative tolerance (default 1e-6 when --atol is given)");
+  rec["atol"] = cmd->add_option("--atol", o->settings.atol,
+                                "adaptive steps: absolute tolerance (default 1e-9)");
   rec["data"] = cmd->add_option(
       "--data", o->settings.data, "training trajectories: CSV (traj,t,<states>) or .npy; required");
   rec["val"] = cmd->add_option("--val", o->settings.validation, "validation trajectories, same format");

@@ -1,6 +1,7 @@
 // Adaptive steps (AdaptiveSolver): the fused solver against an independent implementation of
-// the same pair and controller written here; the global error against the exact solution of a
-// linear system as the tolerance shrinks; lanes independent of each other; bad input refused.
+// the same pair, controller and dense output written here; dense output that leaves the steps
+// alone; the global error against the exact solution of a linear system as the tolerance
+// shrinks; lanes independent of each other; bad input refused.
 #include "odec/odec.h"
 
 #include <gtest/gtest.h>
@@ -53,37 +54,64 @@ const double kE[7] = {35.0 / 384 - 5179.0 / 57600,      0,
                       -2187.0 / 6784 + 92097.0 / 339200, 11.0 / 84 - 187.0 / 2100,
                       -1.0 / 40};
 
+// Shampine's continuous extension as Hairer's dopri5 writes it (CONTD5), in its nested form:
+// x(θ) = x_n + θ (Δ + (1 − θ)(s + θ (c3 + (1 − θ) c4))) with Δ = x_{n+1} − x_n, s = h K1 − Δ,
+// c3 = Δ − h K7 − s and c4 = h Σ d_i K_i.
+const double kD[7] = {-12715105075.0 / 11282082432, 0, 87487479700.0 / 32700410799,
+                      -10690763975.0 / 1880347072, 701980252875.0 / 199316789632,
+                      -1453857185.0 / 822651844, 69997945.0 / 29380423};
+
 struct Reference {
   std::vector<State> states; // at each output time
   int accepted = 0, rejected = 0;
-  std::vector<std::pair<double, bool>> taken; // accepted steps: length, ended on an output time
+  std::vector<std::pair<double, bool>> taken; // accepted steps: length, ended on its limit
 };
 
-// One Dormand–Prince step of length h from x: the new state and the error estimate.
-std::pair<State, State> dopri5Step(const Field &f, const State &x, double hs) {
+struct Step {
+  State y, e;
   State K[7];
+};
+
+// One Dormand–Prince step of length h from x: the new state, the error estimate, the slopes.
+Step dopri5Step(const Field &f, const State &x, double hs) {
+  Step s;
   for (int i = 0; i < 7; ++i) {
     State xi = x;
     for (int j = 0; j < i; ++j)
       for (int d = 0; d < 2; ++d)
-        xi[d] += hs * kA[i][j] * K[j][d];
-    K[i] = f(xi);
+        xi[d] += hs * kA[i][j] * s.K[j][d];
+    s.K[i] = f(xi);
   }
-  State y = x, e{0, 0};
+  s.y = x;
+  s.e = {0, 0};
   for (int d = 0; d < 2; ++d)
     for (int i = 0; i < 7; ++i) {
-      y[d] += hs * kB[i] * K[i][d];
-      e[d] += hs * kE[i] * K[i][d];
+      s.y[d] += hs * kB[i] * s.K[i][d];
+      s.e[d] += hs * kE[i] * s.K[i][d];
     }
-  return {y, e};
+  return s;
 }
 
-// The states at the output times of the accepted steps `taken`, replayed from x with f.
+State dense(const State &x, const Step &s, double hs, double theta) {
+  State out;
+  for (int d = 0; d < 2; ++d) {
+    const double delta = s.y[d] - x[d], spline = hs * s.K[0][d] - delta;
+    const double c3 = delta - hs * s.K[6][d] - spline;
+    double c4 = 0;
+    for (int i = 0; i < 7; ++i)
+      c4 += hs * kD[i] * s.K[i][d];
+    out[d] = x[d] + theta * (delta + (1 - theta) * (spline + theta * (c3 + (1 - theta) * c4)));
+  }
+  return out;
+}
+
+// The states at the output times of the accepted steps `taken` (each ending on an output
+// time or not), replayed from x with f.
 std::vector<State> replay(const Field &f, State x,
                           const std::vector<std::pair<double, bool>> &taken) {
   std::vector<State> out{x};
   for (const auto &[h, hits] : taken) {
-    x = dopri5Step(f, x, h).first;
+    x = dopri5Step(f, x, h).y;
     if (hits)
       out.push_back(x);
   }
@@ -91,39 +119,44 @@ std::vector<State> replay(const Field &f, State x,
 }
 
 // The controller AdaptiveSolver documents: RMS error in weights atol + rtol·max(|x|, |x_new|),
-// accept at err ≤ 1, factor 0.9·err^(−1/5) within [0.2, 10] (≤ 1 after a rejection), steps
-// shortened to end on output times, the proposal kept after such a step when larger.
+// accept at err ≤ 1; after an accepted step the factor 0.9·err^(−α)·err_prev^β within [0.2, 10]
+// (α = 1/5 − 0.75 β, err_prev the last accepted error, at least 1e-4, initially 1e-4), after a
+// rejection 0.9·err^(−α) within [0.2, 1]. Steps end on the last time (or, stepping to times, on
+// each output time); outputs between come from the dense output; after a step shortened to end
+// on its limit the proposal before it is kept when larger.
 Reference dopri5(const Field &f, State x, const std::vector<double> &times, double h,
-                 double rtol, double atol) {
+                 double rtol, double atol, double beta = 0.04, bool stepToTimes = false) {
   Reference r;
   r.states.push_back(x);
-  double t = times[0];
+  double t = times[0], errPrev = 1e-4;
+  const double alpha = 0.2 - 0.75 * beta;
   for (size_t k = 1; k < times.size();) {
-    const bool hits = h >= times[k] - t;
-    const double hs = hits ? times[k] - t : h;
-    const auto [y, e] = dopri5Step(f, x, hs);
+    const double limit = stepToTimes ? times[k] : times.back();
+    const bool hits = h >= limit - t;
+    const double hs = hits ? limit - t : h;
+    const Step s = dopri5Step(f, x, hs);
     double sum = 0;
     for (int d = 0; d < 2; ++d) {
-      const double r2 = e[d] / (atol + rtol * std::max(std::abs(x[d]), std::abs(y[d])));
+      const double r2 = s.e[d] / (atol + rtol * std::max(std::abs(x[d]), std::abs(s.y[d])));
       sum += r2 * r2;
     }
     const double err = std::sqrt(sum / 2);
-    const bool accept = err <= 1;
-    double factor = std::min(10.0, std::max(0.2, 0.9 * std::pow(err, -1.0 / 5)));
-    if (accept) {
+    if (err <= 1) {
       ++r.accepted;
       r.taken.push_back({hs, hits});
-      x = y;
-      t = hits ? times[k] : t + hs;
-      if (hits) {
-        r.states.push_back(x);
-        ++k;
-      }
+      const double tNew = hits ? limit : t + hs;
+      for (; k < times.size() && times[k] <= tNew; ++k)
+        r.states.push_back(times[k] == tNew ? s.y : dense(x, s, hs, (times[k] - t) / hs));
+      const double factor =
+          std::min(10.0, std::max(0.2, 0.9 * std::pow(err, -alpha) * std::pow(errPrev, beta)));
+      errPrev = std::max(err, 1e-4);
+      x = s.y;
+      t = tNew;
+      h = hits ? std::max(hs * factor, h) : hs * factor;
     } else {
       ++r.rejected;
-      factor = std::min(factor, 1.0);
+      h = hs * std::min(1.0, std::max(0.2, 0.9 * std::pow(err, -alpha)));
     }
-    h = accept && hits ? std::max(hs * factor, h) : hs * factor;
   }
   return r;
 }
@@ -136,26 +169,73 @@ TEST(AdaptiveSolve, DormandPrince5MatchesAnIndependentImplementation) {
   const std::vector<double> times = {0.0, 0.7, 1.3, 2.0, 4.5, 8.0};
   const std::vector<double> x0 = {2.0, 0.0, -1.0, 1.5, 0.3, -0.2};
   const Field vdp = [](const State &x) { return State{x[1], 2.0 * (1 - x[0] * x[0]) * x[1] - x[0]}; };
-  for (double tol : {1e-4, 1e-7, 1e-10}) {
+  for (bool stepToTimes : {false, true})
+    for (double beta : {0.04, 0.0})
+      for (double tol : {1e-4, 1e-7, 1e-10}) {
+        odec::AdaptiveSettings s;
+        s.rtol = s.atol = tol;
+        s.firstStep = 0.01;
+        s.beta = beta;
+        s.stepToTimes = stepToTimes;
+        const odec::AdaptiveSolver::Result r = solver.solve({2.0}, x0, times, s);
+        ASSERT_EQ(r.states.size(), 3 * times.size() * 2);
+        int64_t nfe = 0;
+        for (int b = 0; b < 3; ++b) {
+          const std::string where = "trajectory " + std::to_string(b) + ", tol " +
+                                    std::to_string(tol) + ", beta " + std::to_string(beta) +
+                                    (stepToTimes ? ", stepping to times" : ", dense output");
+          const Reference ref = dopri5(vdp, {x0[size_t(2 * b)], x0[size_t(2 * b + 1)]}, times,
+                                       0.01, tol, tol, beta, stepToTimes);
+          EXPECT_EQ(r.accepted[size_t(b)], ref.accepted) << where;
+          EXPECT_EQ(r.rejected[size_t(b)], ref.rejected) << where;
+          // FSAL: the first slope once, then six new stages a step, accepted or not.
+          nfe += 1 + 6 * (ref.accepted + ref.rejected);
+          for (size_t k = 0; k < times.size(); ++k)
+            for (size_t d = 0; d < 2; ++d)
+              EXPECT_LT(relErr(r.states[(size_t(b) * times.size() + k) * 2 + d], ref.states[k][d]),
+                        1e-12)
+                  << where << ", time " << times[k];
+        }
+        EXPECT_EQ(r.nfe, nfe);
+      }
+}
+
+// Dense output: the steps do not depend on where the outputs are, and what is output between
+// step ends is as accurate as the step ends are (the pairs' own extensions and the Hermite
+// interpolant, FSAL or not).
+TEST(AdaptiveSolve, OutputTimesDoNotChangeTheSteps) {
+  const odec::Model m = odec::Program::fromString(kModels, "a.node").model("Linear");
+  const std::vector<double> A = {-0.1, -2, 2, -0.1};
+  Eigen::Matrix2d Am;
+  Am << A[0], A[1], A[2], A[3];
+  std::vector<double> many;
+  for (int k = 0; k <= 200; ++k)
+    many.push_back(0.05 * k);
+  for (const char *pair : {"DormandPrince5", "Tsit5", "BogackiShampine3", "CashKarp45"}) {
+    const odec::AdaptiveSolver solver = m.adaptiveSolver(pair);
     odec::AdaptiveSettings s;
-    s.rtol = s.atol = tol;
-    s.firstStep = 0.01;
-    const odec::AdaptiveSolver::Result r = solver.solve({2.0}, x0, times, s);
-    ASSERT_EQ(r.states.size(), 3 * times.size() * 2);
-    int64_t nfe = 0;
-    for (int b = 0; b < 3; ++b) {
-      const Reference ref =
-          dopri5(vdp, {x0[size_t(2 * b)], x0[size_t(2 * b + 1)]}, times, 0.01, tol, tol);
-      EXPECT_EQ(r.accepted[size_t(b)], ref.accepted) << "trajectory " << b << ", tol " << tol;
-      EXPECT_EQ(r.rejected[size_t(b)], ref.rejected) << "trajectory " << b << ", tol " << tol;
-      nfe += 7 * (ref.accepted + ref.rejected);
-      for (size_t k = 0; k < times.size(); ++k)
-        for (size_t d = 0; d < 2; ++d)
-          EXPECT_LT(relErr(r.states[(size_t(b) * times.size() + k) * 2 + d], ref.states[k][d]),
-                    1e-12)
-              << "trajectory " << b << ", time " << times[k] << ", tol " << tol;
+    s.rtol = s.atol = 1e-8;
+    const auto ends = solver.solve(A, {1.0, 0.5}, {0.0, 10.0}, s);
+    const auto dense = solver.solve(A, {1.0, 0.5}, many, s);
+    EXPECT_EQ(dense.accepted[0], ends.accepted[0]) << pair;
+    EXPECT_EQ(dense.rejected[0], ends.rejected[0]) << pair;
+    EXPECT_EQ(dense.nfe, ends.nfe) << pair;
+    EXPECT_EQ(dense.states[many.size() * 2 - 2], ends.states[2]) << pair;
+    EXPECT_EQ(dense.states[many.size() * 2 - 1], ends.states[3]) << pair;
+    double worst = 0;
+    for (size_t k = 0; k < many.size(); ++k) {
+      const Eigen::Vector2d exact = (Am * many[k]).exp() * Eigen::Vector2d(1.0, 0.5);
+      worst = std::max(worst, std::hypot(dense.states[2 * k] - exact(0),
+                                         dense.states[2 * k + 1] - exact(1)));
     }
-    EXPECT_EQ(r.nfe, nfe);
+    const Eigen::Vector2d last = (Am * 10.0).exp() * Eigen::Vector2d(1.0, 0.5);
+    const double endErr = std::hypot(ends.states[2] - last(0), ends.states[3] - last(1));
+    EXPECT_LT(worst, 1e-6) << pair;
+    EXPECT_LT(worst, 20 * std::max(endErr, 1e-9)) << pair;
+    // Stepping to the times instead takes more steps (about one for each output time).
+    s.stepToTimes = true;
+    const auto stepped = solver.solve(A, {1.0, 0.5}, many, s);
+    EXPECT_GT(stepped.accepted[0], ends.accepted[0] + 100) << pair;
   }
 }
 
@@ -182,7 +262,7 @@ TEST(AdaptiveSolve, GradientIsTheDiscreteAdjointOfTheAcceptedSteps) {
   std::vector<std::vector<std::pair<double, bool>>> taken;
   for (int b = 0; b < 2; ++b)
     taken.push_back(dopri5(field(mu), {x0[size_t(2 * b)], x0[size_t(2 * b + 1)]}, times, 0.05,
-                           1e-6, 1e-6)
+                           1e-6, 1e-6, 0.04, /*stepToTimes=*/true)
                         .taken);
   auto loss = [&](double mu, const std::vector<double> &x) {
     double sum = 0;
@@ -222,7 +302,8 @@ TEST(AdaptiveSolve, GlobalErrorTracksTheTolerance) {
   Eigen::Matrix2d Am;
   Am << A[0], A[1], A[2], A[3];
   const Eigen::Vector2d exact = (Am * 10.0).exp() * Eigen::Vector2d(1.0, 0.5);
-  for (const char *pair : {"DormandPrince5", "CashKarp45", "Fehlberg45", "BogackiShampine3"}) {
+  for (const char *pair :
+       {"DormandPrince5", "Tsit5", "CashKarp45", "Fehlberg45", "BogackiShampine3"}) {
     const odec::AdaptiveSolver solver = m.adaptiveSolver(pair);
     double previousErr = INFINITY;
     int64_t previousSteps = 0;
@@ -310,12 +391,16 @@ TEST(AdaptiveSolve, BadInputIsRefusedByName) {
   const odec::Model vdp = p.model("VanDerPol");
   EXPECT_EQ(errorOf([&] { vdp.adaptiveSolver("RK4"); }),
             "tableau 'RK4' has no embedded weights (bhat); adaptive steps need a pair such as "
-            "DormandPrince5, CashKarp45, Fehlberg45 or BogackiShampine3");
+            "DormandPrince5, Tsit5, CashKarp45, Fehlberg45 or BogackiShampine3");
   const odec::AdaptiveSolver solver = vdp.adaptiveSolver("BogackiShampine3");
   odec::AdaptiveSettings s;
   s.rtol = 0;
   EXPECT_EQ(errorOf([&] { solver.solve({2.0}, {1, 0}, {0, 1}, s); }),
             "rtol must be a positive finite number, got 0");
+  s = {};
+  s.beta = 0.3;
+  EXPECT_EQ(errorOf([&] { solver.solve({2.0}, {1, 0}, {0, 1}, s); }),
+            "the PI controller's beta must be in [0, 0.2], got 0.3");
   EXPECT_EQ(errorOf([&] { solver.solve({2.0}, {1, 0}, {0, 1, 1}); }),
             "times must be strictly increasing: time 2 = 1 after 1");
   EXPECT_EQ(errorOf([&] { solver.solve({2.0}, {1, 0, 3}, {0, 1}); }),

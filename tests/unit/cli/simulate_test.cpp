@@ -313,15 +313,33 @@ end
   r = runOdec("simulate " + model + " --tableau BogackiShampine3 --rtol 1e-5 --params " + params +
               " --x0 1,0.5 --times 2 --json");
   ASSERT_EQ(r.status, 0) << r.err;
-  for (const char *key : {"\"rtol\":1e-05", "\"atol\":1e-09", "\"accepted\":", "\"rejected\":",
-                          "\"nfe\":"})
+  for (const char *key : {"\"rtol\":1e-05", "\"atol\":1e-09", "\"step_to_times\":false",
+                          "\"accepted\":", "\"rejected\":", "\"nfe\":"})
     EXPECT_NE(r.out.find(key), std::string::npos) << key << " in " << r.out;
+  // Ten output times: interpolated by default (the steps of one output time), or each a step's
+  // end with --step-to-times.
+  std::string ten;
+  for (int k = 1; k <= 10; ++k)
+    ten += (k > 1 ? "," : "") + std::to_string(0.2 * k);
+  auto accepted = [](const std::string &json) {
+    const size_t at = json.find("\"accepted\":") + 11;
+    return std::stol(json.substr(at));
+  };
+  const std::string tsit = "simulate " + model + " --tableau Tsit5 --rtol 1e-8 --params " +
+                           params + " --x0 1,0.5 --json --times ";
+  const auto one = runOdec(tsit + "2"), dense = runOdec(tsit + ten),
+             stepped = runOdec(tsit + ten + " --step-to-times");
+  ASSERT_EQ(dense.status, 0) << dense.err;
+  ASSERT_EQ(stepped.status, 0) << stepped.err;
+  EXPECT_EQ(accepted(dense.out), accepted(one.out));
+  EXPECT_GE(accepted(stepped.out), 10);
+  EXPECT_NE(stepped.out.find("\"step_to_times\":true"), std::string::npos);
 
   const std::string base = "simulate " + model + " --params " + params + " --x0 1,0.5 ";
   r = runOdec(base + "--tableau RK4 --rtol 1e-6 --times 1");
   EXPECT_EQ(r.status, 1);
   EXPECT_EQ(r.err, "odec: error: tableau 'RK4' has no embedded weights (bhat); adaptive steps "
-                   "need a pair such as DormandPrince5, CashKarp45, Fehlberg45 or "
+                   "need a pair such as DormandPrince5, Tsit5, CashKarp45, Fehlberg45 or "
                    "BogackiShampine3\n");
   r = runOdec(base + "--tableau DormandPrince5 --rtol 1e-6 --steps 10");
   EXPECT_EQ(r.err, "odec: error: adaptive steps (--rtol/--atol) report at --times T1,T2,… (or a "
@@ -336,8 +354,12 @@ end
   EXPECT_EQ(r.err.rfind("odec: error: trajectory 0: 3 steps (max steps) reached at t = ", 0), 0u)
       << r.err;
   r = runOdec(base + "--tableau RK4 --step 0.1 --steps 3 --max-steps 10");
-  EXPECT_EQ(r.err, "odec: error: --first-step and --max-steps are for adaptive steps "
-                   "(--rtol/--atol)\n");
+  EXPECT_EQ(r.err, "odec: error: --first-step, --max-steps, --pi-beta and --step-to-times are for "
+                   "adaptive steps (--rtol/--atol)\n");
+  r = runOdec(base + "--tableau RK4 --step 0.1 --steps 3 --step-to-times");
+  EXPECT_EQ(r.status, 1);
+  r = runOdec(base + "--tableau Tsit5 --rtol 1e-6 --pi-beta 0.5 --times 1");
+  EXPECT_EQ(r.err, "odec: error: the PI controller's beta must be in [0, 0.2], got 0.5\n");
   r = runOdec(base + "--tableau RK4 --steps 3");
   EXPECT_EQ(r.err, "odec: error: give the step size with --step H (or adaptive steps with "
                    "--rtol/--atol)\n");

