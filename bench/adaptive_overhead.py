@@ -7,19 +7,16 @@ the median trajectory takes about 100 accepted steps, and fixed with the largest
 as its steps (writing every step, where the adaptive solve writes the end state). Two batches:
 one initial state repeated (every lane takes the same steps: the loop's own overhead) and
 random ones (lanes take 40–220 steps; a chunk runs until its slowest lane is done). Medians of
-interleaved blocks; the instruction set is the JIT's default target (odec.target_cpu(), or
-ODEC_CPU).
+interleaved blocks; the instruction set is the JIT's default target (this machine's, or ODEC_CPU).
 
     PYTHONPATH=build/python python3 bench/adaptive_overhead.py [--blocks 15]
 """
 import argparse
-import os
-import statistics
-import time
 
 import numpy as np
 
 import odec
+from interleaved import jit_target, timed
 
 W1 = """
 model W1
@@ -43,18 +40,6 @@ def tolerance_for(m, params, x0, times, median_steps=100):
         tol /= 2
 
 
-def timed(fns, blocks):
-    for fn in fns:
-        fn()
-    ts = [[] for _ in fns]
-    for _ in range(blocks):
-        for fn, out in zip(fns, ts):
-            start = time.perf_counter()
-            fn()
-            out.append(time.perf_counter() - start)
-    return [statistics.median(t) * 1e3 for t in ts]
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--blocks", type=int, default=15)
@@ -66,8 +51,7 @@ def main():
     rng = np.random.default_rng(0)
     cases = {"one x0 repeated": np.repeat(rng.normal(size=(1, 2)), B, axis=0),
              "random x0": rng.normal(size=(B, 2))}
-    print(f"W1, B={B}, DormandPrince5, t = 0..{T}; JIT target: "
-          f"{os.environ.get('ODEC_CPU') or 'this machine'}")
+    print(f"W1, B={B}, DormandPrince5, t = 0..{T}; JIT target: {jit_target()}")
     print(f"{'batch':<18}{'tol':>9}{'steps':>12}{'rejected':>10}{'fixed ms':>10}"
           f"{'adaptive ms':>13}{'ratio':>7}")
     for name, x0 in cases.items():

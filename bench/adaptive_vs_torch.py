@@ -17,18 +17,17 @@ with its own step size; its forward interpolates (dense output) and its gradient
 Both float64, one thread. The field: ode_demo's MLP 2-50-2 on y.^3 with weights drawn at a
 scale that makes the dynamics non-trivial (N(0, 1) for W1 and W2/sqrt(50)), windows of 10
 samples 0.025 apart as in ode_demo, initial states uniform in [-2, 2]. Medians of interleaved
-blocks; the table names the instruction set of odec's JIT (odec.target_cpu(), or ODEC_CPU).
+blocks; the table names the instruction set of odec's JIT (ODEC_CPU, or this machine's).
 
     PYTHONPATH=build/python python3 bench/adaptive_vs_torch.py [--blocks 9]
 """
 import argparse
-import statistics
-import time
 
 import numpy as np
 import torch
 
 import odec
+from interleaved import jit_target, timed
 
 FIELD = """
 model ODEFunc
@@ -101,18 +100,6 @@ def torch_dopri5(f, y0, times, rtol, atol):
     return torch.stack(out), accepted, rejected
 
 
-def timed(fns, blocks):
-    for fn in fns:
-        fn()
-    ts = [[] for _ in fns]
-    for _ in range(blocks):
-        for fn, out in zip(fns, ts):
-            start = time.perf_counter()
-            fn()
-            out.append(time.perf_counter() - start)
-    return [statistics.median(t) * 1e3 for t in ts]
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--blocks", type=int, default=9)
@@ -155,7 +142,7 @@ def main():
     states, info = odec_forward()
     gap = float(np.max(np.abs(ref.numpy().transpose(1, 0, 2) - states)))
     _, _, _, ginfo = odec_gradient()
-    cpu = odec.target_cpu()
+    cpu = jit_target()
     print(f"ode_demo field, DormandPrince5, rtol {rtol:g}, atol {atol:g}, batch {batch}, "
           f"10 output times; odec JIT target {cpu}")
     print(f"accepted steps: PyTorch {t_acc} (+{t_rej} rejected) for the batch; odec per "
