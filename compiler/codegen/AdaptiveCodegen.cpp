@@ -33,10 +33,6 @@ void requireAdaptive(const ir::ModelIR &model, const ButcherTableau &tableau) {
                                 "' has no embedded weights (bhat); adaptive steps need a pair "
                                 "such as DormandPrince5, Tsit5, CashKarp45, Fehlberg45 or "
                                 "BogackiShampine3");
-  if (!model.autonomous())
-    throw std::invalid_argument("model '" + model.name +
-                                "' reads the time or inputs; adaptive steps support autonomous "
-                                "models so far (use a fixed step)");
 }
 
 llvm::Function *emitAdaptiveSimulator(llvm::Module &m, const ir::ModelIR &model,
@@ -52,13 +48,20 @@ llvm::Function *emitAdaptiveSimulator(llvm::Module &m, const ir::ModelIR &model,
   llvm::IRBuilder<> b(ctx);
   llvm::Type *dbl = b.getDoubleTy(), *i64 = b.getInt64Ty();
   llvm::Type *ptr = llvm::PointerType::getUnqual(dbl);
-  auto *fnTy = llvm::FunctionType::get(
-      b.getVoidTy(), {ptr, ptr, ptr, i64, ptr, i64, ptr, ptr, ptr, ptr, i64}, false);
+  llvm::Type *bytes = b.getInt8PtrTy();
+  // void exogenous(ctx, times, traj, mask, lanes, left, out): jit::ExogenousFn.
+  auto *exoTy = llvm::FunctionType::get(
+      b.getVoidTy(), {bytes, ptr, llvm::PointerType::getUnqual(i64), ptr, i64, i64, ptr}, false);
+  auto *fnTy = llvm::FunctionType::get(b.getVoidTy(),
+                                       {ptr, ptr, ptr, i64, ptr, i64, ptr, ptr, ptr, ptr, i64,
+                                        llvm::PointerType::getUnqual(exoTy), bytes, ptr, i64},
+                                       false);
   auto *f = llvm::Function::Create(fnTy, llvm::Function::ExternalLinkage, name, m);
-  f->setDoesNotThrow();
-  const char *argNames[] = {"params", "x0",    "out",   "batch", "times",   "count",
-                            "h0",     "control", "stats", "steps", "capacity"};
-  for (unsigned i = 0; i < 11; ++i)
+  f->setDoesNotThrow(); // the exogenous function too (AdaptiveSolve.cpp)
+  const char *argNames[] = {"params",   "x0",        "out",     "batch",  "times",
+                            "count",    "h0",        "control", "stats",  "steps",
+                            "capacity", "exogenous", "context", "breaks", "breakStride"};
+  for (unsigned i = 0; i < 15; ++i)
     f->getArg(i)->setName(argNames[i]);
   for (unsigned i : {0u, 1u, 2u, 4u, 6u, 7u, 8u, 9u}) { // distinct buffers, not retained
     f->addParamAttr(i, llvm::Attribute::NoAlias);
@@ -69,8 +72,20 @@ llvm::Function *emitAdaptiveSimulator(llvm::Module &m, const ir::ModelIR &model,
   Value *params = f->getArg(0), *x0 = f->getArg(1), *out = f->getArg(2), *batch = f->getArg(3),
         *times = f->getArg(4), *count = f->getArg(5), *h0 = f->getArg(6),
         *control = f->getArg(7), *stats = f->getArg(8), *steps = f->getArg(9),
-        *capacity = f->getArg(10);
+        *capacity = f->getArg(10), *exogenous = f->getArg(11), *context = f->getArg(12),
+        *breaks = f->getArg(13), *breakStride = f->getArg(14);
   b.SetInsertPoint(llvm::BasicBlock::Create(ctx, "entry", f));
+  const int64_t exoDim = model.exoDim();
+  // What the host's exogenous function reads and writes, lane by lane.
+  auto *dblLanesTy = llvm::FixedVectorType::get(dbl, W);
+  auto *i64LanesTy = llvm::FixedVectorType::get(i64, W);
+  llvm::Value *exoTimes = nullptr, *exoTraj = nullptr, *exoMask = nullptr, *exoOut = nullptr;
+  if (exoDim > 0) {
+    exoTimes = b.CreateAlloca(dblLanesTy, nullptr, "exo.times");
+    exoTraj = b.CreateAlloca(i64LanesTy, nullptr, "exo.traj");
+    exoMask = b.CreateAlloca(dblLanesTy, nullptr, "exo.mask");
+    exoOut = b.CreateAlloca(dblLanesTy, b.getInt64(uint64_t(exoDim)), "exo.out");
+  }
 
   TensorEmitter te(b, width, precision, machine);
   ExprEvaluator field(te, model.ddt, bindParams(te, model, params), stageInputs(model),
@@ -97,8 +112,6 @@ llvm::Function *emitAdaptiveSimulator(llvm::Module &m, const ir::ModelIR &model,
                                         : std::numeric_limits<double>::epsilon())));
   Value *countReal = lanes(te.toReal(b.CreateSIToFP(count, dbl)));
   Value *dimReal = lanes(te.real(double(D)));
-  auto *laneIdxTy = llvm::FixedVectorType::get(i64, W);
-  auto *dblLanes = llvm::FixedVectorType::get(dbl, W);
   auto unary = [&](llvm::Intrinsic::ID id, Value *v) { return b.CreateUnaryIntrinsic(id, v); };
   auto binary = [&](llvm::Intrinsic::ID id, Value *x, Value *y) {
     return b.CreateBinaryIntrinsic(id, x, y);
@@ -116,6 +129,10 @@ llvm::Function *emitAdaptiveSimulator(llvm::Module &m, const ir::ModelIR &model,
   }
   const SolverPlan plan = SolverPlan::of(tableau);
   const int s = tableau.stages;
+  // An FSAL pair's last stage is f(x_{n+1}) at t_{n+1} — but with a held input's value from the
+  // left there, where the next step's first stage reads it from the right: a driven model
+  // evaluates f(x_{n+1}) anew.
+  const bool reuseLast = plan.fsal && model.autonomous();
   // Whether the dense output reads f(x_{n+1}) (Hermite) beyond the stages.
   bool endSlope = false;
   for (double c : plan.dense[size_t(s)])
@@ -126,11 +143,12 @@ llvm::Function *emitAdaptiveSimulator(llvm::Module &m, const ir::ModelIR &model,
   Tensor E = te.allocate(Shape::vector(int(D)), true, "E");
   Tensor Z = te.allocate(Shape::vector(int(D)), true, "Z");
   // f(x_{n+1}): the next step's first slope, the FSAL pair's last stage or computed.
-  Tensor F = plan.fsal ? Tensor{} : te.allocate(Shape::vector(int(D)), true, "Fend");
+  Tensor F = reuseLast ? Tensor{} : te.allocate(Shape::vector(int(D)), true, "Fend");
   // Per lane: time, proposed step, next output index, accepted and rejected steps, status,
   // a running sum and the last accepted step's error; `record` is what stats receives.
   auto scalarTensor = [&](const char *n) { return te.allocate(Shape::vector(1), true, n); };
   Tensor tT = scalarTensor("t"), hT = scalarTensor("h"), kT = scalarTensor("k"),
+         breakT = scalarTensor("break"),
          accT = scalarTensor("accepted"), rejT = scalarTensor("rejected"),
          statT = scalarTensor("status"), sumT = scalarTensor("errsum"),
          prevT = scalarTensor("errprev");
@@ -148,9 +166,9 @@ llvm::Function *emitAdaptiveSimulator(llvm::Module &m, const ir::ModelIR &model,
     });
   };
   auto timeAt = [&](Value *index, Value *mask) {
-    return te.toReal(b.CreateMaskedGather(dblLanes, b.CreateGEP(dbl, times, index),
+    return te.toReal(b.CreateMaskedGather(dblLanesTy, b.CreateGEP(dbl, times, index),
                                           llvm::Align(alignof(double)), mask,
-                                          llvm::Constant::getNullValue(dblLanes)));
+                                          llvm::Constant::getNullValue(dblLanesTy)));
   };
 
   Value *outStride = b.CreateMul(count, b.getInt64(uint64_t(D)));
@@ -160,11 +178,36 @@ llvm::Function *emitAdaptiveSimulator(llvm::Module &m, const ir::ModelIR &model,
     gatherRows(b, te, hT, h0, chunk.rowStart(b, b.getInt64(1), b.getInt64(0)), chunk.mask);
     put(tT, lanes(te.toReal(b.CreateLoad(dbl, times))));
     put(kT, one);
+    put(breakT, zero);
     put(accT, zero);
     put(rejT, zero);
     put(statT, zero);
     put(prevT, errFloor);
     scatterRows(b, te, X, out, chunk.rowStart(b, outStride, b.getInt64(0)), chunk.mask);
+    // The stages' exogenous values: the host's function at t + c_i h, lane by lane (for lanes
+    // in exoLive), a held input from the left after the step's start (as StageValues.h).
+    Value *exoT = get(tT), *exoH = zero, *exoLive = chunk.mask;
+    if (exoDim > 0)
+      step.setExogenousLoader([&, chunk](const Tensor &dst, Value *stage) {
+        const int64_t i = llvm::cast<llvm::ConstantInt>(stage)->getSExtValue();
+        const double c = tableau.c[size_t(i)].value;
+        Value *when = b.CreateFAdd(
+            te.toDouble(exoT),
+            b.CreateFMul(llvm::ConstantFP::get(dblLanesTy, c), te.toDouble(exoH)));
+        b.CreateStore(when, exoTimes);
+        b.CreateStore(chunk.traj, exoTraj);
+        b.CreateStore(b.CreateUIToFP(exoLive, dblLanesTy), exoMask);
+        auto cast = [&](Value *p, llvm::Type *to) { return b.CreateBitCast(p, to); };
+        b.CreateCall(exoTy, exogenous,
+                     {context, cast(exoTimes, ptr),
+                      cast(exoTraj, llvm::PointerType::getUnqual(i64)), cast(exoMask, ptr),
+                      b.getInt64(W), b.getInt64(c > 0 ? 1 : 0), cast(exoOut, ptr)});
+        for (int64_t e = 0; e < exoDim; ++e) {
+          Value *row = b.CreateLoad(
+              dblLanesTy, b.CreateConstInBoundsGEP1_64(dblLanesTy, exoOut, uint64_t(e)));
+          te.store(dst, te.index(e), te.fromLanes(te.toReal(row)));
+        }
+      });
     step.emitSlope(X, step.slope(0));
 
     auto *head = llvm::BasicBlock::Create(ctx, "adapt.head", f);
@@ -180,14 +223,31 @@ llvm::Function *emitAdaptiveSimulator(llvm::Module &m, const ir::ModelIR &model,
 
     b.SetInsertPoint(body);
     Value *k = get(kT);
-    Value *kIndex = b.CreateFPToSI(b.CreateSelect(active, k, zero), laneIdxTy);
+    Value *kIndex = b.CreateFPToSI(b.CreateSelect(active, k, zero), i64LanesTy);
     Value *target = timeAt(kIndex, active);
     Value *t = get(tT), *h = get(hT);
-    // Steps end on the last time, or on every output time when asked (step to times).
-    Value *limit = b.CreateSelect(stepToTimes, target, tEnd);
+    // Steps end on the last time, or on every output time when asked (step to times), and on
+    // the lane's next break (where its inputs jump; +inf past the last).
+    Value *output = b.CreateSelect(stepToTimes, target, tEnd);
+    Value *breakIndex = b.CreateFPToSI(b.CreateSelect(active, get(breakT), zero), i64LanesTy);
+    Value *nextBreak = te.toReal(b.CreateMaskedGather(
+        dblLanesTy,
+        b.CreateGEP(dbl, breaks,
+                    b.CreateAdd(b.CreateMul(chunk.traj, b.CreateVectorSplat(W, breakStride)),
+                                breakIndex)),
+        llvm::Align(alignof(double)), active,
+        llvm::ConstantFP::getInfinity(dblLanesTy)));
+    Value *atBreak = b.CreateFCmpOLT(nextBreak, output);
+    Value *limit = b.CreateSelect(atBreak, nextBreak, output);
     Value *hits = b.CreateAnd(active, b.CreateFCmpOGE(h, b.CreateFSub(limit, t)));
     Value *hs = b.CreateSelect(active, b.CreateSelect(hits, b.CreateFSub(limit, t), h), zero);
+    // A step that ends on an output time ends there exactly; one that ends on a break at
+    // t + h, as the gradient's replay of the steps computes it.
+    Value *onOutput = b.CreateAnd(hits, b.CreateNot(atBreak));
     Value *hv = te.fromLanes(hs);
+    exoT = t;
+    exoH = hs;
+    exoLive = active;
     step.emitStages(X, hv, /*firstSlopeKnown=*/true);
     step.emitWeighted(Y, &X, hv, bWeights);
     step.emitWeighted(E, nullptr, hv, errWeights);
@@ -204,14 +264,20 @@ llvm::Function *emitAdaptiveSimulator(llvm::Module &m, const ir::ModelIR &model,
     });
     Value *err = unary(llvm::Intrinsic::sqrt, b.CreateFDiv(get(sumT), dimReal));
     Value *accept = b.CreateAnd(active, b.CreateFCmpOLE(err, one)); // NaN: rejected
-    Value *tNew = b.CreateSelect(accept, b.CreateSelect(hits, limit, b.CreateFAdd(t, hs)), t);
+    Value *tNew =
+        b.CreateSelect(accept, b.CreateSelect(onOutput, output, b.CreateFAdd(t, hs)), t);
+    Value *passed = b.CreateAnd(accept, b.CreateAnd(hits, atBreak));
+    put(breakT, b.CreateFAdd(get(breakT), count01(passed)));
 
-    const Tensor end = plan.fsal ? step.slope(s - 1) : F;
-    if (!plan.fsal) { // f(x_{n+1}) where a lane accepted
+    const Tensor end = reuseLast ? step.slope(s - 1) : F;
+    if (!reuseLast) { // f(x_{n+1}) where a lane accepted
       auto *slope = llvm::BasicBlock::Create(ctx, "adapt.endslope", f);
       auto *after = llvm::BasicBlock::Create(ctx, "adapt.outputs", f);
       b.CreateCondBr(b.CreateOrReduce(accept), slope, after);
       b.SetInsertPoint(slope);
+      exoT = tNew;
+      exoH = zero;
+      exoLive = accept;
       step.emitSlope(Y, F);
       b.CreateBr(after);
       b.SetInsertPoint(after);
@@ -226,7 +292,7 @@ llvm::Function *emitAdaptiveSimulator(llvm::Module &m, const ir::ModelIR &model,
     b.SetInsertPoint(outHead);
     Value *kk = get(kT);
     Value *left = b.CreateAnd(accept, b.CreateFCmpOLT(kk, countReal));
-    Value *kkIndex = b.CreateFPToSI(b.CreateSelect(left, kk, zero), laneIdxTy);
+    Value *kkIndex = b.CreateFPToSI(b.CreateSelect(left, kk, zero), i64LanesTy);
     Value *tau = timeAt(kkIndex, left);
     Value *pending = b.CreateAnd(left, b.CreateFCmpOLE(tau, tNew));
     b.CreateCondBr(b.CreateOrReduce(pending), outBody, outDone);
@@ -260,12 +326,12 @@ llvm::Function *emitAdaptiveSimulator(llvm::Module &m, const ir::ModelIR &model,
     Value *reached = b.CreateAnd(accept, hits);
     Value *kNew = get(kT);
     // The accepted step's length into the lane's row of `steps` while it has room, negated for
-    // a step that ended on its limit (with step to times, an output time): what the gradient
-    // replays.
-    Value *taken = b.CreateFPToSI(get(accT), laneIdxTy);
+    // a step that ended on an output time (the last, or with step to times any): what the
+    // gradient replays.
+    Value *taken = b.CreateFPToSI(get(accT), i64LanesTy);
     Value *room = b.CreateICmpSLT(taken, b.CreateVectorSplat(W, capacity));
     Value *slot = b.CreateAdd(b.CreateMul(chunk.traj, b.CreateVectorSplat(W, capacity)), taken);
-    b.CreateMaskedScatter(te.toDouble(b.CreateSelect(hits, b.CreateFNeg(hs), hs)),
+    b.CreateMaskedScatter(te.toDouble(b.CreateSelect(onOutput, b.CreateFNeg(hs), hs)),
                           b.CreateGEP(dbl, steps, slot), llvm::Align(alignof(double)),
                           b.CreateAnd(accept, room));
     Value *accepted = b.CreateFAdd(get(accT), count01(accept));

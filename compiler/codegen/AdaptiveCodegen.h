@@ -4,7 +4,9 @@
 //   void name(const double *params, const double *x0, double *out, int64_t batch,
 //             const double *times, int64_t count, const double *h0,
 //             const double *control, double *stats,
-//             double *steps, int64_t capacity)            (the ABI of jit::AdaptiveFn)
+//             double *steps, int64_t capacity,
+//             jit::ExogenousFn exogenous, void *context,
+//             const double *breaks, int64_t breakStride)  (the ABI of jit::AdaptiveFn)
 //
 //   times:   count ≥ 1 output times shared by the batch, strictly increasing; times[0] = t0.
 //   out:     batch x count x D, the state of each trajectory at each output time (out[., 0] = x0).
@@ -15,8 +17,13 @@
 //            2 the step size underflowed or the error estimate is not finite), and the time
 //            reached.
 //   steps:   batch x capacity: the lengths of each trajectory's first `capacity` accepted
-//            steps in order, negated for a step that ended on its limit (the last time, or with
-//            step to times an output time) (capacity 0: nothing recorded; steps may then be null).
+//            steps in order, negated for a step that ended on an output time (the last, or with
+//            step to times any) (capacity 0: nothing recorded; steps may then be null).
+//   exogenous, context: for a model that reads the time or inputs, the host function that
+//            gives a stage's exogenous values (t, then the inputs) at the stage's time t + c_i h,
+//            called with `context` for the W lanes of a chunk (null for an autonomous model).
+//   breaks:  batch x breakStride: each trajectory's times inside (t0, t_end) where its inputs
+//            jump or kink, increasing, then +inf (at least one): steps end on them.
 //
 // Every lane steps on its own (one step size per trajectory): a lane whose step is rejected
 // retries with a smaller one while the others go on, and a finished lane is masked off (its
@@ -25,8 +32,9 @@
 // output of the accepted step that passed them (SolverPlan::dense: the pair's own extension, or
 // the cubic Hermite interpolant); with step to times, a step that would cross the next output
 // time is shortened to end on it instead, so every output is a state the method computed. The
-// first slope f(x_n) is carried from step to step: an FSAL pair's last stage, or f(x_{n+1})
-// computed once after an accepted step, and kept after a rejection. The error of a step is
+// first slope f(x_n) is carried from step to step: an FSAL pair's last stage (of an autonomous
+// model: a driven one reads a held input's jump at t_{n+1} from the left in that stage), or
+// f(x_{n+1}) computed once after an accepted step, and kept after a rejection. The error of a step is
 //   err = sqrt(mean_d (h Σ_i (b_i − bhat_i) K_id / (atol + rtol max(|x_d|, |x_new,d|)))²)
 // (Hairer's RMS norm), the step is accepted when err ≤ 1, and the next step size is (Hairer's
 // PI controller of dopri5; β = 0: the classic I controller)
@@ -51,8 +59,7 @@ class Module;
 // Declared without LLVM's headers: the driver checks a pair with requireAdaptive.
 namespace odec::codegen {
 
-/// Throws std::invalid_argument for a tableau without embedded weights, an implicit one, or a
-/// model that reads the time or inputs.
+/// Throws std::invalid_argument for a tableau without embedded weights or an implicit one.
 void requireAdaptive(const ir::ModelIR &model, const ButcherTableau &tableau);
 
 /// Adds the adaptive solver to m (requireAdaptive first).

@@ -10,6 +10,7 @@
 #include "codegen/AdaptiveCodegen.h"
 #include "driver/ModelImpl.h"
 #include "driver/ObservedSolveImpl.h"
+#include "driver/StageValues.h"
 #include "io/Csv.h"
 #include "jit/BatchVariants.h"
 #include "support/InternalError.h"
@@ -39,12 +40,13 @@ struct AdaptiveSolver::Impl {
   /// The solve, recording each trajectory's first `capacity` accepted steps into `steps`.
   Result forward(const std::vector<double> &params, const std::vector<double> &x0,
                  const std::vector<double> &times, const AdaptiveSettings &settings,
-                 int64_t capacity, std::vector<double> &steps) const;
+                 const Drive &drive, int64_t capacity, std::vector<double> &steps) const;
 
   /// Hairer, Nørsett, Wanner I, II.4: h from the sizes of x0, f(x0) and f's change over a
-  /// trial Euler step, in the error norm's weights; at most the whole interval.
-  double firstStep(const std::vector<double> &params, const double *x0, double span,
-                   const AdaptiveSettings &s) const;
+  /// trial Euler step, in the error norm's weights; at most the whole interval. Trajectory
+  /// b's exogenous values from `signals` (a driven model).
+  double firstStep(const std::vector<double> &params, const double *x0, double t0, double span,
+                   const AdaptiveSettings &s, const DriveSignals &signals, int64_t b) const;
 };
 
 namespace {
@@ -68,12 +70,16 @@ void checkSettings(const AdaptiveSettings &s) {
 } // namespace
 
 double AdaptiveSolver::Impl::firstStep(const std::vector<double> &params, const double *x0,
-                                       double span, const AdaptiveSettings &s) const {
-  const size_t D = size_t(model->ir.stateDim()), P = params.size();
-  std::vector<double> in(D + P), f0(D), f1(D);
+                                       double t0, double span, const AdaptiveSettings &s,
+                                       const DriveSignals &signals, int64_t b) const {
+  const size_t D = size_t(model->ir.stateDim()), P = params.size(),
+               E = size_t(model->ir.exoDim());
+  std::vector<double> in(D + P + E), f0(D), f1(D);
   std::copy(params.begin(), params.end(), in.begin() + long(D));
-  auto eval = [&](const double *x, std::vector<double> &f) {
+  auto eval = [&](const double *x, double t, std::vector<double> &f) {
     std::copy(x, x + D, in.begin());
+    if (E > 0)
+      signals.evaluate(b, t, false, in.data() + D + P);
     field->function()(in.data(), f.data());
   };
   auto rms = [&](auto &&value) {
@@ -84,14 +90,14 @@ double AdaptiveSolver::Impl::firstStep(const std::vector<double> &params, const 
     }
     return std::sqrt(sum / double(D));
   };
-  eval(x0, f0);
+  eval(x0, t0, f0);
   const double d0 = rms([&](size_t d) { return x0[d]; });
   const double d1 = rms([&](size_t d) { return f0[d]; });
   const double h0 = d0 < 1e-5 || d1 < 1e-5 ? 1e-6 : 0.01 * d0 / d1;
   std::vector<double> x1(D);
   for (size_t d = 0; d < D; ++d)
     x1[d] = x0[d] + h0 * f0[d];
-  eval(x1.data(), f1);
+  eval(x1.data(), t0 + std::min(h0, span), f1);
   const double d2 = rms([&](size_t d) { return f1[d] - f0[d]; }) / h0;
   const double big = std::max(d1, d2);
   const double h1 = big <= 1e-15 ? std::max(1e-6, h0 * 1e-3)
@@ -114,7 +120,7 @@ AdaptiveSolver Model::adaptiveSolver(const std::string &tableau,
   impl->model = impl_;
   impl->tableau = tableau;
   impl->stages = t.stages;
-  impl->fsal = SolverPlan::of(t).fsal;
+  impl->fsal = SolverPlan::of(t).fsal && impl_->ir.autonomous(); // as AdaptiveCodegen reuses
   impl->order = codegen::embeddedErrorOrder(t);
   const jit::CompileOptions options = jitOptions(impl_->ir, compile, t);
   impl->code = std::make_unique<jit::BatchVariants<jit::CompiledAdaptive>>(
@@ -135,16 +141,50 @@ const std::string &AdaptiveSolver::tableau() const { return impl_->tableau; }
 AdaptiveSolver::Result AdaptiveSolver::solve(const std::vector<double> &params,
                                              const std::vector<double> &x0,
                                              const std::vector<double> &times,
-                                             const AdaptiveSettings &settings) const {
+                                             const AdaptiveSettings &settings,
+                                             const Drive &drive) const {
   std::vector<double> none;
-  return impl_->forward(params, x0, times, settings, 0, none);
+  return impl_->forward(params, x0, times, settings, drive, 0, none);
 }
+
+namespace {
+
+/// What the compiled solve's exogenous function reads: the drive's signals, and the first
+/// failure to evaluate them (the compiled code cannot unwind; the host throws it afterwards).
+struct ExogenousContext {
+  const DriveSignals *signals;
+  size_t exoDim;
+  std::string error;
+};
+
+void exogenousValues(void *context, const double *times, const int64_t *traj, const double *mask,
+                     int64_t lanes, int64_t left, double *out) noexcept {
+  auto &c = *static_cast<ExogenousContext *>(context);
+  double row[64];
+  std::vector<double> wide(c.exoDim > 64 ? c.exoDim : 0);
+  double *values = wide.empty() ? row : wide.data();
+  for (int64_t l = 0; l < lanes; ++l) {
+    std::fill(values, values + c.exoDim, 0.0);
+    if (mask[l] != 0 && c.error.empty()) {
+      try {
+        c.signals->evaluate(traj[l], times[l], left != 0, values);
+      } catch (const std::exception &e) {
+        c.error = "trajectory " + std::to_string(traj[l]) + " at t = " + formatNumber(times[l]) +
+                  ": " + e.what();
+      }
+    }
+    for (size_t e = 0; e < c.exoDim; ++e)
+      out[e * size_t(lanes) + size_t(l)] = values[e];
+  }
+}
+
+} // namespace
 
 AdaptiveSolver::Result AdaptiveSolver::Impl::forward(const std::vector<double> &params,
                                                      const std::vector<double> &x0,
                                                      const std::vector<double> &times,
                                                      const AdaptiveSettings &settings,
-                                                     int64_t capacity,
+                                                     const Drive &drive, int64_t capacity,
                                                      std::vector<double> &steps) const {
   checkSettings(settings);
   const Model::Impl &m = *model;
@@ -173,12 +213,19 @@ AdaptiveSolver::Result AdaptiveSolver::Impl::forward(const std::vector<double> &
     if (!std::isfinite(v))
       throw std::invalid_argument("x0 is not all finite");
 
+  if (m.ir.autonomous() && (!drive.t0.empty() || !drive.inputs.empty()))
+    throw std::invalid_argument("model '" + m.ir.name +
+                                "' reads neither the time nor inputs; its solves take no drive");
+  const DriveSignals signals(m.ir, drive, batch);
+  for (int64_t b = 0; b < batch && !m.ir.autonomous(); ++b)
+    signals.requireCoverage(b, times.front(), times.back());
   const double span = times.back() - times.front();
   std::vector<double> h0(size_t(batch), settings.firstStep);
   Result r;
   if (settings.firstStep == 0) {
     for (int64_t b = 0; b < batch; ++b)
-      h0[size_t(b)] = firstStep(params, x0.data() + b * D, span, settings);
+      h0[size_t(b)] =
+          firstStep(params, x0.data() + b * D, times.front(), span, settings, signals, b);
     r.nfe = 2 * batch;
   }
   jit::AdaptiveControl c{settings.rtol, settings.atol, double(settings.maxSteps)};
@@ -189,9 +236,23 @@ AdaptiveSolver::Result AdaptiveSolver::Impl::forward(const std::vector<double> &
   r.states.assign(size_t(batch) * times.size() * size_t(D), 0.0);
   std::vector<double> stats(size_t(batch) * 4);
   steps.assign(size_t(batch * capacity), 0.0);
+  ExogenousContext context{&signals, size_t(m.ir.exoDim()), {}};
+  std::vector<std::vector<double>> own(static_cast<size_t>(batch));
+  size_t stride = 1; // at least the +inf after the last
+  for (int64_t b = 0; b < batch && !m.ir.autonomous(); ++b) {
+    own[size_t(b)] = signals.breaks(b, times.front(), times.back());
+    stride = std::max(stride, own[size_t(b)].size() + 1);
+  }
+  std::vector<double> breaks(size_t(batch) * stride, INFINITY);
+  for (size_t b = 0; b < size_t(batch); ++b)
+    std::copy(own[b].begin(), own[b].end(), breaks.begin() + long(b * stride));
   code->forBatch(batch).function()(params.data(), x0.data(), r.states.data(), batch,
                                    times.data(), int64_t(times.size()), h0.data(), control,
-                                   stats.data(), steps.data(), capacity);
+                                   stats.data(), steps.data(), capacity,
+                                   m.ir.autonomous() ? nullptr : exogenousValues, &context,
+                                   breaks.data(), int64_t(stride));
+  if (!context.error.empty())
+    throw std::invalid_argument(context.error);
   for (int64_t b = 0; b < batch; ++b) {
     const double *st = &stats[size_t(b) * 4];
     r.accepted.push_back(int64_t(st[0]));
@@ -272,7 +333,8 @@ AdaptiveSolver::Loss AdaptiveSolver::loss(const std::vector<double> &params,
                                           const std::vector<double> &x0,
                                           const std::vector<double> &times,
                                           const std::vector<double> &values,
-                                          const AdaptiveSettings &settings) const {
+                                          const AdaptiveSettings &settings,
+                                          const Drive &drive) const {
   std::call_once(impl_->replayOnce,
                  [&] { impl_->replay = impl_->owner->observedSolver(impl_->tableau, impl_->compile); });
   const ObservedSolver::Impl &replay = *impl_->replay->impl_;
@@ -284,11 +346,11 @@ AdaptiveSolver::Loss AdaptiveSolver::loss(const std::vector<double> &params,
   int64_t capacity = 64 * int64_t(std::max<size_t>(K, 1));
   std::vector<double> steps;
   Loss r;
-  static_cast<Result &>(r) = impl_->forward(params, x0, times, stepping, capacity, steps);
+  static_cast<Result &>(r) = impl_->forward(params, x0, times, stepping, drive, capacity, steps);
   const int64_t most = *std::max_element(r.accepted.begin(), r.accepted.end());
   if (most > capacity) {
     capacity = most;
-    static_cast<Result &>(r) = impl_->forward(params, x0, times, stepping, capacity, steps);
+    static_cast<Result &>(r) = impl_->forward(params, x0, times, stepping, drive, capacity, steps);
   }
   const size_t B = r.accepted.size();
   checkSize("the observed values", values.size(), int64_t(B * K) * O);
@@ -307,7 +369,7 @@ AdaptiveSolver::Loss AdaptiveSolver::loss(const std::vector<double> &params,
     h = std::max(h, l);
   const double weight = count ? 1.0 / double(count) : 0.0;
   const ObservedSolver::Result g =
-      replay.run(params, x0, h, obs, Drive{{times[0]}, {}}, &weight, &plan);
+      replay.run(params, x0, h, obs, Drive{{times[0]}, drive.inputs}, &weight, &plan);
   r.loss = g.loss;
   r.count = g.count;
   r.gradParams = g.gradParams;

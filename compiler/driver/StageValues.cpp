@@ -46,7 +46,79 @@ std::vector<Signal> inputSignals(const ir::ModelIR &model, const InputSamples &s
   return out;
 }
 
+std::string uncovered(const ir::ModelIR &model, size_t k, const Signal &signal,
+                      const std::string &which, double first, double last) {
+  return "input '" + model.exogenous[k + 1].name + "' (" + model.interpolation[k] +
+         ") is sampled on [" + number(signal.firstTime()) + ", " + number(signal.lastTime()) +
+         "], but " + which + " is solved on [" + number(first) + ", " + number(last) + "]" +
+         (signal.kind() == Interpolation::Hold ? "" : " (no extrapolation)");
+}
+
+/// The drive's number of start times or signals: none, one for all, or one per trajectory.
+void checkCount(size_t got, int64_t batch, const char *what) {
+  if (got > 1 && int64_t(got) != batch)
+    throw std::invalid_argument(std::string("the drive has ") + std::to_string(got) + " " + what +
+                                "; expected 1 or the batch's " + std::to_string(batch));
+}
+
+/// Inputs given exactly when the model has some.
+void checkInputsGiven(const ir::ModelIR &model, const Drive &drive) {
+  const size_t numInputs = model.interpolation.size();
+  if (numInputs > 0 && drive.inputs.empty())
+    throw std::invalid_argument("model '" + model.name +
+                                "' has inputs; the drive must give their samples");
+  if (numInputs == 0 && !drive.inputs.empty())
+    throw std::invalid_argument("model '" + model.name +
+                                "' has no inputs, but the drive gives input samples");
+}
+
 } // namespace
+
+DriveSignals::DriveSignals(const ir::ModelIR &model, const Drive &drive, int64_t batch)
+    : model_(&model) {
+  if (!drive.t0.empty())
+    throw std::invalid_argument("an adaptive solve starts at its first time; its drive gives "
+                                "inputs only, no start times");
+  checkCount(drive.inputs.size(), batch, "input signals");
+  checkInputsGiven(model, drive);
+  if (drive.inputs.size() == 1)
+    signals_.push_back(inputSignals(model, drive.inputs[0], "the input samples"));
+  for (size_t b = 0; drive.inputs.size() > 1 && b < drive.inputs.size(); ++b)
+    signals_.push_back(inputSignals(model, drive.inputs[b],
+                                    "the input samples of trajectory " + std::to_string(b)));
+  if (signals_.empty())
+    signals_.emplace_back(); // the time alone
+}
+
+void DriveSignals::requireCoverage(int64_t b, double t0, double t1) const {
+  const std::vector<Signal> &signals = of(b);
+  for (size_t k = 0; k < signals.size(); ++k)
+    if (!signals[k].covers(t0, t1))
+      throw std::invalid_argument(
+          uncovered(*model_, k, signals[k], "trajectory " + std::to_string(b), t0, t1));
+}
+
+void DriveSignals::evaluate(int64_t b, double t, bool left, double *row) const {
+  row[0] = t;
+  const std::vector<Signal> &signals = of(b);
+  for (size_t k = 0; k < signals.size(); ++k)
+    signals[k].evaluate(t, row + model_->exogenous[k + 1].offset,
+                        left ? Signal::Side::Left : Signal::Side::Right);
+}
+
+std::vector<double> DriveSignals::breaks(int64_t b, double t0, double t1) const {
+  std::vector<double> all;
+  for (const Signal &s : of(b))
+    if (s.kind() != Interpolation::CubicSpline)
+      all.insert(all.end(), s.times().begin(), s.times().end());
+  std::sort(all.begin(), all.end());
+  const auto tol = Signal::tolerance;
+  std::vector<double> out;
+  for (double t : all)
+    if (t > t0 + tol(t0) && t < t1 - tol(t1) && (out.empty() || t > out.back() + tol(t)))
+      out.push_back(t);
+  return out;
+}
 
 namespace {
 
@@ -57,20 +129,9 @@ template <class StepAt>
 std::vector<double> fillStages(const ir::ModelIR &model, const ButcherTableau &tableau,
                                int64_t batch, int64_t steps, double h, const Drive &drive,
                                bool sameForAll, const StepAt &at) {
-  const size_t numInputs = model.interpolation.size();
-  auto checkCount = [&](size_t got, const char *what) {
-    if (got > 1 && int64_t(got) != batch)
-      throw std::invalid_argument(std::string("the drive has ") + std::to_string(got) + " " +
-                                  what + "; expected 1 or the batch's " + std::to_string(batch));
-  };
-  checkCount(drive.t0.size(), "start times");
-  checkCount(drive.inputs.size(), "input signals");
-  if (numInputs > 0 && drive.inputs.empty())
-    throw std::invalid_argument("model '" + model.name +
-                                "' has inputs; the drive must give their samples");
-  if (numInputs == 0 && !drive.inputs.empty())
-    throw std::invalid_argument("model '" + model.name +
-                                "' has no inputs, but the drive gives input samples");
+  checkCount(drive.t0.size(), batch, "start times");
+  checkCount(drive.inputs.size(), batch, "input signals");
+  checkInputsGiven(model, drive);
   const int64_t s = tableau.stages, E = model.exoDim();
   long double total = (long double)batch * steps * s * E;
   if (total > (long double)(int64_t(1) << 31))
@@ -100,12 +161,7 @@ std::vector<double> fillStages(const ir::ModelIR &model, const ButcherTableau &t
         throw std::invalid_argument("the start time of " + which + " is not finite");
       for (size_t k = 0; k < signals.size(); ++k)
         if (!signals[k].covers(first, tEnd))
-          throw std::invalid_argument(
-              "input '" + model.exogenous[k + 1].name + "' (" + model.interpolation[k] +
-              ") is sampled on [" + number(signals[k].firstTime()) + ", " +
-              number(signals[k].lastTime()) + "], but " + which + " is solved on [" +
-              number(first) + ", " + number(tEnd) + "]" +
-              (signals[k].kind() == Interpolation::Hold ? "" : " (no extrapolation)"));
+          throw std::invalid_argument(uncovered(model, k, signals[k], which, first, tEnd));
     }
     double *row = exo.data() + b * perTrajectory;
     for (int64_t n = 0; n < steps; ++n) {

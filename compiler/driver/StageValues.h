@@ -6,6 +6,7 @@
 
 #include "ir/Model.h"
 #include "odec/odec.h"
+#include "signal/Signal.h"
 #include "tableau/ButcherTableau.h"
 
 #include <vector>
@@ -39,5 +40,32 @@ std::vector<double> stageValues(const ir::ModelIR &scaled, const ButcherTableau 
 /// the right (what the step starting there reads). Empty for an autonomous model.
 std::vector<double> exogenousAt(const ir::ModelIR &model, const Drive &drive, int64_t b,
                                 const std::vector<double> &times);
+
+/// A drive's input signals (one set for every trajectory, or one each), read at any time: what
+/// an adaptive solve's stages read while they step, their times unknown beforehand. The
+/// constructor checks the drive as stageValues does (its start times must be empty: an
+/// adaptive solve starts at its first output time).
+class DriveSignals {
+public:
+  DriveSignals(const ir::ModelIR &model, const Drive &drive, int64_t batch);
+  /// Throws std::invalid_argument naming the input and the trajectory when its samples do not
+  /// cover [t0, t1].
+  void requireCoverage(int64_t b, double t0, double t1) const;
+  /// row[0] = t, then trajectory b's inputs at t (a held one from the left when `left`): the
+  /// model's exoDim() values. Throws std::out_of_range outside the coverage.
+  void evaluate(int64_t b, double t, bool left, double *row) const;
+  /// Where trajectory b's inputs are not smooth inside (t0, t1): the sample times of its Hold
+  /// inputs (jumps) and Linear ones (kinks), increasing, each farther than the signals'
+  /// tolerance from t0, t1 and the one before. An adaptive solve ends steps there: a step
+  /// across a jump has an error its pair cannot estimate.
+  std::vector<double> breaks(int64_t b, double t0, double t1) const;
+
+private:
+  const std::vector<Signal> &of(int64_t b) const {
+    return signals_[signals_.size() == 1 ? 0 : size_t(b)];
+  }
+  const ir::ModelIR *model_;
+  std::vector<std::vector<Signal>> signals_; // one set, or one per trajectory
+};
 
 } // namespace odec

@@ -245,7 +245,8 @@ TrainResult Model::train(const TrainSettings &requested, const TrainOutput &outp
   if (observed)
     config.windowLoss = observedWindowLoss(*observed, stateDim(), settings.step);
   if (pair)
-    config.windowLoss = adaptiveWindowLoss(*pair, stateDim(), adaptiveSettings(settings));
+    config.windowLoss =
+        adaptiveWindowLoss(*pair, stateDim(), !autonomous(), adaptiveSettings(settings));
 
   std::optional<InterruptGuard> interrupt;
   if (output.stopOnInterrupt)

@@ -15,10 +15,11 @@ namespace odec {
 WindowLossCallback observedWindowLoss(const ObservedSolver &solver, int64_t stateDim, double h);
 
 /// Each window of a mini-batch is solved with adaptive steps from its x0 to its observation
-/// times (AdaptiveSolver::loss: the discrete adjoint through the accepted steps); windows whose
+/// times (AdaptiveSolver::loss: the discrete adjoint through the accepted steps). Windows whose
 /// times lie at the same offsets from their start share one batched solve (an autonomous
-/// model's solution depends on the offsets alone). The callback holds `solver`.
+/// model's solution depends on the offsets alone); a driven model's windows are solved at their
+/// own times with their trajectory's inputs. The callback holds `solver`.
 WindowLossCallback adaptiveWindowLoss(const AdaptiveSolver &solver, int64_t stateDim,
-                                      const AdaptiveSettings &settings);
+                                      bool driven, const AdaptiveSettings &settings);
 
 } // namespace odec

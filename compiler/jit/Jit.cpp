@@ -229,7 +229,8 @@ std::string solverModule(const char *kind, const ir::ModelIR &model,
   std::string s = std::string(kind) + " " + model.name + "\n" + ir::dumpSSA(model.field()) +
                    "tableau " + tableau.name + " " + std::to_string(tableau.stages);
   char buf[32];
-  for (const auto *coefficients : {&tableau.A, &tableau.b, &tableau.c, &tableau.bhat})
+  for (const auto *coefficients :
+       {&tableau.A, &tableau.b, &tableau.c, &tableau.bhat, &tableau.dense})
     for (const Coefficient &k : *coefficients) {
       std::snprintf(buf, sizeof buf, " %a", k.value);
       s += buf;

@@ -139,10 +139,17 @@ struct AdaptiveControl {
   double stepToTimes = 0;  // 1: steps end on every output time (no dense output)
 };
 
+/// A driven model's exogenous values for an adaptive solve's stage, lane by lane: for each of the
+/// `lanes` lanes whose mask is nonzero, those of trajectory traj[l] at times[l] (t, then the
+/// inputs; a held input from the left when `left`) into out[e·lanes + l]. Must not throw.
+using ExogenousFn = void (*)(void *context, const double *times, const int64_t *traj,
+                             const double *mask, int64_t lanes, int64_t left, double *out);
+
 using AdaptiveFn = void (*)(const double *params, const double *x0, double *out, int64_t batch,
                             const double *times, int64_t count, const double *h0,
                             const double *control, double *stats, double *steps,
-                            int64_t capacity);
+                            int64_t capacity, ExogenousFn exogenous, void *context,
+                            const double *breaks, int64_t breakStride);
 
 /// A JIT-compiled adaptive solver. Owns the JIT; non-copyable.
 class CompiledAdaptive {
@@ -160,8 +167,7 @@ private:
   AdaptiveFn fn_;
 };
 
-/// Errors as for compileSimulator, and std::invalid_argument for a tableau without bhat or a
-/// model that reads the time or inputs.
+/// Errors as for compileSimulator, and std::invalid_argument for a tableau without bhat.
 std::unique_ptr<CompiledAdaptive> compileAdaptive(const ir::ModelIR &model,
                                                   const ButcherTableau &tableau,
                                                   const CompileOptions &options = {});

@@ -533,8 +533,10 @@ struct AdaptiveSettings {
 /// (the pair's continuous extension where its tableau has `dense`, as DormandPrince5 and Tsit5
 /// do, else the cubic Hermite interpolant of the step's ends and slopes), or, with
 /// stepToTimes, the step that would cross an output time is shortened to end on it. The first
-/// slope is reused: an FSAL pair's last stage, else f(x_{n+1}) evaluated once per accepted step
-/// (which the Hermite output also reads). Autonomous models only, double or float, LLVM path.
+/// slope is reused: an FSAL pair's last stage (of an autonomous model), else f(x_{n+1})
+/// evaluated once per accepted step (which the Hermite output also reads). Driven models read
+/// their inputs at the stage times (the host interpolates them while the compiled solve
+/// steps). Double or float, LLVM path.
 class AdaptiveSolver {
 public:
   struct Result {
@@ -552,8 +554,13 @@ public:
   /// settings, and std::runtime_error naming the trajectory and the time it reached when a
   /// solve takes more than maxSteps steps or its step size underflows (a stiff or blowing-up
   /// solution, or a field that is not finite there).
+  /// A driven model (one that reads `t` or declares inputs) starts at times[0] too; `drive`
+  /// gives its input samples (drive.inputs: one set for all or one per trajectory, covering
+  /// [times[0], times.back()]; drive.t0 must be empty). The stages read the inputs at their
+  /// own times, t_n + c_i h, through each input's interpolation.
   Result solve(const std::vector<double> &params, const std::vector<double> &x0,
-               const std::vector<double> &times, const AdaptiveSettings &settings = {}) const;
+               const std::vector<double> &times, const AdaptiveSettings &settings = {},
+               const Drive &drive = {}) const;
 
   struct Loss : Result {
     double loss = 0;                // mean of (observed − value)² over the values not NaN
@@ -573,7 +580,7 @@ public:
   /// made on the first call).
   Loss loss(const std::vector<double> &params, const std::vector<double> &x0,
             const std::vector<double> &times, const std::vector<double> &values,
-            const AdaptiveSettings &settings = {}) const;
+            const AdaptiveSettings &settings = {}, const Drive &drive = {}) const;
 
   const std::string &tableau() const;
 

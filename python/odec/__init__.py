@@ -340,7 +340,8 @@ class Model:
         return list(states), list(observed)
 
     def solve_adaptive(self, params, x0, times, tableau="DormandPrince5", rtol=1e-6, atol=1e-9,
-                       max_steps=100000, first_step=None, pi_beta=0.04, step_to_times=False):
+                       max_steps=100000, first_step=None, pi_beta=0.04, step_to_times=False,
+                       inputs=None):
         """Adaptive steps with an embedded pair (DormandPrince5, Tsit5, CashKarp45, Fehlberg45,
         BogackiShampine3, or a tableau with bhat): the states at ``times`` (1-D, strictly
         increasing; times[0] is the start, where the state is x0), each trajectory with its own
@@ -350,7 +351,8 @@ class Model:
         end on it. x0: (D,) or (B, D). Returns (states (B, K, D), info) with info a dict of
         per-trajectory ``accepted`` and ``rejected`` steps and the total ``nfe``. Raises
         RuntimeError naming the trajectory when it needs more than max_steps steps or its step
-        underflows. Autonomous models; float64."""
+        underflows. A driven model starts at times[0] and reads ``inputs`` (as predict's: one
+        (times, values) pair, or one per trajectory) at its stage times. float64."""
         x, _ = self._x0(x0)
         t = np.ascontiguousarray(np.asarray(times, dtype=np.float64))
         if t.ndim != 1:
@@ -358,13 +360,14 @@ class Model:
         first = 0.0 if first_step is None else float(first_step)
         if first_step is not None and not first > 0:
             raise ValueError(f"first_step must be positive, got {first_step!r}")
+        _, u = self._drive(None, inputs)
         states, accepted, rejected, nfe = self._core.adaptive(
             self.flatten(params), x, t, tableau, float(rtol), float(atol), int(max_steps), first,
-            float(pi_beta), bool(step_to_times))
+            float(pi_beta), bool(step_to_times), u)
         return states, {"accepted": list(accepted), "rejected": list(rejected), "nfe": nfe}
 
     def adaptive_loss(self, params, x0, times, values, tableau="DormandPrince5", rtol=1e-6,
-                      atol=1e-9, max_steps=100000, first_step=None, pi_beta=0.04):
+                      atol=1e-9, max_steps=100000, first_step=None, pi_beta=0.04, inputs=None):
         """The mean squared error of the observed quantities (``observed_columns``) at
         times[1:] of an adaptive solve against ``values`` ((B, K-1, O); NaN marks a missing
         value), and its exact gradient through the accepted steps with their sizes held fixed.
@@ -387,7 +390,8 @@ class Model:
             raise ValueError(f"first_step must be positive, got {first_step!r}")
         loss, count, gp, gx, accepted, rejected, nfe = self._core.adaptive_loss(
             self.flatten(params), x, t, np.ascontiguousarray(v.reshape(-1)), tableau,
-            float(rtol), float(atol), int(max_steps), first, float(pi_beta))
+            float(rtol), float(atol), int(max_steps), first, float(pi_beta),
+            self._drive(None, inputs)[1])
         info = {"accepted": list(accepted), "rejected": list(rejected), "nfe": nfe,
                 "count": count}
         return loss, self.unflatten(gp), np.asarray(gx).reshape(x.shape), info

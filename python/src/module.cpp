@@ -338,21 +338,23 @@ PYBIND11_MODULE(_core, mod) {
           py::arg("values"), py::arg("t0") = Array(),
           py::arg("inputs") = std::vector<std::pair<Array, Array>>())
       // adaptive(params, x0 (B, D), times (K,), tableau, rtol, atol, max_steps, first_step,
-      //   beta, step_to_times) -> (states (B, K, D), accepted (B,), rejected (B,), nfe):
+      //   beta, step_to_times, inputs) -> (states (B, K, D), accepted (B,), rejected (B,), nfe):
       //   AdaptiveSolver::solve.
       .def(
           "adaptive",
           [](const PyModel &m, const Array &params, const Array &x0, const Array &times,
              const std::string &tableau, double rtol, double atol, int64_t maxSteps,
-             double firstStep, double beta, bool stepToTimes) {
+             double firstStep, double beta, bool stepToTimes,
+             const std::vector<std::pair<Array, Array>> &inputs) {
             const int64_t D = m.model.stateDim();
+            const odec::Drive drive = driveOf(Array(), inputs);
             const std::vector<double> p(params.data(), params.data() + params.size()),
                 x(x0.data(), x0.data() + x0.size()), t(times.data(), times.data() + times.size());
             odec::AdaptiveSolver::Result r;
             {
               py::gil_scoped_release release;
               r = m.adaptiveSolver(tableau).solve(
-                  p, x, t, {rtol, atol, maxSteps, firstStep, beta, stepToTimes});
+                  p, x, t, {rtol, atol, maxSteps, firstStep, beta, stepToTimes}, drive);
             }
             const py::ssize_t B = py::ssize_t(x.size()) / py::ssize_t(D),
                               K = py::ssize_t(t.size());
@@ -362,15 +364,18 @@ PYBIND11_MODULE(_core, mod) {
           },
           py::arg("params"), py::arg("x0"), py::arg("times"), py::arg("tableau"),
           py::arg("rtol"), py::arg("atol"), py::arg("max_steps"), py::arg("first_step"),
-          py::arg("beta"), py::arg("step_to_times"))
+          py::arg("beta"), py::arg("step_to_times"),
+          py::arg("inputs") = std::vector<std::pair<Array, Array>>())
       // adaptive_loss(params, x0 (B, D), times (K,), values (B, K-1, O), tableau, rtol, atol,
-      //   max_steps, first_step, beta) -> (loss, count, grad_params, grad_x0, accepted,
+      //   max_steps, first_step, beta, inputs) -> (loss, count, grad_params, grad_x0, accepted,
       //   rejected, nfe)
       .def(
           "adaptive_loss",
           [](const PyModel &m, const Array &params, const Array &x0, const Array &times,
              const Array &values, const std::string &tableau, double rtol, double atol,
-             int64_t maxSteps, double firstStep, double beta) {
+             int64_t maxSteps, double firstStep, double beta,
+             const std::vector<std::pair<Array, Array>> &inputs) {
+            const odec::Drive drive = driveOf(Array(), inputs);
             const std::vector<double> p(params.data(), params.data() + params.size()),
                 x(x0.data(), x0.data() + x0.size()), t(times.data(), times.data() + times.size()),
                 v(values.data(), values.data() + values.size());
@@ -378,14 +383,15 @@ PYBIND11_MODULE(_core, mod) {
             {
               py::gil_scoped_release release;
               r = m.adaptiveSolver(tableau).loss(p, x, t, v,
-                                                 {rtol, atol, maxSteps, firstStep, beta});
+                                                 {rtol, atol, maxSteps, firstStep, beta}, drive);
             }
             return py::make_tuple(r.loss, r.count, toArray(r.gradParams), toArray(r.gradX0),
                                   r.accepted, r.rejected, r.nfe);
           },
           py::arg("params"), py::arg("x0"), py::arg("times"), py::arg("values"),
           py::arg("tableau"), py::arg("rtol"), py::arg("atol"), py::arg("max_steps"),
-          py::arg("first_step"), py::arg("beta"))
+          py::arg("first_step"), py::arg("beta"),
+          py::arg("inputs") = std::vector<std::pair<Array, Array>>())
       .def("observed_columns", [](const PyModel &m) { return m.model.observedColumns(); })
       // loss_grad(params, x0 (B, D), target_steps (T,), targets (B, T, D), steps, h, tableau,
       //           adjoint) -> (loss, grad_params, grad_x0, trajectory): the mean squared error

@@ -473,3 +473,44 @@ def test_adaptive_loss_gradient_matches_finite_differences_of_the_solve():
             assert abs(grads["A"][i, j] - fd) < 1e-6 * max(1.0, abs(fd))
     with pytest.raises(ValueError, match="values has shape"):
         m.adaptive_loss({"A": A}, x0, times, values[:, :1])
+
+
+def test_adaptive_steps_of_a_driven_model_read_the_inputs_at_the_stage_times():
+    # ddt(x) = -x + u + 0.1 t with u = sin through Linear samples every 0.05: against the fixed
+    # fine-step observation solver with the same inputs; the gradient of the adaptive loss
+    # against central differences of the solve stepping to the times.
+    m = odec.compile_source("""
+model Drv
+    state x::Real
+    input u::Real ~ Linear()
+    param k::Real ~ Constant(1.0)
+    ddt(x) = -k * x + u + 0.1 * t
+end
+""").model("Drv")
+    ts = np.linspace(0.0, 2.0, 41)
+    inputs = (ts, np.sin(3 * ts))
+    times = np.array([0.2, 0.7, 1.3, 2.0])
+    x0 = np.array([[0.5], [-0.4]])
+    states, info = m.solve_adaptive({"k": np.array(1.0)}, x0, times, tableau="Tsit5",
+                                    rtol=1e-11, atol=1e-11, inputs=inputs)
+    # Linear's kinks at the 40 samples are step ends: at least one step per sample interval.
+    assert min(info["accepted"]) >= 36
+    fine, _ = m.predict({"k": np.array(1.0)}, x0, times[1:], tableau="RK4", step=1e-3,
+                        t0=0.2, inputs=inputs)
+    for b in range(2):
+        np.testing.assert_allclose(states[b, 1:, 0], fine[b][:, 0], rtol=0, atol=1e-9)
+    values = np.array([[[0.3], [0.1], [np.nan]], [[-0.2], [0.0], [0.4]]])
+    loss, grads, gx, _ = m.adaptive_loss({"k": np.array(1.0)}, x0, times, values,
+                                         tableau="Tsit5", rtol=1e-12, atol=1e-12, inputs=inputs)
+
+    def f(k):
+        s, _ = m.solve_adaptive({"k": np.array(k)}, x0, times, tableau="Tsit5", rtol=1e-12,
+                                atol=1e-12, step_to_times=True, inputs=inputs)
+        d = s[:, 1:] - values
+        return np.nansum(d * d) / 5
+
+    assert abs(loss - f(1.0)) < 1e-12
+    fd = (f(1.0 + 1e-5) - f(1.0 - 1e-5)) / 2e-5
+    assert abs(float(grads["k"]) - fd) < 1e-6 * max(1.0, abs(fd))
+    with pytest.raises(ValueError, match="has inputs; the drive must give their samples"):
+        m.solve_adaptive({"k": np.array(1.0)}, x0, times)

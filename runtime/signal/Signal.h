@@ -57,6 +57,7 @@ public:
   int64_t samples() const { return int64_t(times_.size()); }
   double firstTime() const { return times_.front(); }
   double lastTime() const { return times_.back(); }
+  const std::vector<double> &times() const { return times_; }
 
   /// Whether evaluate() is defined at every t between t0 and t1 (inclusive, either order; the
   /// domain is an interval, so both ends decide): Hold from firstTime on, Linear and CubicSpline
@@ -74,8 +75,10 @@ public:
   /// is false. O(log n): a binary search for the interval, then O(width).
   void evaluate(double t, double *out, Side side = Side::Right) const;
 
-private:
+  /// How close to a sample time a t counts as that time (see above): 1e-9 · max(1, |t|).
   static double tolerance(double t);
+
+private:
   bool definedAt(double t) const;
 
   Interpolation kind_;

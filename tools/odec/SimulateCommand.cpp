@@ -135,7 +135,8 @@ CsvTable atRequestedTimes(const SimulateOptions &o, const Model &m,
 CsvTable adaptiveAtTimes(const SimulateOptions &o, const Model &m,
                          const std::vector<double> &params, const std::vector<double> &x0,
                          int64_t batch, const CompileOptions &compile) {
-  std::vector<double> times = {o.drive.load(m, /*absoluteTimes=*/true).t0.at(0)};
+  const Drive drive = o.drive.load(m, /*absoluteTimes=*/true);
+  std::vector<double> times = {drive.t0.empty() ? 0.0 : drive.t0.at(0)};
   for (double t : requestedTimes(o.times))
     times.push_back(t);
   AdaptiveSettings s;
@@ -148,7 +149,8 @@ CsvTable adaptiveAtTimes(const SimulateOptions &o, const Model &m,
   if (o.firstStep && !(*o.firstStep > 0))
     throw UserError("--first-step must be a positive finite number (leave it out to have it "
                     "chosen)");
-  const AdaptiveSolver::Result r = m.adaptiveSolver(o.tableau, compile).solve(params, x0, times, s);
+  const AdaptiveSolver::Result r =
+      m.adaptiveSolver(o.tableau, compile).solve(params, x0, times, s, Drive{{}, drive.inputs});
   CsvTable table = emptyTable(m, batch, false);
   const size_t D = size_t(m.stateDim()), K = times.size();
   for (size_t b = 0; b < size_t(batch); ++b) {

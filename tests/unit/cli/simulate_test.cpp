@@ -284,6 +284,43 @@ end
   EXPECT_NEAR(a.at(0, 2), b.at(3, 2), 1e-14);
 }
 
+// A driven model with adaptive steps from the command line: ẋ = −x + u with u held at
+// 1, −2, 0.5 from t = 0, 1, 2 (steps end on the jumps); x(t) in closed form.
+TEST(Simulate, AdaptiveStepsOfADrivenModel) {
+  TempDir tmp;
+  const std::string model = tmp.file("held.node", R"(
+model Held
+    state x::Real
+    input u::Real ~ Hold()
+    ddt(x) = -x + u
+end
+)");
+  const std::string inputs = tmp.file("u.csv", "t,u\n0,1\n1,-2\n2,0.5\n");
+  auto r = runOdec("simulate " + model + " --tableau Tsit5 --rtol 1e-10 --atol 1e-12 --x0 0 "
+                   "--seed 0 --inputs " + inputs + " --times 0.5,1,1.5,2,2.75");
+  ASSERT_EQ(r.status, 0) << r.err;
+  const CsvTable table = odec::parseCsv(r.out, "stdout");
+  const double u[] = {1, -2, 0.5};
+  double x = 0, start = 0;
+  std::vector<double> exact;
+  for (double t : {0.5, 1.0, 1.5, 2.0, 2.75}) {
+    while (t > start + 1) { // through the jump at start + 1
+      x = u[int(start)] + (x - u[int(start)]) * std::exp(-1.0);
+      start += 1;
+    }
+    exact.push_back(u[int(start)] + (x - u[int(start)]) * std::exp(-(t - start)));
+  }
+  ASSERT_EQ(table.rows(), 5u);
+  for (size_t k = 0; k < 5; ++k)
+    EXPECT_NEAR(table.at(k, 1), exact[k], 1e-9) << k;
+  // The inputs must cover the solve.
+  r = runOdec("simulate " + model + " --tableau Tsit5 --rtol 1e-6 --x0 0 --seed 0 --t0 -1 " +
+              "--inputs " + inputs + " --times 1");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.err, "odec: error: input 'u' (Hold) is sampled on [0, 2], but trajectory 0 is "
+                   "solved on [-1, 1]\n");
+}
+
 // Adaptive steps from the command line: the states at --times against the exact solution of
 // a linear system, the step counts in the JSON, and the option combinations refused.
 TEST(Simulate, AdaptiveStepsReachTheTimesWithinTheTolerance) {

@@ -103,6 +103,39 @@ TEST(DrivenTrain, StudentRecoversItsTeacherFromIrregularGappyDrivenData) {
   EXPECT_LT(r.bestLoss, 1e-5);
 }
 
+// Adaptive steps on the same data: each window solved with error control at its own times,
+// the held input's jumps as step ends; the same teacher comes out, the same bits on 1 and 2
+// threads.
+TEST(DrivenTrain, AdaptiveStepsRecoverTheTeacher) {
+  TempDir dir;
+  const odec::Model m = odec::Program::fromString(kPlant, "plant.node").model();
+  const std::string data = dir.file("plant.csv", teacherCsv(m));
+  odec::TrainSettings t = settings(data, dir.file("run"));
+  t.tableau = "DormandPrince5";
+  t.step = 0;
+  t.rtol = 1e-8;
+  t.atol = 1e-10;
+  t.epochs = 120;
+  std::ostringstream log;
+  odec::TrainOutput out;
+  out.log = &log;
+  const odec::TrainResult r = m.train(t, out);
+  ASSERT_EQ(r.outcome, odec::TrainResult::Outcome::Finished) << log.str();
+  EXPECT_NE(log.str().find("note: adaptive steps: the nominal step (of the stability init) is "
+                           "the data's median sample interval"),
+            std::string::npos)
+      << log.str();
+  for (size_t i = 0; i < kTeacher.size(); ++i)
+    EXPECT_NEAR(r.params[i], kTeacher[i], 0.02) << "parameter " << i;
+  EXPECT_LT(r.bestLoss, 1e-5);
+  odec::TrainSettings one = t, two = t;
+  one.directory = dir.file("one");
+  two.directory = dir.file("two");
+  one.epochs = two.epochs = 2;
+  two.threads = 2;
+  EXPECT_EQ(m.train(one).params, m.train(two).params);
+}
+
 TEST(DrivenTrain, ThreadsDoNotChangeTheResult) {
   TempDir dir;
   const odec::Model m = odec::Program::fromString(kPlant, "plant.node").model();
