@@ -12,6 +12,7 @@
 #include "driver/ObservedSolveImpl.h"
 #include "driver/StageValues.h"
 #include "io/Csv.h"
+#include "ir/Builder.h"
 #include "jit/BatchVariants.h"
 #include "support/InternalError.h"
 #include "tableau/SolverPlan.h"
@@ -24,29 +25,62 @@
 
 namespace odec {
 
-struct AdaptiveSolver::Impl {
-  std::shared_ptr<const Model::Impl> model;
-  std::string tableau;
+/// One system the compiled adaptive loop steps: the model's field, or the continuous
+/// adjoint's augmented field reversed in time.
+struct AdaptiveSystem {
+  std::shared_ptr<const ir::ModelIR> ir;
   int stages = 0;
-  bool fsal = false;
-  int order = 0; // of the propagated solution: the first step's exponent
+  bool fsal = false; // the last stage reused as the next step's first (AdaptiveCodegen)
+  int order = 0;     // of the propagated solution: the first step's exponent
   std::unique_ptr<jit::BatchVariants<jit::CompiledAdaptive>> code;
-  std::shared_ptr<const jit::CompiledFunction> field; // f(x; θ), for the first step
-  CompileOptions compile;
-  std::optional<Model> owner; // compiles the replay
-  mutable std::once_flag replayOnce;
-  mutable std::optional<ObservedSolver> replay; // compiled by the first loss()
+  std::shared_ptr<const jit::CompiledFunction> field; // f(x; θ; exo), for the first step
+
+  AdaptiveSystem(std::shared_ptr<const ir::ModelIR> system, const ButcherTableau &t,
+                 const jit::CompileOptions &options, const jit::CompileOptions &point);
 
   /// The solve, recording each trajectory's first `capacity` accepted steps into `steps`.
-  Result forward(const std::vector<double> &params, const std::vector<double> &x0,
-                 const std::vector<double> &times, const AdaptiveSettings &settings,
-                 const Drive &drive, int64_t capacity, std::vector<double> &steps) const;
+  AdaptiveSolver::Result forward(const std::vector<double> &params,
+                                 const std::vector<double> &x0, const std::vector<double> &times,
+                                 const AdaptiveSettings &settings, const Drive &drive,
+                                 int64_t capacity, std::vector<double> &steps) const;
 
   /// Hairer, Nørsett, Wanner I, II.4: h from the sizes of x0, f(x0) and f's change over a
   /// trial Euler step, in the error norm's weights; at most the whole interval. Trajectory
   /// b's exogenous values from `signals` (a driven model).
   double firstStep(const std::vector<double> &params, const double *x0, double t0, double span,
                    const AdaptiveSettings &s, const DriveSignals &signals, int64_t b) const;
+};
+
+AdaptiveSystem::AdaptiveSystem(std::shared_ptr<const ir::ModelIR> system, const ButcherTableau &t,
+                               const jit::CompileOptions &options,
+                               const jit::CompileOptions &point)
+    : ir(std::move(system)), stages(t.stages),
+      fsal(SolverPlan::of(t).fsal && ir->autonomous()), // as AdaptiveCodegen reuses
+      order(codegen::embeddedErrorOrder(t)),
+      code(std::make_unique<jit::BatchVariants<jit::CompiledAdaptive>>(
+          [system = ir, t](const jit::CompileOptions &o) {
+            return jit::compileAdaptive(*system, t, o);
+          },
+          options)),
+      field(jit::compileFunction(ir->field(), point)) {}
+
+struct AdaptiveSolver::Impl {
+  std::shared_ptr<const Model::Impl> model;
+  std::string tableau;
+  ButcherTableau pair;
+  std::optional<AdaptiveSystem> system;
+  CompileOptions compile;
+  std::optional<Model> owner; // compiles the replay
+  mutable std::once_flag replayOnce, backwardOnce;
+  mutable std::optional<ObservedSolver> replay;    // compiled by the first discrete loss()
+  mutable std::optional<AdaptiveSystem> backward; // by the first continuous one
+
+  Loss discreteLoss(const std::vector<double> &params, const std::vector<double> &x0,
+                    const std::vector<double> &times, const std::vector<double> &values,
+                    const AdaptiveSettings &settings, const Drive &drive) const;
+  Loss continuousLoss(const std::vector<double> &params, const std::vector<double> &x0,
+                      const std::vector<double> &times, const std::vector<double> &values,
+                      const AdaptiveSettings &settings) const;
 };
 
 namespace {
@@ -69,11 +103,10 @@ void checkSettings(const AdaptiveSettings &s) {
 
 } // namespace
 
-double AdaptiveSolver::Impl::firstStep(const std::vector<double> &params, const double *x0,
-                                       double t0, double span, const AdaptiveSettings &s,
-                                       const DriveSignals &signals, int64_t b) const {
-  const size_t D = size_t(model->ir.stateDim()), P = params.size(),
-               E = size_t(model->ir.exoDim());
+double AdaptiveSystem::firstStep(const std::vector<double> &params, const double *x0, double t0,
+                                 double span, const AdaptiveSettings &s,
+                                 const DriveSignals &signals, int64_t b) const {
+  const size_t D = size_t(ir->stateDim()), P = params.size(), E = size_t(ir->exoDim());
   std::vector<double> in(D + P + E), f0(D), f1(D);
   std::copy(params.begin(), params.end(), in.begin() + long(D));
   auto eval = [&](const double *x, double t, std::vector<double> &f) {
@@ -119,16 +152,9 @@ AdaptiveSolver Model::adaptiveSolver(const std::string &tableau,
   auto impl = std::make_shared<AdaptiveSolver::Impl>();
   impl->model = impl_;
   impl->tableau = tableau;
-  impl->stages = t.stages;
-  impl->fsal = SolverPlan::of(t).fsal && impl_->ir.autonomous(); // as AdaptiveCodegen reuses
-  impl->order = codegen::embeddedErrorOrder(t);
-  const jit::CompileOptions options = jitOptions(impl_->ir, compile, t);
-  impl->code = std::make_unique<jit::BatchVariants<jit::CompiledAdaptive>>(
-      [model = impl_, &t](const jit::CompileOptions &o) {
-        return jit::compileAdaptive(model->ir, t, o);
-      },
-      options);
-  impl->field = jit::compileFunction(impl_->ir.field(), impl_->pointOptions());
+  impl->pair = t;
+  impl->system.emplace(std::shared_ptr<const ir::ModelIR>(impl_, &impl_->ir), t,
+                       jitOptions(impl_->ir, compile, t), impl_->pointOptions());
   impl->compile = compile;
   impl->owner = *this;
   AdaptiveSolver s;
@@ -144,7 +170,7 @@ AdaptiveSolver::Result AdaptiveSolver::solve(const std::vector<double> &params,
                                              const AdaptiveSettings &settings,
                                              const Drive &drive) const {
   std::vector<double> none;
-  return impl_->forward(params, x0, times, settings, drive, 0, none);
+  return impl_->system->forward(params, x0, times, settings, drive, 0, none);
 }
 
 namespace {
@@ -180,16 +206,15 @@ void exogenousValues(void *context, const double *times, const int64_t *traj, co
 
 } // namespace
 
-AdaptiveSolver::Result AdaptiveSolver::Impl::forward(const std::vector<double> &params,
-                                                     const std::vector<double> &x0,
-                                                     const std::vector<double> &times,
-                                                     const AdaptiveSettings &settings,
-                                                     const Drive &drive, int64_t capacity,
-                                                     std::vector<double> &steps) const {
+AdaptiveSolver::Result AdaptiveSystem::forward(const std::vector<double> &params,
+                                               const std::vector<double> &x0,
+                                               const std::vector<double> &times,
+                                               const AdaptiveSettings &settings,
+                                               const Drive &drive, int64_t capacity,
+                                               std::vector<double> &steps) const {
   checkSettings(settings);
-  const Model::Impl &m = *model;
-  const int64_t D = m.ir.stateDim();
-  checkSize("the parameter vector", params.size(), m.ir.paramCount());
+  const int64_t D = ir->stateDim();
+  checkSize("the parameter vector", params.size(), ir->paramCount());
   if (x0.empty() || x0.size() % size_t(D) != 0)
     throw std::invalid_argument("x0 has " + std::to_string(x0.size()) +
                                 " values; expected a positive multiple of the state's " +
@@ -213,15 +238,15 @@ AdaptiveSolver::Result AdaptiveSolver::Impl::forward(const std::vector<double> &
     if (!std::isfinite(v))
       throw std::invalid_argument("x0 is not all finite");
 
-  if (m.ir.autonomous() && (!drive.t0.empty() || !drive.inputs.empty()))
-    throw std::invalid_argument("model '" + m.ir.name +
+  if (ir->autonomous() && (!drive.t0.empty() || !drive.inputs.empty()))
+    throw std::invalid_argument("model '" + ir->name +
                                 "' reads neither the time nor inputs; its solves take no drive");
-  const DriveSignals signals(m.ir, drive, batch);
-  for (int64_t b = 0; b < batch && !m.ir.autonomous(); ++b)
+  const DriveSignals signals(*ir, drive, batch);
+  for (int64_t b = 0; b < batch && !ir->autonomous(); ++b)
     signals.requireCoverage(b, times.front(), times.back());
   const double span = times.back() - times.front();
   std::vector<double> h0(size_t(batch), settings.firstStep);
-  Result r;
+  AdaptiveSolver::Result r;
   if (settings.firstStep == 0) {
     for (int64_t b = 0; b < batch; ++b)
       h0[size_t(b)] =
@@ -236,10 +261,10 @@ AdaptiveSolver::Result AdaptiveSolver::Impl::forward(const std::vector<double> &
   r.states.assign(size_t(batch) * times.size() * size_t(D), 0.0);
   std::vector<double> stats(size_t(batch) * 4);
   steps.assign(size_t(batch * capacity), 0.0);
-  ExogenousContext context{&signals, size_t(m.ir.exoDim()), {}};
+  ExogenousContext context{&signals, size_t(ir->exoDim()), {}};
   std::vector<std::vector<double>> own(static_cast<size_t>(batch));
   size_t stride = 1; // at least the +inf after the last
-  for (int64_t b = 0; b < batch && !m.ir.autonomous(); ++b) {
+  for (int64_t b = 0; b < batch && !ir->autonomous(); ++b) {
     own[size_t(b)] = signals.breaks(b, times.front(), times.back());
     stride = std::max(stride, own[size_t(b)].size() + 1);
   }
@@ -249,7 +274,7 @@ AdaptiveSolver::Result AdaptiveSolver::Impl::forward(const std::vector<double> &
   code->forBatch(batch).function()(params.data(), x0.data(), r.states.data(), batch,
                                    times.data(), int64_t(times.size()), h0.data(), control,
                                    stats.data(), steps.data(), capacity,
-                                   m.ir.autonomous() ? nullptr : exogenousValues, &context,
+                                   ir->autonomous() ? nullptr : exogenousValues, &context,
                                    breaks.data(), int64_t(stride));
   if (!context.error.empty())
     throw std::invalid_argument(context.error);
@@ -335,9 +360,28 @@ AdaptiveSolver::Loss AdaptiveSolver::loss(const std::vector<double> &params,
                                           const std::vector<double> &values,
                                           const AdaptiveSettings &settings,
                                           const Drive &drive) const {
-  std::call_once(impl_->replayOnce,
-                 [&] { impl_->replay = impl_->owner->observedSolver(impl_->tableau, impl_->compile); });
-  const ObservedSolver::Impl &replay = *impl_->replay->impl_;
+  if (settings.adjoint == Adjoint::Continuous) {
+    if (!impl_->model->ir.autonomous())
+      throw std::invalid_argument("the continuous adjoint needs an autonomous model; model '" +
+                                  impl_->model->ir.name +
+                                  "' reads the time or inputs (use the discrete adjoint)");
+    if (!impl_->model->outputSlots.empty())
+      throw std::invalid_argument("the continuous adjoint compares states; model '" +
+                                  impl_->model->ir.name +
+                                  "' has outputs (use the discrete adjoint)");
+    return impl_->continuousLoss(params, x0, times, values, settings);
+  }
+  return impl_->discreteLoss(params, x0, times, values, settings, drive);
+}
+
+AdaptiveSolver::Loss AdaptiveSolver::Impl::discreteLoss(const std::vector<double> &params,
+                                                        const std::vector<double> &x0,
+                                                        const std::vector<double> &times,
+                                                        const std::vector<double> &values,
+                                                        const AdaptiveSettings &settings,
+                                                        const Drive &drive) const {
+  std::call_once(replayOnce, [&] { replay = owner->observedSolver(tableau, compile); });
+  const ObservedSolver::Impl &replay = *this->replay->impl_;
   const int64_t O = replay.observedDim();
   const size_t K = times.size() < 2 ? 0 : times.size() - 1;
   AdaptiveSettings stepping = settings;
@@ -346,11 +390,11 @@ AdaptiveSolver::Loss AdaptiveSolver::loss(const std::vector<double> &params,
   int64_t capacity = 64 * int64_t(std::max<size_t>(K, 1));
   std::vector<double> steps;
   Loss r;
-  static_cast<Result &>(r) = impl_->forward(params, x0, times, stepping, drive, capacity, steps);
+  static_cast<Result &>(r) = system->forward(params, x0, times, stepping, drive, capacity, steps);
   const int64_t most = *std::max_element(r.accepted.begin(), r.accepted.end());
   if (most > capacity) {
     capacity = most;
-    static_cast<Result &>(r) = impl_->forward(params, x0, times, stepping, drive, capacity, steps);
+    static_cast<Result &>(r) = system->forward(params, x0, times, stepping, drive, capacity, steps);
   }
   const size_t B = r.accepted.size();
   checkSize("the observed values", values.size(), int64_t(B * K) * O);
@@ -374,6 +418,72 @@ AdaptiveSolver::Loss AdaptiveSolver::loss(const std::vector<double> &params,
   r.count = g.count;
   r.gradParams = g.gradParams;
   r.gradX0 = g.gradX0;
+  return r;
+}
+
+AdaptiveSolver::Loss AdaptiveSolver::Impl::continuousLoss(const std::vector<double> &params,
+                                                          const std::vector<double> &x0,
+                                                          const std::vector<double> &times,
+                                                          const std::vector<double> &values,
+                                                          const AdaptiveSettings &settings) const {
+  const ir::ModelIR &ir = model->ir;
+  const size_t D = size_t(ir.stateDim()), P = size_t(ir.paramCount()), A = 2 * D + P;
+  std::vector<double> none;
+  Loss r;
+  static_cast<Result &>(r) = system->forward(params, x0, times, settings, {}, 0, none);
+  const size_t B = r.accepted.size(), K = times.size() - 1;
+  checkSize("the observed values", values.size(), int64_t(B * K * D));
+  for (double v : values)
+    r.count += std::isnan(v) ? 0 : 1;
+  const double weight = r.count ? 1.0 / double(r.count) : 0.0;
+  // ∂L/∂x(t_k) per trajectory and time (zero at t_0).
+  std::vector<double> cotangent(B * (K + 1) * D, 0.0);
+  for (size_t b = 0; b < B; ++b)
+    for (size_t k = 1; k <= K; ++k)
+      for (size_t d = 0; d < D; ++d) {
+        const double v = values[(b * K + k - 1) * D + d];
+        if (std::isnan(v))
+          continue;
+        const double diff = r.states[(b * (K + 1) + k) * D + d] - v;
+        r.loss += weight * diff * diff;
+        cotangent[(b * (K + 1) + k) * D + d] = 2 * weight * diff;
+      }
+  std::call_once(backwardOnce, [&] {
+    // Backward in t is forward in s = −t: the augmented field negated.
+    ir::ModelIR reversed = jit::continuousAdjointModel(ir);
+    reversed.name += "_reversed";
+    for (ir::Expr &e : reversed.ddt)
+      e = ir::neg(e);
+    auto system = std::make_shared<const ir::ModelIR>(std::move(reversed));
+    backward.emplace(system, pair, jitOptions(*system, compile, pair), model->pointOptions());
+  });
+  AdaptiveSettings back = settings;
+  back.firstStep = 0;
+  back.stepToTimes = false;
+  std::vector<double> aug(B * A, 0.0);
+  auto restart = [&](size_t k) { // x from the forward solve, λ jumps by ∂L/∂x(t_k)
+    for (size_t b = 0; b < B; ++b)
+      for (size_t d = 0; d < D; ++d) {
+        aug[b * A + d] = r.states[(b * (K + 1) + k) * D + d];
+        aug[b * A + D + d] += cotangent[(b * (K + 1) + k) * D + d];
+      }
+  };
+  restart(K);
+  for (size_t k = K; k >= 1; --k) {
+    const Result segment = backward->forward(params, aug, {-times[k], -times[k - 1]}, back, {}, 0,
+                                             none);
+    r.nfe += segment.nfe;
+    for (size_t b = 0; b < B; ++b)
+      std::copy_n(segment.states.begin() + long((2 * b + 1) * A), A, aug.begin() + long(b * A));
+    restart(k - 1);
+  }
+  r.gradX0.assign(B * D, 0.0);
+  r.gradParams.assign(P, 0.0);
+  for (size_t b = 0; b < B; ++b) {
+    std::copy_n(aug.begin() + long(b * A + D), D, r.gradX0.begin() + long(b * D));
+    for (size_t p = 0; p < P; ++p)
+      r.gradParams[p] += aug[b * A + 2 * D + p];
+  }
   return r;
 }
 

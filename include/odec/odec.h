@@ -519,6 +519,10 @@ struct AdaptiveSettings {
   double beta = 0.04;         // the PI controller's gain on the previous error, in [0, 0.2]
                               // (Hairer's dopri5; 0: the I controller of torchdiffeq)
   bool stepToTimes = false;   // steps end on every output time instead of dense output
+  /// AdaptiveSolver::loss's gradient: Discrete, the exact gradient of the computed solution
+  /// through its accepted steps; Continuous, the adjoint ODE integrated backward with its own
+  /// error control (as torchdiffeq's odeint_adjoint).
+  Adjoint adjoint = Adjoint::Discrete;
 };
 
 /// Adaptive steps with an embedded pair (a tableau with bhat: DormandPrince5, Tsit5,
@@ -573,7 +577,13 @@ public:
   /// (times − 1) x observedDim(); NaN: missing, left out), with its exact gradient with respect
   /// to the parameters and x0 through the accepted steps, their sizes held fixed (the discrete
   /// adjoint of the computed solution, "discretize, then optimize": the step-size control
-  /// is not differentiated). The solve steps to the observation times (as with stepToTimes,
+  /// is not differentiated). With settings.adjoint = Continuous instead ("optimize, then
+  /// discretize", torchdiffeq's odeint_adjoint): the solve outputs by dense output, and the
+  /// adjoint system [x, λ, θ̄]' = −[f, −λᵀ∂f/∂x, −λᵀ∂f/∂θ] (the field's symbolic VJP) is
+  /// integrated backward from each observation time to the one before with the same pair and
+  /// tolerances (the error norm over all of x, λ and θ̄), x restarted there from the forward
+  /// solution and λ jumping by the loss's ∂L/∂x; its gradient approaches the discrete one as
+  /// the tolerances shrink. Autonomous models observed in their states (no outputs). The solve steps to the observation times (as with stepToTimes,
   /// whatever the settings say), so every value compared is a state the method computed and
   /// the gradient is that of exactly the values compared. The accepted steps are replayed by
   /// the observation-time solver's fused discrete adjoint (ObservedSolver; its compile is

@@ -367,12 +367,15 @@ class Model:
         return states, {"accepted": list(accepted), "rejected": list(rejected), "nfe": nfe}
 
     def adaptive_loss(self, params, x0, times, values, tableau="DormandPrince5", rtol=1e-6,
-                      atol=1e-9, max_steps=100000, first_step=None, pi_beta=0.04, inputs=None):
+                      atol=1e-9, max_steps=100000, first_step=None, pi_beta=0.04, inputs=None,
+                      adjoint="discrete"):
         """The mean squared error of the observed quantities (``observed_columns``) at
         times[1:] of an adaptive solve against ``values`` ((B, K-1, O); NaN marks a missing
         value), and its exact gradient through the accepted steps with their sizes held fixed.
         The solve steps to the times (as ``step_to_times``), so the values compared are states
-        the method computed.
+        the method computed. ``adjoint="continuous"``: instead the adjoint ODE integrated
+        backward with the same pair and tolerances (torchdiffeq's odeint_adjoint; autonomous
+        models observed in their states), approaching the discrete gradient as rtol shrinks.
         Returns (loss, grads, grad_x0, info): grads a dict shaped like the params, grad_x0
         (B, D), info as solve_adaptive's plus ``count`` (the values used)."""
         x, _ = self._x0(x0)
@@ -391,7 +394,7 @@ class Model:
         loss, count, gp, gx, accepted, rejected, nfe = self._core.adaptive_loss(
             self.flatten(params), x, t, np.ascontiguousarray(v.reshape(-1)), tableau,
             float(rtol), float(atol), int(max_steps), first, float(pi_beta),
-            self._drive(None, inputs)[1])
+            self._drive(None, inputs)[1], str(adjoint))
         info = {"accepted": list(accepted), "rejected": list(rejected), "nfe": nfe,
                 "count": count}
         return loss, self.unflatten(gp), np.asarray(gx).reshape(x.shape), info

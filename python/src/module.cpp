@@ -367,23 +367,28 @@ PYBIND11_MODULE(_core, mod) {
           py::arg("beta"), py::arg("step_to_times"),
           py::arg("inputs") = std::vector<std::pair<Array, Array>>())
       // adaptive_loss(params, x0 (B, D), times (K,), values (B, K-1, O), tableau, rtol, atol,
-      //   max_steps, first_step, beta, inputs) -> (loss, count, grad_params, grad_x0, accepted,
-      //   rejected, nfe)
+      //   max_steps, first_step, beta, inputs, adjoint) -> (loss, count, grad_params, grad_x0,
+      //   accepted, rejected, nfe)
       .def(
           "adaptive_loss",
           [](const PyModel &m, const Array &params, const Array &x0, const Array &times,
              const Array &values, const std::string &tableau, double rtol, double atol,
              int64_t maxSteps, double firstStep, double beta,
-             const std::vector<std::pair<Array, Array>> &inputs) {
+             const std::vector<std::pair<Array, Array>> &inputs, const std::string &adjoint) {
             const odec::Drive drive = driveOf(Array(), inputs);
+            if (adjoint != "discrete" && adjoint != "continuous")
+              throw std::invalid_argument("adjoint must be \"discrete\" or \"continuous\", not \"" +
+                                          adjoint + "\"");
+            odec::AdaptiveSettings settings{rtol, atol, maxSteps, firstStep, beta};
+            settings.adjoint =
+                adjoint == "continuous" ? odec::Adjoint::Continuous : odec::Adjoint::Discrete;
             const std::vector<double> p(params.data(), params.data() + params.size()),
                 x(x0.data(), x0.data() + x0.size()), t(times.data(), times.data() + times.size()),
                 v(values.data(), values.data() + values.size());
             odec::AdaptiveSolver::Loss r;
             {
               py::gil_scoped_release release;
-              r = m.adaptiveSolver(tableau).loss(p, x, t, v,
-                                                 {rtol, atol, maxSteps, firstStep, beta}, drive);
+              r = m.adaptiveSolver(tableau).loss(p, x, t, v, settings, drive);
             }
             return py::make_tuple(r.loss, r.count, toArray(r.gradParams), toArray(r.gradX0),
                                   r.accepted, r.rejected, r.nfe);
@@ -391,7 +396,8 @@ PYBIND11_MODULE(_core, mod) {
           py::arg("params"), py::arg("x0"), py::arg("times"), py::arg("values"),
           py::arg("tableau"), py::arg("rtol"), py::arg("atol"), py::arg("max_steps"),
           py::arg("first_step"), py::arg("beta"),
-          py::arg("inputs") = std::vector<std::pair<Array, Array>>())
+          py::arg("inputs") = std::vector<std::pair<Array, Array>>(),
+          py::arg("adjoint") = std::string("discrete"))
       .def("observed_columns", [](const PyModel &m) { return m.model.observedColumns(); })
       // loss_grad(params, x0 (B, D), target_steps (T,), targets (B, T, D), steps, h, tableau,
       //           adjoint) -> (loss, grad_params, grad_x0, trajectory): the mean squared error

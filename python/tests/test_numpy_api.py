@@ -473,6 +473,14 @@ def test_adaptive_loss_gradient_matches_finite_differences_of_the_solve():
             assert abs(grads["A"][i, j] - fd) < 1e-6 * max(1.0, abs(fd))
     with pytest.raises(ValueError, match="values has shape"):
         m.adaptive_loss({"A": A}, x0, times, values[:, :1])
+    # The continuous adjoint (torchdiffeq's odeint_adjoint) approaches the same gradient.
+    closs, cgrads, cgx, _ = m.adaptive_loss({"A": A}, x0, times, values, rtol=1e-10, atol=1e-10,
+                                            adjoint="continuous")
+    assert abs(closs - loss) < 1e-8
+    np.testing.assert_allclose(cgrads["A"], grads["A"], rtol=0, atol=1e-7)
+    np.testing.assert_allclose(cgx, gx, rtol=0, atol=1e-7)
+    with pytest.raises(ValueError, match='adjoint must be "discrete" or "continuous"'):
+        m.adaptive_loss({"A": A}, x0, times, values, adjoint="backprop")
 
 
 def test_adaptive_steps_of_a_driven_model_read_the_inputs_at_the_stage_times():

@@ -161,6 +161,15 @@ Reference dopri5(const Field &f, State x, const std::vector<double> &times, doub
   return r;
 }
 
+std::string errorOf(const std::function<void()> &f) {
+  try {
+    f();
+  } catch (const std::exception &e) {
+    return e.what();
+  }
+  return "no error";
+}
+
 double relErr(double a, double b) { return std::abs(a - b) / std::max(1.0, std::abs(b)); }
 
 TEST(AdaptiveSolve, DormandPrince5MatchesAnIndependentImplementation) {
@@ -295,6 +304,43 @@ TEST(AdaptiveSolve, GradientIsTheDiscreteAdjointOfTheAcceptedSteps) {
   EXPECT_NEAR(fine.loss, g.loss, 1e-4 * g.loss);
 }
 
+// The continuous adjoint (backward adaptive integration of [x, λ, θ̄]) approaches the discrete
+// gradient as the tolerance shrinks, for the parameters and x0.
+TEST(AdaptiveSolve, ContinuousAdjointConvergesToTheDiscreteGradient) {
+  const odec::Model m = odec::Program::fromString(kModels, "a.node").model("VanDerPol");
+  const odec::AdaptiveSolver solver = m.adaptiveSolver("DormandPrince5");
+  const std::vector<double> times = {0.0, 0.7, 1.3, 2.4};
+  const std::vector<double> x0 = {2.0, 0.0, -1.0, 1.5};
+  const double nan = std::nan("");
+  const std::vector<double> values = {1.5, -0.5, 1.0, nan, 0.2, -1.0,
+                                      -1.5, 0.3, -0.4, 1.1, 0.9, 0.8};
+  odec::AdaptiveSettings s;
+  s.rtol = s.atol = 1e-12;
+  const odec::AdaptiveSolver::Loss exact = solver.loss({2.0}, x0, times, values, s);
+  s.adjoint = odec::Adjoint::Continuous;
+  double previous = INFINITY;
+  for (double tol : {1e-4, 1e-6, 1e-8, 1e-10}) {
+    s.rtol = s.atol = tol;
+    const odec::AdaptiveSolver::Loss c = solver.loss({2.0}, x0, times, values, s);
+    EXPECT_EQ(c.count, 11);
+    EXPECT_NEAR(c.loss, exact.loss, 100 * tol);
+    double err = std::abs(c.gradParams[0] - exact.gradParams[0]);
+    for (size_t i = 0; i < 4; ++i)
+      err = std::max(err, std::abs(c.gradX0[i] - exact.gradX0[i]));
+    EXPECT_LT(err, 1000 * tol) << "tol " << tol;
+    EXPECT_LT(err, previous) << "tol " << tol;
+    previous = err;
+  }
+  EXPECT_LT(previous, 1e-7);
+  // Driven models and outputs are for the discrete adjoint.
+  const odec::Model driven =
+      odec::Program::fromString("model F\n state x::Real\n ddt(x) = -x + sin(t)\nend\n", "f.node")
+          .model("F");
+  EXPECT_EQ(errorOf([&] { driven.adaptiveSolver("Tsit5").loss({}, {1}, {0, 1}, {0.5}, s); }),
+            "the continuous adjoint needs an autonomous model; model 'F' reads the time or inputs "
+            "(use the discrete adjoint)");
+}
+
 TEST(AdaptiveSolve, GlobalErrorTracksTheTolerance) {
   // ddt(x) = A x with A = [[-0.1, -2], [2, -0.1]]: x(t) = e^{At} x0 exactly.
   const odec::Model m = odec::Program::fromString(kModels, "a.node").model("Linear");
@@ -375,15 +421,6 @@ TEST(AdaptiveSolve, FloatCodeFollowsDoubleWithinItsTolerance) {
   const auto d = m.adaptiveSolver("DormandPrince5").solve({2.0}, x0, times, s);
   for (size_t i = 0; i < d.states.size(); ++i)
     EXPECT_LT(relErr(f.states[i], d.states[i]), 1e-3) << i;
-}
-
-std::string errorOf(const std::function<void()> &f) {
-  try {
-    f();
-  } catch (const std::exception &e) {
-    return e.what();
-  }
-  return "no error";
 }
 
 TEST(AdaptiveSolve, BadInputIsRefusedByName) {
