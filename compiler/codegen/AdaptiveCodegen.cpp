@@ -145,14 +145,15 @@ llvm::Function *emitAdaptiveSimulator(llvm::Module &m, const ir::ModelIR &model,
   // f(x_{n+1}): the next step's first slope, the FSAL pair's last stage or computed.
   Tensor F = reuseLast ? Tensor{} : te.allocate(Shape::vector(int(D)), true, "Fend");
   // Per lane: time, proposed step, next output index, accepted and rejected steps, status,
-  // a running sum and the last accepted step's error; `record` is what stats receives.
+  // a running sum, the last accepted step's error and the last step tried; `record` is what
+  // stats receives.
   auto scalarTensor = [&](const char *n) { return te.allocate(Shape::vector(1), true, n); };
   Tensor tT = scalarTensor("t"), hT = scalarTensor("h"), kT = scalarTensor("k"),
          breakT = scalarTensor("break"),
          accT = scalarTensor("accepted"), rejT = scalarTensor("rejected"),
          statT = scalarTensor("status"), sumT = scalarTensor("errsum"),
-         prevT = scalarTensor("errprev");
-  Tensor record = te.allocate(Shape::vector(4), true, "record");
+         prevT = scalarTensor("errprev"), lastT = scalarTensor("lasttried");
+  Tensor record = te.allocate(Shape::vector(5), true, "record");
   auto get = [&](const Tensor &t, int64_t i = 0) { return te.toLanes(te.load(t, te.index(i), true)); };
   auto put = [&](const Tensor &t, Value *v, int64_t i = 0) {
     te.store(t, te.index(i), te.fromLanes(v));
@@ -183,6 +184,7 @@ llvm::Function *emitAdaptiveSimulator(llvm::Module &m, const ir::ModelIR &model,
     put(rejT, zero);
     put(statT, zero);
     put(prevT, errFloor);
+    put(lastT, zero);
     scatterRows(b, te, X, out, chunk.rowStart(b, outStride, b.getInt64(0)), chunk.mask);
     // The stages' exogenous values: the host's function at t + c_i h, lane by lane (for lanes
     // in exoLive), a held input from the left after the step's start (as StageValues.h).
@@ -363,8 +365,12 @@ llvm::Function *emitAdaptiveSimulator(llvm::Module &m, const ir::ModelIR &model,
     // Not a usable step: below 16 ulp of the time (or zero, or not a number).
     Value *floor = b.CreateFMul(tiny, unary(llvm::Intrinsic::fabs, tNew));
     Value *underflow = b.CreateAnd(unfinished, b.CreateNot(b.CreateFCmpOGT(hNew, floor)));
+    // An error estimate that is not a number down to the smallest step: the field itself is
+    // not finite there (status 3), not a stiff or exploding solution (2).
+    Value *failure = b.CreateSelect(b.CreateFCmpUNO(err, err), lanes(te.real(3)), lanes(te.real(2)));
     put(statT, b.CreateSelect(exhausted, lanes(te.real(1)),
-                              b.CreateSelect(underflow, lanes(te.real(2)), get(statT))));
+                              b.CreateSelect(underflow, failure, get(statT))));
+    put(lastT, b.CreateSelect(active, hs, get(lastT)));
     b.CreateBr(head);
 
     b.SetInsertPoint(done);
@@ -372,7 +378,8 @@ llvm::Function *emitAdaptiveSimulator(llvm::Module &m, const ir::ModelIR &model,
     put(record, get(rejT), 1);
     put(record, get(statT), 2);
     put(record, get(tT), 3);
-    scatterRows(b, te, record, stats, chunk.rowStart(b, b.getInt64(4), b.getInt64(0)),
+    put(record, get(lastT), 4);
+    scatterRows(b, te, record, stats, chunk.rowStart(b, b.getInt64(5), b.getInt64(0)),
                 chunk.mask);
   });
   te.freeHeapStorage();

@@ -13,9 +13,9 @@
 //   h0:      batch first step sizes (> 0).
 //   control: rtol, atol, max steps per trajectory (accepted + rejected), safety, min factor,
 //            max factor, β, step to times (0 or 1) (AdaptiveControl in jit/Jit.h names them).
-//   stats:   batch x 4: accepted steps, rejected steps, status (0 done, 1 max steps reached,
-//            2 the step size underflowed or the error estimate is not finite), and the time
-//            reached.
+//   stats:   batch x 5: accepted steps, rejected steps, status (0 done, 1 max steps reached,
+//            2 the step size underflowed, 3 it underflowed with an error estimate that is not a
+//            number: the field is not finite there), the time reached and the last step tried.
 //   steps:   batch x capacity: the lengths of each trajectory's first `capacity` accepted
 //            steps in order, negated for a step that ended on an output time (the last, or with
 //            step to times any) (capacity 0: nothing recorded; steps may then be null).

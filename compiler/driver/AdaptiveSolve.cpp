@@ -259,7 +259,7 @@ AdaptiveSolver::Result AdaptiveSystem::forward(const std::vector<double> &params
   const double control[] = {c.rtol,      c.atol,      c.maxSteps, c.safety,
                             c.minFactor, c.maxFactor, c.beta,     c.stepToTimes};
   r.states.assign(size_t(batch) * times.size() * size_t(D), 0.0);
-  std::vector<double> stats(size_t(batch) * 4);
+  std::vector<double> stats(size_t(batch) * 5);
   steps.assign(size_t(batch * capacity), 0.0);
   ExogenousContext context{&signals, size_t(ir->exoDim()), {}};
   std::vector<std::vector<double>> own(static_cast<size_t>(batch));
@@ -279,7 +279,7 @@ AdaptiveSolver::Result AdaptiveSystem::forward(const std::vector<double> &params
   if (!context.error.empty())
     throw std::invalid_argument(context.error);
   for (int64_t b = 0; b < batch; ++b) {
-    const double *st = &stats[size_t(b) * 4];
+    const double *st = &stats[size_t(b) * 5];
     r.accepted.push_back(int64_t(st[0]));
     r.rejected.push_back(int64_t(st[1]));
     r.nfe += 1 + int64_t(stages - 1) * (r.accepted.back() + r.rejected.back()) +
@@ -292,8 +292,13 @@ AdaptiveSolver::Result AdaptiveSystem::forward(const std::vector<double> &params
     if (st[2] == 2)
       throw std::runtime_error("trajectory " + std::to_string(b) +
                                ": the step size underflowed at t = " + formatNumber(st[3]) +
-                               " (the solution is stiff or blows up there, or the field is not "
-                               "finite)");
+                               " (last step tried " + formatNumber(st[4]) +
+                               "; the solution is stiff or blows up there)");
+    if (st[2] == 3)
+      throw std::runtime_error("trajectory " + std::to_string(b) +
+                               ": the field is not finite at t = " + formatNumber(st[3]) +
+                               " (NaN or infinite values at every step size tried, down to " +
+                               formatNumber(st[4]) + ")");
   }
   return r;
 }

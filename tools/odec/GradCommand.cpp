@@ -3,8 +3,10 @@
 // the step grid use the fused MSE adjoint (discrete or continuous); targets off the grid, with
 // missing values or of a model's outputs use the observation-time solver's discrete adjoint. Prints a
 // summary (the loss, each parameter's gradient norm, the x0 gradient); the whole gradient as
-// JSON with --json (stdout) or --out G.json. One trajectory runs on one thread (--threads is
-// accepted for uniformity with the batch commands).
+// JSON with --json (stdout) or --out G.json. With --rtol/--atol (an embedded pair) the
+// trajectory steps adaptively to the target times and the gradient is AdaptiveSolver::loss's
+// (--adjoint discrete: through the accepted steps; continuous: the adjoint ODE). One
+// trajectory runs on one thread (--threads is accepted for uniformity with the batch commands).
 #include "Options.h"
 
 #include "io/Csv.h"
@@ -17,6 +19,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <numeric>
+#include <optional>
 
 namespace odec::cli {
 
@@ -28,6 +31,8 @@ struct GradOptions {
   std::string tableau, x0, target, adjoint = "discrete";
   double step = 0;
   int64_t steps = 0;
+  std::optional<double> rtol, atol;
+  bool adaptive() const { return rtol || atol; }
   std::string out;
   bool json = false;
   ThreadOptions threads;
@@ -62,13 +67,18 @@ Targets readTargets(const GradOptions &o, const Model &m) {
   std::iota(order.begin(), order.end(), size_t(0));
   std::stable_sort(order.begin(), order.end(),
                    [&](size_t a, size_t b) { return t.at(a, 0) < t.at(b, 0); });
-  const double t0 = o.drive.t0, end = gridTime(t0, o.step, o.steps);
+  const double t0 = o.drive.t0, end = o.adaptive() ? INFINITY : gridTime(t0, o.step, o.steps);
   auto row = [&](size_t r) { return "row " + std::to_string(r + 2) + ": t = " + formatNumber(t.at(r, 0)); };
   Targets out;
   out.onGrid = !m.hasOutputs();
   for (size_t r : order) {
-    const double time = t.at(r, 0), n = std::round((time - t0) / o.step);
-    const bool onStep = std::abs(time - (t0 + n * o.step)) <= 1e-9 * std::max(1.0, std::abs(time));
+    const double time = t.at(r, 0);
+    if (o.adaptive() && !(time > t0))
+      throw FileError(o.target, row(r) + " is not after the start t0 = " + formatNumber(t0) +
+                                    " (adaptive steps: every target comes after it)");
+    const double n = o.adaptive() ? 0 : std::round((time - t0) / o.step);
+    const bool onStep = !o.adaptive() &&
+                        std::abs(time - (t0 + n * o.step)) <= 1e-9 * std::max(1.0, std::abs(time));
     if (time < t0 || (time > end && !(onStep && n <= double(o.steps))))
       throw FileError(o.target, row(r) + " is outside the solve, " +
                                     (t0 == 0 ? "" : "t0 = " + formatNumber(t0) + " to ") + "t0 + N·h = " +
@@ -118,7 +128,15 @@ void printSummary(const Model &m, const nlohmann::ordered_json &doc,
 }
 
 int run(const GradOptions &o) {
-  checkSteps(o.step, o.steps);
+  if (o.adaptive()) {
+    if (o.step != 0 || o.steps != 0)
+      throw UserError("adaptive steps (--rtol/--atol) choose their own step: leave out --step "
+                      "and --steps");
+  } else {
+    if (o.step == 0 || o.steps == 0)
+      throw UserError("give --step H and --steps N (or adaptive steps with --rtol/--atol)");
+    checkSteps(o.step, o.steps);
+  }
   o.threads.count(); // validated; a single trajectory needs one
   Model m = o.model.load();
   std::vector<double> params = o.params.load(m);
@@ -133,7 +151,24 @@ int run(const GradOptions &o) {
   double loss = 0;
   std::vector<double> gradParams, gradX0;
   std::string how;
-  if (targets.onGrid) {
+  if (o.adaptive()) {
+    AdaptiveSettings s;
+    s.rtol = o.rtol.value_or(s.rtol);
+    s.atol = o.atol.value_or(s.atol);
+    s.adjoint = o.adjoint == "continuous" ? Adjoint::Continuous : Adjoint::Discrete;
+    const Drive drive = o.drive.load(m, /*absoluteTimes=*/true);
+    std::vector<double> times = {drive.t0.empty() ? 0.0 : drive.t0[0]};
+    times.insert(times.end(), targets.times.begin(), targets.times.end());
+    AdaptiveSolver::Loss r = m.adaptiveSolver(o.tableau, compile)
+                                 .loss(params, x0, times, targets.values, s,
+                                       Drive{{}, drive.inputs});
+    loss = r.loss;
+    gradParams = std::move(r.gradParams);
+    gradX0 = std::move(r.gradX0);
+    how = std::to_string(r.count) + " observed values at " + std::to_string(targets.times.size()) +
+          " times, adaptive steps (" + std::to_string(r.accepted[0]) + " accepted), " +
+          o.adjoint + " adjoint";
+  } else if (targets.onGrid) {
     Adjoint kind = o.adjoint == "continuous" ? Adjoint::Continuous : Adjoint::Discrete;
     LossGradient::Result r = m.lossGradient(o.tableau, kind, compile)
                                  .meanSquaredError(params, x0, 1, o.steps, o.step, targets.steps,
@@ -179,8 +214,12 @@ void addGradCommand(CLI::App &app, int &status) {
   auto *cmd = app.add_subcommand("grad", "Loss against a target trajectory and its exact gradient");
   o->model.add(*cmd);
   cmd->add_option("--tableau", o->tableau, "Runge–Kutta tableau (explicit)")->required();
-  cmd->add_option("--step", o->step, "step size h")->required();
-  cmd->add_option("--steps", o->steps, "number of steps N")->required();
+  cmd->add_option("--step", o->step, "step size h (fixed steps)");
+  cmd->add_option("--steps", o->steps, "number of steps N (fixed steps)");
+  cmd->add_option("--rtol", o->rtol,
+                  "adaptive steps of an embedded pair (DormandPrince5, Tsit5, …) to the target "
+                  "times: relative tolerance (default 1e-6 when --atol is given)");
+  cmd->add_option("--atol", o->atol, "adaptive steps: absolute tolerance (default 1e-9)");
   cmd->add_option("--x0", o->x0, "initial state, comma-separated")->required();
   o->params.add(*cmd);
   cmd->add_option("--target", o->target,

@@ -453,6 +453,17 @@ TEST(AdaptiveSolve, BadInputIsRefusedByName) {
   const std::string head = "trajectory 0: the step size underflowed at t = ";
   ASSERT_EQ(msg.rfind(head, 0), 0u) << msg;
   EXPECT_NEAR(std::stod(msg.substr(head.size())), 1.0, 1e-3) << msg;
+  EXPECT_NE(msg.find("; the solution is stiff or blows up there)"), std::string::npos) << msg;
+  // A field that is not finite (the square root of a negative number) is named as such, with
+  // the time and the last step tried.
+  const odec::Model nan = odec::Program::fromString(
+      "model N\n state x::Real\n ddt(x) = sqrt(x - 2)\nend\n", "n.node").model("N");
+  const std::string bad =
+      errorOf([&] { nan.adaptiveSolver("DormandPrince5").solve({}, {0.0}, {1, 3}); });
+  ASSERT_EQ(bad.rfind("trajectory 0: the field is not finite at t = 1 (", 0), 0u) << bad;
+  EXPECT_NE(bad.find("(NaN or infinite values at every step size tried, down to "),
+            std::string::npos)
+      << bad;
 }
 
 } // namespace

@@ -277,3 +277,68 @@ end
             0u)
       << r.err;
 }
+
+// Adaptive steps to the target times: what the host API's AdaptiveSolver::loss gives for the
+// same drive (a held input, an output, a missing value), a loss that the fine fixed-step
+// observation solver confirms, and the option combinations refused by name.
+TEST(Grad, AdaptiveStepsToTheTargetTimes) {
+  TempDir tmp;
+  const std::string model = tmp.file("o.node", R"(
+model O
+    state x::Vector{2}
+    input u::Real ~ Hold()
+    param A::Matrix{2,2} ~ Constant(0.0)
+    param c::Vector{2} ~ Constant(0.0)
+    ddt(x) = A * x .+ [u; 0.0]
+    output y = c' * x + 0.5 * u
+end
+)");
+  const std::string inputs = tmp.file("u.csv", "t,u\n0.2,1\n0.55,-1\n0.9,0.5\n");
+  const std::string target = tmp.file("y.csv", "t,y\n0.43,0.2\n0.71,\n0.77,-0.1\n0.2333,0.3\n");
+  const std::vector<double> theta = {-0.5, 1.0, -1.2, -0.3, 0.7, -0.4};
+  const odec::Model m = odec::Program::fromFile(model).model();
+  const std::string params = tmp.file("p.json", m.paramsToJson(theta));
+  const std::string base = "grad " + model + " --x0 0.3,-0.2 --t0 0.2 --inputs " + inputs +
+                           " --target " + target + " --params " + params + " ";
+  auto r = runOdec(base + "--tableau DormandPrince5 --rtol 1e-11 --atol 1e-12 --json");
+  ASSERT_EQ(r.status, 0) << r.err;
+  const auto doc = nlohmann::json::parse(r.out);
+
+  odec::AdaptiveSettings s;
+  s.rtol = 1e-11;
+  s.atol = 1e-12;
+  const odec::Drive drive{{}, {{{0.2, 0.55, 0.9}, {1, -1, 0.5}}}};
+  const odec::AdaptiveSolver::Loss g = m.adaptiveSolver("DormandPrince5")
+                                           .loss(theta, {0.3, -0.2}, {0.2, 0.2333, 0.43, 0.71, 0.77},
+                                                 {0.3, 0.2, NAN, -0.1}, s, drive);
+  EXPECT_EQ(doc["loss"].get<double>(), g.loss);
+  EXPECT_EQ(doc["gradients"]["A"][1][0].get<double>(), g.gradParams[2]);
+  EXPECT_EQ(doc["x0_gradient"][1].get<double>(), g.gradX0[1]);
+  const odec::Drive fixed{{0.2}, drive.inputs};
+  const auto pred = m.observedSolver("RK4").predict(
+      theta, {0.3, -0.2}, 1e-3, {{{0.2333, 0.43, 0.71, 0.77}, {}}}, fixed);
+  const double y[] = {0.3, 0.2, NAN, -0.1};
+  double sum = 0;
+  for (size_t k = 0; k < 4; ++k)
+    if (!std::isnan(y[k]))
+      sum += (pred.observed[k] - y[k]) * (pred.observed[k] - y[k]);
+  EXPECT_NEAR(g.loss, sum / 3, 1e-10);
+
+  r = runOdec(base + "--tableau DormandPrince5 --rtol 1e-6 --step 0.1 --steps 6");
+  EXPECT_EQ(r.err, "odec: error: adaptive steps (--rtol/--atol) choose their own step: leave out "
+                   "--step and --steps\n");
+  r = runOdec(base + "--tableau DormandPrince5");
+  EXPECT_EQ(r.err, "odec: error: give --step H and --steps N (or adaptive steps with "
+                   "--rtol/--atol)\n");
+  r = runOdec(base + "--tableau RK4 --rtol 1e-6");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.err.find("tableau 'RK4' has no embedded weights (bhat)"), std::string::npos) << r.err;
+  const std::string early = tmp.file("early.csv", "t,y\n0.1,0.2\n");
+  r = runOdec("grad " + model + " --x0 0.3,-0.2 --t0 0.2 --inputs " + inputs + " --target " +
+              early + " --params " + params + " --tableau Tsit5 --rtol 1e-6");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.err.find("row 2: t = 0.1 is not after the start t0 = 0.2 (adaptive steps: every "
+                       "target comes after it)"),
+            std::string::npos)
+      << r.err;
+}
