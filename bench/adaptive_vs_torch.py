@@ -19,7 +19,10 @@ scale that makes the dynamics non-trivial (N(0, 1) for W1 and W2/sqrt(50)), wind
 samples 0.025 apart as in ode_demo, initial states uniform in [-2, 2]. Medians of interleaved
 blocks; the table names the instruction set of odec's JIT (ODEC_CPU, or this machine's).
 
-    PYTHONPATH=build/python python3 bench/adaptive_vs_torch.py [--blocks 9]
+With a copy of torchdiffeq's source on PYTHONPATH, torchdiffeq's own `odeint(..., method=
+"dopri5")` is timed as a third contender (forward under no_grad, and backpropagation through it).
+
+    PYTHONPATH=build/python[:/path/to/torchdiffeq] python3 bench/adaptive_vs_torch.py [--blocks 9]
 """
 import argparse
 
@@ -150,11 +153,36 @@ def main():
           f"{int(np.median(info['accepted']))}) forward, median "
           f"{int(np.median(ginfo['accepted']))} stepping to the times; max |difference| "
           f"{gap:.1e}")
-    fwd_t, fwd_o, grad_t, grad_o = timed(
-        [torch_forward, odec_forward, torch_gradient, odec_gradient], args.blocks)
+    contenders = [torch_forward, odec_forward, torch_gradient, odec_gradient]
+    try:
+        import torchdiffeq
+    except ImportError:
+        torchdiffeq = None
+    if torchdiffeq is not None:
+        grid = torch.tensor(times)
+
+        def tdq_forward():
+            with torch.no_grad():
+                return torchdiffeq.odeint(lambda _, y: field(y), y0, grid, method="dopri5",
+                                          rtol=rtol, atol=atol)
+
+        def tdq_gradient():
+            for p in (W1, b1, W2, b2):
+                p.grad = None
+            pred = torchdiffeq.odeint(lambda _, y: field(y), y0, grid, method="dopri5",
+                                      rtol=rtol, atol=atol)
+            torch.mean((pred[1:] - target) ** 2).backward()
+
+        contenders += [tdq_forward, tdq_gradient]
+    ms = timed(contenders, args.blocks)
     print(f"{'':24}{'PyTorch ms':>12}{'odec ms':>10}{'ratio':>8}")
-    print(f"{'forward':24}{fwd_t:12.3f}{fwd_o:10.3f}{fwd_t / fwd_o:8.1f}")
-    print(f"{'forward + gradient':24}{grad_t:12.3f}{grad_o:10.3f}{grad_t / grad_o:8.1f}")
+    print(f"{'forward':24}{ms[0]:12.3f}{ms[1]:10.3f}{ms[0] / ms[1]:8.1f}")
+    print(f"{'forward + gradient':24}{ms[2]:12.3f}{ms[3]:10.3f}{ms[2] / ms[3]:8.1f}")
+    if torchdiffeq is not None:
+        print(f"{'torchdiffeq forward':24}{ms[4]:12.3f}{ms[1]:10.3f}{ms[4] / ms[1]:8.1f}")
+        print(f"{'torchdiffeq fwd + grad':24}{ms[5]:12.3f}{ms[3]:10.3f}{ms[5] / ms[3]:8.1f}")
+    else:
+        print("(torchdiffeq not importable: its own dopri5 not timed)")
 
 
 if __name__ == "__main__":
