@@ -2,6 +2,7 @@
 
 #include "autodiff/Derivative.h"
 #include "autodiff/FieldVjp.h"
+#include "codegen/AdaptiveCodegen.h"
 #include "codegen/CppNames.h"
 #include "ir/Builder.h"
 #include "ir/OpTable.h"
@@ -373,6 +374,8 @@ public:
     fieldVJP();
     solver();
     lossGrad();
+    if (t_.hasEmbedded() && E_ == 0)
+      adaptive();
     out_ << "} // namespace " << namespace_ << "\n";
     if (o_.withMain)
       mainFunction();
@@ -708,6 +711,24 @@ inline bool between(const InputSamples &in, int width, const double *M, double t
     out_ << "}\n\n";
   }
 
+  /// Stage i's state from x, h and the earlier slopes in s, then (after `beforeField`) its
+  /// slope.
+  std::string stage(int i, const std::string &beforeField) const {
+    std::vector<double> a;
+    for (int j = 0; j < i; ++j)
+      a.push_back(t_.a(i, j));
+    // A stage with no earlier slopes evaluates the field at x itself.
+    std::string value = "x[d]";
+    if (std::any_of(a.begin(), a.end(), [](double v) { return v != 0; }))
+      value = "x[d] + h * (" +
+              combination(a, [](size_t j) { return "s.slope[" + std::to_string(j) + "][d]"; }) +
+              ")";
+    return "  for (int d = 0; d < kStateDim; ++d)\n    s.state[" + std::to_string(i) +
+           "][d] = " + value + ";\n" + beforeField + "  field(p, s.state[" + std::to_string(i) +
+           "].data(), s.slope[" + std::to_string(i) + "].data()" +
+           exoArg(i == 0 ? "exo" : "exo + " + std::to_string(i) + " * kExoDim") + ");\n";
+  }
+
   void solver() {
     const int S = t_.stages;
     out_ << "/// One step's stage states (where each slope is evaluated) and slopes.\nstruct "
@@ -717,22 +738,8 @@ inline bool between(const InputSamples &in, int width, const double *M, double t
          << ".\ninline void stages(const Params &p, const Real *x, Real h, Stages &s, "
             "[[maybe_unused]] bool lastSlope"
          << exoParam() << ") {\n";
-    for (int i = 0; i < S; ++i) {
-      std::vector<double> a;
-      for (int j = 0; j < i; ++j)
-        a.push_back(t_.a(i, j));
-      // A stage with no earlier slopes evaluates the field at x itself.
-      std::string value = "x[d]";
-      if (std::any_of(a.begin(), a.end(), [](double v) { return v != 0; }))
-        value = "x[d] + h * (" +
-                combination(a, [](size_t j) { return "s.slope[" + std::to_string(j) + "][d]"; }) +
-                ")";
-      out_ << "  for (int d = 0; d < kStateDim; ++d)\n    s.state[" << i << "][d] = " << value
-           << ";\n"
-           << (i == S - 1 ? "  if (lastSlope)\n  " : "") << "  field(p, s.state[" << i
-           << "].data(), s.slope[" << i << "].data()"
-           << exoArg(i == 0 ? "exo" : "exo + " + std::to_string(i) + " * kExoDim") << ");\n";
-    }
+    for (int i = 0; i < S; ++i)
+      out_ << stage(i, i == S - 1 ? "  if (lastSlope)\n  " : "");
     std::vector<double> b;
     for (const Coefficient &c : t_.b)
       b.push_back(c.value);
@@ -763,6 +770,140 @@ inline bool between(const InputSamples &in, int width, const double *M, double t
          << exoArg("exo + (b * steps + n) * kStages * kExoDim") << ");\n"
          << "      for (int d = 0; d < kStateDim; ++d)\n"
          << "        row[(n + 1) * kStateDim + d] = x[d];\n    }\n  }\n}\n\n";
+  }
+
+  /// Adaptive steps of an embedded pair, the algorithm of AdaptiveCodegen.h one trajectory at a
+  /// time: the same norm, controller, first-slope reuse, dense output and step record.
+  void adaptive() {
+    const int S = t_.stages, q = embeddedErrorOrder(t_);
+    const SolverPlan plan = SolverPlan::of(t_);
+    std::vector<double> b, e;
+    for (int i = 0; i < S; ++i) {
+      const Coefficient &w = t_.b[size_t(i)], &v = t_.bhat[size_t(i)];
+      b.push_back(w.value);
+      e.push_back(w.exact && v.exact ? (*w.exact - *v.exact).toDouble() : w.value - v.value);
+    }
+    auto slope = [](size_t j) { return "s.slope[" + std::to_string(j) + "][d]"; };
+    const int64_t state = D_ * 8;
+    int64_t budget = kStackBudget;
+    out_ << "/// Adaptive steps with the embedded pair " << t_.name
+         << " (odec's AdaptiveSolver, one trajectory at a time):\n"
+            "/// Hairer's RMS error norm with weights atol + rtol max(|x_n|, |x_n+1|), accepted at "
+            "err <= 1;\n/// the PI controller h safety err^-alpha err_prev^beta in [minFactor, "
+            "maxFactor] (alpha = 1/(q+1) - 0.75 beta);\n/// steps end on the last time (or each "
+            "time with stepToTimes), the others from the dense output.\n"
+            "struct AdaptiveControl {\n  Real rtol = Real(1e-6), atol = Real(1e-9);\n"
+            "  std::int64_t maxSteps = 100000; // accepted and rejected together\n"
+            "  Real safety = Real(0.9), minFactor = Real(0.2), maxFactor = Real(10), beta = "
+            "Real(0.04);\n  bool stepToTimes = false;\n};\n\n"
+            "/// status: 0 done, 1 maxSteps reached, 2 the step size underflowed, 3 the field is "
+            "not finite;\n/// t: the time reached; lastStep: the last step tried.\n"
+            "struct AdaptiveStats {\n  std::int64_t accepted = 0, rejected = 0;\n  int status = "
+            "0;\n  Real t = 0, lastStep = 0;\n};\n\n"
+            "/// q, the lower order of the pair: the controller's and the first step's exponent.\n"
+            "inline constexpr int kErrorOrder = "
+         << q << ";\n\n"
+         << "/// Hairer, Norsett, Wanner I, II.4: the first step from x0 over span.\n"
+            "inline Real firstStep(const Params &p, const Real *x0, Real span, const "
+            "AdaptiveControl &c) {\n"
+         << objectLocal("  ", "State", "f0", state, budget)
+         << objectLocal("  ", "State", "f1", state, budget)
+         << objectLocal("  ", "State", "x1", state, budget)
+         << "  field(p, x0, f0.data());\n  Real d0 = 0, d1 = 0;\n"
+            "  for (int d = 0; d < kStateDim; ++d) {\n"
+            "    const Real scale = c.atol + c.rtol * std::abs(x0[d]);\n"
+            "    d0 += (x0[d] / scale) * (x0[d] / scale);\n"
+            "    d1 += (f0[d] / scale) * (f0[d] / scale);\n  }\n"
+            "  d0 = std::sqrt(d0 / Real(kStateDim));\n  d1 = std::sqrt(d1 / Real(kStateDim));\n"
+            "  const Real h0 = d0 < Real(1e-5) || d1 < Real(1e-5) ? Real(1e-6) : Real(0.01) * d0 "
+            "/ d1;\n  for (int d = 0; d < kStateDim; ++d)\n    x1[d] = x0[d] + h0 * f0[d];\n"
+            "  field(p, x1.data(), f1.data());\n  Real d2 = 0;\n"
+            "  for (int d = 0; d < kStateDim; ++d) {\n"
+            "    const Real r = (f1[d] - f0[d]) / (c.atol + c.rtol * std::abs(x0[d]));\n"
+            "    d2 += r * r;\n  }\n  d2 = std::sqrt(d2 / Real(kStateDim)) / h0;\n"
+            "  const Real big = std::max(d1, d2);\n"
+            "  const Real h1 = big <= Real(1e-15) ? std::max(Real(1e-6), h0 * Real(1e-3))\n"
+            "                                     : std::pow(Real(0.01) / big, Real(1) / "
+            "Real(kErrorOrder + 1));\n"
+            "  const Real h = std::min(std::min(Real(100) * h0, h1), span);\n"
+            "  return std::isfinite(h) && h > 0 ? h : span;\n}\n\n";
+    budget = kStackBudget;
+    out_ << "/// One trajectory from x0 at times[0] through count strictly increasing times; out: "
+            "count x kStateDim\n/// (its first row x0). h0 <= 0: firstStep. steps, when not null, "
+            "receives the first capacity\n/// accepted steps' lengths, negated for one that ended "
+            "on an output time.\n"
+            "inline AdaptiveStats solveAdaptive(const Params &p, const Real *x0, const Real "
+            "*times, std::int64_t count,\n                                   Real h0, const "
+            "AdaptiveControl &c, Real *out, Real *steps = nullptr,\n"
+            "                                   std::int64_t capacity = 0) {\n"
+            "  AdaptiveStats st;\n  st.t = times[0];\n"
+         << objectLocal("  ", "State", "x", state, budget)
+         << objectLocal("  ", "State", "y", state, budget)
+         << (plan.fsal ? "" : objectLocal("  ", "State", "fend", state, budget))
+         << objectLocal("  ", "Stages", "s", 2 * S * state, budget)
+         << "  for (int d = 0; d < kStateDim; ++d)\n    out[d] = x[d] = x0[d];\n"
+            "  const Real tEnd = times[count - 1];\n"
+            "  Real proposed = h0 > 0 ? h0 : firstStep(p, x0, tEnd - times[0], c);\n"
+            "  const Real alpha = Real(1) / Real(kErrorOrder + 1) - Real(0.75) * c.beta;\n"
+            "  const Real tiny = Real(16) * std::numeric_limits<Real>::epsilon();\n"
+            "  Real errPrev = Real(1e-4);\n  field(p, x.data(), s.slope[0].data());\n"
+            "  for (std::int64_t k = 1; k < count;) {\n"
+            "    const Real limit = c.stepToTimes ? times[k] : tEnd;\n"
+            "    const bool hits = proposed >= limit - st.t;\n"
+            "    const Real h = hits ? limit - st.t : proposed;\n";
+    for (int i = 1; i < S; ++i)
+      out_ << stage(i, "");
+    out_ << "    Real sum = 0;\n    for (int d = 0; d < kStateDim; ++d) {\n"
+            "      y[d] = x[d] + h * ("
+         << combination(b, slope) << ");\n      const Real r = h * (" << combination(e, slope)
+         << ") /\n                     (c.atol + c.rtol * std::max(std::abs(x[d]), "
+            "std::abs(y[d])));\n      sum += r * r;\n    }\n"
+            "    const Real err = std::sqrt(sum / Real(kStateDim));\n"
+            "    const bool accept = err <= Real(1);\n    st.lastStep = h;\n"
+            "    Real factor = c.safety * std::pow(err, -alpha);\n    if (accept) {\n"
+            "      const Real tNew = hits ? limit : st.t + h;\n"
+         << (plan.fsal ? "" : "      field(p, y.data(), fend.data()); // f(x_n+1)\n")
+         << "      for (; k < count && times[k] <= tNew; ++k) {\n"
+            "        Real *row = out + k * kStateDim;\n"
+            "        if (times[k] == tNew) {\n          for (int d = 0; d < kStateDim; ++d)\n"
+            "            row[d] = y[d];\n          continue;\n        }\n"
+            "        const Real th = (times[k] - st.t) / h;\n";
+    std::vector<bool> weighted; // dense rows that are not zero
+    for (size_t i = 0; i < plan.dense.size(); ++i) {
+      std::string w;
+      for (size_t j = plan.dense[i].size(); j-- > 0;)
+        if (!w.empty() || plan.dense[i][j] != 0)
+          w = w.empty() ? literal(plan.dense[i][j])
+                        : literal(plan.dense[i][j]) + " + th * (" + w + ")";
+      weighted.push_back(!w.empty());
+      if (!w.empty())
+        out_ << "        const Real w" << i << " = th * (" << w << ");\n";
+    }
+    const std::string end = plan.fsal ? "s.slope[" + std::to_string(S - 1) + "][d]" : "fend[d]";
+    std::string dense;
+    for (size_t i = 0; i < weighted.size(); ++i)
+      if (weighted[i])
+        dense += (dense.empty() ? "" : " + ") + std::string("w") + std::to_string(i) + " * " +
+                 (int(i) < S ? slope(i) : end);
+    out_ << "        for (int d = 0; d < kStateDim; ++d)\n          row[d] = x[d] + h * ("
+         << (dense.empty() ? "Real(0)" : dense) << ");\n      }\n"
+            "      if (steps != nullptr && st.accepted < capacity)\n"
+            "        steps[st.accepted] = hits ? -h : h;\n      ++st.accepted;\n"
+            "      factor *= std::pow(errPrev, c.beta);\n"
+            "      errPrev = std::max(err, Real(1e-4));\n"
+            "      for (int d = 0; d < kStateDim; ++d) {\n        x[d] = y[d];\n"
+            "        s.slope[0][d] = "
+         << end << ";\n      }\n      st.t = tNew;\n    } else {\n      ++st.rejected;\n    }\n"
+            "    if (std::isnan(err))\n      factor = c.minFactor;\n"
+            "    factor = std::min(c.maxFactor, std::max(c.minFactor, factor));\n"
+            "    if (!accept)\n      factor = std::min(factor, Real(1));\n"
+            "    const Real next = h * factor;\n"
+            "    proposed = accept && hits ? std::max(next, proposed) : next;\n"
+            "    if (k >= count)\n      break;\n"
+            "    if (st.accepted + st.rejected >= c.maxSteps) {\n      st.status = 1;\n"
+            "      break;\n    }\n    if (!(proposed > tiny * std::abs(st.t))) {\n"
+            "      st.status = std::isnan(err) ? 3 : 2;\n      break;\n    }\n  }\n"
+            "  return st;\n}\n\n";
   }
 
   void lossGrad() {

@@ -13,6 +13,11 @@
 //   step, simulate       the Runge–Kutta method; simulate has jit::SimulateFn's layout
 //   lossGrad             the fused discrete adjoint: jit::LossGradFn's contract and math
 //                        (codegen/AdjointCodegen.h), one trajectory at a time
+//   AdaptiveControl, AdaptiveStats, firstStep, solveAdaptive
+//                        for an embedded pair (a tableau with bhat) of an autonomous model:
+//                        adaptive steps as AdaptiveCodegen.h takes them (the same norm, PI
+//                        controller, first-slope reuse, dense output and step record), one
+//                        trajectory at a time
 //   kExoDim, InputSamples, stageValues
 //                        a driven model only (it reads t or has inputs): every function
 //                        below takes the stage values last (`exo`, SolverAbi.h's layout),

@@ -108,6 +108,29 @@ std::string cppWithCAbi(const ir::ModelIR &model, const ButcherTableau &tableau,
        + exoIn + "  const m::Real loss = m::lossGrad(*p, x.p, batch, steps, m::Real(h),\n"
        "      numTargets, targetSteps, w.p, y.p, tr.p, *grad, gx.p" + exoArg + ");\n"
        "  m::flatten(*grad, gp.p);\n  return double(loss);\n}\n\n";
+  if (tableau.hasEmbedded() && !driven)
+    s += "extern \"C\" void " + sym("adaptive") +
+         "(const double *params, const double *x0, double *out,\n"
+         "    std::int64_t batch, const double *times, std::int64_t count, const double *h0,\n"
+         "    const double *control, double *stats, double *steps, std::int64_t capacity,\n"
+         "    void * /*exogenous*/, void * /*context*/, const double * /*breaks*/,\n"
+         "    std::int64_t /*breakStride*/) {\n" + use +
+         "  const In theta(params, P), x(x0, batch * D), t(times, count);\n"
+         "  const Out o(out, batch * count * D), record(steps, batch * capacity);\n"
+         "  const m::Heap<m::Params> p;\n  m::unflatten(theta.p, *p);\n"
+         "  m::AdaptiveControl c;\n  c.rtol = m::Real(control[0]);\n"
+         "  c.atol = m::Real(control[1]);\n  c.maxSteps = std::int64_t(control[2]);\n"
+         "  c.safety = m::Real(control[3]);\n  c.minFactor = m::Real(control[4]);\n"
+         "  c.maxFactor = m::Real(control[5]);\n  c.beta = m::Real(control[6]);\n"
+         "  c.stepToTimes = control[7] != 0;\n"
+         "  for (std::int64_t b = 0; b < batch; ++b) {\n"
+         "    const m::AdaptiveStats r = m::solveAdaptive(*p, x.p + b * D, t.p, count, "
+         "m::Real(h0[b]), c,\n        o.p + b * count * D, capacity > 0 ? record.p + b * "
+         "capacity : nullptr, capacity);\n"
+         "    double *row = stats + b * 5;\n"
+         "    row[0] = double(r.accepted);\n    row[1] = double(r.rejected);\n"
+         "    row[2] = double(r.status);\n    row[3] = double(r.t);\n"
+         "    row[4] = double(r.lastStep);\n  }\n}\n\n";
   s += "extern \"C\" void " + sym("default_params") + "(double *out) {\n" + use +
        "  const Out flat(out, P);\n  const m::Heap<m::Params> defaults;\n"
        "  m::flatten(*defaults, flat.p);\n}\n\n";

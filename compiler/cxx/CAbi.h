@@ -7,6 +7,7 @@
 //                           int64_t batch, int64_t steps, double h,
 //                           const double *exo);                      // jit::SimulateFn
 //   double  odec_N_loss_grad(...);                                      // jit::LossGradFn
+//   void    odec_N_adaptive(...);   // jit::AdaptiveFn, for an embedded pair (exo, breaks unread)
 //   void    odec_N_default_params(double *out);  // the baked-in parameters (paramCount values)
 //   int64_t odec_N_state_dim(void);
 //   int64_t odec_N_param_count(void);

@@ -14,6 +14,9 @@ CppSolver loadCppSolver(const ir::ModelIR &model, const ButcherTableau &tableau,
   s.code = compileAndLoad({generatedSourceName(model), cppWithCAbi(model, tableau, {})}, options);
   s.simulate = reinterpret_cast<jit::SimulateFn>(s.code->symbol(cSymbol(model.name, "simulate")));
   s.lossGrad = reinterpret_cast<jit::LossGradFn>(s.code->symbol(cSymbol(model.name, "loss_grad")));
+  if (tableau.hasEmbedded() && model.autonomous())
+    s.adaptive =
+        reinterpret_cast<jit::AdaptiveFn>(s.code->symbol(cSymbol(model.name, "adaptive")));
   return s;
 }
 

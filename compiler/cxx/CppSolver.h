@@ -18,6 +18,7 @@ struct CppSolver {
   std::unique_ptr<LoadedCode> code;
   jit::SimulateFn simulate = nullptr;
   jit::LossGradFn lossGrad = nullptr;
+  jit::AdaptiveFn adaptive = nullptr; // for an embedded pair of an autonomous model
 };
 
 /// The name diagnostics give the generated source: `<emit-cpp:Model>`.

@@ -8,6 +8,7 @@
 #include "odec/odec.h"
 
 #include "codegen/AdaptiveCodegen.h"
+#include "cxx/CppSolver.h"
 #include "driver/ModelImpl.h"
 #include "driver/ObservedSolveImpl.h"
 #include "driver/StageValues.h"
@@ -33,10 +34,14 @@ struct AdaptiveSystem {
   bool fsal = false; // the last stage reused as the next step's first (AdaptiveCodegen)
   int order = 0;     // of the propagated solution: the first step's exponent
   std::unique_ptr<jit::BatchVariants<jit::CompiledAdaptive>> code;
+  std::optional<cxx::CppSolver> cpp; // CodePath::Cpp: the emitted C++'s solveAdaptive instead
   std::shared_ptr<const jit::CompiledFunction> field; // f(x; θ; exo), for the first step
 
   AdaptiveSystem(std::shared_ptr<const ir::ModelIR> system, const ButcherTableau &t,
                  const jit::CompileOptions &options, const jit::CompileOptions &point);
+  /// The emitted C++ path (an autonomous model).
+  AdaptiveSystem(std::shared_ptr<const ir::ModelIR> system, const ButcherTableau &t,
+                 cxx::CppSolver solver, const jit::CompileOptions &point);
 
   /// The solve, recording each trajectory's first `capacity` accepted steps into `steps`.
   AdaptiveSolver::Result forward(const std::vector<double> &params,
@@ -64,6 +69,14 @@ AdaptiveSystem::AdaptiveSystem(std::shared_ptr<const ir::ModelIR> system, const 
           options)),
       field(jit::compileFunction(ir->field(), point)) {}
 
+AdaptiveSystem::AdaptiveSystem(std::shared_ptr<const ir::ModelIR> system, const ButcherTableau &t,
+                               cxx::CppSolver solver, const jit::CompileOptions &point)
+    : ir(std::move(system)), stages(t.stages), fsal(SolverPlan::of(t).fsal),
+      order(codegen::embeddedErrorOrder(t)), cpp(std::move(solver)),
+      field(jit::compileFunction(ir->field(), point)) {
+  internalCheck(cpp->adaptive != nullptr, "AdaptiveSystem: emitted C++ without solveAdaptive");
+}
+
 struct AdaptiveSolver::Impl {
   std::shared_ptr<const Model::Impl> model;
   std::string tableau;
@@ -84,6 +97,11 @@ struct AdaptiveSolver::Impl {
 };
 
 namespace {
+
+CompileOptions llvmPath(CompileOptions o) {
+  o.path = CodePath::LLVM;
+  return o;
+}
 
 void checkSettings(const AdaptiveSettings &s) {
   if (!(s.rtol > 0) || !std::isfinite(s.rtol))
@@ -146,15 +164,20 @@ AdaptiveSolver Model::adaptiveSolver(const std::string &tableau) const {
 AdaptiveSolver Model::adaptiveSolver(const std::string &tableau,
                                      const CompileOptions &compile) const {
   const ButcherTableau &t = impl_->comp->tableau(tableau);
-  if (compile.path == CodePath::Cpp)
-    throw std::invalid_argument("adaptive steps run on the LLVM path only; use CodePath::LLVM");
   codegen::requireAdaptive(impl_->ir, t);
+  if (compile.path == CodePath::Cpp && !impl_->ir.autonomous())
+    throw std::invalid_argument("the emitted C++ steps adaptively for autonomous models; model '" +
+                                impl_->ir.name + "' reads the time or inputs (use CodePath::LLVM)");
   auto impl = std::make_shared<AdaptiveSolver::Impl>();
   impl->model = impl_;
   impl->tableau = tableau;
   impl->pair = t;
-  impl->system.emplace(std::shared_ptr<const ir::ModelIR>(impl_, &impl_->ir), t,
-                       jitOptions(impl_->ir, compile, t), impl_->pointOptions());
+  const std::shared_ptr<const ir::ModelIR> system(impl_, &impl_->ir);
+  if (compile.path == CodePath::Cpp)
+    impl->system.emplace(system, t, cxx::loadCppSolver(impl_->ir, t, clangOptions(compile)),
+                         impl_->pointOptions());
+  else
+    impl->system.emplace(system, t, jitOptions(impl_->ir, compile, t), impl_->pointOptions());
   impl->compile = compile;
   impl->owner = *this;
   AdaptiveSolver s;
@@ -271,11 +294,11 @@ AdaptiveSolver::Result AdaptiveSystem::forward(const std::vector<double> &params
   std::vector<double> breaks(size_t(batch) * stride, INFINITY);
   for (size_t b = 0; b < size_t(batch); ++b)
     std::copy(own[b].begin(), own[b].end(), breaks.begin() + long(b * stride));
-  code->forBatch(batch).function()(params.data(), x0.data(), r.states.data(), batch,
-                                   times.data(), int64_t(times.size()), h0.data(), control,
-                                   stats.data(), steps.data(), capacity,
-                                   ir->autonomous() ? nullptr : exogenousValues, &context,
-                                   breaks.data(), int64_t(stride));
+  const jit::AdaptiveFn fn = cpp ? cpp->adaptive : code->forBatch(batch).function();
+  fn(params.data(), x0.data(), r.states.data(), batch,
+     times.data(), int64_t(times.size()), h0.data(), control, stats.data(), steps.data(),
+     capacity, ir->autonomous() ? nullptr : exogenousValues, &context, breaks.data(),
+     int64_t(stride));
   if (!context.error.empty())
     throw std::invalid_argument(context.error);
   for (int64_t b = 0; b < batch; ++b) {
@@ -385,7 +408,8 @@ AdaptiveSolver::Loss AdaptiveSolver::Impl::discreteLoss(const std::vector<double
                                                         const std::vector<double> &values,
                                                         const AdaptiveSettings &settings,
                                                         const Drive &drive) const {
-  std::call_once(replayOnce, [&] { replay = owner->observedSolver(tableau, compile); });
+  // The replay runs on the LLVM path (an emitted-C++ solve's steps replay there too).
+  std::call_once(replayOnce, [&] { replay = owner->observedSolver(tableau, llvmPath(compile)); });
   const ObservedSolver::Impl &replay = *this->replay->impl_;
   const int64_t O = replay.observedDim();
   const size_t K = times.size() < 2 ? 0 : times.size() - 1;
@@ -460,7 +484,8 @@ AdaptiveSolver::Loss AdaptiveSolver::Impl::continuousLoss(const std::vector<doub
     for (ir::Expr &e : reversed.ddt)
       e = ir::neg(e);
     auto system = std::make_shared<const ir::ModelIR>(std::move(reversed));
-    backward.emplace(system, pair, jitOptions(*system, compile, pair), model->pointOptions());
+    backward.emplace(system, pair, jitOptions(*system, llvmPath(compile), pair),
+                     model->pointOptions());
   });
   AdaptiveSettings back = settings;
   back.firstStep = 0;

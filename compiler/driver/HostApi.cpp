@@ -328,15 +328,11 @@ jit::CompileOptions jitOptions(const ir::ModelIR &model, const CompileOptions &o
   return options;
 }
 
-namespace {
-
 cxx::CompileOptions clangOptions(const CompileOptions &o) {
   cxx::CompileOptions clang;
   clang.cpu = o.cpu;
   return clang;
 }
-
-} // namespace
 
 Simulator Model::simulator(const std::string &tableau, const CompileOptions &compile) const {
   auto impl = std::make_shared<Simulator::Impl>();

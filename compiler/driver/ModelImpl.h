@@ -3,6 +3,7 @@
 
 #include "odec/odec.h"
 
+#include "cxx/InProcessClang.h"
 #include "driver/Compilation.h"
 #include "io/Layout.h"
 #include "ir/Model.h"
@@ -20,6 +21,8 @@ namespace odec {
 /// C++ path (the emitted C++ has no Newton solver).
 jit::CompileOptions jitOptions(const ir::ModelIR &model, const CompileOptions &o,
                                const ButcherTableau &t);
+/// In-process Clang's options for CodePath::Cpp (the target CPU).
+cxx::CompileOptions clangOptions(const CompileOptions &o);
 /// std::invalid_argument "<what> has N values, expected M" unless got == want.
 void checkSize(const char *what, size_t got, int64_t want);
 

@@ -409,6 +409,50 @@ TEST(AdaptiveSolve, TrajectoriesStepIndependently) {
   }
 }
 
+// The emitted C++ (CodePath::Cpp: solveAdaptive in the header, compiled by Clang) steps as the
+// LLVM code does: the same counts and the same states up to rounding, for an FSAL pair with its
+// own dense output, a non-FSAL pair's Hermite output and stepping to the times; its gradient
+// replays on the LLVM path.
+TEST(AdaptiveSolve, EmittedCppStepsAsTheJitDoes) {
+  const odec::Model m = odec::Program::fromString(kModels, "a.node").model("VanDerPol");
+  odec::CompileOptions cpp;
+  cpp.path = odec::CodePath::Cpp;
+  std::vector<double> times;
+  for (int k = 0; k <= 30; ++k)
+    times.push_back(0.25 * k);
+  const std::vector<double> x0 = {2.0, 0.0, -1.0, 1.5, 0.3, -0.2};
+  for (const char *pair : {"DormandPrince5", "CashKarp45", "Tsit5"})
+    for (bool stepToTimes : {false, true}) {
+      SCOPED_TRACE(std::string(pair) + (stepToTimes ? ", stepping to times" : ", dense output"));
+      odec::AdaptiveSettings s;
+      s.rtol = s.atol = 1e-8;
+      s.stepToTimes = stepToTimes;
+      const auto jit = m.adaptiveSolver(pair).solve({2.0}, x0, times, s);
+      const auto emitted = m.adaptiveSolver(pair, cpp).solve({2.0}, x0, times, s);
+      EXPECT_EQ(emitted.accepted, jit.accepted);
+      EXPECT_EQ(emitted.rejected, jit.rejected);
+      EXPECT_EQ(emitted.nfe, jit.nfe);
+      // Clang and the LLVM emitter round differently (FMA contraction); Van der Pol's growth
+      // over 7.5 time units takes 1e-16 to a few 1e-12.
+      for (size_t i = 0; i < jit.states.size(); ++i)
+        EXPECT_LT(relErr(emitted.states[i], jit.states[i]), 1e-10) << i;
+    }
+  std::vector<double> values(3 * 30 * 2, 0.5);
+  odec::AdaptiveSettings s;
+  s.rtol = s.atol = 1e-8;
+  const auto a = m.adaptiveSolver("DormandPrince5").loss({2.0}, x0, times, values, s);
+  const auto b = m.adaptiveSolver("DormandPrince5", cpp).loss({2.0}, x0, times, values, s);
+  EXPECT_LT(relErr(b.loss, a.loss), 1e-12);
+  EXPECT_LT(relErr(b.gradParams[0], a.gradParams[0]), 1e-9);
+  // A driven model's adaptive steps are LLVM's alone.
+  const odec::Model driven =
+      odec::Program::fromString("model F\n state x::Real\n ddt(x) = -x + sin(t)\nend\n", "f.node")
+          .model("F");
+  EXPECT_EQ(errorOf([&] { driven.adaptiveSolver("Tsit5", cpp); }),
+            "the emitted C++ steps adaptively for autonomous models; model 'F' reads the time or "
+            "inputs (use CodePath::LLVM)");
+}
+
 TEST(AdaptiveSolve, FloatCodeFollowsDoubleWithinItsTolerance) {
   const odec::Model m = odec::Program::fromString(kModels, "a.node").model("VanDerPol");
   odec::CompileOptions single;
