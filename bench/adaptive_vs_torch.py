@@ -17,12 +17,13 @@ with its own step size; its forward interpolates (dense output) and its gradient
 Both float64, one thread. The field: ode_demo's MLP 2-50-2 on y.^3 with weights drawn at a
 scale that makes the dynamics non-trivial (N(0, 1) for W1 and W2/sqrt(50)), windows of 10
 samples 0.025 apart as in ode_demo, initial states uniform in [-2, 2]. Medians of interleaved
-blocks; the table names the instruction set of odec's JIT (ODEC_CPU, or this machine's).
+blocks (each contender `--repeat` calls in a row per block); the table names the instruction set of odec's JIT (ODEC_CPU, or this machine's).
 
 With a copy of torchdiffeq's source on PYTHONPATH, torchdiffeq's own `odeint(..., method=
 "dopri5")` is timed as a third contender (forward under no_grad, and backpropagation through it).
 
-    PYTHONPATH=build/python[:/path/to/torchdiffeq] python3 bench/adaptive_vs_torch.py [--blocks 9]
+    PYTHONPATH=build/python[:/path/to/torchdiffeq] python3 bench/adaptive_vs_torch.py \
+        [--blocks 9] [--repeat 10]
 """
 import argparse
 
@@ -106,6 +107,8 @@ def torch_dopri5(f, y0, times, rtol, atol):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--blocks", type=int, default=9)
+    ap.add_argument("--repeat", type=int, default=10,
+                    help="calls in a row per contender and block (1: strictly alternating)")
     args = ap.parse_args()
     torch.set_num_threads(1)
     rtol, atol, batch = 1e-7, 1e-9, 20
@@ -174,7 +177,7 @@ def main():
             torch.mean((pred[1:] - target) ** 2).backward()
 
         contenders += [tdq_forward, tdq_gradient]
-    ms = timed(contenders, args.blocks)
+    ms = timed(contenders, args.blocks, args.repeat)
     print(f"{'':24}{'PyTorch ms':>12}{'odec ms':>10}{'ratio':>8}")
     print(f"{'forward':24}{ms[0]:12.3f}{ms[1]:10.3f}{ms[0] / ms[1]:8.1f}")
     print(f"{'forward + gradient':24}{ms[2]:12.3f}{ms[3]:10.3f}{ms[2] / ms[3]:8.1f}")

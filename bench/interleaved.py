@@ -4,16 +4,19 @@ import statistics
 import time
 
 
-def timed(fns, blocks):
-    """The median milliseconds of each function over `blocks` interleaved rounds."""
+def timed(fns, blocks, repeat=1):
+    """The median milliseconds of each function over `blocks` interleaved rounds; in each round
+    a function runs `repeat` times in a row and counts their mean (so that what one contender
+    leaves in the caches costs the next one call, not every call)."""
     for fn in fns:
         fn()
     ts = [[] for _ in fns]
     for _ in range(blocks):
         for fn, out in zip(fns, ts):
             start = time.perf_counter()
-            fn()
-            out.append(time.perf_counter() - start)
+            for _ in range(repeat):
+                fn()
+            out.append((time.perf_counter() - start) / repeat)
     return [statistics.median(t) * 1e3 for t in ts]
 
 
