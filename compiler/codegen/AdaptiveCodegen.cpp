@@ -333,7 +333,11 @@ llvm::Function *emitAdaptiveSimulator(llvm::Module &m, const ir::ModelIR &model,
     Value *taken = b.CreateFPToSI(get(accT), i64LanesTy);
     Value *room = b.CreateICmpSLT(taken, b.CreateVectorSplat(W, capacity));
     Value *slot = b.CreateAdd(b.CreateMul(chunk.traj, b.CreateVectorSplat(W, capacity)), taken);
-    b.CreateMaskedScatter(te.toDouble(b.CreateSelect(onOutput, b.CreateFNeg(hs), hs)),
+    // Stepping to times, a step not shortened may still land on the output time (t + h rounds
+    // to it): it ended there too.
+    Value *landed = b.CreateAnd(stepToTimes, b.CreateFCmpOEQ(b.CreateFAdd(t, hs), target));
+    Value *marked = b.CreateOr(onOutput, landed);
+    b.CreateMaskedScatter(te.toDouble(b.CreateSelect(marked, b.CreateFNeg(hs), hs)),
                           b.CreateGEP(dbl, steps, slot), llvm::Align(alignof(double)),
                           b.CreateAnd(accept, room));
     Value *accepted = b.CreateFAdd(get(accT), count01(accept));

@@ -862,6 +862,8 @@ inline bool between(const InputSamples &in, int width, const double *M, double t
             "    const bool accept = err <= Real(1);\n    st.lastStep = h;\n"
             "    Real factor = c.safety * std::pow(err, -alpha);\n    if (accept) {\n"
             "      const Real tNew = hits ? limit : st.t + h;\n"
+            "      // Stepping to times, a step not shortened may still land on the output time.\n"
+            "      const bool marked = hits || (c.stepToTimes && tNew == times[k]);\n"
          << (plan.fsal ? "" : "      field(p, y.data(), fend.data()); // f(x_n+1)\n")
          << "      for (; k < count && times[k] <= tNew; ++k) {\n"
             "        Real *row = out + k * kStateDim;\n"
@@ -888,7 +890,7 @@ inline bool between(const InputSamples &in, int width, const double *M, double t
     out_ << "        for (int d = 0; d < kStateDim; ++d)\n          row[d] = x[d] + h * ("
          << (dense.empty() ? "Real(0)" : dense) << ");\n      }\n"
             "      if (steps != nullptr && st.accepted < capacity)\n"
-            "        steps[st.accepted] = hits ? -h : h;\n      ++st.accepted;\n"
+            "        steps[st.accepted] = marked ? -h : h;\n      ++st.accepted;\n"
             "      factor *= std::pow(errPrev, c.beta);\n"
             "      errPrev = std::max(err, Real(1e-4));\n"
             "      for (int d = 0; d < kStateDim; ++d) {\n        x[d] = y[d];\n"
