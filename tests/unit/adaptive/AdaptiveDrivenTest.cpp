@@ -2,7 +2,9 @@
 // inputs at their own times, against analytic solutions and matrix exponentials; each
 // trajectory its own inputs; the gradient through the accepted steps against central
 // differences; drives that do not fit refused by name.
+#include "../driven/Driven.h"
 #include "../driven/Forced.h"
+#include "../ErrorOf.h"
 #include "odec/odec.h"
 
 #include <Eigen/Dense>
@@ -17,16 +19,10 @@
 namespace {
 
 using odec::test::forced;
+using odec::test::kDriven;
 using odec::test::kForced;
-
-std::string errorOf(const std::function<void()> &f) {
-  try {
-    f();
-  } catch (const std::exception &e) {
-    return e.what();
-  }
-  return "no error";
-}
+using odec::test::signal;
+using odec::test::errorOf;
 
 // ẋ = −x + sin t from t0 = 0.3: every pair, with its own dense output or Hermite's, reaches the
 // analytic solution; the FSAL pairs evaluate f(x_{n+1}) anew (a driven model's last stage reads
@@ -89,31 +85,6 @@ end
     EXPECT_NEAR(r.states[2 * (k + 1)], x(0), 1e-8) << "hold " << k;
     EXPECT_NEAR(r.states[2 * (k + 1) + 1], x(1), 1e-8) << "hold " << k;
   }
-}
-
-const char *kDriven = R"(
-model Driven
-    state x::Vector{2}
-    input u::Vector{2} ~ CubicSpline()
-    input v::Real ~ Linear()
-    param W1::Matrix{8,4} ~ Glorot()
-    param b1::Vector{8} ~ Normal(0, 0.1)
-    param W2::Matrix{2,8} ~ Glorot()
-    h = tanh.(W1 * [x; u] .+ b1)
-    ddt(x) = W2 * h .- 0.3 .* x .+ v .* sin(2 * t)
-end
-)";
-
-odec::InputSamples signal(int seed) {
-  odec::InputSamples s;
-  for (int k = 0; k <= 12; ++k) { // irregular sample times covering [0, 1.2]
-    const double t = 0.1 * k + (k > 0 && k < 12 ? 0.02 * std::sin(seed + k) : 0.0);
-    s.times.push_back(t);
-    s.values.push_back(std::sin(3 * t + seed));
-    s.values.push_back(std::cos(2 * t - seed));
-    s.values.push_back(0.5 + 0.1 * seed * t);
-  }
-  return s;
 }
 
 // Eleven trajectories (a partial last chunk), each with its own inputs: the batch equals the

@@ -2,6 +2,7 @@
 // the same pair, controller and dense output written here; dense output that leaves the steps
 // alone; the global error against the exact solution of a linear system as the tolerance
 // shrinks; lanes independent of each other; bad input refused.
+#include "../ErrorOf.h"
 #include "odec/odec.h"
 
 #include <gtest/gtest.h>
@@ -16,6 +17,8 @@
 #include <vector>
 
 namespace {
+
+using odec::test::errorOf;
 
 const char *kModels = R"(
 model VanDerPol
@@ -161,15 +164,6 @@ Reference dopri5(const Field &f, State x, const std::vector<double> &times, doub
   return r;
 }
 
-std::string errorOf(const std::function<void()> &f) {
-  try {
-    f();
-  } catch (const std::exception &e) {
-    return e.what();
-  }
-  return "no error";
-}
-
 double relErr(double a, double b) { return std::abs(a - b) / std::max(1.0, std::abs(b)); }
 
 TEST(AdaptiveSolve, DormandPrince5MatchesAnIndependentImplementation) {
@@ -248,17 +242,18 @@ TEST(AdaptiveSolve, OutputTimesDoNotChangeTheSteps) {
   }
 }
 
+// Van der Pol's loss problem of the gradient tests: two trajectories observed at three times,
+// batch x 3 times x 2 values, one missing.
+const std::vector<double> kLossTimes = {0.0, 0.7, 1.3, 2.4}, kLossX0 = {2.0, 0.0, -1.0, 1.5};
+const std::vector<double> kLossValues = {1.5, -0.5, 1.0, std::nan(""), 0.2, -1.0,
+                                         -1.5, 0.3, -0.4, 1.1, 0.9, 0.8};
+
 // The gradient holds the accepted steps fixed: central differences of the loss of the
 // reference's accepted steps replayed with perturbed parameters and initial states.
 TEST(AdaptiveSolve, GradientIsTheDiscreteAdjointOfTheAcceptedSteps) {
   const odec::Model m = odec::Program::fromString(kModels, "a.node").model("VanDerPol");
   const odec::AdaptiveSolver solver = m.adaptiveSolver("DormandPrince5");
-  const std::vector<double> times = {0.0, 0.7, 1.3, 2.4};
-  const std::vector<double> x0 = {2.0, 0.0, -1.0, 1.5};
-  const double nan = std::nan("");
-  // batch x 3 times x 2, one value missing.
-  const std::vector<double> values = {1.5, -0.5, 1.0, nan, 0.2, -1.0,
-                                      -1.5, 0.3, -0.4, 1.1, 0.9, 0.8};
+  const std::vector<double> &times = kLossTimes, &x0 = kLossX0, &values = kLossValues;
   odec::AdaptiveSettings s;
   s.rtol = s.atol = 1e-6;
   s.firstStep = 0.05;
@@ -309,11 +304,7 @@ TEST(AdaptiveSolve, GradientIsTheDiscreteAdjointOfTheAcceptedSteps) {
 TEST(AdaptiveSolve, ContinuousAdjointConvergesToTheDiscreteGradient) {
   const odec::Model m = odec::Program::fromString(kModels, "a.node").model("VanDerPol");
   const odec::AdaptiveSolver solver = m.adaptiveSolver("DormandPrince5");
-  const std::vector<double> times = {0.0, 0.7, 1.3, 2.4};
-  const std::vector<double> x0 = {2.0, 0.0, -1.0, 1.5};
-  const double nan = std::nan("");
-  const std::vector<double> values = {1.5, -0.5, 1.0, nan, 0.2, -1.0,
-                                      -1.5, 0.3, -0.4, 1.1, 0.9, 0.8};
+  const std::vector<double> &times = kLossTimes, &x0 = kLossX0, &values = kLossValues;
   odec::AdaptiveSettings s;
   s.rtol = s.atol = 1e-12;
   const odec::AdaptiveSolver::Loss exact = solver.loss({2.0}, x0, times, values, s);

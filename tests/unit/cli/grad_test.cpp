@@ -199,9 +199,8 @@ end
 // Targets off the step grid, a missing value and an output with its own parameter: grad solves
 // to the observation times (steps shortened to end on them) and its gradient equals central
 // differences of the loss of ObservedSolver::predict (forward solves only).
-TEST(Grad, ObservationsOffTheGridMissingValuesAndOutputs) {
-  TempDir tmp;
-  const std::string model = tmp.file("o.node", R"(
+// A driven model observed through an output: the observation-time tests' model.
+const char *kObserved = R"(
 model O
     state x::Vector{2}
     input u::Real ~ Hold()
@@ -210,22 +209,32 @@ model O
     ddt(x) = A * x .+ [u; 0.0]
     output y = c' * x + 0.5 * u
 end
-)");
-  const std::string inputs = tmp.file("u.csv", "t,u\n0.2,1\n0.55,-1\n0.9,0.5\n");
-  const std::string target = tmp.file("y.csv", "t,y\n0.43,0.2\n0.71,\n0.77,-0.1\n0.2333,0.3\n");
-  const std::vector<double> theta = {-0.5, 1.0, -1.2, -0.3, 0.7, -0.4};
-  const odec::Model m = odec::Program::fromFile(model).model();
-  const std::string params = tmp.file("p.json", m.paramsToJson(theta));
-  auto r = runOdec("grad " + model + " --tableau Kutta3 --step 0.1 --steps 6 --x0 0.3,-0.2 "
-                   "--t0 0.2 --inputs " + inputs + " --target " + target + " --params " + params +
-                   " --json");
+)";
+
+// kObserved's files: the model, a held input from t = 0.2, targets of its output off the grid
+// (one missing), and parameters.
+struct ObservedFiles {
+  TempDir tmp;
+  std::string model = tmp.file("o.node", kObserved);
+  std::string inputs = tmp.file("u.csv", "t,u\n0.2,1\n0.55,-1\n0.9,0.5\n");
+  std::string target = tmp.file("y.csv", "t,y\n0.43,0.2\n0.71,\n0.77,-0.1\n0.2333,0.3\n");
+  std::vector<double> theta = {-0.5, 1.0, -1.2, -0.3, 0.7, -0.4};
+  odec::Model m = odec::Program::fromFile(model).model();
+  std::string params = tmp.file("p.json", m.paramsToJson(theta));
+};
+
+TEST(Grad, ObservationsOffTheGridMissingValuesAndOutputs) {
+  const ObservedFiles f;
+  auto r = runOdec("grad " + f.model + " --tableau Kutta3 --step 0.1 --steps 6 --x0 0.3,-0.2 "
+                   "--t0 0.2 --inputs " + f.inputs + " --target " + f.target + " --params " +
+                   f.params + " --json");
   ASSERT_EQ(r.status, 0) << r.err;
   const auto doc = nlohmann::json::parse(r.out);
 
   odec::Drive drive;
   drive.t0 = {0.2};
   drive.inputs = {{{0.2, 0.55, 0.9}, {1, -1, 0.5}}};
-  const odec::ObservedSolver solver = m.observedSolver("Kutta3");
+  const odec::ObservedSolver solver = f.m.observedSolver("Kutta3");
   const std::vector<double> times = {0.2333, 0.43, 0.71, 0.77}, y = {0.3, 0.2, NAN, -0.1};
   auto loss = [&](const std::vector<double> &p, const std::vector<double> &x0) {
     const auto pred = solver.predict(p, x0, 0.1, {{times, {}}}, drive);
@@ -236,16 +245,16 @@ end
     return sum / 3;
   };
   const std::vector<double> x0 = {0.3, -0.2};
-  EXPECT_NEAR(doc["loss"].get<double>(), loss(theta, x0), 1e-14);
+  EXPECT_NEAR(doc["loss"].get<double>(), loss(f.theta, x0), 1e-14);
   std::vector<double> grad;
   for (const auto &row : doc["gradients"]["A"])
     for (double v : row)
       grad.push_back(v);
   for (double v : doc["gradients"]["c"])
     grad.push_back(v);
-  ASSERT_EQ(grad.size(), theta.size());
-  for (size_t i = 0; i < theta.size(); ++i) {
-    std::vector<double> up = theta, down = theta;
+  ASSERT_EQ(grad.size(), f.theta.size());
+  for (size_t i = 0; i < f.theta.size(); ++i) {
+    std::vector<double> up = f.theta, down = f.theta;
     up[i] += 1e-6;
     down[i] -= 1e-6;
     const double fd = (loss(up, x0) - loss(down, x0)) / 2e-6;
@@ -255,21 +264,21 @@ end
     std::vector<double> up = x0, down = x0;
     up[d] += 1e-6;
     down[d] -= 1e-6;
-    const double fd = (loss(theta, up) - loss(theta, down)) / 2e-6;
+    const double fd = (loss(f.theta, up) - loss(f.theta, down)) / 2e-6;
     EXPECT_NEAR(doc["x0_gradient"][d].get<double>(), fd, 1e-6 * std::max(1.0, std::abs(fd)));
   }
-  // The summary says how the loss was taken; a header of the state is refused for a model
+  // The summary says how the loss was taken; a header of the state is refused for a f.model
   // with outputs.
-  r = runOdec("grad " + model + " --tableau Kutta3 --step 0.1 --steps 6 --x0 0.3,-0.2 --t0 0.2 "
-              "--inputs " + inputs + " --target " + target + " --params " + params);
+  r = runOdec("grad " + f.model + " --tableau Kutta3 --step 0.1 --steps 6 --x0 0.3,-0.2 --t0 0.2 "
+              "--inputs " + f.inputs + " --target " + f.target + " --params " + f.params);
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_NE(r.out.find("loss (mean squared error over 3 observed values at 4 times, steps "
                        "shortened to end on them, discrete adjoint): "),
             std::string::npos)
       << r.out;
-  const std::string states = tmp.file("s.csv", "t,x[1],x[2]\n0.43,0,0\n");
-  r = runOdec("grad " + model + " --tableau Kutta3 --step 0.1 --steps 6 --x0 0.3,-0.2 --t0 0.2 "
-              "--inputs " + inputs + " --target " + states + " --params " + params);
+  const std::string states = f.tmp.file("s.csv", "t,x[1],x[2]\n0.43,0,0\n");
+  r = runOdec("grad " + f.model + " --tableau Kutta3 --step 0.1 --steps 6 --x0 0.3,-0.2 --t0 0.2 "
+              "--inputs " + f.inputs + " --target " + states + " --params " + f.params);
   EXPECT_EQ(r.status, 1);
   EXPECT_EQ(r.err.rfind(states + ":1:1: error: expected the header 't,y' (t and the model's "
                                  "outputs)",
@@ -282,24 +291,9 @@ end
 // same drive (a held input, an output, a missing value), a loss that the fine fixed-step
 // observation solver confirms, and the option combinations refused by name.
 TEST(Grad, AdaptiveStepsToTheTargetTimes) {
-  TempDir tmp;
-  const std::string model = tmp.file("o.node", R"(
-model O
-    state x::Vector{2}
-    input u::Real ~ Hold()
-    param A::Matrix{2,2} ~ Constant(0.0)
-    param c::Vector{2} ~ Constant(0.0)
-    ddt(x) = A * x .+ [u; 0.0]
-    output y = c' * x + 0.5 * u
-end
-)");
-  const std::string inputs = tmp.file("u.csv", "t,u\n0.2,1\n0.55,-1\n0.9,0.5\n");
-  const std::string target = tmp.file("y.csv", "t,y\n0.43,0.2\n0.71,\n0.77,-0.1\n0.2333,0.3\n");
-  const std::vector<double> theta = {-0.5, 1.0, -1.2, -0.3, 0.7, -0.4};
-  const odec::Model m = odec::Program::fromFile(model).model();
-  const std::string params = tmp.file("p.json", m.paramsToJson(theta));
-  const std::string base = "grad " + model + " --x0 0.3,-0.2 --t0 0.2 --inputs " + inputs +
-                           " --target " + target + " --params " + params + " ";
+  const ObservedFiles f;
+  const std::string base = "grad " + f.model + " --x0 0.3,-0.2 --t0 0.2 --inputs " + f.inputs +
+                           " --target " + f.target + " --params " + f.params + " ";
   auto r = runOdec(base + "--tableau DormandPrince5 --rtol 1e-11 --atol 1e-12 --json");
   ASSERT_EQ(r.status, 0) << r.err;
   const auto doc = nlohmann::json::parse(r.out);
@@ -308,15 +302,16 @@ end
   s.rtol = 1e-11;
   s.atol = 1e-12;
   const odec::Drive drive{{}, {{{0.2, 0.55, 0.9}, {1, -1, 0.5}}}};
-  const odec::AdaptiveSolver::Loss g = m.adaptiveSolver("DormandPrince5")
-                                           .loss(theta, {0.3, -0.2}, {0.2, 0.2333, 0.43, 0.71, 0.77},
-                                                 {0.3, 0.2, NAN, -0.1}, s, drive);
+  const odec::AdaptiveSolver::Loss g =
+      f.m.adaptiveSolver("DormandPrince5")
+          .loss(f.theta, {0.3, -0.2}, {0.2, 0.2333, 0.43, 0.71, 0.77}, {0.3, 0.2, NAN, -0.1}, s,
+                drive);
   EXPECT_EQ(doc["loss"].get<double>(), g.loss);
   EXPECT_EQ(doc["gradients"]["A"][1][0].get<double>(), g.gradParams[2]);
   EXPECT_EQ(doc["x0_gradient"][1].get<double>(), g.gradX0[1]);
   const odec::Drive fixed{{0.2}, drive.inputs};
-  const auto pred = m.observedSolver("RK4").predict(
-      theta, {0.3, -0.2}, 1e-3, {{{0.2333, 0.43, 0.71, 0.77}, {}}}, fixed);
+  const auto pred = f.m.observedSolver("RK4").predict(
+      f.theta, {0.3, -0.2}, 1e-3, {{{0.2333, 0.43, 0.71, 0.77}, {}}}, fixed);
   const double y[] = {0.3, 0.2, NAN, -0.1};
   double sum = 0;
   for (size_t k = 0; k < 4; ++k)
@@ -333,9 +328,9 @@ end
   r = runOdec(base + "--tableau RK4 --rtol 1e-6");
   EXPECT_EQ(r.status, 1);
   EXPECT_NE(r.err.find("tableau 'RK4' has no embedded weights (bhat)"), std::string::npos) << r.err;
-  const std::string early = tmp.file("early.csv", "t,y\n0.1,0.2\n");
-  r = runOdec("grad " + model + " --x0 0.3,-0.2 --t0 0.2 --inputs " + inputs + " --target " +
-              early + " --params " + params + " --tableau Tsit5 --rtol 1e-6");
+  const std::string early = f.tmp.file("early.csv", "t,y\n0.1,0.2\n");
+  r = runOdec("grad " + f.model + " --x0 0.3,-0.2 --t0 0.2 --inputs " + f.inputs + " --target " +
+              early + " --params " + f.params + " --tableau Tsit5 --rtol 1e-6");
   EXPECT_EQ(r.status, 1);
   EXPECT_NE(r.err.find("row 2: t = 0.1 is not after the start t0 = 0.2 (adaptive steps: every "
                        "target comes after it)"),

@@ -1,6 +1,7 @@
 // Non-autonomous models: the time `t` and `input` signals through the fused solvers and their
 // discrete adjoint (the host API's Drive), against analytic solutions, matrix exponentials and
 // finite differences.
+#include "Driven.h"
 #include "Forced.h"
 #include "odec/odec.h"
 
@@ -17,7 +18,9 @@
 namespace {
 
 using odec::test::forced;
+using odec::test::kDriven;
 using odec::test::kForced;
+using odec::test::signal;
 
 // Every explicit built-in tableau converges with its order on a field that reads t, from a
 // start time other than 0: the stages see t0 + (n + c_i) h.
@@ -102,31 +105,6 @@ end
     EXPECT_NEAR(out[2 * n], x(0), 1e-10) << "hold " << k;
     EXPECT_NEAR(out[2 * n + 1], x(1), 1e-10) << "hold " << k;
   }
-}
-
-const char *kDriven = R"(
-model Driven
-    state x::Vector{2}
-    input u::Vector{2} ~ CubicSpline()
-    input v::Real ~ Linear()
-    param W1::Matrix{8,4} ~ Glorot()
-    param b1::Vector{8} ~ Normal(0, 0.1)
-    param W2::Matrix{2,8} ~ Glorot()
-    h = tanh.(W1 * [x; u] .+ b1)
-    ddt(x) = W2 * h .- 0.3 .* x .+ v .* sin(2 * t)
-end
-)";
-
-odec::InputSamples signal(int seed) {
-  odec::InputSamples s;
-  for (int k = 0; k <= 12; ++k) { // irregular sample times covering [0, 1.2]
-    const double t = 0.1 * k + (k > 0 && k < 12 ? 0.02 * std::sin(seed + k) : 0.0);
-    s.times.push_back(t);
-    s.values.push_back(std::sin(3 * t + seed));
-    s.values.push_back(std::cos(2 * t - seed));
-    s.values.push_back(0.5 + 0.1 * seed * t);
-  }
-  return s;
 }
 
 // Each trajectory of a batch (chunked lanes, a partial last chunk) reads its own start time

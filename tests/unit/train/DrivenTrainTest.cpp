@@ -80,6 +80,13 @@ odec::TrainSettings settings(const std::string &data, const std::string &dir) {
   return t;
 }
 
+odec::TrainResult trainLogged(const odec::Model &m, const odec::TrainSettings &t,
+                              std::ostringstream &log) {
+  odec::TrainOutput out;
+  out.log = &log;
+  return m.train(t, out);
+}
+
 TEST(DrivenTrain, StudentRecoversItsTeacherFromIrregularGappyDrivenData) {
   TempDir dir;
   const odec::Model m = odec::Program::fromString(kPlant, "plant.node").model();
@@ -87,9 +94,7 @@ TEST(DrivenTrain, StudentRecoversItsTeacherFromIrregularGappyDrivenData) {
   odec::TrainSettings t = settings(data, dir.file("run"));
   t.epochs = 120;
   std::ostringstream log;
-  odec::TrainOutput out;
-  out.log = &log;
-  const odec::TrainResult r = m.train(t, out);
+  const odec::TrainResult r = trainLogged(m, t, log);
   ASSERT_EQ(r.outcome, odec::TrainResult::Outcome::Finished) << log.str();
   EXPECT_NE(log.str().find("note: the observation times are not on one grid of steps of 0.1; "
                            "each step that crosses one is shortened to end on it"),
@@ -117,9 +122,7 @@ TEST(DrivenTrain, AdaptiveStepsRecoverTheTeacher) {
   t.atol = 1e-10;
   t.epochs = 120;
   std::ostringstream log;
-  odec::TrainOutput out;
-  out.log = &log;
-  const odec::TrainResult r = m.train(t, out);
+  const odec::TrainResult r = trainLogged(m, t, log);
   ASSERT_EQ(r.outcome, odec::TrainResult::Outcome::Finished) << log.str();
   EXPECT_NE(log.str().find("note: adaptive steps: the nominal step (of the stability init) is "
                            "the data's median sample interval"),
