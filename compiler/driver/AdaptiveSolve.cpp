@@ -1,10 +1,13 @@
 // Model::adaptiveSolver: adaptive steps with an embedded pair (AdaptiveSolver in odec.h). The
-// whole solve is one JIT-compiled function (codegen/AdaptiveCodegen.h); the host checks the
-// arguments, picks each trajectory's first step (Hairer's selection, through the field
-// compiled as a point function) and turns a failed trajectory into an error that names it.
-// The gradient replays the accepted steps, which the solve records, as a step plan of the
-// observation-time solver (driver/ObservedSolveImpl.h), whose fused discrete adjoint then
-// differentiates exactly what was computed.
+// whole solve is one JIT-compiled function (codegen/AdaptiveCodegen.h), or the emitted C++'s
+// solveAdaptive on CodePath::Cpp; the host checks the arguments, picks each trajectory's first
+// step (Hairer's selection, through the field compiled as a point function), gives a driven
+// model's stages their inputs while the loop runs (DriveSignals), and turns a failed
+// trajectory into an error that names it. The discrete gradient replays the accepted steps,
+// which the solve records, as a step plan of the observation-time solver
+// (driver/ObservedSolveImpl.h), whose fused discrete adjoint then differentiates exactly what
+// was computed; the continuous one integrates the reversed adjoint system with the same
+// adaptive loop.
 #include "odec/odec.h"
 
 #include "codegen/AdaptiveCodegen.h"
