@@ -21,6 +21,7 @@ namespace {
 using odec::test::forced;
 using odec::test::kDriven;
 using odec::test::kForced;
+using odec::test::kHeldLinear;
 using odec::test::signal;
 using odec::test::errorOf;
 
@@ -51,15 +52,7 @@ TEST(AdaptiveDriven, TimeDependentFieldFollowsTheAnalyticSolution) {
 
 // A zero-order-hold input with jumps at its sample times: x(kH) from the matrix exponential.
 TEST(AdaptiveDriven, HeldInputMatchesTheMatrixExponentialSolution) {
-  const odec::Model m = odec::Program::fromString(R"(
-model Linear
-    state x::Vector{2}
-    input u::Real ~ Hold()
-    param A::Matrix{2,2} ~ Zeros()
-    param B::Vector{2} ~ Zeros()
-    ddt(x) = A * x .+ B .* u
-end
-)", "linear.node").model("Linear");
+  const odec::Model m = odec::Program::fromString(kHeldLinear, "linear.node").model("Linear");
   Eigen::Matrix2d A;
   A << -0.5, 2.0, -2.0, -0.8;
   const Eigen::Vector2d B(1.0, -0.5);

@@ -21,6 +21,17 @@ model Driven
 end
 )";
 
+// ẋ = A x + B u with u held between its samples: exact solutions from the matrix exponential.
+inline const char *kHeldLinear = R"(
+model Linear
+    state x::Vector{2}
+    input u::Real ~ Hold()
+    param A::Matrix{2,2} ~ Zeros()
+    param B::Vector{2} ~ Zeros()
+    ddt(x) = A * x .+ B .* u
+end
+)";
+
 inline odec::InputSamples signal(int seed) {
   odec::InputSamples s;
   for (int k = 0; k <= 12; ++k) { // irregular sample times covering [0, 1.2]

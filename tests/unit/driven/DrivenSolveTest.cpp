@@ -20,6 +20,7 @@ namespace {
 using odec::test::forced;
 using odec::test::kDriven;
 using odec::test::kForced;
+using odec::test::kHeldLinear;
 using odec::test::signal;
 
 // Every explicit built-in tableau converges with its order on a field that reads t, from a
@@ -70,15 +71,7 @@ TEST(DrivenSolve, TimeDependentFieldConvergesWithEveryExplicitTableausOrder) {
 // at the hold points it equals the exact zero-order-hold solution
 // x_{k+1} = e^{AH} x_k + A^{-1}(e^{AH} − I) B u_k to 1e-10 (RK4's error at this h is ~1e-12).
 TEST(DrivenSolve, HeldInputMatchesTheMatrixExponentialSolution) {
-  const odec::Program prog = odec::Program::fromString(R"(
-model Linear
-    state x::Vector{2}
-    input u::Real ~ Hold()
-    param A::Matrix{2,2} ~ Zeros()
-    param B::Vector{2} ~ Zeros()
-    ddt(x) = A * x .+ B .* u
-end
-)", "linear.node");
+  const odec::Program prog = odec::Program::fromString(kHeldLinear, "linear.node");
   const odec::Model m = prog.model("Linear");
   Eigen::Matrix2d A;
   A << -0.5, 2.0, -2.0, -0.8;
