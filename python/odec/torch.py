@@ -24,21 +24,23 @@ __all__ = ["Solve", "solve", "NeuralODE"]
 
 
 class Solve(torch.autograd.Function):
-    """traj = Solve.apply(model, tableau, step, steps, x0, *params): the fused solve of an
-    odec.Model from x0 (B, D) with the parameters as tensors in the model's declaration order
-    (model.params' shapes); traj is (B, steps+1, D). Backward: Model.vjp's adjoint."""
+    """traj = Solve.apply(model, tableau, step, steps, drive, x0, *params): the fused solve of
+    an odec.Model from x0 (B, D) with the parameters as tensors in the model's declaration
+    order (model.params' shapes); traj is (B, steps+1, D). drive: (t0, inputs) as
+    odec.Model._drive returns them (empty for an autonomous model), held fixed.
+    Backward: Model.vjp's adjoint."""
 
     @staticmethod
-    def forward(ctx, model, tableau, step, steps, x0, *params):
+    def forward(ctx, model, tableau, step, steps, drive, x0, *params):
         dtype = x0.dtype
         precision = "float32" if dtype == torch.float32 else "float64"
         # One concatenation and one conversion (solve() checked devices, shapes and dtypes).
         flat = (torch.cat([p.detach().reshape(-1) for p in params]).to(torch.float64).numpy()
                 if params else np.zeros(0))
         x = x0.detach().to(torch.float64).contiguous().numpy()
-        traj = model._core.simulate(flat, x, steps, step, tableau, precision)
+        traj = model._core.simulate(flat, x, steps, step, tableau, precision, *drive)
         odec._warn_non_finite(traj, "odec.torch.solve")
-        ctx.model, ctx.tableau, ctx.step, ctx.steps = model, tableau, step, steps
+        ctx.model, ctx.tableau, ctx.step, ctx.steps, ctx.drive = model, tableau, step, steps, drive
         ctx.precision, ctx.flat, ctx.x = precision, flat, x
         # The backward pass runs the reverse sweep on this trajectory rather than solving
         # again. A float64 result shares it, saved for backward so that autograd refuses a
@@ -57,17 +59,21 @@ class Solve(torch.autograd.Function):
         cot = grad_traj.detach().to(torch.float64).contiguous().numpy()
         traj = ctx.traj if ctx.traj is not None else ctx.saved_tensors[0].numpy()
         gp, gx = m._core.vjp(ctx.flat, ctx.x, cot, ctx.steps, ctx.step, ctx.tableau,
-                             ctx.precision, traj)
+                             ctx.precision, traj, *ctx.drive)
         dtype = grad_traj.dtype
         grads = [g.view(shape) for g, shape in
                  zip(torch.from_numpy(gp).to(dtype).split(m._sizes), m._shapes)]
-        return (None, None, None, None, torch.from_numpy(gx).to(dtype), *grads)
+        return (None, None, None, None, None, torch.from_numpy(gx).to(dtype), *grads)
 
 
-def solve(model, params, x0, steps, tableau="RK4", step=0.1):
+def solve(model, params, x0, steps, tableau="RK4", step=0.1, t0=None, inputs=None):
     """Differentiable fused solve: params is a dict {name: tensor} with model.params' names and
     shapes (or a sequence in declaration order); x0 is (D,) or (B, D). Returns (B, steps+1, D)
-    in x0's dtype (a (D,) x0 gives B = 1). Shapes and dtypes are checked (ValueError)."""
+    in x0's dtype (a (D,) x0 gives B = 1). Shapes and dtypes are checked (ValueError).
+    A driven model (one that reads ``t`` or declares inputs) starts at ``t0`` (a number or one
+    per trajectory; default 0) and reads ``inputs`` as odec.Model.simulate does: one
+    ``(times, values)`` pair for every trajectory or a list of one per trajectory (arrays or
+    CPU tensors, values (n, input columns)). Inputs are data: no gradient flows to them."""
     D = model.state_dim
     if not isinstance(x0, torch.Tensor):
         x0 = torch.as_tensor(x0, dtype=torch.float64)
@@ -102,7 +108,20 @@ def solve(model, params, x0, steps, tableau="RK4", step=0.1):
         if p.device.type != "cpu":
             raise ValueError(f"parameter '{name}' is on {p.device}; odec runs on the CPU")
     steps = odec.Model._steps(steps)
-    return Solve.apply(model, tableau, odec._core.check_step(step), steps, x0, *params)
+    drive = () if t0 is None and inputs is None else odec.Model._drive(t0, _numpy(inputs))
+    return Solve.apply(model, tableau, odec._core.check_step(step), steps, drive, x0, *params)
+
+
+def _numpy(inputs):
+    """Input samples given as tensors, as arrays (the values are data, never differentiated)."""
+    def array(a):
+        return a.detach().cpu().numpy() if isinstance(a, torch.Tensor) else a
+    if inputs is None:
+        return None
+    if isinstance(inputs, tuple):
+        return tuple(array(a) for a in inputs)
+    return [tuple(array(a) for a in pair) if isinstance(pair, tuple) else pair
+            for pair in inputs]
 
 
 class NeuralODE(torch.nn.Module):
@@ -116,8 +135,8 @@ class NeuralODE(torch.nn.Module):
     dtype: torch.float64 (default) or torch.float32. ``self.init_report`` holds the
     stability init's report (None otherwise).
 
-    forward(x0, steps): x0 (B, D) or (D,) -> (B, steps+1, D), differentiable in x0 and the
-    parameters.
+    forward(x0, steps, t0=None, inputs=None): x0 (B, D) or (D,) -> (B, steps+1, D),
+    differentiable in x0 and the parameters; t0 and inputs for a driven model, as in solve().
     """
 
     def __init__(self, source, model="", tableau="RK4", step=0.1, init=None, seed=0,
@@ -145,9 +164,9 @@ class NeuralODE(torch.nn.Module):
         self.params = torch.nn.ParameterDict(
             [(k, torch.nn.Parameter(torch.as_tensor(v, dtype=dtype))) for k, v in values.items()])
 
-    def forward(self, x0, steps):
+    def forward(self, x0, steps, t0=None, inputs=None):
         return solve(self.model, [self.params[k] for k in self.model.params], x0, steps,
-                     self.tableau, self.step)
+                     self.tableau, self.step, t0, inputs)
 
     def params_numpy(self):
         """The current parameters as a dict of float64 arrays (for odec.save_params)."""

@@ -142,3 +142,58 @@ def test_bad_inputs_raise_value_errors():
     with pytest.raises(ValueError, match="x0 has dtype torch.int64"):
         ode(torch.zeros(3, 2, dtype=torch.int64), 5)
     assert ode(torch.zeros(2, dtype=torch.float64), 4).shape == (1, 5, 2)
+
+
+DRIVEN_NET = """
+model Driven
+    state x::Vector{2}
+    input u::Real ~ Linear()
+    param W::Matrix{2,2} ~ Normal(0, 0.5)
+    param U::Vector{2} ~ Normal(0, 1)
+    param b::Vector{2} ~ Normal(0, 0.1)
+    ddt(x) = tanh.(W * x .+ U .* u .+ b) .+ 0.1 .* sin(t)
+end
+"""
+
+
+def test_a_driven_model_reads_each_trajectorys_inputs_and_its_gradients_equal_autograd():
+    """ẋ = tanh(Wx + Uu + b) + 0.1 sin t with a different linearly interpolated input per
+    trajectory and a different t0: odec.torch against autograd through an RK4 loop that reads
+    u and t at the stage times t_n + c_i h."""
+    torch.manual_seed(1)
+    ode = odec.torch.NeuralODE(odec.compile_source(DRIVEN_NET, "driven.node"), init="prior",
+                               seed=5)
+    B, steps, h = 3, 30, 0.1
+    t0 = np.array([0.0, 0.25, -0.4])
+    times = [np.linspace(t0[b] - 0.05, t0[b] + 3.2, 17) for b in range(B)]
+    values = [np.sin((b + 1) * ts) + 0.3 * ts for b, ts in enumerate(times)]
+    inputs = [(torch.as_tensor(ts), torch.as_tensor(v).reshape(-1, 1))
+              for ts, v in zip(times, values)]
+    x0 = torch.randn(B, 2, dtype=torch.float64, requires_grad=True)
+    weight = torch.randn(B, steps + 1, 2, dtype=torch.float64)
+    traj = ode(x0, steps, t0=t0, inputs=inputs)
+    (traj * weight).sum().backward()
+
+    p = {k: v.detach().clone().requires_grad_(True) for k, v in ode.params.items()}
+    x = x0.detach().clone().requires_grad_(True)
+    u = lambda t: torch.as_tensor(np.stack([np.interp(t[b], times[b], values[b])
+                                            for b in range(B)]))[:, None]
+    f = lambda x, t: (torch.tanh(x @ p["W"].T + u(t) * p["U"] + p["b"])
+                      + 0.1 * torch.sin(torch.as_tensor(t))[:, None])
+    xs, xn = [x], x
+    for n in range(steps):
+        tn = t0 + n * h
+        k1 = f(xn, tn)
+        k2 = f(xn + h / 2 * k1, tn + h / 2)
+        k3 = f(xn + h / 2 * k2, tn + h / 2)
+        k4 = f(xn + h * k3, tn + h)
+        xn = xn + h / 6 * (k1 + 2 * k2 + 2 * k3 + k4)
+        xs.append(xn)
+    ref = torch.stack(xs, dim=1)
+    (ref * weight).sum().backward()
+    assert rel(traj.detach(), ref.detach()) < 1e-13
+    for k in p:
+        assert rel(ode.params[k].grad, p[k].grad) < 1e-10, k
+    assert rel(x0.grad, x.grad) < 1e-10
+    with pytest.raises(ValueError, match="has inputs; the drive must give their samples"):
+        ode(x0.detach(), steps)
