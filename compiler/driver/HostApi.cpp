@@ -27,6 +27,8 @@
 #include "io/TableauJson.h"
 #include "tableau/TableauReport.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <map>
 #include <mutex>
@@ -191,6 +193,23 @@ InitSettings Model::initSettings() const {
   InitPoints points = initOperatingPoints(*impl_->checked, impl_->ir, *init);
   s.operatingPoints = std::move(points.states);
   s.operatingInputs = std::move(points.exogenous);
+  return s;
+}
+
+InitSettings Model::initSettings(const std::string &tableau, double step) const {
+  InitSettings s = initSettings();
+  requireStep(step, "the step to initialize for");
+  const std::string region = s.region.empty() ? s.tableau : s.region;
+  if (region != s.tableau && tableau != s.tableau)
+    throw std::invalid_argument(fmt::format(
+        "the init block of {} constrains hλ to stability({}) while its solver is {}, so it "
+        "cannot be re-targeted to the tableau {}: make the block's solver {} (keeping "
+        "stability({}) if that region is meant), or initialize from the priors",
+        name(), region, s.tableau, tableau, tableau, region));
+  if (region == s.tableau) // the region follows the solver
+    s.region = tableau;
+  s.tableau = tableau;
+  s.step = step;
   return s;
 }
 

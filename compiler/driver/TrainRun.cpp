@@ -89,22 +89,17 @@ void validate(const TrainSettings &s) {
 // train; its report goes to the log and into summary.json.
 std::vector<double> stabilityInit(const Model &m, const TrainSettings &t, std::ostream &log,
                                   nlohmann::ordered_json &report) {
-  InitSettings s = m.initSettings();
-  const std::string region = s.region.empty() ? s.tableau : s.region;
-  if (region != s.tableau && t.tableau != s.tableau)
-    throw std::invalid_argument(fmt::format(
-        "init = stability: the init block of {} constrains hλ to stability({}) while its "
-        "solver is {}, so it cannot be re-targeted to the tableau {}: make the block's solver {} "
-        "(keeping stability({}) if that region is meant), or initialize from the priors",
-        m.name(), region, s.tableau, t.tableau, t.tableau, region));
-  if (s.tableau != t.tableau || s.step != t.step)
+  const InitSettings block = m.initSettings();
+  InitSettings s;
+  try {
+    s = m.initSettings(t.tableau, t.step);
+  } catch (const std::invalid_argument &e) {
+    throw std::invalid_argument(std::string("init = stability: ") + e.what());
+  }
+  if (block.tableau != t.tableau || block.step != t.step)
     log << fmt::format("note: the init block of {} sets solver = {}, step = {}; "
                        "initializing for the training's tableau {} and step {}\n",
-                       m.name(), s.tableau, s.step, t.tableau, t.step);
-  if (region == s.tableau) // the region follows the solver
-    s.region = t.tableau;
-  s.tableau = t.tableau;
-  s.step = t.step;
+                       m.name(), block.tableau, block.step, t.tableau, t.step);
   InitResult r = m.initialize(t.seed, s);
   const InitReport text = m.initReport(r);
   log << text.text;

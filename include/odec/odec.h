@@ -675,6 +675,12 @@ public:
   /// The settings of the program's init block for this model (to adjust before
   /// `initialize(seed, settings)`); throws std::invalid_argument when there is none.
   InitSettings initSettings() const;
+  /// The init block's settings re-targeted to the solver and step that will train
+  /// (`odec train --init stability`): the constraint's region follows the new tableau when
+  /// it followed the block's solver. A block whose region is another tableau than its solver
+  /// (`stability(Euler)` with `solver = RK4`) is re-targeted only to its own solver, a new
+  /// step; otherwise std::invalid_argument, as for a step that is not positive and finite.
+  InitSettings initSettings(const std::string &tableau, double step) const;
   /// The same with explicit settings (the init block, if any, is ignored).
   InitResult initialize(uint64_t seed, const InitSettings &settings) const;
   /// The eigenvalues λ of ∂f/∂x for `params` at each flat state of `points` (a driven model at

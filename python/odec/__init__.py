@@ -178,12 +178,22 @@ class Model:
         as ``odec`` everywhere."""
         return self.unflatten(self._core.sample_params(int(seed)), dtype)
 
-    def initialize(self, seed=0, dtype=np.float64):
+    def initialize(self, seed=0, dtype=np.float64, tableau=None, step=None):
         """Stability-informed initialization with the program's init block for this model:
         returns (params, report), the report a dict with the keys of ``odec init --json``.
-        Raises ValueError when there is no init block, InitError when the constraint cannot
-        be met."""
-        flat, report = self._core.initialize(int(seed))
+        With ``tableau`` (and ``step``, default the block's), the block's constraint is
+        re-targeted to the solver and step that will train, as ``odec train --init
+        stability`` does: its region follows the new tableau when it followed the block's
+        solver (report["solver"], report["step"] say what was used). Raises ValueError when
+        there is no init block or it cannot be re-targeted (a ``stability(T)`` region other
+        than its solver, for another tableau), InitError when the constraint cannot be met."""
+        if tableau is None and step is None:
+            flat, report = self._core.initialize(int(seed))
+        else:
+            block_tableau, block_step = self._core.init_solver_and_step()
+            flat, report = self._core.initialize(
+                int(seed), block_tableau if tableau is None else str(tableau),
+                _core.check_step(block_step if step is None else step))
         return self.unflatten(flat, dtype), json.loads(report)
 
     @property

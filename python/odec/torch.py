@@ -129,9 +129,10 @@ class NeuralODE(torch.nn.Module):
     (an nn.ParameterDict keyed by the .node names; state_dict keys ``params.<name>``).
 
     source: a .node file's path, or an odec.Program. model: the model's name ('' = the only
-    one). tableau, step: the solver. init: 'stability' (the program's init block,
-    Model.initialize), 'prior' (Model.sample_params), a params dict, or None: the init block
-    when the program has one for the model, the priors otherwise. seed: the draw's seed.
+    one). tableau, step: the solver. init: 'stability' (the program's init block re-targeted
+    to this module's tableau and step, Model.initialize(seed, tableau=, step=), as `odec train
+    --init stability` does), 'prior' (Model.sample_params), a params dict, or None: the init
+    block when the program has one for the model, the priors otherwise. seed: the draw's seed.
     dtype: torch.float64 (default) or torch.float32. ``self.init_report`` holds the
     stability init's report (None otherwise).
 
@@ -153,7 +154,8 @@ class NeuralODE(torch.nn.Module):
         if isinstance(init, dict):
             values = self.model.unflatten(self.model.flatten(init))
         elif init == "stability":
-            values, self.init_report = self.model.initialize(seed)
+            values, self.init_report = self.model.initialize(seed, tableau=tableau,
+                                                             step=self.step)
         elif init == "prior":
             values = self.model.sample_params(seed)
         else:

@@ -191,15 +191,26 @@ PYBIND11_MODULE(_core, mod) {
            })
       .def("sample_params",
            [](const PyModel &m, uint64_t seed) { return toArray(m.model.sampleParams(seed)); })
-      .def("initialize",
-           [](const PyModel &m, uint64_t seed) {
-             odec::InitResult r;
-             {
-               py::gil_scoped_release release;
-               r = m.model.initialize(seed);
-             }
-             return py::make_tuple(toArray(r.params), m.model.initReport(r).json);
+      .def("init_solver_and_step",
+           [](const PyModel &m) {
+             const odec::InitSettings s = m.model.initSettings();
+             return py::make_tuple(s.tableau, s.step);
            })
+      // initialize(seed, tableau, step): the init block as written when tableau is empty, else
+      // re-targeted to that solver and step (Model::initSettings(tableau, step)).
+      .def(
+          "initialize",
+          [](const PyModel &m, uint64_t seed, const std::string &tableau, double step) {
+            const odec::InitSettings settings =
+                tableau.empty() ? m.model.initSettings() : m.model.initSettings(tableau, step);
+            odec::InitResult r;
+            {
+              py::gil_scoped_release release;
+              r = m.model.initialize(seed, settings);
+            }
+            return py::make_tuple(toArray(r.params), m.model.initReport(r).json);
+          },
+          py::arg("seed"), py::arg("tableau") = std::string(), py::arg("step") = 0.0)
       .def("params_to_json",
            [](const PyModel &m, const Array &flat) {
              checkSize("the parameter vector", flat.size(), m.model.paramCount());

@@ -177,6 +177,35 @@ def test_initialize_reports_like_odec_init(spiral, tmp_path):
         np.testing.assert_array_equal(p[k], file_params[k])
 
 
+def test_initialize_retargets_the_block_to_the_training_solver_and_step(spiral):
+    """spiral.node's block constrains hλ to RK4's region at h = 0.1; re-targeted to Euler at
+    h = 0.5 every hλ lies in Euler's disc |1 + z| ≤ margin, with λ the Jacobian's eigenvalues
+    at the origin computed here from the drawn parameters (W2 diag(1 − tanh²(b1)) W1)."""
+    p, report = spiral.initialize(11, tableau="Euler", step=0.5)
+    assert (report["solver"], report["region"], report["step"]) == ("Euler", "Euler", 0.5)
+    d = 1 - np.tanh(p["b1"]) ** 2
+    lam = np.linalg.eigvals(p["W2"] @ (d[:, None] * p["W1"]))
+    assert np.all(np.abs(1 + 0.5 * lam) <= 0.9 + 1e-12)
+    np.testing.assert_allclose(sorted(np.abs(1 + 0.5 * lam)),
+                               sorted(np.hypot(*np.array(report["scaled_eigenvalues"]).T
+                                               + np.array([[1.0], [0.0]]))), rtol=1e-10)
+    # The step alone keeps the block's solver; the same call as odec train's re-targeting.
+    _, r = spiral.initialize(11, step=0.2)
+    assert (r["solver"], r["step"]) == ("RK4", 0.2)
+    other = odec.compile_source(
+        "model M\n  state x::Vector{1}\n  param k::Real ~ Normal(0, 1)\n"
+        "  ddt(x) = -k .* x\nend\n"
+        "init M\n  solver = RK4\n  step = 0.1\n"
+        "  require eigvals(step * jacobian(ddt(x), x)) in stability(Euler)\nend\n").model()
+    with pytest.raises(ValueError, match=r"constrains hλ to stability\(Euler\) while its solver "
+                                         r"is RK4, so it cannot be re-targeted to the tableau "
+                                         r"Midpoint"):
+        other.initialize(1, tableau="Midpoint")
+    assert other.initialize(1, tableau="RK4", step=0.2)[1]["region"] == "Euler"
+    with pytest.raises(ValueError, match="must be a positive finite number"):
+        spiral.initialize(1, tableau="RK4", step=-1.0)
+
+
 def test_initialize_without_init_block_is_a_value_error():
     m = odec.compile_source("model M\n  state x::Vector{1}\n  param k::Real ~ Normal(0, 1)\n"
                             "  ddt(x) = -k .* x\nend\n").model()

@@ -107,6 +107,12 @@ def test_initialization_from_the_init_block_or_the_priors():
         odec.torch.NeuralODE(SPIRAL, init="glorot")
 
 
+def test_the_stability_init_is_for_the_modules_own_solver_and_step():
+    ode = odec.torch.NeuralODE(SPIRAL, tableau="Euler", step=0.5, init="stability", seed=2)
+    assert (ode.init_report["solver"], ode.init_report["step"]) == ("Euler", 0.5)
+    assert ode.init_report["max_abs_R"] <= 0.9
+
+
 def test_training_reduces_the_loss():
     torch.manual_seed(0)
     teacher = odec.torch.NeuralODE(SPIRAL, init="prior", seed=1)
