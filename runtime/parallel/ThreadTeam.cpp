@@ -1,9 +1,32 @@
 #include "parallel/ThreadTeam.h"
 
 #include <algorithm>
+#include <chrono>
 #include <stdexcept>
 
 namespace odec {
+
+namespace {
+
+/// How long a waiting thread spins before it sleeps: longer than the gap between two runs
+/// of a training loop (an Adam step), short against a human's idea of idle.
+constexpr auto kSpin = std::chrono::microseconds(200);
+
+/// Spins until done() or kSpin has passed; true if done().
+template <class Done> bool spinUntil(Done done) {
+  const auto until = std::chrono::steady_clock::now() + kSpin;
+  for (int i = 0;; ++i) {
+    if (done())
+      return true;
+    if ((i & 63) == 63 && std::chrono::steady_clock::now() > until)
+      return false;
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+  }
+}
+
+} // namespace
 
 int64_t availableCores() { return std::max<int64_t>(1, std::thread::hardware_concurrency()); }
 
@@ -25,7 +48,7 @@ ThreadTeam::ThreadTeam(int64_t k) : k_(k), errors_(size_t(std::max<int64_t>(k, 1
 ThreadTeam::~ThreadTeam() {
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    stop_ = true;
+    stop_.store(true);
   }
   wake_.notify_all();
   for (std::thread &t : workers_)
@@ -38,8 +61,8 @@ void ThreadTeam::run(const Body &body) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     body_ = &body;
-    ++generation_;
-    pending_ = k_ - 1;
+    pending_.store(k_ - 1);
+    generation_.fetch_add(1);
   }
   wake_.notify_all();
   try {
@@ -47,9 +70,10 @@ void ThreadTeam::run(const Body &body) {
   } catch (...) {
     errors_[0] = std::current_exception();
   }
-  {
+  const auto finished = [&] { return pending_.load() == 0; };
+  if (!spinUntil(finished)) {
     std::unique_lock<std::mutex> lock(mutex_);
-    done_.wait(lock, [&] { return pending_ == 0; });
+    done_.wait(lock, finished);
   }
   for (std::exception_ptr &e : errors_)
     if (e)
@@ -61,11 +85,13 @@ void ThreadTeam::work(int64_t i) {
   for (;;) {
     const Body *body = nullptr;
     {
-      std::unique_lock<std::mutex> lock(mutex_);
-      wake_.wait(lock, [&] { return stop_ || generation_ != seen; });
+      const auto woken = [&] { return stop_.load() || generation_.load() != seen; };
+      spinUntil(woken);
+      std::unique_lock<std::mutex> lock(mutex_); // also orders body_ before its use
+      wake_.wait(lock, woken);
       if (stop_)
         return;
-      seen = generation_;
+      seen = generation_.load();
       body = body_;
     }
     try {
@@ -73,9 +99,11 @@ void ThreadTeam::work(int64_t i) {
     } catch (...) {
       errors_[size_t(i)] = std::current_exception();
     }
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (--pending_ == 0)
+    if (pending_.fetch_sub(1) == 1) {
+      // Under the mutex, so the caller cannot check pending_ and then sleep past this notify.
+      std::lock_guard<std::mutex> lock(mutex_);
       done_.notify_one();
+    }
   }
 }
 

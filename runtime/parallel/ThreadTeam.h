@@ -7,6 +7,7 @@
 // then added in piece order, so one thread and sixteen give the same bits.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -32,6 +33,12 @@ inline std::pair<int64_t, int64_t> shareOf(int64_t n, int64_t k, int64_t i) {
 
 /// k threads that run one body together: the caller's thread and k − 1 workers started once,
 /// so each run pays a wake-up, not a thread creation. Not reentrant: one run at a time.
+///
+/// Runs come in quick succession (a training step is a few hundred microseconds, with only
+/// Adam between two runs), and waking a thread that sleeps on a condition variable takes tens
+/// of microseconds on a virtual machine: 10 % of such a run. So a worker spins for a while
+/// (kSpin) after each run before it sleeps, and so does the caller waiting for the workers.
+/// The spin is bounded by time, so an idle team sleeps.
 class ThreadTeam {
 public:
   using Body = std::function<void(int64_t thread)>;
@@ -53,12 +60,13 @@ private:
   void work(int64_t i);
 
   int64_t k_;
-  const Body *body_ = nullptr;
+  const Body *body_ = nullptr; // written under mutex_ before generation_ moves
   std::vector<std::exception_ptr> errors_;
   std::mutex mutex_;
   std::condition_variable wake_, done_;
-  int64_t generation_ = 0, pending_ = 0;
-  bool stop_ = false;
+  // Changed under mutex_ (so a sleeper's check cannot miss it); read without it while spinning.
+  std::atomic<int64_t> generation_{0}, pending_{0};
+  std::atomic<bool> stop_{false};
   std::vector<std::thread> workers_;
 };
 
