@@ -2,7 +2,9 @@
 // `a_i = tanh(a_{i-1})` and `a_i = tanh(a_{i-1}) + 0.5 * x[1]` (each binding also reads the
 // state, so every derivative fans out), timed through parse + check + lower
 // (Program::fromString, model()) and `odec emit-cpp` (Model::cppHeader), and, with --jit,
-// the LLVM simulator up to --jit-max bindings. A near-linear curve keeps µs/binding flat.
+// the LLVM simulator and loss gradient (forward + discrete adjoint) up to --jit-max bindings,
+// each compiled for one trajectory and for a chunk of 8 (what `odec simulate --x0`, `odec grad`
+// and batched training compile). A near-linear curve keeps the time per binding flat.
 //
 //   bench_compile_time [--max N] [--jit] [--jit-max N]
 #include "odec/odec.h"
@@ -12,6 +14,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <vector>
 
 namespace {
 
@@ -46,8 +49,8 @@ int main(int argc, char **argv) {
       return 2;
     }
   }
-  std::printf("%-12s %9s %12s %12s %14s %12s\n", "chain", "bindings", "front end s",
-              "emit-cpp s", "emit µs/bind", "jit RK4 s");
+  std::printf("%-12s %9s %12s %12s %14s %12s %12s %14s\n", "chain", "bindings", "front end s",
+              "emit-cpp s", "emit µs/bind", "jit RK4 s", "jit grad s", "jit ms/bind");
   for (bool readsState : {false, true})
     for (int n = 1000; n <= maxBindings; n *= 2) {
       const std::string text = chain(n, readsState);
@@ -56,8 +59,27 @@ int main(int argc, char **argv) {
       const double emit = seconds([&] { (void)model.cppHeader("RK4"); });
       std::printf("%-12s %9d %12.3f %12.3f %14.1f", readsState ? "reads x" : "plain", n, front,
                   emit, 1e6 * emit / n);
-      if (jit && n <= jitMax)
-        std::printf(" %12.3f", seconds([&] { (void)model.simulator("RK4"); }));
+      if (jit && n <= jitMax) {
+        // One module per call: the batch is given up front (caching off: the point is the
+        // compile). Batch 1 compiles the one-lane code, batch 8 a chunk of lanes.
+        auto compileAndRun = [&](bool gradient) {
+          return seconds([&] {
+            for (int batch : {1, 8}) {
+              odec::CompileOptions options;
+              options.cache = false;
+              options.batch = batch;
+              const std::vector<double> x0(size_t(2 * batch), 0.1);
+              if (gradient)
+                (void)model.lossGradient("RK4", odec::Adjoint::Discrete, options)
+                    .meanSquaredError({}, x0, batch, 1, 0.1, {1}, x0);
+              else
+                (void)model.simulator("RK4", options).simulate({}, x0, batch, 1, 0.1);
+            }
+          });
+        };
+        const double sim = compileAndRun(false), grad = compileAndRun(true);
+        std::printf(" %12.3f %12.3f %14.2f", sim, grad, 1e3 * (sim + grad) / n);
+      }
       std::printf("\n");
       std::fflush(stdout);
     }

@@ -88,8 +88,11 @@ public:
               "model " + model.name),
         // The reverse sweep holds two thirds of the module's code (stage recomputation and the
         // VJP; the forward solver the rest): its stages are rolled, except in one-lane code,
-        // which is small and latency-bound (docs/performance.md, section 11).
-        step_(b_, te_, eval_, model, tableau, /*rolled=*/width > 1), s_(tableau.stages),
+        // which is small and latency-bound (docs/performance.md, section 11), unless the field
+        // is huge.
+        step_(b_, te_, eval_, model, tableau,
+              /*rolled=*/width > 1 || stagesTooLargeForStraightLine(model, tableau)),
+        s_(tableau.stages),
         D_(model.stateDim()), flatState_(Shape::vector(int(D_))) {
     allocateBuffers();
     // In rolled stages, each stage's VJP values are kept in a copy of their own (this scope),

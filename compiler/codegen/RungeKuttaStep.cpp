@@ -72,6 +72,10 @@ void emitCombination(llvm::IRBuilder<> &b, TensorEmitter &te, const Tensor &dst,
   });
 }
 
+bool stagesTooLargeForStraightLine(const ir::ModelIR &model, const ButcherTableau &tableau) {
+  return ir::topologicalOrder(model.ddt).size() * size_t(tableau.stages) > kMaxStraightLineNodes;
+}
+
 RungeKuttaStep::RungeKuttaStep(llvm::IRBuilder<> &b, TensorEmitter &te, ExprEvaluator &field,
                                const ir::ModelIR &model, const ButcherTableau &tableau,
                                bool rolled)

@@ -38,6 +38,19 @@ void emitCombination(llvm::IRBuilder<> &b, TensorEmitter &te, const Tensor &dst,
                      const std::function<llvm::Value *(llvm::Value *j)> &coef,
                      const std::function<Tensor(llvm::Value *j)> &term);
 
+/// Fields up to this many IR nodes times stages are copied into each stage (straight-line
+/// code); larger ones run their stages as a loop over one copy of the field. A chain of 1 000
+/// `tanh` bindings, copied into RK4's four stages, is one basic block of ~130 000 instructions,
+/// and LLVM's instruction selection, machine CSE and register allocation grow faster than
+/// linearly in a block's length: `odec simulate` of such a chain took 6.0 s straight-line and
+/// 0.8 s rolled, 4 000 bindings 32 s and 6.6 s (docs/performance.md, section 16). W1–W3 and
+/// the examples' fields have fewer than 100 nodes, so their code is unchanged.
+constexpr size_t kMaxStraightLineNodes = 1000;
+
+/// Whether a solver for this field and tableau rolls its stages for the field's size alone
+/// (kMaxStraightLineNodes); callers may roll smaller fields for reasons of their own.
+bool stagesTooLargeForStraightLine(const ir::ModelIR &model, const ButcherTableau &tableau);
+
 class RungeKuttaStep {
 public:
   /// field evaluates model.ddt with the states as its varying inputs.

@@ -95,8 +95,9 @@ llvm::Function *emitSimulator(llvm::Module &m, const ir::ModelIR &model,
   ExprEvaluator field(te, model.ddt, bindParams(te, model, params), stageInputs(model),
                       "model " + model.name);
   // Straight-line stages: the forward solver is the run-time path of simulation, and its code
-  // is a third of the adjoint's (which rolls its stages).
-  RungeKuttaStep step(b, te, field, model, tableau, /*rolled=*/false);
+  // is a third of the adjoint's (which rolls its stages); only a huge field is rolled.
+  RungeKuttaStep step(b, te, field, model, tableau,
+                      /*rolled=*/stagesTooLargeForStraightLine(model, tableau));
 
   const int64_t D = model.stateDim();
   Tensor X = te.allocate(Shape::vector(int(D)), true, "X");

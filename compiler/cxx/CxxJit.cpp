@@ -50,8 +50,8 @@ std::unique_ptr<LoadedCode> compileAndLoad(const Source &source, const CompileOp
                  jit->getDataLayout().getGlobalPrefix()),
              "cannot search the process for symbols"));
   // The module is compiled as a whole when one of its symbols is first looked up: done here,
-  // while the scheduler switch for long blocks (jit/LongBlocks.h) is set for it.
-  jit::LongBlockScheduling scheduling(*module);
+  // while the switches for long blocks (jit/LongBlocks.h) are set for it.
+  jit::LongBlockCodegen longBlocks(*module);
   std::string anySymbol;
   for (const llvm::Function &f : *module)
     if (!f.isDeclaration() && f.hasExternalLinkage() && anySymbol.empty())

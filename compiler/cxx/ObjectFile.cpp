@@ -22,7 +22,7 @@ std::string compileToObject(const Source &source, const CompileOptions &options)
   llvm::legacy::PassManager passes;
   if ((*machine)->addPassesToEmitFile(passes, out, nullptr, llvm::CGFT_ObjectFile))
     throw InternalError("the host TargetMachine cannot emit object files");
-  jit::LongBlockScheduling scheduling(*module);
+  jit::LongBlockCodegen longBlocks(*module);
   passes.run(*module);
   return std::string(bytes.begin(), bytes.end());
 }

@@ -124,7 +124,7 @@ std::unique_ptr<llvm::MemoryBuffer> compileObject(const EmitFn &emit, const Comp
   llvm::LLVMContext ctx;
   std::unique_ptr<llvm::Module> m = buildModule(ctx, emit, opt, target, *tm, name);
   clock.restart(); // buildModule recorded its own phases
-  LongBlockScheduling scheduling(*m);
+  LongBlockCodegen longBlocks(*m);
   auto object = take(llvm::orc::SimpleCompiler(*tm)(*m), "generating machine code");
   clock.lap(&CompilePhaseTimes::machineCode);
   return object;

@@ -7,40 +7,53 @@
 #include <llvm/Support/CommandLine.h>
 
 #include <mutex>
+#include <string>
 
 namespace odec::jit {
 
 namespace {
 
 std::mutex switchMutex;
-int modulesWithoutScheduler = 0; // guarded by switchMutex
+int modulesWithLongBlocks = 0; // guarded by switchMutex
 
-llvm::cl::Option &enableMisched() {
+/// The options LongBlockCodegen sets, with the value that turns each pass off.
+struct Switch {
+  const char *name;
+  const char *value;
+};
+constexpr Switch kSwitches[] = {{"enable-misched", "false"},
+                                {"disable-copyprop", "true"},
+                                {"disable-machine-licm", "true"}};
+
+llvm::cl::Option &option(const char *name) {
   llvm::StringMap<llvm::cl::Option *> &options = llvm::cl::getRegisteredOptions();
-  auto it = options.find("enable-misched");
-  internalCheck(it != options.end(), "LLVM has no -enable-misched option");
+  auto it = options.find(name);
+  if (it == options.end())
+    throw InternalError(std::string("LLVM has no -") + name + " option");
   return *it->second;
 }
 
 } // namespace
 
-LongBlockScheduling::LongBlockScheduling(const llvm::Module &m)
+LongBlockCodegen::LongBlockCodegen(const llvm::Module &m)
     : off_(codegen::longestBlock(m) > kMaxScheduledBlock) {
   if (!off_)
     return;
   std::lock_guard<std::mutex> lock(switchMutex);
-  // MachineScheduler obeys the option only when it "occurred" (otherwise the subtarget
-  // decides), so it is given as if on a command line, and reset to unset afterwards.
-  if (modulesWithoutScheduler++ == 0)
-    enableMisched().addOccurrence(0, "enable-misched", "false");
+  // MachineScheduler obeys its option only when it "occurred" (otherwise the subtarget
+  // decides), so each is given as if on a command line, and reset to unset afterwards.
+  if (modulesWithLongBlocks++ == 0)
+    for (const Switch &s : kSwitches)
+      option(s.name).addOccurrence(0, s.name, s.value);
 }
 
-LongBlockScheduling::~LongBlockScheduling() {
+LongBlockCodegen::~LongBlockCodegen() {
   if (!off_)
     return;
   std::lock_guard<std::mutex> lock(switchMutex);
-  if (--modulesWithoutScheduler == 0)
-    enableMisched().reset();
+  if (--modulesWithLongBlocks == 0)
+    for (const Switch &s : kSwitches)
+      option(s.name).reset();
 }
 
 } // namespace odec::jit

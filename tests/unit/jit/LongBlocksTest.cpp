@@ -1,6 +1,10 @@
-// Long straight-line blocks compile without LLVM's pre-RA scheduler (jit/LongBlocks.h): the
-// switch is on exactly while such a module compiles, and the code it gives is right.
+// Long straight-line blocks compile without LLVM's pre-RA scheduler and machine copy
+// propagation (jit/LongBlocks.h): the switches are on exactly while such a module compiles. A
+// field too large to copy into every stage rolls its stages (codegen/RungeKuttaStep.h), and
+// the code both give is right.
+#include "JitTestSupport.h"
 #include "codegen/Optimize.h"
+#include "codegen/RungeKuttaStep.h"
 #include "jit/LongBlocks.h"
 #include "odec/odec.h"
 
@@ -33,65 +37,157 @@ std::unique_ptr<llvm::Module> straightLine(llvm::LLVMContext &ctx, size_t adds) 
 
 llvm::cl::Option &misched() { return *llvm::cl::getRegisteredOptions()["enable-misched"]; }
 bool mischedValue() { return static_cast<llvm::cl::opt<bool> &>(misched()).getValue(); }
+llvm::cl::Option &copyprop() { return *llvm::cl::getRegisteredOptions()["disable-copyprop"]; }
+bool copypropDisabled() { return static_cast<llvm::cl::opt<bool> &>(copyprop()).getValue(); }
 
-} // namespace
 
-TEST(LongBlocks, SchedulerIsOffExactlyWhileALongBlockCompiles) {
+TEST(LongBlocks, SchedulerAndCopyPropagationAreOffExactlyWhileALongBlockCompiles) {
   llvm::LLVMContext ctx;
   auto longModule = straightLine(ctx, jit::kMaxScheduledBlock);
   auto shortModule = straightLine(ctx, 100);
   EXPECT_EQ(codegen::longestBlock(*longModule), jit::kMaxScheduledBlock + 1);
   EXPECT_EQ(codegen::longestBlock(*shortModule), 101u);
   ASSERT_EQ(misched().getNumOccurrences(), 0);
+  ASSERT_EQ(copyprop().getNumOccurrences(), 0);
   {
-    jit::LongBlockScheduling small(*shortModule);
-    EXPECT_FALSE(small.schedulerOff());
+    jit::LongBlockCodegen small(*shortModule);
+    EXPECT_FALSE(small.passesOff());
     EXPECT_EQ(misched().getNumOccurrences(), 0);
-    jit::LongBlockScheduling first(*longModule);
-    EXPECT_TRUE(first.schedulerOff());
+    EXPECT_EQ(copyprop().getNumOccurrences(), 0);
+    jit::LongBlockCodegen first(*longModule);
+    EXPECT_TRUE(first.passesOff());
     EXPECT_EQ(misched().getNumOccurrences(), 1);
     EXPECT_FALSE(mischedValue());
+    EXPECT_TRUE(copypropDisabled());
     {
-      jit::LongBlockScheduling second(*longModule); // another thread's compile, say
+      jit::LongBlockCodegen second(*longModule); // another thread's compile, say
       EXPECT_FALSE(mischedValue());
+      EXPECT_TRUE(copypropDisabled());
     }
     EXPECT_FALSE(mischedValue()) << "the first long module is still compiling";
+    EXPECT_TRUE(copypropDisabled());
   }
   EXPECT_EQ(misched().getNumOccurrences(), 0);
+  EXPECT_EQ(copyprop().getNumOccurrences(), 0);
   EXPECT_TRUE(mischedValue());
+  EXPECT_FALSE(copypropDisabled());
 }
 
-// A chain of 200 bindings that each read the state is one block of tens of thousands of
-// instructions in RK4's fused loop: compiled unscheduled, through LLVM and through the emitted
-// C++, it must still match RK4 written out by hand.
-TEST(LongBlocks, ALongChainSolvesLikeItsReference) {
-  const int n = 200;
-  std::string src = "model Chain\n    state x::Vector{2}\n    a0 = x[1]\n";
-  for (int i = 1; i <= n; ++i)
-    src += "    a" + std::to_string(i) + " = tanh(a" + std::to_string(i - 1) + ") + 0.5 * x[1]\n";
-  src += "    ddt(x) = [a" + std::to_string(n) + "; -x[2]]\nend\n";
-  auto field = [&](const std::vector<double> &x) {
+// A chain of n bindings that each read the state: `src` in the language, `field` written out.
+struct Chain {
+  int n;
+  std::string src() const {
+    std::string s = "model Chain\n    state x::Vector{2}\n    a0 = x[1]\n";
+    for (int i = 1; i <= n; ++i)
+      s += "    a" + std::to_string(i) + " = tanh(a" + std::to_string(i - 1) + ") + 0.5 * x[1]\n";
+    return s + "    ddt(x) = [a" + std::to_string(n) + "; -x[2]]\nend\n";
+  }
+  std::vector<double> field(const std::vector<double> &x) const {
     double a = x[0];
     for (int i = 1; i <= n; ++i)
       a = std::tanh(a) + 0.5 * x[0];
-    return std::vector<double>{a, -x[1]};
-  };
+    return {a, -x[1]};
+  }
+  /// RK4 written out by hand: the state after `steps` steps of h from x.
+  std::vector<double> solve(std::vector<double> x, double h, int steps) const {
+    for (int s = 0; s < steps; ++s) {
+      auto axpy = [&](const std::vector<double> &k, double c) {
+        return std::vector<double>{x[0] + c * k[0], x[1] + c * k[1]};
+      };
+      auto k1 = field(x), k2 = field(axpy(k1, h / 2)), k3 = field(axpy(k2, h / 2)),
+           k4 = field(axpy(k3, h));
+      for (int d = 0; d < 2; ++d)
+        x[d] += h / 6 * (k1[d] + 2 * k2[d] + 2 * k3[d] + k4[d]);
+    }
+    return x;
+  }
+};
+
+// A field of n nested tanh: n + 1 IR nodes.
+ir::ModelIR nestedTanh(int n) {
+  ir::ModelIR m;
+  m.name = "Nested";
+  m.states = {odec::testing::slot("x", ir::VarRole::State, 0, Shape::vector(1), 0)};
+  ir::Expr f = m.states[0].var;
+  for (int i = 0; i < n; ++i)
+    f = ir::unary(ir::Op::Tanh, f);
+  m.ddt = {f};
+  return m;
+}
+
+} // namespace
+
+// Stages are copied into straight-line code up to kMaxStraightLineNodes (nodes × stages) and
+// rolled beyond: the boundary, and every field the benchmarks and examples have stays
+// straight-line.
+TEST(LongBlocks, OnlyAHugeFieldRollsItsStages) {
+  const ButcherTableau rk4 = odec::testing::explicitTableaux()[6].tableau;
+  ButcherTableau thirteen = rk4; // only the stage count matters
+  thirteen.stages = 13;
+  static_assert(codegen::kMaxStraightLineNodes == 1000, "the boundary below assumes 1000");
+  EXPECT_FALSE(codegen::stagesTooLargeForStraightLine(nestedTanh(249), rk4)); // 250 × 4
+  EXPECT_TRUE(codegen::stagesTooLargeForStraightLine(nestedTanh(250), rk4));  // 251 × 4
+  EXPECT_FALSE(codegen::stagesTooLargeForStraightLine(odec::testing::mlpModel(32, 128), rk4));
+  EXPECT_FALSE(codegen::stagesTooLargeForStraightLine(odec::testing::mlpModel(32, 128), thirteen));
+  EXPECT_TRUE(codegen::stagesTooLargeForStraightLine(nestedTanh(76), thirteen)); // 77 × 13
+}
+
+// A chain of 200 bindings that each read the state is ~1 000 IR nodes: RK4's solvers roll its
+// stages (one copy of the field in a loop), one lane and a chunk alike, and the code still has
+// tens of thousands of instructions in a block, compiled unscheduled. Through LLVM and through
+// the emitted C++ it must match RK4 written out by hand.
+TEST(LongBlocks, ALongChainSolvesLikeItsReference) {
+  const Chain chain{200};
   const double h = 0.05;
   const int steps = 20;
-  std::vector<double> x = {0.3, 1.0};
-  for (int s = 0; s < steps; ++s) {
-    auto axpy = [&](const std::vector<double> &k, double c) {
-      return std::vector<double>{x[0] + c * k[0], x[1] + c * k[1]};
-    };
-    auto k1 = field(x), k2 = field(axpy(k1, h / 2)), k3 = field(axpy(k2, h / 2)),
-         k4 = field(axpy(k3, h));
-    for (int d = 0; d < 2; ++d)
-      x[d] += h / 6 * (k1[d] + 2 * k2[d] + 2 * k3[d] + k4[d]);
-  }
-  Model model = Program::fromString(src, "chain.node").model("Chain");
+  const std::vector<double> x = chain.solve({0.3, 1.0}, h, steps);
+  Model model = Program::fromString(chain.src(), "chain.node").model("Chain");
   for (CodePath path : {CodePath::LLVM, CodePath::Cpp}) {
     std::vector<double> traj = model.simulator("RK4", path).simulate({}, {0.3, 1.0}, 1, steps, h);
     EXPECT_NEAR(traj[size_t(steps) * 2], x[0], 1e-12 * std::abs(x[0]));
     EXPECT_NEAR(traj[size_t(steps) * 2 + 1], x[1], 1e-12);
+  }
+  // Three trajectories: chunked code, the last chunk partly masked.
+  const std::vector<double> x0 = {0.3, 1.0, -0.2, 0.5, 0.7, -1.0};
+  std::vector<double> traj = model.simulator("RK4").simulate({}, x0, 3, steps, h);
+  for (int k = 0; k < 3; ++k) {
+    const std::vector<double> ref = chain.solve({x0[2 * k], x0[2 * k + 1]}, h, steps);
+    for (int d = 0; d < 2; ++d)
+      EXPECT_NEAR(traj[size_t((k * (steps + 1) + steps) * 2 + d)], ref[d], 1e-12) << k;
+  }
+}
+
+// The exact discrete adjoint of rolled stages, one lane and chunked, against central
+// differences of the hand-written RK4 (the loss: the mean squared error at the last step). 60
+// bindings are ~300 nodes, over kMaxStraightLineNodes in RK4's four stages.
+TEST(LongBlocks, ALongChainsGradientMatchesFiniteDifferences) {
+  const Chain chain{60};
+  const double h = 0.05;
+  const int steps = 10;
+  const std::vector<double> target = {0.4, 0.6};
+  auto loss = [&](const std::vector<double> &x0) {
+    const std::vector<double> x = chain.solve(x0, h, steps);
+    return ((x[0] - target[0]) * (x[0] - target[0]) + (x[1] - target[1]) * (x[1] - target[1])) / 2;
+  };
+  Model model = Program::fromString(chain.src(), "chain.node").model("Chain");
+  LossGradient grad = model.lossGradient("RK4");
+  const std::vector<double> x0 = {0.3, 1.0, -0.2, 0.5, 0.7, -1.0};
+  for (int batch : {1, 3}) {
+    std::vector<double> targets;
+    for (int k = 0; k < batch; ++k)
+      targets.insert(targets.end(), target.begin(), target.end());
+    const std::vector<double> start(x0.begin(), x0.begin() + 2 * batch);
+    const LossGradient::Result r = grad.meanSquaredError({}, start, batch, steps, h, {steps}, targets);
+    for (int k = 0; k < batch; ++k)
+      for (int d = 0; d < 2; ++d) {
+        std::vector<double> plus = {start[2 * k], start[2 * k + 1]}, minus = plus;
+        const double e = 1e-6;
+        plus[d] += e;
+        minus[d] -= e;
+        // The MSE averages over the batch's values: this trajectory's share.
+        const double fd = (loss(plus) - loss(minus)) / (2 * e) / batch;
+        EXPECT_NEAR(r.gradX0[size_t(2 * k + d)], fd, 1e-7 * std::max(1.0, std::abs(fd)))
+            << "batch " << batch << ", trajectory " << k << ", x0[" << d << "]";
+      }
   }
 }
