@@ -5,7 +5,12 @@
 
 namespace odec::jit {
 
-/// Registers the host's target, assembly printer and parser with LLVM; thread-safe, idempotent.
+/// The exit status of a process that LLVM stops with a fatal error once initializeNativeTarget
+/// has run (EX_SOFTWARE, as the CLI's internal errors), after "odec: internal error: LLVM: …".
+constexpr int kLlvmFatalErrorStatus = 70;
+
+/// Registers the host's target, assembly printer and parser with LLVM, and odec's handler of
+/// LLVM's fatal errors; thread-safe, idempotent.
 void initializeNativeTarget();
 
 } // namespace odec::jit

@@ -3,9 +3,11 @@
 // code of every level this machine runs.
 #include "JitTestSupport.h"
 
+#include "jit/NativeTarget.h"
 #include "jit/Target.h"
 
 #include <gtest/gtest.h>
+#include <llvm/Support/ErrorHandling.h>
 
 #include <cmath>
 #include <cstring>
@@ -28,6 +30,16 @@ std::string messageOf(const std::function<void()> &f) {
 }
 
 } // namespace
+
+// A fatal error inside LLVM (its instcombine giving up after 1 000 rounds was one) ends the
+// process as odec's internal errors do — a message naming it and status 70 — not with
+// "LLVM ERROR" and abort().
+TEST(NativeTargetDeathTest, AnLlvmFatalErrorEndsAsAnInternalErrorNotACrash) {
+  jit::initializeNativeTarget();
+  EXPECT_EXIT(llvm::report_fatal_error("stuck after 1000 rounds"),
+              ::testing::ExitedWithCode(jit::kLlvmFatalErrorStatus),
+              "odec: internal error: LLVM: stuck after 1000 rounds\n\\(this is a bug in odec");
+}
 
 TEST(Target, LevelsHaveTheirVectorRegisters) {
   const codegen::MachineModel sse = jit::resolveTarget("x86-64").machine,
