@@ -4,6 +4,9 @@
 #include "support/InternalError.h"
 
 #include <llvm/IR/Module.h>
+
+#include <iterator>
+#include <vector>
 #include <llvm/Support/CommandLine.h>
 
 #include <mutex>
@@ -23,7 +26,8 @@ struct Switch {
 };
 constexpr Switch kSwitches[] = {{"enable-misched", "false"},
                                 {"disable-copyprop", "true"},
-                                {"disable-machine-licm", "true"}};
+                                {"disable-machine-licm", "true"},
+                                {"disable-cgp-branch-opts", "true"}};
 
 llvm::cl::Option &option(const char *name) {
   llvm::StringMap<llvm::cl::Option *> &options = llvm::cl::getRegisteredOptions();
@@ -33,12 +37,33 @@ llvm::cl::Option &option(const char *name) {
   return *it->second;
 }
 
+/// Cuts every block of `m` longer than kMaxScheduledBlock into pieces of kLongBlockPiece
+/// instructions. splitBasicBlock keeps the first piece's name and its PHIs, and points the
+/// successors' PHIs at the last piece.
+void cutLongBlocks(llvm::Module &m) {
+  for (llvm::Function &f : m) {
+    std::vector<llvm::BasicBlock *> longBlocks;
+    for (llvm::BasicBlock &bb : f)
+      if (bb.size() > kMaxScheduledBlock)
+        longBlocks.push_back(&bb);
+    for (llvm::BasicBlock *bb : longBlocks)
+      while (bb->size() > kLongBlockPiece + 1) {
+        auto cut = bb->getFirstNonPHI()->getIterator();
+        std::advance(cut, kLongBlockPiece);
+        if (cut->isTerminator())
+          break;
+        bb = bb->splitBasicBlock(cut, bb->getName() + ".piece");
+      }
+  }
+}
+
 } // namespace
 
-LongBlockCodegen::LongBlockCodegen(const llvm::Module &m)
+LongBlockCodegen::LongBlockCodegen(llvm::Module &m)
     : off_(codegen::longestBlock(m) > kMaxScheduledBlock) {
   if (!off_)
     return;
+  cutLongBlocks(m);
   std::lock_guard<std::mutex> lock(switchMutex);
   // MachineScheduler obeys its option only when it "occurred" (otherwise the subtarget
   // decides), so each is given as if on a command line, and reset to unset afterwards.

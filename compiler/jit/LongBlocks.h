@@ -7,7 +7,11 @@
 // inlined into RK4's four stages, is one block of tens of thousands of instructions (1 000
 // bindings: the scheduler took 50 s of a 55 s compile; docs/performance.md section 16).
 // Reordering within a block that long, or removing the few copies it has left, buys little,
-// so both are skipped there.
+// so both are skipped there. Even so, the greedy register allocator's local splitting is
+// quadratic in the uses of a live range within one block, and in a huge field some values are
+// used by every binding (`x[1]` in `a_i = tanh(a_{i-1}) + 0.5 * x[1]`): such blocks are cut
+// into pieces of kLongBlockPiece instructions before code generation (4 000 such bindings,
+// gradient for a chunk of lanes: 282 s, most of it in the allocator, before the cut).
 #pragma once
 
 #include <cstddef>
@@ -22,14 +26,21 @@ namespace odec::jit {
 /// machine copy propagation. The largest block of W1–W3's fused solvers has fewer than 2 000.
 constexpr size_t kMaxScheduledBlock = 6000;
 
-/// While alive, and when `m`'s longest block is longer than kMaxScheduledBlock, LLVM's pre-RA
-/// machine scheduler and machine copy propagation are off (`-enable-misched=false`,
-/// `-disable-copyprop`) for the compiles of this process. The switch is process-wide: a small
-/// module compiled at the same moment on another thread also goes without them, which costs
-/// it speed, never correctness.
+/// The length, in instructions, of the pieces a block longer than kMaxScheduledBlock is cut
+/// into (each piece ends in an unconditional branch to the next).
+constexpr size_t kLongBlockPiece = 2000;
+
+/// For the code generation of `m`, which follows while this is alive. When `m`'s longest block
+/// is longer than kMaxScheduledBlock, every such block is cut into pieces (kLongBlockPiece),
+/// and LLVM's pre-RA machine scheduler, machine copy propagation, machine LICM and
+/// CodeGenPrepare's merging of blocks (which would undo the cut) are off
+/// (`-enable-misched=false`, `-disable-copyprop`, `-disable-machine-licm`,
+/// `-disable-cgp-branch-opts`) for the compiles of this process. The switch is process-wide:
+/// a small module compiled at the same moment on another thread also goes without them, which
+/// costs it speed, never correctness.
 class LongBlockCodegen {
 public:
-  explicit LongBlockCodegen(const llvm::Module &m);
+  explicit LongBlockCodegen(llvm::Module &m);
   ~LongBlockCodegen();
   LongBlockCodegen(const LongBlockCodegen &) = delete;
   LongBlockCodegen &operator=(const LongBlockCodegen &) = delete;

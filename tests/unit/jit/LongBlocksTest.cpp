@@ -1,5 +1,6 @@
-// Long straight-line blocks compile without LLVM's pre-RA scheduler and machine copy
-// propagation (jit/LongBlocks.h): the switches are on exactly while such a module compiles. A
+// Long straight-line blocks are cut into pieces and compile without LLVM's pre-RA scheduler,
+// machine copy propagation and machine LICM (jit/LongBlocks.h): the switches are on exactly
+// while such a module compiles. A
 // field too large to copy into every stage rolls its stages (codegen/RungeKuttaStep.h), and
 // the code both give is right.
 #include "JitTestSupport.h"
@@ -11,6 +12,7 @@
 #include <gtest/gtest.h>
 #include <llvm/IR/IRBuilder.h>
 #include <llvm/IR/Module.h>
+#include <llvm/IR/Verifier.h>
 #include <llvm/Support/CommandLine.h>
 
 #include <cmath>
@@ -41,9 +43,10 @@ llvm::cl::Option &copyprop() { return *llvm::cl::getRegisteredOptions()["disable
 bool copypropDisabled() { return static_cast<llvm::cl::opt<bool> &>(copyprop()).getValue(); }
 
 
-TEST(LongBlocks, SchedulerAndCopyPropagationAreOffExactlyWhileALongBlockCompiles) {
+TEST(LongBlocks, LongBlocksAreCutAndTheirPassesOffExactlyWhileTheyCompile) {
   llvm::LLVMContext ctx;
   auto longModule = straightLine(ctx, jit::kMaxScheduledBlock);
+  auto otherLongModule = straightLine(ctx, 3 * jit::kMaxScheduledBlock);
   auto shortModule = straightLine(ctx, 100);
   EXPECT_EQ(codegen::longestBlock(*longModule), jit::kMaxScheduledBlock + 1);
   EXPECT_EQ(codegen::longestBlock(*shortModule), 101u);
@@ -52,6 +55,7 @@ TEST(LongBlocks, SchedulerAndCopyPropagationAreOffExactlyWhileALongBlockCompiles
   {
     jit::LongBlockCodegen small(*shortModule);
     EXPECT_FALSE(small.passesOff());
+    EXPECT_EQ(codegen::longestBlock(*shortModule), 101u) << "a short block is not cut";
     EXPECT_EQ(misched().getNumOccurrences(), 0);
     EXPECT_EQ(copyprop().getNumOccurrences(), 0);
     jit::LongBlockCodegen first(*longModule);
@@ -60,7 +64,7 @@ TEST(LongBlocks, SchedulerAndCopyPropagationAreOffExactlyWhileALongBlockCompiles
     EXPECT_FALSE(mischedValue());
     EXPECT_TRUE(copypropDisabled());
     {
-      jit::LongBlockCodegen second(*longModule); // another thread's compile, say
+      jit::LongBlockCodegen second(*otherLongModule); // another thread's compile, say
       EXPECT_FALSE(mischedValue());
       EXPECT_TRUE(copypropDisabled());
     }
@@ -71,6 +75,20 @@ TEST(LongBlocks, SchedulerAndCopyPropagationAreOffExactlyWhileALongBlockCompiles
   EXPECT_EQ(copyprop().getNumOccurrences(), 0);
   EXPECT_TRUE(mischedValue());
   EXPECT_FALSE(copypropDisabled());
+  // Cut into pieces of kLongBlockPiece instructions, each but the last ending in a branch to
+  // the next; the function is the same: it still verifies and adds x to itself 18 001 times.
+  for (llvm::Module *m : {longModule.get(), otherLongModule.get()}) {
+    EXPECT_LE(codegen::longestBlock(*m), jit::kLongBlockPiece + 1);
+    EXPECT_FALSE(llvm::verifyModule(*m, &llvm::errs()));
+  }
+  const llvm::Function &f = *otherLongModule->getFunction("f");
+  size_t adds = 0;
+  for (const llvm::BasicBlock &bb : f)
+    for (const llvm::Instruction &i : bb)
+      adds += i.getOpcode() == llvm::Instruction::FAdd;
+  EXPECT_EQ(adds, 3 * jit::kMaxScheduledBlock);
+  // 18 000 additions and a return: nine pieces of 2 000 additions, the last with the return.
+  EXPECT_EQ(f.size(), 3 * jit::kMaxScheduledBlock / jit::kLongBlockPiece);
 }
 
 // A chain of n bindings that each read the state: `src` in the language, `field` written out.
@@ -158,10 +176,11 @@ TEST(LongBlocks, ALongChainSolvesLikeItsReference) {
 }
 
 // The exact discrete adjoint of rolled stages, one lane and chunked, against central
-// differences of the hand-written RK4 (the loss: the mean squared error at the last step). 60
-// bindings are ~300 nodes, over kMaxStraightLineNodes in RK4's four stages.
+// differences of the hand-written RK4 (the loss: the mean squared error at the last step). 200
+// bindings are ~1 000 nodes, over kMaxStraightLineNodes in RK4's four stages, and the chunked
+// adjoint's stage loop is one block of ~7 000 instructions, cut into pieces.
 TEST(LongBlocks, ALongChainsGradientMatchesFiniteDifferences) {
-  const Chain chain{60};
+  const Chain chain{200};
   const double h = 0.05;
   const int steps = 10;
   const std::vector<double> target = {0.4, 0.6};
