@@ -43,8 +43,8 @@ void emitCombination(llvm::IRBuilder<> &b, TensorEmitter &te, const Tensor &dst,
 /// `tanh` bindings, copied into RK4's four stages, is one basic block of ~130 000 instructions,
 /// and LLVM's instruction selection, machine CSE and register allocation grow faster than
 /// linearly in a block's length: `odec simulate` of such a chain took 6.0 s straight-line and
-/// 0.8 s rolled, 4 000 bindings 32 s and 6.6 s (docs/performance.md, section 16). W1–W3 and
-/// the examples' fields have fewer than 100 nodes, so their code is unchanged.
+/// 1.2 s rolled, 4 000 bindings 32 s and 6.5 s (docs/performance.md, section 16). W1–W3 and
+/// the examples' fields have at most 28 nodes, so their code is unchanged.
 constexpr size_t kMaxStraightLineNodes = 1000;
 
 /// Whether a solver for this field and tableau rolls its stages for the field's size alone

@@ -4,13 +4,12 @@
 #include "support/InternalError.h"
 
 #include <llvm/IR/Module.h>
-
-#include <iterator>
-#include <vector>
 #include <llvm/Support/CommandLine.h>
 
+#include <iterator>
 #include <mutex>
 #include <string>
+#include <vector>
 
 namespace odec::jit {
 

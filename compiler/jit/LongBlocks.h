@@ -1,4 +1,4 @@
-// Two of LLVM's machine passes take time superlinear in a basic block's length. The pre-RA
+// Some of LLVM's machine passes take time superlinear in a basic block's length. The pre-RA
 // machine scheduler is quadratic (ScheduleDAGMILive::collectVRegUses walks every use of every
 // virtual register for each instruction it schedules); machine copy propagation grows as
 // fast on blocks of tens of thousands of instructions (a 2 000-binding chain's adjoint, one
@@ -7,11 +7,14 @@
 // inlined into RK4's four stages, is one block of tens of thousands of instructions (1 000
 // bindings: the scheduler took 50 s of a 55 s compile; docs/performance.md section 16).
 // Reordering within a block that long, or removing the few copies it has left, buys little,
-// so both are skipped there. Even so, the greedy register allocator's local splitting is
-// quadratic in the uses of a live range within one block, and in a huge field some values are
-// used by every binding (`x[1]` in `a_i = tanh(a_{i-1}) + 0.5 * x[1]`): such blocks are cut
-// into pieces of kLongBlockPiece instructions before code generation (4 000 such bindings,
-// gradient for a chunk of lanes: 282 s, most of it in the allocator, before the cut).
+// so both are skipped there, and so is machine LICM: under the JIT's large code model it
+// hoisted constant-pool addresses out of a stage loop into live ranges with a use in every
+// binding (56 s of a 77 s compile at 4 000 bindings, in the register allocator). Even so, the
+// greedy register allocator's local splitting is quadratic in the uses of a live range within
+// one block, and in a huge field some values are used by every binding (`x[1]` in
+// `a_i = tanh(a_{i-1}) + 0.5 * x[1]`): such blocks are cut into pieces of kLongBlockPiece
+// instructions before code generation (4 000 such bindings, gradient for a chunk of lanes:
+// 282 s, most of it in the allocator, before the cut; 73 s after).
 #pragma once
 
 #include <cstddef>
