@@ -37,22 +37,26 @@ llvm::cl::Option &option(const char *name) {
 }
 
 /// Cuts every block of `m` longer than kMaxScheduledBlock into pieces of kLongBlockPiece
-/// instructions. splitBasicBlock keeps the first piece's name and its PHIs, and points the
-/// successors' PHIs at the last piece.
+/// instructions. The cuts are made from the back, so each split moves one piece, not the
+/// rest of the block: linear in the block's length. splitBasicBlock keeps the first piece's
+/// name and its PHIs, and points the successors' PHIs at the piece that ends the block.
 void cutLongBlocks(llvm::Module &m) {
   for (llvm::Function &f : m) {
     std::vector<llvm::BasicBlock *> longBlocks;
     for (llvm::BasicBlock &bb : f)
       if (bb.size() > kMaxScheduledBlock)
         longBlocks.push_back(&bb);
-    for (llvm::BasicBlock *bb : longBlocks)
-      while (bb->size() > kLongBlockPiece + 1) {
-        auto cut = bb->getFirstNonPHI()->getIterator();
-        std::advance(cut, kLongBlockPiece);
-        if (cut->isTerminator())
-          break;
-        bb = bb->splitBasicBlock(cut, bb->getName() + ".piece");
-      }
+    for (llvm::BasicBlock *bb : longBlocks) {
+      std::vector<llvm::BasicBlock::iterator> cuts;
+      size_t since = 0;
+      for (auto it = bb->getFirstNonPHI()->getIterator(); !it->isTerminator(); ++it)
+        if (++since > kLongBlockPiece) {
+          cuts.push_back(it);
+          since = 1;
+        }
+      for (auto cut = cuts.rbegin(); cut != cuts.rend(); ++cut)
+        bb->splitBasicBlock(*cut, bb->getName() + ".piece");
+    }
   }
 }
 
