@@ -14,7 +14,11 @@
 // one block, and in a huge field some values are used by every binding (`x[1]` in
 // `a_i = tanh(a_{i-1}) + 0.5 * x[1]`): such blocks are cut into pieces of kLongBlockPiece
 // instructions before code generation (4 000 such bindings, gradient for a chunk of lanes:
-// 282 s, most of it in the allocator, before the cut; 73 s after).
+// 282 s, most of it in the allocator, before the cut; 73 s after). The allocator, instruction
+// selection and the assembly printer still grew faster than the function (×3.5 per doubling):
+// each piece is therefore made a function of its own, the values crossing pieces passed
+// through a workspace in the caller's frame, so that no pass sees more than a piece whatever
+// the model's size (the same gradient: 15 s; ×2.1 per doubling).
 #pragma once
 
 #include <cstddef>
@@ -33,9 +37,17 @@ constexpr size_t kMaxScheduledBlock = 6000;
 /// into (each piece ends in an unconditional branch to the next).
 constexpr size_t kLongBlockPiece = 2000;
 
+/// The most values computed outside a piece that it reads. Each is loaded at the piece's start
+/// once the piece is a function of its own, and LLVM's instruction scheduler compares every
+/// pair of loads that hang from one memory state (ScheduleDAGSDNodes::ClusterNeighboringLoads):
+/// 2 000 such loads cost it more than the rest of the piece's code generation.
+constexpr size_t kMaxPieceReads = 256;
+
 /// For the code generation of `m`, which follows while this is alive. When `m`'s longest block
-/// is longer than kMaxScheduledBlock, every such block is cut into pieces (kLongBlockPiece),
-/// and LLVM's pre-RA machine scheduler, machine copy propagation, machine LICM and
+/// is longer than kMaxScheduledBlock, every such block is cut into pieces (kLongBlockPiece,
+/// kMaxPieceReads), each piece is outlined into a function of `m` (internal, `noinline`,
+/// called where the piece was, its inputs and outputs stored in and loaded from a workspace
+/// alloca of the caller; the result computes the same values, bit for bit), and LLVM's pre-RA machine scheduler, machine copy propagation, machine LICM and
 /// CodeGenPrepare's merging of blocks (which would undo the cut) are off
 /// (`-enable-misched=false`, `-disable-copyprop`, `-disable-machine-licm`,
 /// `-disable-cgp-branch-opts`) for the compiles of this process. The switch is process-wide:

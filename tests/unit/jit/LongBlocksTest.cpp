@@ -1,15 +1,17 @@
-// Long straight-line blocks are cut into pieces and compile without LLVM's pre-RA scheduler,
-// machine copy propagation and machine LICM (jit/LongBlocks.h): the switches are on exactly
-// while such a module compiles. A
+// Long straight-line blocks are cut into pieces, each outlined into a function of its own, and
+// compile without LLVM's pre-RA scheduler, machine copy propagation and machine LICM
+// (jit/LongBlocks.h): the switches are on exactly while such a module compiles. A
 // field too large to copy into every stage rolls its stages (codegen/RungeKuttaStep.h), and
 // the code both give is right.
 #include "JitTestSupport.h"
 #include "codegen/Optimize.h"
 #include "codegen/RungeKuttaStep.h"
 #include "jit/LongBlocks.h"
+#include "jit/NativeTarget.h"
 #include "odec/odec.h"
 
 #include <gtest/gtest.h>
+#include <llvm/ExecutionEngine/Orc/LLJIT.h>
 #include <llvm/IR/IRBuilder.h>
 #include <llvm/IR/Module.h>
 #include <llvm/IR/Verifier.h>
@@ -37,16 +39,59 @@ std::unique_ptr<llvm::Module> straightLine(llvm::LLVMContext &ctx, size_t adds) 
   return m;
 }
 
+// f(x, n): a loop of n rounds whose body is one long block: `ops` times t = t * 0.999 + acc,
+// where acc is the value the loop carries (a PHI, read by every piece of the cut body) and t
+// starts at x (an argument); the loop's result leaves through an LCSSA PHI, plus x.
+std::unique_ptr<llvm::Module> longLoop(llvm::LLVMContext &ctx, size_t ops) {
+  auto m = std::make_unique<llvm::Module>("m", ctx);
+  llvm::Type *real = llvm::Type::getDoubleTy(ctx), *count = llvm::Type::getInt64Ty(ctx);
+  auto *f = llvm::Function::Create(llvm::FunctionType::get(real, {real, count}, false),
+                                   llvm::Function::ExternalLinkage, "f", *m);
+  auto *entry = llvm::BasicBlock::Create(ctx, "entry", f);
+  auto *loop = llvm::BasicBlock::Create(ctx, "loop", f);
+  auto *exit = llvm::BasicBlock::Create(ctx, "exit", f);
+  llvm::IRBuilder<> b(entry);
+  b.CreateBr(loop);
+  b.SetInsertPoint(loop);
+  llvm::PHINode *acc = b.CreatePHI(real, 2, "acc"), *i = b.CreatePHI(count, 2, "i");
+  llvm::Value *t = f->getArg(0);
+  for (size_t k = 0; k < ops; ++k)
+    t = b.CreateFAdd(b.CreateFMul(t, llvm::ConstantFP::get(real, 0.999)), acc);
+  llvm::Value *next = b.CreateAdd(i, llvm::ConstantInt::get(count, 1));
+  b.CreateCondBr(b.CreateICmpULT(next, f->getArg(1)), loop, exit);
+  acc->addIncoming(llvm::ConstantFP::get(real, 0.25), entry);
+  acc->addIncoming(t, loop);
+  i->addIncoming(llvm::ConstantInt::get(count, 0), entry);
+  i->addIncoming(next, loop);
+  b.SetInsertPoint(exit);
+  llvm::PHINode *result = b.CreatePHI(real, 1, "result");
+  result->addIncoming(t, loop);
+  b.CreateRet(b.CreateFAdd(result, f->getArg(0)));
+  return m;
+}
+
+/// m compiled by a JIT of its own (which must outlive the calls), and its function `f`.
+template <class Fn>
+std::pair<std::unique_ptr<llvm::orc::LLJIT>, Fn *> compiled(std::unique_ptr<llvm::Module> m,
+                                                            std::unique_ptr<llvm::LLVMContext> ctx) {
+  jit::initializeNativeTarget();
+  std::unique_ptr<llvm::orc::LLJIT> jit = llvm::cantFail(llvm::orc::LLJITBuilder().create());
+  llvm::cantFail(jit->addIRModule(llvm::orc::ThreadSafeModule(std::move(m), std::move(ctx))));
+  auto *f = reinterpret_cast<Fn *>(llvm::cantFail(jit->lookup("f")).getAddress());
+  return {std::move(jit), f};
+}
+
 llvm::cl::Option &misched() { return *llvm::cl::getRegisteredOptions()["enable-misched"]; }
 bool mischedValue() { return static_cast<llvm::cl::opt<bool> &>(misched()).getValue(); }
 llvm::cl::Option &copyprop() { return *llvm::cl::getRegisteredOptions()["disable-copyprop"]; }
 bool copypropDisabled() { return static_cast<llvm::cl::opt<bool> &>(copyprop()).getValue(); }
 
 
-TEST(LongBlocks, LongBlocksAreCutAndTheirPassesOffExactlyWhileTheyCompile) {
+TEST(LongBlocks, LongBlocksAreOutlinedInPiecesAndTheirPassesOffExactlyWhileTheyCompile) {
   llvm::LLVMContext ctx;
+  auto otherCtx = std::make_unique<llvm::LLVMContext>();
   auto longModule = straightLine(ctx, jit::kMaxScheduledBlock);
-  auto otherLongModule = straightLine(ctx, 3 * jit::kMaxScheduledBlock);
+  auto otherLongModule = straightLine(*otherCtx, 3 * jit::kMaxScheduledBlock);
   auto shortModule = straightLine(ctx, 100);
   EXPECT_EQ(codegen::longestBlock(*longModule), jit::kMaxScheduledBlock + 1);
   EXPECT_EQ(codegen::longestBlock(*shortModule), 101u);
@@ -75,20 +120,56 @@ TEST(LongBlocks, LongBlocksAreCutAndTheirPassesOffExactlyWhileTheyCompile) {
   EXPECT_EQ(copyprop().getNumOccurrences(), 0);
   EXPECT_TRUE(mischedValue());
   EXPECT_FALSE(copypropDisabled());
-  // Cut into pieces of kLongBlockPiece instructions, each but the last ending in a branch to
-  // the next; the function is the same: it still verifies and adds x to itself 18 001 times.
+  // Cut into pieces of kLongBlockPiece instructions, each a function of its own that f calls
+  // in order, the sum carried from piece to piece through f's frame; f still adds x to itself
+  // 18 000 times, to the bit.
   for (llvm::Module *m : {longModule.get(), otherLongModule.get()}) {
-    EXPECT_LE(codegen::longestBlock(*m), jit::kLongBlockPiece + 1);
+    // A middle piece: its additions, the sum loaded and stored (each with its address), copies
+    // of x and of the workspace, and a return.
+    EXPECT_EQ(codegen::longestBlock(*m), jit::kLongBlockPiece + 9);
     EXPECT_FALSE(llvm::verifyModule(*m, &llvm::errs()));
   }
-  const llvm::Function &f = *otherLongModule->getFunction("f");
-  size_t adds = 0;
-  for (const llvm::BasicBlock &bb : f)
-    for (const llvm::Instruction &i : bb)
-      adds += i.getOpcode() == llvm::Instruction::FAdd;
-  EXPECT_EQ(adds, 3 * jit::kMaxScheduledBlock);
-  // 18 000 additions and a return: nine pieces of 2 000 additions, the last with the return.
-  EXPECT_EQ(f.size(), 3 * jit::kMaxScheduledBlock / jit::kLongBlockPiece);
+  const llvm::Function *f = otherLongModule->getFunction("f");
+  std::vector<size_t> addsPerPiece;
+  size_t callsInF = 0;
+  for (const llvm::Function &g : *otherLongModule) {
+    size_t adds = 0;
+    for (const llvm::BasicBlock &bb : g)
+      for (const llvm::Instruction &i : bb) {
+        adds += i.getOpcode() == llvm::Instruction::FAdd;
+        callsInF += &g == f && llvm::isa<llvm::CallInst>(i);
+      }
+    if (&g != f)
+      addsPerPiece.push_back(adds);
+  }
+  EXPECT_EQ(addsPerPiece, std::vector<size_t>(9, jit::kLongBlockPiece));
+  EXPECT_EQ(callsInF, 9u);
+  auto [jit, sum] = compiled<double(double)>(std::move(otherLongModule), std::move(otherCtx));
+  EXPECT_EQ(sum(0.5), 0.5 * 18001);
+}
+
+// The values a cut loop body carries from round to round (a PHI read by every piece, the
+// result fed back to it, the loop counter, an LCSSA PHI after the loop) pass through the
+// workspace, and the function computes what it did before the cut.
+TEST(LongBlocks, ACutLoopBodyKeepsWhatItCarries) {
+  const size_t ops = 2 * jit::kMaxScheduledBlock;
+  auto ctx = std::make_unique<llvm::LLVMContext>();
+  auto m = longLoop(*ctx, ops);
+  { jit::LongBlockCodegen cut(*m); }
+  EXPECT_FALSE(llvm::verifyModule(*m, &llvm::errs()));
+  EXPECT_GE(m->size(), 1 + 2 * ops / jit::kLongBlockPiece) << "f and its outlined pieces";
+  EXPECT_LE(codegen::longestBlock(*m), jit::kLongBlockPiece + 20);
+  const double x = 0.5;
+  const int rounds = 3;
+  double acc = 0.25, t = 0;
+  for (int r = 0; r < rounds; ++r) {
+    t = x;
+    for (size_t k = 0; k < ops; ++k)
+      t = t * 0.999 + acc;
+    acc = t;
+  }
+  auto [jit, f] = compiled<double(double, int64_t)>(std::move(m), std::move(ctx));
+  EXPECT_EQ(f(x, rounds), t + x);
 }
 
 // A chain of n bindings that each read the state: `src` in the language, `field` written out.
