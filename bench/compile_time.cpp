@@ -4,7 +4,9 @@
 // (Program::fromString, model()) and `odec emit-cpp` (Model::cppHeader), and, with --jit,
 // the LLVM simulator and loss gradient (forward + discrete adjoint) up to --jit-max bindings,
 // each compiled for one trajectory and for a chunk of 8 (what `odec simulate --x0`, `odec grad`
-// and batched training compile). A near-linear curve keeps the time per binding flat.
+// and batched training compile), and the simulator through the emitted C++ and in-process
+// Clang (`odec jit --via cpp`, one trajectory). A near-linear curve keeps the time per binding
+// flat.
 //
 //   bench_compile_time [--max N] [--jit] [--jit-max N]
 #include "odec/odec.h"
@@ -49,8 +51,9 @@ int main(int argc, char **argv) {
       return 2;
     }
   }
-  std::printf("%-12s %9s %12s %12s %14s %12s %12s %14s\n", "chain", "bindings", "front end s",
-              "emit-cpp s", "emit µs/bind", "jit RK4 s", "jit grad s", "jit ms/bind");
+  std::printf("%-12s %9s %12s %12s %14s %12s %12s %14s %12s\n", "chain", "bindings",
+              "front end s", "emit-cpp s", "emit µs/bind", "jit RK4 s", "jit grad s", "jit ms/bind",
+              "via C++ s");
   for (bool readsState : {false, true})
     for (int n = 1000; n <= maxBindings; n *= 2) {
       const std::string text = chain(n, readsState);
@@ -78,7 +81,10 @@ int main(int argc, char **argv) {
           });
         };
         const double sim = compileAndRun(false), grad = compileAndRun(true);
-        std::printf(" %12.3f %12.3f %14.2f", sim, grad, 1e3 * (sim + grad) / n);
+        const double viaCpp = seconds([&] {
+          (void)model.simulator("RK4", odec::CodePath::Cpp).simulate({}, {0.1, 0.1}, 1, 1, 0.1);
+        });
+        std::printf(" %12.3f %12.3f %14.2f %12.3f", sim, grad, 1e3 * (sim + grad) / n, viaCpp);
       }
       std::printf("\n");
       std::fflush(stdout);

@@ -70,21 +70,34 @@ std::string stringLiteral(const std::string &text) {
 }
 
 // Index arithmetic as readable text: lin("r", 3, "c") = "r * 3 + c", with 0 and 1 folded.
+bool isNumber(const std::string &s) {
+  return !s.empty() && s.find_first_not_of("0123456789") == std::string::npos;
+}
 std::string plus(const std::string &a, int64_t k) {
   if (k == 0)
     return a;
-  return a == "0" ? std::to_string(k) : a + " + " + std::to_string(k);
+  return isNumber(a) ? std::to_string(std::stoll(a) + k) : a + " + " + std::to_string(k);
 }
 std::string lin(const std::string &row, int64_t cols, const std::string &col) {
   if (row == "0")
     return col;
-  const bool number = row.find_first_not_of("0123456789") == std::string::npos;
+  const bool number = isNumber(row);
+  if (number && isNumber(col))
+    return std::to_string(std::stoll(row) * cols + std::stoll(col));
   const bool compound = row.find(' ') != std::string::npos; // "r + 2": parenthesize
   std::string r = cols == 1 ? row
                   : number  ? std::to_string(std::stoll(row) * cols)
                   : (compound ? "(" + row + ")" : row) + " * " + std::to_string(cols);
   return col == "0" ? r : r + " + " + col;
 }
+
+/// Element-wise work on at most this many elements is written out statement by statement,
+/// not as a loop. A big model's Jacobian is thousands of such tiny loops (a 1 000-binding
+/// chain whose bindings read the state: ~12 000), and Clang's optimizer spent time quadratic
+/// in their number on the control flow they make (promoting each small array to registers
+/// walks the blocks): `odec jit --via cpp` of that chain took 8.7 s at 1 000 bindings and
+/// 47 s at 2 000.
+constexpr int64_t kWrittenOutElements = 4;
 
 /// The C++ backend of the op table (ir/OpTable.h): each primitive as C++ text on operand
 /// expressions (a variable or an element access, so repeating one is free; compound results
@@ -166,14 +179,26 @@ public:
     return memo_.at(e.get());
   }
 
+  /// For an R×C nest of at most kWrittenOutElements elements, emits `statement(r, c)` for each
+  /// (r, c) as numbers, and says so; otherwise emits nothing: the caller writes the loops.
+  bool writtenOut(int64_t R, int64_t C,
+                  const std::function<std::string(const std::string &, const std::string &)> &statement) {
+    if (R * C > kWrittenOutElements)
+      return false;
+    for (int64_t r = 0; r < R; ++r)
+      for (int64_t c = 0; c < C; ++c)
+        out_ << "  " << statement(std::to_string(r), std::to_string(c)) << ";\n";
+    return true;
+  }
+
   /// Emits `dst[offset + i] op= e[i]` for every element of e.
   void store(const ir::Expr &e, const CppValue &dst, int64_t offset, const char *op = "=") {
     const CppValue &v = evaluate(e);
     const int64_t n = e->shape.size();
-    if (n == 1) {
-      out_ << "  " << dst.at(std::to_string(offset)) << " " << op << " " << v.at("0") << ";\n";
+    if (writtenOut(n, 1, [&](const std::string &i, const std::string &) {
+          return dst.at(plus(i, offset)) + " " + op + " " + v.at(i);
+        }))
       return;
-    }
     out_ << "  for (int i = 0; i < " << n << "; ++i)\n    " << dst.at(plus("i", offset)) << " "
          << op << " " << v.at("i") << ";\n";
   }
@@ -186,10 +211,10 @@ public:
     const auto at = [&](const std::string &r, const std::string &c) {
       return dst + "[" + lin(plus(r, row0), stride, plus(c, col0)) + "]";
     };
-    if (R * C == 1) {
-      out_ << "  " << at("0", "0") << " = " << v.at("0") << ";\n";
+    if (writtenOut(R, C, [&](const std::string &r, const std::string &c) {
+          return at(r, c) + " = " + v.at(lin(r, C, c));
+        }))
       return;
-    }
     out_ << "  for (int r = 0; r < " << R << "; ++r)\n    for (int c = 0; c < " << C
          << "; ++c)\n      " << at("r", "c") << " = " << v.at(lin("r", C, "c")) << ";\n";
   }
@@ -225,12 +250,19 @@ private:
                     const std::function<std::string(std::string, std::string)> &element) {
     const int R = n.shape.rows, C = n.shape.cols;
     if (R * C == 1) {
+      // Not `const`: Clang tries to evaluate a const local's initializer as a constant,
+      // recursing through the initializers of the consts it reads, and a chain of a few
+      // thousand bindings overflowed its stack (clang++ on the header too).
       const std::string name = names_.claim("t");
-      out_ << "  const Real " << name << " = " << element("0", "0") << ";\n";
+      out_ << "  Real " << name << " = " << element("0", "0") << ";\n";
       return {name, true};
     }
     CppValue v = declare(n, false);
     out_ << ";\n";
+    if (writtenOut(R, C, [&](const std::string &r, const std::string &c) {
+          return v.at(lin(r, C, c)) + " = " + element(r, c);
+        }))
+      return v;
     if (R > 1 && C > 1)
       out_ << "  for (int r = 0; r < " << R << "; ++r)\n    for (int c = 0; c < " << C
            << "; ++c)\n      " << v.at(lin("r", C, "c")) << " = " << element("r", "c") << ";\n";
@@ -305,9 +337,12 @@ private:
     case Op::SumTo: {
       CppValue v = declare(n, true);
       out_ << ";\n";
-      out_ << "  for (int r = 0; r < " << s0.rows << "; ++r)\n    for (int c = 0; c < "
-           << s0.cols << "; ++c)\n      " << v.at(lin(R == 1 ? "0" : "r", C, C == 1 ? "0" : "c"))
-           << " += " << arg(n, 0).at(lin("r", s0.cols, "c")) << ";\n";
+      auto add = [&](const std::string &r, const std::string &c) {
+        return v.at(lin(R == 1 ? "0" : r, C, C == 1 ? "0" : c)) + " += " + arg(n, 0).at(lin(r, s0.cols, c));
+      };
+      if (!writtenOut(s0.rows, s0.cols, add))
+        out_ << "  for (int r = 0; r < " << s0.rows << "; ++r)\n    for (int c = 0; c < "
+             << s0.cols << "; ++c)\n      " << add("r", "c") << ";\n";
       return v;
     }
     case Op::Concat: {
@@ -316,11 +351,14 @@ private:
       int offset = 0; // rows (axis 0) or columns (axis 1) already filled
       for (size_t p = 0; p < n.args.size(); ++p) {
         const Shape &ps = n.args[p]->shape;
-        const std::string row = n.attr0 == 0 ? plus("r", offset) : "r";
-        const std::string col = n.attr0 == 0 ? "c" : plus("c", offset);
-        out_ << "  for (int r = 0; r < " << ps.rows << "; ++r)\n    for (int c = 0; c < "
-             << ps.cols << "; ++c)\n      " << v.at(lin(row, C, col)) << " = "
-             << arg(n, p).at(lin("r", ps.cols, "c")) << ";\n";
+        auto copy = [&](const std::string &r, const std::string &c) {
+          const std::string row = n.attr0 == 0 ? plus(r, offset) : r;
+          const std::string col = n.attr0 == 0 ? c : plus(c, offset);
+          return v.at(lin(row, C, col)) + " = " + arg(n, p).at(lin(r, ps.cols, c));
+        };
+        if (!writtenOut(ps.rows, ps.cols, copy))
+          out_ << "  for (int r = 0; r < " << ps.rows << "; ++r)\n    for (int c = 0; c < "
+               << ps.cols << "; ++c)\n      " << copy("r", "c") << ";\n";
         offset += n.attr0 == 0 ? ps.rows : ps.cols;
       }
       return v;

@@ -256,6 +256,25 @@ TEST(LongBlocks, ALongChainSolvesLikeItsReference) {
   }
 }
 
+// Through the emitted C++, a chain of 3 000 bindings `a_i = tanh(a_{i-1})`: Clang, which
+// recursed through the initializers of `const` temporaries until its stack overflowed (a
+// segfault from 2 500 bindings on), compiles it, and the code computes an Euler step of it.
+TEST(LongBlocks, AChainOfThousandsOfBindingsCompilesThroughClang) {
+  const int n = 3000;
+  std::string src = "model Chain\n    state x::Vector{2}\n    a0 = x[1]\n";
+  for (int i = 1; i <= n; ++i)
+    src += "    a" + std::to_string(i) + " = tanh(a" + std::to_string(i - 1) + ")\n";
+  src += "    ddt(x) = [a" + std::to_string(n) + "; -x[2]]\nend\n";
+  double a = 0.3;
+  for (int i = 1; i <= n; ++i)
+    a = std::tanh(a);
+  const double h = 0.05;
+  Model model = Program::fromString(src, "chain.node").model("Chain");
+  std::vector<double> traj = model.simulator("Euler", CodePath::Cpp).simulate({}, {0.3, 1.0}, 1, 1, h);
+  EXPECT_NEAR(traj[2], 0.3 + h * a, 1e-15);
+  EXPECT_NEAR(traj[3], 1.0 - h * 1.0, 1e-15);
+}
+
 // The exact discrete adjoint of rolled stages, one lane and chunked, against central
 // differences of the hand-written RK4 (the loss: the mean squared error at the last step). 200
 // bindings are ~1 000 nodes, over kMaxStraightLineNodes in RK4's four stages, and the chunked
