@@ -236,8 +236,13 @@ private:
       out_ << "  Real " << name << (zeroed ? " = Real(0)" : "");
       return {name, true};
     }
-    if (size * 8 <= stackLeft_) {
-      stackLeft_ -= size * 8;
+    // An array of a few elements is written element by element (writtenOut) and becomes
+    // registers once optimized; counted against the budget, the thousands a big Jacobian has
+    // went to the heap one by one, each with its cleanup path (at 4 000 bindings of the
+    // "reads x" chain, 20 s of Clang's block merging).
+    const bool tiny = size <= kWrittenOutElements;
+    if (tiny || size * 8 <= stackLeft_) {
+      stackLeft_ -= tiny ? 0 : size * 8;
       out_ << "  Real " << name << "[" << size << "]" << (zeroed ? " = {}" : "");
       return {name, false};
     }
