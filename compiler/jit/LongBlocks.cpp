@@ -5,8 +5,8 @@
 
 #include <llvm/IR/IRBuilder.h>
 #include <llvm/IR/Module.h>
-#include <llvm/Transforms/Utils/CodeExtractor.h>
 #include <llvm/Support/CommandLine.h>
+#include <llvm/Transforms/Utils/CodeExtractor.h>
 
 #include <algorithm>
 #include <iterator>
