@@ -191,6 +191,15 @@ public:
     return true;
   }
 
+  /// Emits `statement(r, c)` for every element of an R×C nest: written out, or as loops over
+  /// r and c.
+  void forEachElement(int64_t R, int64_t C,
+                      const std::function<std::string(const std::string &, const std::string &)> &statement) {
+    if (!writtenOut(R, C, statement))
+      out_ << "  for (int r = 0; r < " << R << "; ++r)\n    for (int c = 0; c < " << C
+           << "; ++c)\n      " << statement("r", "c") << ";\n";
+  }
+
   /// Emits `dst[offset + i] op= e[i]` for every element of e.
   void store(const ir::Expr &e, const CppValue &dst, int64_t offset, const char *op = "=") {
     const CppValue &v = evaluate(e);
@@ -211,12 +220,9 @@ public:
     const auto at = [&](const std::string &r, const std::string &c) {
       return dst + "[" + lin(plus(r, row0), stride, plus(c, col0)) + "]";
     };
-    if (writtenOut(R, C, [&](const std::string &r, const std::string &c) {
-          return at(r, c) + " = " + v.at(lin(r, C, c));
-        }))
-      return;
-    out_ << "  for (int r = 0; r < " << R << "; ++r)\n    for (int c = 0; c < " << C
-         << "; ++c)\n      " << at("r", "c") << " = " << v.at(lin("r", C, "c")) << ";\n";
+    forEachElement(R, C, [&](const std::string &r, const std::string &c) {
+      return at(r, c) + " = " + v.at(lin(r, C, c));
+    });
   }
 
 private:
@@ -345,9 +351,7 @@ private:
       auto add = [&](const std::string &r, const std::string &c) {
         return v.at(lin(R == 1 ? "0" : r, C, C == 1 ? "0" : c)) + " += " + arg(n, 0).at(lin(r, s0.cols, c));
       };
-      if (!writtenOut(s0.rows, s0.cols, add))
-        out_ << "  for (int r = 0; r < " << s0.rows << "; ++r)\n    for (int c = 0; c < "
-             << s0.cols << "; ++c)\n      " << add("r", "c") << ";\n";
+      forEachElement(s0.rows, s0.cols, add);
       return v;
     }
     case Op::Concat: {
@@ -361,9 +365,7 @@ private:
           const std::string col = n.attr0 == 0 ? c : plus(c, offset);
           return v.at(lin(row, C, col)) + " = " + arg(n, p).at(lin(r, ps.cols, c));
         };
-        if (!writtenOut(ps.rows, ps.cols, copy))
-          out_ << "  for (int r = 0; r < " << ps.rows << "; ++r)\n    for (int c = 0; c < "
-               << ps.cols << "; ++c)\n      " << copy("r", "c") << ";\n";
+        forEachElement(ps.rows, ps.cols, copy);
         offset += n.attr0 == 0 ? ps.rows : ps.cols;
       }
       return v;

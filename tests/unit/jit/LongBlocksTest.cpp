@@ -284,6 +284,10 @@ TEST(LongBlocks, AChainOfThousandsOfBindingsCompilesThroughClang) {
 TEST(LongBlocks, AChainsGradientThroughClangFitsASmallStack) {
   const Chain chain{2200};
   Model model = Program::fromString(chain.src(), "chain.node").model("Chain");
+  const std::string header = model.cppHeader("RK4");
+  EXPECT_NE(header.find("Real t_"), std::string::npos);
+  EXPECT_EQ(header.find("Heap<std::array<Real, 2>>"), std::string::npos)
+      << "a two-element temporary went to the heap";
   const std::vector<double> x0 = {0.3, 1.0}, target = {0.4, 0.6};
   const auto viaCpp = model.lossGradient("RK4", Adjoint::Discrete, CodePath::Cpp);
   LossGradient::Result got;
