@@ -317,6 +317,23 @@ TEST(LongBlocks, AChainsGradientThroughClangFitsASmallStack) {
   }
 }
 
+// An adaptive solver keeps its stages straight-line, so a 400-binding chain's six
+// DormandPrince5 stages are one block of tens of thousands of instructions, cut into pieces
+// before optimization (codegen/Optimize.cpp) and outlined after it: at tight tolerances the
+// solve still lands on RK4 written out by hand with a step 100 times finer than its own.
+TEST(LongBlocks, AnAdaptiveSolveOfALongChainLandsOnItsReference) {
+  const Chain chain{400};
+  Model model = Program::fromString(chain.src(), "chain.node").model("Chain");
+  AdaptiveSettings tight;
+  tight.rtol = 1e-11;
+  tight.atol = 1e-12;
+  const AdaptiveSolver::Result r = model.adaptiveSolver("DormandPrince5").solve({}, {0.3, 1.0}, {0, 0.5}, tight);
+  const std::vector<double> x = chain.solve({0.3, 1.0}, 0.5 / 200, 200);
+  EXPECT_NEAR(r.states[2], x[0], 1e-9);
+  EXPECT_NEAR(r.states[3], x[1], 1e-9);
+  EXPECT_GE(r.accepted[0], 2) << "more than one step, or the test proves little";
+}
+
 // The exact discrete adjoint of rolled stages, one lane and chunked, against central
 // differences of the hand-written RK4 (the loss: the mean squared error at the last step). 200
 // bindings are ~1 000 nodes, over kMaxStraightLineNodes in RK4's four stages, and the chunked
