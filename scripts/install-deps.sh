@@ -5,7 +5,7 @@ set -euo pipefail
 packages=(
   build-essential make cmake ninja-build python3
   llvm-14-dev llvm-14-tools clang-14 libclang-14-dev libclang-cpp14-dev libclang-common-14-dev
-  libclang-rt-14-dev
+  libclang-rt-14-dev libpolly-14-dev
   libeigen3-dev libgtest-dev libgmock-dev libcli11-dev nlohmann-json3-dev libfmt-dev
   libbenchmark-dev libsleef-dev
   pybind11-dev python3-dev python3-numpy python3-torch python3-pytest
