@@ -98,7 +98,9 @@ int main(int argc, char **argv) {
   try {
     const std::vector<std::string> columns =
         odec::Program::fromFile(file).model(model).stateColumns();
-    const odec::TrajectoryGrid grid{columns, step, 2};
+    odec::TrajectoryGrid grid;
+    grid.stateColumns = columns;
+    grid.step = step;
     const odec::TrajectoryData truth = odec::loadTrajectories(truthPath, grid);
     const odec::TrajectoryData pred = odec::loadTrajectories(predPath, grid);
     const odec::Trajectory &t = truth.trajectories.front(), &p = pred.trajectories.front();

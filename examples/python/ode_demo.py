@@ -40,8 +40,10 @@ def true_trajectory():
 def get_batch(true_y, rng):
     s = torch.from_numpy(rng.choice(np.arange(DATA_SIZE - BATCH_TIME, dtype=np.int64),
                                     BATCH_SIZE, replace=False))
-    windows = torch.stack([true_y[s + i] for i in range(BATCH_TIME)], dim=1)  # (M, T, D)
-    return true_y[s], windows
+    # One gather of every window, (M, T, D), instead of torchdiffeq's demo's T gathers and a
+    # stack: the same tensors, ~50 us less per step in every loop timed here.
+    windows = true_y[s[:, None] + torch.arange(BATCH_TIME)]
+    return windows[:, 0], windows
 
 
 class TorchOdeFunc(torch.nn.Module):
