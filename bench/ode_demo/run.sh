@@ -8,12 +8,18 @@
 #   every h = 0.025 (ode_demo: 1000 samples on [0, 25] by dopri5; here RK38 at the sample step).
 #   The model: an MLP 2-50-2 on y.^3 (ode_demo.node), RK38, windows of 9 steps (10 samples),
 #   20 windows per step, Adam (lr 1e-3), 3000 optimizer steps (odec: 60 epochs of the 991
-#   windows), one thread each, mean squared error in both.
+#   windows), mean squared error in both.
 #
-# usage: bench/ode_demo/run.sh BUILD_DIR   (prints one line per contender and the ratio)
+# THREADS (default 1): odec's --threads and torch's intra-op threads; "all" leaves both at
+# their defaults (every core), as a user who passes neither gets them.
+#
+# usage: bench/ode_demo/run.sh BUILD_DIR [THREADS]   (prints one line per contender and the ratio)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-odec=${1:?usage: run.sh BUILD_DIR}/tools/odec/odec
+odec=${1:?usage: run.sh BUILD_DIR [THREADS]}/tools/odec/odec
+export ODEC_DEMO_THREADS=${2:-1}
+threads=()
+[[ $ODEC_DEMO_THREADS == all ]] || threads=(--threads "$ODEC_DEMO_THREADS")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 steps=3000
@@ -25,12 +31,13 @@ awk -F, 'NR == 1 { print "traj," $0; next } { print "1," $0 }' "$work/true.csv" 
 now() { date +%s.%N; }
 start=$(now)
 "$odec" train "$here/ode_demo.node" --model ODEFunc --tableau RK38 --step 0.025 \
-  --data "$work/data.csv" --horizon 9 --batch 20 --lr 1e-3 --epochs 60 --threads 1 \
+  --data "$work/data.csv" --horizon 9 --batch 20 --lr 1e-3 --epochs 60 "${threads[@]}" \
   --out "$work/run" 2>/dev/null
 odec_s=$(echo "$(now) - $start" | bc -l)
 loop_s=$(sed -n 's/.*"wall_seconds": \([0-9.e+-]*\).*/\1/p' "$work/run/summary.json")
-printf 'odec train:      %.3f ms per step whole process (%.3f ms in the loop), %d steps\n' \
-  "$(echo "1000 * $odec_s / $steps" | bc -l)" "$(echo "1000 * $loop_s / $steps" | bc -l)" "$steps"
+printf 'odec train:      %.3f ms per step whole process (%.3f ms in the loop), %d steps, threads: %s\n' \
+  "$(echo "1000 * $odec_s / $steps" | bc -l)" "$(echo "1000 * $loop_s / $steps" | bc -l)" "$steps" \
+  "$ODEC_DEMO_THREADS"
 
 if /usr/bin/python3 -c 'import torch' 2>/dev/null; then
   start=$(now)

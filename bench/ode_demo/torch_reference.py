@@ -9,16 +9,22 @@ With a third argument `torchdiffeq`, the solve is torchdiffeq's own `odeint(func
 method="rk4")` (its fixed-grid 3/8 rule, backpropagation through the solver) instead of the
 loop written out here; torchdiffeq must then be importable (a copy of its source on PYTHONPATH).
 
+The environment's ODEC_DEMO_THREADS is torch's intra-op thread count, as run.sh's THREADS is
+odec's: a number (default 1), or "all" for torch's default (every core).
+
 usage: python3 torch_reference.py data.csv ITERATIONS [torchdiffeq]
 """
 import json
+import os
 import sys
 import time
 
 import torch
 
 torch.manual_seed(0)
-torch.set_num_threads(1)  # odec's comparison run uses one thread too
+threads = os.environ.get("ODEC_DEMO_THREADS", "1")
+if threads != "all":
+    torch.set_num_threads(int(threads))  # odec's comparison run uses as many
 
 
 def load(path):
