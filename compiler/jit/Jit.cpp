@@ -360,7 +360,12 @@ std::unique_ptr<CompiledFunction> compileFunction(const ir::Function &f,
   auto emit = [&](llvm::Module &m, const codegen::MachineModel &) {
     codegen::emitPointFunction(m, f, name);
   };
-  Jitted j = jitCompile(emit, "point\n" + ir::dumpSSA(f), options, {name});
+  // A point function is one-lane code: it gets the pipeline that vectorizes over tensor
+  // elements (a tanh over a hidden layer), as one-lane solvers do (codegen/Optimize.h).
+  CompileOptions oneLane = options;
+  oneLane.vectorWidth = 1;
+  oneLane.precision = Precision::Double;
+  Jitted j = jitCompile(emit, "point\n" + ir::dumpSSA(f), oneLane, {name});
   return std::make_unique<JitOwned<CompiledFunction>>(j.jit, j.addresses[0],
                                                       codegen::totalElements(f.inputs),
                                                       codegen::totalElements(f.outputs));
