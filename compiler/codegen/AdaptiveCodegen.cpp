@@ -103,6 +103,12 @@ llvm::Function *emitAdaptiveSimulator(llvm::Module &m, const ir::ModelIR &model,
         *beta = controlValue(6);
   Value *zero = lanes(te.real(0)), *one = lanes(te.real(1));
   Value *stepToTimes = b.CreateFCmpONE(controlValue(7), zero);
+  // control[8] ≠ 0: each recorded step's length is followed by the state the step reached, a
+  // row of 1 + D values per step (the discrete gradient reverses from them, AdaptiveSolve.cpp).
+  Value *recordStates =
+      b.CreateFCmpONE(b.CreateLoad(dbl, b.CreateConstInBoundsGEP1_64(dbl, control, 8)),
+                      llvm::ConstantFP::get(dbl, 0.0));
+  Value *stepStride = b.CreateSelect(recordStates, b.getInt64(uint64_t(1 + D)), b.getInt64(1));
   // The PI controller's exponent of the current error: 1/(q+1) − 0.75 β (Hairer's dopri5).
   Value *alpha = b.CreateFSub(lanes(te.real(1.0 / double(q + 1))),
                               b.CreateFMul(lanes(te.real(0.75)), beta));
@@ -332,7 +338,9 @@ llvm::Function *emitAdaptiveSimulator(llvm::Module &m, const ir::ModelIR &model,
     // gradient replays.
     Value *taken = b.CreateFPToSI(get(accT), i64LanesTy);
     Value *room = b.CreateICmpSLT(taken, b.CreateVectorSplat(W, capacity));
-    Value *slot = b.CreateAdd(b.CreateMul(chunk.traj, b.CreateVectorSplat(W, capacity)), taken);
+    Value *slot = b.CreateMul(
+        b.CreateAdd(b.CreateMul(chunk.traj, b.CreateVectorSplat(W, capacity)), taken),
+        b.CreateVectorSplat(W, stepStride));
     // Stepping to times, a step not shortened may still land on the output time (t + h rounds
     // to it): it ended there too.
     Value *landed = b.CreateAnd(stepToTimes, b.CreateFCmpOEQ(b.CreateFAdd(t, hs), target));
@@ -340,6 +348,14 @@ llvm::Function *emitAdaptiveSimulator(llvm::Module &m, const ir::ModelIR &model,
     b.CreateMaskedScatter(te.toDouble(b.CreateSelect(marked, b.CreateFNeg(hs), hs)),
                           b.CreateGEP(dbl, steps, slot), llvm::Align(alignof(double)),
                           b.CreateAnd(accept, room));
+    Value *keep = b.CreateAnd(b.CreateAnd(accept, room), b.CreateVectorSplat(W, recordStates));
+    emitLoop(b, D, [&](Value *d) { // X holds the accepted lanes' new states
+      b.CreateMaskedScatter(te.toDouble(te.toLanes(te.load(X, d, true))),
+                            b.CreateGEP(dbl, steps,
+                                        b.CreateAdd(slot, b.CreateVectorSplat(
+                                                              W, b.CreateAdd(d, b.getInt64(1))))),
+                            llvm::Align(alignof(double)), keep);
+    });
     Value *accepted = b.CreateFAdd(get(accT), count01(accept));
     Value *rejected = b.CreateFAdd(get(rejT), count01(b.CreateAnd(active, b.CreateNot(accept))));
     put(accT, accepted);

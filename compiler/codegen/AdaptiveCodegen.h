@@ -12,13 +12,16 @@
 //   out:     batch x count x D, the state of each trajectory at each output time (out[., 0] = x0).
 //   h0:      batch first step sizes (> 0).
 //   control: rtol, atol, max steps per trajectory (accepted + rejected), safety, min factor,
-//            max factor, β, step to times (0 or 1) (AdaptiveControl in jit/Jit.h names them).
+//            max factor, β, step to times (0 or 1), record states (0 or 1) (AdaptiveControl in
+//            jit/Jit.h names them).
 //   stats:   batch x 5: accepted steps, rejected steps, status (0 done, 1 max steps reached,
 //            2 the step size underflowed, 3 it underflowed with an error estimate that is not a
 //            number: the field is not finite there), the time reached and the last step tried.
 //   steps:   batch x capacity: the lengths of each trajectory's first `capacity` accepted
 //            steps in order, negated for a step that ended on an output time (the last, or with
-//            step to times any) (capacity 0: nothing recorded; steps may then be null).
+//            step to times any) (capacity 0: nothing recorded; steps may then be null). With
+//            record states, batch x capacity x (1 + D): each length followed by the state the
+//            step reached.
 //   exogenous, context: for a model that reads the time or inputs, the host function that
 //            gives a stage's exogenous values (t, then the inputs) at the stage's time t + c_i h,
 //            called with `context` for the W lanes of a chunk (null for an autonomous model).

@@ -5,9 +5,10 @@
 // model's stages their inputs while the loop runs (DriveSignals), and turns a failed
 // trajectory into an error that names it. The discrete gradient replays the accepted steps,
 // which the solve records, as a step plan of the observation-time solver
-// (driver/ObservedSolveImpl.h), whose fused discrete adjoint then differentiates exactly what
-// was computed; the continuous one integrates the reversed adjoint system with the same
-// adaptive loop.
+// (driver/ObservedSolveImpl.h), whose fused discrete adjoint then differentiates the steps
+// taken: its reverse sweep starts from the end states the LLVM solve records with the steps
+// (an emitted-C++ solve records lengths only, and the plan is solved again); the continuous
+// one integrates the reversed adjoint system with the same adaptive loop.
 #include "odec/odec.h"
 
 #include "codegen/AdaptiveCodegen.h"
@@ -46,11 +47,14 @@ struct AdaptiveSystem {
   AdaptiveSystem(std::shared_ptr<const ir::ModelIR> system, const ButcherTableau &t,
                  cxx::CppSolver solver, const jit::CompileOptions &point);
 
-  /// The solve, recording each trajectory's first `capacity` accepted steps into `steps`.
+  /// The solve, recording each trajectory's first `capacity` accepted steps into `steps`,
+  /// each followed by the state it reached when recordStates (the LLVM path only; rows of
+  /// 1 + D values, AdaptiveCodegen.h).
   AdaptiveSolver::Result forward(const std::vector<double> &params,
                                  const std::vector<double> &x0, const std::vector<double> &times,
                                  const AdaptiveSettings &settings, const Drive &drive,
-                                 int64_t capacity, std::vector<double> &steps) const;
+                                 int64_t capacity, std::vector<double> &steps,
+                                 bool recordStates = false) const;
 
   /// Hairer, Nørsett, Wanner I, II.4: h from the sizes of x0, f(x0) and f's change over a
   /// trial Euler step, in the error norm's weights; at most the whole interval. Trajectory
@@ -237,8 +241,10 @@ AdaptiveSolver::Result AdaptiveSystem::forward(const std::vector<double> &params
                                                const std::vector<double> &times,
                                                const AdaptiveSettings &settings,
                                                const Drive &drive, int64_t capacity,
-                                               std::vector<double> &steps) const {
+                                               std::vector<double> &steps,
+                                               bool recordStates) const {
   checkSettings(settings);
+  internalCheck(!(recordStates && cpp), "AdaptiveSystem: the emitted C++ records no states");
   const int64_t D = ir->stateDim();
   checkSize("the parameter vector", params.size(), ir->paramCount());
   if (x0.empty() || x0.size() % size_t(D) != 0)
@@ -282,11 +288,12 @@ AdaptiveSolver::Result AdaptiveSystem::forward(const std::vector<double> &params
   jit::AdaptiveControl c{settings.rtol, settings.atol, double(settings.maxSteps)};
   c.beta = settings.beta;
   c.stepToTimes = settings.stepToTimes ? 1 : 0;
-  const double control[] = {c.rtol,      c.atol,      c.maxSteps, c.safety,
-                            c.minFactor, c.maxFactor, c.beta,     c.stepToTimes};
+  c.recordStates = recordStates ? 1 : 0;
+  const double control[] = {c.rtol,      c.atol,      c.maxSteps,    c.safety,       c.minFactor,
+                            c.maxFactor, c.beta,      c.stepToTimes, c.recordStates};
   r.states.assign(size_t(batch) * times.size() * size_t(D), 0.0);
   std::vector<double> stats(size_t(batch) * 5);
-  steps.assign(size_t(batch * capacity), 0.0);
+  steps.assign(size_t(batch * capacity * (recordStates ? 1 + D : 1)), 0.0);
   ExogenousContext context{&signals, size_t(ir->exoDim()), {}};
   std::vector<std::vector<double>> own(static_cast<size_t>(batch));
   size_t stride = 1; // at least the +inf after the last
@@ -333,24 +340,32 @@ namespace {
 
 /// The recorded steps of every trajectory (a negative length: the step ended on the next output
 /// time) as a lockstep plan: the steps of interval k of each trajectory, then steps of length 0
-/// up to the most any trajectory took there.
-ObservationSteps replayPlan(const std::vector<double> &steps, int64_t capacity,
+/// up to the most any trajectory took there. Steps are rows of `stride` values; with states
+/// (stride 1 + D, AdaptiveCodegen.h) `traj` receives the plan's trajectory (B x (N+1) x D): x0,
+/// each step's recorded end state, and a step of length 0 repeating the state before it.
+ObservationSteps replayPlan(const std::vector<double> &steps, int64_t capacity, int64_t stride,
                             const std::vector<int64_t> &accepted,
-                            const std::vector<double> &times) {
-  const size_t B = accepted.size(), K = times.size() - 1;
-  std::vector<std::vector<std::vector<std::pair<double, double>>>> intervals(
-      B, std::vector<std::vector<std::pair<double, double>>>(K));
+                            const std::vector<double> &times, const std::vector<double> &x0,
+                            std::vector<double> *traj) {
+  const size_t B = accepted.size(), K = times.size() - 1, S = size_t(stride),
+               D = traj ? S - 1 : 0;
+  struct Step {
+    double start, length;
+    const double *state; // the step's end state (with states)
+  };
+  std::vector<std::vector<std::vector<Step>>> intervals(B, std::vector<std::vector<Step>>(K));
   std::vector<int64_t> most(K, 0);
   for (size_t b = 0; b < B; ++b) {
     double t = times[0];
     size_t k = 0;
     for (int64_t j = 0; j < accepted[b]; ++j) {
-      const double v = steps[b * size_t(capacity) + size_t(j)];
+      const double *row = steps.data() + (b * size_t(capacity) + size_t(j)) * S;
+      const double v = row[0];
       internalCheck(k < K, "replayPlan: a step after the last output time");
       // The sign bit, not v < 0: a step that lands on an output time without being shortened
       // leaves a step of length 0 that ends there, recorded as −0.
       const bool ends = std::signbit(v);
-      intervals[b][k].push_back({t, std::abs(v)});
+      intervals[b][k].push_back({t, std::abs(v), row + 1});
       t = ends ? times[k + 1] : t + v;
       if (ends) {
         most[k] = std::max(most[k], int64_t(intervals[b][k].size()));
@@ -367,16 +382,29 @@ ObservationSteps replayPlan(const std::vector<double> &steps, int64_t capacity,
   const size_t N = size_t(plan.steps);
   plan.times.start.resize(B * N);
   plan.times.length.resize(B * N);
+  if (traj)
+    traj->assign(B * (N + 1) * D, 0.0);
   for (size_t b = 0; b < B; ++b) {
     size_t n = b * N;
+    double *row = traj ? traj->data() + b * (N + 1) * D : nullptr;
+    if (row)
+      std::copy_n(x0.begin() + long(b * D), D, row);
+    auto next = [&](const double *state) { // the state after plan step n
+      if (!row)
+        return;
+      std::copy_n(state, D, row + D);
+      row += D;
+    };
     for (size_t k = 0; k < K; ++k) {
-      for (const auto &[start, length] : intervals[b][k]) {
-        plan.times.start[n] = start;
-        plan.times.length[n++] = length;
+      for (const Step &st : intervals[b][k]) {
+        plan.times.start[n] = st.start;
+        plan.times.length[n++] = st.length;
+        next(st.state);
       }
       for (int64_t j = int64_t(intervals[b][k].size()); j < most[k]; ++j) {
         plan.times.start[n] = times[k + 1];
         plan.times.length[n++] = 0;
+        next(row);
       }
     }
   }
@@ -421,12 +449,17 @@ AdaptiveSolver::Loss AdaptiveSolver::Impl::discreteLoss(const std::vector<double
   // A first guess of the room for the steps; a solve that takes more runs again with room.
   int64_t capacity = 64 * int64_t(std::max<size_t>(K, 1));
   std::vector<double> steps;
+  // The LLVM solve records each step's end state too, and the replay's reverse sweep starts
+  // from those instead of solving the steps again (an emitted-C++ solve records lengths only).
+  const bool states = !system->cpp;
   Loss r;
-  static_cast<Result &>(r) = system->forward(params, x0, times, stepping, drive, capacity, steps);
+  static_cast<Result &>(r) =
+      system->forward(params, x0, times, stepping, drive, capacity, steps, states);
   const int64_t most = *std::max_element(r.accepted.begin(), r.accepted.end());
   if (most > capacity) {
     capacity = most;
-    static_cast<Result &>(r) = system->forward(params, x0, times, stepping, drive, capacity, steps);
+    static_cast<Result &>(r) =
+        system->forward(params, x0, times, stepping, drive, capacity, steps, states);
   }
   const size_t B = r.accepted.size();
   checkSize("the observed values", values.size(), int64_t(B * K) * O);
@@ -439,13 +472,17 @@ AdaptiveSolver::Loss AdaptiveSolver::Impl::discreteLoss(const std::vector<double
     for (double v : obs[b].values)
       count += std::isnan(v) ? 0 : 1;
   }
-  const ObservationSteps plan = replayPlan(steps, capacity, r.accepted, times);
+  const int64_t D = system->ir->stateDim();
+  std::vector<double> traj;
+  const ObservationSteps plan = replayPlan(steps, capacity, states ? 1 + D : 1, r.accepted, times,
+                                           x0, states ? &traj : nullptr);
   double h = 0; // the replay's nominal step: every step is a fraction α ≤ 1 of it
   for (double l : plan.times.length)
     h = std::max(h, l);
   const double weight = count ? 1.0 / double(count) : 0.0;
   const ObservedSolver::Result g =
-      replay.run(params, x0, h, obs, Drive{{times[0]}, drive.inputs}, &weight, &plan);
+      replay.run(params, x0, h, obs, Drive{{times[0]}, drive.inputs}, &weight, &plan,
+                 states ? &traj : nullptr);
   r.loss = g.loss;
   r.count = g.count;
   r.gradParams = g.gradParams;

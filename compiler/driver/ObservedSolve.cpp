@@ -169,7 +169,8 @@ ObservedSolver::Result ObservedSolver::Impl::run(const std::vector<double> &para
                                                  const std::vector<double> &x0, double h,
                                                  const std::vector<Observations> &obs,
                                                  const Drive &drive, const double *weight,
-                                                 const ObservationSteps *given) const {
+                                                 const ObservationSteps *given,
+                                                 const std::vector<double> *solved) const {
   const ir::ModelIR &m = model->ir;
   const int64_t B = int64_t(obs.size()), D = m.stateDim(), P = m.paramCount(),
                 O = observedDim();
@@ -220,7 +221,12 @@ ObservedSolver::Result ObservedSolver::Impl::run(const std::vector<double> &para
   const ButcherTableau &t = model->comp->tableau(tableau);
   const std::vector<double> exo = stageValues(scaled, t, B, N, h, drive, plan.times);
   std::vector<double> traj(size_t(B * (N + 1) * D));
-  solvers.simulator->function()(params.data(), x0.data(), traj.data(), B, N, h, exo.data());
+  if (solved) {
+    checkSize("the given trajectory", solved->size(), int64_t(traj.size()));
+    traj = *solved;
+  } else {
+    solvers.simulator->function()(params.data(), x0.data(), traj.data(), B, N, h, exo.data());
+  }
 
   Result r;
   r.steps = N;

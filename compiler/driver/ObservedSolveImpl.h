@@ -43,10 +43,13 @@ struct ObservedSolver::Impl {
   }
 
   /// The solve (its loss and gradient when weight is set) stepping as `plan` says, or as
-  /// planSteps makes it when null.
+  /// planSteps makes it when null. With `traj` (B x (steps+1) x D, the plan's states as an
+  /// earlier solve computed them) nothing is solved: the loss and the reverse sweep start
+  /// from those states.
   Result run(const std::vector<double> &params, const std::vector<double> &x0, double h,
              const std::vector<Observations> &obs, const Drive &drive, const double *weight,
-             const ObservationSteps *plan = nullptr) const;
+             const ObservationSteps *plan = nullptr,
+             const std::vector<double> *traj = nullptr) const;
 };
 
 } // namespace odec

@@ -137,6 +137,8 @@ struct AdaptiveControl {
   double safety = 0.9, minFactor = 0.2, maxFactor = 10;
   double beta = 0.04;      // the PI controller's gain on the previous error (0: I controller)
   double stepToTimes = 0;  // 1: steps end on every output time (no dense output)
+  double recordStates = 0; // 1: each recorded step's length is followed by its end state
+                           // (the LLVM path only; the emitted C++ reads the first eight)
 };
 
 /// A driven model's exogenous values for an adaptive solve's stage, lane by lane: for each of the
