@@ -348,14 +348,20 @@ llvm::Function *emitAdaptiveSimulator(llvm::Module &m, const ir::ModelIR &model,
     b.CreateMaskedScatter(te.toDouble(b.CreateSelect(marked, b.CreateFNeg(hs), hs)),
                           b.CreateGEP(dbl, steps, slot), llvm::Align(alignof(double)),
                           b.CreateAnd(accept, room));
-    Value *keep = b.CreateAnd(b.CreateAnd(accept, room), b.CreateVectorSplat(W, recordStates));
+    // One branch per step, so a solve that records no states pays no scatters.
+    auto *recordBody = llvm::BasicBlock::Create(ctx, "record.states", f);
+    auto *recordDone = llvm::BasicBlock::Create(ctx, "record.done", f);
+    b.CreateCondBr(recordStates, recordBody, recordDone);
+    b.SetInsertPoint(recordBody);
     emitLoop(b, D, [&](Value *d) { // X holds the accepted lanes' new states
       b.CreateMaskedScatter(te.toDouble(te.toLanes(te.load(X, d, true))),
                             b.CreateGEP(dbl, steps,
                                         b.CreateAdd(slot, b.CreateVectorSplat(
                                                               W, b.CreateAdd(d, b.getInt64(1))))),
-                            llvm::Align(alignof(double)), keep);
+                            llvm::Align(alignof(double)), b.CreateAnd(accept, room));
     });
+    b.CreateBr(recordDone);
+    b.SetInsertPoint(recordDone);
     Value *accepted = b.CreateFAdd(get(accT), count01(accept));
     Value *rejected = b.CreateFAdd(get(rejT), count01(b.CreateAnd(active, b.CreateNot(accept))));
     put(accT, accepted);

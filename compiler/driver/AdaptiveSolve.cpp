@@ -340,15 +340,16 @@ namespace {
 
 /// The recorded steps of every trajectory (a negative length: the step ended on the next output
 /// time) as a lockstep plan: the steps of interval k of each trajectory, then steps of length 0
-/// up to the most any trajectory took there. Steps are rows of `stride` values; with states
-/// (stride 1 + D, AdaptiveCodegen.h) `traj` receives the plan's trajectory (B x (N+1) x D): x0,
-/// each step's recorded end state, and a step of length 0 repeating the state before it.
-ObservationSteps replayPlan(const std::vector<double> &steps, int64_t capacity, int64_t stride,
+/// up to the most any trajectory took there. With `traj`, the steps were recorded with their
+/// end states (rows of 1 + D values, AdaptiveCodegen.h) and traj receives the plan's
+/// trajectory (B x (N+1) x D): x0, each step's end state, and a step of length 0 repeating the
+/// state before it.
+ObservationSteps replayPlan(const std::vector<double> &steps, int64_t capacity,
                             const std::vector<int64_t> &accepted,
                             const std::vector<double> &times, const std::vector<double> &x0,
                             std::vector<double> *traj) {
-  const size_t B = accepted.size(), K = times.size() - 1, S = size_t(stride),
-               D = traj ? S - 1 : 0;
+  const size_t B = accepted.size(), K = times.size() - 1, D = traj ? x0.size() / B : 0,
+               S = 1 + D;
   struct Step {
     double start, length;
     const double *state; // the step's end state (with states)
@@ -472,10 +473,9 @@ AdaptiveSolver::Loss AdaptiveSolver::Impl::discreteLoss(const std::vector<double
     for (double v : obs[b].values)
       count += std::isnan(v) ? 0 : 1;
   }
-  const int64_t D = system->ir->stateDim();
   std::vector<double> traj;
-  const ObservationSteps plan = replayPlan(steps, capacity, states ? 1 + D : 1, r.accepted, times,
-                                           x0, states ? &traj : nullptr);
+  const ObservationSteps plan =
+      replayPlan(steps, capacity, r.accepted, times, x0, states ? &traj : nullptr);
   double h = 0; // the replay's nominal step: every step is a fraction α ≤ 1 of it
   for (double l : plan.times.length)
     h = std::max(h, l);
