@@ -9,7 +9,9 @@
 // pass pipeline, JIT setup, machine code. The emission includes the symbolic VJP, which is also
 // timed on its own (ad::fieldVjp of the same field, as codegen/AdjointCodegen.cpp forms it) and
 // shown as a part of that row. The forward solver compiled alone (jit::compileSimulator) is
-// timed after the pair, for reference. Both functions of the pair are called once at the end
+// timed after the pair, for reference, and so is the adjoint alone (jit::compileLossGrad: in
+// batch code it solves forward in its own sweep, keeping a tape, and needs no forward solver;
+// it is what `odec train` compiles). Both functions of the pair are called once at the end
 // of each run so that a run ends with code that has been executed. The first run of the process
 // also pays one-time initialization (LLVM's target registry, the process's symbol table); it is
 // printed on its own and left out of the medians. Every compile bypasses the on-disk cache but
@@ -43,7 +45,7 @@ namespace {
 
 /// One run's seconds per phase.
 struct RunTimes {
-  double frontend = 0, lower = 0, vjp = 0, total = 0, forwardAlone = 0;
+  double frontend = 0, lower = 0, vjp = 0, total = 0, forwardAlone = 0, adjointAlone = 0;
   jit::CompilePhaseTimes solvers;
 };
 
@@ -93,6 +95,9 @@ RunTimes runOnce(const std::string &text, const std::string &modelName,
   options.phaseTimes = nullptr;
   jit::compileSimulator(model, tableau, options);
   t.forwardAlone = since(phase);
+  phase = std::chrono::steady_clock::now();
+  jit::compileLossGrad(model, tableau, options);
+  t.adjointAlone = since(phase);
   return t;
 }
 
@@ -165,6 +170,7 @@ int main(int argc, char **argv) {
   }
   row("total: text to callable forward + adjoint", [](const RunTimes &t) { return t.total; });
   row("for reference: the forward solver alone", [](const RunTimes &t) { return t.forwardAlone; });
+  row("the adjoint alone (odec train's code)", [](const RunTimes &t) { return t.adjointAlone; });
   std::printf("| %-42s | %8s | %8.2f | %8.2f |\n", "total with a warm cache", "",
               1e3 * median(cached), 1e3 * *std::min_element(cached.begin(), cached.end()));
   return 0;

@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <array>
+#include <functional>
 #include <optional>
 
 namespace odec::codegen {
@@ -97,13 +98,14 @@ public:
     allocateBuffers();
     // In rolled stages, each stage's VJP values are kept in a copy of their own (this scope),
     // so that the θ̄ products can read a stage's factors where they are.
-    vjpScope_ = step_.keptScope() + s_;
+    vjpScope_ = step_.keptScope() + s_ + 1;
     thetaGrad_.emplace(te_, model, vjp_, varyingInputs(), thetaBar_,
                        int64_t(plan_.liveDownwards.size()), s_,
                        [this](const ir::Node &n) { return stageRowsOf(n); });
     tabulateKbar();
     stageRoots_ = vjp_.wrtStates;
     stageRoots_.insert(stageRoots_.end(), thetaGrad_->roots().begin(), thetaGrad_->roots().end());
+    chooseTape(precision);
     hv_ = te_.splat(te_.toReal(arg("h")));
     Dv_ = b_.getInt64(uint64_t(D_));
     trajStride_ = b_.CreateMul(b_.CreateAdd(arg("steps"), b_.getInt64(1)), Dv_);
@@ -116,14 +118,13 @@ public:
       inBatch_ = te_.fromLanes(chunk.mask); // selects on varying values take its shape
       step_.setExogenousLoader(
           exogenousLoader(b_, te_, model_, tableau_, arg("exo"), arg("steps"), chunk, n_));
-      forwardSweep();
-      clear(lambda_);
-      if (targets_)
-        b_.CreateStore(b_.CreateSub(arg("numTargets"), b_.getInt64(1)), targetPos_);
-      Value *steps = arg("steps");
-      inject(steps);
-      thetaGrad_->beginSweep(steps);
-      emitLoop(b_, steps, [&](Value *i) { reverseStep(i); });
+      if (tapeSteps_ > 0) {
+        tapedSweeps();
+      } else {
+        forwardSweep();
+        reverseStart();
+        emitLoop(b_, arg("steps"), [&](Value *i) { reverseStep(i); });
+      }
       scatterRows(b_, te_, lambda_, arg("gradX0"), chunk.rowStart(b_, Dv_, b_.getInt64(0)),
                   chunk.mask);
     });
@@ -202,6 +203,92 @@ private:
 
   Value *trajRow(Value *n) { return chunk_->rowStart(b_, trajStride_, b_.CreateMul(n, Dv_)); }
 
+  // The tape (AdjointCodegen.h): the forward sweep keeps the stage states and the field values
+  // the VJP reads of the last tapeSteps_ steps (slots 0 … tapeSteps_−1), and the reverse sweep
+  // reads them there instead of recomputing those steps; the other steps go through slot
+  // tapeSteps_, the recomputation's. As many steps as fit kTapeBytes. None in one-lane code,
+  // beside a forward solver, for large products (kTapeMaxProduct), or for a VJP handed its
+  // trajectory (at run time: every step recomputed).
+  void chooseTape(Precision precision) {
+    if (!step_.rolled() || forward_ || model_.largestProduct() > kTapeMaxProduct)
+      return;
+    const int64_t bytesPerStep = int64_t(s_) * RungeKuttaStep::slotElements(model_, stageRoots_) *
+                                 width_ * (precision == Precision::Float ? 4 : 8);
+    tapeSteps_ = kTapeBytes / bytesPerStep;
+    if (tapeSteps_ == 0)
+      return;
+    step_.setSlots(tapeSteps_ + 1);
+    Value *start = b_.CreateSub(arg("steps"), te_.index(tapeSteps_));
+    tapeStart_ = targets_ ? start
+                          : b_.CreateSelect(b_.CreateICmpEQ(arg("trajGiven"), b_.getInt64(0)),
+                                            start, arg("steps"));
+  }
+
+  // Step n's slot.
+  Value *slotOf(Value *n) {
+    return b_.CreateSelect(b_.CreateICmpSGE(n, tapeStart_), b_.CreateSub(n, tapeStart_),
+                           te_.index(tapeSteps_));
+  }
+
+  // then() where cond (an i1) holds, otherwise() (when given) where not.
+  void branch(Value *cond, const std::function<void()> &then,
+              const std::function<void()> &otherwise = {}) {
+    auto *thenBlock = llvm::BasicBlock::Create(ctx_, "then", f_);
+    auto *elseBlock = otherwise ? llvm::BasicBlock::Create(ctx_, "else", f_) : nullptr;
+    auto *join = llvm::BasicBlock::Create(ctx_, "join", f_);
+    b_.CreateCondBr(cond, thenBlock, elseBlock ? elseBlock : join);
+    b_.SetInsertPoint(thenBlock);
+    then();
+    b_.CreateBr(join);
+    if (elseBlock) {
+      b_.SetInsertPoint(elseBlock);
+      otherwise();
+      b_.CreateBr(join);
+    }
+    b_.SetInsertPoint(join);
+  }
+
+  // Both sweeps as one loop, so that the stages (the field) are emitted once, as in the
+  // adjoint that recomputes every step (its JIT time): iteration j < Nf is forward step j,
+  // which stores x_{j+1} into traj and keeps its stage values in its slot (the forward
+  // solver's arithmetic: its straight-line stages and these rolled ones round alike, so traj
+  // holds what a simulation computes, to the bit); iteration Nf seeds λ at x_N; the N after
+  // it are the reverse steps, which recompute only the steps off the tape. Nf = N, or 0 for a
+  // VJP handed its trajectory.
+  void tapedSweeps() {
+    Value *steps = arg("steps"), *traj = arg("traj"), *zero = b_.getInt64(0);
+    Value *forward = targets_ ? b_.getTrue() : b_.CreateICmpEQ(arg("trajGiven"), zero);
+    Value *forwardSteps = b_.CreateSelect(forward, steps, zero);
+    branch(forward, [&] {
+      gatherRows(b_, te_, X_, arg("x0"), chunk_->rowStart(b_, Dv_, zero), chunk_->mask);
+      scatterRows(b_, te_, X_, traj, trajRow(zero), chunk_->mask);
+    });
+    Value *count = b_.CreateAdd(b_.CreateAdd(forwardSteps, steps), b_.getInt64(1));
+    emitLoop(b_, count, [&](Value *j) {
+      Value *isForward = b_.CreateICmpSLT(j, forwardSteps);
+      Value *i = b_.CreateSub(j, b_.CreateAdd(forwardSteps, b_.getInt64(1))); // reverse step
+      Value *n = n_ = b_.CreateSelect(
+          isForward, j, b_.CreateSub(b_.CreateSub(steps, b_.getInt64(1)), i));
+      branch(b_.CreateICmpEQ(j, forwardSteps), [&] { reverseStart(); }, [&] {
+        branch(isForward, [] {}, [&] { gatherRows(b_, te_, X_, traj, trajRow(n), chunk_->mask); });
+        Value *slot = slotOf(n);
+        step_.setSlot(slot);
+        branch(
+            b_.CreateOr(isForward, b_.CreateICmpEQ(slot, te_.index(tapeSteps_))),
+            [&] { step_.emitRecomputation(X_, hv_, stageRoots_, isForward); },
+            [&] { step_.loadExogenousRows(); });
+        branch(
+            isForward,
+            [&] {
+              step_.emitUpdate(X_, hv_);
+              scatterRows(b_, te_, X_, traj, trajRow(b_.CreateAdd(n, b_.getInt64(1))),
+                          chunk_->mask);
+            },
+            [&] { stageAdjoints(i, n); });
+      });
+    });
+  }
+
   // The chunk's trajectories by the forward solver itself, so that traj is what it computes,
   // to the bit; then X = x_N. A VJP may be handed the trajectory of an earlier forward solve
   // instead (trajGiven).
@@ -218,6 +305,12 @@ private:
     Value *count = b_.CreateSub(batch, chunk_->first);
     count = b_.CreateSelect(b_.CreateICmpSLT(count, te_.index(width_)), count, te_.index(width_));
     Value *exoStride = b_.CreateMul(steps, b_.getInt64(uint64_t(s_ * model_.exoDim())));
+    if (!forward_) { // an adjoint alone, without a tape: a forward solver of its own
+      forward_ = emitSimulator(*f_->getParent(), model_, tableau_, width_, te_.precision(),
+                               te_.machine(), f_->getName().str() + ".forward");
+      forward_->setLinkage(llvm::GlobalValue::InternalLinkage);
+      forward_->addFnAttr(llvm::Attribute::NoInline);
+    }
     b_.CreateCall(forward_,
                   {arg("params"), b_.CreateInBoundsGEP(dbl, arg("x0"), b_.CreateMul(chunk_->first, Dv_)),
                    b_.CreateInBoundsGEP(dbl, traj, b_.CreateMul(chunk_->first, trajStride_)), count,
@@ -227,7 +320,17 @@ private:
       b_.CreateBr(solved);
       b_.SetInsertPoint(solved);
     }
-    gatherRows(b_, te_, X_, traj, trajRow(steps), chunk_->mask);
+  }
+
+  // λ = ∂L/∂x_N (X = x_N), before the reverse steps.
+  void reverseStart() {
+    Value *steps = arg("steps");
+    gatherRows(b_, te_, X_, arg("traj"), trajRow(steps), chunk_->mask);
+    clear(lambda_);
+    if (targets_)
+      b_.CreateStore(b_.CreateSub(arg("numTargets"), b_.getInt64(1)), targetPos_);
+    inject(steps);
+    thetaGrad_->beginSweep(steps);
   }
 
   void inject(Value *n) { targets_ ? injectTargets(n) : injectCotangent(n); }
@@ -324,12 +427,18 @@ private:
   // Reverse step i (from 0), n = N−1−i: x_n from traj, its stages recomputed, their VJPs
   // last first, then λ_n = λ_{n+1} + Σ_i X̄_i + ∂L/∂x_n.
   void reverseStep(Value *i) {
-    Value *steps = arg("steps");
-    Value *n = n_ = b_.CreateSub(b_.CreateSub(steps, b_.getInt64(1)), i);
+    Value *n = n_ = b_.CreateSub(b_.CreateSub(arg("steps"), b_.getInt64(1)), i);
     gatherRows(b_, te_, X_, arg("traj"), trajRow(n), chunk_->mask);
     // Each stage's field values that its VJP uses are kept: the VJP pass reuses them
     // (tanh.(W1*x .+ b1) for an MLP) instead of evaluating them again.
     step_.emitRecomputation(X_, hv_, stageRoots_);
+    stageAdjoints(i, n);
+  }
+
+  // The VJPs of reverse step i's stages (step n's, their values computed), then λ and the
+  // targets at x_n (in X).
+  void stageAdjoints(Value *i, Value *n) {
+    Value *steps = arg("steps");
     step_.forEachStage(plan_.liveDownwards,
                        [&](Value *position, Value *st) { stageVjp(i, position, st); });
     thetaGrad_->endStep(i, steps);
@@ -383,7 +492,9 @@ private:
   // The chunk being emitted (emit's loop body).
   const BatchChunk *chunk_ = nullptr;
   Value *inBatch_ = nullptr;
-  Value *n_ = nullptr; // the step whose stages reverseStep recomputes
+  Value *n_ = nullptr; // the step whose stages are emitted (forward or reverse)
+  int64_t tapeSteps_ = 0;
+  Value *tapeStart_ = nullptr; // the first step on the tape (steps − tapeSteps_, or steps: none)
 };
 
 llvm::Function *emitAdjoint(llvm::Module &m, const ir::ModelIR &model,
@@ -393,7 +504,8 @@ llvm::Function *emitAdjoint(llvm::Module &m, const ir::ModelIR &model,
   requireExplicit(tableau);
   internalCheck(model.ddt.size() == model.states.size(), "emitAdjoint: one ddt per state");
   // Its body stays one copy, however many call sites the inliner sees.
-  forward->addFnAttr(llvm::Attribute::NoInline);
+  if (forward)
+    forward->addFnAttr(llvm::Attribute::NoInline);
   llvm::Function *f = declareAdjoint(m, name, seed);
   AdjointEmitter(f, model, tableau, width, precision, machine, forward, seed).emit();
   return f;

@@ -82,7 +82,6 @@ RungeKuttaStep::RungeKuttaStep(llvm::IRBuilder<> &b, TensorEmitter &te, ExprEval
     : b_(b), te_(te), field_(field), model_(model), tableau_(tableau), rolled_(rolled) {
   const int s = tableau.stages, D = int(model.stateDim());
   K_ = te.allocate(Shape::vector(s * D), true, "K");
-  stageX_ = te.allocate(Shape::vector(s * D), true, "Xstage");
   if (!model.autonomous())
     exoRows_ = te.allocate(Shape::vector(s * int(model.exoDim())), true, "exo");
   if (rolled_) {
@@ -92,6 +91,25 @@ RungeKuttaStep::RungeKuttaStep(llvm::IRBuilder<> &b, TensorEmitter &te, ExprEval
       a.push_back(tableau.a(i / s, i % s));
     A_ = table(a);
   }
+}
+
+void RungeKuttaStep::setSlots(int64_t slots) {
+  internalCheck(slots >= 1 && (slots == 1 || rolled_) && !stageX_.ptr,
+                "RungeKuttaStep::setSlots: slots are for rolled stages, before any emission");
+  slots_ = slots;
+}
+
+const Tensor &RungeKuttaStep::stageStates() {
+  if (!stageX_.ptr)
+    stageX_ = te_.allocate(Shape::vector(int(slots_ * tableau_.stages * model_.stateDim())),
+                           true, "Xstage");
+  return stageX_;
+}
+
+Value *RungeKuttaStep::slotCopy(Value *i) {
+  if (!slot_)
+    return i;
+  return b_.CreateAdd(b_.CreateMul(slot_, te_.index(tableau_.stages)), i);
 }
 
 Tensor RungeKuttaStep::table(const std::vector<double> &values) {
@@ -189,10 +207,46 @@ std::vector<ir::Expr> sharedNodes(const std::vector<ir::Expr> &field,
   return out;
 }
 
+bool isTrue(Value *condition) {
+  auto *c = llvm::dyn_cast<llvm::ConstantInt>(condition);
+  return c && c->isOne();
+}
+
+std::unordered_set<const ir::Node *> nodeSet(const std::vector<ir::Expr> &nodes) {
+  std::unordered_set<const ir::Node *> set;
+  for (const ir::Expr &e : nodes)
+    set.insert(e.get());
+  return set;
+}
+
+/// The nodes of `field` (Variables aside) that `uses` read directly: roots of `uses`, and
+/// arguments of their nodes that are not the field's. A VJP starting from these needs none of
+/// their arguments (tanh.(u) for an MLP, not u).
+std::vector<ir::Expr> readNodes(const std::vector<ir::Expr> &field,
+                                const std::vector<ir::Expr> &uses) {
+  std::unordered_set<const ir::Node *> inField;
+  for (const ir::Node *n : ir::topologicalOrder(field))
+    if (!n->is(ir::Op::Variable))
+      inField.insert(n);
+  std::vector<ir::Expr> out;
+  std::unordered_set<const ir::Node *> seen;
+  auto read = [&](const ir::Expr &e) {
+    if (inField.count(e.get()) && seen.insert(e.get()).second)
+      out.push_back(e);
+  };
+  for (const ir::Expr &root : uses)
+    read(root);
+  for (const ir::Node *n : ir::topologicalOrder(uses))
+    if (!inField.count(n))
+      for (const ir::Expr &a : n->args)
+        read(a);
+  return out;
+}
+
 } // namespace
 
 void RungeKuttaStep::emitStages(const Tensor &X, Value *h, bool firstSlopeKnown) {
-  emitStages(X, h, true, nullptr, firstSlopeKnown);
+  emitStages(X, h, b_.getTrue(), nullptr, firstSlopeKnown);
 }
 
 void RungeKuttaStep::emitSlope(const Tensor &X, const Tensor &K) {
@@ -203,24 +257,44 @@ void RungeKuttaStep::emitSlope(const Tensor &X, const Tensor &K) {
 Tensor RungeKuttaStep::slope(int i) { return row(K_, te_.index(i)); }
 
 void RungeKuttaStep::emitRecomputation(const Tensor &X, Value *h,
-                                       const std::vector<ir::Expr> &uses) {
-  const std::vector<ir::Expr> kept = sharedNodes(model_.ddt, uses);
-  emitStages(X, h, false, &kept, false);
+                                       const std::vector<ir::Expr> &uses, Value *lastSlope) {
+  internalCheck(!lastSlope || rolled_, "RungeKuttaStep: a last slope in straight-line recomputation");
+  emitStages(X, h, lastSlope ? lastSlope : b_.getFalse(), &uses, false);
 }
 
-void RungeKuttaStep::emitStages(const Tensor &X, Value *h, bool lastSlope,
-                                const std::vector<ir::Expr> *kept, bool firstSlopeKnown) {
+int64_t RungeKuttaStep::slotElements(const ir::ModelIR &model, const std::vector<ir::Expr> &uses) {
+  int64_t n = model.stateDim();
+  for (const ir::Expr &e : readNodes(model.ddt, uses))
+    n += e->shape.size();
+  return n;
+}
+
+void RungeKuttaStep::loadExogenousRows() {
+  if (model_.autonomous())
+    return;
+  std::vector<int> all(static_cast<size_t>(tableau_.stages));
+  std::iota(all.begin(), all.end(), 0);
+  forEachStage(all, [&](Value *, Value *i) { loadExogenous(i); });
+}
+
+void RungeKuttaStep::emitStages(const Tensor &X, Value *h, Value *lastSlope,
+                                const std::vector<ir::Expr> *uses, bool firstSlopeKnown) {
   const int s = tableau_.stages;
-  internalCheck(!(firstSlopeKnown && (rolled_ || kept)),
+  internalCheck(!(firstSlopeKnown && (rolled_ || uses)),
                 "RungeKuttaStep: a known first slope with rolled or kept stages");
   const int scope = te_.storageScope();
   keptScope_ = scope + 1;
+  std::vector<ir::Expr> kept, read;
+  if (uses) {
+    kept = sharedNodes(model_.ddt, *uses);
+    read = readNodes(model_.ddt, *uses);
+  }
   if (rolled_) {
     std::vector<int> all(static_cast<size_t>(s));
     std::iota(all.begin(), all.end(), 0);
     kept_.assign(1, {});
     forEachStage(all, [&](Value *, Value *i) {
-      Tensor state = row(stageX_, i);
+      Tensor state = row(stageStates(), slotCopy(i));
       emitCombination(
           b_, te_, state, &X, h, sum_, i,
           [&](Value *j) {
@@ -228,19 +302,38 @@ void RungeKuttaStep::emitStages(const Tensor &X, Value *h, bool lastSlope,
             return te_.load(A_, a, true);
           },
           [&](Value *j) { return row(K_, j); });
-      if (kept)
+      if (uses)
         te_.setStorageScope(keptScope_, i, s);
       loadExogenous(i);
       TensorMap values = bindStage(state, i);
-      if (kept)
-        values = kept_[0] = field_.evaluate(*kept, values);
-      if (lastSlope) {
+      if (uses && slots_ > 1) {
+        // What the VJP reads goes to the slot; the rest of what it shares with the field
+        // stays in the stage's copy. Node by node, in order, each in its own storage.
+        std::unordered_map<const ir::Node *, ir::Expr> byNode;
+        for (const ir::Expr &e : kept)
+          byNode[e.get()] = e;
+        const std::unordered_set<const ir::Node *> onSlot = nodeSet(read);
+        for (const ir::Node *n : ir::topologicalOrder(kept)) {
+          if (!byNode.count(n))
+            continue;
+          if (onSlot.count(n))
+            te_.setStorageScope(keptScope_ + 1, slotCopy(i), slots_ * s);
+          values = field_.evaluate({byNode.at(n)}, values);
+          te_.setStorageScope(keptScope_, i, s);
+        }
+      } else if (uses) {
+        values = field_.evaluate(kept, values);
+      }
+      if (uses)
+        kept_[0] = values;
+      if (isTrue(lastSlope)) {
         emitField(values, row(K_, i));
-      } else { // every stage's slope but the last's
+      } else { // every stage's slope but the last's, unless lastSlope holds
         llvm::Function *f = b_.GetInsertBlock()->getParent();
         auto *slope = llvm::BasicBlock::Create(b_.getContext(), "stage.slope", f);
         auto *done = llvm::BasicBlock::Create(b_.getContext(), "stage.done", f);
-        b_.CreateCondBr(b_.CreateICmpSLT(i, te_.index(s - 1)), slope, done);
+        b_.CreateCondBr(b_.CreateOr(b_.CreateICmpSLT(i, te_.index(s - 1)), lastSlope), slope,
+                        done);
         b_.SetInsertPoint(slope);
         emitField(values, row(K_, i));
         b_.CreateBr(done);
@@ -262,12 +355,12 @@ void RungeKuttaStep::emitStages(const Tensor &X, Value *h, bool lastSlope,
       any = any || a.back() != 0;
     }
     // A stage with no earlier slopes evaluates the field at X itself.
-    straightState_[size_t(i)] = any ? row(stageX_, te_.index(i)) : X;
+    straightState_[size_t(i)] = any ? row(stageStates(), te_.index(i)) : X;
     if (any)
       emitCombination(b_, te_, straightState_[size_t(i)], &X, h, a, slopes);
     loadExogenous(te_.index(i)); // the last stage's VJP reads them, slope or not
-    if ((i < s - 1 || lastSlope) && !(i == 0 && firstSlopeKnown)) {
-      if (kept)
+    if ((i < s - 1 || isTrue(lastSlope)) && !(i == 0 && firstSlopeKnown)) {
+      if (uses)
         te_.setStorageScope(keptScope_ + i);
       kept_[size_t(i)] =
           emitField(bindStage(straightState_[size_t(i)], te_.index(i)), row(K_, te_.index(i)));
@@ -291,9 +384,14 @@ void RungeKuttaStep::emitWeighted(const Tensor &dst, const Tensor *base, Value *
   emitCombination(b_, te_, dst, base, h, weights, slopes);
 }
 
+Tensor RungeKuttaStep::keptValue(const ir::Node &n, Value *i) {
+  const Tensor onTape = te_.storedValue(n, keptScope_ + 1, slotCopy(i));
+  return onTape.ptr ? onTape : te_.storedValue(n, keptScope_, i);
+}
+
 Tensor RungeKuttaStep::stageState(Value *i) {
   if (rolled_)
-    return row(stageX_, i);
+    return row(stageStates(), slotCopy(i));
   return straightState_.at(size_t(llvm::cast<llvm::ConstantInt>(i)->getSExtValue()));
 }
 
@@ -302,8 +400,9 @@ Tensor RungeKuttaStep::stageRows(const ir::Node &n) {
     return {};
   const int s = tableau_.stages;
   if (model_.states.size() == 1 && &n == model_.states[0].var.get())
-    return {stageX_.ptr, Shape::matrix(s, int(model_.stateDim())), true};
-  const Tensor first = te_.storedValue(n, keptScope_, te_.index(0));
+    return {row(stageStates(), slotCopy(te_.index(0))).ptr,
+            Shape::matrix(s, int(model_.stateDim())), true};
+  const Tensor first = keptValue(n, te_.index(0));
   if (!first.ptr)
     return {};
   return {first.ptr, Shape::matrix(s, int(n.shape.size())), true};
@@ -314,7 +413,7 @@ TensorMap RungeKuttaStep::fieldValues(Value *i) {
   if (rolled_) {
     // The loop's values are those of its last stage; every stage's are in its copy.
     for (const auto &[node, t] : kept_.at(0)) {
-      const Tensor stored = te_.storedValue(*node, keptScope_, i);
+      const Tensor stored = keptValue(*node, i);
       values[node] = stored.ptr ? stored : t;
     }
   } else {

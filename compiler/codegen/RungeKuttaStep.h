@@ -59,9 +59,19 @@ public:
 
   /// Whether the stages run as a loop (batch-vectorized code).
   bool rolled() const { return rolled_; }
+  /// Rolled stages may keep the stage states, and the field values their VJP reads directly,
+  /// of several steps: `slots` copies of them (the adjoint's tape), of which setSlot picks the
+  /// one that emitRecomputation writes and stageState, fieldValues and
+  /// stageRows read. One slot unless set, before anything is emitted.
+  void setSlots(int64_t slots);
+  /// The slot (an i64 below the slot count) of the step emitted next.
+  void setSlot(llvm::Value *slot) { slot_ = slot; }
+  /// Elements of one slot per stage: the stage state and every field value that `uses` read
+  /// directly (an upper bound: uniform ones are not kept).
+  static int64_t slotElements(const ir::ModelIR &model, const std::vector<ir::Expr> &uses);
   /// The first storage scope (TensorEmitter::setStorageScope) of the values emitRecomputation
-  /// keeps (rolled: that one; straight-line: one per stage); from keptScope() + stages on,
-  /// scopes are free for the caller.
+  /// keeps (rolled: that one and the next, the slots'; straight-line: one per stage); from
+  /// keptScope() + stages + 1 on, scopes are free for the caller.
   int keptScope() const { return keptScope_; }
   /// body(i) for every stage index i of `indices` in order: a loop reading the index from a
   /// table when rolled, else straight-line with constant indices.
@@ -86,7 +96,14 @@ public:
   /// the last (which only the step's update needs), and the field values of each stage that
   /// the expressions `uses` (its VJP) share with the field, kept in storage of the stage's own
   /// (fieldValues). Straight-line, the last stage keeps none.
-  void emitRecomputation(const Tensor &X, llvm::Value *h, const std::vector<ir::Expr> &uses);
+  /// With lastSlope (an i1; rolled stages only), the last stage's slope too where it holds:
+  /// then a forward step that keeps what a recomputation keeps (the adjoint's taped sweep).
+  void emitRecomputation(const Tensor &X, llvm::Value *h, const std::vector<ir::Expr> &uses,
+                         llvm::Value *lastSlope = nullptr);
+
+  /// Every stage's exogenous values of the current step, as emitRecomputation loads them: for
+  /// a step whose stage values come from a slot.
+  void loadExogenousRows();
 
   /// The state of stage i (straight-line: X itself for a stage with no earlier slopes).
   Tensor stageState(llvm::Value *i);
@@ -116,10 +133,17 @@ private:
   /// K = f(X), the ddt of every state packed into the flat K, from the states or from values
   /// already computed (`known`); returns every node's value.
   TensorMap emitField(const TensorMap &known, const Tensor &K);
-  /// kept: null, or the field's nodes whose values a recomputation keeps.
-  void emitStages(const Tensor &X, llvm::Value *h, bool lastSlope,
-                  const std::vector<ir::Expr> *kept, bool firstSlopeKnown);
+  /// uses: null, or what a VJP pass will evaluate (the field values it shares are kept).
+  /// lastSlope: an i1, a constant in straight-line stages.
+  void emitStages(const Tensor &X, llvm::Value *h, llvm::Value *lastSlope,
+                  const std::vector<ir::Expr> *uses, bool firstSlopeKnown);
+  /// Stage i's kept value of n: in the current slot, or in the stage's copy; null if none.
+  Tensor keptValue(const ir::Node &n, llvm::Value *i);
   Tensor row(const Tensor &all, llvm::Value *i);
+  /// Stage i's copy in the current slot (rolled).
+  llvm::Value *slotCopy(llvm::Value *i);
+  /// The stage states of every slot (allocated at first use: setSlots may change their size).
+  const Tensor &stageStates();
 
   llvm::IRBuilder<> &b_;
   TensorEmitter &te_;
@@ -127,7 +151,10 @@ private:
   const ir::ModelIR &model_;
   const ButcherTableau &tableau_;
   bool rolled_;
-  Tensor K_, stageX_, sum_; // s rows of D: slopes, stage states; one row: scratch (rolled)
+  Tensor K_, sum_;           // s rows of D: slopes; one row: scratch (rolled)
+  Tensor stageX_;           // slots × s rows of D: stage states (stageStates())
+  int64_t slots_ = 1;
+  llvm::Value *slot_ = nullptr; // the current slot (null: slot 0)
   Tensor A_;                // the tableau's A, s × s (rolled)
   Tensor exoRows_;          // s rows of exoDim(): each stage's exogenous values
   std::function<void(const Tensor &, llvm::Value *)> loadExo_;

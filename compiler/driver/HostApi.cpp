@@ -501,10 +501,10 @@ LossGradient Model::lossGradient(const std::string &tableau, Adjoint adjoint,
         std::make_unique<CppLossGrad>(cxx::loadCppSolver(impl_->ir, t, clangOptions(compile)));
   else if (adjoint == Adjoint::Discrete && t.isExplicit())
     impl->compiled = std::make_unique<jit::LossGradientByBatch>(
+        // The adjoint alone: training needs no forward solver beside it (batch code solves
+        // forward in the adjoint's own sweep), and compiling one would be JIT time spent.
         [model = impl_, &t](const jit::CompileOptions &o) {
-          jit::CompiledSolvers both = jit::compileSolvers(model->ir, t, o);
-          model->keepSpare(t.name, o, std::move(both.simulator));
-          return std::unique_ptr<jit::LossGradient>(std::move(both.lossGrad));
+          return std::unique_ptr<jit::LossGradient>(jit::compileLossGrad(model->ir, t, o));
         },
         options, compile.batch);
   else if (adjoint == Adjoint::Discrete) // implicit: the IFT adjoint, double only

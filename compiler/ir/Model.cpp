@@ -1,5 +1,7 @@
 #include "ir/Model.h"
 
+#include <algorithm>
+
 namespace odec::ir {
 
 namespace {
@@ -14,6 +16,14 @@ int64_t totalSize(const std::vector<ModelIR::Slot> &slots) {
 int64_t ModelIR::stateDim() const { return totalSize(states); }
 int64_t ModelIR::paramCount() const { return totalSize(params); }
 int64_t ModelIR::exoDim() const { return totalSize(exogenous); }
+
+int64_t ModelIR::largestProduct() const {
+  int64_t largest = 0;
+  for (const Node *n : topologicalOrder(ddt))
+    if (n->is(Op::MatMul))
+      largest = std::max<int64_t>(largest, n->args[0]->shape.size() * n->args[1]->shape.cols);
+  return largest;
+}
 
 Function ModelIR::field() const {
   Function f;

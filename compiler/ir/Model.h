@@ -42,6 +42,9 @@ struct ModelIR {
   /// (+ 1 for the step scale).
   int64_t exoDim() const;
   bool autonomous() const { return exogenous.empty(); }
+  /// Multiply-adds per trajectory of the field's largest matrix product (0 without one): what
+  /// sizes the code's chunks and whether the adjoint keeps a tape.
+  int64_t largestProduct() const;
   /// The field as a Function: inputs = state vars, param vars, then exogenous vars; outputs =
   /// ddt.
   Function field() const;

@@ -238,27 +238,25 @@ std::string solverModule(const char *kind, const ir::ModelIR &model,
   return s;
 }
 
-/// The discrete adjoint and the forward solver it calls for its forward sweep.
-EmitFn lossGradEmitter(const ir::ModelIR &model, const ButcherTableau &tableau,
-                       const CompileOptions &options) {
-  return [&](llvm::Module &m, const codegen::MachineModel &machine) {
-    const int width = lanesPerChunk(options);
-    llvm::Function *forward = codegen::emitSimulator(m, model, tableau, width, options.precision,
-                                                     machine, simulatorName(model, tableau));
-    codegen::emitLossGrad(m, model, tableau, width, options.precision, machine,
-                          lossGradName(model, tableau), forward);
-  };
-}
+/// Which adjoint a module holds (AdjointCodegen.h).
+enum class AdjointKind { LossGrad, Vjp };
 
-/// The VJP and the forward solver it calls.
-EmitFn vjpEmitter(const ir::ModelIR &model, const ButcherTableau &tableau,
-                  const CompileOptions &options) {
-  return [&](llvm::Module &m, const codegen::MachineModel &machine) {
+/// The discrete adjoint of `kind`, with the forward solver beside it (a pair of callables:
+/// the adjoint's forward sweep calls it) or alone (AdjointCodegen.h).
+EmitFn adjointEmitter(AdjointKind kind, const ir::ModelIR &model, const ButcherTableau &tableau,
+                      const CompileOptions &options, bool withSimulator) {
+  return [&, kind, withSimulator](llvm::Module &m, const codegen::MachineModel &machine) {
     const int width = lanesPerChunk(options);
-    llvm::Function *forward = codegen::emitSimulator(m, model, tableau, width, options.precision,
-                                                     machine, simulatorName(model, tableau));
-    codegen::emitVjp(m, model, tableau, width, options.precision, machine,
-                     vjpName(model, tableau), forward);
+    llvm::Function *forward =
+        withSimulator ? codegen::emitSimulator(m, model, tableau, width, options.precision,
+                                               machine, simulatorName(model, tableau))
+                      : nullptr;
+    if (kind == AdjointKind::LossGrad)
+      codegen::emitLossGrad(m, model, tableau, width, options.precision, machine,
+                            lossGradName(model, tableau), forward);
+    else
+      codegen::emitVjp(m, model, tableau, width, options.precision, machine,
+                       vjpName(model, tableau), forward);
   };
 }
 
@@ -272,12 +270,7 @@ CompileOptions defaultOptions(const ir::ModelIR &model, Precision precision,
   options.precision = precision;
   options.cpu = cpu;
   options.vectorWidth = targetOf(options).machine.doublesPerRegister();
-  int64_t largest = 0; // multiply-adds per trajectory
-  for (const ir::Node *n : ir::topologicalOrder(model.ddt))
-    if (n->is(ir::Op::MatMul))
-      largest = std::max<int64_t>(largest, int64_t(n->args[0]->shape.size()) *
-                                               n->args[1]->shape.cols);
-  if (largest >= kWideChunkMultiplyAdds)
+  if (model.largestProduct() >= kWideChunkMultiplyAdds)
     options.vectorWidth = 2 * options.vectorWidth;
   return options;
 }
@@ -316,13 +309,17 @@ std::string emitSimulatorLLVM(const ir::ModelIR &model, const ButcherTableau &ta
 std::unique_ptr<CompiledLossGrad> compileLossGrad(const ir::ModelIR &model,
                                                   const ButcherTableau &tableau,
                                                   const CompileOptions &options) {
-  return compileSolvers(model, tableau, options).lossGrad;
+  codegen::requireExplicit(tableau);
+  const std::string name = lossGradName(model, tableau);
+  Jitted j = jitCompile(adjointEmitter(AdjointKind::LossGrad, model, tableau, options, false),
+                        solverModule("lossgrad", model, tableau), options, {name});
+  return std::make_unique<JitOwned<CompiledLossGrad>>(j.jit, j.addresses[0]);
 }
 
 CompiledSolvers compileSolvers(const ir::ModelIR &model, const ButcherTableau &tableau,
                                const CompileOptions &options) {
   codegen::requireExplicit(tableau);
-  Jitted j = jitCompile(lossGradEmitter(model, tableau, options),
+  Jitted j = jitCompile(adjointEmitter(AdjointKind::LossGrad, model, tableau, options, true),
                         solverModule("solvers", model, tableau), options,
                         {lossGradName(model, tableau), simulatorName(model, tableau)});
   return {std::make_unique<JitOwned<CompiledSimulator>>(j.jit, j.addresses[1]),
@@ -332,7 +329,8 @@ CompiledSolvers compileSolvers(const ir::ModelIR &model, const ButcherTableau &t
 CompiledVjpSolvers compileVjp(const ir::ModelIR &model, const ButcherTableau &tableau,
                               const CompileOptions &options) {
   codegen::requireExplicit(tableau);
-  Jitted j = jitCompile(vjpEmitter(model, tableau, options), solverModule("vjp", model, tableau),
+  Jitted j = jitCompile(adjointEmitter(AdjointKind::Vjp, model, tableau, options, true),
+                        solverModule("vjp", model, tableau),
                         options, {vjpName(model, tableau), simulatorName(model, tableau)});
   return {std::make_unique<JitOwned<CompiledSimulator>>(j.jit, j.addresses[1]),
           std::make_unique<JitOwned<CompiledVjp>>(j.jit, j.addresses[0])};
@@ -341,14 +339,15 @@ CompiledVjpSolvers compileVjp(const ir::ModelIR &model, const ButcherTableau &ta
 std::string emitLossGradLLVM(const ir::ModelIR &model, const ButcherTableau &tableau,
                              const CompileOptions &options) {
   codegen::requireExplicit(tableau);
-  return optimizedText(lossGradEmitter(model, tableau, options), options,
-                       lossGradName(model, tableau));
+  return optimizedText(adjointEmitter(AdjointKind::LossGrad, model, tableau, options, false),
+                       options, lossGradName(model, tableau));
 }
 
 std::string emitSolversObject(const ir::ModelIR &model, const ButcherTableau &tableau,
                               const CompileOptions &options) {
   codegen::requireExplicit(tableau);
-  return compileObject(lossGradEmitter(model, tableau, options), options, targetOf(options),
+  return compileObject(adjointEmitter(AdjointKind::LossGrad, model, tableau, options, true),
+                       options, targetOf(options),
                        lossGradName(model, tableau))
       ->getBuffer()
       .str();

@@ -242,15 +242,16 @@ private:
   LossGradFn fn_;
 };
 
-/// Errors as for compileSimulator.
+/// The discrete adjoint alone (what training needs): batch code solves forward in its own
+/// sweep, keeping a tape (codegen/AdjointCodegen.h); one-lane code brings the forward solver it
+/// calls. Errors as for compileSimulator.
 std::unique_ptr<CompiledLossGrad> compileLossGrad(const ir::ModelIR &model,
                                                   const ButcherTableau &tableau,
                                                   const CompileOptions &options = {});
 
-/// The forward solver and the discrete adjoint of one (model, tableau), compiled as one module:
-/// the adjoint's forward sweep is a call of that forward solver (once per SIMD chunk), so the
-/// pair costs the JIT time of the adjoint alone, and the adjoint's trajectory is the forward
-/// solver's to the bit. compileLossGrad compiles the same module and keeps the adjoint.
+/// The forward solver and the discrete adjoint of one (model, tableau), compiled as one module
+/// (two callables for the price of one JIT set-up). The adjoint's trajectory is the forward
+/// solver's to the bit.
 struct CompiledSolvers {
   std::unique_ptr<CompiledSimulator> simulator;
   std::unique_ptr<CompiledLossGrad> lossGrad;
@@ -260,8 +261,7 @@ struct CompiledSolvers {
 CompiledSolvers compileSolvers(const ir::ModelIR &model, const ButcherTableau &tableau,
                                const CompileOptions &options = {});
 
-/// The optimized LLVM IR text of the discrete adjoint and of the forward solver it calls (for
-/// `odec emit-llvm`).
+/// The optimized LLVM IR text of compileLossGrad's module (for `odec emit-llvm --adjoint`).
 std::string emitLossGradLLVM(const ir::ModelIR &model, const ButcherTableau &tableau,
                              const CompileOptions &options = {});
 

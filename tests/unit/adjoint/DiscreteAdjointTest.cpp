@@ -320,11 +320,19 @@ TEST(DiscreteAdjoint, LinearFieldGradientIsExact) {
   }
 }
 
-TEST(DiscreteAdjoint, EmitsTheLossGradAbiCallingTheForwardSolver) {
+TEST(DiscreteAdjoint, EmitsTheLossGradAbiWithATapeOrCallingTheForwardSolver) {
   const std::string ir = jit::emitLossGradLLVM(spiralModel(), explicitTableaux()[6].tableau);
-  // The forward sweep is a call of the module's forward solver, whose body stays out of line.
-  EXPECT_NE(ir.find("define void @simulate_Spiral_RK4("), std::string::npos);
-  EXPECT_NE(ir.find("call void @simulate_Spiral_RK4("), std::string::npos);
+  // Batch code keeps the last steps' stage values in its own forward sweep (a tape) and
+  // reads them back in the reverse sweep: no forward solver in the module.
+  EXPECT_EQ(ir.find("@simulate_Spiral_RK4("), std::string::npos);
+  // One-lane code recomputes every step: its forward sweep is a call of the forward solver,
+  // whose body stays out of line.
+  jit::CompileOptions oneLane;
+  oneLane.vectorWidth = 1;
+  const std::string scalar =
+      jit::emitLossGradLLVM(spiralModel(), explicitTableaux()[6].tableau, oneLane);
+  EXPECT_NE(scalar.find("define internal void @lossgrad_Spiral_RK4.forward("), std::string::npos);
+  EXPECT_NE(scalar.find("call void @lossgrad_Spiral_RK4.forward("), std::string::npos);
   EXPECT_NE(ir.find("define double @lossgrad_Spiral_RK4(double* noalias nocapture readonly "
                     "%params, double* noalias nocapture readonly %x0, i64 %batch, i64 %steps, "
                     "double %h, i64 %numTargets"),

@@ -184,6 +184,43 @@ TEST(DrivenSolve, GradientsEqualFiniteDifferences) {
   }
 }
 
+// The stages of steps on the loss gradient's tape (the last ones: 64 to 256 steps of this field
+// with RK4, by level) read their step's inputs as recomputed ones do: over 300 steps, which
+// take both, the gradient is the VJP's (which recomputes every step) of the loss's cotangent.
+TEST(DrivenSolve, TapedAndRecomputedStepsReadTheSameInputs) {
+  const odec::Model m = odec::Program::fromString(kDriven, "driven.node").model("Driven");
+  const std::vector<double> params = m.sampleParams(5);
+  const int64_t B = 3, N = 300, D = 2;
+  const double h = 0.003; // t0 + N h stays within the samples' [0, 1.2]
+  odec::Drive drive{{0.0, 0.1, 0.2}, {signal(1), signal(2), signal(3)}};
+  const std::vector<double> x0 = {0.3, -0.2, 0.1, 0.4, -0.5, 0.2};
+  const std::vector<int64_t> targetSteps = {7, 150, 300};
+  const std::vector<double> weights(3, 0.5);
+  std::vector<double> targets(size_t(B * 3 * D));
+  for (size_t i = 0; i < targets.size(); ++i)
+    targets[i] = 0.1 * std::sin(double(i));
+  for (const char *tableau : {"RK4", "Midpoint"}) {
+    SCOPED_TRACE(tableau);
+    std::vector<double> traj(size_t(B * (N + 1) * D)), gp(params.size()), gx(x0.size());
+    m.lossGradient(tableau)(params.data(), x0.data(), B, N, h, 3, targetSteps.data(),
+                            weights.data(), targets.data(), traj.data(), gp.data(), gx.data(),
+                            drive);
+    EXPECT_EQ(traj, m.simulator(tableau).simulate(params, x0, B, N, h, drive));
+    std::vector<double> cot(traj.size(), 0.0);
+    for (int64_t b = 0; b < B; ++b)
+      for (size_t t = 0; t < targetSteps.size(); ++t)
+        for (int64_t d = 0; d < D; ++d) {
+          const size_t at = size_t((b * (N + 1) + targetSteps[t]) * D + d);
+          cot[at] += 2 * weights[t] * (traj[at] - targets[size_t((b * 3 + int64_t(t)) * D + d)]);
+        }
+    const odec::Vjp::Result v = m.vjp(tableau)(params, x0, B, N, h, cot, drive);
+    for (size_t i = 0; i < params.size(); ++i)
+      EXPECT_NEAR(v.gradParams[i], gp[i], 1e-12 * (1 + std::abs(gp[i]))) << "parameter " << i;
+    for (size_t i = 0; i < x0.size(); ++i)
+      EXPECT_NEAR(v.gradX0[i], gx[i], 1e-12 * (1 + std::abs(gx[i]))) << "x0 " << i;
+  }
+}
+
 std::string errorOf(const std::function<void()> &f) {
   try {
     f();

@@ -180,7 +180,7 @@ TEST(DataSpectrum, MidpointFitOfExactSamplesIsTheCayleyTransform) {
   TrajectoryData data;
   data.stateColumns = {"x[1]", "x[2]"};
   for (auto [id, a, b] : {std::tuple{1, 1.0, 0.0}, std::tuple{2, 0.3, -0.7}}) {
-    Trajectory t{id, {}, {}};
+    Trajectory t{id, {}, {}, {}, {}};
     for (int k = 0; k <= 50; ++k) {
       const double time = k * dt, decay = std::exp(-0.1 * time);
       t.times.push_back(time);
@@ -198,9 +198,9 @@ TEST(DataSpectrum, MidpointFitOfExactSamplesIsTheCayleyTransform) {
   }
   // Too few intervals, or states on a line, determine no fit.
   TrajectoryData tiny = data;
-  tiny.trajectories = {Trajectory{1, {0, 0.2}, {1, 0, 0.9, 0.1}}};
+  tiny.trajectories = {Trajectory{1, {0, 0.2}, {1, 0, 0.9, 0.1}, {}, {}}};
   EXPECT_THROW(linearizedDataSpectrum(tiny), std::invalid_argument);
   TrajectoryData line = data;
-  line.trajectories = {Trajectory{1, {0, 1, 2, 3}, {1, 1, 2, 2, 3, 3, 4, 4}}};
+  line.trajectories = {Trajectory{1, {0, 1, 2, 3}, {1, 1, 2, 2, 3, 3, 4, 4}, {}, {}}};
   EXPECT_THROW(linearizedDataSpectrum(line), std::invalid_argument);
 }

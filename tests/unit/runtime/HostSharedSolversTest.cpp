@@ -1,6 +1,8 @@
-// Model::lossGradient compiles the forward solver and the discrete adjoint as one module (the
-// adjoint calls that solver); the next Model::simulator for the same tableau and options takes
-// that solver instead of compiling its own (compiler/driver/HostApi.cpp).
+// Model::vjp compiles the forward solver and the VJP as one module (the VJP's forward sweep
+// calls that solver); the next Model::simulator for the same tableau and options takes that
+// solver instead of compiling its own (compiler/driver/HostApi.cpp). Model::lossGradient
+// compiles the adjoint alone: in batch code it solves forward in its own sweep (keeping a
+// tape), and a simulator after it compiles its own.
 #include "odec/odec.h"
 
 #include "jit/Jit.h"
@@ -10,7 +12,7 @@
 #include <string>
 #include <vector>
 
-TEST(HostSharedSolvers, TheSimulatorAfterALossGradientIsItsForwardSolver) {
+TEST(HostSharedSolvers, TheSimulatorAfterAVjpIsItsForwardSolver) {
   const odec::Program prog =
       odec::Program::fromFile(std::string(ODEC_SOURCE_DIR) + "/examples/spiral.node");
   const odec::Model m = prog.model("Spiral");
@@ -19,20 +21,16 @@ TEST(HostSharedSolvers, TheSimulatorAfterALossGradientIsItsForwardSolver) {
   std::vector<double> x0;
   for (int64_t i = 0; i < batch * D; ++i)
     x0.push_back(0.3 * double(i % 5) - 0.6);
+  const std::vector<double> cot(size_t(batch * (steps + 1) * D), 0.5);
 
   const int64_t before = odec::jit::modulesCompiled();
-  const odec::LossGradient grad = m.lossGradient("RK4");
+  const odec::Vjp vjp = m.vjp("RK4");
   EXPECT_EQ(odec::jit::modulesCompiled() - before, 1);
   const odec::Simulator sim = m.simulator("RK4");
   EXPECT_EQ(odec::jit::modulesCompiled() - before, 1) << "the simulator compiled again";
 
-  // The adjoint's stored trajectory is what its forward solver computes: the simulator's.
-  const std::vector<int64_t> targetSteps = {steps};
-  const std::vector<double> weights = {1.0}, targets(size_t(batch * D), 0.25);
-  std::vector<double> traj(size_t(batch * (steps + 1) * D)), gradParams(params.size()),
-      gradX0(x0.size());
-  grad(params.data(), x0.data(), batch, steps, 0.05, 1, targetSteps.data(), weights.data(),
-       targets.data(), traj.data(), gradParams.data(), gradX0.data());
+  // The VJP's stored trajectory is what its forward solver computes: the simulator's.
+  const std::vector<double> traj = vjp(params, x0, batch, steps, 0.05, cot).trajectory;
   EXPECT_EQ(sim.simulate(params, x0, batch, steps, 0.05), traj);
 
   // The solver was taken: another simulator, or one for another tableau or precision,
@@ -40,11 +38,33 @@ TEST(HostSharedSolvers, TheSimulatorAfterALossGradientIsItsForwardSolver) {
   const odec::Simulator again = m.simulator("RK4");
   EXPECT_EQ(odec::jit::modulesCompiled() - before, 2);
   EXPECT_EQ(again.simulate(params, x0, batch, steps, 0.05), traj);
-  const odec::LossGradient floatGrad =
-      m.lossGradient("RK4", odec::Adjoint::Discrete, odec::Precision::Float);
+  const odec::Vjp floatVjp = m.vjp("RK4", odec::Precision::Float);
   const odec::Simulator heun = m.simulator("Heun");
   const odec::Simulator doubleAgain = m.simulator("RK4", odec::Precision::Double);
   EXPECT_EQ(odec::jit::modulesCompiled() - before, 5);
   const odec::Simulator floatSim = m.simulator("RK4", odec::Precision::Float);
   EXPECT_EQ(odec::jit::modulesCompiled() - before, 5) << "the float simulator compiled again";
+}
+
+TEST(HostSharedSolvers, ALossGradientIsCompiledAloneAndSolvesAsTheSimulator) {
+  const odec::Model m =
+      odec::Program::fromFile(std::string(ODEC_SOURCE_DIR) + "/examples/spiral.node")
+          .model("Spiral");
+  const std::vector<double> params = m.sampleParams(4);
+  const int64_t batch = 11, steps = 20, D = m.stateDim();
+  std::vector<double> x0;
+  for (int64_t i = 0; i < batch * D; ++i)
+    x0.push_back(0.3 * double(i % 5) - 0.6);
+  const int64_t before = odec::jit::modulesCompiled();
+  const odec::LossGradient grad = m.lossGradient("RK4");
+  const odec::Simulator sim = m.simulator("RK4");
+  EXPECT_EQ(odec::jit::modulesCompiled() - before, 2) << "no solver to share";
+  // The adjoint's own forward sweep computes what the forward solver does, to the bit.
+  const std::vector<int64_t> targetSteps = {steps};
+  const std::vector<double> weights = {1.0}, targets(size_t(batch * D), 0.25);
+  std::vector<double> traj(size_t(batch * (steps + 1) * D)), gradParams(params.size()),
+      gradX0(x0.size());
+  grad(params.data(), x0.data(), batch, steps, 0.05, 1, targetSteps.data(), weights.data(),
+       targets.data(), traj.data(), gradParams.data(), gradX0.data());
+  EXPECT_EQ(sim.simulate(params, x0, batch, steps, 0.05), traj);
 }
