@@ -18,7 +18,11 @@
 #include <llvm/ExecutionEngine/Orc/LLJIT.h>
 #include <llvm/ExecutionEngine/JITEventListener.h>
 #include <llvm/ExecutionEngine/Orc/RTDyldObjectLinkingLayer.h>
+#include <llvm/Bitcode/BitcodeReader.h>
+#include <llvm/Bitcode/BitcodeWriter.h>
 #include <llvm/IR/Verifier.h>
+#include <llvm/Transforms/Utils/Cloning.h>
+#include <llvm/Transforms/Utils/ValueMapper.h>
 #include <llvm/Support/raw_ostream.h>
 
 #include <algorithm>
@@ -27,9 +31,13 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <exception>
 #include <functional>
 #include <initializer_list>
 #include <optional>
+#include <thread>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -78,10 +86,10 @@ private:
   std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
 };
 
-/// Generates (through emit), verifies and optimizes a module.
-std::unique_ptr<llvm::Module> buildModule(llvm::LLVMContext &ctx, const EmitFn &emit,
-                                          const CompileOptions &opt, const Target &target,
-                                          llvm::TargetMachine &tm, const std::string &name) {
+/// Generates (through emit) and verifies a module.
+std::unique_ptr<llvm::Module> emitModule(llvm::LLVMContext &ctx, const EmitFn &emit,
+                                         const CompileOptions &opt, const Target &target,
+                                         llvm::TargetMachine &tm, const std::string &name) {
   auto m = std::make_unique<llvm::Module>(name, ctx);
   m->setDataLayout(tm.createDataLayout());
   m->setTargetTriple(tm.getTargetTriple().str());
@@ -92,6 +100,15 @@ std::unique_ptr<llvm::Module> buildModule(llvm::LLVMContext &ctx, const EmitFn &
   if (llvm::verifyModule(*m, &os))
     throw InternalError("generated LLVM IR for '" + name + "' is invalid: " + os.str());
   clock.lap(&CompilePhaseTimes::emit);
+  return m;
+}
+
+/// Generates (through emit), verifies and optimizes a module.
+std::unique_ptr<llvm::Module> buildModule(llvm::LLVMContext &ctx, const EmitFn &emit,
+                                          const CompileOptions &opt, const Target &target,
+                                          llvm::TargetMachine &tm, const std::string &name) {
+  std::unique_ptr<llvm::Module> m = emitModule(ctx, emit, opt, target, tm, name);
+  PhaseClock clock(opt);
   codegen::optimizeModule(*m, tm, opt.optLevel, lanesPerChunk(opt));
   clock.lap(&CompilePhaseTimes::optimize);
   return m;
@@ -109,25 +126,191 @@ std::atomic<int64_t> modules{0};
 /// ObjectCache adds): what is compiled (`what`: the kind, the model's IR, the tableau), the
 /// options that change code and the target.
 std::string cacheKey(const std::string &what, const CompileOptions &opt, const Target &target) {
-  return what + "\nopt " + std::to_string(opt.optLevel) + " width " +
+  return what + "\nopt " + std::to_string(opt.optLevel) + " parts " +
+         std::to_string(std::max(1, opt.parts)) + " width " +
          std::to_string(opt.vectorWidth) + " precision " +
          (opt.precision == Precision::Float ? "float" : "double") + "\ntarget " + target.triple +
          " " + target.cpu + " " + target.features + "\n";
 }
 
-/// The relocatable object file of the module that emit builds.
-std::unique_ptr<llvm::MemoryBuffer> compileObject(const EmitFn &emit, const CompileOptions &opt,
-                                                  const Target &target, const std::string &name) {
+/// The IR instructions of the second-largest function of `m`: the work a second thread could
+/// take beside the largest.
+size_t secondLargestFunction(const llvm::Module &m) {
+  size_t first = 0, second = 0;
+  for (const llvm::Function &f : m) {
+    const size_t n = f.getInstructionCount();
+    second = std::max(second, std::min(first, n));
+    first = std::max(first, n);
+  }
+  return second;
+}
+
+/// Functions this long (LLVM IR instructions, before optimization) are worth a thread of their
+/// own. W2's forward solver has ~1 300 (x86-64-v2, v3) to ~4 500 (v4, 16 lanes) beside its
+/// adjoint's ~4 200 to ~8 200; W1's, W3's and the spiral's adjoints are taped (one function)
+/// and their pairs' forward solvers are shorter.
+constexpr size_t kPartInstructions = 1000;
+
+/// `m` as `parts` modules (at most; no part without a function): its functions shared out by
+/// size, the largest first, each to the part with the fewest instructions so far; its global
+/// variables (constants) defined in the first part. Internal symbols become hidden externals,
+/// so that the parts reach each other through the JIT's linker. (llvm::SplitModule shares out
+/// the functions that no local symbol ties together by a hash of their names, which put W2's
+/// forward solver beside its adjoint.)
+std::vector<std::unique_ptr<llvm::Module>> splitModule(llvm::Module &m, size_t parts) {
+  std::vector<llvm::Function *> functions;
+  for (llvm::Function &f : m)
+    if (!f.isDeclaration())
+      functions.push_back(&f);
+  std::stable_sort(functions.begin(), functions.end(), [](const auto *a, const auto *b) {
+    return a->getInstructionCount() > b->getInstructionCount();
+  });
+  parts = std::min(parts, functions.size());
+  std::vector<size_t> load(parts, 0);
+  std::unordered_map<const llvm::GlobalValue *, size_t> partOf;
+  for (llvm::Function *f : functions) {
+    const size_t p = size_t(std::min_element(load.begin(), load.end()) - load.begin());
+    partOf[f] = p;
+    load[p] += f->getInstructionCount();
+  }
+  for (llvm::GlobalValue &gv : m.global_values())
+    if (gv.hasLocalLinkage()) {
+      if (!gv.hasName())
+        gv.setName("odec.part.global");
+      gv.setLinkage(llvm::GlobalValue::ExternalLinkage);
+      gv.setVisibility(llvm::GlobalValue::HiddenVisibility);
+    }
+  std::vector<std::unique_ptr<llvm::Module>> out;
+  for (size_t p = 0; p < parts; ++p) {
+    llvm::ValueToValueMapTy map;
+    out.push_back(llvm::CloneModule(m, map, [&](const llvm::GlobalValue *gv) {
+      auto it = partOf.find(gv);
+      return it == partOf.end() ? p == 0 : it->second == p;
+    }));
+  }
+  return out;
+}
+
+/// The machine code of the module that emit builds, one object per part. A module with a
+/// second large function (kPartInstructions) is split (splitModule), and the parts are
+/// optimized and compiled at once, each on
+/// a thread with an LLVMContext of its own (a context is not thread-safe, so the parts travel
+/// as bitcode). On one core they compile one after the other: the code is the same on every
+/// machine. Optimization and instruction selection are almost all of a large model's JIT time
+/// (docs/performance.md, section 24).
+std::vector<std::unique_ptr<llvm::MemoryBuffer>>
+compileParts(const EmitFn &emit, const CompileOptions &opt, const Target &target,
+             const std::string &name) {
   PhaseClock clock(opt);
-  auto tm = take(targetMachineBuilder(target, opt.optLevel).createTargetMachine(), "creating the target machine");
+  auto makeMachine = [&] {
+    return take(targetMachineBuilder(target, opt.optLevel).createTargetMachine(),
+                "creating the target machine");
+  };
+  auto tm = makeMachine();
   clock.lap(&CompilePhaseTimes::jitSetup);
   llvm::LLVMContext ctx;
-  std::unique_ptr<llvm::Module> m = buildModule(ctx, emit, opt, target, *tm, name);
-  clock.restart(); // buildModule recorded its own phases
-  LongBlockCodegen longBlocks(*m);
-  auto object = take(llvm::orc::SimpleCompiler(*tm)(*m), "generating machine code");
-  clock.lap(&CompilePhaseTimes::machineCode);
-  return object;
+  std::unique_ptr<llvm::Module> m = emitModule(ctx, emit, opt, target, *tm, name);
+  std::vector<std::unique_ptr<llvm::MemoryBuffer>> objects;
+  if (opt.parts < 2 || secondLargestFunction(*m) < kPartInstructions) {
+    clock.restart();
+    codegen::optimizeModule(*m, *tm, opt.optLevel, lanesPerChunk(opt));
+    clock.lap(&CompilePhaseTimes::optimize);
+    LongBlockCodegen longBlocks(*m);
+    objects.push_back(take(llvm::orc::SimpleCompiler(*tm)(*m), "generating machine code"));
+    clock.lap(&CompilePhaseTimes::machineCode);
+    if (opt.phaseTimes)
+      ++opt.phaseTimes->parts;
+    return objects;
+  }
+  clock.restart();
+  std::vector<llvm::SmallVector<char, 0>> bitcode;
+  for (std::unique_ptr<llvm::Module> &part : splitModule(*m, size_t(opt.parts))) {
+    llvm::raw_svector_ostream os(bitcode.emplace_back());
+    llvm::WriteBitcodeToFile(*part, os);
+  }
+  const size_t n = bitcode.size();
+  objects.resize(n);
+  std::vector<double> optimizeSeconds(n, 0.0);
+  std::vector<std::exception_ptr> errors(n);
+  auto compilePart = [&](size_t i) {
+    try {
+      const auto start = std::chrono::steady_clock::now();
+      llvm::LLVMContext partContext;
+      std::unique_ptr<llvm::Module> part = take(
+          llvm::parseBitcodeFile(
+              llvm::MemoryBufferRef(llvm::StringRef(bitcode[i].data(), bitcode[i].size()), name),
+              partContext),
+          "reading a part of the module");
+      auto partMachine = makeMachine();
+      codegen::optimizeModule(*part, *partMachine, opt.optLevel, lanesPerChunk(opt));
+      optimizeSeconds[i] =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      LongBlockCodegen longBlocks(*part);
+      objects[i] = take(llvm::orc::SimpleCompiler(*partMachine)(*part), "generating machine code");
+    } catch (...) {
+      errors[i] = std::current_exception();
+    }
+  };
+  std::vector<std::thread> helpers;
+  const bool parallel = std::thread::hardware_concurrency() > 1;
+  for (size_t i = 1; i < n; ++i)
+    if (parallel)
+      helpers.emplace_back(compilePart, i);
+    else
+      compilePart(i);
+  compilePart(0);
+  for (std::thread &t : helpers)
+    t.join();
+  for (const std::exception_ptr &e : errors)
+    if (e)
+      std::rethrow_exception(e);
+  // The parts ran side by side: the slowest part's optimization counts as the phase, the rest
+  // of the wall time as machine code.
+  if (opt.phaseTimes) {
+    const double slowest = *std::max_element(optimizeSeconds.begin(), optimizeSeconds.end());
+    clock.lap(&CompilePhaseTimes::machineCode);
+    opt.phaseTimes->machineCode -= slowest;
+    opt.phaseTimes->optimize += slowest;
+    opt.phaseTimes->parts += int(n);
+  }
+  return objects;
+}
+
+/// The relocatable object file of the module that emit builds (one part: a file to write).
+std::unique_ptr<llvm::MemoryBuffer> compileObject(const EmitFn &emit, const CompileOptions &opt,
+                                                  const Target &target, const std::string &name) {
+  CompileOptions whole = opt;
+  whole.parts = 1;
+  return std::move(compileParts(emit, whole, target, name).front());
+}
+
+/// Objects as one cache entry: for each, its size (8 bytes, little-endian) and its bytes.
+std::string packObjects(const std::vector<std::unique_ptr<llvm::MemoryBuffer>> &objects) {
+  std::string out;
+  for (const auto &o : objects) {
+    const uint64_t size = o->getBufferSize();
+    out.append(reinterpret_cast<const char *>(&size), sizeof size);
+    out.append(o->getBufferStart(), o->getBufferSize());
+  }
+  return out;
+}
+
+/// The objects of a packObjects entry; none when it is malformed (the entry is then rebuilt).
+std::vector<std::unique_ptr<llvm::MemoryBuffer>> unpackObjects(const std::string &entry,
+                                                               const std::string &name) {
+  std::vector<std::unique_ptr<llvm::MemoryBuffer>> objects;
+  for (size_t at = 0; at < entry.size();) {
+    uint64_t size = 0;
+    if (entry.size() - at < sizeof size)
+      return {};
+    std::memcpy(&size, entry.data() + at, sizeof size);
+    at += sizeof size;
+    if (size == 0 || size > entry.size() - at)
+      return {};
+    objects.push_back(llvm::MemoryBuffer::getMemBufferCopy(entry.substr(at, size), name));
+    at += size;
+  }
+  return objects;
 }
 
 /// Compiles the module that emit builds, named after names[0], for options' target (which must
@@ -139,14 +322,14 @@ Jitted jitCompile(const EmitFn &emit, const std::string &what, const CompileOpti
   const Target &target = targetOf(options);
   requireRunsHere(target);
   const std::string key = options.cache ? cacheKey(what, options, target) : std::string();
-  std::unique_ptr<llvm::MemoryBuffer> object;
+  std::vector<std::unique_ptr<llvm::MemoryBuffer>> objects;
   if (options.cache)
     if (std::optional<std::string> cached = loadCachedObject(key))
-      object = llvm::MemoryBuffer::getMemBufferCopy(*cached, names.at(0));
-  if (!object) {
-    object = compileObject(emit, options, target, names.at(0));
+      objects = unpackObjects(*cached, names.at(0));
+  if (objects.empty()) {
+    objects = compileParts(emit, options, target, names.at(0));
     if (options.cache)
-      storeCachedObject(key, object->getBuffer().str());
+      storeCachedObject(key, packObjects(objects));
   }
 
   PhaseClock clock(options);
@@ -164,8 +347,9 @@ Jitted jitCompile(const EmitFn &emit, const std::string &what, const CompileOpti
     static_cast<llvm::orc::RTDyldObjectLinkingLayer &>(jit->getObjLinkingLayer())
         .registerJITEventListener(*llvm::JITEventListener::createPerfJITEventListener());
   clock.lap(&CompilePhaseTimes::jitSetup);
-  if (llvm::Error e = jit->addObjectFile(std::move(object)))
-    throw InternalError("adding '" + names[0] + "' to the JIT: " + llvm::toString(std::move(e)));
+  for (auto &object : objects)
+    if (llvm::Error e = jit->addObjectFile(std::move(object)))
+      throw InternalError("adding '" + names[0] + "' to the JIT: " + llvm::toString(std::move(e)));
   Jitted out{jit, {}};
   for (const std::string &name : names) // the first lookup links the object
     out.addresses.push_back(static_cast<uintptr_t>(

@@ -36,6 +36,7 @@ struct CompilePhaseTimes {
   double optimize = 0;    // LLVM's pass pipeline
   double jitSetup = 0;    // target machine and JIT objects
   double machineCode = 0; // instruction selection, object emission and linking (ORC)
+  int parts = 0;          // machine-code objects generated (a module split for threads: 2)
 };
 
 using codegen::Precision;
@@ -58,6 +59,10 @@ struct CompileOptions {
   std::string triple = "";
   /// Whether JIT-compiled code may come from, and goes to, the on-disk cache (jit/ObjectCache.h).
   bool cache = true;
+  /// At most how many parts a JIT-compiled module is split into, each optimized and compiled on
+  /// a thread of its own (a forward solver beside its adjoint; 1 = never split). The code
+  /// computes the same bits either way.
+  int parts = 2;
 };
 
 /// How many LLVM modules this process has JIT-compiled or loaded from the cache (every compile*

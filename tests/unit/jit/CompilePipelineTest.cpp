@@ -74,3 +74,56 @@ TEST(CompilePipeline, LargeProductsGetTwoRegistersPerChunk) {
   EXPECT_EQ(jit::optionsForBatch(options(mlpModel(32, 32)), 5).vectorWidth, 8);
   EXPECT_EQ(jit::optionsForBatch(options(spiralModel()), 1).vectorWidth, 1);
 }
+
+namespace {
+
+/// The trajectory, loss and gradients of solvers compiled with `parts` (B = 13: a partial
+/// chunk), and how many objects their machine code came in.
+struct SolverRun {
+  std::vector<double> traj, gradParams, gradX0;
+  double loss = 0;
+  int parts = 0;
+};
+
+SolverRun runSolvers(const ir::ModelIR &model, int parts) {
+  jit::CompilePhaseTimes times;
+  // x86-64-v2 runs on every machine, and its code is the shortest (CompileOptions::parts).
+  jit::CompileOptions options = jit::defaultOptions(model, jit::Precision::Double, "x86-64-v2");
+  options.cache = false;
+  options.parts = parts;
+  options.phaseTimes = &times;
+  const jit::CompiledSolvers solvers = jit::compileSolvers(model, rk4(), options);
+  const int64_t D = model.stateDim(), B = 13, N = 12;
+  const std::vector<double> params = randomVector(size_t(model.paramCount()), 5, 0.3),
+                            x0 = randomVector(size_t(B * D), 6, 1.0),
+                            targets = randomVector(size_t(B * D), 7, 1.0);
+  SolverRun r;
+  r.traj = simulate(*solvers.simulator, params, x0, B, N, 0.05, D);
+  std::vector<double> traj(r.traj.size());
+  r.gradParams.resize(params.size());
+  r.gradX0.resize(x0.size());
+  const int64_t targetSteps[] = {N};
+  const double weights[] = {1.0};
+  r.loss = solvers.lossGrad->function()(params.data(), x0.data(), B, N, 0.05, 1, targetSteps,
+                                        weights, targets.data(), traj.data(), r.gradParams.data(),
+                                        r.gradX0.data(), nullptr);
+  EXPECT_EQ(traj, r.traj) << "the adjoint's forward sweep is the simulator's";
+  r.parts = times.parts;
+  return r;
+}
+
+} // namespace
+
+TEST(CompilePipeline, AForwardSolverBesideItsAdjointCompilesOnItsOwnThreadToTheSameBits) {
+  // W2's shape, smaller: the forward solver is long enough to be a part of its own.
+  const ir::ModelIR model = mlpModel(16, 64);
+  const SolverRun split = runSolvers(model, 2), whole = runSolvers(model, 1);
+  EXPECT_EQ(split.parts, 2);
+  EXPECT_EQ(whole.parts, 1);
+  EXPECT_EQ(split.traj, whole.traj);
+  EXPECT_EQ(split.loss, whole.loss);
+  EXPECT_EQ(split.gradParams, whole.gradParams);
+  EXPECT_EQ(split.gradX0, whole.gradX0);
+  // The spiral's solvers are too small to be worth a thread.
+  EXPECT_EQ(runSolvers(spiralModel(), 2).parts, 1);
+}

@@ -135,3 +135,28 @@ TEST(ObjectCache, DirectoryFollowsTheEnvironment) {
   unsetenv("ODEC_CACHE_DIR");
   setenv("HOME", savedHome.c_str(), 1);
 }
+
+TEST(ObjectCache, AModuleCompiledInPartsIsStoredAndLoadedWhole) {
+  // A forward solver beside its adjoint compiles in two parts (CompilePipelineTest); both
+  // objects go into one entry and come back together.
+  CacheDir dir;
+  const ir::ModelIR model = mlpModel(16, 64);
+  const std::vector<double> params = randomVector(size_t(model.paramCount()), 3, 0.3),
+                            x0 = randomVector(size_t(16 * 9), 4, 1.0);
+  auto run = [&](jit::CompilePhaseTimes &times) {
+    jit::CompileOptions options =
+        jit::defaultOptions(model, jit::Precision::Double, "x86-64-v2"); // as there
+    options.phaseTimes = &times;
+    const jit::CompiledSolvers solvers =
+        jit::compileSolvers(model, explicitTableaux()[6].tableau, options);
+    return simulate(*solvers.simulator, params, x0, 9, 10, 0.05, 16);
+  };
+  jit::CompilePhaseTimes first, second;
+  const std::vector<double> generated = run(first);
+  EXPECT_EQ(first.parts, 2);
+  ASSERT_EQ(dir.entries().size(), 1u);
+  const std::vector<double> loaded = run(second);
+  EXPECT_EQ(second.emit, 0.0) << "the entry was not loaded";
+  EXPECT_EQ(second.parts, 0);
+  EXPECT_EQ(loaded, generated);
+}
