@@ -36,6 +36,7 @@
 #include <functional>
 #include <initializer_list>
 #include <optional>
+#include <system_error>
 #include <thread>
 #include <unordered_map>
 #include <utility>
@@ -253,11 +254,16 @@ compileParts(const EmitFn &emit, const CompileOptions &opt, const Target &target
   };
   std::vector<std::thread> helpers;
   const bool parallel = std::thread::hardware_concurrency() > 1;
-  for (size_t i = 1; i < n; ++i)
-    if (parallel)
-      helpers.emplace_back(compilePart, i);
-    else
-      compilePart(i);
+  for (size_t i = 1; i < n; ++i) {
+    if (parallel) {
+      try {
+        helpers.emplace_back(compilePart, i);
+        continue;
+      } catch (const std::system_error &) { // no thread to be had: compile it here
+      }
+    }
+    compilePart(i);
+  }
   compilePart(0);
   for (std::thread &t : helpers)
     t.join();
