@@ -192,6 +192,12 @@ std::vector<std::unique_ptr<llvm::Module>> splitModule(llvm::Module &m, size_t p
   return out;
 }
 
+/// The object file of an optimized module.
+std::unique_ptr<llvm::MemoryBuffer> machineCode(llvm::Module &m, llvm::TargetMachine &tm) {
+  LongBlockCodegen longBlocks(m);
+  return take(llvm::orc::SimpleCompiler(tm)(m), "generating machine code");
+}
+
 /// The machine code of the module that emit builds, one object per part. A module with a
 /// second large function (kPartInstructions) is split (splitModule), and the parts are
 /// optimized and compiled at once, each on
@@ -216,8 +222,7 @@ compileParts(const EmitFn &emit, const CompileOptions &opt, const Target &target
     clock.restart();
     codegen::optimizeModule(*m, *tm, opt.optLevel, lanesPerChunk(opt));
     clock.lap(&CompilePhaseTimes::optimize);
-    LongBlockCodegen longBlocks(*m);
-    objects.push_back(take(llvm::orc::SimpleCompiler(*tm)(*m), "generating machine code"));
+    objects.push_back(machineCode(*m, *tm));
     clock.lap(&CompilePhaseTimes::machineCode);
     if (opt.phaseTimes)
       ++opt.phaseTimes->parts;
@@ -246,8 +251,7 @@ compileParts(const EmitFn &emit, const CompileOptions &opt, const Target &target
       codegen::optimizeModule(*part, *partMachine, opt.optLevel, lanesPerChunk(opt));
       optimizeSeconds[i] =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      LongBlockCodegen longBlocks(*part);
-      objects[i] = take(llvm::orc::SimpleCompiler(*partMachine)(*part), "generating machine code");
+      objects[i] = machineCode(*part, *partMachine);
     } catch (...) {
       errors[i] = std::current_exception();
     }
