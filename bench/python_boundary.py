@@ -6,8 +6,11 @@
    odec.torch's forward + backward) against the same host-API calls timed inside C++
    (odec._core._native_seconds); overhead = python / native - 1 (target: <= 5 %).
 2. The ode_demo problem (examples/python/ode_demo.py: MLP 2-50-2 on y^3, RK38, 20 windows of
-   10 samples, Adam): milliseconds per optimizer step through odec.torch and through a plain
-   PyTorch RK38 loop with torch autograd, same thread count; their ratio.
+   10 samples, Adam): milliseconds per optimizer step through odec.torch (its parameters as one
+   flat tensor, as the example holds them, and as one tensor per weight and bias), through a
+   plain PyTorch RK38 loop with torch autograd and, when the package `torchdiffeq` can be
+   imported (put its source on PYTHONPATH), through torchdiffeq's odeint(method="rk4");
+   same thread count; the ratios to odec.torch (issue 16's target: >= 20x torchdiffeq).
 
     PYTHONPATH=build/python python3 bench/python_boundary.py [--threads 1] [--json out.json]
     cmake --build build --target bench_python   # the same; JSON: build/bench/python_results.json
@@ -84,13 +87,27 @@ def ode_demo(steps, blocks):
     import ode_demo as demo
     import odec.torch
     true_y, dt = demo.true_trajectory()
-    ode = odec.torch.NeuralODE(os.path.join(ROOT, "examples", "python", "ode_demo.node"),
-                               model="OdeFunc", tableau="RK38", step=dt, init="prior", seed=0)
-    func = demo.TorchOdeFunc(ode.params_numpy())
+    source = os.path.join(ROOT, "examples", "python", "ode_demo.node")
+    flat = odec.torch.NeuralODE(source, model="OdeFunc", tableau="RK38", step=dt, init="prior",
+                                seed=0, flat=True)
+    named = odec.torch.NeuralODE(source, model="OdeFunc", tableau="RK38", step=dt,
+                                 init="prior", seed=0)
+    func = demo.TorchOdeFunc(flat.params_numpy())
     contenders = {
-        "odec.torch": (lambda y0, n: ode(y0, n), list(ode.parameters())),
+        "odec.torch": (lambda y0, n: flat(y0, n), list(flat.parameters())),
+        "odec.torch named": (lambda y0, n: named(y0, n), list(named.parameters())),
         "torch loop": (lambda y0, n: demo.rk38_loop(func, y0, n, dt), list(func.parameters())),
     }
+    try:
+        import torchdiffeq
+        tfunc = demo.TorchOdeFunc(flat.params_numpy())
+        grid = torch.arange(demo.BATCH_TIME, dtype=torch.float64) * dt
+        contenders["torchdiffeq"] = (
+            lambda y0, n: torchdiffeq.odeint(lambda _, y: tfunc(y), y0, grid,
+                                             method="rk4").transpose(0, 1),
+            list(tfunc.parameters()))
+    except ImportError:
+        print("torchdiffeq: not importable, not compared")
     times = {k: [] for k in contenders}
     state = {}
     for k, (solve, params) in contenders.items():
@@ -105,11 +122,15 @@ def ode_demo(steps, blocks):
                 opt.step()
                 times[k].append(time.perf_counter() - start)
     out = {k: 1e3 * statistics.median(v) for k, v in times.items()}
-    ratio = out["torch loop"] / out["odec.torch"]
-    print(f"ode_demo per optimizer step: odec.torch {out['odec.torch']:.3f} ms, plain PyTorch "
-          f"RK38 loop {out['torch loop']:.3f} ms: {ratio:.1f}x", flush=True)
-    return {"odec_torch_ms": out["odec.torch"], "torch_loop_ms": out["torch loop"],
-            "ratio": ratio}
+    print("ode_demo per optimizer step (median ms; ratio = its time / odec.torch's):")
+    for k, ms in out.items():
+        print(f"  {k:18s} {ms:7.3f} ms  {ms / out['odec.torch']:5.1f}x", flush=True)
+    result = {"odec_torch_ms": out["odec.torch"], "odec_torch_named_ms": out["odec.torch named"],
+              "torch_loop_ms": out["torch loop"], "ratio": out["torch loop"] / out["odec.torch"]}
+    if "torchdiffeq" in out:
+        result["torchdiffeq_ms"] = out["torchdiffeq"]
+        result["torchdiffeq_ratio"] = out["torchdiffeq"] / out["odec.torch"]
+    return result
 
 
 def main():

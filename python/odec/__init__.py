@@ -473,9 +473,9 @@ class Model:
 
 
 def _warn_non_finite(traj, what):
-    bad = ~np.isfinite(traj)
-    if bad.any():
-        b, n, _ = np.argwhere(bad)[0]
+    first = _core.first_non_finite(traj)
+    if first >= 0:
+        b, n, _ = np.unravel_index(first, traj.shape)
         warnings.warn(f"{what}: the trajectory holds non-finite values (first in trajectory "
                       f"{b} at step {n}); reduce the step", RuntimeWarning, stacklevel=3)
 

@@ -25,51 +25,70 @@ __all__ = ["Solve", "solve", "NeuralODE"]
 
 class Solve(torch.autograd.Function):
     """traj = Solve.apply(model, tableau, step, steps, drive, x0, *params): the fused solve of
-    an odec.Model from x0 (B, D) with the parameters as tensors in the model's declaration
-    order (model.params' shapes); traj is (B, steps+1, D). drive: (t0, inputs) as
+    an odec.Model from x0 (B, D); params are the parameters as tensors in the model's
+    declaration order (model.params' shapes), or one flat tensor (model.param_count,) in that
+    order (Model.flatten's layout); traj is (B, steps+1, D). drive: (t0, inputs) as
     odec.Model._drive returns them (empty for an autonomous model), held fixed.
-    Backward: Model.vjp's adjoint."""
+    Backward: Model.vjp's adjoint. solve() checks what this takes for granted."""
 
     @staticmethod
     def forward(ctx, model, tableau, step, steps, drive, x0, *params):
-        dtype = x0.dtype
-        precision = "float32" if dtype == torch.float32 else "float64"
-        # One concatenation and one conversion (solve() checked devices, shapes and dtypes).
-        flat = (torch.cat([p.detach().reshape(-1) for p in params]).to(torch.float64).numpy()
-                if params else np.zeros(0))
-        x = x0.detach().to(torch.float64).contiguous().numpy()
+        precision = "float64" if x0.dtype == torch.float64 else "float32"
+        # The solve reads float64 buffers: a float64 x0 or flat parameter tensor is read where
+        # it is, not copied. Everything read is saved for backward, so that autograd refuses a
+        # backward pass after an in-place change of any of it (an optimizer step between
+        # forward and backward), as it does for its own ops.
+        if len(params) == 1:
+            flat = params[0].detach().reshape(-1)
+        else:
+            flat = (torch.cat([p.detach().reshape(-1) for p in params]) if params
+                    else x0.new_zeros(0))
+        x = x0.detach()
+        if precision == "float32":
+            flat, x = flat.double(), x.double()
+        flat, x = flat.contiguous().numpy(), x.contiguous().numpy()
         traj = model._core.simulate(flat, x, steps, step, tableau, precision, *drive)
         odec._warn_non_finite(traj, "odec.torch.solve")
-        ctx.model, ctx.tableau, ctx.step, ctx.steps, ctx.drive = model, tableau, step, steps, drive
-        ctx.precision, ctx.flat, ctx.x = precision, flat, x
+        ctx.solve = (model, tableau, step, steps, drive, precision, flat, x,
+                     [p.shape for p in params])
         # The backward pass runs the reverse sweep on this trajectory rather than solving
-        # again. A float64 result shares it, saved for backward so that autograd refuses a
-        # backward pass after an in-place change; a float32 result is a copy.
+        # again: a float64 result shares it (and is saved, so checked for in-place changes
+        # too); a float32 result is a copy.
         out = torch.from_numpy(traj)
-        if dtype == torch.float64:
-            ctx.save_for_backward(out)
+        if precision == "float64":
             ctx.traj = None
+            ctx.save_for_backward(out, x0, *params)
             return out
         ctx.traj = traj
-        return out.to(dtype)
+        ctx.save_for_backward(None, x0, *params)
+        return out.float()
 
     @staticmethod
     def backward(ctx, grad_traj):
-        m = ctx.model
-        cot = grad_traj.detach().to(torch.float64).contiguous().numpy()
-        traj = ctx.traj if ctx.traj is not None else ctx.saved_tensors[0].numpy()
-        gp, gx = m._core.vjp(ctx.flat, ctx.x, cot, ctx.steps, ctx.step, ctx.tableau,
-                             ctx.precision, traj, *ctx.drive)
-        dtype = grad_traj.dtype
-        grads = [g.view(shape) for g, shape in
-                 zip(torch.from_numpy(gp).to(dtype).split(m._sizes), m._shapes)]
-        return (None, None, None, None, None, torch.from_numpy(gx).to(dtype), *grads)
+        model, tableau, step, steps, drive, precision, flat, x, shapes = ctx.solve
+        saved = ctx.saved_tensors  # raises for anything changed in place since forward
+        traj = saved[0].numpy() if ctx.traj is None else ctx.traj
+        cot = grad_traj.detach()
+        if cot.dtype != torch.float64:
+            cot = cot.double()
+        gp, gx = model._core.vjp(flat, x, cot.contiguous().numpy(), steps, step, tableau,
+                                 precision, traj, *drive)
+        gp, gx = torch.from_numpy(gp), torch.from_numpy(gx)
+        if precision == "float32":
+            gp, gx = gp.float(), gx.float()
+        if len(shapes) == 1:
+            grads = [gp.view(shapes[0])]
+        else:
+            grads = [g.view(shape) for g, shape in zip(gp.split(model._sizes), shapes)]
+        return (None, None, None, None, None, gx, *grads)
 
 
 def solve(model, params, x0, steps, tableau="RK4", step=0.1, t0=None, inputs=None):
     """Differentiable fused solve: params is a dict {name: tensor} with model.params' names and
-    shapes (or a sequence in declaration order); x0 is (D,) or (B, D). Returns (B, steps+1, D)
-    in x0's dtype (a (D,) x0 gives B = 1). Shapes and dtypes are checked (ValueError).
+    shapes, a sequence of tensors in declaration order, or one flat tensor (model.param_count,)
+    in that order (Model.flatten's layout; NeuralODE(flat=True) holds one); x0 is (D,) or
+    (B, D). Returns (B, steps+1, D) in x0's dtype (a (D,) x0 gives B = 1). Shapes and dtypes
+    are checked (ValueError).
     A driven model (one that reads ``t`` or declares inputs) starts at ``t0`` (a number or one
     per trajectory; default 0) and reads ``inputs`` as odec.Model.simulate does: one
     ``(times, values)`` pair for every trajectory or a list of one per trajectory (arrays or
@@ -83,30 +102,40 @@ def solve(model, params, x0, steps, tableau="RK4", step=0.1, t0=None, inputs=Non
         x0 = x0.reshape(1, D)
     elif x0.dim() != 2 or x0.shape[1] != D or x0.shape[0] < 1:
         raise ValueError(f"x0 has shape {tuple(x0.shape)}, expected ({D},) or (B, {D})")
-    if isinstance(params, dict):
-        unknown = [k for k in params if k not in model.params]
-        if unknown:
-            raise ValueError(f"model {model.name} has no parameter '{unknown[0]}'")
-        missing = [k for k in model.params if k not in params]
-        if missing:
-            raise ValueError(f"parameter '{missing[0]}' is missing")
-        params = [params[k] for k in model.params]
-    params = list(params)
-    if len(params) != len(model.params):
-        raise ValueError(f"model {model.name} has {len(model.params)} parameters, "
-                         f"{len(params)} were given")
+    if isinstance(params, torch.Tensor):
+        P = model.param_count
+        if params.shape != (P,):
+            raise ValueError(f"the flat parameter tensor has shape {tuple(params.shape)}, "
+                             f"expected ({P},)")
+        params, named = [params], [("the flat parameter tensor", params)]
+    else:
+        if isinstance(params, dict):
+            unknown = [k for k in params if k not in model.params]
+            if unknown:
+                raise ValueError(f"model {model.name} has no parameter '{unknown[0]}'")
+            missing = [k for k in model.params if k not in params]
+            if missing:
+                raise ValueError(f"parameter '{missing[0]}' is missing")
+            params = [params[k] for k in model.params]
+        params = list(params)
+        if len(params) != len(model.params):
+            raise ValueError(f"model {model.name} has {len(model.params)} parameters, "
+                             f"{len(params)} were given")
+        named = []
+        for name, shape, p in zip(model.params, model._shapes, params):
+            if not isinstance(p, torch.Tensor):
+                raise ValueError(f"parameter '{name}' is a {type(p).__name__}, not a tensor")
+            if p.shape != shape:
+                raise ValueError(f"parameter '{name}' has shape {tuple(p.shape)}, "
+                                 f"expected {shape}")
+            named.append((f"parameter '{name}'", p))
     if x0.device.type != "cpu":
         raise ValueError(f"x0 is on {x0.device}; odec runs on the CPU (move it with .cpu())")
-    for name, shape, p in zip(model.params, model._shapes, params):
-        if not isinstance(p, torch.Tensor):
-            raise ValueError(f"parameter '{name}' is a {type(p).__name__}, not a tensor")
-        if p.shape != shape:
-            raise ValueError(f"parameter '{name}' has shape {tuple(p.shape)}, expected {shape}")
+    for what, p in named:
         if p.dtype != x0.dtype:
-            raise ValueError(f"parameter '{name}' has dtype {p.dtype}, x0 {x0.dtype}; "
-                             "use one dtype")
+            raise ValueError(f"{what} has dtype {p.dtype}, x0 {x0.dtype}; use one dtype")
         if p.device.type != "cpu":
-            raise ValueError(f"parameter '{name}' is on {p.device}; odec runs on the CPU")
+            raise ValueError(f"{what} is on {p.device}; odec runs on the CPU")
     steps = odec.Model._steps(steps)
     drive = () if t0 is None and inputs is None else odec.Model._drive(t0, _numpy(inputs))
     return Solve.apply(model, tableau, odec._core.check_step(step), steps, drive, x0, *params)
@@ -126,7 +155,11 @@ def _numpy(inputs):
 
 class NeuralODE(torch.nn.Module):
     """An ODE block whose parameters are the model's, as nn.Parameters in ``self.params``
-    (an nn.ParameterDict keyed by the .node names; state_dict keys ``params.<name>``).
+    (an nn.ParameterDict keyed by the .node names; state_dict keys ``params.<name>``), or,
+    with ``flat=True``, as one nn.Parameter ``self.flat`` (model.param_count,) in declaration
+    order (Model.flatten's layout; state_dict key ``flat``): one tensor for the optimizer to
+    update and zero instead of one per parameter, which halves the per-step cost of a small
+    model's training loop (docs/python.md). ``param_views()`` names its parts.
 
     source: a .node file's path, or an odec.Program. model: the model's name ('' = the only
     one). tableau, step: the solver. init: 'stability' (the program's init block re-targeted
@@ -141,7 +174,7 @@ class NeuralODE(torch.nn.Module):
     """
 
     def __init__(self, source, model="", tableau="RK4", step=0.1, init=None, seed=0,
-                 dtype=torch.float64):
+                 dtype=torch.float64, flat=False):
         super().__init__()
         program = source if isinstance(source, odec.Program) else odec.load(os.fspath(source))
         self.model = program.model(model)
@@ -161,18 +194,39 @@ class NeuralODE(torch.nn.Module):
         else:
             raise ValueError(f"init must be 'stability', 'prior', a params dict or None, "
                              f"not {init!r}")
+        if flat:
+            self.flat = torch.nn.Parameter(torch.as_tensor(self.model.flatten(values),
+                                                           dtype=dtype))
+            return
         # Pairs, not a dict: ParameterDict sorts a plain dict's keys; this keeps the model's
         # declaration order (and with it the order of parameters() and state_dict()).
         self.params = torch.nn.ParameterDict(
             [(k, torch.nn.Parameter(torch.as_tensor(v, dtype=dtype))) for k, v in values.items()])
 
+    @property
+    def is_flat(self):
+        return "flat" in self._parameters
+
     def forward(self, x0, steps, t0=None, inputs=None):
-        return solve(self.model, [self.params[k] for k in self.model.params], x0, steps,
-                     self.tableau, self.step, t0, inputs)
+        params = self.flat if self.is_flat else [self.params[k] for k in self.model.params]
+        return solve(self.model, params, x0, steps, self.tableau, self.step, t0, inputs)
+
+    def param_views(self):
+        """{name: tensor} of the parameters with the model's shapes: self.params' entries, or
+        views of self.flat (differentiable; their gradient is self.flat.grad's part)."""
+        if not self.is_flat:
+            return dict(self.params.items())
+        out, at = {}, 0
+        for name, shape, size in zip(self.model.params, self.model._shapes, self.model._sizes):
+            out[name] = self.flat[at:at + size].view(shape)
+            at += size
+        return out
 
     def params_numpy(self):
         """The current parameters as a dict of float64 arrays (for odec.save_params)."""
-        return {k: p.detach().cpu().double().numpy().copy() for k, p in self.params.items()}
+        return {k: p.detach().cpu().double().numpy().copy()
+                for k, p in self.param_views().items()}
 
     def extra_repr(self):
-        return f"model={self.model.name}, tableau={self.tableau}, step={self.step}"
+        flat = ", flat=True" if self.is_flat else ""
+        return f"model={self.model.name}, tableau={self.tableau}, step={self.step}{flat}"

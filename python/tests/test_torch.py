@@ -203,3 +203,77 @@ def test_a_driven_model_reads_each_trajectorys_inputs_and_its_gradients_equal_au
     assert rel(x0.grad, x.grad) < 1e-10
     with pytest.raises(ValueError, match="has inputs; the drive must give their samples"):
         ode(x0.detach(), steps)
+
+
+def test_a_flat_module_computes_what_the_named_one_does():
+    named = odec.torch.NeuralODE(SPIRAL, tableau="RK38", init="prior", seed=7)
+    flat = odec.torch.NeuralODE(SPIRAL, tableau="RK38", init="prior", seed=7, flat=True)
+    m = named.model
+    assert [n for n, _ in flat.named_parameters()] == ["flat"]
+    assert list(flat.state_dict()) == ["flat"] and flat.flat.shape == (m.param_count,)
+    assert torch.equal(flat.flat.detach(), torch.from_numpy(m.flatten(named.params_numpy())))
+    views = flat.param_views()
+    assert {k: tuple(v.shape) for k, v in views.items()} == m.params
+    x0 = torch.rand(13, 2, dtype=torch.float64)  # two chunks, the second partial
+    weight = torch.randn(13, 8, 2, dtype=torch.float64)
+    tn, tf = named(x0, 7), flat(x0, 7)
+    assert torch.equal(tn, tf)
+    (tn * weight).sum().backward()
+    (tf * weight).sum().backward()
+    assert torch.equal(flat.flat.grad,
+                       torch.cat([named.params[k].grad.reshape(-1) for k in m.params]))
+    # The views are differentiable: a loss on them reaches flat's gradient, part by part.
+    flat.flat.grad = None
+    flat.param_views()["b2"].sum().backward()
+    assert flat.flat.grad[-2:].tolist() == [1.0, 1.0] and flat.flat.grad[:-2].abs().sum() == 0
+    for k, v in flat.params_numpy().items():
+        assert np.array_equal(v, named.params_numpy()[k])
+
+
+def test_a_flat_module_in_float32_and_under_adam():
+    ode = odec.torch.NeuralODE(SPIRAL, init="prior", seed=4, flat=True, dtype=torch.float32)
+    ref = odec.torch.NeuralODE(SPIRAL, init="prior", seed=4, dtype=torch.float32)
+    x0 = torch.rand(5, 2)
+    a, b = ode(x0, 6), ref(x0, 6)
+    assert a.dtype == torch.float32 and torch.equal(a, b)
+    a.pow(2).sum().backward()
+    b.pow(2).sum().backward()
+    assert ode.flat.grad.dtype == torch.float32
+    assert torch.equal(ode.flat.grad, torch.cat([p.grad.reshape(-1) for p in ref.parameters()]))
+    # Adam on one tensor takes the steps it takes on four (it is elementwise).
+    for module in (ode, ref):
+        torch.optim.Adam(module.parameters(), lr=0.1).step()
+    assert torch.equal(ode.flat.detach(),
+                       torch.cat([p.detach().reshape(-1) for p in ref.parameters()]))
+
+
+def test_a_parameter_changed_between_forward_and_backward_is_refused():
+    # The solve reads a float64 flat parameter where it is (no copy): an optimizer step
+    # before backward() would make the gradient that of other parameters. Autograd refuses.
+    ode = odec.torch.NeuralODE(SPIRAL, init="prior", flat=True)
+    traj = ode(torch.rand(3, 2, dtype=torch.float64), 4)
+    with torch.no_grad():
+        ode.flat.add_(1.0)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        traj.sum().backward()
+    named = odec.torch.NeuralODE(SPIRAL, init="prior")
+    traj = named(torch.rand(3, 2, dtype=torch.float64), 4)
+    with torch.no_grad():
+        named.params["b1"].add_(1.0)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        traj.sum().backward()
+
+
+def test_bad_flat_parameters_raise_value_errors():
+    m = odec.load(SPIRAL).model()
+    x0 = torch.zeros(3, 2, dtype=torch.float64)
+    P = m.param_count
+    with pytest.raises(ValueError, match=rf"the flat parameter tensor has shape \(3,\), "
+                                         rf"expected \({P},\)"):
+        odec.torch.solve(m, torch.zeros(3, dtype=torch.float64), x0, 2)
+    with pytest.raises(ValueError, match="the flat parameter tensor has dtype torch.float32, "
+                                         "x0 torch.float64; use one dtype"):
+        odec.torch.solve(m, torch.zeros(P), x0, 2)
+    flat = torch.from_numpy(m.flatten(m.sample_params(1)))
+    assert torch.equal(odec.torch.solve(m, flat, x0, 2),
+                       torch.from_numpy(m.simulate(m.sample_params(1), x0.numpy(), steps=2)))
