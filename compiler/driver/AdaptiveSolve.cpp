@@ -23,6 +23,7 @@
 #include "tableau/SolverPlan.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <mutex>
 #include <optional>
@@ -56,11 +57,12 @@ struct AdaptiveSystem {
                                  int64_t capacity, std::vector<double> &steps,
                                  bool recordStates = false) const;
 
-  /// Hairer, Nørsett, Wanner I, II.4: h from the sizes of x0, f(x0) and f's change over a
-  /// trial Euler step, in the error norm's weights; at most the whole interval. Trajectory
-  /// b's exogenous values from `signals` (a driven model).
-  double firstStep(const std::vector<double> &params, const double *x0, double t0, double span,
-                   const AdaptiveSettings &s, const DriveSignals &signals, int64_t b) const;
+  /// Hairer, Nørsett, Wanner I, II.4: each trajectory's h from the sizes of x0, f(x0) and
+  /// f's change over a trial Euler step, in the error norm's weights; at most the whole
+  /// interval. Exogenous values from `signals` (a driven model).
+  std::vector<double> firstSteps(const std::vector<double> &params,
+                                 const std::vector<double> &x0, double t0, double span,
+                                 const AdaptiveSettings &s, const DriveSignals &signals) const;
 };
 
 AdaptiveSystem::AdaptiveSystem(std::shared_ptr<const ir::ModelIR> system, const ButcherTableau &t,
@@ -94,6 +96,9 @@ struct AdaptiveSolver::Impl {
   mutable std::once_flag replayOnce, backwardOnce;
   mutable std::optional<ObservedSolver> replay;    // compiled by the first discrete loss()
   mutable std::optional<AdaptiveSystem> backward; // by the first continuous one
+  // The most steps a trajectory took in the last discrete loss: the next one's room for the
+  // recorded steps (the record is zero-filled per call, so room costs time).
+  mutable std::atomic<int64_t> lastMostSteps{0};
 
   Loss discreteLoss(const std::vector<double> &params, const std::vector<double> &x0,
                     const std::vector<double> &times, const std::vector<double> &values,
@@ -128,40 +133,47 @@ void checkSettings(const AdaptiveSettings &s) {
 
 } // namespace
 
-double AdaptiveSystem::firstStep(const std::vector<double> &params, const double *x0, double t0,
-                                 double span, const AdaptiveSettings &s,
-                                 const DriveSignals &signals, int64_t b) const {
-  const size_t D = size_t(ir->stateDim()), P = params.size(), E = size_t(ir->exoDim());
-  std::vector<double> in(D + P + E), f0(D), f1(D);
+std::vector<double> AdaptiveSystem::firstSteps(const std::vector<double> &params,
+                                               const std::vector<double> &x0, double t0,
+                                               double span, const AdaptiveSettings &s,
+                                               const DriveSignals &signals) const {
+  const size_t D = size_t(ir->stateDim()), P = params.size(), E = size_t(ir->exoDim()),
+               B = x0.size() / std::max<size_t>(D, 1);
+  // One buffer for the whole batch: the parameters are copied into the point function's
+  // input once (this runs before every solve that picks its first steps).
+  std::vector<double> in(D + P + E), f0(D), f1(D), x1(D), out(B);
   std::copy(params.begin(), params.end(), in.begin() + long(D));
-  auto eval = [&](const double *x, double t, std::vector<double> &f) {
-    std::copy(x, x + D, in.begin());
-    if (E > 0)
-      signals.evaluate(b, t, false, in.data() + D + P);
-    field->function()(in.data(), f.data());
-  };
-  auto rms = [&](auto &&value) {
-    double sum = 0;
-    for (size_t d = 0; d < D; ++d) {
-      const double r = value(d) / (s.atol + s.rtol * std::abs(x0[d]));
-      sum += r * r;
-    }
-    return std::sqrt(sum / double(D));
-  };
-  eval(x0, t0, f0);
-  const double d0 = rms([&](size_t d) { return x0[d]; });
-  const double d1 = rms([&](size_t d) { return f0[d]; });
-  const double h0 = d0 < 1e-5 || d1 < 1e-5 ? 1e-6 : 0.01 * d0 / d1;
-  std::vector<double> x1(D);
-  for (size_t d = 0; d < D; ++d)
-    x1[d] = x0[d] + h0 * f0[d];
-  eval(x1.data(), t0 + std::min(h0, span), f1);
-  const double d2 = rms([&](size_t d) { return f1[d] - f0[d]; }) / h0;
-  const double big = std::max(d1, d2);
-  const double h1 = big <= 1e-15 ? std::max(1e-6, h0 * 1e-3)
-                                 : std::pow(0.01 / big, 1.0 / double(order + 1));
-  const double h = std::min({100 * h0, h1, span});
-  return std::isfinite(h) && h > 0 ? h : span;
+  for (size_t b = 0; b < B; ++b) {
+    const double *x = x0.data() + b * D;
+    auto eval = [&](const double *at, double t, std::vector<double> &f) {
+      std::copy(at, at + D, in.begin());
+      if (E > 0)
+        signals.evaluate(int64_t(b), t, false, in.data() + D + P);
+      field->function()(in.data(), f.data());
+    };
+    auto rms = [&](auto &&value) {
+      double sum = 0;
+      for (size_t d = 0; d < D; ++d) {
+        const double r = value(d) / (s.atol + s.rtol * std::abs(x[d]));
+        sum += r * r;
+      }
+      return std::sqrt(sum / double(D));
+    };
+    eval(x, t0, f0);
+    const double d0 = rms([&](size_t d) { return x[d]; });
+    const double d1 = rms([&](size_t d) { return f0[d]; });
+    const double h0 = d0 < 1e-5 || d1 < 1e-5 ? 1e-6 : 0.01 * d0 / d1;
+    for (size_t d = 0; d < D; ++d)
+      x1[d] = x[d] + h0 * f0[d];
+    eval(x1.data(), t0 + std::min(h0, span), f1);
+    const double d2 = rms([&](size_t d) { return f1[d] - f0[d]; }) / h0;
+    const double big = std::max(d1, d2);
+    const double h1 = big <= 1e-15 ? std::max(1e-6, h0 * 1e-3)
+                                   : std::pow(0.01 / big, 1.0 / double(order + 1));
+    const double h = std::min({100 * h0, h1, span});
+    out[b] = std::isfinite(h) && h > 0 ? h : span;
+  }
+  return out;
 }
 
 AdaptiveSolver Model::adaptiveSolver(const std::string &tableau) const {
@@ -277,13 +289,13 @@ AdaptiveSolver::Result AdaptiveSystem::forward(const std::vector<double> &params
   for (int64_t b = 0; b < batch && !ir->autonomous(); ++b)
     signals.requireCoverage(b, times.front(), times.back());
   const double span = times.back() - times.front();
-  std::vector<double> h0(size_t(batch), settings.firstStep);
   AdaptiveSolver::Result r;
+  std::vector<double> h0;
   if (settings.firstStep == 0) {
-    for (int64_t b = 0; b < batch; ++b)
-      h0[size_t(b)] =
-          firstStep(params, x0.data() + b * D, times.front(), span, settings, signals, b);
+    h0 = firstSteps(params, x0, times.front(), span, settings, signals);
     r.nfe = 2 * batch;
+  } else {
+    h0.assign(size_t(batch), settings.firstStep);
   }
   jit::AdaptiveControl c{settings.rtol, settings.atol, double(settings.maxSteps)};
   c.beta = settings.beta;
@@ -447,8 +459,11 @@ AdaptiveSolver::Loss AdaptiveSolver::Impl::discreteLoss(const std::vector<double
   const size_t K = times.size() < 2 ? 0 : times.size() - 1;
   AdaptiveSettings stepping = settings;
   stepping.stepToTimes = true; // the replay's plan: steps that end on the observation times
-  // A first guess of the room for the steps; a solve that takes more runs again with room.
-  int64_t capacity = 64 * int64_t(std::max<size_t>(K, 1));
+  // Room for the steps: half as much again as the last loss needed, or a generous first
+  // guess; a solve that takes more runs again with room (the same steps: the results do not
+  // depend on the room).
+  const int64_t last = lastMostSteps.load(std::memory_order_relaxed);
+  int64_t capacity = last > 0 ? last + last / 2 + 4 : 64 * int64_t(std::max<size_t>(K, 1));
   std::vector<double> steps;
   // The LLVM solve records each step's end state too, and the replay's reverse sweep starts
   // from those instead of solving the steps again (an emitted-C++ solve records lengths only).
@@ -457,6 +472,7 @@ AdaptiveSolver::Loss AdaptiveSolver::Impl::discreteLoss(const std::vector<double
   static_cast<Result &>(r) =
       system->forward(params, x0, times, stepping, drive, capacity, steps, states);
   const int64_t most = *std::max_element(r.accepted.begin(), r.accepted.end());
+  lastMostSteps.store(most, std::memory_order_relaxed);
   if (most > capacity) {
     capacity = most;
     static_cast<Result &>(r) =

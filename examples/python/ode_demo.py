@@ -38,11 +38,10 @@ def true_trajectory():
 
 
 def get_batch(true_y, rng):
-    s = torch.from_numpy(rng.choice(np.arange(DATA_SIZE - BATCH_TIME, dtype=np.int64),
-                                    BATCH_SIZE, replace=False))
-    # One gather of every window, (M, T, D), instead of torchdiffeq's demo's T gathers and a
-    # stack: the same tensors, ~50 us less per step in every loop timed here.
-    windows = true_y[s[:, None] + torch.arange(BATCH_TIME)]
+    s = rng.choice(DATA_SIZE - BATCH_TIME, BATCH_SIZE, replace=False)
+    # One gather of every window, (M, T, D), in NumPy, instead of torchdiffeq's demo's T torch
+    # gathers and a stack: the same tensors, ~70 us less per step in every loop timed here.
+    windows = torch.from_numpy(true_y.numpy()[s[:, None] + np.arange(BATCH_TIME)])
     return windows[:, 0], windows
 
 

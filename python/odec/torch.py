@@ -39,7 +39,9 @@ class Solve(torch.autograd.Function):
         # backward pass after an in-place change of any of it (an optimizer step between
         # forward and backward), as it does for its own ops.
         if len(params) == 1:
-            flat = params[0].detach().reshape(-1)
+            flat = params[0].detach()
+            if flat.dim() != 1:
+                flat = flat.reshape(-1)
         else:
             flat = (torch.cat([p.detach().reshape(-1) for p in params]) if params
                     else x0.new_zeros(0))
@@ -129,12 +131,12 @@ def solve(model, params, x0, steps, tableau="RK4", step=0.1, t0=None, inputs=Non
                 raise ValueError(f"parameter '{name}' has shape {tuple(p.shape)}, "
                                  f"expected {shape}")
             named.append((f"parameter '{name}'", p))
-    if x0.device.type != "cpu":
+    if not x0.is_cpu:
         raise ValueError(f"x0 is on {x0.device}; odec runs on the CPU (move it with .cpu())")
     for what, p in named:
         if p.dtype != x0.dtype:
             raise ValueError(f"{what} has dtype {p.dtype}, x0 {x0.dtype}; use one dtype")
-        if p.device.type != "cpu":
+        if not p.is_cpu:
             raise ValueError(f"{what} is on {p.device}; odec runs on the CPU")
     steps = odec.Model._steps(steps)
     drive = () if t0 is None and inputs is None else odec.Model._drive(t0, _numpy(inputs))

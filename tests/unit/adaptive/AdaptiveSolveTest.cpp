@@ -297,6 +297,13 @@ TEST(AdaptiveSolve, GradientIsTheDiscreteAdjointOfTheAcceptedSteps) {
   const odec::AdaptiveSolver::Loss fine = solver.loss({mu}, x0, times, values, s);
   EXPECT_GT(fine.accepted[0], 64 * 3);
   EXPECT_NEAR(fine.loss, g.loss, 1e-4 * g.loss);
+  // The room follows the last loss (now the fine one's: ample); the results do not.
+  s.rtol = s.atol = 1e-6;
+  const odec::AdaptiveSolver::Loss again = solver.loss({mu}, x0, times, values, s);
+  EXPECT_EQ(again.loss, g.loss);
+  EXPECT_EQ(again.gradParams, g.gradParams);
+  EXPECT_EQ(again.gradX0, g.gradX0);
+  EXPECT_EQ(again.accepted, g.accepted);
 }
 
 // The continuous adjoint (backward adaptive integration of [x, λ, θ̄]) approaches the discrete
