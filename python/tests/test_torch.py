@@ -277,3 +277,23 @@ def test_bad_flat_parameters_raise_value_errors():
     flat = torch.from_numpy(m.flatten(m.sample_params(1)))
     assert torch.equal(odec.torch.solve(m, flat, x0, 2),
                        torch.from_numpy(m.simulate(m.sample_params(1), x0.numpy(), steps=2)))
+
+
+def test_a_flat_modules_bad_inputs_get_solves_messages():
+    # The flat module checks a training loop's call in a few tests and leaves the rest to
+    # solve(): the same messages as the named module's.
+    ode = odec.torch.NeuralODE(SPIRAL, init="prior", flat=True)
+    with pytest.raises(ValueError, match=r"x0 has shape \(3, 3\), expected \(2,\) or \(B, 2\)"):
+        ode(torch.zeros(3, 3, dtype=torch.float64), 5)
+    with pytest.raises(ValueError, match="the flat parameter tensor has dtype torch.float64, "
+                                         "x0 torch.float32"):
+        ode(torch.zeros(3, 2), 5)
+    with pytest.raises(ValueError, match="steps must be a non-negative integer"):
+        ode(torch.zeros(3, 2, dtype=torch.float64), -1)
+    with pytest.raises(ValueError, match="steps must be a non-negative integer"):
+        ode(torch.zeros(3, 2, dtype=torch.float64), 2.5)
+    assert ode(torch.zeros(2, dtype=torch.float64), 4).shape == (1, 5, 2)
+    assert ode(torch.zeros(3, 2, dtype=torch.float64), np.int64(4)).shape == (3, 5, 2)
+    with pytest.warns(RuntimeWarning, match=r"odec.torch.solve: the trajectory holds non-finite "
+                                            r"values \(first in trajectory 1 at step 0\)"):
+        ode(torch.tensor([[0.1, 0.1], [float("nan"), 0.0]], dtype=torch.float64), 3)
