@@ -122,13 +122,27 @@ public:
         tapedSweeps();
       } else {
         forwardSweep();
-        reverseStart();
-        emitLoop(b_, arg("steps"), [&](Value *i) { reverseStep(i); });
+        branch(reverses(), [&] {
+          reverseStart();
+          emitLoop(b_, arg("steps"), [&](Value *i) { reverseStep(i); });
+        });
       }
-      scatterRows(b_, te_, lambda_, arg("gradX0"), chunk.rowStart(b_, Dv_, b_.getInt64(0)),
-                  chunk.mask);
+      branch(reverses(), [&] {
+        scatterRows(b_, te_, lambda_, arg("gradX0"), chunk.rowStart(b_, Dv_, b_.getInt64(0)),
+                    chunk.mask);
+      });
     });
     finish();
+  }
+
+  // The VJP's mode (support/SolverAbi.h); a loss gradient's is kVjpSolve.
+  Value *mode() { return targets_ ? b_.getInt64(kVjpSolve) : arg("mode"); }
+  Value *modeIs(VjpMode m) { return b_.CreateICmpEQ(mode(), b_.getInt64(uint64_t(m))); }
+  // The call solves forward (else traj holds the forward solve).
+  Value *solves() { return b_.CreateOr(modeIs(kVjpSolve), modeIs(kVjpTapeForward)); }
+  // The call runs the reverse sweep.
+  Value *reverses() {
+    return targets_ ? b_.getTrue() : b_.CreateNot(modeIs(kVjpTapeForward));
   }
 
 private:
@@ -217,11 +231,44 @@ private:
     tapeSteps_ = kTapeBytes / bytesPerStep;
     if (tapeSteps_ == 0)
       return;
-    step_.setSlots(tapeSteps_ + 1);
     Value *start = b_.CreateSub(arg("steps"), te_.index(tapeSteps_));
-    tapeStart_ = targets_ ? start
-                          : b_.CreateSelect(b_.CreateICmpEQ(arg("trajGiven"), b_.getInt64(0)),
-                                            start, arg("steps"));
+    if (targets_) {
+      step_.setSlots(tapeSteps_ + 1);
+      tapeStart_ = start;
+      return;
+    }
+    // A VJP's slots may live in the caller's tape (kVjpTapeForward, kVjpFromTape): every
+    // chunk's tapeSteps_ + 1 slots there, the chunk's slot s at chunk · (tapeSteps_ + 1) + s.
+    Value *handed = b_.CreateICmpNE(arg("tape"), llvm::Constant::getNullValue(arg("tape")->getType()));
+    external_ = b_.CreateAnd(handed, b_.CreateOr(modeIs(kVjpTapeForward), modeIs(kVjpFromTape)));
+    step_.setSlots(tapeSteps_ + 1, [this](const Tensor &t) { return onTape(t); });
+    // The tape holds the last steps after a forward sweep in this call, or in the call that
+    // handed it; a trajectory alone holds no stage values.
+    Value *valid = b_.CreateOr(modeIs(kVjpSolve), external_);
+    tapeStart_ = b_.CreateSelect(valid, start, arg("steps"));
+  }
+
+  // Storage of the slots (allocated in the entry block, at t.ptr), in the caller's tape when
+  // it hands one: each buffer takes its bytes per chunk there, for every chunk.
+  Tensor onTape(const Tensor &t) {
+    llvm::IRBuilder<> entry(llvm::cast<llvm::Instruction>(t.ptr)->getNextNode());
+    llvm::Type *i8 = entry.getInt8Ty();
+    const llvm::DataLayout &dl = f_->getParent()->getDataLayout();
+    const int64_t bytes =
+        t.shape.size() * int64_t(dl.getTypeAllocSize(te_.elementType(true)).getFixedSize());
+    Value *chunks = entry.CreateUDiv(entry.CreateAdd(arg("batch"), entry.getInt64(width_ - 1)),
+                                     entry.getInt64(width_));
+    Value *handed = entry.CreateICmpNE(arg("tape"), llvm::Constant::getNullValue(arg("tape")->getType()));
+    Value *tapeMode = entry.CreateOr(
+        entry.CreateICmpEQ(arg("mode"), entry.getInt64(kVjpTapeForward)),
+        entry.CreateICmpEQ(arg("mode"), entry.getInt64(kVjpFromTape)));
+    Value *at = entry.CreateInBoundsGEP(
+        i8, entry.CreateBitCast(arg("tape"), llvm::PointerType::getUnqual(i8)),
+        entry.CreateMul(chunks, entry.getInt64(uint64_t(tapeBytesPerChunk_))));
+    tapeBytesPerChunk_ += bytes;
+    return {entry.CreateSelect(entry.CreateAnd(handed, tapeMode),
+                               entry.CreateBitCast(at, t.ptr->getType()), t.ptr),
+            t.shape, t.varying};
   }
 
   // Step n's slot.
@@ -257,13 +304,21 @@ private:
   // VJP handed its trajectory.
   void tapedSweeps() {
     Value *steps = arg("steps"), *traj = arg("traj"), *zero = b_.getInt64(0);
-    Value *forward = targets_ ? b_.getTrue() : b_.CreateICmpEQ(arg("trajGiven"), zero);
+    Value *forward = solves();
     Value *forwardSteps = b_.CreateSelect(forward, steps, zero);
     branch(forward, [&] {
       gatherRows(b_, te_, X_, arg("x0"), chunk_->rowStart(b_, Dv_, zero), chunk_->mask);
       scatterRows(b_, te_, X_, traj, trajRow(zero), chunk_->mask);
     });
-    Value *count = b_.CreateAdd(b_.CreateAdd(forwardSteps, steps), b_.getInt64(1));
+    Value *count = b_.CreateAdd(
+        forwardSteps, b_.CreateSelect(reverses(), b_.CreateAdd(steps, b_.getInt64(1)), zero));
+    // The chunk's first slot in the caller's tape (0 in the function's own).
+    Value *firstSlot =
+        external_ ? b_.CreateSelect(external_,
+                                    b_.CreateMul(b_.CreateUDiv(chunk_->first, te_.index(width_)),
+                                                 te_.index(tapeSteps_ + 1)),
+                                    zero)
+                  : zero;
     emitLoop(b_, count, [&](Value *j) {
       Value *isForward = b_.CreateICmpSLT(j, forwardSteps);
       Value *i = b_.CreateSub(j, b_.CreateAdd(forwardSteps, b_.getInt64(1))); // reverse step
@@ -272,7 +327,7 @@ private:
       branch(b_.CreateICmpEQ(j, forwardSteps), [&] { reverseStart(); }, [&] {
         branch(isForward, [] {}, [&] { gatherRows(b_, te_, X_, traj, trajRow(n), chunk_->mask); });
         Value *slot = slotOf(n);
-        step_.setSlot(slot);
+        step_.setSlot(b_.CreateAdd(firstSlot, slot));
         branch(
             b_.CreateOr(isForward, b_.CreateICmpEQ(slot, te_.index(tapeSteps_))),
             [&] { step_.emitRecomputation(X_, hv_, stageRoots_, isForward); },
@@ -299,7 +354,7 @@ private:
     if (!targets_) {
       auto *solve = llvm::BasicBlock::Create(ctx_, "forward", f_);
       solved = llvm::BasicBlock::Create(ctx_, "forward.done", f_);
-      b_.CreateCondBr(b_.CreateICmpEQ(arg("trajGiven"), b_.getInt64(0)), solve, solved);
+      b_.CreateCondBr(solves(), solve, solved);
       b_.SetInsertPoint(solve);
     }
     Value *count = b_.CreateSub(batch, chunk_->first);
@@ -454,9 +509,20 @@ private:
 
   void finish() {
     llvm::Type *dbl = b_.getDoubleTy();
-    emitLoop(b_, model_.paramCount(), [&](Value *p) {
-      b_.CreateStore(thetaGrad_->total(p), b_.CreateInBoundsGEP(dbl, arg("gradParams"), p));
+    branch(reverses(), [&] {
+      emitLoop(b_, model_.paramCount(), [&](Value *p) {
+        b_.CreateStore(thetaGrad_->total(p), b_.CreateInBoundsGEP(dbl, arg("gradParams"), p));
+      });
     });
+    if (!targets_) { // the tape's size, for the host (vjpTapeSymbol)
+      llvm::Type *i64 = b_.getInt64Ty();
+      auto *size = llvm::ArrayType::get(i64, 2);
+      new llvm::GlobalVariable(
+          *f_->getParent(), size, true, llvm::GlobalValue::ExternalLinkage,
+          llvm::ConstantArray::get(size, {llvm::ConstantInt::get(i64, uint64_t(tapeBytesPerChunk_)),
+                                          llvm::ConstantInt::get(i64, uint64_t(tapeSteps_))}),
+          vjpTapeSymbol(f_->getName().str()));
+    }
     Value *result = targets_ ? te_.sumLanes(te_.load(loss_, te_.index(0), true)) : nullptr;
     te_.freeHeapStorage();
     if (targets_)
@@ -495,6 +561,8 @@ private:
   Value *n_ = nullptr; // the step whose stages are emitted (forward or reverse)
   int64_t tapeSteps_ = 0;
   Value *tapeStart_ = nullptr; // the first step on the tape (steps − tapeSteps_, or steps: none)
+  Value *external_ = nullptr;  // i1: the slots are in the caller's tape (a VJP with a tape)
+  int64_t tapeBytesPerChunk_ = 0; // of the caller's tape (onTape)
 };
 
 llvm::Function *emitAdjoint(llvm::Module &m, const ir::ModelIR &model,

@@ -33,9 +33,12 @@
 //
 //   void name(const double *params, const double *x0, int64_t batch, int64_t steps,
 //             double h, const double *cotangent, double *traj, double *gradParams,
-//             double *gradX0, int64_t trajGiven)         (the ABI of jit::VjpFn)
+//             double *gradX0, int64_t mode, const double *exo, double *tape)
+//                                                        (the ABI of jit::VjpFn)
 //
-// With trajGiven nonzero, traj already holds the forward solve and the forward call is skipped.
+// mode (VjpMode, support/SolverAbi.h): the whole VJP; the reverse sweep on a trajectory that traj
+// already holds (the forward call is skipped); or the two halves of the taped VJP below in two
+// calls, the tape in the caller's memory in between.
 //
 // The tape. An adjoint emitted without a forward solver beside it (`forward` null: what
 // training compiles) in batch code (rolled stages) solves forward itself and keeps, for the
@@ -46,7 +49,11 @@
 // adjoint that recomputes (JIT time); its forward arithmetic is the forward solver's, so traj
 // and the gradients are what the recomputing adjoint gives, to the bit. One-lane code, and an
 // adjoint beside a forward solver (a pair of callables, or a VJP handed its trajectory, which
-// has no forward sweep to keep), recompute every step.
+// has no forward sweep to keep), recompute every step. A VJP alone can split the two sweeps
+// over two calls (a forward pass, then the backward pass of a training framework): with
+// kVjpTapeForward the forward sweep keeps its slots in the caller's `tape` (every chunk's, at
+// the bytes per chunk the global vjpTapeSymbol(name) holds, with the steps the tape keeps; 0:
+// no tape), and kVjpFromTape runs the reverse sweep from them.
 //
 // The VJP expressions come from ad::vjp(field, cotangent Variables (role Cotangent), wrt =
 // states and parameters). Memory besides traj is O(s·D + P) per chunk and the tape (at most
@@ -88,6 +95,10 @@ llvm::Function *emitLossGrad(llvm::Module &m, const ir::ModelIR &model,
                              const ButcherTableau &tableau, int width, Precision precision,
                              const MachineModel &machine, const std::string &name,
                              llvm::Function *forward);
+
+/// The global of a VJP's module that holds its tape's size: two i64, the bytes per chunk of W
+/// trajectories and the last steps it keeps (0 and 0: no tape).
+inline std::string vjpTapeSymbol(const std::string &vjpName) { return vjpName + ".tape"; }
 
 /// Adds the vector–Jacobian product of the solve to m: the same sweep seeded by a cotangent of
 /// every step state (B x (N+1) x D, the traj layout). Errors and `forward` as for emitLossGrad.

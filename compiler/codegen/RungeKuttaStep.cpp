@@ -93,16 +93,20 @@ RungeKuttaStep::RungeKuttaStep(llvm::IRBuilder<> &b, TensorEmitter &te, ExprEval
   }
 }
 
-void RungeKuttaStep::setSlots(int64_t slots) {
+void RungeKuttaStep::setSlots(int64_t slots, TensorEmitter::Relocation relocate) {
   internalCheck(slots >= 1 && (slots == 1 || rolled_) && !stageX_.ptr,
                 "RungeKuttaStep::setSlots: slots are for rolled stages, before any emission");
   slots_ = slots;
+  relocate_ = std::move(relocate);
 }
 
 const Tensor &RungeKuttaStep::stageStates() {
-  if (!stageX_.ptr)
+  if (!stageX_.ptr) {
     stageX_ = te_.allocate(Shape::vector(int(slots_ * tableau_.stages * model_.stateDim())),
                            true, "Xstage");
+    if (relocate_)
+      stageX_ = relocate_(stageX_);
+  }
   return stageX_;
 }
 
@@ -307,6 +311,8 @@ void RungeKuttaStep::emitStages(const Tensor &X, Value *h, Value *lastSlope,
       loadExogenous(i);
       TensorMap values = bindStage(state, i);
       if (uses && slots_ > 1) {
+        if (relocate_)
+          te_.relocateScope(keptScope_ + 1, relocate_);
         // What the VJP reads goes to the slot; the rest of what it shares with the field
         // stays in the stage's copy. Node by node, in order, each in its own storage.
         std::unordered_map<const ir::Node *, ir::Expr> byNode;

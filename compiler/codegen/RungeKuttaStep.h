@@ -63,8 +63,12 @@ public:
   /// of several steps: `slots` copies of them (the adjoint's tape), of which setSlot picks the
   /// one that emitRecomputation writes and stageState, fieldValues and
   /// stageRows read. One slot unless set, before anything is emitted.
-  void setSlots(int64_t slots);
-  /// The slot (an i64 below the slot count) of the step emitted next.
+  /// With `relocate`, the slots' storage (stage states and kept values) is where it maps each
+  /// buffer (TensorEmitter::relocateScope), so that it may hold more slots than `slots`: the
+  /// tape of every chunk of a batch, in memory the caller keeps between two calls.
+  void setSlots(int64_t slots, TensorEmitter::Relocation relocate = {});
+  /// The slot (an i64 below the slot count, or within the relocated storage) of the step
+  /// emitted next.
   void setSlot(llvm::Value *slot) { slot_ = slot; }
   /// Elements of one slot per stage: the stage state and every field value that `uses` read
   /// directly (an upper bound: uniform ones are not kept).
@@ -154,6 +158,7 @@ private:
   Tensor K_, sum_;           // s rows of D: slopes; one row: scratch (rolled)
   Tensor stageX_;           // slots × s rows of D: stage states (stageStates())
   int64_t slots_ = 1;
+  TensorEmitter::Relocation relocate_; // of the slots' storage (setSlots)
   llvm::Value *slot_ = nullptr; // the current slot (null: slot 0)
   Tensor A_;                // the tableau's A, s × s (rolled)
   Tensor exoRows_;          // s rows of exoDim(): each stage's exogenous values

@@ -127,6 +127,10 @@ void TensorEmitter::setStorageScope(int scope, Value *copy, int64_t copies) {
   scopeCopies_ = copies;
 }
 
+void TensorEmitter::relocateScope(int scope, Relocation relocate) {
+  relocations_[scope] = std::move(relocate);
+}
+
 Tensor TensorEmitter::storedValue(const ir::Node &n, int scope, Value *copy) {
   auto it = storage_.find({&n, scope});
   if (it == storage_.end())
@@ -332,9 +336,10 @@ Tensor TensorEmitter::output(const ir::Node &n, bool varying) {
   auto it = storage_.find({&n, scope});
   if (it == storage_.end() || it->second.base.varying != varying || it->second.copies != copies) {
     const Shape all = copies == 1 ? n.shape : Shape::vector(int(copies * n.shape.size()));
-    it = storage_.insert_or_assign({&n, scope},
-                                   Storage{allocate(all, varying, ir::opInfo(n.op).name), copies})
-             .first;
+    Tensor base = allocate(all, varying, ir::opInfo(n.op).name);
+    if (auto r = relocations_.find(scope); varying && r != relocations_.end())
+      base = r->second(base);
+    it = storage_.insert_or_assign({&n, scope}, Storage{base, copies}).first;
   }
   return copies == 1 ? it->second.base : storedValue(n, scope, scopeCopy_);
 }

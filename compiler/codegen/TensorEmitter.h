@@ -69,6 +69,11 @@ public:
   /// Copy `copy` of n's storage in `scope`, when an evaluation in that scope computed n (null
   /// ptr otherwise): a value kept by one loop, read in another.
   Tensor storedValue(const ir::Node &n, int scope, llvm::Value *copy);
+  /// Where the storage lives that emit() allocates from now on for varying results in
+  /// `scope`: `relocate` maps each buffer allocate() made (its pointer an instruction of the
+  /// entry block) to the one used: memory the caller may hand in (the adjoint's tape).
+  using Relocation = std::function<Tensor(const Tensor &allocated)>;
+  void relocateScope(int scope, Relocation relocate);
 
   /// Fresh storage, allocated in the entry block (on the stack or the heap, see above).
   Tensor allocate(const Shape &shape, bool varying, const llvm::Twine &name = "");
@@ -162,6 +167,7 @@ private:
   int64_t scopeCopies_ = 1;
   uint64_t stackBytes_ = 0;
   std::vector<llvm::Value *> heap_; // buffers to free before returning
+  std::map<int, Relocation> relocations_; // by scope
 };
 
 } // namespace odec::codegen

@@ -367,8 +367,6 @@ Simulator Model::simulator(const std::string &tableau, const CompileOptions &com
     impl->chunked = options;
     impl->compiled = std::make_unique<jit::BatchVariants<jit::CompiledSimulator>>(
         [model = impl_, &t](const jit::CompileOptions &o) {
-          if (auto spare = model->takeSpare(t.name, o))
-            return spare;
           return jit::compileSimulator(model->ir, t, o);
         },
         options, compile.batch);
@@ -627,11 +625,11 @@ Vjp Model::vjp(const std::string &tableau, const CompileOptions &compile) const 
   if (impl->implicit)
     impl->compiled = compileImplicitVjp(impl_->ir, t, options);
   else
+    // The VJP alone: batch code keeps a tape, which a forward pass can hand to its backward
+    // pass (forwardWithTape, fromTape).
     impl->compiled = std::make_unique<jit::VjpByBatch>(
         [model = impl_, &t](const jit::CompileOptions &o) {
-          jit::CompiledVjpSolvers both = jit::compileVjp(model->ir, t, o);
-          model->keepSpare(t.name, o, std::move(both.simulator));
-          return std::unique_ptr<jit::Vjp>(std::move(both.vjp));
+          return std::unique_ptr<jit::Vjp>(jit::compileVjpAlone(model->ir, t, o));
         },
         options, compile.batch);
   Vjp v;
@@ -656,7 +654,7 @@ void Vjp::operator()(const double *params, const double *x0, int64_t batch, int6
                      double *gradX0, const Drive &drive) const {
   requireStep(h, "the step h");
   const std::vector<double> exo = impl_->stageValues(batch, steps, h, drive);
-  (*impl_->compiled)(params, x0, batch, steps, h, cotangent, traj, gradParams, gradX0, false,
+  (*impl_->compiled)(params, x0, batch, steps, h, cotangent, traj, gradParams, gradX0, kVjpSolve,
                      exo.empty() ? nullptr : exo.data());
 }
 
@@ -671,9 +669,50 @@ void Vjp::fromTrajectory(const double *params, const double *x0, int64_t batch, 
                          double *gradParams, double *gradX0, const Drive &drive) const {
   requireStep(h, "the step h");
   const std::vector<double> exo = impl_->stageValues(batch, steps, h, drive);
-  // With trajGiven the compiled code only reads traj.
+  // From a trajectory the compiled code only reads traj.
   (*impl_->compiled)(params, x0, batch, steps, h, cotangent, const_cast<double *>(traj),
-                     gradParams, gradX0, true, exo.empty() ? nullptr : exo.data());
+                     gradParams, gradX0, kVjpFromTrajectory, exo.empty() ? nullptr : exo.data());
+}
+
+int64_t Vjp::tapeBytes(int64_t batch) const {
+  if (batch < 1)
+    throw std::invalid_argument("batch must be >= 1");
+  return impl_->compiled->tapeBytes(batch);
+}
+
+int64_t Vjp::tapeSteps(int64_t batch) const {
+  if (batch < 1)
+    throw std::invalid_argument("batch must be >= 1");
+  return impl_->compiled->tapeSteps(batch);
+}
+
+void Vjp::forwardWithTape(const double *params, const double *x0, int64_t batch, int64_t steps,
+                          double h, double *traj, double *tape, const Drive &drive) const {
+  requireStep(h, "the step h");
+  if (impl_->implicit)
+    throw std::invalid_argument("the VJP of implicit tableau '" + impl_->tableau +
+                                "' keeps no tape: solve forward with a Simulator, then call "
+                                "fromTrajectory");
+  const int64_t bytes = tapeBytes(batch);
+  if (bytes && reinterpret_cast<uintptr_t>(tape) % 64 != 0)
+    throw std::invalid_argument("the tape must be 64-byte aligned");
+  const std::vector<double> exo = impl_->stageValues(batch, steps, h, drive);
+  (*impl_->compiled)(params, x0, batch, steps, h, nullptr, traj, nullptr, nullptr,
+                     kVjpTapeForward, exo.empty() ? nullptr : exo.data(), bytes ? tape : nullptr);
+}
+
+void Vjp::fromTape(const double *params, const double *x0, int64_t batch, int64_t steps,
+                   double h, const double *cotangent, const double *traj, const double *tape,
+                   double *gradParams, double *gradX0, const Drive &drive) const {
+  requireStep(h, "the step h");
+  const int64_t bytes = tapeBytes(batch);
+  if (bytes && reinterpret_cast<uintptr_t>(tape) % 64 != 0)
+    throw std::invalid_argument("the tape must be 64-byte aligned");
+  const std::vector<double> exo = impl_->stageValues(batch, steps, h, drive);
+  // The tape and traj are only read.
+  (*impl_->compiled)(params, x0, batch, steps, h, cotangent, const_cast<double *>(traj),
+                     gradParams, gradX0, impl_->implicit ? kVjpFromTrajectory : kVjpFromTape,
+                     exo.empty() ? nullptr : exo.data(), bytes ? const_cast<double *>(tape) : nullptr);
 }
 
 Vjp::Result Vjp::operator()(const std::vector<double> &params, const std::vector<double> &x0,

@@ -3,6 +3,7 @@
 #include "driver/Derive.h"
 #include "driver/StateJacobian.h"
 #include "jit/BatchVariants.h"
+#include "support/InternalError.h"
 
 #include <algorithm>
 #include <stdexcept>
@@ -32,9 +33,11 @@ public:
       : solver_(std::move(solver)) {}
   void operator()(const double *params, const double *x0, int64_t batch, int64_t steps, double h,
                   const double *cotangent, double *traj, double *gradParams, double *gradX0,
-                  bool trajGiven, const double *) const override {
+                  VjpMode mode, const double *, double *) const override {
+    // No tape (tapeBytes 0); the host API solves forward with a Simulator instead.
+    internalCheck(mode != kVjpTapeForward, "ImplicitVjp: a taped forward pass");
     solver_->vjp(params, x0, batch, steps, h, cotangent, traj, gradParams, gradX0, nullptr,
-                 trajGiven);
+                 mode != kVjpSolve);
   }
 
 private:

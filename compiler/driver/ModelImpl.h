@@ -10,7 +10,6 @@
 #include "jit/Jit.h"
 
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
@@ -41,38 +40,6 @@ struct Model::Impl {
     o.cpu = defaults.cpu;
     o.cache = defaults.cache;
     return o;
-  }
-
-  /// Forward solvers compiled along with a discrete adjoint (the adjoint's module holds and
-  /// calls one), kept for the next simulator of that tableau and options to take instead of
-  /// compiling its own: a host program that trains and then simulates compiles once.
-  struct SpareSolver {
-    std::string tableau;
-    jit::CompileOptions options;
-    std::unique_ptr<jit::CompiledSimulator> simulator;
-  };
-  mutable std::mutex spareMutex;
-  mutable std::vector<SpareSolver> spareSolvers;
-
-  static bool sameCode(const jit::CompileOptions &a, const jit::CompileOptions &b) {
-    return a.optLevel == b.optLevel && a.vectorWidth == b.vectorWidth &&
-           a.precision == b.precision && a.cpu == b.cpu && a.triple == b.triple;
-  }
-  void keepSpare(const std::string &tableau, const jit::CompileOptions &o,
-                 std::unique_ptr<jit::CompiledSimulator> sim) const {
-    std::lock_guard<std::mutex> lock(spareMutex);
-    spareSolvers.push_back({tableau, o, std::move(sim)});
-  }
-  std::unique_ptr<jit::CompiledSimulator> takeSpare(const std::string &tableau,
-                                                    const jit::CompileOptions &o) const {
-    std::lock_guard<std::mutex> lock(spareMutex);
-    for (auto it = spareSolvers.begin(); it != spareSolvers.end(); ++it)
-      if (it->tableau == tableau && sameCode(it->options, o)) {
-        std::unique_ptr<jit::CompiledSimulator> sim = std::move(it->simulator);
-        spareSolvers.erase(it);
-        return sim;
-      }
-    return nullptr;
   }
 };
 

@@ -292,7 +292,7 @@ ObservedSolver::Result ObservedSolver::Impl::run(const std::vector<double> &para
   r.gradParams.resize(size_t(P));
   r.gradX0.resize(size_t(B * D));
   (*solvers.vjp)(params.data(), x0.data(), B, N, h, cotangent.data(), traj.data(),
-                 r.gradParams.data(), r.gradX0.data(), true, exo.data());
+                 r.gradParams.data(), r.gradX0.data(), kVjpFromTrajectory, exo.data(), nullptr);
   for (int64_t i = 0; i < P; ++i)
     r.gradParams[size_t(i)] += outputGrad[size_t(i)];
   return r;

@@ -80,9 +80,15 @@ public:
 
   void operator()(const double *params, const double *x0, int64_t batch, int64_t steps, double h,
                   const double *cotangent, double *traj, double *gradParams, double *gradX0,
-                  bool trajGiven, const double *exo) const override {
+                  VjpMode mode, const double *exo, double *tape) const override {
     variants_.forBatch(batch)(params, x0, batch, steps, h, cotangent, traj, gradParams, gradX0,
-                              trajGiven, exo);
+                              mode, exo, tape);
+  }
+  int64_t tapeBytes(int64_t batch) const override {
+    return variants_.forBatch(batch).tapeBytes(batch);
+  }
+  int64_t tapeSteps(int64_t batch) const override {
+    return variants_.forBatch(batch).tapeSteps(batch);
   }
 
 private:

@@ -523,11 +523,29 @@ CompiledSolvers compileSolvers(const ir::ModelIR &model, const ButcherTableau &t
 CompiledVjpSolvers compileVjp(const ir::ModelIR &model, const ButcherTableau &tableau,
                               const CompileOptions &options) {
   codegen::requireExplicit(tableau);
+  const std::string name = vjpName(model, tableau);
   Jitted j = jitCompile(adjointEmitter(AdjointKind::Vjp, model, tableau, options, true),
-                        solverModule("vjp", model, tableau),
-                        options, {vjpName(model, tableau), simulatorName(model, tableau)});
+                        solverModule("vjp", model, tableau), options,
+                        {name, simulatorName(model, tableau), codegen::vjpTapeSymbol(name)});
+  const auto *tape = reinterpret_cast<const int64_t *>(j.addresses[2]);
   return {std::make_unique<JitOwned<CompiledSimulator>>(j.jit, j.addresses[1]),
-          std::make_unique<JitOwned<CompiledVjp>>(j.jit, j.addresses[0])};
+          std::make_unique<JitOwned<CompiledVjp>>(j.jit, j.addresses[0],
+                                                  int64_t(lanesPerChunk(options)), tape[0],
+                                                  tape[1])};
+}
+
+std::unique_ptr<CompiledVjp> compileVjpAlone(const ir::ModelIR &model,
+                                             const ButcherTableau &tableau,
+                                             const CompileOptions &options) {
+  codegen::requireExplicit(tableau);
+  const std::string name = vjpName(model, tableau);
+  Jitted j = jitCompile(adjointEmitter(AdjointKind::Vjp, model, tableau, options, false),
+                        solverModule("vjp-alone", model, tableau), options,
+                        {name, codegen::vjpTapeSymbol(name)});
+  const auto *tape = reinterpret_cast<const int64_t *>(j.addresses[1]);
+  return std::make_unique<JitOwned<CompiledVjp>>(j.jit, j.addresses[0],
+                                                 int64_t(lanesPerChunk(options)), tape[0],
+                                                 tape[1]);
 }
 
 std::string emitLossGradLLVM(const ir::ModelIR &model, const ButcherTableau &tableau,

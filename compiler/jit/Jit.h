@@ -314,7 +314,12 @@ public:
 
   virtual void operator()(const double *params, const double *x0, int64_t batch, int64_t steps,
                           double h, const double *cotangent, double *traj, double *gradParams,
-                          double *gradX0, bool trajGiven, const double *exo) const = 0;
+                          double *gradX0, VjpMode mode, const double *exo,
+                          double *tape = nullptr) const = 0;
+  /// Bytes of the tape kVjpTapeForward keeps for this batch (0: the code keeps none).
+  virtual int64_t tapeBytes(int64_t /*batch*/) const { return 0; }
+  /// The last steps of a solve that tape holds (the reverse sweep recomputes the others).
+  virtual int64_t tapeSteps(int64_t /*batch*/) const { return 0; }
 
 protected:
   Vjp() = default;
@@ -325,15 +330,21 @@ public:
   VjpFn function() const { return fn_; }
   void operator()(const double *params, const double *x0, int64_t batch, int64_t steps, double h,
                   const double *cotangent, double *traj, double *gradParams, double *gradX0,
-                  bool trajGiven, const double *exo) const override {
-    fn_(params, x0, batch, steps, h, cotangent, traj, gradParams, gradX0, trajGiven, exo);
+                  VjpMode mode, const double *exo, double *tape) const override {
+    fn_(params, x0, batch, steps, h, cotangent, traj, gradParams, gradX0, mode, exo, tape);
   }
+  int64_t tapeBytes(int64_t batch) const override {
+    return (batch + lanes_ - 1) / lanes_ * tapeBytesPerChunk_;
+  }
+  int64_t tapeSteps(int64_t) const override { return tapeSteps_; }
 
 protected:
-  explicit CompiledVjp(VjpFn fn) : fn_(fn) {}
+  CompiledVjp(VjpFn fn, int64_t lanes, int64_t tapeBytesPerChunk, int64_t tapeSteps)
+      : fn_(fn), lanes_(lanes), tapeBytesPerChunk_(tapeBytesPerChunk), tapeSteps_(tapeSteps) {}
 
 private:
   VjpFn fn_;
+  int64_t lanes_, tapeBytesPerChunk_, tapeSteps_;
 };
 
 /// The forward solver and the VJP of one (model, tableau) in one module, as CompiledSolvers.
@@ -345,5 +356,12 @@ struct CompiledVjpSolvers {
 /// Errors as for compileSimulator.
 CompiledVjpSolvers compileVjp(const ir::ModelIR &model, const ButcherTableau &tableau,
                               const CompileOptions &options = {});
+
+/// The VJP alone (the host API's Vjp): batch code solves forward in its own sweep and keeps a
+/// tape, which it can hand to the caller between a forward and a backward call (VjpMode);
+/// one-lane code brings the forward solver it calls. Errors as for compileSimulator.
+std::unique_ptr<CompiledVjp> compileVjpAlone(const ir::ModelIR &model,
+                                             const ButcherTableau &tableau,
+                                             const CompileOptions &options = {});
 
 } // namespace odec::jit

@@ -67,12 +67,27 @@ template <class Fn> double call(const Fn &fn, const LossGradArgs &a) {
 /// the traj layout) by the same discrete adjoint: gradParams = (∂traj/∂θ)ᵀ c (P values) and
 /// gradX0 = (∂traj/∂x0)ᵀ c (B x D), both overwritten. The MSE loss gradient is this with
 /// c_{b,s_t} = 2 w_t (x_{b,s_t} − y_{b,t}) (summed over the targets at each step).
-/// trajGiven nonzero: traj already holds the forward solve of these params and x0 (by the
-/// forward solver of the same model, tableau and options), which is read instead of recomputed.
-/// exo as in LossGradArgs.
+/// mode (VjpMode) says which part of that one call does; exo as in LossGradArgs; tape: see
+/// VjpMode (null in the first two modes).
 using VjpFn = void (*)(const double *params, const double *x0, int64_t batch, int64_t steps,
                        double h, const double *cotangent, double *traj, double *gradParams,
-                       double *gradX0, int64_t trajGiven, const double *exo);
+                       double *gradX0, int64_t mode, const double *exo, double *tape);
+
+/// What one VjpFn call does.
+enum VjpMode : int64_t {
+  kVjpSolve = 0,          // the forward solve into traj, then the reverse sweep
+  kVjpFromTrajectory = 1, // traj holds the forward solve (the forward solver's of the same model,
+                          // tableau and options): the reverse sweep alone, recomputing stages
+  // A forward pass and its backward pass in two calls, with what the reverse sweep reads of
+  // the last steps kept in between: kVjpTapeForward solves into traj and keeps those values in
+  // `tape` (the code's tape bytes per chunk of W trajectories, times the chunks; 64-byte
+  // aligned; null keeps nothing); cotangent, gradParams and gradX0 are not used. Then
+  // kVjpFromTape, with the same arguments and that traj and tape, is kVjpFromTrajectory that
+  // recomputes only the steps the tape does not hold. Code without a tape (0 bytes) treats the
+  // two as a forward solve and kVjpFromTrajectory.
+  kVjpTapeForward = 2,
+  kVjpFromTape = 3,
+};
 
 /// The C type of one parameter of LossGradFn or VjpFn.
 enum class AbiType { RealIn, RealOut, Int64, Real, Int64In };
@@ -100,7 +115,7 @@ inline constexpr std::array<AbiParam, 13> kLossGradParams = {{
 }};
 
 /// VjpFn's parameters, in order.
-inline constexpr std::array<AbiParam, 11> kVjpParams = {{
+inline constexpr std::array<AbiParam, 12> kVjpParams = {{
     {"params", AbiType::RealIn},
     {"x0", AbiType::RealIn},
     {"batch", AbiType::Int64},
@@ -110,8 +125,9 @@ inline constexpr std::array<AbiParam, 11> kVjpParams = {{
     {"traj", AbiType::RealOut},
     {"gradParams", AbiType::RealOut},
     {"gradX0", AbiType::RealOut},
-    {"trajGiven", AbiType::Int64},
+    {"mode", AbiType::Int64},
     {"exo", AbiType::RealIn},
+    {"tape", AbiType::RealOut},
 }};
 
 /// The C++ spelling of a parameter's type, ready to be followed by its name.

@@ -437,6 +437,25 @@ public:
                       double h, const double *cotangent, const double *traj, double *gradParams,
                       double *gradX0, const Drive &drive) const;
 
+  /// A VJP split over two calls, as a training framework runs it (a forward pass, later its
+  /// backward pass), that recomputes nothing between them: forwardWithTape solves into traj
+  /// (Simulator::simulate's trajectory, to the bit) and keeps in `tape` what the reverse sweep
+  /// reads of the last steps; fromTape is fromTrajectory on that traj, reading those steps from
+  /// the tape (the same gradients, to the bit). The tape is caller memory of tapeBytes(batch)
+  /// bytes, 64-byte aligned, untouched in between; 0 bytes (one-lane code, fields with large
+  /// products: AdjointCodegen.h) means the code keeps none, and fromTape then recomputes.
+  /// Same params, x0, batch, steps, h and drive in both calls. Explicit tableaux:
+  /// forwardWithTape refuses an implicit one (std::invalid_argument).
+  int64_t tapeBytes(int64_t batch) const;
+  /// The last steps of a solve of this batch that the tape holds: a longer solve's backward
+  /// pass recomputes its first steps (a solve the tape holds whole recomputes none).
+  int64_t tapeSteps(int64_t batch) const;
+  void forwardWithTape(const double *params, const double *x0, int64_t batch, int64_t steps,
+                       double h, double *traj, double *tape, const Drive &drive = Drive{}) const;
+  void fromTape(const double *params, const double *x0, int64_t batch, int64_t steps, double h,
+                const double *cotangent, const double *traj, const double *tape,
+                double *gradParams, double *gradX0, const Drive &drive = Drive{}) const;
+
   const std::string &tableau() const;
   bool isImplicit() const;
   /// As Simulator::chunkLanes.

@@ -29,7 +29,8 @@ class Solve(torch.autograd.Function):
     declaration order (model.params' shapes), or one flat tensor (model.param_count,) in that
     order (Model.flatten's layout); traj is (B, steps+1, D). drive: (t0, inputs) as
     odec.Model._drive returns them (empty for an autonomous model), held fixed.
-    Backward: Model.vjp's adjoint. solve() checks what this takes for granted."""
+    Backward: Model.vjp's adjoint, reading the tape the forward pass kept. solve() checks what
+    this takes for granted."""
 
     @staticmethod
     def forward(ctx, model, tableau, step, steps, drive, x0, *params):
@@ -49,7 +50,13 @@ class Solve(torch.autograd.Function):
         if precision == "float32":
             flat, x = flat.double(), x.double()
         flat, x = flat.contiguous().numpy(), x.contiguous().numpy()
-        traj = model._core.simulate(flat, x, steps, step, tableau, precision, *drive)
+        # A pass that autograd will run backward keeps the reverse sweep's tape (what it reads
+        # of the last steps: Vjp::forwardWithTape), so that backward recomputes nothing.
+        if any(ctx.needs_input_grad):
+            traj, ctx.tape = model._core.simulate_tape(flat, x, steps, step, tableau, precision,
+                                                       *drive)
+        else:
+            traj = model._core.simulate(flat, x, steps, step, tableau, precision, *drive)
         if odec._core.first_non_finite(traj) >= 0:
             odec._warn_non_finite(traj, "odec.torch.solve")
         ctx.solve = (model, tableau, step, steps, drive, precision, flat, x,
@@ -74,8 +81,8 @@ class Solve(torch.autograd.Function):
         cot = grad_traj.detach()
         if cot.dtype != torch.float64:
             cot = cot.double()
-        gp, gx = model._core.vjp(flat, x, cot.contiguous().numpy(), steps, step, tableau,
-                                 precision, traj, *drive)
+        gp, gx = model._core.vjp_tape(flat, x, cot.contiguous().numpy(), steps, step, tableau,
+                                      precision, traj, ctx.tape, *drive)
         gp, gx = torch.from_numpy(gp), torch.from_numpy(gx)
         if precision == "float32":
             gp, gx = gp.float(), gx.float()

@@ -18,8 +18,11 @@
 
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <map>
+#include <memory>
 #include <mutex>
+#include <new>
 #include <numbers>
 #include <tuple>
 
@@ -143,6 +146,65 @@ py::array_t<double> toArray(const std::vector<double> &v) {
   return a;
 }
 
+/// What Vjp::forwardWithTape kept for Vjp::fromTape (an opaque _core.Tape in Python), with
+/// the solve it belongs to, so that another solve's backward pass is refused rather than
+/// computed from the wrong stage values. No memory when the code keeps no tape.
+struct Tape {
+  std::shared_ptr<double> memory; // 64-byte aligned
+  int64_t batch = 0, steps = 0;
+  double h = 0;
+  std::string tableau, precision;
+};
+
+/// A forward pass keeps a tape when it holds the whole solve (the taped sweeps then recompute
+/// nothing; a longer solve recomputes its first steps, and its forward pass is faster in the
+/// forward solver, whose code is the tape's without the stores: W1's 100 steps run 10 % slower
+/// taped) and is at most this large (a batch of thousands of trajectories would hold gigabytes
+/// between the passes).
+constexpr int64_t kMaxTapeBytes = int64_t(64) << 20;
+
+/// Tape memory, reused: a training loop's forward pass takes the buffer the previous step's
+/// backward pass gave back, mapped and likely still in cache (a fresh one costs page faults
+/// and cache misses on every step: 14 us of ode_demo's 31 us forward pass). Keeps a few.
+class TapePool {
+public:
+  static TapePool &instance() {
+    static TapePool *pool = new TapePool; // never destroyed: tapes may outlive module teardown
+    return *pool;
+  }
+
+  std::shared_ptr<double> take(int64_t bytes) {
+    void *memory = nullptr;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      for (auto it = free_.begin(); it != free_.end(); ++it)
+        if (it->first == bytes) {
+          memory = it->second;
+          free_.erase(it);
+          break;
+        }
+    }
+    if (!memory)
+      memory = std::aligned_alloc(64, size_t((bytes + 63) / 64 * 64));
+    if (!memory)
+      throw std::bad_alloc();
+    return {static_cast<double *>(memory), [this, bytes](double *p) { give(bytes, p); }};
+  }
+
+private:
+  void give(int64_t bytes, void *memory) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (free_.size() < kKept) {
+      free_.emplace_back(bytes, memory);
+      return;
+    }
+    std::free(memory);
+  }
+  static constexpr size_t kKept = 4;
+  std::mutex mutex_;
+  std::vector<std::pair<int64_t, void *>> free_;
+};
+
 py::list layout(const std::vector<odec::TensorInfo> &tensors) {
   py::list out;
   for (const odec::TensorInfo &t : tensors) {
@@ -160,6 +222,8 @@ PYBIND11_MODULE(_core, mod) {
   mod.doc() = "odec's compiled core; use the odec package (docs/python.md)";
   py::register_exception<odec::CompileError>(mod, "CompileError", PyExc_Exception);
   py::register_exception<odec::InitError>(mod, "InitError", PyExc_RuntimeError);
+
+  py::class_<Tape>(mod, "Tape");
 
   py::class_<odec::Program>(mod, "Program")
       .def_static("from_file", &odec::Program::fromFile, py::arg("path"),
@@ -301,6 +365,83 @@ PYBIND11_MODULE(_core, mod) {
           },
           py::arg("params"), py::arg("x0"), py::arg("cotangent"), py::arg("steps"), py::arg("h"),
           py::arg("tableau"), py::arg("precision"), py::arg("trajectory") = py::none(),
+          py::arg("t0") = Array(), py::arg("inputs") = std::vector<std::pair<Array, Array>>())
+      // simulate_tape(params, x0 (B, D), steps, h, tableau, precision, t0, inputs)
+      //   -> (traj (B, steps+1, D), Tape): simulate's trajectory, and what vjp_tape's reverse
+      //   sweep reads of its last steps (Vjp::forwardWithTape)
+      .def(
+          "simulate_tape",
+          [](const PyModel &m, const Array &params, const Array &x0, int64_t steps, double h,
+             const std::string &tableau, const std::string &precision, const Array &t0,
+             const std::vector<std::pair<Array, Array>> &inputs) {
+            const int64_t D = m.model.stateDim();
+            checkSize("the parameter vector", params.size(), m.model.paramCount());
+            const int64_t batch = D ? int64_t(x0.size()) / D : 0;
+            checkSize("x0", x0.size(), batch * D);
+            trajectorySize(batch, steps, D);
+            py::array_t<double> out =
+                newArray({py::ssize_t(batch), py::ssize_t(steps + 1), py::ssize_t(D)});
+            const double *pp = params.data(), *xp = x0.data();
+            double *op = out.mutable_data();
+            const odec::Precision p = precisionOf(precision);
+            const odec::Drive drive = driveOf(t0, inputs);
+            Tape tape{nullptr, batch, steps, h, tableau, precision};
+            {
+              py::gil_scoped_release release;
+              const odec::Vjp vjp = m.vjp(tableau, p);
+              const int64_t bytes = vjp.isImplicit() ? 0 : vjp.tapeBytes(batch);
+              if (bytes > 0 && bytes <= kMaxTapeBytes && steps <= vjp.tapeSteps(batch)) {
+                tape.memory = TapePool::instance().take(bytes);
+                vjp.forwardWithTape(pp, xp, batch, steps, h, op, tape.memory.get(), drive);
+              } else {
+                m.simulator(tableau, p).simulate(pp, xp, op, batch, steps, h, drive);
+              }
+            }
+            return py::make_tuple(out, tape);
+          },
+          py::arg("params"), py::arg("x0"), py::arg("steps"), py::arg("h"), py::arg("tableau"),
+          py::arg("precision"), py::arg("t0") = Array(),
+          py::arg("inputs") = std::vector<std::pair<Array, Array>>())
+      // vjp_tape(params, x0, cotangent, steps, h, tableau, precision, traj, tape, t0, inputs)
+      //   -> (grad_params, grad_x0): vjp on simulate_tape's trajectory, reading its tape
+      .def(
+          "vjp_tape",
+          [](const PyModel &m, const Array &params, const Array &x0, const Array &cotangent,
+             int64_t steps, double h, const std::string &tableau, const std::string &precision,
+             const Array &trajectory, const Tape &tape, const Array &t0,
+             const std::vector<std::pair<Array, Array>> &inputs) {
+            const int64_t D = m.model.stateDim();
+            checkSize("the parameter vector", params.size(), m.model.paramCount());
+            const int64_t batch = D ? int64_t(x0.size()) / D : 0;
+            checkSize("x0", x0.size(), batch * D);
+            const int64_t size = trajectorySize(batch, steps, D);
+            checkSize("the cotangent", cotangent.size(), size);
+            checkSize("the trajectory", trajectory.size(), size);
+            if (tape.batch != batch || tape.steps != steps || tape.h != h ||
+                tape.tableau != tableau || tape.precision != precision)
+              throw std::invalid_argument("the tape belongs to another solve (" +
+                                          std::to_string(tape.batch) + " trajectories, " +
+                                          std::to_string(tape.steps) + " steps of " +
+                                          tape.tableau + ", " + tape.precision + ")");
+            py::array_t<double> gp = newArray({py::ssize_t(m.model.paramCount())});
+            py::array_t<double> gx = newArray({py::ssize_t(batch), py::ssize_t(D)});
+            const double *pp = params.data(), *xp = x0.data(), *cp = cotangent.data(),
+                         *tp = trajectory.data();
+            double *gpp = gp.mutable_data(), *gxp = gx.mutable_data();
+            const odec::Precision p = precisionOf(precision);
+            const odec::Drive drive = driveOf(t0, inputs);
+            {
+              py::gil_scoped_release release;
+              const odec::Vjp vjp = m.vjp(tableau, p);
+              if (tape.memory)
+                vjp.fromTape(pp, xp, batch, steps, h, cp, tp, tape.memory.get(), gpp, gxp, drive);
+              else
+                vjp.fromTrajectory(pp, xp, batch, steps, h, cp, tp, gpp, gxp, drive);
+            }
+            return py::make_tuple(gp, gx);
+          },
+          py::arg("params"), py::arg("x0"), py::arg("cotangent"), py::arg("steps"), py::arg("h"),
+          py::arg("tableau"), py::arg("precision"), py::arg("trajectory"), py::arg("tape"),
           py::arg("t0") = Array(), py::arg("inputs") = std::vector<std::pair<Array, Array>>())
       // observed(params, x0 (B, D), h, tableau, times [B arrays], values [B arrays or none],
       //          t0, inputs) -> (states [B (K_b, D)], observed [B (K_b, O)], loss, count,
