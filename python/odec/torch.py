@@ -81,8 +81,8 @@ class Solve(torch.autograd.Function):
         cot = grad_traj.detach()
         if cot.dtype != torch.float64:
             cot = cot.double()
-        gp, gx = model._core.vjp_tape(flat, x, cot.contiguous().numpy(), steps, step, tableau,
-                                      precision, traj, ctx.tape, *drive)
+        gp, gx = model._core.vjp(flat, x, cot.contiguous().numpy(), steps, step, tableau,
+                                 precision, traj, *drive, tape=ctx.tape)
         gp, gx = torch.from_numpy(gp), torch.from_numpy(gx)
         if precision == "float32":
             gp, gx = gp.float(), gx.float()

@@ -216,6 +216,42 @@ py::list layout(const std::vector<odec::TensorInfo> &tensors) {
   return out;
 }
 
+using Inputs = std::vector<std::pair<Array, Array>>;
+
+/// A forward solve's trajectory (B, steps+1, D), its sizes checked as the host API checks them;
+/// with `tape`, one that keeps the VJP's tape (Vjp::forwardWithTape, then tape->memory is set)
+/// when the tape holds the whole solve (kMaxTapeBytes).
+py::array_t<double> forwardSolve(const PyModel &m, const Array &params, const Array &x0,
+                                 int64_t steps, double h, const std::string &tableau,
+                                 const std::string &precision, const Array &t0,
+                                 const Inputs &inputs, Tape *tape) {
+  const int64_t D = m.model.stateDim();
+  checkSize("the parameter vector", params.size(), m.model.paramCount());
+  const int64_t batch = D ? int64_t(x0.size()) / D : 0;
+  checkSize("x0", x0.size(), batch * D);
+  trajectorySize(batch, steps, D);
+  py::array_t<double> out = newArray({py::ssize_t(batch), py::ssize_t(steps + 1), py::ssize_t(D)});
+  const double *pp = params.data(), *xp = x0.data();
+  double *op = out.mutable_data();
+  const odec::Precision p = precisionOf(precision);
+  const odec::Drive drive = driveOf(t0, inputs);
+  if (tape)
+    *tape = Tape{nullptr, batch, steps, h, tableau, precision};
+  py::gil_scoped_release release;
+  if (tape) {
+    const odec::Vjp vjp = m.vjp(tableau, p);
+    const int64_t bytes = vjp.isImplicit() ? 0 : vjp.tapeBytes(batch);
+    if (bytes > 0 && bytes <= kMaxTapeBytes && steps <= vjp.tapeSteps(batch))
+      tape->memory = TapePool::instance().take(bytes);
+    if (tape->memory) {
+      vjp.forwardWithTape(pp, xp, batch, steps, h, op, tape->memory.get(), drive);
+      return out; // moved: no reference count changes without the GIL
+    }
+  }
+  m.simulator(tableau, p).simulate(pp, xp, op, batch, steps, h, drive);
+  return out;
+}
+
 } // namespace
 
 PYBIND11_MODULE(_core, mod) {
@@ -304,39 +340,25 @@ PYBIND11_MODULE(_core, mod) {
           })
       // simulate(params (P,), x0 (B, D), steps, h, tableau, precision, t0, inputs)
       //   -> (B, steps+1, D); t0 and inputs: a driven model's drive (driveOf)
-      .def("simulate",
-           [](const PyModel &m, const Array &params, const Array &x0, int64_t steps, double h,
-              const std::string &tableau, const std::string &precision, const Array &t0,
-              const std::vector<std::pair<Array, Array>> &inputs) {
-             const int64_t D = m.model.stateDim();
-             checkSize("the parameter vector", params.size(), m.model.paramCount());
-             const int64_t batch = D ? int64_t(x0.size()) / D : 0;
-             checkSize("x0", x0.size(), batch * D);
-             trajectorySize(batch, steps, D);
-             py::array_t<double> out =
-                 newArray({py::ssize_t(batch), py::ssize_t(steps + 1), py::ssize_t(D)});
-             const double *pp = params.data(), *xp = x0.data();
-             double *op = out.mutable_data();
-             const odec::Precision p = precisionOf(precision);
-             const odec::Drive drive = driveOf(t0, inputs);
-             {
-               py::gil_scoped_release release;
-               m.simulator(tableau, p).simulate(pp, xp, op, batch, steps, h, drive);
-             }
-             return out;
-           },
-           py::arg("params"), py::arg("x0"), py::arg("steps"), py::arg("h"), py::arg("tableau"),
-           py::arg("precision"), py::arg("t0") = Array(),
-           py::arg("inputs") = std::vector<std::pair<Array, Array>>())
+      .def(
+          "simulate",
+          [](const PyModel &m, const Array &params, const Array &x0, int64_t steps, double h,
+             const std::string &tableau, const std::string &precision, const Array &t0,
+             const Inputs &inputs) {
+            return forwardSolve(m, params, x0, steps, h, tableau, precision, t0, inputs, nullptr);
+          },
+          py::arg("params"), py::arg("x0"), py::arg("steps"), py::arg("h"), py::arg("tableau"),
+          py::arg("precision"), py::arg("t0") = Array(), py::arg("inputs") = Inputs())
       // vjp(params, x0 (B, D), cotangent (B, steps+1, D), steps, h, tableau, precision,
-      //     trajectory=None) -> (grad_params (P,), grad_x0 (B, D)); with a trajectory (the
-      //     forward solve of these params and x0) only the reverse sweep runs.
+      //     trajectory=None, t0, inputs, tape=None) -> (grad_params (P,), grad_x0 (B, D));
+      //     with a trajectory (the forward solve of these params and x0) only the reverse
+      //     sweep runs, reading the tape simulate_tape kept with it when given.
       .def(
           "vjp",
           [](const PyModel &m, const Array &params, const Array &x0, const Array &cotangent,
              int64_t steps, double h, const std::string &tableau, const std::string &precision,
-             std::optional<Array> trajectory, const Array &t0,
-             const std::vector<std::pair<Array, Array>> &inputs) {
+             std::optional<Array> trajectory, const Array &t0, const Inputs &inputs,
+             std::optional<Tape> tape) {
             const int64_t D = m.model.stateDim();
             checkSize("the parameter vector", params.size(), m.model.paramCount());
             const int64_t batch = D ? int64_t(x0.size()) / D : 0;
@@ -345,6 +367,15 @@ PYBIND11_MODULE(_core, mod) {
             checkSize("the cotangent", cotangent.size(), size);
             if (trajectory)
               checkSize("the trajectory", trajectory->size(), size);
+            if (tape && !trajectory)
+              throw std::invalid_argument("a tape needs the trajectory it was kept with");
+            if (tape && (tape->batch != batch || tape->steps != steps || tape->h != h ||
+                         tape->tableau != tableau || tape->precision != precision))
+              throw std::invalid_argument("the tape belongs to another solve (" +
+                                          std::to_string(tape->batch) + " trajectories, " +
+                                          std::to_string(tape->steps) + " steps of " +
+                                          tape->tableau + ", " + tape->precision + ")");
+            const double *tp = tape && tape->memory ? tape->memory.get() : nullptr;
             py::array_t<double> gp = newArray({py::ssize_t(m.model.paramCount())});
             py::array_t<double> gx = newArray({py::ssize_t(batch), py::ssize_t(D)});
             std::vector<double> traj(trajectory ? 0 : size_t(size));
@@ -356,7 +387,9 @@ PYBIND11_MODULE(_core, mod) {
             {
               py::gil_scoped_release release;
               const odec::Vjp vjp = m.vjp(tableau, p);
-              if (given)
+              if (tp)
+                vjp.fromTape(pp, xp, batch, steps, h, cp, given, tp, gpp, gxp, drive);
+              else if (given)
                 vjp.fromTrajectory(pp, xp, batch, steps, h, cp, given, gpp, gxp, drive);
               else
                 vjp(pp, xp, batch, steps, h, cp, traj.data(), gpp, gxp, drive);
@@ -365,84 +398,22 @@ PYBIND11_MODULE(_core, mod) {
           },
           py::arg("params"), py::arg("x0"), py::arg("cotangent"), py::arg("steps"), py::arg("h"),
           py::arg("tableau"), py::arg("precision"), py::arg("trajectory") = py::none(),
-          py::arg("t0") = Array(), py::arg("inputs") = std::vector<std::pair<Array, Array>>())
+          py::arg("t0") = Array(), py::arg("inputs") = Inputs(), py::arg("tape") = py::none())
       // simulate_tape(params, x0 (B, D), steps, h, tableau, precision, t0, inputs)
-      //   -> (traj (B, steps+1, D), Tape): simulate's trajectory, and what vjp_tape's reverse
-      //   sweep reads of its last steps (Vjp::forwardWithTape)
+      //   -> (traj (B, steps+1, D), Tape): simulate's trajectory, and what vjp's reverse sweep
+      //   reads of its last steps (Vjp::forwardWithTape), for vjp(..., traj, tape=Tape)
       .def(
           "simulate_tape",
           [](const PyModel &m, const Array &params, const Array &x0, int64_t steps, double h,
              const std::string &tableau, const std::string &precision, const Array &t0,
-             const std::vector<std::pair<Array, Array>> &inputs) {
-            const int64_t D = m.model.stateDim();
-            checkSize("the parameter vector", params.size(), m.model.paramCount());
-            const int64_t batch = D ? int64_t(x0.size()) / D : 0;
-            checkSize("x0", x0.size(), batch * D);
-            trajectorySize(batch, steps, D);
+             const Inputs &inputs) {
+            Tape tape;
             py::array_t<double> out =
-                newArray({py::ssize_t(batch), py::ssize_t(steps + 1), py::ssize_t(D)});
-            const double *pp = params.data(), *xp = x0.data();
-            double *op = out.mutable_data();
-            const odec::Precision p = precisionOf(precision);
-            const odec::Drive drive = driveOf(t0, inputs);
-            Tape tape{nullptr, batch, steps, h, tableau, precision};
-            {
-              py::gil_scoped_release release;
-              const odec::Vjp vjp = m.vjp(tableau, p);
-              const int64_t bytes = vjp.isImplicit() ? 0 : vjp.tapeBytes(batch);
-              if (bytes > 0 && bytes <= kMaxTapeBytes && steps <= vjp.tapeSteps(batch)) {
-                tape.memory = TapePool::instance().take(bytes);
-                vjp.forwardWithTape(pp, xp, batch, steps, h, op, tape.memory.get(), drive);
-              } else {
-                m.simulator(tableau, p).simulate(pp, xp, op, batch, steps, h, drive);
-              }
-            }
+                forwardSolve(m, params, x0, steps, h, tableau, precision, t0, inputs, &tape);
             return py::make_tuple(out, tape);
           },
           py::arg("params"), py::arg("x0"), py::arg("steps"), py::arg("h"), py::arg("tableau"),
-          py::arg("precision"), py::arg("t0") = Array(),
-          py::arg("inputs") = std::vector<std::pair<Array, Array>>())
-      // vjp_tape(params, x0, cotangent, steps, h, tableau, precision, traj, tape, t0, inputs)
-      //   -> (grad_params, grad_x0): vjp on simulate_tape's trajectory, reading its tape
-      .def(
-          "vjp_tape",
-          [](const PyModel &m, const Array &params, const Array &x0, const Array &cotangent,
-             int64_t steps, double h, const std::string &tableau, const std::string &precision,
-             const Array &trajectory, const Tape &tape, const Array &t0,
-             const std::vector<std::pair<Array, Array>> &inputs) {
-            const int64_t D = m.model.stateDim();
-            checkSize("the parameter vector", params.size(), m.model.paramCount());
-            const int64_t batch = D ? int64_t(x0.size()) / D : 0;
-            checkSize("x0", x0.size(), batch * D);
-            const int64_t size = trajectorySize(batch, steps, D);
-            checkSize("the cotangent", cotangent.size(), size);
-            checkSize("the trajectory", trajectory.size(), size);
-            if (tape.batch != batch || tape.steps != steps || tape.h != h ||
-                tape.tableau != tableau || tape.precision != precision)
-              throw std::invalid_argument("the tape belongs to another solve (" +
-                                          std::to_string(tape.batch) + " trajectories, " +
-                                          std::to_string(tape.steps) + " steps of " +
-                                          tape.tableau + ", " + tape.precision + ")");
-            py::array_t<double> gp = newArray({py::ssize_t(m.model.paramCount())});
-            py::array_t<double> gx = newArray({py::ssize_t(batch), py::ssize_t(D)});
-            const double *pp = params.data(), *xp = x0.data(), *cp = cotangent.data(),
-                         *tp = trajectory.data();
-            double *gpp = gp.mutable_data(), *gxp = gx.mutable_data();
-            const odec::Precision p = precisionOf(precision);
-            const odec::Drive drive = driveOf(t0, inputs);
-            {
-              py::gil_scoped_release release;
-              const odec::Vjp vjp = m.vjp(tableau, p);
-              if (tape.memory)
-                vjp.fromTape(pp, xp, batch, steps, h, cp, tp, tape.memory.get(), gpp, gxp, drive);
-              else
-                vjp.fromTrajectory(pp, xp, batch, steps, h, cp, tp, gpp, gxp, drive);
-            }
-            return py::make_tuple(gp, gx);
-          },
-          py::arg("params"), py::arg("x0"), py::arg("cotangent"), py::arg("steps"), py::arg("h"),
-          py::arg("tableau"), py::arg("precision"), py::arg("trajectory"), py::arg("tape"),
-          py::arg("t0") = Array(), py::arg("inputs") = std::vector<std::pair<Array, Array>>())
+          py::arg("precision"), py::arg("t0") = Array(), py::arg("inputs") = Inputs())
       // observed(params, x0 (B, D), h, tableau, times [B arrays], values [B arrays or none],
       //          t0, inputs) -> (states [B (K_b, D)], observed [B (K_b, O)], loss, count,
       //          grad_params, grad_x0): ObservedSolver's predict (values empty) or loss.

@@ -297,3 +297,28 @@ def test_a_flat_modules_bad_inputs_get_solves_messages():
     with pytest.warns(RuntimeWarning, match=r"odec.torch.solve: the trajectory holds non-finite "
                                             r"values \(first in trajectory 1 at step 0\)"):
         ode(torch.tensor([[0.1, 0.1], [float("nan"), 0.0]], dtype=torch.float64), 3)
+
+
+def test_the_forward_pass_keeps_a_tape_for_its_backward_pass():
+    # Solve.forward keeps the VJP's tape when the solve fits it (a short window) and not for a
+    # long solve; both backward passes equal the whole VJP of the NumPy API.
+    ode = odec.torch.NeuralODE(SPIRAL, tableau="RK4", step=0.05, init="prior", seed=5,
+                               flat=True)
+    m = ode.model
+    p = m.unflatten(ode.flat.detach().numpy())
+    for steps in (6, 700):
+        x0 = torch.rand(10, 2, dtype=torch.float64, requires_grad=True)
+        weight = torch.randn(10, steps + 1, 2, dtype=torch.float64)
+        ode.flat.grad = None
+        (ode(x0, steps) * weight).sum().backward()
+        gp, gx = m.vjp(p, x0.detach().numpy(), weight.numpy(), tableau="RK4", step=0.05)
+        assert torch.equal(ode.flat.grad, torch.from_numpy(m.flatten(gp))), steps
+        assert torch.equal(x0.grad, torch.from_numpy(gx)), steps
+    flat, x = ode.flat.detach().numpy(), np.random.rand(10, 2)
+    traj, tape = m._core.simulate_tape(flat, x, 6, 0.05, "RK4", "float64")
+    cot = np.ones_like(traj)
+    with pytest.raises(ValueError, match=r"the tape belongs to another solve \(10 trajectories, "
+                                         r"6 steps of RK4, float64\)"):
+        m._core.vjp(flat, x, cot[:, :6], 5, 0.05, "RK4", "float64", traj[:, :6], tape=tape)
+    with pytest.raises(ValueError, match="a tape needs the trajectory it was kept with"):
+        m._core.vjp(flat, x, cot, 6, 0.05, "RK4", "float64", tape=tape)
