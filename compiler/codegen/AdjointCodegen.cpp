@@ -239,8 +239,7 @@ private:
     }
     // A VJP's slots may live in the caller's tape (kVjpTapeForward, kVjpFromTape): every
     // chunk's tapeSteps_ + 1 slots there, the chunk's slot s at chunk · (tapeSteps_ + 1) + s.
-    Value *handed = b_.CreateICmpNE(arg("tape"), llvm::Constant::getNullValue(arg("tape")->getType()));
-    external_ = b_.CreateAnd(handed, b_.CreateOr(modeIs(kVjpTapeForward), modeIs(kVjpFromTape)));
+    external_ = handsTape(b_);
     step_.setSlots(tapeSteps_ + 1, [this](const Tensor &t) { return onTape(t); });
     // The tape holds the last steps after a forward sweep in this call, or in the call that
     // handed it; a trajectory alone holds no stage values.
@@ -258,17 +257,22 @@ private:
         t.shape.size() * int64_t(dl.getTypeAllocSize(te_.elementType(true)).getFixedSize());
     Value *chunks = entry.CreateUDiv(entry.CreateAdd(arg("batch"), entry.getInt64(width_ - 1)),
                                      entry.getInt64(width_));
-    Value *handed = entry.CreateICmpNE(arg("tape"), llvm::Constant::getNullValue(arg("tape")->getType()));
-    Value *tapeMode = entry.CreateOr(
-        entry.CreateICmpEQ(arg("mode"), entry.getInt64(kVjpTapeForward)),
-        entry.CreateICmpEQ(arg("mode"), entry.getInt64(kVjpFromTape)));
     Value *at = entry.CreateInBoundsGEP(
         i8, entry.CreateBitCast(arg("tape"), llvm::PointerType::getUnqual(i8)),
         entry.CreateMul(chunks, entry.getInt64(uint64_t(tapeBytesPerChunk_))));
     tapeBytesPerChunk_ += bytes;
-    return {entry.CreateSelect(entry.CreateAnd(handed, tapeMode),
-                               entry.CreateBitCast(at, t.ptr->getType()), t.ptr),
+    return {entry.CreateSelect(handsTape(entry), entry.CreateBitCast(at, t.ptr->getType()),
+                               t.ptr),
             t.shape, t.varying};
+  }
+
+  // i1, emitted by `at` (which may precede the builder's code: onTape's allocations): the
+  // caller hands its tape (a tape mode, a tape).
+  Value *handsTape(llvm::IRBuilder<> &at) {
+    Value *tape = arg("tape"), *mode = arg("mode");
+    return at.CreateAnd(at.CreateICmpNE(tape, llvm::Constant::getNullValue(tape->getType())),
+                        at.CreateOr(at.CreateICmpEQ(mode, at.getInt64(kVjpTapeForward)),
+                                    at.CreateICmpEQ(mode, at.getInt64(kVjpFromTape))));
   }
 
   // Step n's slot.

@@ -712,7 +712,8 @@ void Vjp::fromTape(const double *params, const double *x0, int64_t batch, int64_
   // The tape and traj are only read.
   (*impl_->compiled)(params, x0, batch, steps, h, cotangent, const_cast<double *>(traj),
                      gradParams, gradX0, impl_->implicit ? kVjpFromTrajectory : kVjpFromTape,
-                     exo.empty() ? nullptr : exo.data(), bytes ? const_cast<double *>(tape) : nullptr);
+                     exo.empty() ? nullptr : exo.data(),
+                     bytes ? const_cast<double *>(tape) : nullptr);
 }
 
 Vjp::Result Vjp::operator()(const std::vector<double> &params, const std::vector<double> &x0,
