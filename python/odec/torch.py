@@ -22,6 +22,10 @@ import odec
 
 __all__ = ["Solve", "solve", "NeuralODE"]
 
+# The core's t0 and inputs of an autonomous solve, for calls that pass the tape positionally
+# (keyword arguments cost pybind11 a slower path on every backward pass).
+_NO_DRIVE = (np.zeros(0), [])
+
 
 class Solve(torch.autograd.Function):
     """traj = Solve.apply(model, tableau, step, steps, drive, x0, *params): the fused solve of
@@ -82,7 +86,7 @@ class Solve(torch.autograd.Function):
         if cot.dtype != torch.float64:
             cot = cot.double()
         gp, gx = model._core.vjp(flat, x, cot.contiguous().numpy(), steps, step, tableau,
-                                 precision, traj, *drive, tape=ctx.tape)
+                                 precision, traj, *(drive or _NO_DRIVE), ctx.tape)
         gp, gx = torch.from_numpy(gp), torch.from_numpy(gx)
         if precision == "float32":
             gp, gx = gp.float(), gx.float()

@@ -358,7 +358,7 @@ PYBIND11_MODULE(_core, mod) {
           [](const PyModel &m, const Array &params, const Array &x0, const Array &cotangent,
              int64_t steps, double h, const std::string &tableau, const std::string &precision,
              std::optional<Array> trajectory, const Array &t0, const Inputs &inputs,
-             std::optional<Tape> tape) {
+             const Tape *tape) {
             const int64_t D = m.model.stateDim();
             checkSize("the parameter vector", params.size(), m.model.paramCount());
             const int64_t batch = D ? int64_t(x0.size()) / D : 0;
@@ -398,7 +398,7 @@ PYBIND11_MODULE(_core, mod) {
           },
           py::arg("params"), py::arg("x0"), py::arg("cotangent"), py::arg("steps"), py::arg("h"),
           py::arg("tableau"), py::arg("precision"), py::arg("trajectory") = py::none(),
-          py::arg("t0") = Array(), py::arg("inputs") = Inputs(), py::arg("tape") = py::none())
+          py::arg("t0") = Array(), py::arg("inputs") = Inputs(), py::arg("tape") = nullptr)
       // simulate_tape(params, x0 (B, D), steps, h, tableau, precision, t0, inputs)
       //   -> (traj (B, steps+1, D), Tape): simulate's trajectory, and what vjp's reverse sweep
       //   reads of its last steps (Vjp::forwardWithTape), for vjp(..., traj, tape=Tape)
