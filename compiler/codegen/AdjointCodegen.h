@@ -56,8 +56,8 @@
 // no tape), and kVjpFromTape runs the reverse sweep from them.
 //
 // The VJP expressions come from ad::vjp(field, cotangent Variables (role Cotangent), wrt =
-// states and parameters). Memory besides traj is O(s·D + P) per chunk and the tape (at most
-// kTapeBytes per call), independent of N.
+// states and parameters). Memory besides traj is O(s·D + P) per chunk and the tape (about
+// kTapeBytes per call, or per chunk in a caller's tape), independent of N.
 // In Float code (codegen/Precision.h) all of this runs in float, the buffers stay double, and
 // the per-lane sums of θ̄ and of the loss are widened to double before they are added up.
 #pragma once
