@@ -135,6 +135,7 @@ public:
     finish();
   }
 
+private:
   // The VJP's mode (support/SolverAbi.h); a loss gradient's is kVjpSolve.
   Value *mode() { return targets_ ? b_.getInt64(kVjpSolve) : arg("mode"); }
   Value *modeIs(VjpMode m) { return b_.CreateICmpEQ(mode(), b_.getInt64(uint64_t(m))); }
@@ -145,7 +146,6 @@ public:
     return targets_ ? b_.getTrue() : b_.CreateNot(modeIs(kVjpTapeForward));
   }
 
-private:
   Value *arg(const char *name) const {
     for (llvm::Argument &a : f_->args())
       if (a.getName() == name)
