@@ -195,6 +195,61 @@ llvm::Function *emitAdaptiveSimulator(llvm::Module &m, const ir::ModelIR &model,
     // The stages' exogenous values: the host's function at t + c_i h, lane by lane (for lanes
     // in exoLive), a held input from the left after the step's start (as StageValues.h).
     Value *exoT = get(tT), *exoH = zero, *exoLive = chunk.mask;
+    // Hairer's first step (Hairer, Nørsett, Wanner I, II.4) for the lanes whose h0 is 0, from
+    // the sizes of x0, f(x0) (the first slope, already computed) and f's change over a trial
+    // Euler step, in the error norm's weights: at most the whole interval, and the whole
+    // interval where that selection gives no finite positive step. Y and E hold the trial
+    // state and its slope. The emitted C++'s firstStep is the same selection.
+    auto pickFirstSteps = [&] {
+      Value *picks = b.CreateAnd(chunk.mask, b.CreateFCmpOEQ(get(hT), zero));
+      auto *pick = llvm::BasicBlock::Create(ctx, "adapt.first", f);
+      auto *picked = llvm::BasicBlock::Create(ctx, "adapt.first.done", f);
+      b.CreateCondBr(b.CreateOrReduce(picks), pick, picked);
+      b.SetInsertPoint(pick);
+      const Tensor f0 = step.slope(0);
+      auto at = [&](const Tensor &t, Value *d) { return te.toLanes(te.load(t, d, true)); };
+      auto rms = [&](auto &&value) {
+        put(sumT, zero);
+        emitLoop(b, D, [&](Value *d) {
+          Value *scale = b.CreateFAdd(
+              atol, b.CreateFMul(rtol, unary(llvm::Intrinsic::fabs, at(X, d))));
+          Value *r = b.CreateFDiv(value(d), scale);
+          put(sumT, b.CreateFAdd(get(sumT), b.CreateFMul(r, r)));
+        });
+        return unary(llvm::Intrinsic::sqrt, b.CreateFDiv(get(sumT), dimReal));
+      };
+      auto constant = [&](double v) { return lanes(te.real(v)); };
+      Value *d0 = rms([&](Value *d) { return at(X, d); });
+      Value *d1 = rms([&](Value *d) { return at(f0, d); });
+      Value *small = b.CreateOr(b.CreateFCmpOLT(d0, constant(1e-5)),
+                                b.CreateFCmpOLT(d1, constant(1e-5)));
+      Value *trial = b.CreateSelect(small, constant(1e-6),
+                                    b.CreateFDiv(b.CreateFMul(constant(0.01), d0), d1));
+      Value *span = b.CreateFSub(tEnd, get(tT));
+      emitLoop(b, D, [&](Value *d) {
+        te.store(Y, d, te.fromLanes(b.CreateFAdd(at(X, d), b.CreateFMul(trial, at(f0, d)))));
+      });
+      exoT = b.CreateFAdd(get(tT), binary(llvm::Intrinsic::minnum, trial, span));
+      exoLive = picks;
+      step.emitSlope(Y, E);
+      Value *d2 = b.CreateFDiv(
+          rms([&](Value *d) { return b.CreateFSub(at(E, d), at(f0, d)); }), trial);
+      Value *big = binary(llvm::Intrinsic::maxnum, d1, d2);
+      Value *h1 = b.CreateSelect(
+          b.CreateFCmpOLE(big, constant(1e-15)),
+          binary(llvm::Intrinsic::maxnum, constant(1e-6), b.CreateFMul(trial, constant(1e-3))),
+          callLibm(b, "pow", {b.CreateFDiv(constant(0.01), big), constant(1.0 / double(q + 1))}));
+      Value *h = b.CreateSelect(b.CreateFCmpOLT(h1, b.CreateFMul(constant(100), trial)), h1,
+                                b.CreateFMul(constant(100), trial));
+      h = b.CreateSelect(b.CreateFCmpOLT(span, h), span, h);
+      Value *usable = b.CreateAnd(b.CreateFCmpOGT(h, zero),
+                                  b.CreateFCmpOLT(h, lanes(te.real(INFINITY))));
+      put(hT, b.CreateSelect(picks, b.CreateSelect(usable, h, span), get(hT)));
+      exoT = get(tT);
+      exoLive = chunk.mask;
+      b.CreateBr(picked);
+      b.SetInsertPoint(picked);
+    };
     if (exoDim > 0)
       step.setExogenousLoader([&, chunk](const Tensor &dst, Value *stage) {
         const int64_t i = llvm::cast<llvm::ConstantInt>(stage)->getSExtValue();
@@ -217,6 +272,7 @@ llvm::Function *emitAdaptiveSimulator(llvm::Module &m, const ir::ModelIR &model,
         }
       });
     step.emitSlope(X, step.slope(0));
+    pickFirstSteps();
 
     auto *head = llvm::BasicBlock::Create(ctx, "adapt.head", f);
     auto *body = llvm::BasicBlock::Create(ctx, "adapt.step", f);

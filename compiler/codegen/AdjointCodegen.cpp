@@ -178,6 +178,7 @@ private:
     lambda_ = te_.allocate(flatState_, true, "lambda");
     kbar_ = te_.allocate(flatState_, true, "kbar");
     target_ = te_.allocate(flatState_, true, "y");
+    stageCotangent_ = te_.allocate(flatState_, true, "kbar.given");
     XbarRows_ = te_.allocate(Shape::vector(int(s_ * D_)), true, "Xbar");
     thetaBar_ = te_.allocate(Shape::vector(int(std::max<int64_t>(model_.paramCount(), 1))), true,
                              "thetaBar");
@@ -463,9 +464,29 @@ private:
     emitCombination(b_, te_, kbar_, nullptr, hv_, std::vector<double>(row, row + (s_ - c)), terms);
   }
 
+  // k̄ += h c̄, c̄ the given cotangent of stage st's increment h K_st in step n_ (the rows
+  // after the state cotangents: kVjpFromTrajectoryWithStages).
+  void addStageCotangent(Value *st) {
+    Value *stages = b_.getInt64(uint64_t(s_));
+    Value *rows = b_.CreateInBoundsGEP(b_.getDoubleTy(), arg("cotangent"),
+                                       b_.CreateMul(arg("batch"), trajStride_));
+    Value *stride = b_.CreateMul(b_.CreateMul(arg("steps"), stages), Dv_);
+    Value *offset = b_.CreateMul(b_.CreateAdd(b_.CreateMul(n_, stages), st), Dv_);
+    gatherRows(b_, te_, stageCotangent_, rows, chunk_->rowStart(b_, stride, offset),
+               chunk_->mask);
+    emitLoop(b_, D_, [&](Value *d) {
+      Value *c = te_.load(stageCotangent_, d, true);
+      te_.store(kbar_, d,
+                b_.CreateIntrinsic(llvm::Intrinsic::fmuladd, {c->getType()},
+                                   {hv_, c, te_.load(kbar_, d, true)}));
+    });
+  }
+
   // X̄_st = J_x(X_st)ᵀ k̄ and θ̄ += J_θ(X_st)ᵀ k̄, in one pass over the VJP.
   void stageVjp(Value *i, Value *position, Value *st) {
     combineKbar(st);
+    if (!targets_)
+      branch(modeIs(kVjpFromTrajectoryWithStages), [&] { addStageCotangent(st); });
     TensorMap bound = step_.fieldValues(st);
     for (size_t k = 0; k < model_.states.size(); ++k)
       bound[vjp_.cotangents[k].get()] =
@@ -552,7 +573,7 @@ private:
   const int64_t D_;
   const Shape flatState_;
 
-  Tensor X_, lambda_, kbar_, target_, XbarRows_, thetaBar_, loss_, kbarTable_, kbarSum_;
+  Tensor X_, lambda_, kbar_, target_, stageCotangent_, XbarRows_, thetaBar_, loss_, kbarTable_, kbarSum_;
   Value *targetPos_ = nullptr, *zero_ = nullptr;
   int vjpScope_ = 0;
   std::optional<ParamGradient> thetaGrad_;

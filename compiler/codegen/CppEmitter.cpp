@@ -848,13 +848,13 @@ inline bool between(const InputSamples &in, int width, const double *M, double t
             "/// q, the lower order of the pair: the controller's and the first step's exponent.\n"
             "inline constexpr int kErrorOrder = "
          << q << ";\n\n"
-         << "/// Hairer, Norsett, Wanner I, II.4: the first step from x0 over span.\n"
-            "inline Real firstStep(const Params &p, const Real *x0, Real span, const "
-            "AdaptiveControl &c) {\n"
-         << objectLocal("  ", "State", "f0", state, budget)
+         << "/// Hairer, Norsett, Wanner I, II.4: the first step from x0 (where the field is f0)\n"
+            "/// over span.\n"
+            "inline Real firstStep(const Params &p, const Real *x0, const Real *f0, Real span,\n"
+            "                      const AdaptiveControl &c) {\n"
          << objectLocal("  ", "State", "f1", state, budget)
          << objectLocal("  ", "State", "x1", state, budget)
-         << "  field(p, x0, f0.data());\n  Real d0 = 0, d1 = 0;\n"
+         << "  Real d0 = 0, d1 = 0;\n"
             "  for (int d = 0; d < kStateDim; ++d) {\n"
             "    const Real scale = c.atol + c.rtol * std::abs(x0[d]);\n"
             "    d0 += (x0[d] / scale) * (x0[d] / scale);\n"
@@ -888,10 +888,12 @@ inline bool between(const InputSamples &in, int width, const double *M, double t
          << objectLocal("  ", "Stages", "s", 2 * S * state, budget)
          << "  for (int d = 0; d < kStateDim; ++d)\n    out[d] = x[d] = x0[d];\n"
             "  const Real tEnd = times[count - 1];\n"
-            "  Real proposed = h0 > 0 ? h0 : firstStep(p, x0, tEnd - times[0], c);\n"
+            "  field(p, x.data(), s.slope[0].data());\n"
+            "  Real proposed = h0 > 0 ? h0 : firstStep(p, x0, s.slope[0].data(), tEnd - times[0], "
+            "c);\n"
             "  const Real alpha = Real(1) / Real(kErrorOrder + 1) - Real(0.75) * c.beta;\n"
             "  const Real tiny = Real(16) * std::numeric_limits<Real>::epsilon();\n"
-            "  Real errPrev = Real(1e-4);\n  field(p, x.data(), s.slope[0].data());\n"
+            "  Real errPrev = Real(1e-4);\n"
             "  for (std::int64_t k = 1; k < count;) {\n"
             "    const Real limit = c.stepToTimes ? times[k] : tEnd;\n"
             "    const bool hits = proposed >= limit - st.t;\n"

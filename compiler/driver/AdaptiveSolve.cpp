@@ -1,18 +1,19 @@
 // Model::adaptiveSolver: adaptive steps with an embedded pair (AdaptiveSolver in odec.h). The
 // whole solve is one JIT-compiled function (codegen/AdaptiveCodegen.h), or the emitted C++'s
-// solveAdaptive on CodePath::Cpp; the host checks the arguments, picks each trajectory's first
-// step (Hairer's selection, through the field compiled as a point function), gives a driven
-// model's stages their inputs while the loop runs (DriveSignals), and turns a failed
+// solveAdaptive on CodePath::Cpp, first steps included; the host checks the arguments, gives a
+// driven model's stages their inputs while the loop runs (DriveSignals), and turns a failed
 // trajectory into an error that names it. The discrete gradient replays the accepted steps,
-// which the solve records, as a step plan of the observation-time solver
-// (driver/ObservedSolveImpl.h), whose fused discrete adjoint then differentiates the steps
-// taken: its reverse sweep starts from the end states the LLVM solve records with the steps
-// (an emitted-C++ solve records lengths only, and the plan is solved again); the continuous
-// one integrates the reversed adjoint system with the same adaptive loop.
+// which the solve records, through the observation-time solver's fused discrete adjoint
+// (driver/ObservedSolveImpl.h): of the dense output (driver/DenseReplay.h), or of steps that
+// end on the observation times (a lockstep plan); its reverse sweep starts from the end states
+// the LLVM solve records with the steps (an emitted-C++ solve records lengths only, and the
+// steps are solved again). The continuous one integrates the reversed adjoint system with the
+// same adaptive loop.
 #include "odec/odec.h"
 
 #include "codegen/AdaptiveCodegen.h"
 #include "cxx/CppSolver.h"
+#include "driver/DenseReplay.h"
 #include "driver/ModelImpl.h"
 #include "driver/ObservedSolveImpl.h"
 #include "driver/StageValues.h"
@@ -37,16 +38,14 @@ struct AdaptiveSystem {
   std::shared_ptr<const ir::ModelIR> ir;
   int stages = 0;
   bool fsal = false; // the last stage reused as the next step's first (AdaptiveCodegen)
-  int order = 0;     // of the propagated solution: the first step's exponent
   std::unique_ptr<jit::BatchVariants<jit::CompiledAdaptive>> code;
   std::optional<cxx::CppSolver> cpp; // CodePath::Cpp: the emitted C++'s solveAdaptive instead
-  std::shared_ptr<const jit::CompiledFunction> field; // f(x; θ; exo), for the first step
 
   AdaptiveSystem(std::shared_ptr<const ir::ModelIR> system, const ButcherTableau &t,
-                 const jit::CompileOptions &options, const jit::CompileOptions &point);
+                 const jit::CompileOptions &options);
   /// The emitted C++ path (an autonomous model).
   AdaptiveSystem(std::shared_ptr<const ir::ModelIR> system, const ButcherTableau &t,
-                 cxx::CppSolver solver, const jit::CompileOptions &point);
+                 cxx::CppSolver solver);
 
   /// The solve, recording each trajectory's first `capacity` accepted steps into `steps`,
   /// each followed by the state it reached when recordStates (the LLVM path only; rows of
@@ -56,33 +55,22 @@ struct AdaptiveSystem {
                                  const AdaptiveSettings &settings, const Drive &drive,
                                  int64_t capacity, std::vector<double> &steps,
                                  bool recordStates = false) const;
-
-  /// Hairer, Nørsett, Wanner I, II.4: each trajectory's h from the sizes of x0, f(x0) and
-  /// f's change over a trial Euler step, in the error norm's weights; at most the whole
-  /// interval. Exogenous values from `signals` (a driven model).
-  std::vector<double> firstSteps(const std::vector<double> &params,
-                                 const std::vector<double> &x0, double t0, double span,
-                                 const AdaptiveSettings &s, const DriveSignals &signals) const;
 };
 
 AdaptiveSystem::AdaptiveSystem(std::shared_ptr<const ir::ModelIR> system, const ButcherTableau &t,
-                               const jit::CompileOptions &options,
-                               const jit::CompileOptions &point)
+                               const jit::CompileOptions &options)
     : ir(std::move(system)), stages(t.stages),
       fsal(SolverPlan::of(t).fsal && ir->autonomous()), // as AdaptiveCodegen reuses
-      order(codegen::embeddedErrorOrder(t)),
       code(std::make_unique<jit::BatchVariants<jit::CompiledAdaptive>>(
           [system = ir, t](const jit::CompileOptions &o) {
             return jit::compileAdaptive(*system, t, o);
           },
-          options)),
-      field(jit::compileFunction(ir->field(), point)) {}
+          options)) {}
 
 AdaptiveSystem::AdaptiveSystem(std::shared_ptr<const ir::ModelIR> system, const ButcherTableau &t,
-                               cxx::CppSolver solver, const jit::CompileOptions &point)
+                               cxx::CppSolver solver)
     : ir(std::move(system)), stages(t.stages), fsal(SolverPlan::of(t).fsal),
-      order(codegen::embeddedErrorOrder(t)), cpp(std::move(solver)),
-      field(jit::compileFunction(ir->field(), point)) {
+      cpp(std::move(solver)) {
   internalCheck(cpp->adaptive != nullptr, "AdaptiveSystem: emitted C++ without solveAdaptive");
 }
 
@@ -133,49 +121,6 @@ void checkSettings(const AdaptiveSettings &s) {
 
 } // namespace
 
-std::vector<double> AdaptiveSystem::firstSteps(const std::vector<double> &params,
-                                               const std::vector<double> &x0, double t0,
-                                               double span, const AdaptiveSettings &s,
-                                               const DriveSignals &signals) const {
-  const size_t D = size_t(ir->stateDim()), P = params.size(), E = size_t(ir->exoDim()),
-               B = x0.size() / std::max<size_t>(D, 1);
-  // One buffer for the whole batch: the parameters are copied into the point function's
-  // input once (this runs before every solve that picks its first steps).
-  std::vector<double> in(D + P + E), f0(D), f1(D), x1(D), out(B);
-  std::copy(params.begin(), params.end(), in.begin() + long(D));
-  for (size_t b = 0; b < B; ++b) {
-    const double *x = x0.data() + b * D;
-    auto eval = [&](const double *at, double t, std::vector<double> &f) {
-      std::copy(at, at + D, in.begin());
-      if (E > 0)
-        signals.evaluate(int64_t(b), t, false, in.data() + D + P);
-      field->function()(in.data(), f.data());
-    };
-    auto rms = [&](auto &&value) {
-      double sum = 0;
-      for (size_t d = 0; d < D; ++d) {
-        const double r = value(d) / (s.atol + s.rtol * std::abs(x[d]));
-        sum += r * r;
-      }
-      return std::sqrt(sum / double(D));
-    };
-    eval(x, t0, f0);
-    const double d0 = rms([&](size_t d) { return x[d]; });
-    const double d1 = rms([&](size_t d) { return f0[d]; });
-    const double h0 = d0 < 1e-5 || d1 < 1e-5 ? 1e-6 : 0.01 * d0 / d1;
-    for (size_t d = 0; d < D; ++d)
-      x1[d] = x[d] + h0 * f0[d];
-    eval(x1.data(), t0 + std::min(h0, span), f1);
-    const double d2 = rms([&](size_t d) { return f1[d] - f0[d]; }) / h0;
-    const double big = std::max(d1, d2);
-    const double h1 = big <= 1e-15 ? std::max(1e-6, h0 * 1e-3)
-                                   : std::pow(0.01 / big, 1.0 / double(order + 1));
-    const double h = std::min({100 * h0, h1, span});
-    out[b] = std::isfinite(h) && h > 0 ? h : span;
-  }
-  return out;
-}
-
 AdaptiveSolver Model::adaptiveSolver(const std::string &tableau) const {
   return adaptiveSolver(tableau, impl_->defaults);
 }
@@ -193,10 +138,9 @@ AdaptiveSolver Model::adaptiveSolver(const std::string &tableau,
   impl->pair = t;
   const std::shared_ptr<const ir::ModelIR> system(impl_, &impl_->ir);
   if (compile.path == CodePath::Cpp)
-    impl->system.emplace(system, t, cxx::loadCppSolver(impl_->ir, t, clangOptions(compile)),
-                         impl_->pointOptions());
+    impl->system.emplace(system, t, cxx::loadCppSolver(impl_->ir, t, clangOptions(compile)));
   else
-    impl->system.emplace(system, t, jitOptions(impl_->ir, compile, t), impl_->pointOptions());
+    impl->system.emplace(system, t, jitOptions(impl_->ir, compile, t));
   impl->compile = compile;
   impl->owner = *this;
   AdaptiveSolver s;
@@ -288,15 +232,12 @@ AdaptiveSolver::Result AdaptiveSystem::forward(const std::vector<double> &params
   const DriveSignals signals(*ir, drive, batch);
   for (int64_t b = 0; b < batch && !ir->autonomous(); ++b)
     signals.requireCoverage(b, times.front(), times.back());
-  const double span = times.back() - times.front();
   AdaptiveSolver::Result r;
-  std::vector<double> h0;
-  if (settings.firstStep == 0) {
-    h0 = firstSteps(params, x0, times.front(), span, settings, signals);
-    r.nfe = 2 * batch;
-  } else {
-    h0.assign(size_t(batch), settings.firstStep);
-  }
+  // A first step of 0: the compiled solve picks it (Hairer's selection), with one field
+  // evaluation beside its first slope.
+  const std::vector<double> h0(size_t(batch), settings.firstStep);
+  if (settings.firstStep == 0)
+    r.nfe = batch;
   jit::AdaptiveControl c{settings.rtol, settings.atol, double(settings.maxSteps)};
   c.beta = settings.beta;
   c.stepToTimes = settings.stepToTimes ? 1 : 0;
@@ -457,8 +398,11 @@ AdaptiveSolver::Loss AdaptiveSolver::Impl::discreteLoss(const std::vector<double
   const ObservedSolver::Impl &replay = *this->replay->impl_;
   const int64_t O = replay.observedDim();
   const size_t K = times.size() < 2 ? 0 : times.size() - 1;
+  // The dense output's own gradient where the replay can differentiate it; else the solve
+  // steps to the observation times, so that the values compared are step ends.
+  const bool dense = !settings.stepToTimes && denseReplayable(model->ir, pair);
   AdaptiveSettings stepping = settings;
-  stepping.stepToTimes = true; // the replay's plan: steps that end on the observation times
+  stepping.stepToTimes = !dense;
   // Room for the steps: half as much again as the last loss needed, or a generous first
   // guess; a solve that takes more runs again with room (the same steps: the results do not
   // depend on the room).
@@ -477,6 +421,11 @@ AdaptiveSolver::Loss AdaptiveSolver::Impl::discreteLoss(const std::vector<double
     capacity = most;
     static_cast<Result &>(r) =
         system->forward(params, x0, times, stepping, drive, capacity, steps, states);
+  }
+  if (dense) {
+    replay.replayDense(params, x0, times, values, drive,
+                       RecordedSteps{steps, capacity, states, r.accepted}, r);
+    return r;
   }
   const size_t B = r.accepted.size();
   checkSize("the observed values", values.size(), int64_t(B * K) * O);
@@ -540,8 +489,7 @@ AdaptiveSolver::Loss AdaptiveSolver::Impl::continuousLoss(const std::vector<doub
     for (ir::Expr &e : reversed.ddt)
       e = ir::neg(e);
     auto system = std::make_shared<const ir::ModelIR>(std::move(reversed));
-    backward.emplace(system, pair, jitOptions(*system, llvmPath(compile), pair),
-                     model->pointOptions());
+    backward.emplace(system, pair, jitOptions(*system, llvmPath(compile), pair));
   });
   AdaptiveSettings back = settings;
   back.firstStep = 0;

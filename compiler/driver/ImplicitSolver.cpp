@@ -35,7 +35,8 @@ public:
                   const double *cotangent, double *traj, double *gradParams, double *gradX0,
                   VjpMode mode, const double *, double *) const override {
     // No tape (tapeBytes 0); the host API solves forward with a Simulator instead.
-    internalCheck(mode != kVjpTapeForward, "ImplicitVjp: a taped forward pass");
+    internalCheck(mode != kVjpTapeForward && mode != kVjpFromTrajectoryWithStages,
+                  "ImplicitVjp: a taped forward pass or stage cotangents");
     solver_->vjp(params, x0, batch, steps, h, cotangent, traj, gradParams, gradX0, nullptr,
                  mode != kVjpSolve);
   }

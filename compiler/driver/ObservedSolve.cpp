@@ -230,11 +230,11 @@ ObservedSolver::Result ObservedSolver::Impl::run(const std::vector<double> &para
 
   Result r;
   r.steps = N;
-  const int64_t E = m.exoDim(), Pg = outputs ? outputs->paramElements : 0;
-  std::vector<double> point, cotangent, outputGrad(size_t(P), 0.0);
+  const int64_t E = m.exoDim();
+  std::vector<double> cotangent, outputGrad(size_t(P), 0.0);
   if (weight)
     cotangent.assign(traj.size(), 0.0);
-  std::vector<double> y(static_cast<size_t>(O)), bar(static_cast<size_t>(D + Pg));
+  ObservationScratch scratch;
   for (int64_t b = 0; b < B; ++b) {
     const Observations &o = obs[size_t(b)];
     const std::vector<double> exoAt = outputs ? exogenousAt(m, drive, b, o.times)
@@ -243,48 +243,9 @@ ObservedSolver::Result ObservedSolver::Impl::run(const std::vector<double> &para
       const int64_t row = b * (N + 1) + plan.observedAt[k];
       const double *x = traj.data() + row * D;
       r.states.insert(r.states.end(), x, x + D);
-      if (outputs) {
-        point.assign(x, x + D);
-        for (const ir::ModelIR::Slot *p : outputs->params)
-          point.insert(point.end(), params.begin() + p->offset,
-                       params.begin() + p->offset + p->shape.size());
-        point.insert(point.end(), exoAt.begin() + long(k) * E, exoAt.begin() + long(k + 1) * E);
-        outputs->value->function()(point.data(), y.data());
-      } else {
-        y.assign(x, x + D);
-      }
-      r.observed.insert(r.observed.end(), y.begin(), y.end());
-      if (!weight)
-        continue;
-      // ȳ = ∂L/∂y, zero where the value is missing.
-      std::vector<double> ybar(size_t(O), 0.0);
-      bool any = false;
-      for (int64_t j = 0; j < O; ++j) {
-        const double v = o.values[k * size_t(O) + size_t(j)];
-        if (std::isnan(v))
-          continue;
-        const double diff = y[size_t(j)] - v;
-        r.loss += *weight * diff * diff;
-        ybar[size_t(j)] = 2 * *weight * diff;
-        ++r.count;
-        any = true;
-      }
-      if (!any)
-        continue;
-      double *c = cotangent.data() + row * D;
-      if (!outputs) {
-        for (int64_t d = 0; d < D; ++d)
-          c[d] += ybar[size_t(d)];
-        continue;
-      }
-      point.insert(point.end(), ybar.begin(), ybar.end());
-      outputs->vjp->function()(point.data(), bar.data());
-      for (int64_t d = 0; d < D; ++d)
-        c[d] += bar[size_t(d)];
-      const double *g = bar.data() + D;
-      for (const ir::ModelIR::Slot *p : outputs->params)
-        for (int64_t i = 0; i < p->shape.size(); ++i)
-          outputGrad[size_t(p->offset + i)] += *g++;
+      observe(x, params, outputs ? exoAt.data() + long(k) * E : nullptr,
+              weight ? o.values.data() + k * size_t(O) : nullptr, weight, r,
+              weight ? cotangent.data() + row * D : nullptr, outputGrad, scratch);
     }
   }
   if (!weight)
@@ -296,6 +257,58 @@ ObservedSolver::Result ObservedSolver::Impl::run(const std::vector<double> &para
   for (int64_t i = 0; i < P; ++i)
     r.gradParams[size_t(i)] += outputGrad[size_t(i)];
   return r;
+}
+
+void ObservedSolver::Impl::observe(const double *x, const std::vector<double> &params,
+                                   const double *exo, const double *values, const double *weight,
+                                   Result &r, double *xbar, std::vector<double> &outputGrad,
+                                   ObservationScratch &scratch) const {
+  const int64_t D = model->ir.stateDim(), O = observedDim();
+  std::vector<double> &y = scratch.y, &ybar = scratch.ybar, &point = scratch.point;
+  if (outputs) {
+    point.assign(x, x + D);
+    for (const ir::ModelIR::Slot *p : outputs->params)
+      point.insert(point.end(), params.begin() + p->offset,
+                   params.begin() + p->offset + p->shape.size());
+    point.insert(point.end(), exo, exo + model->ir.exoDim());
+    y.resize(size_t(O));
+    outputs->value->function()(point.data(), y.data());
+  } else {
+    y.assign(x, x + D);
+  }
+  r.observed.insert(r.observed.end(), y.begin(), y.end());
+  if (!weight)
+    return;
+  // ȳ = ∂L/∂y, zero where the value is missing.
+  ybar.assign(size_t(O), 0.0);
+  bool any = false;
+  for (int64_t j = 0; j < O; ++j) {
+    const double v = values[j];
+    if (std::isnan(v))
+      continue;
+    const double diff = y[size_t(j)] - v;
+    r.loss += *weight * diff * diff;
+    ybar[size_t(j)] = 2 * *weight * diff;
+    ++r.count;
+    any = true;
+  }
+  if (!any)
+    return;
+  if (!outputs) {
+    for (int64_t d = 0; d < D; ++d)
+      xbar[d] += ybar[size_t(d)];
+    return;
+  }
+  std::vector<double> &bar = scratch.bar;
+  bar.resize(size_t(D + outputs->paramElements));
+  point.insert(point.end(), ybar.begin(), ybar.end());
+  outputs->vjp->function()(point.data(), bar.data());
+  for (int64_t d = 0; d < D; ++d)
+    xbar[d] += bar[size_t(d)];
+  const double *g = bar.data() + D;
+  for (const ir::ModelIR::Slot *p : outputs->params)
+    for (int64_t i = 0; i < p->shape.size(); ++i)
+      outputGrad[size_t(p->offset + i)] += *g++;
 }
 
 ObservedSolver::Prediction ObservedSolver::predict(const std::vector<double> &params,

@@ -4,6 +4,7 @@
 
 #include "odec/odec.h"
 
+#include "driver/DenseReplay.h"
 #include "driver/ModelImpl.h"
 #include "driver/StageValues.h"
 
@@ -31,6 +32,11 @@ struct OutputCode {
   int64_t paramElements = 0;
 };
 
+/// Buffers ObservedSolver::Impl::observe reuses from one observation to the next.
+struct ObservationScratch {
+  std::vector<double> point, y, ybar, bar;
+};
+
 struct ObservedSolver::Impl {
   std::shared_ptr<const Model::Impl> model;
   std::string tableau;
@@ -46,6 +52,24 @@ struct ObservedSolver::Impl {
   /// planSteps makes it when null. With `traj` (B x (steps+1) x D, the plan's states as an
   /// earlier solve computed them) nothing is solved: the loss and the reverse sweep start
   /// from those states.
+  /// One observation of state x (exo: the exogenous values at its time, read by outputs):
+  /// appends the observed quantities to r.observed; with weight, adds the squared errors
+  /// against `values` (observedDim(), NaN: missing) times *weight to r.loss and r.count, their
+  /// gradient with respect to x to xbar (stateDim()) and, through the outputs, with respect to
+  /// their parameters to outputGrad (paramCount()).
+  void observe(const double *x, const std::vector<double> &params, const double *exo,
+               const double *values, const double *weight, Result &r, double *xbar,
+               std::vector<double> &outputGrad, ObservationScratch &scratch) const;
+
+  /// The mean squared error of what an adaptive solve output at times[1…] (loss.states;
+  /// observed through the outputs) against values (batch x (times − 1) x observedDim(), NaN:
+  /// missing), and its gradient with respect to params and x0 through the recorded steps,
+  /// into loss (DenseReplay.h).
+  void replayDense(const std::vector<double> &params, const std::vector<double> &x0,
+                   const std::vector<double> &times, const std::vector<double> &values,
+                   const Drive &drive, const RecordedSteps &steps,
+                   AdaptiveSolver::Loss &loss) const;
+
   Result run(const std::vector<double> &params, const std::vector<double> &x0, double h,
              const std::vector<Observations> &obs, const Drive &drive, const double *weight,
              const ObservationSteps *plan = nullptr,

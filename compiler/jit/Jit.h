@@ -337,6 +337,8 @@ public:
     return (batch + lanes_ - 1) / lanes_ * tapeBytesPerChunk_;
   }
   int64_t tapeSteps(int64_t) const override { return tapeSteps_; }
+  /// Trajectories per chunk (the code's vector width).
+  int64_t lanes() const { return lanes_; }
 
 protected:
   CompiledVjp(VjpFn fn, int64_t lanes, int64_t tapeBytesPerChunk, int64_t tapeSteps)

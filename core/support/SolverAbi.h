@@ -87,6 +87,12 @@ enum VjpMode : int64_t {
   // two as a forward solve and kVjpFromTrajectory.
   kVjpTapeForward = 2,
   kVjpFromTape = 3,
+  // kVjpFromTrajectory for a loss that also reads values inside the steps (an adaptive solve's
+  // dense output x_n + Σ_i w_i(θ) h K_i): after its B x (N+1) x D state cotangents, cotangent
+  // holds B x N x s x D more, those of h K_i, stage i's increment in step n (s: the tableau's
+  // stages). A stage the solver never computes (not SolverPlan::live) must have a zero one:
+  // it is not read.
+  kVjpFromTrajectoryWithStages = 4,
 };
 
 /// The C type of one parameter of LossGradFn or VjpFn.

@@ -567,8 +567,8 @@ public:
     std::vector<int64_t> accepted; // per trajectory
     std::vector<int64_t> rejected; // per trajectory
     /// Field evaluations over the batch, per trajectory 1 + (stages − 1) x (accepted +
-    /// rejected), plus accepted for a pair that is not FSAL, plus the two of the first-step
-    /// selection when it ran.
+    /// rejected), plus accepted for a pair that is not FSAL, plus the one of the first-step
+    /// selection (its trial Euler step's slope) when it ran.
     int64_t nfe = 0;
   };
 
@@ -602,11 +602,15 @@ public:
   /// integrated backward from each observation time to the one before with the same pair and
   /// tolerances (the error norm over all of x, λ and θ̄), x restarted there from the forward
   /// solution and λ jumping by the loss's ∂L/∂x; its gradient approaches the discrete one as
-  /// the tolerances shrink. Autonomous models observed in their states (no outputs). The solve steps to the observation times (as with stepToTimes,
-  /// whatever the settings say), so every value compared is a state the method computed and
-  /// the gradient is that of exactly the values compared. The accepted steps are replayed by
-  /// the observation-time solver's fused discrete adjoint (ObservedSolver; its compile is
-  /// made on the first call).
+  /// the tolerances shrink. Autonomous models observed in their states (no outputs).
+  /// The discrete loss compares what solve() outputs with the same settings: the dense output
+  /// between step ends, differentiated through the stages it weighs, or with stepToTimes the
+  /// ends of steps shortened to the times. (A driven model with a held input steps to the
+  /// times whatever the settings say when its pair's dense output weighs f(x_{n+1}), which
+  /// such an input may make differ on the two sides of t_{n+1}: DormandPrince5, Tsit5, and
+  /// the Hermite interpolant of the others.) The gradient is that of exactly the values
+  /// compared; the accepted steps are replayed by the observation-time solver's fused
+  /// discrete adjoint (ObservedSolver; its compile is made on the first call).
   Loss loss(const std::vector<double> &params, const std::vector<double> &x0,
             const std::vector<double> &times, const std::vector<double> &values,
             const AdaptiveSettings &settings = {}, const Drive &drive = {}) const;

@@ -107,6 +107,10 @@ class Model:
         self._params = {name: tuple(shape) for name, shape, _ in core.params}
         self._shapes = list(self._params.values())
         self._sizes = [int(np.prod(s, dtype=np.int64)) for s in self._shapes]
+        # Each parameter's slice of the flat vector, computed once: unflatten runs per call.
+        ends = np.cumsum([0] + self._sizes).tolist()
+        self._slices = [(name, shape, ends[i], ends[i + 1])
+                        for i, (name, shape) in enumerate(self._params.items())]
         self._states = {name: tuple(shape) for name, shape, _ in core.states}
 
     @property
@@ -166,12 +170,8 @@ class Model:
         if flat.shape != (self.param_count,):
             raise ValueError(f"the flat parameter vector has shape {_shape_text(flat.shape)}, "
                              f"expected ({self.param_count},)")
-        out, at = {}, 0
-        for name, shape in self._params.items():
-            n = int(np.prod(shape, dtype=np.int64))
-            out[name] = flat[at:at + n].reshape(shape).astype(dtype, copy=True)
-            at += n
-        return out
+        return {name: flat[begin:end].reshape(shape).astype(dtype, copy=True)
+                for name, shape, begin, end in self._slices}
 
     def sample_params(self, seed=0, dtype=np.float64):
         """One draw of every parameter from its prior; the same seed gives the same values
@@ -378,12 +378,16 @@ class Model:
 
     def adaptive_loss(self, params, x0, times, values, tableau="DormandPrince5", rtol=1e-6,
                       atol=1e-9, max_steps=100000, first_step=None, pi_beta=0.04, inputs=None,
-                      adjoint="discrete"):
+                      adjoint="discrete", step_to_times=False):
         """The mean squared error of the observed quantities (``observed_columns``) at
         times[1:] of an adaptive solve against ``values`` ((B, K-1, O); NaN marks a missing
         value), and its exact gradient through the accepted steps with their sizes held fixed.
-        The solve steps to the times (as ``step_to_times``), so the values compared are states
-        the method computed. ``adjoint="continuous"``: instead the adjoint ODE integrated
+        The values compared are what ``solve_adaptive`` returns with the same arguments: the
+        dense output between step ends (differentiated through the stages it weighs), or with
+        ``step_to_times`` the ends of steps shortened to the times (a driven model with a
+        held input steps to the times when its pair's dense output weighs f(x_{n+1}):
+        DormandPrince5, Tsit5 and the Hermite output of the others). ``adjoint="continuous"``:
+        instead the adjoint ODE integrated
         backward with the same pair and tolerances (torchdiffeq's odeint_adjoint; autonomous
         models observed in their states), approaching the discrete gradient as rtol shrinks.
         Returns (loss, grads, grad_x0, info): grads a dict shaped like the params, grad_x0
@@ -404,7 +408,7 @@ class Model:
         loss, count, gp, gx, accepted, rejected, nfe = self._core.adaptive_loss(
             self.flatten(params), x, t, np.ascontiguousarray(v.reshape(-1)), tableau,
             float(rtol), float(atol), int(max_steps), first, float(pi_beta),
-            self._drive(None, inputs)[1], str(adjoint))
+            self._drive(None, inputs)[1], str(adjoint), bool(step_to_times))
         info = {"accepted": list(accepted), "rejected": list(rejected), "nfe": nfe,
                 "count": count}
         return loss, self.unflatten(gp), np.asarray(gx).reshape(x.shape), info

@@ -490,19 +490,20 @@ PYBIND11_MODULE(_core, mod) {
           py::arg("beta"), py::arg("step_to_times"),
           py::arg("inputs") = std::vector<std::pair<Array, Array>>())
       // adaptive_loss(params, x0 (B, D), times (K,), values (B, K-1, O), tableau, rtol, atol,
-      //   max_steps, first_step, beta, inputs, adjoint) -> (loss, count, grad_params, grad_x0,
-      //   accepted, rejected, nfe)
+      //   max_steps, first_step, beta, inputs, adjoint, step_to_times) -> (loss, count,
+      //   grad_params, grad_x0, accepted, rejected, nfe)
       .def(
           "adaptive_loss",
           [](const PyModel &m, const Array &params, const Array &x0, const Array &times,
              const Array &values, const std::string &tableau, double rtol, double atol,
              int64_t maxSteps, double firstStep, double beta,
-             const std::vector<std::pair<Array, Array>> &inputs, const std::string &adjoint) {
+             const std::vector<std::pair<Array, Array>> &inputs, const std::string &adjoint,
+             bool stepToTimes) {
             const odec::Drive drive = driveOf(Array(), inputs);
             if (adjoint != "discrete" && adjoint != "continuous")
               throw std::invalid_argument("adjoint must be \"discrete\" or \"continuous\", not \"" +
                                           adjoint + "\"");
-            odec::AdaptiveSettings settings{rtol, atol, maxSteps, firstStep, beta};
+            odec::AdaptiveSettings settings{rtol, atol, maxSteps, firstStep, beta, stepToTimes};
             settings.adjoint =
                 adjoint == "continuous" ? odec::Adjoint::Continuous : odec::Adjoint::Discrete;
             const std::vector<double> p(params.data(), params.data() + params.size()),
@@ -520,7 +521,7 @@ PYBIND11_MODULE(_core, mod) {
           py::arg("tableau"), py::arg("rtol"), py::arg("atol"), py::arg("max_steps"),
           py::arg("first_step"), py::arg("beta"),
           py::arg("inputs") = std::vector<std::pair<Array, Array>>(),
-          py::arg("adjoint") = std::string("discrete"))
+          py::arg("adjoint") = std::string("discrete"), py::arg("step_to_times") = false)
       .def("observed_columns", [](const PyModel &m) { return m.model.observedColumns(); })
       // loss_grad(params, x0 (B, D), target_steps (T,), targets (B, T, D), steps, h, tableau,
       //           adjoint) -> (loss, grad_params, grad_x0, trajectory): the mean squared error

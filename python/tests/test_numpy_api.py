@@ -434,8 +434,9 @@ def test_adaptive_steps_reach_the_times_within_the_tolerance():
             exact = np.exp(-0.1 * t) * np.array([[c, -s], [s, c]]) @ x0[b]
             np.testing.assert_allclose(states[b, k], exact, rtol=0, atol=1e-8)
     assert len(info["accepted"]) == 2 and min(info["accepted"]) > 10
-    # FSAL: per trajectory the first slope, six stages a step, two for the first-step choice.
-    assert info["nfe"] == 6 * sum(info["accepted"]) + 6 * sum(info["rejected"]) + 3 * 2
+    # FSAL: per trajectory the first slope, six stages a step, one for the first-step choice
+    # (its trial Euler step's slope; f(x0) is the first slope).
+    assert info["nfe"] == 6 * sum(info["accepted"]) + 6 * sum(info["rejected"]) + 2 * 2
     # A looser tolerance takes fewer steps; bad input is refused by name.
     _, loose = m.solve_adaptive({"A": A}, x0, times, rtol=1e-4, atol=1e-4)
     assert sum(loose["accepted"]) < sum(info["accepted"])
@@ -483,23 +484,32 @@ def test_adaptive_loss_gradient_matches_finite_differences_of_the_solve():
     x0 = np.array([[1.0, 0.5]])
     times = np.array([0.0, 0.5, 1.5])
     values = np.array([[[0.2, 1.0], [np.nan, -0.4]]])
-    loss, grads, gx, info = m.adaptive_loss({"A": A}, x0, times, values, rtol=1e-12, atol=1e-12)
-    assert info["count"] == 3 and gx.shape == (1, 2) and grads["A"].shape == (2, 2)
+    for step_to_times in (False, True):  # the dense output, or steps ending on the times
+        loss, grads, gx, info = m.adaptive_loss({"A": A}, x0, times, values, rtol=1e-12,
+                                                atol=1e-12, step_to_times=step_to_times)
+        assert info["count"] == 3 and gx.shape == (1, 2) and grads["A"].shape == (2, 2)
 
-    def f(a, x):  # the loss's solve steps to the times
-        s, _ = m.solve_adaptive({"A": a}, x, times, rtol=1e-12, atol=1e-12, step_to_times=True)
-        d = s[0, 1:] - values[0]
-        return np.nansum(d * d) / 3
+        def f(a, x):  # the loss of the solve with the same settings
+            s, _ = m.solve_adaptive({"A": a}, x, times, rtol=1e-12, atol=1e-12,
+                                    step_to_times=step_to_times)
+            d = s[0, 1:] - values[0]
+            return np.nansum(d * d) / 3
 
-    assert abs(loss - f(A, x0)) < 1e-12
-    eps = 1e-5
-    for i in range(2):
-        for j in range(2):
-            up, down = A.copy(), A.copy()
-            up[i, j] += eps
-            down[i, j] -= eps
-            fd = (f(up, x0) - f(down, x0)) / (2 * eps)
-            assert abs(grads["A"][i, j] - fd) < 1e-6 * max(1.0, abs(fd))
+        assert abs(loss - f(A, x0)) < 1e-15
+        eps = 1e-5
+        for i in range(2):
+            for j in range(2):
+                up, down = A.copy(), A.copy()
+                up[i, j] += eps
+                down[i, j] -= eps
+                fd = (f(up, x0) - f(down, x0)) / (2 * eps)
+                assert abs(grads["A"][i, j] - fd) < 1e-6 * max(1.0, abs(fd))
+        for d in range(2):
+            up, down = x0.copy(), x0.copy()
+            up[0, d] += eps
+            down[0, d] -= eps
+            fd = (f(A, up) - f(A, down)) / (2 * eps)
+            assert abs(gx[0, d] - fd) < 1e-6 * max(1.0, abs(fd))
     with pytest.raises(ValueError, match="values has shape"):
         m.adaptive_loss({"A": A}, x0, times, values[:, :1])
     # The continuous adjoint (torchdiffeq's odeint_adjoint) approaches the same gradient.
@@ -537,17 +547,19 @@ end
     for b in range(2):
         np.testing.assert_allclose(states[b, 1:, 0], fine[b][:, 0], rtol=0, atol=1e-9)
     values = np.array([[[0.3], [0.1], [np.nan]], [[-0.2], [0.0], [0.4]]])
-    loss, grads, gx, _ = m.adaptive_loss({"k": np.array(1.0)}, x0, times, values,
-                                         tableau="Tsit5", rtol=1e-12, atol=1e-12, inputs=inputs)
+    for step_to_times in (False, True):  # the dense output, or steps ending on the times
+        loss, grads, gx, _ = m.adaptive_loss({"k": np.array(1.0)}, x0, times, values,
+                                             tableau="Tsit5", rtol=1e-12, atol=1e-12,
+                                             inputs=inputs, step_to_times=step_to_times)
 
-    def f(k):
-        s, _ = m.solve_adaptive({"k": np.array(k)}, x0, times, tableau="Tsit5", rtol=1e-12,
-                                atol=1e-12, step_to_times=True, inputs=inputs)
-        d = s[:, 1:] - values
-        return np.nansum(d * d) / 5
+        def f(k):
+            s, _ = m.solve_adaptive({"k": np.array(k)}, x0, times, tableau="Tsit5", rtol=1e-12,
+                                    atol=1e-12, step_to_times=step_to_times, inputs=inputs)
+            d = s[:, 1:] - values
+            return np.nansum(d * d) / 5
 
-    assert abs(loss - f(1.0)) < 1e-12
-    fd = (f(1.0 + 1e-5) - f(1.0 - 1e-5)) / 2e-5
-    assert abs(float(grads["k"]) - fd) < 1e-6 * max(1.0, abs(fd))
+        assert abs(loss - f(1.0)) < 1e-15
+        fd = (f(1.0 + 1e-5) - f(1.0 - 1e-5)) / 2e-5
+        assert abs(float(grads["k"]) - fd) < 1e-6 * max(1.0, abs(fd))
     with pytest.raises(ValueError, match="has inputs; the drive must give their samples"):
         m.solve_adaptive({"k": np.array(1.0)}, x0, times)

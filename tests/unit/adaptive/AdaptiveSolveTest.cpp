@@ -37,6 +37,14 @@ model Blowup
     state x::Real
     ddt(x) = x^2
 end
+
+model Observed
+    state x::Vector{2}
+    param mu::Real ~ Constant(2.0)
+    param c::Vector{2} ~ Constant(0.5)
+    ddt(x) = [x[2]; mu * (1 - x[1]^2) * x[2] - x[1]]
+    output y = c' * x
+end
 )";
 
 using State = std::array<double, 2>;
@@ -108,15 +116,22 @@ State dense(const State &x, const Step &s, double hs, double theta) {
   return out;
 }
 
-// The states at the output times of the accepted steps `taken` (each ending on an output
-// time or not), replayed from x with f.
+// The states at the output times of the accepted steps `taken` (each ending on its limit or
+// not: the next output time stepping to times, else the last), replayed from x with f, the
+// outputs between step ends from the dense output.
 std::vector<State> replay(const Field &f, State x,
-                          const std::vector<std::pair<double, bool>> &taken) {
+                          const std::vector<std::pair<double, bool>> &taken,
+                          const std::vector<double> &times, bool stepToTimes) {
   std::vector<State> out{x};
+  double t = times[0];
+  size_t k = 1;
   for (const auto &[h, hits] : taken) {
-    x = dopri5Step(f, x, h).y;
-    if (hits)
-      out.push_back(x);
+    const Step s = dopri5Step(f, x, h);
+    const double tNew = hits ? (stepToTimes ? times[k] : times.back()) : t + h;
+    for (; k < times.size() && times[k] <= tNew; ++k)
+      out.push_back(times[k] == tNew ? s.y : dense(x, s, h, (times[k] - t) / h));
+    x = s.y;
+    t = tNew;
   }
   return out;
 }
@@ -249,61 +264,147 @@ const std::vector<double> kLossValues = {1.5, -0.5, 1.0, std::nan(""), 0.2, -1.0
                                          -1.5, 0.3, -0.4, 1.1, 0.9, 0.8};
 
 // The gradient holds the accepted steps fixed: central differences of the loss of the
-// reference's accepted steps replayed with perturbed parameters and initial states.
+// reference's accepted steps replayed with perturbed parameters and initial states. The loss
+// compares the dense output between step ends (odec differentiates it through the stages it
+// weighs, the FSAL stage's weight through the next step's first stage), or with stepToTimes
+// the ends of steps shortened to the times.
 TEST(AdaptiveSolve, GradientIsTheDiscreteAdjointOfTheAcceptedSteps) {
   const odec::Model m = odec::Program::fromString(kModels, "a.node").model("VanDerPol");
   const odec::AdaptiveSolver solver = m.adaptiveSolver("DormandPrince5");
   const std::vector<double> &times = kLossTimes, &x0 = kLossX0, &values = kLossValues;
-  odec::AdaptiveSettings s;
-  s.rtol = s.atol = 1e-6;
-  s.firstStep = 0.05;
   const double mu = 2.0;
-  const odec::AdaptiveSolver::Loss g = solver.loss({mu}, x0, times, values, s);
-  EXPECT_EQ(g.count, 11);
   auto field = [](double mu) {
     return Field([mu](const State &x) { return State{x[1], mu * (1 - x[0] * x[0]) * x[1] - x[0]}; });
   };
-  std::vector<std::vector<std::pair<double, bool>>> taken;
-  for (int b = 0; b < 2; ++b)
-    taken.push_back(dopri5(field(mu), {x0[size_t(2 * b)], x0[size_t(2 * b + 1)]}, times, 0.05,
-                           1e-6, 1e-6, 0.04, /*stepToTimes=*/true)
-                        .taken);
-  auto loss = [&](double mu, const std::vector<double> &x) {
-    double sum = 0;
-    for (size_t b = 0; b < 2; ++b) {
-      const auto out = replay(field(mu), {x[2 * b], x[2 * b + 1]}, taken[b]);
-      for (size_t k = 1; k < times.size(); ++k)
-        for (size_t d = 0; d < 2; ++d) {
-          const double v = values[(b * 3 + k - 1) * 2 + d];
-          if (!std::isnan(v))
-            sum += (out[k][d] - v) * (out[k][d] - v);
-        }
+  for (bool stepToTimes : {false, true}) {
+    SCOPED_TRACE(stepToTimes ? "stepping to the times" : "dense output");
+    odec::AdaptiveSettings s;
+    s.rtol = s.atol = 1e-6;
+    s.firstStep = 0.05;
+    s.stepToTimes = stepToTimes;
+    const odec::AdaptiveSolver::Loss g = solver.loss({mu}, x0, times, values, s);
+    EXPECT_EQ(g.count, 11);
+    std::vector<std::vector<std::pair<double, bool>>> taken;
+    for (int b = 0; b < 2; ++b) {
+      const Reference ref = dopri5(field(mu), {x0[size_t(2 * b)], x0[size_t(2 * b + 1)]}, times,
+                                   0.05, 1e-6, 1e-6, 0.04, stepToTimes);
+      EXPECT_EQ(g.accepted[size_t(b)], ref.accepted);
+      taken.push_back(ref.taken);
     }
-    return sum / 11;
-  };
-  EXPECT_LT(relErr(g.loss, loss(mu, x0)), 1e-12);
-  const double eps = 1e-6;
-  const double dmu = (loss(mu + eps, x0) - loss(mu - eps, x0)) / (2 * eps);
-  EXPECT_NEAR(g.gradParams[0], dmu, 1e-6 * std::max(1.0, std::abs(dmu)));
-  for (size_t i = 0; i < 4; ++i) {
-    std::vector<double> up = x0, down = x0;
-    up[i] += eps;
-    down[i] -= eps;
-    const double fd = (loss(mu, up) - loss(mu, down)) / (2 * eps);
-    EXPECT_NEAR(g.gradX0[i], fd, 1e-6 * std::max(1.0, std::abs(fd))) << "x0[" << i << "]";
+    // Outputs inside steps (the case the dense gradient is for): stepping to them takes more.
+    if (!stepToTimes) {
+      odec::AdaptiveSettings stepped = s;
+      stepped.stepToTimes = true;
+      const odec::AdaptiveSolver::Loss ends = solver.loss({mu}, x0, times, values, stepped);
+      EXPECT_LT(g.accepted[0] + g.accepted[1], ends.accepted[0] + ends.accepted[1]);
+      EXPECT_NE(g.loss, ends.loss);
+    }
+    auto loss = [&](double mu, const std::vector<double> &x) {
+      double sum = 0;
+      for (size_t b = 0; b < 2; ++b) {
+        const auto out = replay(field(mu), {x[2 * b], x[2 * b + 1]}, taken[b], times, stepToTimes);
+        for (size_t k = 1; k < times.size(); ++k)
+          for (size_t d = 0; d < 2; ++d) {
+            const double v = values[(b * 3 + k - 1) * 2 + d];
+            if (!std::isnan(v))
+              sum += (out[k][d] - v) * (out[k][d] - v);
+          }
+      }
+      return sum / 11;
+    };
+    EXPECT_LT(relErr(g.loss, loss(mu, x0)), 1e-12);
+    const double eps = 1e-6;
+    const double dmu = (loss(mu + eps, x0) - loss(mu - eps, x0)) / (2 * eps);
+    EXPECT_NEAR(g.gradParams[0], dmu, 1e-6 * std::max(1.0, std::abs(dmu)));
+    for (size_t i = 0; i < 4; ++i) {
+      std::vector<double> up = x0, down = x0;
+      up[i] += eps;
+      down[i] -= eps;
+      const double fd = (loss(mu, up) - loss(mu, down)) / (2 * eps);
+      EXPECT_NEAR(g.gradX0[i], fd, 1e-6 * std::max(1.0, std::abs(fd))) << "x0[" << i << "]";
+    }
+    // A solve of more steps than the first guess of room for them records them all.
+    s.rtol = s.atol = 1e-12;
+    const odec::AdaptiveSolver::Loss fine = solver.loss({mu}, x0, times, values, s);
+    EXPECT_GT(fine.accepted[0], 64 * 3);
+    EXPECT_NEAR(fine.loss, g.loss, 1e-4 * g.loss);
+    // The room follows the last loss (now the fine one's: ample); the results do not.
+    s.rtol = s.atol = 1e-6;
+    const odec::AdaptiveSolver::Loss again = solver.loss({mu}, x0, times, values, s);
+    EXPECT_EQ(again.loss, g.loss);
+    EXPECT_EQ(again.gradParams, g.gradParams);
+    EXPECT_EQ(again.gradX0, g.gradX0);
+    EXPECT_EQ(again.accepted, g.accepted);
   }
-  // A solve of more steps than the first guess of room for them records them all.
-  s.rtol = s.atol = 1e-12;
-  const odec::AdaptiveSolver::Loss fine = solver.loss({mu}, x0, times, values, s);
-  EXPECT_GT(fine.accepted[0], 64 * 3);
-  EXPECT_NEAR(fine.loss, g.loss, 1e-4 * g.loss);
-  // The room follows the last loss (now the fine one's: ample); the results do not.
-  s.rtol = s.atol = 1e-6;
-  const odec::AdaptiveSolver::Loss again = solver.loss({mu}, x0, times, values, s);
-  EXPECT_EQ(again.loss, g.loss);
-  EXPECT_EQ(again.gradParams, g.gradParams);
-  EXPECT_EQ(again.gradX0, g.gradX0);
-  EXPECT_EQ(again.accepted, g.accepted);
+}
+
+// The dense output's gradient for every built-in pair (its own extension, FSAL or not, and
+// the Hermite interpolant), observed in the states and through an output line: central
+// differences of the loss at a tolerance where the step sizes' own dependence on the
+// parameters is below the test's (the exact check of the stage cotangents, with the steps
+// frozen, is GradientIsTheDiscreteAdjointOfTheAcceptedSteps). Eleven trajectories of different step counts, so the
+// replay groups them (chunks of 2, 4 or 8 lanes by the level).
+TEST(AdaptiveSolve, DenseOutputGradientOfEveryPairMatchesFiniteDifferences) {
+  const odec::Program program = odec::Program::fromString(kModels, "a.node");
+  const std::vector<double> times = {0.0, 0.3, 0.8, 1.1, 1.9, 2.4};
+  std::vector<double> x0;
+  for (int b = 0; b < 11; ++b)
+    x0.insert(x0.end(), {0.3 * b - 1.45, b % 3 == 0 ? 2.5 : 0.2 * b - 1.1});
+  for (const char *name : {"VanDerPol", "Observed"}) {
+    const odec::Model m = program.model(name);
+    const std::vector<double> params =
+        std::string(name) == "Observed" ? std::vector<double>{2.0, 0.7, -0.4}
+                                        : std::vector<double>{2.0};
+    const int64_t O = std::string(name) == "Observed" ? 1 : 2, K = int64_t(times.size()) - 1;
+    std::vector<double> values;
+    for (int64_t i = 0; i < 11 * K * O; ++i)
+      values.push_back(i == 7 ? std::nan("") : std::sin(0.7 * double(i)));
+    for (const char *pair :
+         {"DormandPrince5", "Tsit5", "BogackiShampine3", "CashKarp45", "Fehlberg45"}) {
+      SCOPED_TRACE(std::string(name) + ", " + pair);
+      const odec::AdaptiveSolver solver = m.adaptiveSolver(pair);
+      odec::AdaptiveSettings s;
+      // CashKarp45's Hermite output moves with its steps by 5e-6 relative at 1e-10.
+      s.rtol = s.atol = 1e-11;
+      const odec::AdaptiveSolver::Loss g = solver.loss(params, x0, times, values, s);
+      ASSERT_EQ(g.count, 11 * K * O - 1);
+      EXPECT_GT(*std::max_element(g.accepted.begin(), g.accepted.end()),
+                *std::min_element(g.accepted.begin(), g.accepted.end()));
+      // The loss compares the dense output solve() gives (the states, for VanDerPol).
+      if (O == 2) {
+        const auto solved = solver.solve(params, x0, times, s);
+        double sum = 0;
+        for (int64_t b = 0; b < 11; ++b)
+          for (int64_t k = 1; k <= K; ++k)
+            for (int64_t d = 0; d < 2; ++d) {
+              const double v = values[size_t((b * K + k - 1) * 2 + d)];
+              const double x = solved.states[size_t((b * (K + 1) + k) * 2 + d)];
+              sum += std::isnan(v) ? 0 : (x - v) * (x - v);
+            }
+        EXPECT_LT(relErr(g.loss, sum / double(g.count)), 1e-14);
+      }
+      const double eps = 1e-6;
+      auto central = [&](const std::vector<double> &p, const std::vector<double> &x, double *at) {
+        const double saved = *at;
+        *at = saved + eps;
+        const auto up = solver.loss(p, x, times, values, s);
+        *at = saved - eps;
+        const auto down = solver.loss(p, x, times, values, s);
+        EXPECT_EQ(up.accepted, down.accepted); // the same steps either side
+        return (up.loss - down.loss) / (2 * eps);
+      };
+      for (size_t i = 0; i < params.size(); ++i) {
+        std::vector<double> p = params;
+        const double fd = central(p, x0, &p[i]);
+        EXPECT_NEAR(g.gradParams[i], fd, 1e-6 * std::max(1.0, std::abs(fd))) << "param " << i;
+      }
+      for (size_t i : {0, 1, 10, 21}) {
+        std::vector<double> x = x0;
+        const double fd = central(params, x, &x[i]);
+        EXPECT_NEAR(g.gradX0[i], fd, 1e-6 * std::max(1.0, std::abs(fd))) << "x0[" << i << "]";
+      }
+    }
+  }
 }
 
 // The continuous adjoint (backward adaptive integration of [x, λ, θ̄]) approaches the discrete
