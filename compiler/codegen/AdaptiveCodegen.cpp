@@ -158,7 +158,8 @@ llvm::Function *emitAdaptiveSimulator(llvm::Module &m, const ir::ModelIR &model,
          breakT = scalarTensor("break"),
          accT = scalarTensor("accepted"), rejT = scalarTensor("rejected"),
          statT = scalarTensor("status"), sumT = scalarTensor("errsum"),
-         prevT = scalarTensor("errprev"), lastT = scalarTensor("lasttried");
+         prevT = scalarTensor("errprev"), lastT = scalarTensor("lasttried"),
+         firstT = scalarTensor("h0");
   Tensor record = te.allocate(Shape::vector(5), true, "record");
   auto get = [&](const Tensor &t, int64_t i = 0) { return te.toLanes(te.load(t, te.index(i), true)); };
   auto put = [&](const Tensor &t, Value *v, int64_t i = 0) {
@@ -179,29 +180,36 @@ llvm::Function *emitAdaptiveSimulator(llvm::Module &m, const ir::ModelIR &model,
   };
 
   Value *outStride = b.CreateMul(count, b.getInt64(uint64_t(D)));
-  emitChunkLoop(b, te, batch, [&](const BatchChunk &chunk) {
-    gatherRows(b, te, X, x0, chunk.rowStart(b, b.getInt64(uint64_t(D)), b.getInt64(0)),
-               chunk.mask);
-    gatherRows(b, te, hT, h0, chunk.rowStart(b, b.getInt64(1), b.getInt64(0)), chunk.mask);
-    put(tT, lanes(te.toReal(b.CreateLoad(dbl, times))));
-    put(kT, one);
-    put(breakT, zero);
-    put(accT, zero);
-    put(rejT, zero);
-    put(statT, zero);
-    put(prevT, errFloor);
-    put(lastT, zero);
-    scatterRows(b, te, X, out, chunk.rowStart(b, outStride, b.getInt64(0)), chunk.mask);
+  // The batch streams through one chunk of W lanes: each lane steps its trajectory until it is
+  // done, then takes the next one not yet started, so that a lane whose trajectory needs few
+  // steps does not idle while the others of its chunk still step. laneTraj holds each lane's
+  // trajectory (batch or more: none left for it), `fresh` the lanes that start one.
+  {
+    llvm::SmallVector<llvm::Constant *, 16> ids;
+    for (unsigned l = 0; l < W; ++l)
+      ids.push_back(b.getInt64(l));
+    Value *iota = llvm::ConstantVector::get(ids);
+    Value *laneTrajPtr = b.CreateAlloca(i64LanesTy, nullptr, "lane.traj");
+    Value *freshPtr = b.CreateAlloca(i64LanesTy, nullptr, "lane.fresh");
+    Value *nextPtr = b.CreateAlloca(i64, nullptr, "next.traj");
+    Value *batchLanes = b.CreateVectorSplat(W, batch);
+    b.CreateStore(iota, laneTrajPtr);
+    b.CreateStore(b.CreateZExt(b.CreateICmpSLT(iota, batchLanes), i64LanesTy), freshPtr);
+    b.CreateStore(b.getInt64(W), nextPtr);
+    auto laneTraj = [&] { return b.CreateLoad(i64LanesTy, laneTrajPtr); };
+    auto rowsOf = [&](Value *stride) { // each lane's row start in a buffer of per-trajectory rows
+      return b.CreateMul(laneTraj(), b.CreateVectorSplat(W, stride));
+    };
     // The stages' exogenous values: the host's function at t + c_i h, lane by lane (for lanes
     // in exoLive), a held input from the left after the step's start (as StageValues.h).
-    Value *exoT = get(tT), *exoH = zero, *exoLive = chunk.mask;
+    Value *exoT = zero, *exoH = zero, *exoLive = nullptr;
     // Hairer's first step (Hairer, Nørsett, Wanner I, II.4) for the lanes whose h0 is 0, from
     // the sizes of x0, f(x0) (the first slope, already computed) and f's change over a trial
     // Euler step, in the error norm's weights: at most the whole interval, and the whole
     // interval where that selection gives no finite positive step. Y and E hold the trial
     // state and its slope. The emitted C++'s firstStep is the same selection.
-    auto pickFirstSteps = [&] {
-      Value *picks = b.CreateAnd(chunk.mask, b.CreateFCmpOEQ(get(hT), zero));
+    auto pickFirstSteps = [&](Value *fresh) {
+      Value *picks = b.CreateAnd(fresh, b.CreateFCmpOEQ(get(hT), zero));
       auto *pick = llvm::BasicBlock::Create(ctx, "adapt.first", f);
       auto *picked = llvm::BasicBlock::Create(ctx, "adapt.first.done", f);
       b.CreateCondBr(b.CreateOrReduce(picks), pick, picked);
@@ -245,20 +253,18 @@ llvm::Function *emitAdaptiveSimulator(llvm::Module &m, const ir::ModelIR &model,
       Value *usable = b.CreateAnd(b.CreateFCmpOGT(h, zero),
                                   b.CreateFCmpOLT(h, lanes(te.real(INFINITY))));
       put(hT, b.CreateSelect(picks, b.CreateSelect(usable, h, span), get(hT)));
-      exoT = get(tT);
-      exoLive = chunk.mask;
       b.CreateBr(picked);
       b.SetInsertPoint(picked);
     };
     if (exoDim > 0)
-      step.setExogenousLoader([&, chunk](const Tensor &dst, Value *stage) {
+      step.setExogenousLoader([&](const Tensor &dst, Value *stage) {
         const int64_t i = llvm::cast<llvm::ConstantInt>(stage)->getSExtValue();
         const double c = tableau.c[size_t(i)].value;
         Value *when = b.CreateFAdd(
             te.toDouble(exoT),
             b.CreateFMul(llvm::ConstantFP::get(dblLanesTy, c), te.toDouble(exoH)));
         b.CreateStore(when, exoTimes);
-        b.CreateStore(chunk.traj, exoTraj);
+        b.CreateStore(laneTraj(), exoTraj);
         b.CreateStore(b.CreateUIToFP(exoLive, dblLanesTy), exoMask);
         auto cast = [&](Value *p, llvm::Type *to) { return b.CreateBitCast(p, to); };
         b.CreateCall(exoTy, exogenous,
@@ -271,21 +277,53 @@ llvm::Function *emitAdaptiveSimulator(llvm::Module &m, const ir::ModelIR &model,
           te.store(dst, te.index(e), te.fromLanes(te.toReal(row)));
         }
       });
-    step.emitSlope(X, step.slope(0));
-    pickFirstSteps();
-
     auto *head = llvm::BasicBlock::Create(ctx, "adapt.head", f);
+    auto *start = llvm::BasicBlock::Create(ctx, "adapt.start", f);
     auto *body = llvm::BasicBlock::Create(ctx, "adapt.step", f);
     auto *done = llvm::BasicBlock::Create(ctx, "adapt.done", f);
     b.CreateBr(head);
 
-    // A lane is active while it has output times left and no failure.
+    // Lanes with a trajectory step; those that took one since the last step start it first:
+    // x0, the counters, out's first row, f(x0) (into Z, then the first slope) and the first
+    // step.
     b.SetInsertPoint(head);
-    Value *active = b.CreateAnd(chunk.mask, b.CreateAnd(b.CreateFCmpOLT(get(kT), countReal),
-                                                        b.CreateFCmpOEQ(get(statT), zero)));
-    b.CreateCondBr(b.CreateOrReduce(active), body, done);
+    Value *occupied = b.CreateICmpSLT(laneTraj(), batchLanes);
+    Value *fresh = b.CreateICmpNE(b.CreateLoad(i64LanesTy, freshPtr),
+                                  llvm::Constant::getNullValue(i64LanesTy));
+    auto *check = llvm::BasicBlock::Create(ctx, "adapt.fresh", f);
+    b.CreateCondBr(b.CreateOrReduce(occupied), check, done);
+    b.SetInsertPoint(check);
+    b.CreateCondBr(b.CreateOrReduce(fresh), start, body);
 
+    b.SetInsertPoint(start);
+    gatherRows(b, te, Z, x0, rowsOf(b.getInt64(uint64_t(D))), fresh);
+    select(X, fresh, Z, X);
+    gatherRows(b, te, firstT, h0, rowsOf(b.getInt64(1)), fresh);
+    put(hT, b.CreateSelect(fresh, get(firstT), get(hT)));
+    auto restart = [&](const Tensor &t, Value *v) { put(t, b.CreateSelect(fresh, v, get(t))); };
+    restart(tT, lanes(te.toReal(b.CreateLoad(dbl, times))));
+    restart(kT, one);
+    restart(breakT, zero);
+    restart(accT, zero);
+    restart(rejT, zero);
+    restart(statT, zero);
+    restart(prevT, errFloor);
+    restart(lastT, zero);
+    scatterRows(b, te, X, out, rowsOf(outStride), fresh);
+    exoT = get(tT);
+    exoH = zero;
+    exoLive = fresh;
+    step.emitSlope(X, Z);
+    select(step.slope(0), fresh, Z, step.slope(0));
+    pickFirstSteps(fresh);
+    b.CreateStore(llvm::Constant::getNullValue(i64LanesTy), freshPtr);
+    b.CreateBr(body);
+
+    // A lane is active while it has output times left and no failure.
     b.SetInsertPoint(body);
+    Value *active = b.CreateAnd(b.CreateICmpSLT(laneTraj(), batchLanes),
+                                b.CreateAnd(b.CreateFCmpOLT(get(kT), countReal),
+                                            b.CreateFCmpOEQ(get(statT), zero)));
     Value *k = get(kT);
     Value *kIndex = b.CreateFPToSI(b.CreateSelect(active, k, zero), i64LanesTy);
     Value *target = timeAt(kIndex, active);
@@ -297,8 +335,7 @@ llvm::Function *emitAdaptiveSimulator(llvm::Module &m, const ir::ModelIR &model,
     Value *nextBreak = te.toReal(b.CreateMaskedGather(
         dblLanesTy,
         b.CreateGEP(dbl, breaks,
-                    b.CreateAdd(b.CreateMul(chunk.traj, b.CreateVectorSplat(W, breakStride)),
-                                breakIndex)),
+                    b.CreateAdd(rowsOf(breakStride), breakIndex)),
         llvm::Align(alignof(double)), active,
         llvm::ConstantFP::getInfinity(dblLanesTy)));
     Value *atBreak = b.CreateFCmpOLT(nextBreak, output);
@@ -377,7 +414,7 @@ llvm::Function *emitAdaptiveSimulator(llvm::Module &m, const ir::ModelIR &model,
     }
     emitCombination(b, te, Z, &X, hv, weights, slopes);
     select(Z, b.CreateFCmpOEQ(tau, tNew), Y, Z);
-    Value *row = b.CreateAdd(b.CreateMul(chunk.traj, b.CreateVectorSplat(W, outStride)),
+    Value *row = b.CreateAdd(rowsOf(outStride),
                              b.CreateMul(kkIndex, b.CreateVectorSplat(W, b.getInt64(uint64_t(D)))));
     scatterRows(b, te, Z, out, row, pending);
     put(kT, b.CreateFAdd(kk, count01(pending)));
@@ -395,7 +432,7 @@ llvm::Function *emitAdaptiveSimulator(llvm::Module &m, const ir::ModelIR &model,
     Value *taken = b.CreateFPToSI(get(accT), i64LanesTy);
     Value *room = b.CreateICmpSLT(taken, b.CreateVectorSplat(W, capacity));
     Value *slot = b.CreateMul(
-        b.CreateAdd(b.CreateMul(chunk.traj, b.CreateVectorSplat(W, capacity)), taken),
+        b.CreateAdd(rowsOf(capacity), taken),
         b.CreateVectorSplat(W, stepStride));
     // Stepping to times, a step not shortened may still land on the output time (t + h rounds
     // to it): it ended there too.
@@ -453,17 +490,39 @@ llvm::Function *emitAdaptiveSimulator(llvm::Module &m, const ir::ModelIR &model,
     put(statT, b.CreateSelect(exhausted, lanes(te.real(1)),
                               b.CreateSelect(underflow, failure, get(statT))));
     put(lastT, b.CreateSelect(active, hs, get(lastT)));
-    b.CreateBr(head);
 
-    b.SetInsertPoint(done);
+    // Lanes whose trajectory is done (every output, or a failure) write its stats and take
+    // the next trajectories in lane order; past the batch, a lane stays empty.
+    Value *finished = b.CreateAnd(
+        active, b.CreateNot(b.CreateAnd(b.CreateFCmpOLT(get(kT), countReal),
+                                        b.CreateFCmpOEQ(get(statT), zero))));
+    auto *handOver = llvm::BasicBlock::Create(ctx, "adapt.next", f);
+    b.CreateCondBr(b.CreateOrReduce(finished), handOver, head);
+    b.SetInsertPoint(handOver);
     put(record, get(accT), 0);
     put(record, get(rejT), 1);
     put(record, get(statT), 2);
     put(record, get(tT), 3);
     put(record, get(lastT), 4);
-    scatterRows(b, te, record, stats, chunk.rowStart(b, b.getInt64(5), b.getInt64(0)),
-                chunk.mask);
-  });
+    scatterRows(b, te, record, stats, rowsOf(b.getInt64(5)), finished);
+    Value *next = b.CreateLoad(i64, nextPtr);
+    Value *ones = b.CreateZExt(finished, i64LanesTy);
+    Value *before = llvm::Constant::getNullValue(i64LanesTy); // finished lanes below each lane
+    Value *running = b.getInt64(0);
+    for (unsigned l = 0; l < W; ++l) {
+      before = b.CreateInsertElement(before, running, l);
+      running = b.CreateAdd(running, b.CreateExtractElement(ones, l));
+    }
+    Value *assigned = b.CreateAdd(b.CreateVectorSplat(W, next), before);
+    b.CreateStore(b.CreateSelect(finished, assigned, laneTraj()), laneTrajPtr);
+    b.CreateStore(b.CreateAdd(next, running), nextPtr);
+    b.CreateStore(b.CreateZExt(b.CreateAnd(finished, b.CreateICmpSLT(assigned, batchLanes)),
+                               i64LanesTy),
+                  freshPtr);
+    b.CreateBr(head);
+
+    b.SetInsertPoint(done);
+  }
   te.freeHeapStorage();
   b.CreateRetVoid();
   return f;

@@ -10,7 +10,7 @@
 //
 //   times:   count ≥ 1 output times shared by the batch, strictly increasing; times[0] = t0.
 //   out:     batch x count x D, the state of each trajectory at each output time (out[., 0] = x0).
-//   h0:      batch first step sizes (> 0).
+//   h0:      batch first step sizes (> 0, or 0: Hairer's selection).
 //   control: rtol, atol, max steps per trajectory (accepted + rejected), safety, min factor,
 //            max factor, β, step to times (0 or 1), record states (0 or 1) (AdaptiveControl in
 //            jit/Jit.h names them).
@@ -29,8 +29,13 @@
 //            jump or kink, increasing, then +inf (at least one): steps end on them.
 //
 // Every lane steps on its own (one step size per trajectory): a lane whose step is rejected
-// retries with a smaller one while the others go on, and a finished lane is masked off (its
-// steps have length 0 and change nothing) until the whole chunk is done. Steps end on the last
+// retries with a smaller one while the others go on. The batch streams through one chunk of W
+// lanes: a lane whose trajectory is done takes the next one not yet started (its x0, f(x0) and
+// first step), so that trajectories of few steps do not leave lanes idle while their chunk's
+// slowest steps on; past the batch's last trajectory a lane is masked off (its steps have
+// length 0 and change nothing). Which lane steps a trajectory changes none of its arithmetic.
+// h0 = 0 picks a trajectory's first step by Hairer's selection (Hairer, Nørsett, Wanner I,
+// II.4), from x0, f(x0) and one more field evaluation. Steps end on the last
 // output time (never beyond it) and the states at earlier output times come from the dense
 // output of the accepted step that passed them (SolverPlan::dense: the pair's own extension, or
 // the cubic Hermite interpolant); with step to times, a step that would cross the next output

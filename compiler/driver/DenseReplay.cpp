@@ -125,7 +125,8 @@ void ObservedSolver::Impl::replayDense(const std::vector<double> &params,
     internalCheck(k == K + 1, "replayDense: an output time the steps did not reach");
   }
 
-  // Groups of one chunk's lanes, the trajectories sorted by their steps.
+  // Groups of one chunk's lanes, the trajectories sorted by their steps; a partial group
+  // first, where its idle lanes cost the fewest steps.
   const int64_t W = std::max<int64_t>(replay.solvers.vjp->lanes(), 1);
   std::vector<int64_t> order(static_cast<size_t>(B));
   std::iota(order.begin(), order.end(), 0);
@@ -139,12 +140,13 @@ void ObservedSolver::Impl::replayDense(const std::vector<double> &params,
   };
   std::vector<Group> groups;
   std::vector<int64_t> groupOf(static_cast<size_t>(B)), laneOf(static_cast<size_t>(B));
-  for (int64_t g0 = 0; g0 < B; g0 += W) {
+  for (int64_t g0 = 0; g0 < B;) {
     Group g;
     g.first = g0;
-    g.size = std::min(W, B - g0);
+    g.size = g0 == 0 && B % W ? B % W : W;
+    g0 += g.size;
     for (int64_t l = 0; l < g.size; ++l) {
-      const int64_t b = order[size_t(g0 + l)];
+      const int64_t b = order[size_t(g.first + l)];
       g.steps = std::max(g.steps, tracks[size_t(b)].steps());
       groupOf[size_t(b)] = int64_t(groups.size());
       laneOf[size_t(b)] = l;
@@ -156,7 +158,7 @@ void ObservedSolver::Impl::replayDense(const std::vector<double> &params,
     g.times.start.resize(size_t(g.size * N));
     g.times.length.resize(size_t(g.size * N));
     for (int64_t l = 0; l < g.size; ++l) {
-      const int64_t b = order[size_t(g0 + l)];
+      const int64_t b = order[size_t(g.first + l)];
       const Track &tr = tracks[size_t(b)];
       const int64_t A = int64_t(tr.length.size());
       std::copy_n(x0.begin() + b * D, D, g.x0.begin() + l * D);

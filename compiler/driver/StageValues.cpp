@@ -148,20 +148,21 @@ std::vector<double> fillStages(const ir::ModelIR &model, const ButcherTableau &t
       std::copy_n(exo.data(), perTrajectory, exo.data() + b * perTrajectory);
       continue;
     }
-    const std::string which = "trajectory " + std::to_string(b);
+    // Named only in a message: a string per trajectory costs more than its stage values.
+    auto which = [b] { return "trajectory " + std::to_string(b); };
     std::vector<Signal> own;
     if (drive.inputs.size() > 1)
-      own = inputSignals(model, drive.inputs[size_t(b)], "the input samples of " + which);
+      own = inputSignals(model, drive.inputs[size_t(b)], "the input samples of " + which());
     const std::vector<Signal> &signals = drive.inputs.size() > 1 ? own : shared;
     if (steps > 0) {
       const double first = at(b, 0).first;
       const auto [lastStart, lastLength] = at(b, steps - 1);
       const double tEnd = lastStart + lastLength;
       if (!std::isfinite(first) || !std::isfinite(tEnd))
-        throw std::invalid_argument("the start time of " + which + " is not finite");
+        throw std::invalid_argument("the start time of " + which() + " is not finite");
       for (size_t k = 0; k < signals.size(); ++k)
         if (!signals[k].covers(first, tEnd))
-          throw std::invalid_argument(uncovered(model, k, signals[k], which, first, tEnd));
+          throw std::invalid_argument(uncovered(model, k, signals[k], which(), first, tEnd));
     }
     double *row = exo.data() + b * perTrajectory;
     for (int64_t n = 0; n < steps; ++n) {
