@@ -106,8 +106,8 @@ TEST(AdaptiveDriven, EveryTrajectoryReadsItsOwnInputs) {
 }
 
 // The gradient holds the accepted steps fixed; at a tight tolerance it is the gradient of the
-// loss of re-solving, to the solve's accuracy: central differences of the solve stepping to the
-// times.
+// loss of re-solving, to the solve's accuracy: central differences of the solve's dense output
+// (DormandPrince5's FSAL stage read through the next step's first, the inputs at its time).
 TEST(AdaptiveDriven, GradientMatchesFiniteDifferences) {
   const odec::Model m = odec::Program::fromString(kDriven, "driven.node").model("Driven");
   const std::vector<double> params = m.sampleParams(7);
@@ -121,7 +121,6 @@ TEST(AdaptiveDriven, GradientMatchesFiniteDifferences) {
   s.rtol = s.atol = 1e-12;
   const odec::AdaptiveSolver::Loss g = solver.loss(params, x0, times, values, s, drive);
   EXPECT_EQ(g.count, 10);
-  s.stepToTimes = true;
   auto loss = [&](const std::vector<double> &p, const std::vector<double> &x) {
     const auto r = solver.solve(p, x, times, s, drive);
     double sum = 0;
@@ -135,7 +134,7 @@ TEST(AdaptiveDriven, GradientMatchesFiniteDifferences) {
         }
     return sum / 10;
   };
-  EXPECT_NEAR(g.loss, loss(params, x0), 1e-12);
+  EXPECT_NEAR(g.loss, loss(params, x0), 1e-15);
   const double eps = 1e-5;
   for (size_t i = 0; i < params.size(); i += 5) {
     std::vector<double> up = params, down = params;
@@ -151,6 +150,31 @@ TEST(AdaptiveDriven, GradientMatchesFiniteDifferences) {
     const double fd = (loss(params, up) - loss(params, down)) / (2 * eps);
     EXPECT_NEAR(g.gradX0[i], fd, 1e-6 * std::max(1.0, std::abs(fd))) << "x0[" << i << "]";
   }
+}
+
+// A held input may jump at a step's end, where DormandPrince5's dense output reads f(x_{n+1})
+// from the left and the next step's first stage from the right: the loss then compares the
+// ends of steps shortened to the times, as stepToTimes asks, whatever the settings say.
+TEST(AdaptiveDriven, HeldInputsLossStepsToTheTimes) {
+  const odec::Model m = odec::Program::fromString(kHeldLinear, "held.node").model("Linear");
+  const std::vector<double> params = {-0.5, 1.0, -1.0, -0.3, 1.0, 0.5};
+  odec::InputSamples u;
+  for (int k = 0; k <= 10; ++k) {
+    u.times.push_back(0.1 * k);
+    u.values.push_back(k % 2 ? 1.0 : -1.0);
+  }
+  const odec::Drive drive{{}, {u}};
+  const std::vector<double> times = {0.0, 0.33, 0.71, 1.0}, x0 = {0.2, -0.1};
+  const std::vector<double> values = {0.1, 0.2, 0.0, -0.3, 0.2, 0.1};
+  const odec::AdaptiveSolver solver = m.adaptiveSolver("DormandPrince5");
+  odec::AdaptiveSettings s;
+  s.rtol = s.atol = 1e-6;
+  const auto dense = solver.loss(params, x0, times, values, s, drive);
+  s.stepToTimes = true;
+  const auto ends = solver.loss(params, x0, times, values, s, drive);
+  EXPECT_EQ(dense.loss, ends.loss);
+  EXPECT_EQ(dense.gradParams, ends.gradParams);
+  EXPECT_EQ(dense.accepted, ends.accepted);
 }
 
 TEST(AdaptiveDriven, DrivesThatDoNotFitAreRefusedByName) {

@@ -564,6 +564,16 @@ TEST(AdaptiveSolve, FloatCodeFollowsDoubleWithinItsTolerance) {
   const auto d = m.adaptiveSolver("DormandPrince5").solve({2.0}, x0, times, s);
   for (size_t i = 0; i < d.states.size(); ++i)
     EXPECT_LT(relErr(f.states[i], d.states[i]), 1e-3) << i;
+  // The loss and its gradient too: the float solve's dense output, replayed in float.
+  const std::vector<double> values = {1.0, 0.5, -1.0, 0.2, 0.3, -0.4, 0.8, 0.1};
+  s.rtol = s.atol = 1e-5;
+  const auto lf = m.adaptiveSolver("DormandPrince5", single).loss({2.0}, x0, times, values, s);
+  s.rtol = s.atol = 1e-11;
+  const auto ld = m.adaptiveSolver("DormandPrince5").loss({2.0}, x0, times, values, s);
+  EXPECT_LT(relErr(lf.loss, ld.loss), 1e-3);
+  EXPECT_LT(relErr(lf.gradParams[0], ld.gradParams[0]), 1e-3);
+  for (size_t i = 0; i < x0.size(); ++i)
+    EXPECT_LT(relErr(lf.gradX0[i], ld.gradX0[i]), 1e-3) << i;
 }
 
 TEST(AdaptiveSolve, BadInputIsRefusedByName) {
