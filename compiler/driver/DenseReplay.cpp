@@ -62,8 +62,8 @@ bool denseReplayable(const ir::ModelIR &model, const ButcherTableau &pair) {
     return false;
   bool routes = false;
   for (size_t i = 0; i < plan.dense.size(); ++i) {
-    const bool weighted = std::any_of(plan.dense[i].begin(), plan.dense[i].end(),
-                                      [](double c) { return c != 0; });
+    const bool weighted =
+        std::any_of(plan.dense[i].begin(), plan.dense[i].end(), [](double c) { return c != 0; });
     if (!weighted || !routedToNext(plan, i))
       continue;
     // A dead stage other than an FSAL pair's last is no slope the replay has.
@@ -73,10 +73,9 @@ bool denseReplayable(const ir::ModelIR &model, const ButcherTableau &pair) {
   }
   // Where a held input jumps at t_{n+1}, the FSAL stage reads it from the left and the next
   // step's first stage from the right.
-  const bool held = std::any_of(model.interpolation.begin(), model.interpolation.end(),
-                                [](const std::string &name) {
-                                  return parseInterpolation(name) == Interpolation::Hold;
-                                });
+  const bool held = std::any_of(
+      model.interpolation.begin(), model.interpolation.end(),
+      [](const std::string &name) { return parseInterpolation(name) == Interpolation::Hold; });
   return !(routes && held);
 }
 
@@ -96,9 +95,9 @@ void ObservedSolver::Impl::replayDense(const std::vector<double> &params,
   checkSize("the observed values", values.size(), B * K * O);
   bool routes = false;
   for (size_t i = 0; i < plan.dense.size(); ++i)
-    routes = routes || (routedToNext(plan, i) &&
-                        std::any_of(plan.dense[i].begin(), plan.dense[i].end(),
-                                    [](double c) { return c != 0; }));
+    routes =
+        routes || (routedToNext(plan, i) && std::any_of(plan.dense[i].begin(), plan.dense[i].end(),
+                                                        [](double c) { return c != 0; }));
 
   // Each trajectory's steps and where its outputs lie in them, as the compiled loop placed
   // them: a step ends at t + h, the last on the last time exactly (its length negated).
@@ -198,9 +197,9 @@ void ObservedSolver::Impl::replayDense(const std::vector<double> &params,
     double *stateRows = g.cotangent.data() + l * (N + 1) * D;
     double *stageRows = g.cotangent.data() + g.size * (N + 1) * D + l * N * s * D;
     const std::vector<double> exoAt =
-        replay.outputs ? exogenousAt(m, drive, b, std::vector<double>(times.begin() + 1,
-                                                                      times.end()))
-                       : std::vector<double>();
+        replay.outputs
+            ? exogenousAt(m, drive, b, std::vector<double>(times.begin() + 1, times.end()))
+            : std::vector<double>();
     for (int64_t k = 0; k < K; ++k) {
       const double *x = loss.states.data() + (b * (K + 1) + k + 1) * D;
       std::fill(xbar.begin(), xbar.end(), 0.0);
@@ -259,8 +258,7 @@ void ObservedSolver::Impl::replayDense(const std::vector<double> &params,
     for (int64_t i = 0; i < P; ++i)
       loss.gradParams[size_t(i)] += gradParams[size_t(i)];
     for (int64_t l = 0; l < g.size; ++l)
-      std::copy_n(gradX0.begin() + l * D, D,
-                  loss.gradX0.begin() + order[size_t(g.first + l)] * D);
+      std::copy_n(gradX0.begin() + l * D, D, loss.gradX0.begin() + order[size_t(g.first + l)] * D);
   }
   for (int64_t i = 0; i < P; ++i)
     loss.gradParams[size_t(i)] += outputGrad[size_t(i)];
