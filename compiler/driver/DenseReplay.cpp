@@ -54,29 +54,34 @@ bool routedToNext(const SolverPlan &plan, size_t i) {
   return i == size_t(plan.stages) || !plan.live[i];
 }
 
+/// Whether the dense output reads f(x_{n+1}) at all: some row routed to the next step whose
+/// polynomial is not zero.
+bool readsNextSlope(const SolverPlan &plan) {
+  for (size_t i = 0; i < plan.dense.size(); ++i)
+    if (routedToNext(plan, i) &&
+        std::any_of(plan.dense[i].begin(), plan.dense[i].end(), [](double c) { return c != 0; }))
+      return true;
+  return false;
+}
+
 } // namespace
 
 bool denseReplayable(const ir::ModelIR &model, const ButcherTableau &pair) {
   const SolverPlan plan = SolverPlan::of(pair);
   if (!plan.isExplicit() || plan.dense.empty() || pair.c.front().value != 0)
     return false;
-  bool routes = false;
-  for (size_t i = 0; i < plan.dense.size(); ++i) {
-    const bool weighted =
-        std::any_of(plan.dense[i].begin(), plan.dense[i].end(), [](double c) { return c != 0; });
-    if (!weighted || !routedToNext(plan, i))
-      continue;
-    // A dead stage other than an FSAL pair's last is no slope the replay has.
-    if (i < size_t(plan.stages) && !(plan.fsal && i + 1 == size_t(plan.stages)))
+  // A dead stage the output weighs other than an FSAL pair's last is no slope the replay has.
+  for (int i = 0; i < plan.stages; ++i)
+    if (!plan.live[size_t(i)] && !(plan.fsal && i + 1 == plan.stages) &&
+        std::any_of(plan.dense[size_t(i)].begin(), plan.dense[size_t(i)].end(),
+                    [](double c) { return c != 0; }))
       return false;
-    routes = true;
-  }
   // Where a held input jumps at t_{n+1}, the FSAL stage reads it from the left and the next
   // step's first stage from the right.
   const bool held = std::any_of(
       model.interpolation.begin(), model.interpolation.end(),
       [](const std::string &name) { return parseInterpolation(name) == Interpolation::Hold; });
-  return !(routes && held);
+  return !(held && readsNextSlope(plan));
 }
 
 void ObservedSolver::Impl::replayDense(const std::vector<double> &params,
@@ -93,11 +98,7 @@ void ObservedSolver::Impl::replayDense(const std::vector<double> &params,
                 O = replay.observedDim(), E = m.exoDim(), K = int64_t(times.size()) - 1,
                 s = pair.stages, S = recorded.states ? 1 + D : 1;
   checkSize("the observed values", values.size(), B * K * O);
-  bool routes = false;
-  for (size_t i = 0; i < plan.dense.size(); ++i)
-    routes =
-        routes || (routedToNext(plan, i) && std::any_of(plan.dense[i].begin(), plan.dense[i].end(),
-                                                        [](double c) { return c != 0; }));
+  const bool routes = readsNextSlope(plan);
 
   // Each trajectory's steps and where its outputs lie in them, as the compiled loop placed
   // them: a step ends at t + h, the last on the last time exactly (its length negated).
@@ -190,6 +191,7 @@ void ObservedSolver::Impl::replayDense(const std::vector<double> &params,
   ObservedSolver::Result acc;
   std::vector<double> outputGrad(size_t(P), 0.0), xbar(static_cast<size_t>(D));
   ObservationScratch scratch;
+  const std::vector<double> observed(times.begin() + 1, times.end());
   for (int64_t b = 0; b < B; ++b) {
     const Track &tr = tracks[size_t(b)];
     Group &g = groups[size_t(groupOf[size_t(b)])];
@@ -197,9 +199,7 @@ void ObservedSolver::Impl::replayDense(const std::vector<double> &params,
     double *stateRows = g.cotangent.data() + l * (N + 1) * D;
     double *stageRows = g.cotangent.data() + g.size * (N + 1) * D + l * N * s * D;
     const std::vector<double> exoAt =
-        replay.outputs
-            ? exogenousAt(m, drive, b, std::vector<double>(times.begin() + 1, times.end()))
-            : std::vector<double>();
+        replay.outputs ? exogenousAt(m, drive, b, observed) : std::vector<double>();
     for (int64_t k = 0; k < K; ++k) {
       const double *x = loss.states.data() + (b * (K + 1) + k + 1) * D;
       std::fill(xbar.begin(), xbar.end(), 0.0);
