@@ -11,8 +11,6 @@
    plain PyTorch RK38 loop with torch autograd and, when the package `torchdiffeq` can be
    imported (put its source on PYTHONPATH), through torchdiffeq's odeint(method="rk4");
    same thread count; the ratios to odec.torch (issue 16's target: >= 20x torchdiffeq).
-   Before it, the fused solve + VJP of one such step with and without the tape kept between
-   the forward and the backward pass.
 
     PYTHONPATH=build/python python3 bench/python_boundary.py [--threads 1] [--json out.json]
     cmake --build build --target bench_python   # the same; JSON: build/bench/python_results.json
@@ -135,36 +133,6 @@ def ode_demo(steps, blocks):
     return result
 
 
-def tape(blocks, calls):
-    """The ode_demo solve and its VJP as odec.torch runs them (batch 20, 9 steps of RK38): the
-    forward solver, then the reverse sweep recomputing every stage from the trajectory, against
-    the forward sweep that keeps the tape, then the reverse sweep reading it (the same
-    gradients to the bit); the two interleaved, medians."""
-    m = odec.load(os.path.join(ROOT, "examples", "python", "ode_demo.node")).model("OdeFunc")
-    core, flat = m._core, m.flatten(m.sample_params(0))
-    x = np.random.default_rng(0).uniform(-2, 2, size=(20, 2))
-    cot = np.ones((20, 10, 2))
-
-    def recompute():
-        traj = core.simulate(flat, x, 9, 0.025, "RK38", "float64")
-        return core.vjp(flat, x, cot, 9, 0.025, "RK38", "float64", traj)
-
-    def taped():
-        traj, t = core.simulate_tape(flat, x, 9, 0.025, "RK38", "float64")
-        return core.vjp(flat, x, cot, 9, 0.025, "RK38", "float64", traj, np.zeros(0), [], t)
-
-    for a, b in zip(recompute(), taped()):
-        assert np.array_equal(a, b), "the tape changed the gradients"
-    times = {"recomputing": [], "taped": []}
-    for _ in range(blocks):
-        for name, fn in (("recomputing", recompute), ("taped", taped)):
-            times[name].extend(median_seconds(fn, calls))
-    us = {k: 1e6 * statistics.median(v) for k, v in times.items()}
-    print(f"ode_demo solve + VJP (batch 20, 9 steps): recomputing {us['recomputing']:.1f} us, "
-          f"taped {us['taped']:.1f} us", flush=True)
-    return {"recomputing_us": us["recomputing"], "taped_us": us["taped"]}
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--threads", type=int, default=1, help="torch's intra-op threads")
@@ -177,7 +145,6 @@ def main():
     torch.set_num_threads(args.threads)
     result = {"threads": args.threads, "cpus": os.cpu_count(),
               "w1_boundary": boundary(args.blocks, args.calls),
-              "ode_demo_tape": tape(args.blocks, 200),
               "ode_demo": ode_demo(args.demo_steps, args.blocks)}
     if args.json:
         with open(args.json, "w") as f:

@@ -8,7 +8,7 @@ packages=(
   libclang-rt-14-dev libpolly-14-dev
   libeigen3-dev libgtest-dev libgmock-dev libcli11-dev nlohmann-json3-dev libfmt-dev
   libbenchmark-dev libsleef-dev
-  pybind11-dev python3-dev python3-numpy python3-torch python3-pytest
+  pybind11-dev python3-dev python3-numpy python3-torch libtorch-dev python3-pytest
   python3-sklearn python3-statsmodels python3-matplotlib
   zlib1g-dev libzstd-dev libedit-dev libffi-dev libncurses-dev libxml2-dev
 )

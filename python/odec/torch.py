@@ -8,93 +8,58 @@
 
 The forward pass is the fused JIT-compiled solve, the backward pass the vector–Jacobian
 product of that solve by the discrete adjoint: the exact gradient of the computed
-trajectories (what autograd through the same Runge–Kutta loop gives, to rounding). CPU tensors
-only; float64 runs odec's double code, float32 its float code (explicit tableaux). The GIL is
-released while odec runs. docs/python.md has the details, including DistributedDataParallel.
+trajectories (what autograd through the same Runge–Kutta loop gives, to rounding). Both run in
+a C++ torch autograd Function (the extension odec._torch), without Python between the call
+and the compiled code; the GIL is released while odec runs, and the backward pass never takes
+it. CPU tensors only; float64 runs odec's double code, float32 its float code (explicit
+tableaux). docs/python.md has the details, including DistributedDataParallel.
 """
 
 import os
 
-import numpy as np
 import torch
 
 import odec
 
+try:
+    from odec import _torch
+except ImportError as e:  # built without PyTorch's C++ headers, or for another torch
+    raise ImportError(f"odec.torch needs the extension odec._torch, which this build of odec "
+                      f"lacks or cannot load ({e}); install PyTorch's C++ headers (Debian: "
+                      f"libtorch-dev, scripts/install-deps.sh) and rebuild odec") from e
+
 __all__ = ["Solve", "solve", "NeuralODE"]
 
-# The core's t0 and inputs of an autonomous solve, for calls that pass the tape positionally
-# (keyword arguments cost pybind11 a slower path on every backward pass).
-_NO_DRIVE = (np.zeros(0), [])
+
+def _solver(model, tableau, dtype, drive):
+    """odec._core's solver for odec._torch: compiled once per (tableau, dtype) and kept on the
+    model; a driven model's drive (t0, inputs) makes one per call."""
+    precision = "float64" if dtype == torch.float64 else "float32"
+    if drive:
+        return model._core.torch_solver(tableau, precision, *drive)
+    solvers = model.__dict__.setdefault("_torch_solvers", {})
+    solver = solvers.get((tableau, precision))
+    if solver is None:
+        solver = solvers[tableau, precision] = model._core.torch_solver(tableau, precision)
+    return solver
 
 
-class Solve(torch.autograd.Function):
-    """traj = Solve.apply(model, tableau, step, steps, drive, x0, *params): the fused solve of
-    an odec.Model from x0 (B, D); params are the parameters as tensors in the model's
-    declaration order (model.params' shapes), or one flat tensor (model.param_count,) in that
-    order (Model.flatten's layout); traj is (B, steps+1, D). drive: (t0, inputs) as
-    odec.Model._drive returns them (empty for an autonomous model), held fixed.
-    Backward: Model.vjp's adjoint, reading the tape the forward pass kept. solve() checks what
-    this takes for granted."""
-
-    @staticmethod
-    def forward(ctx, model, tableau, step, steps, drive, x0, *params):
-        precision = "float64" if x0.dtype == torch.float64 else "float32"
-        # The solve reads float64 buffers: a float64 x0 or flat parameter tensor is read where
-        # it is, not copied. Everything read is saved for backward, so that autograd refuses a
-        # backward pass after an in-place change of any of it (an optimizer step between
-        # forward and backward), as it does for its own ops.
-        if len(params) == 1:
-            flat = params[0].detach()
-            if flat.dim() != 1:
-                flat = flat.reshape(-1)
-        else:
-            flat = (torch.cat([p.detach().reshape(-1) for p in params]) if params
-                    else x0.new_zeros(0))
-        x = x0.detach()
-        if precision == "float32":
-            flat, x = flat.double(), x.double()
-        flat, x = flat.contiguous().numpy(), x.contiguous().numpy()
-        # A pass that autograd will run backward keeps the reverse sweep's tape (what it reads
-        # of the last steps: Vjp::forwardWithTape), so that backward recomputes nothing.
-        if any(ctx.needs_input_grad):
-            traj, ctx.tape = model._core.simulate_tape(flat, x, steps, step, tableau, precision,
-                                                       *drive)
-        else:
-            traj = model._core.simulate(flat, x, steps, step, tableau, precision, *drive)
-        if odec._core.first_non_finite(traj) >= 0:
-            odec._warn_non_finite(traj, "odec.torch.solve")
-        ctx.solve = (model, tableau, step, steps, drive, precision, flat, x,
-                     [p.shape for p in params])
-        # The backward pass runs the reverse sweep on this trajectory rather than solving
-        # again: a float64 result shares it (and is saved, so checked for in-place changes
-        # too); a float32 result is a copy.
-        out = torch.from_numpy(traj)
-        if precision == "float64":
-            ctx.traj = None
-            ctx.save_for_backward(out, x0, *params)
-            return out
-        ctx.traj = traj
-        ctx.save_for_backward(None, x0, *params)
-        return out.float()
+class Solve:
+    """The autograd Function (C++, odec._torch): ``Solve.apply(model, tableau, step, steps,
+    drive, x0, *params)`` is the fused solve of an odec.Model from x0 (B, D); params are the
+    parameters as tensors in the model's declaration order (model.params' shapes), or one flat
+    tensor (model.param_count,) in that order (Model.flatten's layout); returns (B, steps+1, D)
+    in x0's dtype. drive: () or the (t0, inputs) pair odec.Model._drive makes, held fixed.
+    The forward pass keeps the VJP's tape when autograd will run backward (and the solve fits
+    it); the backward pass is Model.vjp's reverse sweep on the trajectory and the tape, and
+    refuses to run after an in-place change of x0, a parameter or a float64 result. solve()
+    checks the arguments with their names; this checks what keeps the compiled code within
+    its buffers (ValueError)."""
 
     @staticmethod
-    def backward(ctx, grad_traj):
-        model, tableau, step, steps, drive, precision, flat, x, shapes = ctx.solve
-        saved = ctx.saved_tensors  # raises for anything changed in place since forward
-        traj = saved[0].numpy() if ctx.traj is None else ctx.traj
-        cot = grad_traj.detach()
-        if cot.dtype != torch.float64:
-            cot = cot.double()
-        gp, gx = model._core.vjp(flat, x, cot.contiguous().numpy(), steps, step, tableau,
-                                 precision, traj, *(drive or _NO_DRIVE), ctx.tape)
-        gp, gx = torch.from_numpy(gp), torch.from_numpy(gx)
-        if precision == "float32":
-            gp, gx = gp.float(), gx.float()
-        if len(shapes) == 1:
-            grads = [gp.view(shapes[0])]
-        else:
-            grads = [g.view(shape) for g, shape in zip(gp.split(model._sizes), shapes)]
-        return (None, None, None, None, None, gx, *grads)
+    def apply(model, tableau, step, steps, drive, x0, *params):
+        return _torch.solve(_solver(model, tableau, x0.dtype, drive), step, steps, x0,
+                            list(params))
 
 
 def solve(model, params, x0, steps, tableau="RK4", step=0.1, t0=None, inputs=None):
@@ -152,7 +117,8 @@ def solve(model, params, x0, steps, tableau="RK4", step=0.1, t0=None, inputs=Non
             raise ValueError(f"{what} is on {p.device}; odec runs on the CPU")
     steps = odec.Model._steps(steps)
     drive = () if t0 is None and inputs is None else odec.Model._drive(t0, _numpy(inputs))
-    return Solve.apply(model, tableau, odec._core.check_step(step), steps, drive, x0, *params)
+    return _torch.solve(_solver(model, tableau, x0.dtype, drive), odec._core.check_step(step),
+                        steps, x0, params)
 
 
 def _numpy(inputs):
@@ -233,7 +199,8 @@ class NeuralODE(torch.nn.Module):
                     and flat.shape == self._flat_shape and x0.is_cpu and flat.is_cpu
                     and type(steps) is int and steps >= 0 and t0 is None and inputs is None
                     and x0.dtype in (torch.float64, torch.float32)):
-                return Solve.apply(self.model, self.tableau, self.step, steps, (), x0, flat)
+                return _torch.solve(_solver(self.model, self.tableau, x0.dtype, ()),
+                                    self.step, steps, x0, [flat])
             return solve(self.model, flat, x0, steps, self.tableau, self.step, t0, inputs)
         return solve(self.model, [self.params[k] for k in self.model.params], x0, steps,
                      self.tableau, self.step, t0, inputs)

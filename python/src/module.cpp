@@ -6,9 +6,9 @@
 // run solves in parallel; the solvers are reentrant (odec.h), and each model's compiled
 // solvers are created once under a lock taken only while the GIL is released (a thread
 // waiting for the lock never blocks one that needs the GIL).
+#include "SolveBridge.h"
 #include "odec/odec.h"
 #include "support/Step.h"
-
 
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
@@ -16,6 +16,7 @@
 
 #include <optional>
 
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
@@ -146,63 +147,55 @@ py::array_t<double> toArray(const std::vector<double> &v) {
   return a;
 }
 
-/// What Vjp::forwardWithTape kept for Vjp::fromTape (an opaque _core.Tape in Python), with
-/// the solve it belongs to, so that another solve's backward pass is refused rather than
-/// computed from the wrong stage values. No memory when the code keeps no tape.
-struct Tape {
-  std::shared_ptr<double> memory; // 64-byte aligned
-  int64_t batch = 0, steps = 0;
-  double h = 0;
-  std::string tableau, precision;
+/// odec._torch's solver (SolveBridge.h).
+extern const OdecSolverOps kBridgeOps;
+struct BridgeSolver : OdecSolver {
+  BridgeSolver(const odec::Model &m, odec::Simulator s, odec::Vjp v, odec::Drive d)
+      : OdecSolver{&kBridgeOps, m.stateDim(), m.paramCount()}, simulator(std::move(s)),
+        vjp(std::move(v)), drive(std::move(d)) {}
+  odec::Simulator simulator;
+  odec::Vjp vjp;
+  odec::Drive drive;
+  mutable std::atomic<int> references{1};
 };
 
-/// A forward pass keeps a tape when it holds the whole solve (the taped sweeps then recompute
-/// nothing; a longer solve recomputes its first steps, and its forward pass is faster in the
-/// forward solver, whose code is the tape's without the stores: W1's 100 steps run 10 % slower
-/// taped) and is at most this large (a batch of thousands of trajectories would hold gigabytes
-/// between the passes).
-constexpr int64_t kMaxTapeBytes = int64_t(64) << 20;
+const BridgeSolver &bridged(const OdecSolver *s) { return *static_cast<const BridgeSolver *>(s); }
 
-/// Tape memory, reused: a training loop's forward pass takes the buffer the previous step's
-/// backward pass gave back, mapped and likely still in cache (a fresh one costs page faults
-/// and cache misses on every step: 14 us of ode_demo's 31 us forward pass). Keeps a few.
-class TapePool {
-public:
-  static TapePool &instance() {
-    static TapePool *pool = new TapePool; // never destroyed: tapes may outlive module teardown
-    return *pool;
+/// Runs `body`, returning nullptr, or the message of what it threw (the host API rejects a
+/// size or a value with std::invalid_argument), kept in a thread-local string.
+template <class Body> const char *reportingErrors(Body body) {
+  thread_local std::string message;
+  try {
+    body();
+    return nullptr;
+  } catch (const std::exception &e) {
+    message = e.what();
+    return message.c_str();
   }
+}
 
-  std::shared_ptr<double> take(int64_t bytes) {
-    void *memory = nullptr;
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      for (auto it = free_.begin(); it != free_.end(); ++it)
-        if (it->first == bytes) {
-          memory = it->second;
-          free_.erase(it);
-          break;
-        }
-    }
-    if (!memory)
-      memory = std::aligned_alloc(64, size_t((bytes + 63) / 64 * 64));
-    if (!memory)
-      throw std::bad_alloc();
-    return {static_cast<double *>(memory), [this, bytes](double *p) { give(bytes, p); }};
-  }
-
-private:
-  void give(int64_t bytes, void *memory) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (free_.size() < kKept) {
-      free_.emplace_back(bytes, memory);
-      return;
-    }
-    std::free(memory);
-  }
-  static constexpr size_t kKept = 4;
-  std::mutex mutex_;
-  std::vector<std::pair<int64_t, void *>> free_;
+extern const OdecSolverOps kBridgeOps = {
+    kOdecSolverOpsVersion,
+    [](const OdecSolver *s) { bridged(s).references.fetch_add(1, std::memory_order_relaxed); },
+    [](const OdecSolver *s) {
+      if (bridged(s).references.fetch_sub(1, std::memory_order_acq_rel) == 1)
+        delete &bridged(s);
+    },
+    [](const OdecSolver *s, const double *params, const double *x0, int64_t batch, int64_t steps,
+       double h, double *traj) {
+      return reportingErrors([&] {
+        const BridgeSolver &b = bridged(s);
+        b.simulator.simulate(params, x0, traj, batch, steps, h, b.drive);
+      });
+    },
+    [](const OdecSolver *s, const double *params, const double *x0, int64_t batch, int64_t steps,
+       double h, const double *cotangent, const double *traj, double *gradParams, double *gradX0) {
+      return reportingErrors([&] {
+        const BridgeSolver &b = bridged(s);
+        b.vjp.fromTrajectory(params, x0, batch, steps, h, cotangent, traj, gradParams, gradX0,
+                             b.drive);
+      });
+    },
 };
 
 py::list layout(const std::vector<odec::TensorInfo> &tensors) {
@@ -218,13 +211,11 @@ py::list layout(const std::vector<odec::TensorInfo> &tensors) {
 
 using Inputs = std::vector<std::pair<Array, Array>>;
 
-/// A forward solve's trajectory (B, steps+1, D), its sizes checked as the host API checks them;
-/// with `tape`, one that keeps the VJP's tape (Vjp::forwardWithTape, then tape->memory is set)
-/// when the tape holds the whole solve (kMaxTapeBytes).
+/// A forward solve's trajectory (B, steps+1, D), its sizes checked as the host API checks them.
 py::array_t<double> forwardSolve(const PyModel &m, const Array &params, const Array &x0,
                                  int64_t steps, double h, const std::string &tableau,
                                  const std::string &precision, const Array &t0,
-                                 const Inputs &inputs, Tape *tape) {
+                                 const Inputs &inputs) {
   const int64_t D = m.model.stateDim();
   checkSize("the parameter vector", params.size(), m.model.paramCount());
   const int64_t batch = D ? int64_t(x0.size()) / D : 0;
@@ -235,21 +226,9 @@ py::array_t<double> forwardSolve(const PyModel &m, const Array &params, const Ar
   double *op = out.mutable_data();
   const odec::Precision p = precisionOf(precision);
   const odec::Drive drive = driveOf(t0, inputs);
-  if (tape)
-    *tape = Tape{nullptr, batch, steps, h, tableau, precision};
   py::gil_scoped_release release;
-  if (tape) {
-    const odec::Vjp vjp = m.vjp(tableau, p);
-    const int64_t bytes = vjp.isImplicit() ? 0 : vjp.tapeBytes(batch);
-    if (bytes > 0 && bytes <= kMaxTapeBytes && steps <= vjp.tapeSteps(batch))
-      tape->memory = TapePool::instance().take(bytes);
-    if (tape->memory) {
-      vjp.forwardWithTape(pp, xp, batch, steps, h, op, tape->memory.get(), drive);
-      return out; // moved: no reference count changes without the GIL
-    }
-  }
   m.simulator(tableau, p).simulate(pp, xp, op, batch, steps, h, drive);
-  return out;
+  return out; // moved: no reference count changes without the GIL
 }
 
 } // namespace
@@ -258,8 +237,6 @@ PYBIND11_MODULE(_core, mod) {
   mod.doc() = "odec's compiled core; use the odec package (docs/python.md)";
   py::register_exception<odec::CompileError>(mod, "CompileError", PyExc_Exception);
   py::register_exception<odec::InitError>(mod, "InitError", PyExc_RuntimeError);
-
-  py::class_<Tape>(mod, "Tape");
 
   py::class_<odec::Program>(mod, "Program")
       .def_static("from_file", &odec::Program::fromFile, py::arg("path"),
@@ -345,75 +322,64 @@ PYBIND11_MODULE(_core, mod) {
           [](const PyModel &m, const Array &params, const Array &x0, int64_t steps, double h,
              const std::string &tableau, const std::string &precision, const Array &t0,
              const Inputs &inputs) {
-            return forwardSolve(m, params, x0, steps, h, tableau, precision, t0, inputs, nullptr);
+            return forwardSolve(m, params, x0, steps, h, tableau, precision, t0, inputs);
           },
           py::arg("params"), py::arg("x0"), py::arg("steps"), py::arg("h"), py::arg("tableau"),
           py::arg("precision"), py::arg("t0") = Array(), py::arg("inputs") = Inputs())
-      // vjp(params, x0 (B, D), cotangent (B, steps+1, D), steps, h, tableau, precision,
-      //     trajectory=None, t0, inputs, tape=None) -> (grad_params (P,), grad_x0 (B, D));
-      //     with a trajectory (the forward solve of these params and x0) only the reverse
-      //     sweep runs, reading the tape simulate_tape kept with it when given.
+      // vjp(params, x0 (B, D), cotangent (B, steps+1, D), steps, h, tableau, precision, t0,
+      //     inputs) -> (grad_params (P,), grad_x0 (B, D))
       .def(
           "vjp",
           [](const PyModel &m, const Array &params, const Array &x0, const Array &cotangent,
              int64_t steps, double h, const std::string &tableau, const std::string &precision,
-             std::optional<Array> trajectory, const Array &t0, const Inputs &inputs,
-             const Tape *tape) {
+             const Array &t0, const Inputs &inputs) {
             const int64_t D = m.model.stateDim();
             checkSize("the parameter vector", params.size(), m.model.paramCount());
             const int64_t batch = D ? int64_t(x0.size()) / D : 0;
             checkSize("x0", x0.size(), batch * D);
             const int64_t size = trajectorySize(batch, steps, D);
             checkSize("the cotangent", cotangent.size(), size);
-            if (trajectory)
-              checkSize("the trajectory", trajectory->size(), size);
-            if (tape && !trajectory)
-              throw std::invalid_argument("a tape needs the trajectory it was kept with");
-            if (tape && (tape->batch != batch || tape->steps != steps || tape->h != h ||
-                         tape->tableau != tableau || tape->precision != precision))
-              throw std::invalid_argument("the tape belongs to another solve (" +
-                                          std::to_string(tape->batch) + " trajectories, " +
-                                          std::to_string(tape->steps) + " steps of " +
-                                          tape->tableau + ", " + tape->precision + ")");
-            const double *tp = tape && tape->memory ? tape->memory.get() : nullptr;
             py::array_t<double> gp = newArray({py::ssize_t(m.model.paramCount())});
             py::array_t<double> gx = newArray({py::ssize_t(batch), py::ssize_t(D)});
-            std::vector<double> traj(trajectory ? 0 : size_t(size));
+            std::vector<double> traj(static_cast<size_t>(size));
             const double *pp = params.data(), *xp = x0.data(), *cp = cotangent.data();
-            const double *given = trajectory ? trajectory->data() : nullptr;
             double *gpp = gp.mutable_data(), *gxp = gx.mutable_data();
             const odec::Precision p = precisionOf(precision);
             const odec::Drive drive = driveOf(t0, inputs);
             {
               py::gil_scoped_release release;
-              const odec::Vjp vjp = m.vjp(tableau, p);
-              if (tp)
-                vjp.fromTape(pp, xp, batch, steps, h, cp, given, tp, gpp, gxp, drive);
-              else if (given)
-                vjp.fromTrajectory(pp, xp, batch, steps, h, cp, given, gpp, gxp, drive);
-              else
-                vjp(pp, xp, batch, steps, h, cp, traj.data(), gpp, gxp, drive);
+              m.vjp(tableau, p)(pp, xp, batch, steps, h, cp, traj.data(), gpp, gxp, drive);
             }
             return py::make_tuple(gp, gx);
           },
           py::arg("params"), py::arg("x0"), py::arg("cotangent"), py::arg("steps"), py::arg("h"),
-          py::arg("tableau"), py::arg("precision"), py::arg("trajectory") = py::none(),
-          py::arg("t0") = Array(), py::arg("inputs") = Inputs(), py::arg("tape") = nullptr)
-      // simulate_tape(params, x0 (B, D), steps, h, tableau, precision, t0, inputs)
-      //   -> (traj (B, steps+1, D), Tape): simulate's trajectory, and what vjp's reverse sweep
-      //   reads of its last steps (Vjp::forwardWithTape), for vjp(..., traj, tape=Tape)
+          py::arg("tableau"), py::arg("precision"), py::arg("t0") = Array(),
+          py::arg("inputs") = Inputs())
+      // torch_solver(tableau, precision, t0, inputs) -> a capsule holding odec._torch's solver
+      //   (SolveBridge.h) with this drive, compiled now (errors raise here, with the GIL).
       .def(
-          "simulate_tape",
-          [](const PyModel &m, const Array &params, const Array &x0, int64_t steps, double h,
-             const std::string &tableau, const std::string &precision, const Array &t0,
-             const Inputs &inputs) {
-            Tape tape;
-            py::array_t<double> out =
-                forwardSolve(m, params, x0, steps, h, tableau, precision, t0, inputs, &tape);
-            return py::make_tuple(out, tape);
+          "torch_solver",
+          [](const PyModel &m, const std::string &tableau, const std::string &precision,
+             const Array &t0, const Inputs &inputs) {
+            const odec::Precision p = precisionOf(precision);
+            odec::Drive drive = driveOf(t0, inputs);
+            std::optional<odec::Simulator> sim;
+            std::optional<odec::Vjp> vjp;
+            {
+              py::gil_scoped_release release;
+              sim = m.simulator(tableau, p);
+              vjp = m.vjp(tableau, p);
+            }
+            auto *s = new BridgeSolver(m.model, *sim, *vjp, std::move(drive));
+            return py::capsule(
+                static_cast<const OdecSolver *>(s), kOdecSolverCapsule, [](PyObject *c) {
+                  auto *solver =
+                      static_cast<const OdecSolver *>(PyCapsule_GetPointer(c, kOdecSolverCapsule));
+                  solver->ops->release(solver);
+                });
           },
-          py::arg("params"), py::arg("x0"), py::arg("steps"), py::arg("h"), py::arg("tableau"),
-          py::arg("precision"), py::arg("t0") = Array(), py::arg("inputs") = Inputs())
+          py::arg("tableau"), py::arg("precision"), py::arg("t0") = Array(),
+          py::arg("inputs") = Inputs())
       // observed(params, x0 (B, D), h, tableau, times [B arrays], values [B arrays or none],
       //          t0, inputs) -> (states [B (K_b, D)], observed [B (K_b, O)], loss, count,
       //          grad_params, grad_x0): ObservedSolver's predict (values empty) or loss.

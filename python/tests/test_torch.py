@@ -299,26 +299,89 @@ def test_a_flat_modules_bad_inputs_get_solves_messages():
         ode(torch.tensor([[0.1, 0.1], [float("nan"), 0.0]], dtype=torch.float64), 3)
 
 
-def test_the_forward_pass_keeps_a_tape_for_its_backward_pass():
-    # Solve.forward keeps the VJP's tape when the solve fits it (a short window) and not for a
-    # long solve; both backward passes equal the whole VJP of the NumPy API.
-    ode = odec.torch.NeuralODE(SPIRAL, tableau="RK4", step=0.05, init="prior", seed=5,
-                               flat=True)
-    m = ode.model
-    p = m.unflatten(ode.flat.detach().numpy())
-    for steps in (6, 700):
-        x0 = torch.rand(10, 2, dtype=torch.float64, requires_grad=True)
-        weight = torch.randn(10, steps + 1, 2, dtype=torch.float64)
-        ode.flat.grad = None
-        (ode(x0, steps) * weight).sum().backward()
-        gp, gx = m.vjp(p, x0.detach().numpy(), weight.numpy(), tableau="RK4", step=0.05)
-        assert torch.equal(ode.flat.grad, torch.from_numpy(m.flatten(gp))), steps
-        assert torch.equal(x0.grad, torch.from_numpy(gx)), steps
-    flat, x = ode.flat.detach().numpy(), np.random.rand(10, 2)
-    traj, tape = m._core.simulate_tape(flat, x, 6, 0.05, "RK4", "float64")
-    cot = np.ones_like(traj)
-    with pytest.raises(ValueError, match=r"the tape belongs to another solve \(10 trajectories, "
-                                         r"6 steps of RK4, float64\)"):
-        m._core.vjp(flat, x, cot[:, :6], 5, 0.05, "RK4", "float64", traj[:, :6], tape=tape)
-    with pytest.raises(ValueError, match="a tape needs the trajectory it was kept with"):
-        m._core.vjp(flat, x, cot, 6, 0.05, "RK4", "float64", tape=tape)
+def test_the_backward_pass_is_the_numpy_vjp_to_the_bit():
+    # odec._torch's backward pass (the reverse sweep on the forward pass's trajectory) equals
+    # Model.vjp (which solves again) exactly, for a short window and a long solve, in x0 and
+    # the parameters, the named module's per-parameter gradients included.
+    for flat in (True, False):
+        ode = odec.torch.NeuralODE(SPIRAL, tableau="RK4", step=0.05, init="prior", seed=5,
+                                   flat=flat)
+        m = ode.model
+        p = ode.params_numpy()
+        for steps in (6, 700):
+            x0 = torch.rand(10, 2, dtype=torch.float64, requires_grad=True)
+            weight = torch.randn(10, steps + 1, 2, dtype=torch.float64)
+            ode.zero_grad(set_to_none=True)
+            (ode(x0, steps) * weight).sum().backward()
+            gp, gx = m.vjp(p, x0.detach().numpy(), weight.numpy(), tableau="RK4", step=0.05)
+            got = {k: v.grad for k, v in ode.named_parameters()}
+            if flat:
+                assert torch.equal(got["flat"], torch.from_numpy(m.flatten(gp))), steps
+            else:
+                for k in m.params:
+                    assert torch.equal(got["params." + k], torch.from_numpy(gp[k])), (k, steps)
+            assert torch.equal(x0.grad, torch.from_numpy(gx)), steps
+
+
+def test_solve_apply_checks_what_keeps_the_compiled_code_in_its_buffers():
+    # Solve.apply takes its arguments as they come (no names to check them against): what
+    # would read or write outside a buffer is a ValueError, never a crash.
+    m = odec.load(SPIRAL).model()
+    P = m.param_count
+    flat = torch.from_numpy(m.flatten(m.sample_params(1)))
+    x0 = torch.rand(3, 2, dtype=torch.float64)
+    apply = odec.torch.Solve.apply
+    with pytest.raises(ValueError, match=r"x0 has shape \(3, 3\), expected \(B, 2\)"):
+        apply(m, "RK4", 0.1, 4, (), torch.zeros(3, 3, dtype=torch.float64), flat)
+    with pytest.raises(ValueError, match=r"x0 has shape \(2,\), expected \(B, 2\)"):
+        apply(m, "RK4", 0.1, 4, (), torch.zeros(2, dtype=torch.float64), flat)
+    with pytest.raises(ValueError, match=rf"the parameter tensors hold {P - 1} values, "
+                                         rf"expected {P}"):
+        apply(m, "RK4", 0.1, 4, (), x0, flat[1:])
+    with pytest.raises(ValueError, match="a parameter tensor is not a CPU tensor of x0's dtype"):
+        apply(m, "RK4", 0.1, 4, (), x0, flat.float())
+    with pytest.raises(ValueError, match="steps must be a non-negative integer"):
+        apply(m, "RK4", 0.1, -1, (), x0, flat)
+    with pytest.raises(ValueError, match="the trajectory would hold more than 2\\^31 values"):
+        apply(m, "RK4", 0.1, 2**40, (), x0, flat)
+    with pytest.raises(ValueError, match="the step h"):
+        apply(m, "RK4", float("nan"), 4, (), x0, flat)
+    # Only odec._core's solver capsule is taken for one.
+    import ctypes
+    new_capsule = ctypes.pythonapi.PyCapsule_New
+    new_capsule.restype, new_capsule.argtypes = ctypes.py_object, [ctypes.c_void_p,
+                                                                   ctypes.c_char_p,
+                                                                   ctypes.c_void_p]
+    with pytest.raises(ValueError, match="incorrect name"):
+        odec._torch.solve(new_capsule(id(x0), b"other", None), 0.1, 4, x0, [flat])
+    with pytest.raises(TypeError, match="incompatible function arguments"):
+        odec._torch.solve(m, 0.1, 4, x0, [flat])
+    # Parameters split anyhow: their values in order are the flat vector.
+    parts = list(flat.split([5, P - 5]))
+    assert torch.equal(apply(m, "RK4", 0.1, 4, (), x0, *parts), apply(m, "RK4", 0.1, 4, (), x0, flat))
+
+
+def test_solves_from_several_threads_and_a_module_freed_before_backward():
+    # The solver lives as long as a graph that needs it; threads solve side by side.
+    import threading
+    ode = odec.torch.NeuralODE(SPIRAL, tableau="RK4", step=0.05, init="prior", seed=2, flat=True)
+    x0 = torch.rand(6, 2, dtype=torch.float64)
+    want = ode(x0, 30).detach()
+    got = [None] * 4
+
+    def work(i):
+        got[i] = ode(x0, 30).detach()
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert all(torch.equal(g, want) for g in got)
+    flat = ode.flat
+    traj = ode(x0, 30)
+    del ode
+    import gc
+    gc.collect()
+    traj.sum().backward()
+    assert flat.grad is not None and torch.isfinite(flat.grad).all()
