@@ -307,8 +307,16 @@ struct Simulator::Impl {
     const std::vector<double> exo = stageValues(model->ir, butcher(), batch, steps, h, drive);
     if (implicit)
       return implicit->simulate(params, x0, out, batch, steps, h);
-    (compiled ? compiled->forBatch(batch).function() : fn)(params, x0, out, batch, steps, h,
-                                                           exo.empty() ? nullptr : exo.data());
+    if (!compiled) {
+      fn(params, x0, out, batch, steps, h, exo.empty() ? nullptr : exo.data());
+      return {};
+    }
+    const int64_t D = model->ir.stateDim(), exoPer = int64_t(exo.size()) / batch;
+    compiled->forParts(batch, [&](const jit::CompiledSimulator &code, int64_t first,
+                                  int64_t count) {
+      code.function()(params, x0 + first * D, out + first * (steps + 1) * D, count, steps, h,
+                      exo.empty() ? nullptr : exo.data() + first * exoPer);
+    });
     return {};
   }
 };
@@ -504,7 +512,7 @@ LossGradient Model::lossGradient(const std::string &tableau, Adjoint adjoint,
         [model = impl_, &t](const jit::CompileOptions &o) {
           return std::unique_ptr<jit::LossGradient>(jit::compileLossGrad(model->ir, t, o));
         },
-        options, compile.batch);
+        options, jit::batchLayout(impl_->ir, t), compile.batch);
   else if (adjoint == Adjoint::Discrete) // implicit: the IFT adjoint, double only
     impl->compiled = compileDiscreteLossGrad(impl_->ir, t, options);
   else if (t.isExplicit())
@@ -512,7 +520,7 @@ LossGradient Model::lossGradient(const std::string &tableau, Adjoint adjoint,
         [model = impl_, &t](const jit::CompileOptions &o) {
           return jit::compileContinuousAdjoint(model->ir, t, o);
         },
-        options, compile.batch);
+        options, jit::batchLayout(impl_->ir, t), compile.batch);
   else
     throw std::invalid_argument("tableau '" + t.name +
                                 "' is implicit; the continuous adjoint needs an explicit tableau "
@@ -631,7 +639,7 @@ Vjp Model::vjp(const std::string &tableau, const CompileOptions &compile) const 
         [model = impl_, &t](const jit::CompileOptions &o) {
           return std::unique_ptr<jit::Vjp>(jit::compileVjpAlone(model->ir, t, o));
         },
-        options, compile.batch);
+        options, jit::batchLayout(impl_->ir, t), compile.batch);
   Vjp v;
   v.impl_ = std::move(impl);
   return v;

@@ -99,7 +99,7 @@ std::unique_ptr<jit::LossGradient> compileDiscreteLossGrad(const ir::ModelIR &mo
         [model, tableau](const jit::CompileOptions &o) {
           return jit::compileLossGrad(model, tableau, o);
         },
-        options);
+        options, jit::batchLayout(model, tableau));
   return std::make_unique<ImplicitLossGrad>(compileImplicitSolver(model, tableau, options));
 }
 

@@ -90,3 +90,80 @@ TEST(HostBatchWidth, ChunkLanesAreTheWidthOfTheCodeThatRuns) {
   EXPECT_EQ(spiral().simulator("GaussLegendre2", avx2).chunkLanes(1000), 1);
   EXPECT_THROW(sim.chunkLanes(0), std::invalid_argument);
 }
+
+// A batch whose last chunk would be at most half full runs that chunk with narrower code
+// (BatchVariants::forParts). Lanes are independent, so each trajectory and its x0 gradient are
+// the same as in a batch of full chunks (the batch padded with more trajectories), to the bit;
+// the parameter gradient and the loss, sums over the batch, to the order of the sums
+// (1e-14 relative in double, 1e-6 in float). Batches
+// 11 … 37 put 2 … 8 trajectories in the last chunk of 2, 4, 8 and 16 lanes (double and float
+// code at each level this machine runs), the padded batch 48 none.
+TEST(HostBatchWidth, ALastChunkAtMostHalfFullRunsNarrowerCodeAlike) {
+  const odec::Model &m = spiral();
+  const std::vector<double> params = m.sampleParams(6);
+  const int64_t steps = 30, padded = 48, D = 2, P = m.paramCount();
+  const double h = 0.05;
+  const std::vector<double> x0 = initialStates(padded);
+  std::vector<double> cot(size_t(padded * (steps + 1) * D));
+  for (size_t i = 0; i < cot.size(); ++i)
+    cot[i] = 0.5 - 0.013 * double(i % 83);
+  const std::vector<int64_t> targetSteps = {10, 30};
+  const std::vector<double> weights = {0.01, 0.02};
+  for (const std::string &cpu : odec::runnableLevels())
+    for (odec::Precision precision : {odec::Precision::Double, odec::Precision::Float}) {
+      odec::CompileOptions options;
+      options.cpu = cpu;
+      options.precision = precision;
+      const odec::Simulator sim = m.simulator("RK4", options);
+      const odec::Vjp vjp = m.vjp("RK4", options);
+      const odec::LossGradient lg = m.lossGradient("RK4", odec::Adjoint::Discrete, options);
+      const std::vector<double> refTraj = sim.simulate(params, x0, padded, steps, h);
+      for (int64_t batch : {11, 12, 18, 19, 20, 22, 34, 37}) {
+        SCOPED_TRACE(cpu + (precision == odec::Precision::Float ? " float" : " double") +
+                     ", batch " + std::to_string(batch));
+        const size_t rows = size_t(batch * (steps + 1) * D);
+        const double sums = precision == odec::Precision::Double ? 1e-14 : 1e-6;
+        // Targets: the padded batch's own states, shifted for the first trajectories only, so
+        // that the others add nothing to the loss and its gradient.
+        std::vector<double> targets(size_t(padded * 2 * D));
+        for (int64_t b = 0; b < padded; ++b)
+          for (int64_t t = 0; t < 2; ++t)
+            for (int64_t d = 0; d < D; ++d)
+              targets[size_t((b * 2 + t) * D + d)] =
+                  refTraj[size_t((b * (steps + 1) + targetSteps[size_t(t)]) * D + d)] +
+                  (b < batch ? 0.1 * double(d + 1) : 0.0);
+        const std::vector<double> x(x0.begin(), x0.begin() + batch * D);
+        const std::vector<double> traj = sim.simulate(params, x, batch, steps, h);
+        EXPECT_EQ(traj, std::vector<double>(refTraj.begin(), refTraj.begin() + ptrdiff_t(rows)));
+        // The VJP: the padded batch's cotangent is zero past the batch.
+        std::vector<double> padCot(cot.size(), 0.0);
+        std::copy_n(cot.begin(), rows, padCot.begin());
+        const odec::Vjp::Result ref = vjp(params, x0, padded, steps, h, padCot);
+        const odec::Vjp::Result got =
+            vjp(params, x, batch, steps, h,
+                std::vector<double>(cot.begin(), cot.begin() + ptrdiff_t(rows)));
+        EXPECT_EQ(got.trajectory, traj);
+        EXPECT_EQ(got.gradX0,
+                  std::vector<double>(ref.gradX0.begin(), ref.gradX0.begin() + batch * D));
+        EXPECT_LE(odec::test::relativeError(got.gradParams, ref.gradParams), sums);
+        std::vector<double> fromTraj(static_cast<size_t>(P)),
+            fromTrajX0(static_cast<size_t>(batch * D));
+        vjp.fromTrajectory(params.data(), x.data(), batch, steps, h, cot.data(), traj.data(),
+                           fromTraj.data(), fromTrajX0.data());
+        EXPECT_EQ(fromTrajX0, got.gradX0);
+        EXPECT_LE(odec::test::relativeError(fromTraj, got.gradParams), sums);
+        // The loss gradient: the padded rows' residuals are zero.
+        std::vector<double> lt(static_cast<size_t>(padded * (steps + 1) * D)),
+            gp(static_cast<size_t>(P)), gx(x0.size());
+        const double refLoss = lg(params.data(), x0.data(), padded, steps, h, 2, targetSteps.data(),
+                                  weights.data(), targets.data(), lt.data(), gp.data(), gx.data());
+        std::vector<double> lt2(rows), gp2(static_cast<size_t>(P)),
+            gx2(static_cast<size_t>(batch * D));
+        const double loss = lg(params.data(), x.data(), batch, steps, h, 2, targetSteps.data(),
+                               weights.data(), targets.data(), lt2.data(), gp2.data(), gx2.data());
+        EXPECT_NEAR(loss, refLoss, sums * refLoss);
+        EXPECT_LE(odec::test::relativeError(gp2, gp), sums);
+        EXPECT_EQ(gx2, std::vector<double>(gx.begin(), gx.begin() + batch * D));
+      }
+    }
+}
