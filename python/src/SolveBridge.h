@@ -19,14 +19,19 @@ struct OdecSolverOps {
   int version; // kOdecSolverOpsVersion of the _core that made it
   void (*retain)(const OdecSolver *);
   void (*release)(const OdecSolver *);
-  /// traj (batch, steps+1, D).
+  /// The doubles of the tape the forward pass of a solve of this size keeps for its backward
+  /// pass (Vjp::forwardWithTape: each stage's state and the field values its VJP reads), or 0
+  /// when it keeps none (an implicit tableau, a solve longer than the tape holds, a tape too
+  /// large to hold between the passes).
+  int64_t (*tapeDoubles)(const OdecSolver *, int64_t batch, int64_t steps);
+  /// traj (batch, steps+1, D); tape: tapeDoubles' buffer (64-byte aligned), or nullptr.
   const char *(*forward)(const OdecSolver *, const double *params, const double *x0, int64_t batch,
-                         int64_t steps, double h, double *traj);
-  /// The gradients of <cotangent, traj> for params (P) and x0 (batch, D), from traj (forward's):
-  /// the reverse sweep, recomputing each step's stages from its start in traj.
+                         int64_t steps, double h, double *traj, double *tape);
+  /// The gradients of <cotangent, traj> for params (P) and x0 (batch, D), from traj and the
+  /// tape forward kept with it (nullptr: each step's stages recomputed from its start in traj).
   const char *(*vjp)(const OdecSolver *, const double *params, const double *x0, int64_t batch,
                      int64_t steps, double h, const double *cotangent, const double *traj,
-                     double *gradParams, double *gradX0);
+                     const double *tape, double *gradParams, double *gradX0);
 };
 
 /// A model's compiled forward solver and VJP for one tableau and precision (float code reads

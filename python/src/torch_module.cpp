@@ -1,16 +1,18 @@
 // odec._torch: odec's fused solve as a C++ torch autograd Function, for odec.torch
-// (python/odec/torch.py, docs/python.md). The forward pass is the compiled solve; the backward
-// pass is the discrete adjoint's reverse sweep on that trajectory, recomputing each step's
-// stages from its start. Nothing runs in Python between the caller and the compiled code, and
-// the backward pass runs without the GIL: a Python autograd Function around the same calls
-// cost ode_demo's training step 10 % more (docs/performance.md, section 28). The compiled
-// code is odec._core's, lent through SolveBridge.h.
+// (python/odec/torch.py, docs/python.md). The forward pass is the compiled solve, keeping the
+// VJP's tape when autograd will run backward and the solve fits it; the backward pass is the
+// discrete adjoint's reverse sweep on that trajectory and tape. Nothing runs in Python between
+// the caller and the compiled code, and the backward pass runs without the GIL: a Python
+// autograd Function around the same calls cost ode_demo's training step 13 % more
+// (docs/performance.md, section 28). The compiled code is odec._core's, lent through
+// SolveBridge.h.
 #include "SolveBridge.h"
 
 #include <torch/csrc/autograd/custom_function.h>
 #include <torch/csrc/utils/pybind.h>
 
 #include <cmath>
+#include <mutex>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -47,18 +49,57 @@ std::string shapeText(at::IntArrayRef shape) {
   return s + ")";
 }
 
+/// Tape memory, reused: a training loop's forward pass takes the buffer the previous step's
+/// backward pass gave back, mapped and likely still in cache. A fresh one each step (hundreds of
+/// kilobytes from the allocator, its pages faulted in) made ode_demo's step slower than no tape
+/// at all (docs/performance.md, section 28). Keeps a few.
+class TapePool {
+public:
+  static TapePool &instance() {
+    static TapePool *pool = new TapePool; // never destroyed: graphs may outlive module teardown
+    return *pool;
+  }
+  at::Tensor take(int64_t doubles) {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      for (auto it = free_.begin(); it != free_.end(); ++it)
+        if (it->numel() == doubles) {
+          at::Tensor t = std::move(*it);
+          free_.erase(it);
+          return t;
+        }
+    }
+    return at::empty({doubles}, at::kDouble); // 64-byte aligned, as the tape must be
+  }
+  void give(at::Tensor tape) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (free_.size() < kKept)
+      free_.push_back(std::move(tape));
+  }
+
+private:
+  static constexpr size_t kKept = 4;
+  std::mutex mutex_;
+  std::vector<at::Tensor> free_;
+};
+
 /// What the backward pass reads, kept in the node (one capsule in saved_data).
 struct Saved : torch::CustomClassHolder {
   Saved(const SolverRef &s) : solver(s) {}
+  ~Saved() override {
+    if (tape.defined())
+      TapePool::instance().give(std::move(tape));
+  }
   SolverRef solver;
   double h = 0;
   int64_t steps = 0;
   at::Tensor flat, x, traj; // float64, contiguous; traj: a float32 result's float64 values
+  at::Tensor tape;          // undefined: none kept, the backward pass recomputes
 };
 
 struct Solve : torch::autograd::Function<Solve> {
   static at::Tensor forward(AutogradContext *ctx, const OdecSolver *solver, double h, int64_t steps,
-                            const at::Tensor &x0, at::TensorList params) {
+                            bool keepTape, const at::Tensor &x0, at::TensorList params) {
     const int64_t batch = x0.size(0), D = x0.size(1);
     // The solver reads float64 buffers: float64 tensors are read where they are.
     at::Tensor flat = params.size() == 1 ? params[0].reshape(-1) : [&] {
@@ -70,9 +111,13 @@ struct Solve : torch::autograd::Function<Solve> {
     flat = flat.to(at::kDouble).contiguous();
     const at::Tensor x = x0.to(at::kDouble).contiguous();
     at::Tensor traj = at::empty({batch, steps + 1, D}, x.options());
-    check(solver->ops->forward(solver, flat.data_ptr<double>(), x.data_ptr<double>(), batch, steps,
-                               h, traj.data_ptr<double>()));
     auto saved = c10::make_intrusive<Saved>(SolverRef(solver));
+    const int64_t tapeDoubles = keepTape ? solver->ops->tapeDoubles(solver, batch, steps) : 0;
+    if (tapeDoubles)
+      saved->tape = TapePool::instance().take(tapeDoubles);
+    check(solver->ops->forward(solver, flat.data_ptr<double>(), x.data_ptr<double>(), batch, steps,
+                               h, traj.data_ptr<double>(),
+                               tapeDoubles ? saved->tape.data_ptr<double>() : nullptr));
     saved->h = h;
     saved->steps = steps;
     saved->flat = flat;
@@ -105,11 +150,13 @@ struct Solve : torch::autograd::Function<Solve> {
     at::Tensor gx = at::empty_like(saved->x);
     check(s->ops->vjp(s, saved->flat.data_ptr<double>(), saved->x.data_ptr<double>(),
                       saved->x.size(0), saved->steps, saved->h, cot.data_ptr<double>(),
-                      traj.data_ptr<double>(), gp.data_ptr<double>(), gx.data_ptr<double>()));
+                      traj.data_ptr<double>(),
+                      saved->tape.defined() ? saved->tape.data_ptr<double>() : nullptr,
+                      gp.data_ptr<double>(), gx.data_ptr<double>()));
     const at::ScalarType type = x0.scalar_type();
     gp = gp.to(type);
-    // No gradient for the solver, h and steps; then x0's and the parameters'.
-    variable_list out(3);
+    // No gradient for the solver, h, steps and keepTape; then x0's and the parameters'.
+    variable_list out(4);
     out.push_back(gx.to(type));
     const size_t count = inputs.size() - (saved->traj.defined() ? 1 : 2);
     int64_t offset = 0;
@@ -187,10 +234,15 @@ PYBIND11_MODULE(_torch, mod) {
          const std::vector<at::Tensor> &params) {
         const OdecSolver *solver = solverOf(capsule);
         checkArguments(solver, steps, x0, params);
+        // The tape only for a pass that autograd will run backward.
+        bool differentiable = x0.requires_grad();
+        for (const at::Tensor &p : params)
+          differentiable = differentiable || p.requires_grad();
         at::Tensor traj;
         {
           py::gil_scoped_release release;
-          traj = Solve::apply(solver, h, steps, x0, at::TensorList(params));
+          const bool keepTape = differentiable && at::GradMode::is_enabled();
+          traj = Solve::apply(solver, h, steps, keepTape, x0, at::TensorList(params));
         }
         if (firstNonFinite(traj) >= 0)
           py::module_::import("odec").attr("_warn_non_finite")(traj.detach(), "odec.torch.solve");
