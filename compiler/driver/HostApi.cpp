@@ -312,11 +312,11 @@ struct Simulator::Impl {
       return {};
     }
     const int64_t D = model->ir.stateDim(), exoPer = int64_t(exo.size()) / batch;
-    compiled->forParts(batch, [&](const jit::CompiledSimulator &code, int64_t first,
-                                  int64_t count) {
-      code.function()(params, x0 + first * D, out + first * (steps + 1) * D, count, steps, h,
-                      exo.empty() ? nullptr : exo.data() + first * exoPer);
-    });
+    compiled->forParts(
+        batch, [&](const jit::CompiledSimulator &code, int64_t first, int64_t count) {
+          code.function()(params, x0 + first * D, out + first * (steps + 1) * D, count, steps, h,
+                          exo.empty() ? nullptr : exo.data() + first * exoPer);
+        });
     return {};
   }
 };
