@@ -9,6 +9,7 @@
 #include "SolveBridge.h"
 
 #include <torch/csrc/autograd/custom_function.h>
+#include <torch/csrc/autograd/functions/basic_ops.h>
 #include <torch/csrc/utils/pybind.h>
 
 #include <cmath>
@@ -164,6 +165,18 @@ struct Solve : torch::autograd::Function<Solve> {
       const int64_t n = inputs[i].numel();
       out.push_back(gp.narrow(0, offset, n).view(inputs[i].sizes()));
       offset += n;
+    }
+    // Under create_graph the gradient would silently be a constant: anything that
+    // differentiates it again (a gradient penalty) raises instead, as torch's
+    // once_differentiable does.
+    if (at::GradMode::is_enabled()) {
+      for (at::Tensor &g : out)
+        if (g.defined())
+          g = g.detach().requires_grad_(true);
+      out = torch::autograd::DelayedError("odec.torch's gradient is not differentiable (no "
+                                          "second derivatives through the fused solve)",
+                                          int(out.size()))
+                .apply(std::move(out));
     }
     return out;
   }

@@ -385,3 +385,16 @@ def test_solves_from_several_threads_and_a_module_freed_before_backward():
     gc.collect()
     traj.sum().backward()
     assert flat.grad is not None and torch.isfinite(flat.grad).all()
+
+
+def test_differentiating_the_gradient_again_raises():
+    # create_graph=True gives the gradient (the same values), but it is not differentiable:
+    # a gradient penalty through it raises instead of silently adding nothing.
+    ode = odec.torch.NeuralODE(SPIRAL, init="prior", seed=3, flat=True)
+    x0 = torch.rand(3, 2, dtype=torch.float64, requires_grad=True)
+    traj = ode(x0, 4)
+    plain, = torch.autograd.grad(traj.sum(), ode.flat, retain_graph=True)
+    g, gx = torch.autograd.grad(traj.sum(), [ode.flat, x0], create_graph=True)
+    assert torch.equal(g, plain)
+    with pytest.raises(RuntimeError, match="odec.torch's gradient is not differentiable"):
+        (g.pow(2).sum() + gx.sum()).backward()
