@@ -34,6 +34,8 @@ __all__ = ["Solve", "solve", "NeuralODE"]
 def _solver(model, tableau, dtype, drive):
     """odec._core's solver for odec._torch: compiled once per (tableau, dtype) and kept on the
     model; a driven model's drive (t0, inputs) makes one per call."""
+    if dtype not in (torch.float64, torch.float32):
+        raise ValueError(f"x0 has dtype {dtype}; expected torch.float64 or torch.float32")
     precision = "float64" if dtype == torch.float64 else "float32"
     if drive:
         return model._core.torch_solver(tableau, precision, *drive)
@@ -58,6 +60,8 @@ class Solve:
 
     @staticmethod
     def apply(model, tableau, step, steps, drive, x0, *params):
+        if not isinstance(x0, torch.Tensor):
+            raise ValueError(f"x0 is a {type(x0).__name__}, not a tensor")
         return _torch.solve(_solver(model, tableau, x0.dtype, drive), step, steps, x0,
                             list(params))
 

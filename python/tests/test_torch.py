@@ -342,6 +342,10 @@ def test_solve_apply_checks_what_keeps_the_compiled_code_in_its_buffers():
         apply(m, "RK4", 0.1, 4, (), x0, flat.float())
     with pytest.raises(ValueError, match="steps must be a non-negative integer"):
         apply(m, "RK4", 0.1, -1, (), x0, flat)
+    with pytest.raises(ValueError, match="x0 has dtype torch.int64; expected torch.float64"):
+        apply(m, "RK4", 0.1, 4, (), x0.long(), flat)
+    with pytest.raises(ValueError, match="x0 is a list, not a tensor"):
+        apply(m, "RK4", 0.1, 4, (), [[0.0, 0.0]], flat)
     with pytest.raises(ValueError, match="the trajectory would hold more than 2\\^31 values"):
         apply(m, "RK4", 0.1, 2**40, (), x0, flat)
     with pytest.raises(ValueError, match="the step h"):
