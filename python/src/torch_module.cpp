@@ -53,7 +53,7 @@ std::string shapeText(at::IntArrayRef shape) {
 /// Tape memory, reused: a training loop's forward pass takes the buffer the previous step's
 /// backward pass gave back, mapped and likely still in cache. A fresh one each step (hundreds of
 /// kilobytes from the allocator, its pages faulted in) made ode_demo's step slower than no tape
-/// at all (docs/performance.md, section 28). Keeps a few.
+/// at all (docs/performance.md, section 28). Keeps a few, at most 64 MiB in all.
 class TapePool {
 public:
   static TapePool &instance() {
@@ -67,6 +67,7 @@ public:
         if (it->numel() == doubles) {
           at::Tensor t = std::move(*it);
           free_.erase(it);
+          keptDoubles_ -= doubles;
           return t;
         }
     }
@@ -74,14 +75,18 @@ public:
   }
   void give(at::Tensor tape) {
     std::lock_guard<std::mutex> lock(mutex_);
-    if (free_.size() < kKept)
+    if (free_.size() < kKept && keptDoubles_ + tape.numel() <= kKeptDoubles) {
+      keptDoubles_ += tape.numel();
       free_.push_back(std::move(tape));
+    }
   }
 
 private:
   static constexpr size_t kKept = 4;
+  static constexpr int64_t kKeptDoubles = (int64_t(64) << 20) / 8;
   std::mutex mutex_;
   std::vector<at::Tensor> free_;
+  int64_t keptDoubles_ = 0;
 };
 
 /// What the backward pass reads, kept in the node (one capsule in saved_data).
