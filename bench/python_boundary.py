@@ -11,6 +11,8 @@
    plain PyTorch RK38 loop with torch autograd and, when the package `torchdiffeq` can be
    imported (put its source on PYTHONPATH), through torchdiffeq's odeint(method="rk4");
    same thread count; the ratios to odec.torch (issue 16's target: >= 20x torchdiffeq).
+   Before it, the fused solve (and solve + reverse sweep) of such a step inside C++ at batch
+   16, 20 and 24, which shows what a half-full last chunk costs.
 
     PYTHONPATH=build/python python3 bench/python_boundary.py [--threads 1] [--json out.json]
     cmake --build build --target bench_python   # the same; JSON: build/bench/python_results.json
@@ -133,6 +135,27 @@ def ode_demo(steps, blocks):
     return result
 
 
+def last_chunk(blocks, calls):
+    """The ode_demo solve and solve + reverse sweep (RK38, 9 steps) timed inside C++ at batch
+    16, 20 and 24: 20 runs its last 4 trajectories in 4-lane code (BatchVariants::forParts),
+    24 a third full chunk (at 8 lanes, what 20 cost before). Interleaved, medians."""
+    m = odec.load(os.path.join(ROOT, "examples", "python", "ode_demo.node")).model("OdeFunc")
+    flat = m.flatten(m.sample_params(0))
+    rng = np.random.default_rng(0)
+    out, times = {}, {}
+    for _ in range(blocks):
+        for batch in (16, 20, 24):
+            x = rng.uniform(-2, 2, size=(batch, 2))
+            cot = np.ones((batch, 10, 2))
+            for what in ("simulate", "simulate+sweep"):
+                times.setdefault((batch, what), []).extend(odec._core._native_seconds(
+                    m._core, what, flat, x, cot, 9, 0.025, "RK38", calls))
+    for (batch, what), t in times.items():
+        out[f"{what} batch {batch}"] = 1e6 * statistics.median(t)
+    print("ode_demo in C++ (us):", "  ".join(f"{k} {v:.1f}" for k, v in out.items()), flush=True)
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--threads", type=int, default=1, help="torch's intra-op threads")
@@ -145,6 +168,7 @@ def main():
     torch.set_num_threads(args.threads)
     result = {"threads": args.threads, "cpus": os.cpu_count(),
               "w1_boundary": boundary(args.blocks, args.calls),
+              "ode_demo_last_chunk_us": last_chunk(args.blocks, 200),
               "ode_demo": ode_demo(args.demo_steps, args.blocks)}
     if args.json:
         with open(args.json, "w") as f:

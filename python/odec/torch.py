@@ -181,7 +181,6 @@ class NeuralODE(torch.nn.Module):
         if flat:
             self.flat = torch.nn.Parameter(torch.as_tensor(self.model.flatten(values),
                                                            dtype=dtype))
-            self._solvers = {}  # the compiled solver per dtype, for forward's fast path
             return
         # Pairs, not a dict: ParameterDict sorts a plain dict's keys; this keeps the model's
         # declaration order (and with it the order of parameters() and state_dict()).
@@ -200,15 +199,11 @@ class NeuralODE(torch.nn.Module):
                 # costs about twice its isolated time in a training step). It checks what the
                 # compiled code needs; what it refuses goes to solve(), which refuses it with
                 # the parameters' names, or accepts it (an x0 of shape (D,)).
-                solver = self._solvers.get(x0.dtype)
-                if solver is None and x0.dtype in (torch.float64, torch.float32):
-                    solver = self._solvers[x0.dtype] = _solver(self.model, self.tableau,
-                                                               x0.dtype, ())
-                if solver is not None:
-                    try:
-                        return _torch.solve(solver, self.step, steps, x0, [flat])
-                    except (ValueError, TypeError):
-                        pass
+                try:
+                    return _torch.solve(_solver(self.model, self.tableau, x0.dtype, ()),
+                                        self.step, steps, x0, [flat])
+                except (ValueError, TypeError):
+                    pass
             return solve(self.model, flat, x0, steps, self.tableau, self.step, t0, inputs)
         return solve(self.model, [self.params[k] for k in self.model.params], x0, steps,
                      self.tableau, self.step, t0, inputs)

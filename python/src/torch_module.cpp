@@ -31,7 +31,6 @@ public:
   SolverRef(const SolverRef &o) : SolverRef(o.s_) {}
   SolverRef &operator=(const SolverRef &) = delete;
   ~SolverRef() { s_->ops->release(s_); }
-  const OdecSolver *operator->() const { return s_; }
   const OdecSolver *get() const { return s_; }
 
 private:
@@ -91,7 +90,7 @@ private:
 
 /// What the backward pass reads, kept in the node (one capsule in saved_data).
 struct Saved : torch::CustomClassHolder {
-  Saved(const SolverRef &s) : solver(s) {}
+  explicit Saved(const SolverRef &s) : solver(s) {}
   ~Saved() override {
     if (tape.defined())
       TapePool::instance().give(std::move(tape));
